@@ -1,0 +1,152 @@
+/**
+ * @file cfg.h  umedge configuration: parsing and checking
+ *
+ * The file is "key value" lines, as libre's conf(3) reads them, but
+ * parsed strictly: an unknown key, a bad value, an over-long value or a
+ * key given twice is an error naming the file, the line and the key.
+ * Nothing is truncated and nothing falls back to a default silently.
+ * docs/configuration.md is the reference.
+ */
+#ifndef UMEDGE_CFG_H
+#define UMEDGE_CFG_H
+
+struct tok_keyring;
+
+enum {
+	CFG_NAME_MAX = 32,    /**< Interface names, with NUL       */
+	CFG_HOST_MAX = 256,   /**< Host names, with NUL            */
+	CFG_PATH_MAX = 256,   /**< File paths, with NUL            */
+	CFG_SUN_MAX  = 108,   /**< Unix socket paths, with NUL     */
+	CFG_LINE_MAX = 1024,  /**< Longest line                    */
+	CFG_FILE_MAX = 1 << 20,  /**< Largest file                 */
+};
+
+/** Transport of a listener or an internal host */
+enum cfg_tp {
+	CFG_UDP = 0,
+	CFG_TCP,
+	CFG_TLS,
+};
+
+/** A logical network interface */
+struct cfg_iface {
+	struct le le;                 /**< Member of cfg.ifaces         */
+	char name[CFG_NAME_MAX];      /**< "external", "internal", ...  */
+	struct sa addr;               /**< Address to bind, port 0      */
+	struct sa advertise;          /**< Address to announce (1:1 NAT)*/
+	uint16_t port_min;            /**< First media port, 0 if none  */
+	uint16_t port_max;            /**< Last media port              */
+	unsigned line;                /**< Line it was defined on       */
+};
+
+/** A network in CIDR notation */
+struct cfg_net {
+	struct le le;     /**< Member of a list of networks  */
+	struct sa addr;   /**< Network address               */
+	unsigned bits;    /**< Prefix length                 */
+	unsigned line;    /**< Line it was defined on        */
+};
+
+/** A listening socket on an interface */
+struct cfg_listen {
+	struct le le;               /**< Member of a list of listeners */
+	char iface[CFG_NAME_MAX];   /**< Interface name                */
+	enum cfg_tp tp;             /**< Transport                     */
+	uint16_t port;              /**< Port                          */
+	unsigned line;              /**< Line it was defined on        */
+};
+
+/** An internal UM host (call router) */
+struct cfg_umhost {
+	struct le le;                  /**< Member of cfg.sip.umhosts  */
+	enum cfg_tp tp;                /**< CFG_TCP or CFG_TLS         */
+	char host[CFG_HOST_MAX];       /**< Address or host name       */
+	uint16_t port;                 /**< Port                       */
+	uint32_t priority;             /**< Lower is tried first       */
+	uint32_t weight;               /**< Share within a priority    */
+	char tls_name[CFG_HOST_MAX];   /**< Name its certificate has   */
+	unsigned line;                 /**< Line it was defined on     */
+};
+
+/** SIP B2BUA settings */
+struct cfg_sip {
+	bool enable;                     /**< Run the B2BUA                */
+	struct list listeners;           /**< struct cfg_listen            */
+	struct list umhosts;             /**< struct cfg_umhost            */
+	struct list gateways;            /**< struct cfg_net: trusted      */
+	struct list internal_nets;       /**< struct cfg_net: 3xx targets  */
+	char tls_cert[CFG_PATH_MAX];     /**< Our certificate chain (PEM)  */
+	char tls_key[CFG_PATH_MAX];      /**< Its private key (PEM)        */
+	char tls_ca[CFG_PATH_MAX];       /**< CAs that sign peers (PEM)    */
+	uint32_t max_redirects;          /**< 3xx hops followed            */
+	uint32_t rate_limit;             /**< Requests/s per source, 0 off */
+	uint32_t options_interval;       /**< UM host probe interval (s)   */
+	char user_agent[128];            /**< User-Agent and Server        */
+	char cdr_file[CFG_PATH_MAX];     /**< Call records, "" for none    */
+};
+
+/** Media relay settings */
+struct cfg_relay {
+	bool enable;                 /**< Run the relay                    */
+	uint32_t threads;            /**< Forwarding threads, 0 = cores    */
+	struct sa ng_listen;         /**< ng control socket, unset if none */
+	struct list ng_controllers;  /**< struct cfg_net                   */
+	bool require_token;          /**< Refuse offers without a token    */
+	uint32_t learn_window;       /**< Latching window (s)              */
+	uint32_t timeout;            /**< No media while answered (s)      */
+	uint32_t timeout_setup;      /**< No media before answer (s)       */
+	uint32_t timeout_hold;       /**< No media while on hold (s)       */
+	bool kernel;                 /**< conntrack fast path              */
+};
+
+/** TURN server settings */
+struct cfg_turn {
+	bool enable;                     /**< Run the TURN server          */
+	struct list listeners;           /**< struct cfg_listen            */
+	char realm[128];                 /**< REALM                        */
+	char relay_iface[CFG_NAME_MAX];  /**< Interface for relayed ports  */
+	struct list allowed_peers;       /**< struct cfg_net               */
+	struct list denied_peers;        /**< struct cfg_net               */
+	char tls_cert[CFG_PATH_MAX];     /**< Certificate chain (PEM)      */
+	char tls_key[CFG_PATH_MAX];      /**< Private key (PEM)            */
+	uint32_t max_lifetime;           /**< Longest allocation (s)       */
+	uint32_t user_quota;             /**< Allocations per user         */
+	uint32_t total_quota;            /**< Allocations in all           */
+	uint32_t max_bps;                /**< Per allocation, 0 unlimited  */
+};
+
+/** Credential issuing endpoint (MRAS-like) */
+struct cfg_cred {
+	char iface[CFG_NAME_MAX];   /**< Internal interface, "" if off  */
+	uint16_t port;              /**< HTTP port                      */
+	char bearer[128];           /**< Bearer key clients present     */
+	struct list clients;        /**< struct cfg_net allowed to ask  */
+	unsigned line;              /**< Line cred_listen was on        */
+};
+
+/** The whole configuration */
+struct cfg {
+	char path[CFG_PATH_MAX];          /**< File it was read from   */
+	int log_level;                    /**< DBG_ERR .. DBG_DEBUG    */
+	int log_target;                   /**< enum elog_target        */
+	int log_facility;                 /**< LOG_DAEMON, ...         */
+	char pidfile[CFG_PATH_MAX];       /**< Written with -d         */
+	char control_socket[CFG_SUN_MAX]; /**< umedgectl's socket      */
+	struct list ifaces;               /**< struct cfg_iface        */
+	struct cfg_sip sip;               /**< B2BUA                   */
+	struct cfg_relay relay;           /**< Media relay             */
+	struct cfg_turn turn;             /**< TURN server             */
+	struct cfg_cred cred;             /**< Credential issuer       */
+	struct tok_keyring *keys;         /**< token_secret lines      */
+	uint32_t token_ttl;               /**< Default credential TTL  */
+};
+
+int  cfg_load(struct cfg **cfgp, const char *path, char *err, size_t errsz);
+int  cfg_parse(struct cfg **cfgp, const char *name, const char *buf,
+	       size_t len, char *err, size_t errsz);
+const struct cfg_iface *cfg_iface_find(const struct cfg *cfg,
+				       const char *name);
+const char *cfg_tp_name(enum cfg_tp tp);
+uint32_t cfg_media_ports(const struct cfg *cfg);
+
+#endif

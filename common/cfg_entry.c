@@ -1,0 +1,374 @@
+/**
+ * @file cfg_entry.c  Configuration lines that add list entries:
+ *                    interfaces, listeners, UM hosts, networks, secrets
+ */
+#include <string.h>
+#include <re.h>
+#include "tok.h"
+#include "cfg.h"
+#include "cfg_priv.h"
+#include "words.h"
+
+
+static void entry_destructor(void *data)
+{
+	struct le *le = data;   /* every entry starts with its le */
+
+	list_unlink(le);
+}
+
+
+static void *entry_alloc(struct cfg_ctx *ctx, size_t size)
+{
+	void *e = mem_zalloc(size, entry_destructor);
+
+	if (!e)
+		(void)re_snprintf(ctx->err, ctx->errsz, "out of memory");
+
+	return e;
+}
+
+
+static int iface_ports(struct cfg_ctx *ctx, const struct cfg_key *key,
+		       struct cfg_iface *ifc, const struct pl *val)
+{
+	struct pl lo, hi;
+	uint32_t min, max;
+
+	if (re_regex(val->p, val->l, "[0-9]+-[0-9]+", &lo, &hi) ||
+	    lo.p != val->p || hi.p + hi.l != val->p + val->l)
+		return cfg_error(ctx, key, "ports '%r' is not MIN-MAX", val);
+
+	if (cfg_u32(ctx, key, &lo, 1024, 65535, &min) ||
+	    cfg_u32(ctx, key, &hi, 1024, 65535, &max))
+		return EINVAL;
+
+	if (min % 2)
+		return cfg_error(ctx, key, "ports must start on an even port "
+				 "(RTP), not %u", min);
+	if (max < min + 1)
+		return cfg_error(ctx, key, "ports %u-%u hold no RTP/RTCP pair",
+				 min, max);
+
+	ifc->port_min = (uint16_t)min;
+	ifc->port_max = (uint16_t)max;
+
+	return 0;
+}
+
+
+static int iface_option(struct cfg_ctx *ctx, const struct cfg_key *key,
+			struct cfg_iface *ifc, const struct pl *word)
+{
+	struct pl name, val;
+
+	if (cfg_option(ctx, key, word, &name, &val))
+		return EINVAL;
+
+	if (0 == pl_strcmp(&name, "advertise"))
+		return cfg_addr(ctx, key, &val, &ifc->advertise);
+	if (0 == pl_strcmp(&name, "ports"))
+		return iface_ports(ctx, key, ifc, &val);
+
+	return cfg_error(ctx, key, "unknown option '%r' (advertise, ports)",
+			 &name);
+}
+
+
+static bool name_valid(const struct pl *name)
+{
+	for (size_t i = 0; i < name->l; i++) {
+		char c = name->p[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+
+	return name->l > 0;
+}
+
+
+/** interface NAME ADDRESS [advertise=ADDRESS] [ports=MIN-MAX] */
+int cfg_iface_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		const struct pl *val, void *field)
+{
+	struct cfg_iface *ifc;
+	struct pl rest = *val, name, addr, word;
+	int err = EINVAL;
+
+	if (!words_next(&rest, &name) || !words_next(&rest, &addr))
+		return cfg_error(ctx, key, "expected NAME ADDRESS [options]");
+
+	ifc = entry_alloc(ctx, sizeof(*ifc));
+	if (!ifc)
+		return ENOMEM;
+
+	ifc->line = ctx->line;
+
+	if (!name_valid(&name)) {
+		cfg_error(ctx, key, "bad interface name '%r'", &name);
+		goto out;
+	}
+
+	if (cfg_str(ctx, key, &name, ifc->name, sizeof(ifc->name)) ||
+	    cfg_addr(ctx, key, &addr, &ifc->addr))
+		goto out;
+
+	if (sa_is_any(&ifc->addr)) {
+		cfg_error(ctx, key, "give the interface's own address, not "
+			  "'%r'", &addr);
+		goto out;
+	}
+
+	while (words_next(&rest, &word)) {
+		if (iface_option(ctx, key, ifc, &word))
+			goto out;
+	}
+
+	list_append(field, &ifc->le, ifc);
+	err = 0;
+
+ out:
+	if (err)
+		mem_deref(ifc);
+
+	return err;
+}
+
+
+/** IFACE TRANSPORT [PORT] (sip_listen, turn_listen) */
+int cfg_listen_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		 const struct pl *val, void *field)
+{
+	struct cfg_listen *l;
+	struct pl rest = *val, iface, tp, port, extra;
+	uint32_t v;
+	int err = EINVAL;
+
+	if (!words_next(&rest, &iface) || !words_next(&rest, &tp))
+		return cfg_error(ctx, key, "expected INTERFACE TRANSPORT "
+				 "[PORT]");
+
+	l = entry_alloc(ctx, sizeof(*l));
+	if (!l)
+		return ENOMEM;
+
+	l->line = ctx->line;
+
+	if (cfg_str(ctx, key, &iface, l->iface, sizeof(l->iface)) ||
+	    cfg_tp(ctx, key, &tp, &l->tp))
+		goto out;
+
+	l->port = key->ports[l->tp];
+	if (words_next(&rest, &port)) {
+		if (cfg_u32(ctx, key, &port, 1, 65535, &v))
+			goto out;
+		l->port = (uint16_t)v;
+	}
+
+	if (words_next(&rest, &extra)) {
+		cfg_error(ctx, key, "unexpected '%r'", &extra);
+		goto out;
+	}
+
+	list_append(field, &l->le, l);
+	err = 0;
+
+ out:
+	if (err)
+		mem_deref(l);
+
+	return err;
+}
+
+
+static int umhost_option(struct cfg_ctx *ctx, const struct cfg_key *key,
+			 struct cfg_umhost *h, const struct pl *word)
+{
+	struct pl name, val;
+
+	if (cfg_option(ctx, key, word, &name, &val))
+		return EINVAL;
+
+	if (0 == pl_strcmp(&name, "priority"))
+		return cfg_u32(ctx, key, &val, 0, 65535, &h->priority);
+	if (0 == pl_strcmp(&name, "weight"))
+		return cfg_u32(ctx, key, &val, 0, 65535, &h->weight);
+	if (0 == pl_strcmp(&name, "tls_name"))
+		return cfg_str(ctx, key, &val, h->tls_name,
+			       sizeof(h->tls_name));
+
+	return cfg_error(ctx, key, "unknown option '%r' (priority, weight, "
+			 "tls_name)", &name);
+}
+
+
+/** TRANSPORT HOST[:PORT] [priority=N] [weight=N] [tls_name=NAME] */
+int cfg_umhost_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		 const struct pl *val, void *field)
+{
+	struct cfg_umhost *h;
+	struct pl rest = *val, tp, hp, host, word;
+	int err = EINVAL;
+
+	if (!words_next(&rest, &tp) || !words_next(&rest, &hp))
+		return cfg_error(ctx, key, "expected TRANSPORT HOST[:PORT] "
+				 "[options]");
+
+	h = entry_alloc(ctx, sizeof(*h));
+	if (!h)
+		return ENOMEM;
+
+	h->line = ctx->line;
+	h->weight = 1;
+
+	if (cfg_tp(ctx, key, &tp, &h->tp) ||
+	    cfg_hostport(ctx, key, &hp, &host, &h->port) ||
+	    cfg_str(ctx, key, &host, h->host, sizeof(h->host)))
+		goto out;
+
+	if (h->tp == CFG_UDP) {
+		cfg_error(ctx, key, "UM hosts speak TCP or TLS, never UDP");
+		goto out;
+	}
+
+	if (!h->port)
+		h->port = key->ports[h->tp];
+
+	while (words_next(&rest, &word)) {
+		if (umhost_option(ctx, key, h, &word))
+			goto out;
+	}
+
+	list_append(field, &h->le, h);
+	err = 0;
+
+ out:
+	if (err)
+		mem_deref(h);
+
+	return err;
+}
+
+
+static int net_parse(struct cfg_ctx *ctx, const struct cfg_key *key,
+		     const struct pl *word, struct list *list)
+{
+	struct cfg_net *n;
+	struct pl addr = *word, bits = PL_INIT;
+	const char *slash = pl_strchr(word, '/');
+	uint32_t maxbits, v;
+	int err = EINVAL;
+
+	n = entry_alloc(ctx, sizeof(*n));
+	if (!n)
+		return ENOMEM;
+
+	n->line = ctx->line;
+
+	if (slash) {
+		addr.l = (size_t)(slash - word->p);
+		bits.p = slash + 1;
+		bits.l = (size_t)(word->p + word->l - bits.p);
+	}
+
+	if (cfg_addr(ctx, key, &addr, &n->addr))
+		goto out;
+
+	maxbits = sa_af(&n->addr) == AF_INET ? 32 : 128;
+	n->bits = maxbits;
+	if (slash) {
+		if (cfg_u32(ctx, key, &bits, 0, maxbits, &v))
+			goto out;
+		n->bits = v;
+	}
+
+	list_append(list, &n->le, n);
+	err = 0;
+
+ out:
+	if (err)
+		mem_deref(n);
+
+	return err;
+}
+
+
+/** One or more networks, ADDRESS[/BITS], on one line */
+int cfg_nets_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+	       const struct pl *val, void *field)
+{
+	struct pl rest = *val, word;
+
+	while (words_next(&rest, &word)) {
+		int err = net_parse(ctx, key, &word, field);
+		if (err)
+			return err;
+	}
+
+	return 0;
+}
+
+
+/** token_secret ID SECRET */
+int cfg_secret_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		 const struct pl *val, void *field)
+{
+	struct tok_keyring *kr = *(struct tok_keyring **)field;
+	struct pl rest = *val, id, secret, extra;
+	char idbuf[TOK_ID_MAX];
+	int err;
+
+	if (!words_next(&rest, &id) || !words_next(&rest, &secret))
+		return cfg_error(ctx, key, "expected ID SECRET");
+
+	if (words_next(&rest, &extra))
+		return cfg_error(ctx, key, "the secret may not contain "
+				 "spaces");
+
+	if (cfg_str(ctx, key, &id, idbuf, sizeof(idbuf)))
+		return EINVAL;
+
+	err = tok_keyring_add(kr, idbuf, (const uint8_t *)secret.p,
+			      secret.l);
+	switch (err) {
+
+	case 0:
+		return 0;
+
+	case EEXIST:
+		return cfg_error(ctx, key, "secret id '%s' is used twice",
+				 idbuf);
+
+	case ERANGE:
+		return cfg_error(ctx, key, "secret '%s' must be %u to %u "
+				 "characters, not %zu", idbuf,
+				 TOK_SECRET_MIN, TOK_SECRET_MAX, secret.l);
+	default:
+		return cfg_error(ctx, key, "%m", err);
+	}
+}
+
+
+/** cred_listen IFACE PORT */
+int cfg_cred_listen_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		      const struct pl *val, void *field)
+{
+	struct cfg_cred *cred = field;
+	struct pl rest = *val, iface, port, extra;
+	uint32_t v;
+
+	if (!words_next(&rest, &iface) || !words_next(&rest, &port) ||
+	    words_next(&rest, &extra))
+		return cfg_error(ctx, key, "expected INTERFACE PORT");
+
+	if (cfg_str(ctx, key, &iface, cred->iface, sizeof(cred->iface)) ||
+	    cfg_u32(ctx, key, &port, 1, 65535, &v))
+		return EINVAL;
+
+	cred->port = (uint16_t)v;
+	cred->line = ctx->line;
+
+	return 0;
+}

@@ -1,0 +1,51 @@
+/**
+ * @file cfg_priv.h  Configuration parser internals, shared by cfg*.c
+ */
+
+struct cfg_key;
+
+/** Where the parser is: for error messages */
+struct cfg_ctx {
+	struct cfg *cfg;      /**< Configuration being filled in   */
+	const char *name;     /**< File name, for error messages   */
+	unsigned line;        /**< Current line number             */
+	char *err;            /**< Error message buffer            */
+	size_t errsz;         /**< Its size                        */
+};
+
+typedef int (cfg_value_h)(struct cfg_ctx *ctx, const struct cfg_key *key,
+			  const struct pl *val, void *field);
+
+/** One configuration key */
+struct cfg_key {
+	const char *name;   /**< Key as written in the file            */
+	cfg_value_h *h;     /**< Parses the value into field           */
+	size_t off;         /**< Offset of the field in struct cfg     */
+	size_t size;        /**< Size of the field (strings)           */
+	uint32_t min;       /**< Smallest number accepted              */
+	uint32_t max;       /**< Largest number accepted               */
+	bool multi;         /**< May be given on several lines         */
+	const uint16_t *ports;  /**< Default port per transport        */
+};
+
+int  cfg_error(struct cfg_ctx *ctx, const struct cfg_key *key,
+	       const char *fmt, ...);
+int  cfg_u32(struct cfg_ctx *ctx, const struct cfg_key *key,
+	     const struct pl *pl, uint32_t min, uint32_t max, uint32_t *val);
+int  cfg_str(struct cfg_ctx *ctx, const struct cfg_key *key,
+	     const struct pl *pl, char *buf, size_t size);
+int  cfg_addr(struct cfg_ctx *ctx, const struct cfg_key *key,
+	      const struct pl *pl, struct sa *sa);
+int  cfg_hostport(struct cfg_ctx *ctx, const struct cfg_key *key,
+		  const struct pl *pl, struct pl *host, uint16_t *port);
+int  cfg_tp(struct cfg_ctx *ctx, const struct cfg_key *key,
+	    const struct pl *pl, enum cfg_tp *tp);
+int  cfg_option(struct cfg_ctx *ctx, const struct cfg_key *key,
+		const struct pl *word, struct pl *name, struct pl *val);
+
+cfg_value_h cfg_bool_h, cfg_u32_h, cfg_str_h, cfg_sa_h, cfg_nets_h;
+cfg_value_h cfg_level_h, cfg_target_h, cfg_facility_h;
+cfg_value_h cfg_iface_h, cfg_listen_h, cfg_umhost_h, cfg_secret_h;
+cfg_value_h cfg_cred_listen_h;
+
+int cfg_check(struct cfg_ctx *ctx);

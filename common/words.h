@@ -1,0 +1,10 @@
+/**
+ * @file words.h  Splitting text into whitespace-separated words
+ */
+#ifndef UMEDGE_WORDS_H
+#define UMEDGE_WORDS_H
+
+bool words_next(struct pl *rest, struct pl *word);
+void words_trim(struct pl *pl);
+
+#endif

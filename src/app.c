@@ -1,0 +1,254 @@
+/**
+ * @file app.c  The umedge daemon: owns the configuration, the control
+ *              socket, the relay and the TURN server
+ *
+ * SIGHUP re-reads the configuration file. A new configuration that
+ * fails to parse or check is refused with a log line and the running
+ * one stays in force. Log settings and token secrets take effect at
+ * once; listeners and interfaces on the next restart.
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#define DEBUG_MODULE "app"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "elog.h"
+#include "tok.h"
+#include "cfg.h"
+#include "relay.h"
+#include "turnd.h"
+#include "ctl.h"
+#include "app.h"
+
+
+/** The daemon */
+struct app {
+	struct cfg *cfg;        /**< Configuration in force        */
+	struct ctl *ctl;        /**< Control socket                */
+	struct relay *relay;    /**< Media relay, NULL if disabled */
+	struct turnd *turnd;    /**< TURN server, NULL if disabled */
+	uint64_t started;       /**< Unix time of start            */
+	unsigned loads;         /**< Configurations loaded         */
+	unsigned refused;       /**< Reloads refused               */
+};
+
+
+static void app_destructor(void *data)
+{
+	struct app *app = data;
+
+	mem_deref(app->ctl);
+	mem_deref(app->turnd);
+	mem_deref(app->relay);
+	mem_deref(app->cfg);
+}
+
+
+static int keys_print(struct re_printf *pf, const struct tok_keyring *kr)
+{
+	const struct tok_key *signer = tok_keyring_signer(kr);
+	int err = 0;
+
+	if (!signer)
+		return re_hprintf(pf, "none");
+
+	for (struct le *le = kr->keys.head; le; le = le->next) {
+		const struct tok_key *key = le->data;
+
+		err |= re_hprintf(pf, "%s%s", le == kr->keys.head ? "" : ", ",
+				  key->id);
+	}
+
+	return err | re_hprintf(pf, " (%s signs)", signer->id);
+}
+
+
+static int sip_print(struct re_printf *pf, const struct cfg_sip *sip)
+{
+	if (!sip->enable)
+		return re_hprintf(pf, "sip: disabled\n");
+
+	return re_hprintf(pf, "sip: configured (%u listeners, %u UM hosts),"
+			  " not started: this version has no B2BUA yet\n",
+			  list_count(&sip->listeners),
+			  list_count(&sip->umhosts));
+}
+
+
+static int status_handler(struct re_printf *pf, const struct pl *args,
+			  void *arg)
+{
+	const struct app *app = arg;
+	const struct cfg *cfg = app->cfg;
+	int err;
+
+	if (pl_isset(args)) {
+		(void)re_hprintf(pf, "status takes no arguments\n");
+		return EINVAL;
+	}
+
+	err  = re_hprintf(pf, "version: %s\n", VERSION);
+	err |= re_hprintf(pf, "uptime: %llu s\n",
+			  (unsigned long long)(time(NULL) - app->started));
+	err |= re_hprintf(pf, "config: %s (loaded %u, refused %u)\n",
+			  cfg->path, app->loads, app->refused);
+	err |= re_hprintf(pf, "log_level: %s\n",
+			  elog_level_name(cfg->log_level));
+	err |= re_hprintf(pf, "token_secrets: %H\n", keys_print, cfg->keys);
+	err |= re_hprintf(pf, "interfaces: %u, media ports: %u\n",
+			  list_count(&cfg->ifaces), cfg_media_ports(cfg));
+	err |= sip_print(pf, &cfg->sip);
+	err |= relay_status(pf, app->relay);
+	err |= turnd_status(pf, app->turnd);
+
+	return err;
+}
+
+
+static int reload_handler(struct re_printf *pf, const struct pl *args,
+			  void *arg)
+{
+	struct app *app = arg;
+	unsigned refused = app->refused;
+
+	app_reload(app);
+
+	if (app->refused != refused) {
+		(void)re_hprintf(pf, "new configuration refused; see the "
+				 "log. The running one stays in force.\n");
+		return EINVAL;
+	}
+
+	return re_hprintf(pf, "reloaded %s\n", app->cfg->path);
+}
+
+
+static void log_apply(const struct cfg *cfg)
+{
+	elog_set_level(cfg->log_level);
+}
+
+
+/**
+ * Start the daemon's parts from a checked configuration
+ *
+ * @param appp Pointer to allocated daemon
+ * @param cfg  Configuration; the daemon takes a reference
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int app_alloc(struct app **appp, struct cfg *cfg)
+{
+	struct app *app;
+	int err;
+
+	if (!appp || !cfg)
+		return EINVAL;
+
+	app = mem_zalloc(sizeof(*app), app_destructor);
+	if (!app)
+		return ENOMEM;
+
+	app->cfg = mem_ref(cfg);
+	app->started = (uint64_t)time(NULL);
+	app->loads = 1;
+	log_apply(cfg);
+
+	err = ctl_alloc(&app->ctl, cfg->control_socket);
+	if (err)
+		goto out;
+
+	err  = ctl_register(app->ctl, "status", "version, uptime and what "
+			    "is enabled", status_handler, app);
+	err |= ctl_register(app->ctl, "reload", "re-read the configuration "
+			    "file (as SIGHUP)", reload_handler, app);
+	if (err)
+		goto out;
+
+	if (cfg->relay.enable) {
+		err = relay_alloc(&app->relay, cfg);
+		if (err)
+			goto out;
+	}
+
+	if (cfg->turn.enable) {
+		err = turnd_alloc(&app->turnd, cfg);
+		if (err)
+			goto out;
+	}
+
+	DEBUG_NOTICE("umedge %s running with %s\n", VERSION, cfg->path);
+
+ out:
+	if (err)
+		mem_deref(app);
+	else
+		*appp = app;
+
+	return err;
+}
+
+
+static void restart_note(const struct cfg *old, const struct cfg *cfg)
+{
+	if (strcmp(old->control_socket, cfg->control_socket))
+		DEBUG_NOTICE("control_socket change takes effect on "
+			     "restart\n");
+	if (list_count(&old->ifaces) != list_count(&cfg->ifaces) ||
+	    cfg_media_ports(old) != cfg_media_ports(cfg))
+		DEBUG_NOTICE("interface changes take effect on restart\n");
+	if (old->relay.enable != cfg->relay.enable ||
+	    old->turn.enable != cfg->turn.enable ||
+	    old->sip.enable != cfg->sip.enable)
+		DEBUG_NOTICE("enabling or disabling a part takes effect on "
+			     "restart\n");
+}
+
+
+/**
+ * Re-read the configuration file. A configuration that fails is
+ * refused with a log line; the running one stays in force.
+ *
+ * @param app Daemon
+ */
+void app_reload(struct app *app)
+{
+	struct cfg *cfg = NULL;
+	char errbuf[512];
+	int err;
+
+	if (!app)
+		return;
+
+	err = cfg_load(&cfg, app->cfg->path, errbuf, sizeof(errbuf));
+	if (err) {
+		++app->refused;
+		elog_err("reload refused, the running configuration stays "
+			 "in force: %s\n", errbuf);
+		return;
+	}
+
+	restart_note(app->cfg, cfg);
+	mem_deref(app->cfg);
+	app->cfg = cfg;
+	++app->loads;
+	log_apply(cfg);
+
+	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",
+		     cfg->path, elog_level_name(cfg->log_level),
+		     list_count(&cfg->keys->keys));
+}
+
+
+/**
+ * The configuration in force
+ *
+ * @param app Daemon
+ *
+ * @return the configuration
+ */
+const struct cfg *app_cfg(const struct app *app)
+{
+	return app ? app->cfg : NULL;
+}

@@ -1,0 +1,9 @@
+/**
+ * @file ctlc.h  Control socket client, for umedgectl
+ */
+#ifndef UMEDGE_CTLC_H
+#define UMEDGE_CTLC_H
+
+int ctlc_request(const char *path, const char *line, struct mbuf **mbp);
+
+#endif

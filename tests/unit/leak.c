@@ -1,0 +1,54 @@
+/**
+ * @file leak.c  Heap and timer accounting for the leak check
+ *
+ * Debian's libre is built without MEM_DEBUG, so mem_get_stat() is not
+ * available. The heap is measured instead: the sanitizer allocator's
+ * count under ASan, glibc's mallinfo2() otherwise. Timers are counted
+ * from libre's tmr_status().
+ */
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <re.h>
+#include "test.h"
+
+#if defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define UM_ASAN 1
+# endif
+#endif
+#ifdef __SANITIZE_ADDRESS__
+# define UM_ASAN 1
+#endif
+
+#ifdef UM_ASAN
+/* from <sanitizer/allocator_interface.h>, which gcc does not ship */
+size_t __sanitizer_get_current_allocated_bytes(void);
+#endif
+
+
+/** @return bytes currently allocated on the heap */
+size_t leak_bytes(void)
+{
+#ifdef UM_ASAN
+	return __sanitizer_get_current_allocated_bytes();
+#else
+	return mallinfo2().uordblks;
+#endif
+}
+
+
+/** @return number of libre timers pending in this thread */
+int leak_timers(void)
+{
+	char buf[256];
+	struct pl n;
+
+	if (re_snprintf(buf, sizeof(buf), "%H", tmr_status, NULL) < 0)
+		return -1;
+
+	if (re_regex(buf, strlen(buf), "([0-9]+)", &n))
+		return 0;
+
+	return (int)pl_u32(&n);
+}

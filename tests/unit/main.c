@@ -1,0 +1,116 @@
+/**
+ * @file main.c  umtest: runs the unit tests, then checks for leaks
+ *
+ * usage: umtest [NAME-SUBSTRING]
+ *
+ * Each test runs once to warm caches, then its heap and timer counts
+ * are compared around a second run: a test that leaves bytes or timers
+ * behind fails. The closing line is "N passed, N failed".
+ */
+#include <stdio.h>
+#include <string.h>
+#include <re.h>
+#include "test.h"
+
+
+#define TEST(x) {x, #x}
+
+static const struct test {
+	int (*exec)(void);
+	const char *name;
+} tests[] = {
+	TEST(test_cfg_sample),
+	TEST(test_cfg_minimal_defaults),
+	TEST(test_cfg_full),
+	TEST(test_cfg_bad),
+	TEST(test_cfg_unknown_key_line),
+	TEST(test_cfg_overlong),
+	TEST(test_cfg_duplicate),
+	TEST(test_cfg_comments),
+	TEST(test_cfg_check),
+	TEST(test_ipnet_match),
+	TEST(test_ipnet_unmap),
+	TEST(test_tok_roundtrip),
+	TEST(test_tok_vector),
+	TEST(test_tok_forged),
+	TEST(test_tok_expired),
+	TEST(test_tok_truncated),
+	TEST(test_tok_malformed),
+	TEST(test_tok_scope),
+	TEST(test_tok_rotation),
+	TEST(test_tok_keyring),
+	TEST(test_tok_rest_vector),
+	TEST(test_tok_rest_verify),
+};
+
+
+static int run_one(const struct test *t)
+{
+	size_t before;
+	int timers, err;
+
+	err = t->exec();
+	if (err)
+		return err;
+
+	before = leak_bytes();
+	timers = leak_timers();
+
+	err = t->exec();
+	if (err)
+		return err;
+
+	if (leak_bytes() != before) {
+		(void)re_fprintf(stderr, "\n  leak: %zd bytes left behind",
+				 (ssize_t)(leak_bytes() - before));
+		return ENOMEM;
+	}
+
+	if (leak_timers() != timers) {
+		(void)re_fprintf(stderr, "\n  leak: %d timers left running",
+				 leak_timers() - timers);
+		return EALREADY;
+	}
+
+	return 0;
+}
+
+
+int main(int argc, char *argv[])
+{
+	const char *filter = argc > 1 ? argv[1] : NULL;
+	unsigned passed = 0, failed = 0;
+	int err;
+
+	err = libre_init();
+	if (err) {
+		(void)re_fprintf(stderr, "libre_init: %m\n", err);
+		return 1;
+	}
+
+	/* stdio buffers are allocated on first use: not a leak */
+	(void)re_printf("umtest: %zu tests\n", ARRAY_SIZE(tests));
+	(void)fflush(stdout);
+
+	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
+		const struct test *t = &tests[i];
+
+		if (filter && !strstr(t->name, filter))
+			continue;
+
+		(void)re_printf("%-32s", t->name);
+		(void)fflush(stdout);
+		err = run_one(t);
+		(void)re_printf("%s\n", err ? "  FAIL" : "ok");
+		if (err)
+			++failed;
+		else
+			++passed;
+	}
+
+	libre_close();
+
+	(void)re_printf("%u passed, %u failed\n", passed, failed);
+
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,91 @@
+/**
+ * @file test.h  umtest: retest-style unit tests
+ *
+ * Each test is "int test_x(void)", small, re-entrant and without
+ * globals. The macros jump to "out:" with err set on failure, naming
+ * the file and line.
+ */
+#ifndef UMEDGE_TEST_H
+#define UMEDGE_TEST_H
+
+#define TEST_FAIL(...) do {                                         \
+		(void)re_fprintf(stderr, "\n  %s:%u: ", __FILE__,   \
+				 __LINE__);                         \
+		(void)re_fprintf(stderr, __VA_ARGS__);              \
+	} while (0)
+
+#define TEST_ERR(e) do {                                            \
+		if (e) {                                            \
+			TEST_FAIL("error %d (%m)\n", (int)(e), (e));\
+			goto out;                                   \
+		}                                                   \
+	} while (0)
+
+#define TEST_EQUALS(expected, actual) do {                          \
+		long long e_ = (long long)(expected);               \
+		long long a_ = (long long)(actual);                 \
+		if (e_ != a_) {                                     \
+			TEST_FAIL("expected %lld, got %lld (%s)\n", \
+				  e_, a_, #actual);                 \
+			err = EINVAL;                               \
+			goto out;                                   \
+		}                                                   \
+	} while (0)
+
+#define TEST_ASSERT(cond) do {                                      \
+		if (!(cond)) {                                      \
+			TEST_FAIL("assertion failed: %s\n", #cond); \
+			err = EINVAL;                               \
+			goto out;                                   \
+		}                                                   \
+	} while (0)
+
+#define TEST_STRCMP(expected, actual) do {                          \
+		const char *e_ = (expected), *a_ = (actual);        \
+		if (!a_ || strcmp(e_, a_)) {                        \
+			TEST_FAIL("expected \"%s\", got \"%s\"\n",  \
+				  e_, a_ ? a_ : "(null)");          \
+			err = EINVAL;                               \
+			goto out;                                   \
+		}                                                   \
+	} while (0)
+
+#define TEST_CONTAINS(haystack, needle) do {                        \
+		const char *h_ = (haystack), *n_ = (needle);        \
+		if (!h_ || !strstr(h_, n_)) {                       \
+			TEST_FAIL("\"%s\" not in \"%s\"\n", n_,     \
+				  h_ ? h_ : "(null)");              \
+			err = EINVAL;                               \
+			goto out;                                   \
+		}                                                   \
+	} while (0)
+
+/* leak.c: bytes the heap holds now, and timers pending */
+size_t leak_bytes(void);
+int    leak_timers(void);
+
+/* The tests */
+int test_cfg_sample(void);
+int test_cfg_minimal_defaults(void);
+int test_cfg_full(void);
+int test_cfg_bad(void);
+int test_cfg_unknown_key_line(void);
+int test_cfg_overlong(void);
+int test_cfg_duplicate(void);
+int test_cfg_comments(void);
+int test_cfg_check(void);
+int test_ipnet_match(void);
+int test_ipnet_unmap(void);
+int test_tok_roundtrip(void);
+int test_tok_vector(void);
+int test_tok_forged(void);
+int test_tok_expired(void);
+int test_tok_truncated(void);
+int test_tok_malformed(void);
+int test_tok_scope(void);
+int test_tok_rotation(void);
+int test_tok_keyring(void);
+int test_tok_rest_vector(void);
+int test_tok_rest_verify(void);
+
+#endif
