@@ -94,8 +94,7 @@ static int daemon_cmd(const struct opts *o, const char *line)
 
 	ret = (mb->end >= 3 && 0 == memcmp(mb->buf, "ok\n", 3)) ?
 		EX_OK : EX_FAIL;
-	if (ret == EX_OK)
-		mb->pos = 3;
+	mb->pos = ret == EX_OK ? 3 : 0;
 
 	(void)re_fprintf(ret == EX_OK ? stdout : stderr, "%b",
 			 mbuf_buf(mb), mbuf_get_left(mb));
