@@ -110,14 +110,14 @@ static int reload_handler(struct re_printf *pf, const struct pl *args,
 			  void *arg)
 {
 	struct app *app = arg;
-	unsigned refused = app->refused;
+	char msg[512];
+	int err;
 
-	app_reload(app);
-
-	if (app->refused != refused) {
-		(void)re_hprintf(pf, "new configuration refused; see the "
-				 "log. The running one stays in force.\n");
-		return EINVAL;
+	err = app_reload(app, msg, sizeof(msg));
+	if (err) {
+		(void)re_hprintf(pf, "%s\nrefused; the running configuration "
+				 "stays in force\n", msg);
+		return err;
 	}
 
 	return re_hprintf(pf, "reloaded %s\n", app->cfg->path);
@@ -210,23 +210,26 @@ static void restart_note(const struct cfg *old, const struct cfg *cfg)
  * Re-read the configuration file. A configuration that fails is
  * refused with a log line; the running one stays in force.
  *
- * @param app Daemon
+ * @param app   Daemon
+ * @param msg   Buffer for the reason it was refused
+ * @param msgsz Size of msg
+ *
+ * @return 0 if applied, otherwise errorcode
  */
-void app_reload(struct app *app)
+int app_reload(struct app *app, char *msg, size_t msgsz)
 {
 	struct cfg *cfg = NULL;
-	char errbuf[512];
 	int err;
 
-	if (!app)
-		return;
+	if (!app || !msg || !msgsz)
+		return EINVAL;
 
-	err = cfg_load(&cfg, app->cfg->path, errbuf, sizeof(errbuf));
+	err = cfg_load(&cfg, app->cfg->path, msg, msgsz);
 	if (err) {
 		++app->refused;
 		elog_err("reload refused, the running configuration stays "
-			 "in force: %s\n", errbuf);
-		return;
+			 "in force: %s\n", msg);
+		return err;
 	}
 
 	restart_note(app->cfg, cfg);
@@ -238,6 +241,8 @@ void app_reload(struct app *app)
 	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",
 		     cfg->path, elog_level_name(cfg->log_level),
 		     list_count(&cfg->keys->keys));
+
+	return 0;
 }
 
 

@@ -8,7 +8,7 @@ struct cfg;
 struct app;
 
 int  app_alloc(struct app **appp, struct cfg *cfg);
-void app_reload(struct app *app);
+int  app_reload(struct app *app, char *msg, size_t msgsz);
 const struct cfg *app_cfg(const struct app *app);
 
 #endif

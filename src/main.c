@@ -39,13 +39,14 @@ static void usage(void)
 
 static void signal_handler(int signo, void *arg)
 {
+	char msg[512];
 	(void)arg;
 
 	switch (signo) {
 
 	case SIGHUP:
 		DEBUG_NOTICE("SIGHUP: reloading the configuration\n");
-		app_reload(g_app);
+		(void)app_reload(g_app, msg, sizeof(msg));
 		break;
 
 	default:
