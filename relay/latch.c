@@ -1,0 +1,171 @@
+/**
+ * @file latch.c  Learning a peer's real media address without RTP Bleed
+ */
+#include <re.h>
+#include "latch.h"
+
+
+enum {
+	RANK_OTHER = 1,   /**< Some address                     */
+	RANK_IP    = 2,   /**< The SDP IP, another port (NAT)   */
+	RANK_EXACT = 3,   /**< The SDP address and port         */
+};
+
+
+static int rank(const struct latch *l, const struct sa *src)
+{
+	if (!sa_isset(&l->sdp, SA_ADDR))
+		return RANK_OTHER;
+
+	if (sa_cmp(src, &l->sdp, SA_ALL))
+		return RANK_EXACT;
+
+	if (sa_cmp(src, &l->sdp, SA_ADDR))
+		return RANK_IP;
+
+	return RANK_OTHER;
+}
+
+
+/**
+ * The peer's SDP gave an address (offer, answer, re-offer). A changed
+ * address opens a new learning window; an unchanged one keeps what was
+ * learnt, so a re-INVITE does not reopen the stream to hijacking.
+ *
+ * @param l         Latch
+ * @param sdp       Address and port from the SDP (port 0: on hold)
+ * @param now       Current time (ms)
+ * @param window_ms Length of the learning window
+ */
+void latch_sdp(struct latch *l, const struct sa *sdp, uint64_t now,
+	       uint32_t window_ms)
+{
+	if (!l || !sdp)
+		return;
+
+	if (l->state != LATCH_NONE && sa_cmp(&l->sdp, sdp, SA_ALL))
+		return;
+
+	l->sdp = *sdp;
+	l->window_end = now + window_ms;
+
+	if (l->state == LATCH_NONE)
+		return;
+
+	/* keep forwarding to the old source until a better one speaks */
+	l->state = LATCH_LEARNING;
+	l->rank = rank(l, &l->addr);
+}
+
+
+static void latch_to(struct latch *l, const struct sa *src, int r,
+		     const uint32_t *ssrc, uint64_t now)
+{
+	l->addr = *src;
+	l->rank = r;
+	l->ssrc_set = ssrc != NULL;
+	l->ssrc = ssrc ? *ssrc : 0;
+	l->last_rx = now;
+	l->state = (r == RANK_EXACT || now >= l->window_end) ?
+		LATCH_LOCKED : LATCH_LEARNING;
+}
+
+
+static bool relatch_ok(const struct latch *l, const uint32_t *ssrc,
+		       uint64_t now)
+{
+	if (!ssrc || !l->ssrc_set || *ssrc != l->ssrc)
+		return false;
+
+	if (now < l->last_rx + LATCH_RELATCH_SILENCE)
+		return false;
+
+	return !l->relatched || now >= l->relatched + LATCH_RELATCH_HOLDOFF;
+}
+
+
+/**
+ * Judge a packet that arrived for this side
+ *
+ * @param l    Latch
+ * @param src  Its source address
+ * @param ssrc Its SSRC, NULL if it carries none (RTCP, not RTP)
+ * @param now  Current time (ms)
+ *
+ * @return LATCH_FORWARD or LATCH_DROP
+ */
+enum latch_verdict latch_rx(struct latch *l, const struct sa *src,
+			    const uint32_t *ssrc, uint64_t now)
+{
+	int r;
+
+	if (!l || !src)
+		return LATCH_DROP;
+
+	if (l->state != LATCH_NONE && sa_cmp(src, &l->addr, SA_ALL)) {
+		l->last_rx = now;
+		if (ssrc && !l->ssrc_set) {
+			l->ssrc = *ssrc;
+			l->ssrc_set = true;
+		}
+		if (l->state == LATCH_LEARNING && now >= l->window_end)
+			l->state = LATCH_LOCKED;
+		return LATCH_FORWARD;
+	}
+
+	r = rank(l, src);
+
+	if (now < l->window_end && r > l->rank) {
+		latch_to(l, src, r, ssrc, now);
+		return LATCH_FORWARD;
+	}
+
+	/* window closed with nothing learnt: the SDP address only */
+	if (l->state == LATCH_NONE && r == RANK_EXACT) {
+		latch_to(l, src, r, ssrc, now);
+		return LATCH_FORWARD;
+	}
+
+	if (l->state != LATCH_NONE && relatch_ok(l, ssrc, now)) {
+		latch_to(l, src, rank(l, src), ssrc, now);
+		l->state = LATCH_LOCKED;
+		l->relatched = now;
+		++l->relatches;
+		return LATCH_FORWARD;
+	}
+
+	return LATCH_DROP;
+}
+
+
+/**
+ * Where to send the peer's media: the latched source, or before any
+ * packet came, the address its SDP gave
+ *
+ * @param l Latch
+ *
+ * @return the destination, NULL if there is none yet
+ */
+const struct sa *latch_dst(const struct latch *l)
+{
+	if (!l)
+		return NULL;
+
+	if (l->state != LATCH_NONE)
+		return &l->addr;
+
+	return sa_isset(&l->sdp, SA_ALL) ? &l->sdp : NULL;
+}
+
+
+/** @return the state's name, for umedgectl and logs */
+const char *latch_state_name(enum latch_state st)
+{
+	switch (st) {
+
+	case LATCH_NONE:     return "none";
+	case LATCH_LEARNING: return "learning";
+	case LATCH_LOCKED:   return "locked";
+	default:             return "?";
+	}
+}

@@ -1,0 +1,164 @@
+/**
+ * @file portpool.c  Media port pairs chosen at random from a range
+ *
+ * The range MIN..MAX holds the pairs (MIN, MIN+1), (MIN+2, MIN+3) ...;
+ * the RTP port is even, RTCP is the odd one above it. Free pairs are
+ * kept in an array: taking one swaps a random entry with the last, so
+ * every free pair is equally likely (RTP Bleed defence: ports cannot be
+ * guessed), taking and putting back are O(1), and a pair put back is
+ * available again at once. A bitmap catches double frees.
+ */
+#include <string.h>
+#include <re.h>
+#include "portpool.h"
+
+
+/** A range of port pairs */
+struct portpool {
+	uint16_t min;       /**< First (even) port              */
+	uint32_t npairs;    /**< Pairs in the range             */
+	uint32_t nfree;     /**< Pairs in free[0 .. nfree-1]    */
+	uint32_t *free;     /**< Indices of free pairs          */
+	uint8_t *used;      /**< Bitmap: pair index in use      */
+};
+
+
+static void portpool_destructor(void *data)
+{
+	struct portpool *pp = data;
+
+	mem_deref(pp->free);
+	mem_deref(pp->used);
+}
+
+
+static bool used_get(const struct portpool *pp, uint32_t i)
+{
+	return pp->used[i / 8] & (1u << (i % 8));
+}
+
+
+static void used_set(struct portpool *pp, uint32_t i, bool on)
+{
+	if (on)
+		pp->used[i / 8] |= (uint8_t)(1u << (i % 8));
+	else
+		pp->used[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+
+/**
+ * Allocate a pool over the ports MIN..MAX
+ *
+ * @param ppp Pointer to allocated pool
+ * @param min First port, even
+ * @param max Last port; an odd MIN+1 or more
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int portpool_alloc(struct portpool **ppp, uint16_t min, uint16_t max)
+{
+	struct portpool *pp;
+	int err = 0;
+
+	if (!ppp || min % 2 || max <= min)
+		return EINVAL;
+
+	pp = mem_zalloc(sizeof(*pp), portpool_destructor);
+	if (!pp)
+		return ENOMEM;
+
+	pp->min = min;
+	pp->npairs = ((uint32_t)max - min + 1) / 2;
+	pp->nfree = pp->npairs;
+	pp->free = mem_alloc(pp->npairs * sizeof(*pp->free), NULL);
+	pp->used = mem_zalloc((pp->npairs + 7) / 8, NULL);
+	if (!pp->free || !pp->used) {
+		err = ENOMEM;
+		goto out;
+	}
+
+	for (uint32_t i = 0; i < pp->npairs; i++)
+		pp->free[i] = i;
+
+ out:
+	if (err)
+		mem_deref(pp);
+	else
+		*ppp = pp;
+
+	return err;
+}
+
+
+/**
+ * Take a random free pair
+ *
+ * @param pp   Pool
+ * @param rtpp The pair's RTP port; RTCP is one above
+ *
+ * @return 0 if success, ENOSPC if every pair is in use
+ */
+int portpool_take(struct portpool *pp, uint16_t *rtpp)
+{
+	uint32_t k, i;
+
+	if (!pp || !rtpp)
+		return EINVAL;
+
+	if (!pp->nfree)
+		return ENOSPC;
+
+	k = rand_u32() % pp->nfree;
+	i = pp->free[k];
+	pp->free[k] = pp->free[--pp->nfree];
+	used_set(pp, i, true);
+
+	*rtpp = (uint16_t)(pp->min + 2 * i);
+
+	return 0;
+}
+
+
+/**
+ * Return a pair to the pool; it may be taken again at once
+ *
+ * @param pp  Pool
+ * @param rtp The pair's RTP port, as portpool_take() gave it
+ *
+ * @return 0 if success, EINVAL if the port is no pair of this pool,
+ *         EALREADY if the pair is not in use
+ */
+int portpool_put(struct portpool *pp, uint16_t rtp)
+{
+	uint32_t i;
+
+	if (!pp || rtp < pp->min || (rtp - pp->min) % 2)
+		return EINVAL;
+
+	i = (uint32_t)(rtp - pp->min) / 2;
+	if (i >= pp->npairs)
+		return EINVAL;
+
+	if (!used_get(pp, i))
+		return EALREADY;
+
+	used_set(pp, i, false);
+	pp->free[pp->nfree++] = i;
+
+	return 0;
+}
+
+
+/** @return the number of pairs in the range */
+uint32_t portpool_pairs(const struct portpool *pp)
+{
+	return pp ? pp->npairs : 0;
+}
+
+
+/** @return the number of pairs free */
+uint32_t portpool_free(const struct portpool *pp)
+{
+	return pp ? pp->nfree : 0;
+}
