@@ -162,6 +162,7 @@ static int iface_ports_check(struct cfg_ctx *ctx, const char *key,
 static int turn_check(struct cfg_ctx *ctx)
 {
 	const struct cfg_turn *turn = &ctx->cfg->turn;
+	bool tls;
 	int err;
 
 	err = listeners_check(ctx, "turn_listen", &turn->listeners);
@@ -182,9 +183,9 @@ static int turn_check(struct cfg_ctx *ctx)
 		return cfg_error(ctx, NULL, "turn_enable is yes but no "
 				 "token_secret is configured");
 
-	if (has_tls(&turn->listeners) &&
-	    (file_check(ctx, "turn_tls_cert", turn->tls_cert, true) ||
-	     file_check(ctx, "turn_tls_key", turn->tls_key, true)))
+	tls = has_tls(&turn->listeners);
+	if (file_check(ctx, "turn_tls_cert", turn->tls_cert, tls) ||
+	    file_check(ctx, "turn_tls_key", turn->tls_key, tls))
 		return EINVAL;
 
 	return 0;

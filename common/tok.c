@@ -112,7 +112,7 @@ const struct tok_key *tok_keyring_signer(const struct tok_keyring *kr)
 static bool scope_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		(c >= '0' && c <= '9') || strchr(":_/@=+*-", c) != NULL;
+		(c >= '0' && c <= '9') || (c && strchr(":_/@=+*-", c));
 }
 
 
@@ -447,7 +447,7 @@ int tok_rest_issue(struct tok_rest *cred, const struct tok_keyring *kr,
 
 	n = re_snprintf(cred->username, sizeof(cred->username), "%llu:%s",
 			(unsigned long long)cred->expires, user);
-	if (n < 0 || (size_t)n >= sizeof(cred->username) - 1)
+	if (n < 0 || (size_t)n >= sizeof(cred->username))
 		return ENAMETOOLONG;
 
 	pl_set_str(&pl, cred->username);

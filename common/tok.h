@@ -30,7 +30,7 @@ enum {
 	TOK_SECRET_MAX = 128,  /**< Longest secret accepted (bytes)     */
 	TOK_SCOPE_MAX  = 64,   /**< Longest scope (characters)          */
 	TOK_MAC_LEN    = 43,   /**< base64url of 32 bytes, no padding   */
-	TOK_MAX        = 128,  /**< Buffer size for a token, with NUL   */
+	TOK_MAX        = 136,  /**< Buffer size for a token, with NUL   */
 	TOK_USER_MAX   = 128,  /**< Longest TURN REST username, w/ NUL  */
 	TOK_PASS_MAX   = 29,   /**< base64 of 20 bytes, with NUL        */
 };

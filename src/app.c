@@ -4,8 +4,9 @@
  *
  * SIGHUP re-reads the configuration file. A new configuration that
  * fails to parse or check is refused with a log line and the running
- * one stays in force. Log settings and token secrets take effect at
- * once; listeners and interfaces on the next restart.
+ * one stays in force. The log level and token secrets take effect at
+ * once; everything else (interfaces, listeners, log target, the parts'
+ * own settings) on the next restart, and a log line says so.
  */
 #include <string.h>
 #include <time.h>
@@ -192,9 +193,18 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 
 static void restart_note(const struct cfg *old, const struct cfg *cfg)
 {
-	if (strcmp(old->control_socket, cfg->control_socket))
-		DEBUG_NOTICE("control_socket change takes effect on "
-			     "restart\n");
+	if (strcmp(old->control_socket, cfg->control_socket) ||
+	    strcmp(old->pidfile, cfg->pidfile))
+		DEBUG_NOTICE("control_socket and pidfile changes take effect "
+			     "on restart\n");
+	if (old->log_target != cfg->log_target ||
+	    old->log_facility != cfg->log_facility)
+		DEBUG_NOTICE("log_target and log_facility changes take effect "
+			     "on restart\n");
+	if (list_count(&old->sip.listeners) != list_count(&cfg->sip.listeners)
+	    || list_count(&old->turn.listeners) !=
+	    list_count(&cfg->turn.listeners))
+		DEBUG_NOTICE("listener changes take effect on restart\n");
 	if (list_count(&old->ifaces) != list_count(&cfg->ifaces) ||
 	    cfg_media_ports(old) != cfg_media_ports(cfg))
 		DEBUG_NOTICE("interface changes take effect on restart\n");

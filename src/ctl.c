@@ -157,10 +157,10 @@ static void conn_answer(struct ctl_conn *conn, const struct pl *line)
 	}
 
 	err = dispatch(conn->ctl, line, body);
-	if (err)
+	if (err && !body->end)
 		(void)mbuf_printf(out, "error: %m\n", err);
 	else
-		(void)mbuf_write_str(out, "ok\n");
+		(void)mbuf_write_str(out, err ? "error: " : "ok\n");
 	(void)mbuf_write_mem(out, body->buf, body->end);
 	mem_deref(body);
 

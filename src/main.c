@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/resource.h>
 #include <re.h>
 #define DEBUG_MODULE "main"
@@ -170,7 +171,7 @@ int main(int argc, char *argv[])
 	const char *path = UM_CONFIG;
 	bool check = false, background = false;
 	struct cfg *cfg = NULL;
-	char errbuf[512];
+	char errbuf[512], abspath[PATH_MAX];
 	int c, err;
 
 	while ((c = getopt(argc, argv, "c:tdvh")) != -1) {
@@ -198,6 +199,10 @@ int main(int argc, char *argv[])
 
 	if (check)
 		return config_check(path) ? 1 : 0;
+
+	/* -d changes directory to /: keep the path valid for reloads */
+	if (realpath(path, abspath))
+		path = abspath;
 
 	err = cfg_load(&cfg, path, errbuf, sizeof(errbuf));
 	if (err) {

@@ -176,7 +176,7 @@ static int turn_cred(const struct opts *o, const struct cfg *cfg)
 			     (uint64_t)time(NULL));
 	if (err) {
 		(void)re_fprintf(stderr, "umedgectl: cannot issue: %s\n",
-				 err == EINVAL ? "bad user (no ':' allowed)" :
+				 err == EINVAL ? "bad user (empty, or with ':')" :
 				 tok_strerror(err));
 		return EX_FAIL;
 	}
@@ -203,8 +203,10 @@ static int turn_cred_verify(const struct cfg *cfg, const char *user,
 	pl_set_str(&p, pass);
 
 	err = tok_rest_verify(cfg->keys, &u, &p, (uint64_t)time(NULL));
-	(void)re_printf("%s: %s\n", err ? "invalid" : "valid",
-			tok_strerror(err));
+	if (err)
+		(void)re_printf("invalid: %s\n", tok_strerror(err));
+	else
+		(void)re_printf("valid\n");
 
 	return err ? EX_FAIL : EX_OK;
 }
@@ -276,6 +278,9 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		case 'S': o->scope = optarg; break;
 		case 'u': o->user = optarg; break;
 		case 'j': o->json = true; break;
+		case 'h':
+			usage();
+			exit(EX_OK);
 		case 'T':
 			if (!number_parse(optarg, &o->ttl))
 				return EX_USAGE;

@@ -87,5 +87,27 @@ int test_tok_rotation(void);
 int test_tok_keyring(void);
 int test_tok_rest_vector(void);
 int test_tok_rest_verify(void);
+int test_benc_decode(void);
+int test_benc_truncated(void);
+int test_benc_nested(void);
+int test_benc_huge(void);
+int test_benc_encode(void);
+int test_benc_roundtrip(void);
+int test_sdprw_parse(void);
+int test_sdprw_golden(void);
+int test_sdprw_bad(void);
+int test_portpool_pairs(void);
+int test_portpool_random(void);
+int test_portpool_exhaust(void);
+int test_portpool_reuse(void);
+int test_latch_exact(void);
+int test_latch_nat(void);
+int test_latch_hijack(void);
+int test_latch_window(void);
+int test_latch_relatch(void);
+int test_latch_reoffer(void);
+int test_rtpstat_header(void);
+int test_rtpstat_loss(void);
+int test_rtpstat_jitter(void);
 
 #endif

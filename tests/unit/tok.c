@@ -68,6 +68,19 @@ int test_tok_roundtrip(void)
 	TEST_STRCMP("relay:call=abc", claims.scope);
 	TEST_STRCMP("k1", claims.key->id);
 
+	/* the longest token fits TOK_MAX */
+	{
+		char scope[TOK_SCOPE_MAX + 1];
+
+		memset(scope, 's', TOK_SCOPE_MAX);
+		scope[TOK_SCOPE_MAX] = '\0';
+		err = tok_issue(tok, sizeof(tok), kr, scope,
+				9999999999999999999ULL);
+		TEST_ERR(err);
+		pl_set_str(&pl, tok);
+		TEST_EQUALS(0, tok_verify(kr, &pl, scope, NOW, NULL));
+	}
+
 	/* a buffer too small is refused, not truncated */
 	TEST_EQUALS(ENOMEM, tok_issue(tok, 40, kr, "relay", NOW));
 	TEST_EQUALS(EINVAL, tok_issue(tok, sizeof(tok), kr, "a.b", NOW));
