@@ -16,9 +16,13 @@
 
 /* Decoder state */
 struct dec {
-	const char *p;    /* next byte to read           */
-	const char *end;  /* one past the last byte      */
-	unsigned nodes;   /* nodes allocated so far      */
+	const char *p;             /* next byte to read                 */
+	const char *end;           /* one past the last byte            */
+	unsigned nodes;            /* nodes allocated so far            */
+	const struct benc **keys;  /* dict entries so far, hashed       */
+	size_t ksize;              /* slots in keys, a power of two     */
+	size_t kcount;             /* entries in keys                   */
+	uint32_t seed;             /* random start for the key hash     */
 };
 
 
@@ -162,6 +166,113 @@ static struct benc *dict_find(const struct benc *dict, const struct pl *key)
 }
 
 
+static uint32_t joaat_add(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *u = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h += u[i];
+		h += h << 10;
+		h ^= h >> 6;
+	}
+
+	return h;
+}
+
+
+/*
+ * Jenkins one-at-a-time over the dict (told by the list the entry is
+ * in) and the key, from a random seed, so that no one can prepare keys
+ * that all collide
+ */
+static uint32_t key_hash(uint32_t seed, const struct benc *b)
+{
+	const struct list *list = b->le.list;
+	uint32_t h;
+
+	h = joaat_add(seed, &list, sizeof(list));
+	h = joaat_add(h, b->key.p, b->key.l);
+
+	h += h << 3;
+	h ^= h >> 11;
+	h += h << 15;
+
+	return h;
+}
+
+
+/* The slot of the entry with b's dict and key, or the free slot for it */
+static size_t keys_find(const struct dec *d, const struct benc *b)
+{
+	const size_t mask = d->ksize - 1;
+	size_t i = key_hash(d->seed, b) & mask;
+
+	while (d->keys[i]) {
+		const struct benc *k = d->keys[i];
+
+		if (k->le.list == b->le.list && 0 == pl_cmp(&k->key, &b->key))
+			break;
+
+		i = (i + 1) & mask;
+	}
+
+	return i;
+}
+
+
+static int keys_grow(struct dec *d)
+{
+	const struct benc **old = d->keys;
+	const size_t oldsize = d->ksize;
+	const size_t size = oldsize ? oldsize * 2 : 32;
+
+	d->keys = mem_zalloc(size * sizeof(*d->keys), NULL);
+	if (!d->keys) {
+		d->keys = old;
+		return ENOMEM;
+	}
+
+	d->ksize = size;
+	d->seed = rand_u32();
+
+	for (size_t i = 0; i < oldsize; i++) {
+		if (old[i])
+			d->keys[keys_find(d, old[i])] = old[i];
+	}
+
+	mem_deref(old);
+
+	return 0;
+}
+
+
+/*
+ * Remember a dict entry, EBADMSG if its dict has the key already. A
+ * hash set, not a walk of the dict: 4095 keys cost 4095 probes, not
+ * 8 million comparisons
+ */
+static int keys_add(struct dec *d, const struct benc *b)
+{
+	size_t i;
+	int err;
+
+	if (2 * (d->kcount + 1) > d->ksize) {
+		err = keys_grow(d);
+		if (err)
+			return err;
+	}
+
+	i = keys_find(d, b);
+	if (d->keys[i])
+		return EBADMSG;
+
+	d->keys[i] = b;
+	++d->kcount;
+
+	return 0;
+}
+
+
 /* One list item, or one dict key and its value */
 static int dec_member(struct dec *d, struct benc *parent, unsigned depth)
 {
@@ -176,9 +287,6 @@ static int dec_member(struct dec *d, struct benc *parent, unsigned depth)
 		err = dec_str(d, &key);
 		if (err)
 			return err;
-
-		if (dict_find(parent, &key))
-			return EBADMSG;
 	}
 
 	err = dec_value(d, depth, &b);
@@ -188,7 +296,7 @@ static int dec_member(struct dec *d, struct benc *parent, unsigned depth)
 	b->key = key;
 	list_append(&parent->items, &b->le, b);
 
-	return 0;
+	return parent->type == BENC_DICT ? keys_add(d, b) : 0;
 }
 
 
@@ -302,7 +410,7 @@ static int dec_value(struct dec *d, unsigned depth, struct benc **bp)
 int benc_decode(struct benc **bp, const char *buf, size_t len,
 		size_t *usedp)
 {
-	struct dec d;
+	struct dec d = {NULL, NULL, 0, NULL, 0, 0, 0};
 	struct benc *b = NULL;
 	size_t used;
 	int err;
@@ -315,7 +423,6 @@ int benc_decode(struct benc **bp, const char *buf, size_t len,
 
 	d.p = buf;
 	d.end = buf + len;
-	d.nodes = 0;
 
 	err = dec_value(&d, 0, &b);
 	if (err)
@@ -331,6 +438,8 @@ int benc_decode(struct benc **bp, const char *buf, size_t len,
 		*usedp = used;
 
  out:
+	mem_deref(d.keys);
+
 	if (err)
 		mem_deref(b);
 	else

@@ -63,6 +63,8 @@ static const struct test {
 	TEST(test_rtpstat_header),
 	TEST(test_rtpstat_loss),
 	TEST(test_rtpstat_jitter),
+	TEST(test_fwd_forward),
+	TEST(test_fwd_timeout),
 };
 
 
@@ -103,6 +105,8 @@ int main(int argc, char *argv[])
 	const char *filter = argc > 1 ? argv[1] : NULL;
 	unsigned passed = 0, failed = 0;
 	int err;
+
+	leak_init(argv);
 
 	err = libre_init();
 	if (err) {

@@ -61,6 +61,7 @@
 	} while (0)
 
 /* leak.c: bytes the heap holds now, and timers pending */
+void   leak_init(char *argv[]);
 size_t leak_bytes(void);
 int    leak_timers(void);
 
@@ -109,5 +110,7 @@ int test_latch_reoffer(void);
 int test_rtpstat_header(void);
 int test_rtpstat_loss(void);
 int test_rtpstat_jitter(void);
+int test_fwd_forward(void);
+int test_fwd_timeout(void);
 
 #endif

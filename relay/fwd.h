@@ -1,0 +1,94 @@
+/**
+ * @file fwd.h  Forwarding state of one media stream
+ *
+ * Ownership: the main thread allocates a struct fwd_stream and opens its
+ * sockets, then hands it to one worker (worker_add). From then on only
+ * that worker touches the latches, the statistics and the sockets. The
+ * main thread may read:
+ *  - the counters, with FWD_GET() (relaxed atomics, single writer);
+ *  - the view of each side's latch, under fwd_stream.lock.
+ * It changes the stream only through worker commands, and frees it only
+ * after the worker has released it (FWD_EV_RELEASED). No reference
+ * counts are taken across threads.
+ */
+#ifndef UMEDGE_FWD_H
+#define UMEDGE_FWD_H
+
+#include <pthread.h>
+#include "latch.h"
+#include "rtpstat.h"
+
+#define FWD_ADD(x, n) \
+	__atomic_store_n(&(x), (x) + (n), __ATOMIC_RELAXED)
+#define FWD_SET(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define FWD_GET(x)    __atomic_load_n(&(x), __ATOMIC_RELAXED)
+
+struct fwd_stream;
+struct fwd_side;
+
+/** Which socket of a side an epoll event is for */
+struct fwd_ev {
+	struct fwd_side *side;   /**< Side the socket belongs to     */
+	int rtcp;                /**< 0: RTP socket, 1: RTCP socket  */
+};
+
+/** Counters of one side: what its peer sent us */
+struct fwd_counters {
+	uint64_t packets;      /**< Packets accepted and forwarded      */
+	uint64_t bytes;        /**< Their bytes                         */
+	uint64_t rtcp;         /**< Of which RTCP                       */
+	uint64_t dropped;      /**< From foreign sources (RTP Bleed)    */
+	uint64_t errors;       /**< Unroutable, oversized, send failed  */
+	uint64_t last_rx;      /**< Monotonic ms of the last packet     */
+	uint32_t ssrc;         /**< Last SSRC seen                      */
+	uint32_t jitter_ms;    /**< Interarrival jitter                 */
+	int64_t lost;          /**< Packets lost (sequence gaps)        */
+};
+
+/** A side's latch as readers see it (under fwd_stream.lock) */
+struct fwd_view {
+	enum latch_state state;   /**< RTP latch state             */
+	struct sa addr;           /**< Latched RTP source          */
+	struct sa rtcp;           /**< Latched RTCP source         */
+	uint32_t relatches;       /**< NAT re-bindings followed    */
+};
+
+/** One side of a stream: faces one peer */
+struct fwd_side {
+	struct fwd_stream *fs;     /**< Owner                            */
+	int fd[2];                 /**< Our RTP and RTCP sockets         */
+	struct sa local;           /**< Our RTP address                  */
+	struct fwd_ev ev[2];       /**< epoll data for fd[0] and fd[1]   */
+	struct latch latch[2];     /**< The peer's RTP and RTCP sources  */
+	bool mux;                  /**< Peer muxes RTCP on the RTP port  */
+	struct rtpstat stat;       /**< Sequence and jitter state        */
+	struct fwd_counters c;     /**< Counters (atomics)               */
+	struct fwd_view view;      /**< Published latch (under lock)     */
+};
+
+/** A stream: two sides, forwarding to each other */
+struct fwd_stream {
+	struct le le;               /**< Member of the worker's streams  */
+	struct fwd_side side[2];    /**< 0: offerer's side, 1: answerer  */
+	pthread_mutex_t lock;       /**< Guards the sides' views         */
+	bool lock_ok;               /**< lock was initialised            */
+	uint32_t clock_rate;        /**< RTP clock of the payload        */
+	uint32_t timeout_ms;        /**< Media timeout now, 0 for none   */
+	uint64_t phase_start;       /**< Monotonic ms the phase began    */
+	bool timed_out;             /**< Timeout reported                */
+	bool timeout_seen;          /**< Reader's copy of timed_out      */
+	void *arg;                  /**< Owner's handle, for events      */
+};
+
+/** Events from a worker to the main thread (mqueue ids) */
+enum fwd_event {
+	FWD_EV_TIMEOUT = 1,   /**< No media for timeout_ms             */
+	FWD_EV_RELEASED,      /**< Worker let go of the stream         */
+};
+
+int      fwd_stream_alloc(struct fwd_stream **fsp, void *arg);
+void     fwd_side_view(struct fwd_stream *fs, int side,
+		       struct fwd_view *view);
+uint64_t fwd_now_ms(void);
+
+#endif

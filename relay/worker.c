@@ -1,0 +1,640 @@
+/**
+ * @file worker.c  Forwarding threads: epoll, recvmmsg/sendmmsg
+ *
+ * The hot path (sock_rx) reads up to BATCH datagrams with one
+ * recvmmsg, judges each against the receiving side's latch, counts it,
+ * and sends the batch on with one sendmmsg per outgoing socket, from
+ * buffers that belong to the worker: no allocation, no lock and no
+ * logging per packet. Latch changes are published to readers under the
+ * stream's lock, once per batch at most.
+ */
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <re.h>
+#include "fwd.h"
+#include "worker.h"
+
+
+enum {
+	BATCH   = 32,     /**< Datagrams per recvmmsg              */
+	PKT_MAX = 2048,   /**< Largest datagram forwarded          */
+	ROUNDS  = 4,      /**< Batches per socket per wakeup       */
+	EVENTS  = 64,     /**< epoll events per wait               */
+	TICK_MS = 250,    /**< Timeout check interval              */
+};
+
+/** Commands from the main thread */
+enum cmd_op {
+	CMD_ADD,
+	CMD_SDP,
+	CMD_TIMEOUT,
+	CMD_RELEASE,
+	CMD_STOP,
+};
+
+/** One command, handed over to the worker, which frees it */
+struct worker_cmd {
+	struct le le;              /**< Member of worker.cmds     */
+	enum cmd_op op;            /**< What to do                */
+	struct fwd_stream *fs;     /**< Stream concerned          */
+	int side;                  /**< Side, for CMD_SDP         */
+	struct worker_sdp sdp;     /**< Peer, for CMD_SDP         */
+	uint32_t timeout_ms;       /**< For CMD_TIMEOUT           */
+};
+
+/** A forwarding thread */
+struct worker {
+	unsigned id;                   /**< Number, for logs          */
+	pthread_t tid;                 /**< The thread                */
+	bool started;                  /**< tid is valid              */
+	int epfd;                      /**< Its epoll instance        */
+	int evfd;                      /**< Wakes it for commands     */
+	pthread_mutex_t lock;          /**< Guards cmds               */
+	bool lock_ok;                  /**< lock was initialised      */
+	struct list cmds;              /**< struct worker_cmd         */
+	struct mqueue *mq;             /**< Events to the main thread */
+	unsigned nstreams;             /**< Main thread's count       */
+
+	/* worker thread only, from here */
+	bool stop;                                /**< Leave the loop  */
+	struct list streams;                      /**< Owned streams   */
+	uint64_t next_tick;                       /**< Next timeout check */
+	struct mmsghdr rx[BATCH];                 /**< recvmmsg vector */
+	struct iovec rxiov[BATCH];                /**< Their buffers   */
+	struct sockaddr_storage from[BATCH];      /**< Their sources   */
+	struct mmsghdr tx[2][BATCH];              /**< Per out socket  */
+	struct iovec txiov[2][BATCH];             /**< Their buffers   */
+	uint8_t buf[BATCH][PKT_MAX];              /**< Packet memory   */
+};
+
+
+/* Queue a command; it is filled in before the worker can see it */
+static int cmd_push(struct worker *w, const struct worker_cmd *tmpl)
+{
+	struct worker_cmd *cmd;
+	uint64_t one = 1;
+
+	cmd = mem_zalloc(sizeof(*cmd), NULL);
+	if (!cmd)
+		return ENOMEM;
+
+	cmd->op = tmpl->op;
+	cmd->fs = tmpl->fs;
+	cmd->side = tmpl->side;
+	cmd->sdp = tmpl->sdp;
+	cmd->timeout_ms = tmpl->timeout_ms;
+
+	pthread_mutex_lock(&w->lock);
+	list_append(&w->cmds, &cmd->le, cmd);
+	pthread_mutex_unlock(&w->lock);
+
+	return write(w->evfd, &one, sizeof(one)) < 0 ? errno : 0;
+}
+
+
+static int cmd_simple(struct worker *w, enum cmd_op op,
+		      struct fwd_stream *fs)
+{
+	struct worker_cmd tmpl;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.op = op;
+	tmpl.fs = fs;
+
+	return cmd_push(w, &tmpl);
+}
+
+
+static void view_publish(struct fwd_side *side)
+{
+	const struct latch *l = &side->latch[0];
+	struct fwd_view *v = &side->view;
+
+	if (v->state == l->state && v->relatches == l->relatches &&
+	    sa_cmp(&v->addr, &l->addr, SA_ALL) &&
+	    sa_cmp(&v->rtcp, &side->latch[1].addr, SA_ALL))
+		return;
+
+	pthread_mutex_lock(&side->fs->lock);
+	v->state = l->state;
+	v->addr = l->addr;
+	v->rtcp = side->latch[1].addr;
+	v->relatches = l->relatches;
+	pthread_mutex_unlock(&side->fs->lock);
+}
+
+
+/* RTCP on its own port: once RTP latched, only from the same IP */
+static bool rtcp_src_ok(const struct fwd_side *in, const struct sa *src)
+{
+	if (in->latch[0].state == LATCH_NONE)
+		return true;
+
+	return sa_cmp(src, &in->latch[0].addr, SA_ADDR);
+}
+
+
+static void tx_add(struct worker *w, unsigned *ntx, int via,
+		   const struct sa *dst, uint8_t *p, size_t len)
+{
+	unsigned k = ntx[via]++;
+	struct mmsghdr *m = &w->tx[via][k];
+
+	w->txiov[via][k].iov_base = p;
+	w->txiov[via][k].iov_len = len;
+	memset(m, 0, sizeof(*m));
+	m->msg_hdr.msg_name = (void *)&dst->u.sa;
+	m->msg_hdr.msg_namelen = dst->len;
+	m->msg_hdr.msg_iov = &w->txiov[via][k];
+	m->msg_hdr.msg_iovlen = 1;
+}
+
+
+/* Judge, count and route one datagram; false if it is dropped */
+static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
+		   uint64_t now_ms, uint64_t now_us, unsigned *ntx)
+{
+	struct fwd_side *in = ev->side;
+	struct fwd_stream *fs = in->fs;
+	struct fwd_side *out = &fs->side[in == &fs->side[0]];
+	size_t len = w->rx[i].msg_len;
+	uint8_t *p = w->buf[i];
+	const struct sa *dst;
+	struct rtphdr h;
+	struct sa src;
+	bool rtcp, rtp;
+	int via;
+
+	if (w->rx[i].msg_hdr.msg_flags & MSG_TRUNC ||
+	    sa_set_sa(&src, (struct sockaddr *)&w->from[i])) {
+		FWD_ADD(in->c.errors, 1);
+		return false;
+	}
+
+	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
+	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
+
+	if ((ev->rtcp && !rtcp_src_ok(in, &src)) ||
+	    latch_rx(&in->latch[ev->rtcp], &src, rtp ? &h.ssrc : NULL,
+		     now_ms) != LATCH_FORWARD) {
+		FWD_ADD(in->c.dropped, 1);
+		return false;
+	}
+
+	FWD_ADD(in->c.packets, 1);
+	FWD_ADD(in->c.bytes, len);
+	if (rtcp)
+		FWD_ADD(in->c.rtcp, 1);
+	if (rtp)
+		rtpstat_update(&in->stat, &h, now_us, fs->clock_rate);
+
+	via = (rtcp && !out->mux) ? 1 : 0;
+	dst = latch_dst(&out->latch[via]);
+	if (!dst || out->fd[via] < 0) {
+		FWD_ADD(in->c.errors, 1);
+		return false;
+	}
+
+	tx_add(w, ntx, via, dst, p, len);
+
+	return true;
+}
+
+
+static void stats_publish(struct fwd_side *in, uint64_t now_ms)
+{
+	FWD_SET(in->c.last_rx, now_ms);
+	FWD_SET(in->c.ssrc, in->stat.ssrc);
+	FWD_SET(in->c.lost, rtpstat_lost(&in->stat));
+	FWD_SET(in->c.jitter_ms, rtpstat_jitter_ms(&in->stat,
+						   in->fs->clock_rate));
+}
+
+
+static void tx_flush(struct worker *w, struct fwd_side *in,
+		     struct fwd_side *out, const unsigned *ntx)
+{
+	for (int via = 0; via < 2; via++) {
+		int n;
+
+		if (!ntx[via])
+			continue;
+
+		n = sendmmsg(out->fd[via], w->tx[via], ntx[via],
+			     MSG_DONTWAIT);
+		if (n < (int)ntx[via])
+			FWD_ADD(in->c.errors, ntx[via] - (n > 0 ? n : 0));
+	}
+}
+
+
+static void sock_rx(struct worker *w, const struct fwd_ev *ev)
+{
+	struct fwd_side *in = ev->side;
+	struct fwd_stream *fs = in->fs;
+	struct fwd_side *out = &fs->side[in == &fs->side[0]];
+
+	for (int round = 0; round < ROUNDS; round++) {
+		unsigned ntx[2] = {0, 0};
+		uint64_t now_us;
+		bool any = false;
+		int n;
+
+		n = recvmmsg(in->fd[ev->rtcp], w->rx, BATCH, MSG_DONTWAIT,
+			     NULL);
+		if (n <= 0)
+			break;
+
+		now_us = fwd_now_ms() * 1000;
+		for (int i = 0; i < n; i++)
+			any |= pkt_rx(w, ev, (unsigned)i, now_us / 1000,
+				      now_us, ntx);
+
+		tx_flush(w, in, out, ntx);
+		if (any)
+			stats_publish(in, now_us / 1000);
+		view_publish(in);
+
+		if (n < BATCH)
+			break;
+	}
+}
+
+
+static void rx_init(struct worker *w)
+{
+	for (int i = 0; i < BATCH; i++) {
+		struct msghdr *h = &w->rx[i].msg_hdr;
+
+		w->rxiov[i].iov_base = w->buf[i];
+		w->rxiov[i].iov_len = PKT_MAX;
+		h->msg_name = &w->from[i];
+		h->msg_namelen = sizeof(w->from[i]);
+		h->msg_iov = &w->rxiov[i];
+		h->msg_iovlen = 1;
+	}
+}
+
+
+static void rx_reset(struct worker *w)
+{
+	/* recvmmsg overwrites the lengths and flags */
+	for (int i = 0; i < BATCH; i++) {
+		w->rx[i].msg_hdr.msg_namelen = sizeof(w->from[i]);
+		w->rx[i].msg_hdr.msg_flags = 0;
+	}
+}
+
+
+static void stream_add(struct worker *w, struct fwd_stream *fs)
+{
+	for (int s = 0; s < 2; s++) {
+		for (int k = 0; k < 2; k++) {
+			struct epoll_event ev = {EPOLLIN, {0}};
+			struct fwd_side *side = &fs->side[s];
+
+			if (side->fd[k] < 0)
+				continue;
+			ev.data.ptr = &side->ev[k];
+			(void)epoll_ctl(w->epfd, EPOLL_CTL_ADD, side->fd[k],
+					&ev);
+		}
+	}
+
+	fs->phase_start = fwd_now_ms();
+	list_append(&w->streams, &fs->le, fs);
+}
+
+
+static void stream_release(struct worker *w, struct fwd_stream *fs)
+{
+	for (int s = 0; s < 2; s++) {
+		for (int k = 0; k < 2; k++) {
+			if (fs->side[s].fd[k] >= 0)
+				(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL,
+						fs->side[s].fd[k], NULL);
+		}
+	}
+
+	list_unlink(&fs->le);
+	(void)mqueue_push(w->mq, FWD_EV_RELEASED, fs);
+}
+
+
+static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
+{
+	struct fwd_stream *fs = cmd->fs;
+	uint64_t now = fwd_now_ms();
+
+	switch (cmd->op) {
+
+	case CMD_ADD:
+		stream_add(w, fs);
+		break;
+
+	case CMD_SDP: {
+		struct fwd_side *side = &fs->side[cmd->side];
+
+		latch_sdp(&side->latch[0], &cmd->sdp.rtp, now,
+			  cmd->sdp.window_ms);
+		latch_sdp(&side->latch[1], &cmd->sdp.rtcp, now,
+			  cmd->sdp.window_ms);
+		side->mux = cmd->sdp.mux;
+		view_publish(side);
+		break;
+	}
+
+	case CMD_TIMEOUT:
+		fs->timeout_ms = cmd->timeout_ms;
+		fs->phase_start = now;
+		fs->timed_out = false;
+		break;
+
+	case CMD_RELEASE:
+		stream_release(w, fs);
+		break;
+
+	case CMD_STOP:
+		w->stop = true;
+		break;
+	}
+}
+
+
+static void cmds_run(struct worker *w)
+{
+	struct list cmds = LIST_INIT;
+	uint64_t n;
+
+	(void)!read(w->evfd, &n, sizeof(n));
+
+	pthread_mutex_lock(&w->lock);
+	cmds = w->cmds;
+	list_init(&w->cmds);
+	pthread_mutex_unlock(&w->lock);
+
+	/* the elements still point at the old head: relink them */
+	for (struct le *le = cmds.head; le; le = le->next)
+		le->list = &cmds;
+
+	while (cmds.head) {
+		struct worker_cmd *cmd = cmds.head->data;
+
+		list_unlink(&cmd->le);
+		cmd_exec(w, cmd);
+		mem_deref(cmd);
+	}
+}
+
+
+static void timeouts_check(struct worker *w, uint64_t now)
+{
+	for (struct le *le = w->streams.head; le; le = le->next) {
+		struct fwd_stream *fs = le->data;
+		uint64_t last = fs->phase_start;
+
+		if (!fs->timeout_ms || fs->timed_out)
+			continue;
+
+		for (int s = 0; s < 2; s++) {
+			uint64_t rx = fs->side[s].c.last_rx;
+			if (rx > last)
+				last = rx;
+		}
+
+		if (now - last >= fs->timeout_ms) {
+			fs->timed_out = true;
+			(void)mqueue_push(w->mq, FWD_EV_TIMEOUT, fs);
+		}
+	}
+}
+
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event evs[EVENTS];
+
+	rx_init(w);
+
+	while (!w->stop) {
+		bool wake = false;
+		uint64_t now;
+		int n;
+
+		n = epoll_wait(w->epfd, evs, EVENTS, TICK_MS);
+
+		for (int i = 0; i < n; i++) {
+			if (!evs[i].data.ptr) {
+				wake = true;
+				continue;
+			}
+			rx_reset(w);
+			sock_rx(w, evs[i].data.ptr);
+		}
+
+		/* after the events: none may point at a released stream */
+		if (wake)
+			cmds_run(w);
+
+		now = fwd_now_ms();
+		if (now >= w->next_tick) {
+			timeouts_check(w, now);
+			w->next_tick = now + TICK_MS;
+		}
+	}
+
+	return NULL;
+}
+
+
+static void worker_destructor(void *data)
+{
+	struct worker *w = data;
+
+	if (w->started) {
+		(void)cmd_simple(w, CMD_STOP, NULL);
+		pthread_join(w->tid, NULL);
+	}
+
+	/* streams still held go back to their owner, who frees them */
+	while (w->streams.head)
+		stream_release(w, w->streams.head->data);
+
+	list_flush(&w->cmds);
+	if (w->epfd >= 0)
+		(void)close(w->epfd);
+	if (w->evfd >= 0)
+		(void)close(w->evfd);
+	if (w->lock_ok)
+		pthread_mutex_destroy(&w->lock);
+}
+
+
+/**
+ * Start a forwarding thread
+ *
+ * @param wp Pointer to allocated worker
+ * @param id Its number, for logs
+ * @param mq The main thread's queue for events (enum fwd_event)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq)
+{
+	struct epoll_event ev = {EPOLLIN, {0}};
+	struct worker *w;
+	int err;
+
+	if (!wp || !mq)
+		return EINVAL;
+
+	w = mem_zalloc(sizeof(*w), worker_destructor);
+	if (!w)
+		return ENOMEM;
+
+	w->id = id;
+	w->mq = mq;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->epfd < 0 || w->evfd < 0) {
+		err = errno;
+		goto out;
+	}
+
+	err = pthread_mutex_init(&w->lock, NULL);
+	if (err)
+		goto out;
+	w->lock_ok = true;
+
+	ev.data.ptr = NULL;   /* the wake-up fd */
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev)) {
+		err = errno;
+		goto out;
+	}
+
+	err = pthread_create(&w->tid, NULL, worker_main, w);
+	if (err)
+		goto out;
+	w->started = true;
+
+ out:
+	if (err)
+		mem_deref(w);
+	else
+		*wp = w;
+
+	return err;
+}
+
+
+/**
+ * Hand a stream with open sockets to the worker
+ *
+ * @param w  Worker
+ * @param fs Stream; the worker owns it until FWD_EV_RELEASED
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int worker_add(struct worker *w, struct fwd_stream *fs)
+{
+	int err;
+
+	if (!w || !fs)
+		return EINVAL;
+
+	err = cmd_simple(w, CMD_ADD, fs);
+	if (!err)
+		++w->nstreams;
+
+	return err;
+}
+
+
+/**
+ * Give a side its peer's addresses from an offer or answer
+ *
+ * @param w    Worker
+ * @param fs   Stream
+ * @param side 0 or 1
+ * @param sdp  The peer's addresses and learning window
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int worker_sdp(struct worker *w, struct fwd_stream *fs, int side,
+	       const struct worker_sdp *sdp)
+{
+	struct worker_cmd tmpl;
+
+	if (!w || !fs || side < 0 || side > 1 || !sdp)
+		return EINVAL;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.op = CMD_SDP;
+	tmpl.fs = fs;
+	tmpl.side = side;
+	tmpl.sdp = *sdp;
+
+	return cmd_push(w, &tmpl);
+}
+
+
+/**
+ * Set the stream's media timeout, starting a new phase (setup,
+ * answered, on hold)
+ *
+ * @param w          Worker
+ * @param fs         Stream
+ * @param timeout_ms Milliseconds without media, 0 for none
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int worker_timeout(struct worker *w, struct fwd_stream *fs,
+		   uint32_t timeout_ms)
+{
+	struct worker_cmd tmpl;
+
+	if (!w || !fs)
+		return EINVAL;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.op = CMD_TIMEOUT;
+	tmpl.fs = fs;
+	tmpl.timeout_ms = timeout_ms;
+
+	return cmd_push(w, &tmpl);
+}
+
+
+/**
+ * Take a stream back. The worker stops reading its sockets and posts
+ * FWD_EV_RELEASED; only then may the owner close and free it.
+ *
+ * @param w  Worker
+ * @param fs Stream
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int worker_release(struct worker *w, struct fwd_stream *fs)
+{
+	int err;
+
+	if (!w || !fs)
+		return EINVAL;
+
+	err = cmd_simple(w, CMD_RELEASE, fs);
+	if (!err && w->nstreams)
+		--w->nstreams;
+
+	return err;
+}
+
+
+/** @return streams handed to the worker and not taken back */
+unsigned worker_streams(const struct worker *w)
+{
+	return w ? w->nstreams : 0;
+}

@@ -1,0 +1,34 @@
+/**
+ * @file worker.h  Forwarding threads
+ *
+ * Each worker is a thread with its own epoll loop. It owns the streams
+ * handed to it and forwards their packets with recvmmsg/sendmmsg, with
+ * no allocation and no logging per packet. The main thread talks to it
+ * through commands; it answers through a libre mqueue owned by the
+ * main thread.
+ */
+#ifndef UMEDGE_WORKER_H
+#define UMEDGE_WORKER_H
+
+struct worker;
+struct fwd_stream;
+struct mqueue;
+
+/** A change to a side's peer, from an offer or answer */
+struct worker_sdp {
+	struct sa rtp;        /**< Peer's RTP address from SDP    */
+	struct sa rtcp;       /**< Peer's RTCP address from SDP   */
+	bool mux;             /**< Peer multiplexes RTCP          */
+	uint32_t window_ms;   /**< Learning window                */
+};
+
+int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq);
+int  worker_add(struct worker *w, struct fwd_stream *fs);
+int  worker_sdp(struct worker *w, struct fwd_stream *fs, int side,
+		const struct worker_sdp *sdp);
+int  worker_timeout(struct worker *w, struct fwd_stream *fs,
+		    uint32_t timeout_ms);
+int  worker_release(struct worker *w, struct fwd_stream *fs);
+unsigned worker_streams(const struct worker *w);
+
+#endif

@@ -1,0 +1,267 @@
+/**
+ * @file fwd.c  Tests: a worker thread forwarding real UDP on loopback
+ */
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <re.h>
+#include "cfg.h"
+#include "iface.h"
+#include "fwd.h"
+#include "worker.h"
+#include "test.h"
+
+
+/** What the main thread heard from the worker */
+struct events {
+	unsigned timeouts;     /**< FWD_EV_TIMEOUT received   */
+	unsigned released;     /**< FWD_EV_RELEASED received  */
+	int want;              /**< Event that ends the loop  */
+};
+
+/** The relay side of the test */
+struct rig {
+	struct mqueue *mq;
+	struct worker *w;
+	struct relay_iface *ifc;
+	struct fwd_stream *fs;
+	struct iface_pair pair[2];
+	struct events ev;
+	int peer[3];           /**< A (offerer), B (answerer), C (attacker) */
+	struct sa peer_sa[3];
+};
+
+
+static void mq_handler(int id, void *data, void *arg)
+{
+	struct events *ev = arg;
+	(void)data;
+
+	if (id == FWD_EV_TIMEOUT)
+		++ev->timeouts;
+	if (id == FWD_EV_RELEASED)
+		++ev->released;
+	if (id == ev->want)
+		re_cancel();
+}
+
+
+static void loop_timeout(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* Run the main loop until the wanted event, or ms pass */
+static void loop_until(struct events *ev, int want, uint32_t ms)
+{
+	struct tmr tmr;
+
+	tmr_init(&tmr);
+	ev->want = want;
+	tmr_start(&tmr, ms, loop_timeout, NULL);
+	(void)re_main(NULL);
+	tmr_cancel(&tmr);
+}
+
+
+static int udp_peer(int *fdp, struct sa *sa)
+{
+	struct sa any;
+	socklen_t len = sizeof(sa->u);
+
+	(void)sa_set_str(&any, "127.0.0.1", 0);
+	*fdp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (*fdp < 0 || bind(*fdp, &any.u.sa, any.len) ||
+	    getsockname(*fdp, &sa->u.sa, &len))
+		return errno;
+
+	sa_init(sa, AF_INET);
+	(void)getsockname(*fdp, &sa->u.sa, &len);
+	sa->len = len;
+
+	return 0;
+}
+
+
+/* Receive one datagram within ms; its source goes to from */
+static ssize_t recv_wait(int fd, uint8_t *buf, size_t size, struct sa *from,
+			 int ms)
+{
+	struct pollfd pfd = {fd, POLLIN, 0};
+	socklen_t len = sizeof(from->u);
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return -1;
+
+	sa_init(from, AF_INET);
+	return recvfrom(fd, buf, size, 0, &from->u.sa, &len);
+}
+
+
+static void rtp(uint8_t *p, uint16_t seq, uint32_t ssrc)
+{
+	memset(p, 0, 172);
+	p[0] = 0x80;
+	p[1] = 8;
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	p[8] = (uint8_t)(ssrc >> 24);
+	p[9] = (uint8_t)(ssrc >> 16);
+	p[10] = (uint8_t)(ssrc >> 8);
+	p[11] = (uint8_t)ssrc;
+}
+
+
+static void rig_close(struct rig *r)
+{
+	if (r->w && r->fs) {
+		r->ev.released = 0;
+		(void)worker_release(r->w, r->fs);
+		loop_until(&r->ev, FWD_EV_RELEASED, 2000);
+	}
+	for (int s = 0; s < 2; s++)
+		iface_pair_close(r->ifc, &r->pair[s]);
+	for (int i = 0; i < 3; i++)
+		if (r->peer[i] >= 0)
+			(void)close(r->peer[i]);
+	r->fs = mem_deref(r->fs);
+	r->w = mem_deref(r->w);
+	r->ifc = mem_deref(r->ifc);
+	r->mq = mem_deref(r->mq);
+}
+
+
+static int rig_open(struct rig *r)
+{
+	struct cfg_iface ci;
+	struct worker_sdp sdp;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->peer[0] = r->peer[1] = r->peer[2] = -1;
+	r->pair[0].fd[0] = r->pair[1].fd[0] = -1;
+
+	memset(&ci, 0, sizeof(ci));
+	str_ncpy(ci.name, "lo", sizeof(ci.name));
+	(void)sa_set_str(&ci.addr, "127.0.0.1", 0);
+	ci.port_min = 31000;
+	ci.port_max = 31199;
+
+	err  = mqueue_alloc(&r->mq, mq_handler, &r->ev);
+	err |= iface_alloc(&r->ifc, &ci);
+	if (err)
+		return err;
+	err = worker_alloc(&r->w, 0, r->mq);
+	if (err)
+		return err;
+
+	err = fwd_stream_alloc(&r->fs, NULL);
+	for (int s = 0; s < 2 && !err; s++) {
+		err = iface_pair_open(r->ifc, &r->pair[s]);
+		r->fs->side[s].fd[0] = r->pair[s].fd[0];
+		r->fs->side[s].fd[1] = r->pair[s].fd[1];
+		r->fs->side[s].local = r->pair[s].local;
+	}
+	for (int i = 0; i < 3 && !err; i++)
+		err = udp_peer(&r->peer[i], &r->peer_sa[i]);
+	if (err)
+		return err;
+
+	/* A and B announce their real addresses */
+	for (int s = 0; s < 2 && !err; s++) {
+		memset(&sdp, 0, sizeof(sdp));
+		sdp.rtp = r->peer_sa[s];
+		sdp.rtcp = r->peer_sa[s];
+		sa_set_port(&sdp.rtcp, sa_port(&sdp.rtcp) + 1);
+		sdp.window_ms = 5000;
+		err = worker_sdp(r->w, r->fs, s, &sdp);
+	}
+
+	return err ? err : worker_add(r->w, r->fs);
+}
+
+
+static int send_to(struct rig *r, int from, const struct sa *to,
+		   uint16_t seq, uint32_t ssrc)
+{
+	uint8_t p[172];
+
+	rtp(p, seq, ssrc);
+
+	return sendto(r->peer[from], p, sizeof(p), 0, &to->u.sa, to->len) ==
+		sizeof(p) ? 0 : errno;
+}
+
+
+/* Media flows both ways, each side sees it come from the relay's
+ * address on its own side; an attacker is dropped and counted */
+int test_fwd_forward(void)
+{
+	struct rig r;
+	struct sa from;
+	struct fwd_view view;
+	uint8_t buf[256];
+	int err;
+
+	err = rig_open(&r);
+	TEST_ERR(err);
+
+	for (uint16_t i = 0; i < 5; i++) {
+		err = send_to(&r, 0, &r.pair[0].local, i, 0x1111);
+		TEST_ERR(err);
+		TEST_EQUALS(172, recv_wait(r.peer[1], buf, sizeof(buf), &from,
+					   1000));
+		TEST_ASSERT(sa_cmp(&from, &r.pair[1].local, SA_ALL));
+		TEST_EQUALS(0x11, buf[11]);
+	}
+
+	err = send_to(&r, 1, &r.pair[1].local, 1, 0x2222);
+	TEST_ERR(err);
+	TEST_EQUALS(172, recv_wait(r.peer[0], buf, sizeof(buf), &from, 1000));
+	TEST_ASSERT(sa_cmp(&from, &r.pair[0].local, SA_ALL));
+
+	/* C injects into A's side: nothing reaches B */
+	err = send_to(&r, 2, &r.pair[0].local, 9, 0x1111);
+	TEST_ERR(err);
+	TEST_EQUALS(-1, recv_wait(r.peer[1], buf, sizeof(buf), &from, 200));
+	TEST_EQUALS(1, FWD_GET(r.fs->side[0].c.dropped));
+	TEST_EQUALS(5, FWD_GET(r.fs->side[0].c.packets));
+	TEST_EQUALS(5 * 172, FWD_GET(r.fs->side[0].c.bytes));
+	TEST_EQUALS(0x1111, FWD_GET(r.fs->side[0].c.ssrc));
+	TEST_EQUALS(0, FWD_GET(r.fs->side[0].c.lost));
+	TEST_EQUALS(1, FWD_GET(r.fs->side[1].c.packets));
+
+	fwd_side_view(r.fs, 0, &view);
+	TEST_EQUALS(LATCH_LOCKED, view.state);
+	TEST_ASSERT(sa_cmp(&view.addr, &r.peer_sa[0], SA_ALL));
+
+ out:
+	rig_close(&r);
+	return err;
+}
+
+
+/* No media: the worker reports a timeout, once */
+int test_fwd_timeout(void)
+{
+	struct rig r;
+	int err;
+
+	err = rig_open(&r);
+	TEST_ERR(err);
+
+	err = worker_timeout(r.w, r.fs, 300);
+	TEST_ERR(err);
+
+	loop_until(&r.ev, FWD_EV_TIMEOUT, 3000);
+	TEST_EQUALS(1, r.ev.timeouts);
+	loop_until(&r.ev, -1, 600);
+	TEST_EQUALS(1, r.ev.timeouts);
+
+ out:
+	rig_close(&r);
+	return err;
+}
