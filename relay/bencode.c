@@ -1,10 +1,12 @@
 /**
  * @file bencode.c  Bencode codec for the ng control protocol
  *
- * The decoder checks every length and every limit before it allocates
- * anything, and never reads past buf + len. Nothing in the input can
- * make it allocate more than BENC_NODES_MAX nodes, recurse deeper than
- * BENC_DEPTH_MAX, or read a string it has not bounded first.
+ * The decoder checks a value's length and the limits before it
+ * allocates the value's node, and never reads past buf + len. Nothing
+ * in the input can make it allocate more than BENC_NODES_MAX nodes,
+ * recurse deeper than BENC_DEPTH_MAX, or read a string it has not
+ * bounded first. Duplicate keys are found with a hash set over all the
+ * dicts of one decode, so a dict of thousands of keys stays cheap.
  *
  * Integers are formatted here, not with re_printf: libre 1.1.0's "%lli"
  * negates its argument, which is undefined for INT64_MIN.

@@ -9,13 +9,17 @@
  * struct pl into the input buffer, which the caller keeps alive for as
  * long as the tree is used. Dictionary keys are kept in the order they
  * were received; they need not be sorted, but must be unique strings.
+ * The children of a list or dictionary are its items list, in order;
+ * a dictionary's child carries its key in key.
  *
  * Limits: containers (lists and dictionaries) nest at most
  * BENC_DEPTH_MAX deep, the top-level container being depth 1; a tree
  * has at most BENC_NODES_MAX nodes, keys not counted.
  *
  * Decoding errors (errno values):
- *   EBADMSG    malformed, or bytes left after the value (usedp NULL)
+ *   EBADMSG    malformed: bad syntax, "-0" or a leading zero, a
+ *              dictionary key that is not a string or is repeated, or
+ *              bytes left after the value (usedp NULL)
  *   ENODATA    truncated: the buffer ends before the value does,
  *              including a string length beyond the end of the buffer
  *   EOVERFLOW  an integer outside int64, or a string length
@@ -41,12 +45,12 @@ enum benc_type {
 
 /** One decoded value */
 struct benc {
-	struct le le;         /**< Member of the parent's items         */
-	enum benc_type type;  /**< What this value is                   */
-	struct pl key;        /**< Its key, when the parent is a dict   */
-	int64_t i;            /**< The value of a BENC_INT              */
+	struct le le;         /**< Member of the parent's items          */
+	enum benc_type type;  /**< What this value is                    */
+	struct pl key;        /**< Its key, when the parent is a dict    */
+	int64_t i;            /**< The value of a BENC_INT               */
 	struct pl s;          /**< The bytes of a BENC_STR, in the input */
-	struct list items;    /**< Children of a BENC_LIST or BENC_DICT */
+	struct list items;    /**< Children of a BENC_LIST or BENC_DICT  */
 };
 
 int  benc_decode(struct benc **bp, const char *buf, size_t len,

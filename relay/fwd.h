@@ -76,7 +76,7 @@ struct fwd_stream {
 	uint32_t timeout_ms;        /**< Media timeout now, 0 for none   */
 	uint64_t phase_start;       /**< Monotonic ms the phase began    */
 	bool timed_out;             /**< Timeout reported                */
-	bool timeout_seen;          /**< Reader's copy of timed_out      */
+	bool dead;                  /**< Released: ignore its events     */
 	void *arg;                  /**< Owner's handle, for events      */
 };
 

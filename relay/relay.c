@@ -1,28 +1,132 @@
 /**
- * @file relay.c  Media relay core: the relay object
+ * @file relay.c  Media relay core: the relay object, its interfaces,
+ *                workers and calls
  */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <re.h>
+#define DEBUG_MODULE "relay"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "elog.h"
 #include "cfg.h"
+#include "iface.h"
+#include "fwd.h"
+#include "worker.h"
 #include "relay.h"
+#include "relay_priv.h"
 
 
-/** The media relay */
-struct relay {
-	const struct cfg *cfg;   /**< Configuration (referenced)      */
-	uint32_t ports;          /**< Media ports in all the ranges   */
+enum {
+	CALLS_HASH = 1024,    /**< Call hash table buckets */
+	WORKERS_MAX = 64,     /**< Forwarding threads, at most */
 };
+
+
+static void call_destructor(void *data)
+{
+	struct relay_call *call = data;
+
+	hash_unlink(&call->he);
+	--call->relay->ncalls;
+	while (call->streams.head)
+		relay_stream_close(call->streams.head->data);
+}
 
 
 static void relay_destructor(void *data)
 {
 	struct relay *relay = data;
 
+	/* the threads go first: then nothing else touches a stream */
+	for (unsigned i = 0; i < relay->nworkers; i++)
+		mem_deref(relay->workers[i]);
+	relay->nworkers = 0;
+	mem_deref(relay->workers);
+	relay->mq = mem_deref(relay->mq);
+
+	hash_flush(relay->calls);
+	mem_deref(relay->calls);
+	list_flush(&relay->closing);
+	list_flush(&relay->ifaces);
 	mem_deref((void *)relay->cfg);
 }
 
 
+static void mq_handler(int id, void *data, void *arg)
+{
+	struct fwd_stream *fs = data;
+	struct relay_stream *s = fs->arg;
+	struct relay *relay = arg;
+
+	switch (id) {
+
+	case FWD_EV_TIMEOUT:
+		if (!s->call || s->timed_out)
+			break;
+		s->timed_out = true;
+		DEBUG_NOTICE("call %s: stream %u: no media, timed out\n",
+			     s->call->id, s->index);
+		if (relay->timeouth)
+			relay->timeouth(s->call->id, relay->arg);
+		break;
+
+	case FWD_EV_RELEASED:
+		/* the worker let go: close the sockets, free the ports */
+		mem_deref(s);
+		break;
+	}
+}
+
+
+static int ifaces_alloc(struct relay *relay, const struct cfg *cfg)
+{
+	for (struct le *le = cfg->ifaces.head; le; le = le->next) {
+		const struct cfg_iface *ci = le->data;
+		struct relay_iface *ifc;
+		int err;
+
+		if (!ci->port_min)
+			continue;
+
+		err = iface_alloc(&ifc, ci);
+		if (err)
+			return err;
+
+		list_append(&relay->ifaces, &ifc->le, ifc);
+	}
+
+	return relay->ifaces.head ? 0 : EINVAL;
+}
+
+
+static int workers_alloc(struct relay *relay, unsigned n)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!n)
+		n = cores > 0 ? (unsigned)cores : 1;
+	if (n > WORKERS_MAX)
+		n = WORKERS_MAX;
+
+	relay->workers = mem_zalloc(n * sizeof(*relay->workers), NULL);
+	if (!relay->workers)
+		return ENOMEM;
+
+	for (unsigned i = 0; i < n; i++) {
+		int err = worker_alloc(&relay->workers[i], i, relay->mq);
+		if (err)
+			return err;
+		++relay->nworkers;
+	}
+
+	return 0;
+}
+
+
 /**
- * Allocate the media relay
+ * Allocate the media relay: its interfaces and forwarding threads
  *
  * @param relayp Pointer to allocated relay
  * @param cfg    Configuration, referenced
@@ -32,6 +136,7 @@ static void relay_destructor(void *data)
 int relay_alloc(struct relay **relayp, const struct cfg *cfg)
 {
 	struct relay *relay;
+	int err;
 
 	if (!relayp || !cfg)
 		return EINVAL;
@@ -41,27 +146,183 @@ int relay_alloc(struct relay **relayp, const struct cfg *cfg)
 		return ENOMEM;
 
 	relay->cfg = mem_ref((void *)cfg);
-	relay->ports = cfg_media_ports(cfg);
 
-	*relayp = relay;
+	err = hash_alloc(&relay->calls, CALLS_HASH);
+	if (err)
+		goto out;
+
+	err = ifaces_alloc(relay, cfg);
+	if (err) {
+		elog_err("no interface with a port range\n");
+		goto out;
+	}
+
+	err = mqueue_alloc(&relay->mq, mq_handler, relay);
+	if (err)
+		goto out;
+
+	err = workers_alloc(relay, cfg->relay.threads);
+	if (err) {
+		elog_err("forwarding threads: %m\n", err);
+		goto out;
+	}
+
+	DEBUG_INFO("%u interfaces, %u forwarding threads\n",
+		   list_count(&relay->ifaces), relay->nworkers);
+
+ out:
+	if (err)
+		mem_deref(relay);
+	else
+		*relayp = relay;
+
+	return err;
+}
+
+
+/**
+ * Set the handler told about media timeouts
+ *
+ * @param relay Relay
+ * @param h     Handler
+ * @param arg   Handler argument
+ */
+void relay_set_timeout_handler(struct relay *relay, relay_timeout_h *h,
+			       void *arg)
+{
+	if (!relay)
+		return;
+
+	relay->timeouth = h;
+	relay->arg = arg;
+}
+
+
+/**
+ * Find an interface by name; an unset name gives the first one
+ *
+ * @return the interface, NULL if none has that name
+ */
+struct relay_iface *relay_iface_find(const struct relay *relay,
+				     const struct pl *name)
+{
+	for (struct le *le = relay->ifaces.head; le; le = le->next) {
+		struct relay_iface *ifc = le->data;
+
+		if (!pl_isset(name) || 0 == pl_strcmp(name, ifc->name))
+			return ifc;
+	}
+
+	return NULL;
+}
+
+
+static bool call_cmp(struct le *le, void *arg)
+{
+	const struct relay_call *call = le->data;
+
+	return 0 == pl_strcmp(arg, call->id);
+}
+
+
+/**
+ * Find a call
+ *
+ * @param relay  Relay
+ * @param callid Call-ID
+ *
+ * @return the call, NULL if there is none
+ */
+const struct relay_call *relay_call_find(const struct relay *relay,
+					 const struct pl *callid)
+{
+	if (!relay || !pl_isset(callid))
+		return NULL;
+
+	return list_ledata(hash_lookup(relay->calls,
+				       hash_joaat((const uint8_t *)callid->p,
+						  callid->l),
+				       call_cmp, (void *)callid));
+}
+
+
+/**
+ * Create a call, empty
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int relay_call_alloc(struct relay_call **callp, struct relay *relay,
+		     const struct pl *callid)
+{
+	struct relay_call *call;
+
+	if (!callid->l || callid->l >= RELAY_ID_MAX)
+		return EINVAL;
+
+	call = mem_zalloc(sizeof(*call), call_destructor);
+	if (!call)
+		return ENOMEM;
+
+	call->relay = relay;
+	++relay->ncalls;
+	call->created = (uint64_t)time(NULL);
+	(void)pl_strcpy(callid, call->id, sizeof(call->id));
+	hash_append(relay->calls, hash_joaat((const uint8_t *)callid->p,
+					     callid->l), &call->he, call);
+
+	*callp = call;
 
 	return 0;
 }
 
 
 /**
- * Print the relay's state for umedgectl
+ * Delete a call and release its ports
  *
- * @param pf    Print handler
- * @param relay Relay
+ * @param relay  Relay
+ * @param callid Call-ID
  *
- * @return 0 if success, otherwise errorcode
+ * @return 0 if success, ENOENT if there is no such call
  */
-int relay_status(struct re_printf *pf, const struct relay *relay)
+int relay_delete(struct relay *relay, const struct pl *callid)
 {
-	if (!relay)
-		return re_hprintf(pf, "relay: disabled\n");
+	struct relay_call *call;
 
-	return re_hprintf(pf, "relay: enabled, %u media ports, 0 calls\n",
-			  relay->ports);
+	call = (struct relay_call *)relay_call_find(relay, callid);
+	if (!call)
+		return ENOENT;
+
+	DEBUG_INFO("call %s deleted\n", call->id);
+	mem_deref(call);
+
+	return 0;
+}
+
+
+/** @return the number of calls */
+unsigned relay_call_count(const struct relay *relay)
+{
+	return relay ? relay->ncalls : 0;
+}
+
+
+/**
+ * Call a handler for every call
+ *
+ * @param relay Relay
+ * @param h     Handler; returns true to stop
+ * @param arg   Handler argument
+ */
+void relay_call_apply(const struct relay *relay, relay_call_h *h, void *arg)
+{
+	if (!relay || !h)
+		return;
+
+	for (uint32_t b = 0; b < hash_bsize(relay->calls); b++) {
+		for (struct le *le = list_head(hash_list(relay->calls, b)); le;
+		     le = le->next) {
+			if (h(le->data, arg))
+				return;
+		}
+	}
 }

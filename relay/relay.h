@@ -1,18 +1,108 @@
 /**
  * @file relay.h  Media relay core: the public API
  *
- * The relay anchors every media stream of a call: port pairs from the
- * interfaces' ranges, latching, forwarding and timeouts. The B2BUA and
- * the ng control protocol adapter drive it through this API.
- * This first version holds the configuration it will run with.
+ * The relay anchors every media stream of a call on the edge: a port
+ * pair on the interface facing each peer, latching, forwarding and
+ * timeouts. The rtpengine-compatible ng adapter and the B2BUA both
+ * drive it through these calls, in the main thread.
+ *
+ * A call has two sides: side 0 faces the party that made the first
+ * offer (its from-tag), side 1 the party that answered (its to-tag).
+ * Each m= line of the SDP is one stream with a socket pair per side.
  */
 #ifndef UMEDGE_RELAY_H
 #define UMEDGE_RELAY_H
 
 struct cfg;
 struct relay;
+struct relay_call;
+struct tok_keyring;
+
+/** What to do with RTCP multiplexing (the ng rtcp-mux flags) */
+enum relay_mux {
+	RELAY_MUX_DEFAULT = 0,  /**< Pass a=rtcp-mux through as offered */
+	RELAY_MUX_OFFER,        /**< Offer it to the receiver           */
+	RELAY_MUX_DEMUX,        /**< Never offer it to the receiver     */
+};
+
+/** An offer or an answer */
+struct relay_req {
+	struct pl callid;         /**< Call-ID                               */
+	struct pl from_tag;       /**< Tag of the party sending the SDP...   */
+	struct pl to_tag;         /**< ...and of the other party (answer)    */
+	struct pl sdp;            /**< The SDP                               */
+	struct pl dir[2];         /**< Interfaces facing the sender and the
+				       receiver; unset: the first one      */
+	struct pl token;          /**< Relay-allocation token                */
+	bool replace_origin;      /**< Our address in o=                     */
+	bool replace_session_conn;/**< Rewrite the session-level c=          */
+	bool ice_remove;          /**< Drop ICE attributes                   */
+	enum relay_mux mux;       /**< RTCP multiplexing toward the receiver */
+};
+
+/** One side of a stream, as umedgectl and ng query show it */
+struct relay_side_info {
+	struct sa local;          /**< Our RTP address on this side     */
+	struct sa sdp;            /**< Peer's address from its SDP      */
+	struct sa latched;        /**< Peer's real (latched) source     */
+	const char *state;        /**< "none", "learning", "locked"     */
+	const char *iface;        /**< Interface name                   */
+	bool mux;                 /**< Peer multiplexes RTCP            */
+	uint64_t packets;         /**< Received from the peer           */
+	uint64_t bytes;           /**< Their bytes                      */
+	uint64_t rtcp;            /**< Of which RTCP                    */
+	uint64_t dropped;         /**< From foreign sources             */
+	uint64_t errors;          /**< Unroutable or failed sends       */
+	uint64_t idle_ms;         /**< Since the last packet            */
+	uint32_t ssrc;            /**< Last SSRC                        */
+	int64_t lost;             /**< Sequence gaps                    */
+	uint32_t jitter_ms;       /**< Interarrival jitter              */
+	uint32_t relatches;       /**< NAT re-bindings followed         */
+};
+
+/** One stream */
+struct relay_stream_info {
+	unsigned index;                  /**< m= line, from 0          */
+	char type[16];                   /**< "audio", "video"          */
+	bool timed_out;                  /**< No media for too long    */
+	struct relay_side_info side[2];  /**< Offerer's, answerer's    */
+};
+
+/**
+ * A call's media timed out; the owner ends the call (the B2BUA sends
+ * BYE) and deletes it
+ *
+ * @param callid Call-ID
+ * @param arg    Handler argument
+ */
+typedef void (relay_timeout_h)(const char *callid, void *arg);
+
+/** Walks the calls: return true to stop */
+typedef bool (relay_call_h)(const struct relay_call *call, void *arg);
 
 int  relay_alloc(struct relay **relayp, const struct cfg *cfg);
+void relay_set_timeout_handler(struct relay *relay, relay_timeout_h *h,
+			       void *arg);
+int  relay_offer(struct relay *relay, const struct relay_req *req,
+		 struct mbuf *sdp, const char **why);
+int  relay_answer(struct relay *relay, const struct relay_req *req,
+		  struct mbuf *sdp, const char **why);
+int  relay_delete(struct relay *relay, const struct pl *callid);
+const struct relay_call *relay_call_find(const struct relay *relay,
+					 const struct pl *callid);
+void relay_call_apply(const struct relay *relay, relay_call_h *h,
+		      void *arg);
+const char *relay_call_id(const struct relay_call *call);
+const char *relay_call_tag(const struct relay_call *call, int side);
+uint64_t relay_call_created(const struct relay_call *call);
+unsigned relay_call_streams(const struct relay_call *call);
+int  relay_call_stream(const struct relay_call *call, unsigned i,
+		       struct relay_stream_info *info);
+unsigned relay_call_count(const struct relay *relay);
+void relay_ports(const struct relay *relay, uint32_t *freep, uint32_t *totalp);
 int  relay_status(struct re_printf *pf, const struct relay *relay);
+int  relay_calls_print(struct re_printf *pf, const struct relay *relay);
+int  relay_call_print(struct re_printf *pf, const struct relay *relay,
+		      const struct pl *callid);
 
 #endif

@@ -61,6 +61,7 @@ struct worker {
 	/* worker thread only, from here */
 	bool stop;                                /**< Leave the loop  */
 	struct list streams;                      /**< Owned streams   */
+	struct list unposted;    /**< Released, RELEASED not yet queued */
 	uint64_t next_tick;                       /**< Next timeout check */
 	struct mmsghdr rx[BATCH];                 /**< recvmmsg vector */
 	struct iovec rxiov[BATCH];                /**< Their buffers   */
@@ -309,6 +310,24 @@ static void stream_add(struct worker *w, struct fwd_stream *fs)
 }
 
 
+/* The main thread's queue is a pipe: when it is full, keep the
+ * released streams and try again on the next loop */
+static void unposted_post(struct worker *w)
+{
+	while (w->unposted.head) {
+		struct fwd_stream *fs = w->unposted.head->data;
+
+		if (mqueue_push(w->mq, FWD_EV_RELEASED, fs))
+			return;
+
+		list_unlink(&fs->le);
+	}
+}
+
+
+/* Stop watching the stream's sockets. Events already returned by
+ * epoll_wait may still name it: it is only marked dead here, and handed
+ * back after this round's events (dying_post) */
 static void stream_release(struct worker *w, struct fwd_stream *fs)
 {
 	for (int s = 0; s < 2; s++) {
@@ -319,8 +338,9 @@ static void stream_release(struct worker *w, struct fwd_stream *fs)
 		}
 	}
 
+	fs->dead = true;
 	list_unlink(&fs->le);
-	(void)mqueue_push(w->mq, FWD_EV_RELEASED, fs);
+	list_append(&w->unposted, &fs->le, fs);
 }
 
 
@@ -405,10 +425,10 @@ static void timeouts_check(struct worker *w, uint64_t now)
 				last = rx;
 		}
 
-		if (now - last >= fs->timeout_ms) {
+		/* a full queue: try again on the next tick */
+		if (now - last >= fs->timeout_ms &&
+		    !mqueue_push(w->mq, FWD_EV_TIMEOUT, fs))
 			fs->timed_out = true;
-			(void)mqueue_push(w->mq, FWD_EV_TIMEOUT, fs);
-		}
 	}
 }
 
@@ -427,18 +447,24 @@ static void *worker_main(void *arg)
 
 		n = epoll_wait(w->epfd, evs, EVENTS, TICK_MS);
 
-		for (int i = 0; i < n; i++) {
-			if (!evs[i].data.ptr) {
-				wake = true;
-				continue;
-			}
-			rx_reset(w);
-			sock_rx(w, evs[i].data.ptr);
-		}
-
-		/* after the events: none may point at a released stream */
+		/* commands first: a packet may need the SDP just given */
+		for (int i = 0; i < n && !wake; i++)
+			wake = !evs[i].data.ptr;
 		if (wake)
 			cmds_run(w);
+
+		for (int i = 0; i < n; i++) {
+			const struct fwd_ev *ev = evs[i].data.ptr;
+
+			if (!ev || ev->side->fs->dead)
+				continue;
+			rx_reset(w);
+			sock_rx(w, ev);
+		}
+
+		/* after the events: none may name a released stream now */
+		if (w->unposted.head)
+			unposted_post(w);
 
 		now = fwd_now_ms();
 		if (now >= w->next_tick) {
@@ -460,9 +486,12 @@ static void worker_destructor(void *data)
 		pthread_join(w->tid, NULL);
 	}
 
-	/* streams still held go back to their owner, who frees them */
+	/* the thread is gone: streams still listed belong to their owner
+	 * again, who frees them without waiting for events */
 	while (w->streams.head)
-		stream_release(w, w->streams.head->data);
+		list_unlink(w->streams.head);
+	while (w->unposted.head)
+		list_unlink(w->unposted.head);
 
 	list_flush(&w->cmds);
 	if (w->epfd >= 0)

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <re.h>
+#define DEBUG_MODULE "umtest"
+#define DEBUG_LEVEL 5
+#include <re_dbg.h>
 #include "test.h"
 
 
@@ -65,6 +68,8 @@ static const struct test {
 	TEST(test_rtpstat_jitter),
 	TEST(test_fwd_forward),
 	TEST(test_fwd_timeout),
+	TEST(test_relay_call),
+	TEST(test_relay_refuse),
 };
 
 
@@ -113,6 +118,9 @@ int main(int argc, char *argv[])
 		(void)re_fprintf(stderr, "libre_init: %m\n", err);
 		return 1;
 	}
+
+	/* the code under test logs warnings and errors only */
+	dbg_init(DBG_WARNING, DBG_NONE);
 
 	/* stdio buffers are allocated on first use: not a leak */
 	(void)re_printf("umtest: %zu tests\n", ARRAY_SIZE(tests));

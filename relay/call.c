@@ -1,0 +1,469 @@
+/**
+ * @file call.c  Offer and answer: streams follow the SDP, the SDP is
+ *               rewritten to anchor the media on the relay
+ *
+ * An offer from one side gives that side's peer addresses to its
+ * latches, and the receiver gets the SDP with the relay's addresses on
+ * the interface facing it. An answer does the same the other way.
+ * Streams are matched to m= lines by position; re-offers (hold,
+ * resume) update them in place and keep their ports, unless the
+ * interfaces change.
+ */
+#include <string.h>
+#include <re.h>
+#define DEBUG_MODULE "relay"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "tok.h"
+#include "cfg.h"
+#include "iface.h"
+#include "fwd.h"
+#include "worker.h"
+#include "sdprw.h"
+#include "relay.h"
+#include "relay_priv.h"
+
+
+/** State of one offer or answer being handled */
+struct exchange {
+	struct relay *relay;            /**< Relay                      */
+	const struct relay_req *req;    /**< The request                */
+	struct relay_call *call;        /**< The call                   */
+	bool created;                   /**< The call is new            */
+	int from;                       /**< Side sending the SDP       */
+	struct relay_iface *ifc[2];     /**< Interfaces, per side       */
+	struct sdprw_sdp *sdp;          /**< The parsed SDP             */
+	struct sdprw_media m[SDPRW_MEDIA_MAX];  /**< What to announce   */
+	bool changed;                   /**< Our ports changed          */
+	const char *why;                /**< Reason of a refusal        */
+};
+
+
+static int side_of(const struct relay_call *call, const struct pl *tag)
+{
+	for (int i = 0; i < 2; i++) {
+		if (call->tag[i][0] && 0 == pl_strcmp(tag, call->tag[i]))
+			return i;
+	}
+
+	return -1;
+}
+
+
+static struct relay_stream *stream_at(const struct relay_call *call,
+				      unsigned index)
+{
+	for (struct le *le = call->streams.head; le; le = le->next) {
+		struct relay_stream *s = le->data;
+
+		if (s->index == index)
+			return s;
+	}
+
+	return NULL;
+}
+
+
+static int refuse(struct exchange *x, int err, const char *why)
+{
+	x->why = why;
+	++x->relay->refused;
+
+	return err;
+}
+
+
+static int token_check(struct exchange *x)
+{
+	char scope[8 + RELAY_ID_MAX];
+	int err;
+
+	if (!x->relay->cfg->relay.require_token)
+		return 0;
+
+	(void)re_snprintf(scope, sizeof(scope), "relay:%r", &x->req->callid);
+	err = tok_verify(x->relay->cfg->keys, &x->req->token, scope,
+			 (uint64_t)time(NULL), NULL);
+	if (!err)
+		return 0;
+
+	if (!pl_isset(&x->req->token))
+		return refuse(x, EPERM, "no relay-allocation token");
+
+	DEBUG_NOTICE("call %r: token %s\n", &x->req->callid,
+		     tok_strerror(err));
+	switch (err) {
+
+	case EKEYEXPIRED: return refuse(x, EPERM, "token expired");
+	case EACCES:      return refuse(x, EPERM, "token for another scope");
+	case EKEYREJECTED:return refuse(x, EPERM, "token forged");
+	default:          return refuse(x, EPERM, "token malformed");
+	}
+}
+
+
+/* The interfaces named by the direction flag, sender's first; with
+ * no direction, a call's streams keep theirs */
+static int ifaces_resolve(struct exchange *x, int from)
+{
+	const struct relay_stream *s = list_ledata(x->call->streams.head);
+	struct relay_iface *a, *b;
+
+	if (s && !pl_isset(&x->req->dir[0]) && !pl_isset(&x->req->dir[1])) {
+		x->ifc[0] = s->ifc[0];
+		x->ifc[1] = s->ifc[1];
+		return 0;
+	}
+
+	a = relay_iface_find(x->relay, &x->req->dir[0]);
+	b = relay_iface_find(x->relay, &x->req->dir[1]);
+	if (!a || !b)
+		return refuse(x, EINVAL, "unknown interface in direction");
+
+	x->ifc[from] = a;
+	x->ifc[!from] = b;
+
+	return 0;
+}
+
+
+static int family_check(struct exchange *x, const struct sdprw_stream *md)
+{
+	if (sa_af(&md->addr) != sa_af(&x->ifc[x->from]->addr))
+		return refuse(x, EAFNOSUPPORT, "address family of the SDP "
+			      "does not match the interface");
+
+	return 0;
+}
+
+
+static void stream_peer(struct exchange *x, struct relay_stream *s,
+			const struct sdprw_stream *md)
+{
+	struct worker_sdp ws;
+
+	memset(&ws, 0, sizeof(ws));
+	ws.rtp = md->addr;
+	ws.rtcp = md->has_rtcp ? md->rtcp : md->addr;
+	if (!md->has_rtcp)
+		sa_set_port(&ws.rtcp, sa_port(&md->addr) + 1);
+	ws.mux = md->rtcp_mux;
+	ws.window_ms = x->relay->cfg->relay.learn_window * 1000;
+
+	s->sdp[x->from] = md->addr;
+	s->mux[x->from] = md->rtcp_mux;
+	str_ncpy(s->type, "", sizeof(s->type));
+	(void)pl_strcpy(&md->type, s->type, sizeof(s->type));
+	(void)worker_sdp(s->w, s->fs, x->from, &ws);
+}
+
+
+static void announce(struct exchange *x, unsigned i, struct relay_stream *s,
+		     enum sdprw_mux mux)
+{
+	int to = !x->from;
+
+	x->m[i].keep = false;
+	x->m[i].addr = *iface_announce(s->ifc[to]);
+	sa_set_port(&x->m[i].addr, s->pair[to].port);
+	x->m[i].rtcp_port = (uint16_t)(s->pair[to].port + 1);
+	x->m[i].mux = mux;
+}
+
+
+/* An offer's m= line: find, move or open its stream */
+static int offer_media(struct exchange *x, unsigned i)
+{
+	const struct sdprw_stream *md = &x->sdp->media[i];
+	struct relay_stream *s = stream_at(x->call, i);
+	static const enum sdprw_mux muxmap[] = {
+		SDPRW_MUX_KEEP, SDPRW_MUX_ADD, SDPRW_MUX_REMOVE
+	};
+	int err;
+
+	if (md->disabled) {
+		relay_stream_close(s);
+		x->m[i].keep = true;
+		return 0;
+	}
+
+	err = family_check(x, md);
+	if (err)
+		return err;
+
+	if (s && (s->ifc[0] != x->ifc[0] || s->ifc[1] != x->ifc[1])) {
+		relay_stream_close(s);
+		s = NULL;
+	}
+
+	if (!s) {
+		err = relay_stream_alloc(&s, x->call, i, x->ifc);
+		if (err == ENOSPC)
+			return refuse(x, err, "media ports exhausted");
+		if (err)
+			return refuse(x, err, "cannot open media sockets");
+		x->changed = true;
+	}
+
+	stream_peer(x, s, md);
+	announce(x, i, s, muxmap[x->req->mux]);
+
+	return 0;
+}
+
+
+/* An answer's m= line: its stream must exist */
+static int answer_media(struct exchange *x, unsigned i)
+{
+	const struct sdprw_stream *md = &x->sdp->media[i];
+	struct relay_stream *s = stream_at(x->call, i);
+	int err;
+
+	if (md->disabled) {
+		relay_stream_close(s);
+		x->m[i].keep = true;
+		return 0;
+	}
+
+	if (!s)
+		return refuse(x, EPROTO, "answer has a stream the offer did "
+			      "not have");
+
+	x->ifc[0] = s->ifc[0];
+	x->ifc[1] = s->ifc[1];
+	err = family_check(x, md);
+	if (err)
+		return err;
+
+	stream_peer(x, s, md);
+
+	/* the offerer keeps what it offered: the relay converts */
+	announce(x, i, s, s->mux[!x->from] ? SDPRW_MUX_ADD :
+		 SDPRW_MUX_REMOVE);
+
+	return 0;
+}
+
+
+static bool on_hold(const struct sdprw_sdp *sdp)
+{
+	for (size_t i = 0; i < sdp->mediac; i++) {
+		const struct sdprw_stream *md = &sdp->media[i];
+
+		if (!md->disabled && (md->dir != SDPRW_SENDRECV ||
+				      sa_is_any(&md->addr)))
+			return true;
+	}
+
+	return false;
+}
+
+
+static void timeouts_set(struct exchange *x)
+{
+	const struct cfg_relay *rc = &x->relay->cfg->relay;
+	uint32_t t = !x->call->answered ? rc->timeout_setup :
+		on_hold(x->sdp) ? rc->timeout_hold : rc->timeout;
+
+	for (struct le *le = x->call->streams.head; le; le = le->next) {
+		struct relay_stream *s = le->data;
+
+		s->timed_out = false;
+		(void)worker_timeout(s->w, s->fs, t * 1000);
+	}
+}
+
+
+static int sdp_write(struct exchange *x, struct mbuf *out)
+{
+	int to = !x->from;
+	struct sdprw_opts opts;
+	int err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.replace_origin = x->req->replace_origin;
+	opts.replace_session_conn = x->req->replace_session_conn;
+	opts.ice_remove = x->req->ice_remove;
+	opts.origin = *iface_announce(x->ifc[to]);
+
+	/* our part changed after the receiver saw it: a new version */
+	if (x->changed && x->call->sent[to])
+		++x->call->bump[to];
+	if (opts.replace_origin && x->call->bump[to])
+		opts.o_version = pl_u64(&x->sdp->origin.version) +
+			x->call->bump[to];
+
+	err = sdprw_rewrite(out, &x->req->sdp, x->m, x->sdp->mediac, &opts);
+	if (err)
+		return refuse(x, err, "SDP rewrite failed");
+
+	x->call->sent[to] = true;
+
+	return 0;
+}
+
+
+static int exchange_begin(struct exchange *x, struct relay *relay,
+			  const struct relay_req *req)
+{
+	int err;
+
+	memset(x, 0, sizeof(*x));
+	x->relay = relay;
+	x->req = req;
+
+	if (!pl_isset(&req->callid) || !pl_isset(&req->from_tag) ||
+	    !pl_isset(&req->sdp))
+		return refuse(x, EINVAL, "call-id, from-tag and sdp are "
+			      "required");
+
+	if (req->callid.l >= RELAY_ID_MAX || req->from_tag.l >= RELAY_TAG_MAX
+	    || req->to_tag.l >= RELAY_TAG_MAX)
+		return refuse(x, EINVAL, "call-id or tag too long");
+
+	err = sdprw_parse(&x->sdp, &req->sdp);
+	if (err)
+		return refuse(x, err, err == E2BIG ? "too many m= lines" :
+			      "malformed SDP");
+
+	return 0;
+}
+
+
+static void exchange_end(struct exchange *x, int err, const char **why)
+{
+	if (err && x->created)
+		mem_deref(x->call);
+
+	mem_deref(x->sdp);
+	if (why)
+		*why = x->why;
+}
+
+
+/**
+ * Handle an offer: open or update the streams, rewrite the SDP for the
+ * receiver
+ *
+ * @param relay Relay
+ * @param req   The offer
+ * @param out   The SDP for the receiver
+ * @param why   Reason of a refusal, for the ng reply or a log line
+ *
+ * @return 0 if success, otherwise errorcode (and *why set)
+ */
+int relay_offer(struct relay *relay, const struct relay_req *req,
+		struct mbuf *out, const char **why)
+{
+	struct exchange x;
+	int err;
+
+	if (!relay || !req || !out)
+		return EINVAL;
+
+	err = exchange_begin(&x, relay, req);
+	if (err)
+		goto out;
+
+	x.call = (struct relay_call *)relay_call_find(relay, &req->callid);
+	if (!x.call) {
+		err = token_check(&x);
+		if (err)
+			goto out;
+		err = relay_call_alloc(&x.call, relay, &req->callid);
+		if (err)
+			goto out;
+		x.created = true;
+		(void)pl_strcpy(&req->from_tag, x.call->tag[0],
+				sizeof(x.call->tag[0]));
+	}
+
+	x.from = side_of(x.call, &req->from_tag);
+	if (x.from < 0) {
+		err = refuse(&x, EPROTO, "from-tag is not a party of the "
+			     "call");
+		goto out;
+	}
+
+	err = ifaces_resolve(&x, x.from);
+	for (unsigned i = 0; !err && i < x.sdp->mediac; i++)
+		err = offer_media(&x, i);
+	if (err)
+		goto out;
+
+	timeouts_set(&x);
+	err = sdp_write(&x, out);
+	if (!err)
+		++relay->offers;
+
+ out:
+	exchange_end(&x, err, why);
+
+	return err;
+}
+
+
+/**
+ * Handle an answer: give the answerer's addresses to its side, rewrite
+ * the SDP for the offerer
+ *
+ * @param relay Relay
+ * @param req   The answer; from_tag is the offerer's, to_tag the
+ *              answerer's
+ * @param out   The SDP for the offerer
+ * @param why   Reason of a refusal
+ *
+ * @return 0 if success, otherwise errorcode (and *why set)
+ */
+int relay_answer(struct relay *relay, const struct relay_req *req,
+		 struct mbuf *out, const char **why)
+{
+	struct exchange x;
+	int err, to;
+
+	if (!relay || !req || !out)
+		return EINVAL;
+
+	err = exchange_begin(&x, relay, req);
+	if (err)
+		goto out;
+
+	x.call = (struct relay_call *)relay_call_find(relay, &req->callid);
+	if (!x.call) {
+		err = refuse(&x, ENOENT, "unknown call-id");
+		goto out;
+	}
+
+	if (!pl_isset(&req->to_tag)) {
+		err = refuse(&x, EINVAL, "to-tag is required");
+		goto out;
+	}
+
+	to = side_of(x.call, &req->from_tag);
+	x.from = side_of(x.call, &req->to_tag);
+	if (x.from < 0 && to == 0 && !x.call->tag[1][0]) {
+		(void)pl_strcpy(&req->to_tag, x.call->tag[1],
+				sizeof(x.call->tag[1]));
+		x.from = 1;
+	}
+	if (x.from < 0 || to != !x.from) {
+		err = refuse(&x, EPROTO, "tags do not match the call");
+		goto out;
+	}
+
+	for (unsigned i = 0; !err && i < x.sdp->mediac; i++)
+		err = answer_media(&x, i);
+	if (err)
+		goto out;
+
+	x.call->answered = true;
+	timeouts_set(&x);
+	err = sdp_write(&x, out);
+	if (!err)
+		++relay->answers;
+
+ out:
+	exchange_end(&x, err, why);
+
+	return err;
+}

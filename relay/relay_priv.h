@@ -1,0 +1,79 @@
+/**
+ * @file relay_priv.h  Media relay internals: the object model
+ *
+ *   relay                       main thread
+ *    ├─ relay_iface ...         port pools per interface
+ *    ├─ worker ...              forwarding threads
+ *    └─ relay_call (hash)       by Call-ID
+ *        └─ relay_stream ...    one per m= line
+ *            ├─ iface_pair[2]   sockets, one pair per side
+ *            └─ fwd_stream      handed to one worker (see fwd.h)
+ *
+ * Everything here belongs to the main thread except fwd_stream, which
+ * its worker owns between worker_add() and FWD_EV_RELEASED. A deleted
+ * stream waits on relay.closing until then, keeping its ports.
+ */
+
+struct worker;
+struct fwd_stream;
+struct relay_iface;
+struct sdprw_stream;
+
+enum {
+	RELAY_TAG_MAX = 128,   /**< Longest tag kept, with NUL   */
+	RELAY_ID_MAX  = 256,   /**< Longest Call-ID, with NUL    */
+};
+
+/** The media relay */
+struct relay {
+	const struct cfg *cfg;        /**< Configuration (referenced)    */
+	struct list ifaces;           /**< struct relay_iface            */
+	struct worker **workers;      /**< Forwarding threads            */
+	unsigned nworkers;            /**< How many                      */
+	struct mqueue *mq;            /**< Events from the workers       */
+	struct hash *calls;           /**< struct relay_call by Call-ID  */
+	struct list closing;          /**< Streams waiting for release   */
+	unsigned ncalls;              /**< Calls in the hash             */
+	relay_timeout_h *timeouth;    /**< Media timeout handler         */
+	void *arg;                    /**< Its argument                  */
+	uint64_t offers;              /**< Offers handled                */
+	uint64_t answers;             /**< Answers handled               */
+	uint64_t refused;             /**< Requests refused              */
+};
+
+/** A call */
+struct relay_call {
+	struct le he;                      /**< Member of relay.calls    */
+	struct relay *relay;               /**< Owner                    */
+	char id[RELAY_ID_MAX];             /**< Call-ID                  */
+	char tag[2][RELAY_TAG_MAX];        /**< Side 0's and 1's tags    */
+	struct list streams;               /**< struct relay_stream      */
+	uint64_t created;                  /**< Unix time                */
+	bool answered;                     /**< An answer was seen       */
+	bool sent[2];                      /**< An SDP went to the side  */
+	uint64_t bump[2];                  /**< o= version increments    */
+};
+
+/** One m= line of a call */
+struct relay_stream {
+	struct le le;                      /**< In call.streams/closing  */
+	struct relay_call *call;           /**< Owner, NULL if closing   */
+	struct relay *relay;               /**< The relay                */
+	unsigned index;                    /**< m= line, from 0          */
+	char type[16];                     /**< "audio", ...             */
+	struct relay_iface *ifc[2];        /**< Interface per side       */
+	struct iface_pair pair[2];         /**< Sockets per side         */
+	struct sa sdp[2];                  /**< Peers' SDP addresses     */
+	bool mux[2];                       /**< Peers multiplex RTCP     */
+	struct fwd_stream *fs;             /**< Forwarding state         */
+	struct worker *w;                  /**< Worker holding fs        */
+	bool timed_out;                    /**< Worker reported timeout  */
+};
+
+int  relay_call_alloc(struct relay_call **callp, struct relay *relay,
+		      const struct pl *callid);
+int  relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
+			unsigned index, struct relay_iface *ifc[2]);
+void relay_stream_close(struct relay_stream *s);
+struct relay_iface *relay_iface_find(const struct relay *relay,
+				     const struct pl *name);

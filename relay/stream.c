@@ -1,0 +1,124 @@
+/**
+ * @file stream.c  Relay streams: socket pairs on both sides, handed to a
+ *                 forwarding worker, and taken back before they close
+ */
+#include <string.h>
+#include <re.h>
+#include "iface.h"
+#include "fwd.h"
+#include "worker.h"
+#include "relay.h"
+#include "relay_priv.h"
+
+
+static void stream_destructor(void *data)
+{
+	struct relay_stream *s = data;
+
+	list_unlink(&s->le);
+	for (int i = 0; i < 2; i++)
+		iface_pair_close(s->ifc[i], &s->pair[i]);
+	mem_deref(s->fs);
+}
+
+
+static struct worker *worker_pick(const struct relay *relay)
+{
+	struct worker *best = NULL;
+
+	for (unsigned i = 0; i < relay->nworkers; i++) {
+		struct worker *w = relay->workers[i];
+
+		if (!best || worker_streams(w) < worker_streams(best))
+			best = w;
+	}
+
+	return best;
+}
+
+
+/**
+ * Open a stream's sockets on both sides and start forwarding it
+ *
+ * @param sp    Pointer to allocated stream, appended to call.streams
+ * @param call  Call
+ * @param index m= line
+ * @param ifc   Interface facing side 0 and side 1
+ *
+ * @return 0 if success, ENOSPC if a port range is exhausted
+ */
+int relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
+		       unsigned index, struct relay_iface *ifc[2])
+{
+	struct relay_stream *s;
+	int err;
+
+	if (!sp || !call || !ifc[0] || !ifc[1])
+		return EINVAL;
+
+	s = mem_zalloc(sizeof(*s), stream_destructor);
+	if (!s)
+		return ENOMEM;
+
+	s->call = call;
+	s->relay = call->relay;
+	s->index = index;
+	s->pair[0].fd[0] = s->pair[1].fd[0] = -1;
+
+	err = fwd_stream_alloc(&s->fs, s);
+	if (err)
+		goto out;
+
+	for (int i = 0; i < 2; i++) {
+		struct fwd_side *side = &s->fs->side[i];
+
+		s->ifc[i] = ifc[i];
+		err = iface_pair_open(ifc[i], &s->pair[i]);
+		if (err)
+			goto out;
+
+		side->fd[0] = s->pair[i].fd[0];
+		side->fd[1] = s->pair[i].fd[1];
+		side->local = s->pair[i].local;
+	}
+
+	s->w = worker_pick(s->relay);
+	err = worker_add(s->w, s->fs);
+	if (err)
+		s->w = NULL;
+
+ out:
+	if (err) {
+		mem_deref(s);
+		return err;
+	}
+
+	list_append(&call->streams, &s->le, s);
+	*sp = s;
+
+	return 0;
+}
+
+
+/**
+ * Stop a stream. Its worker lets go of it first; the ports return to
+ * the pool when it has (relay's FWD_EV_RELEASED handler).
+ *
+ * @param s Stream
+ */
+void relay_stream_close(struct relay_stream *s)
+{
+	if (!s)
+		return;
+
+	list_unlink(&s->le);
+	s->call = NULL;
+
+	/* at shutdown the threads are gone: close at once */
+	if (!s->w || !s->relay->nworkers || worker_release(s->w, s->fs)) {
+		mem_deref(s);
+		return;
+	}
+
+	list_append(&s->relay->closing, &s->le, s);
+}

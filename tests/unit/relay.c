@@ -1,0 +1,353 @@
+/**
+ * @file relay.c  Tests: the relay's C API, offer to delete, with media
+ *                through the addresses the rewritten SDP announces
+ */
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <re.h>
+#include "tok.h"
+#include "cfg.h"
+#include "sdprw.h"
+#include "relay.h"
+#include "test.h"
+
+
+#define CONF \
+	"interface external 127.0.0.1 ports=32000-32099\n" \
+	"interface internal 127.0.0.2 ports=33000-33099\n" \
+	"sip_enable no\n" \
+	"relay_threads 2\n" \
+	"token_secret k1 0123456789abcdef-relay-test\n"
+
+/** A test peer: a UDP socket standing for a gateway or a worker */
+struct peer {
+	int fd;
+	struct sa sa;
+};
+
+
+static int peer_open(struct peer *p, const char *ip)
+{
+	socklen_t len;
+
+	(void)sa_set_str(&p->sa, ip, 0);
+	p->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (p->fd < 0 || bind(p->fd, &p->sa.u.sa, p->sa.len))
+		return errno;
+
+	len = sizeof(p->sa.u);
+	(void)getsockname(p->fd, &p->sa.u.sa, &len);
+
+	return 0;
+}
+
+
+static void sdp_make(char *buf, size_t sz, const struct sa *sa,
+		     const char *dir)
+{
+	(void)re_snprintf(buf, sz,
+			  "v=0\r\n"
+			  "o=- 1 1 IN IP4 %j\r\n"
+			  "s=-\r\n"
+			  "c=IN IP4 %j\r\n"
+			  "t=0 0\r\n"
+			  "m=audio %u RTP/AVP 8 0 101\r\n"
+			  "a=rtpmap:101 telephone-event/8000\r\n"
+			  "a=%s\r\n",
+			  sa, sa, sa_port(sa), dir);
+}
+
+
+static void req_make(struct relay_req *req, const char *callid,
+		     const char *from, const char *to, const char *sdp)
+{
+	memset(req, 0, sizeof(*req));
+	pl_set_str(&req->callid, callid);
+	pl_set_str(&req->from_tag, from);
+	if (to)
+		pl_set_str(&req->to_tag, to);
+	pl_set_str(&req->sdp, sdp);
+	pl_set_str(&req->dir[0], "external");
+	pl_set_str(&req->dir[1], "internal");
+}
+
+
+/* The address and port the rewritten SDP announces */
+static int sdp_addr(const struct mbuf *mb, struct sa *sa)
+{
+	struct sdprw_sdp *sdp = NULL;
+	struct pl pl;
+	int err;
+
+	pl.p = (const char *)mb->buf;
+	pl.l = mb->end;
+	err = sdprw_parse(&sdp, &pl);
+	if (!err)
+		*sa = sdp->media[0].addr;
+	mem_deref(sdp);
+
+	return err;
+}
+
+
+static int relay_open(struct relay **relayp, struct cfg **cfgp,
+		      const char *extra)
+{
+	char text[1024], msg[256];
+	int err;
+
+	(void)re_snprintf(text, sizeof(text), "%s%s", CONF, extra);
+	err = cfg_parse(cfgp, "relay-test", text, strlen(text), msg,
+			sizeof(msg));
+	if (err) {
+		TEST_FAIL("%s\n", msg);
+		return err;
+	}
+
+	return relay_alloc(relayp, *cfgp);
+}
+
+
+static void wake(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* Run the loop until every port pair is free again, up to 2 s */
+static int ports_settle(const struct relay *relay)
+{
+	uint32_t free = 0, total = 1;
+
+	for (int i = 0; i < 100; i++) {
+		struct tmr tmr;
+
+		relay_ports(relay, &free, &total);
+		if (free == total)
+			return 0;
+
+		tmr_init(&tmr);
+		tmr_start(&tmr, 20, wake, NULL);
+		(void)re_main(NULL);
+		tmr_cancel(&tmr);
+	}
+
+	TEST_FAIL("%u of %u port pairs free\n", free, total);
+
+	return EBUSY;
+}
+
+
+static int media_check(const struct peer *from, const struct sa *to,
+		       const struct peer *rcv, const struct sa *want_src)
+{
+	uint8_t pkt[172] = {0x80, 8, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4};
+	struct pollfd pfd = {rcv->fd, POLLIN, 0};
+	struct sa src;
+	socklen_t len = sizeof(src.u);
+	ssize_t n;
+
+	if (sendto(from->fd, pkt, sizeof(pkt), 0, &to->u.sa, to->len) < 0)
+		return errno;
+
+	if (poll(&pfd, 1, 1000) != 1) {
+		TEST_FAIL("no media arrived\n");
+		return ETIMEDOUT;
+	}
+
+	sa_init(&src, AF_INET);
+	n = recvfrom(rcv->fd, pkt, sizeof(pkt), 0, &src.u.sa, &len);
+	if (n != sizeof(pkt) || !sa_cmp(&src, want_src, SA_ALL)) {
+		TEST_FAIL("got %zd bytes from %J, want 172 from %J\n", n,
+			  &src, want_src);
+		return EPROTO;
+	}
+
+	return 0;
+}
+
+
+int test_relay_call(void)
+{
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct peer a, b;
+	struct mbuf *mb = mbuf_alloc(1024);
+	struct relay_stream_info info;
+	struct relay_req req;
+	struct sa to_b, to_a, hold;
+	char sdp[512];
+	const char *why = NULL;
+	uint32_t free, total;
+	struct pl cid = PL("call-1");
+	int err;
+
+	a.fd = b.fd = -1;
+	err = relay_open(&relay, &cfg, "");
+	TEST_ERR(err);
+	err  = peer_open(&a, "127.0.0.1");
+	err |= peer_open(&b, "127.0.0.2");
+	TEST_ERR(err);
+
+	/* offer from A (outside): B gets the relay's inside address */
+	sdp_make(sdp, sizeof(sdp), &a.sa, "sendrecv");
+	req_make(&req, "call-1", "tag-a", NULL, sdp);
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(mb, &to_b);
+	TEST_ERR(err);
+	TEST_ASSERT(sa_cmp(&to_b, &b.sa, SA_ADDR));   /* 127.0.0.2 */
+	TEST_ASSERT(sa_port(&to_b) >= 33000 && sa_port(&to_b) <= 33099);
+	TEST_EQUALS(0, sa_port(&to_b) % 2);
+	TEST_ASSERT(NULL != strstr((char *)mb->buf, "a=rtpmap:101 "
+				   "telephone-event/8000\r\n"));
+
+	/* answer from B: A gets the relay's outside address */
+	mbuf_reset(mb);
+	sdp_make(sdp, sizeof(sdp), &b.sa, "sendrecv");
+	req_make(&req, "call-1", "tag-a", "tag-b", sdp);
+	err = relay_answer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(mb, &to_a);
+	TEST_ERR(err);
+	TEST_ASSERT(sa_cmp(&to_a, &a.sa, SA_ADDR));
+	TEST_ASSERT(sa_port(&to_a) >= 32000 && sa_port(&to_a) <= 32099);
+
+	/* media both ways, each seeing the relay's address on its side */
+	err = media_check(&a, &to_a, &b, &to_b);
+	TEST_ERR(err);
+	err = media_check(&b, &to_b, &a, &to_a);
+	TEST_ERR(err);
+
+	TEST_EQUALS(1, relay_call_count(relay));
+	err = relay_call_stream(relay_call_find(relay, &cid), 0, &info);
+	TEST_ERR(err);
+	TEST_STRCMP("audio", info.type);
+	TEST_EQUALS(1, info.side[0].packets);
+	TEST_EQUALS(1, info.side[1].packets);
+	TEST_STRCMP("locked", info.side[0].state);
+	TEST_ASSERT(sa_cmp(&info.side[0].latched, &a.sa, SA_ALL));
+
+	/* hold from B (a re-offer with its tag): same ports */
+	mbuf_reset(mb);
+	sdp_make(sdp, sizeof(sdp), &b.sa, "sendonly");
+	req_make(&req, "call-1", "tag-b", "tag-a", sdp);
+	pl_set_str(&req.dir[0], "internal");
+	pl_set_str(&req.dir[1], "external");
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(mb, &hold);
+	TEST_ERR(err);
+	TEST_ASSERT(sa_cmp(&hold, &to_a, SA_ALL));
+	TEST_ASSERT(NULL != strstr((char *)mb->buf, "a=sendonly\r\n"));
+
+	/* resume from A without a direction: the interfaces stay */
+	mbuf_reset(mb);
+	sdp_make(sdp, sizeof(sdp), &a.sa, "sendrecv");
+	req_make(&req, "call-1", "tag-a", "tag-b", sdp);
+	req.dir[0] = req.dir[1] = pl_null;
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(mb, &hold);
+	TEST_ERR(err);
+	TEST_ASSERT(sa_cmp(&hold, &to_b, SA_ALL));
+	err = media_check(&a, &to_a, &b, &to_b);
+	TEST_ERR(err);
+
+	/* delete: every port returns */
+	err = relay_delete(relay, &cid);
+	TEST_ERR(err);
+	TEST_EQUALS(ENOENT, relay_delete(relay, &cid));
+	err = ports_settle(relay);
+	TEST_ERR(err);
+	relay_ports(relay, &free, &total);
+	TEST_EQUALS(100, total);
+
+ out:
+	if (a.fd >= 0)
+		(void)close(a.fd);
+	if (b.fd >= 0)
+		(void)close(b.fd);
+	mem_deref(relay);
+	mem_deref(cfg);
+	mem_deref(mb);
+	return err;
+}
+
+
+/* Bad requests are refused with a reason and leave nothing behind */
+int test_relay_refuse(void)
+{
+	static const char good[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct mbuf *mb = mbuf_alloc(512);
+	struct relay_req req;
+	const char *why = NULL;
+	char tok[TOK_MAX];
+	int err;
+
+	err = relay_open(&relay, &cfg, "relay_require_token yes\n");
+	TEST_ERR(err);
+
+	req_make(&req, "c2", "t1", NULL, "v=0\r\nbogus\r\n");
+	TEST_EQUALS(EBADMSG, relay_offer(relay, &req, mb, &why));
+	TEST_STRCMP("malformed SDP", why);
+
+	req_make(&req, "c2", "t1", NULL, good);
+	TEST_EQUALS(EPERM, relay_offer(relay, &req, mb, &why));
+	TEST_STRCMP("no relay-allocation token", why);
+
+	err = tok_issue(tok, sizeof(tok), cfg->keys, "relay:other",
+			(uint64_t)time(NULL) + 60);
+	TEST_ERR(err);
+	pl_set_str(&req.token, tok);
+	TEST_EQUALS(EPERM, relay_offer(relay, &req, mb, &why));
+	TEST_STRCMP("token for another scope", why);
+
+	err = tok_issue(tok, sizeof(tok), cfg->keys, "relay:c2",
+			(uint64_t)time(NULL) - 1);
+	TEST_ERR(err);
+	pl_set_str(&req.token, tok);
+	TEST_EQUALS(EPERM, relay_offer(relay, &req, mb, &why));
+	TEST_STRCMP("token expired", why);
+	TEST_EQUALS(0, relay_call_count(relay));
+
+	err = tok_issue(tok, sizeof(tok), cfg->keys, "relay:*",
+			(uint64_t)time(NULL) + 60);
+	TEST_ERR(err);
+	pl_set_str(&req.token, tok);
+	pl_set_str(&req.dir[1], "dmz");
+	TEST_EQUALS(EINVAL, relay_offer(relay, &req, mb, &why));
+	TEST_STRCMP("unknown interface in direction", why);
+	TEST_EQUALS(0, relay_call_count(relay));
+
+	req_make(&req, "nope", "t1", "t2", good);
+	TEST_EQUALS(ENOENT, relay_answer(relay, &req, mb, &why));
+	TEST_STRCMP("unknown call-id", why);
+
+	/* a good offer, then an answer with strange tags */
+	req_make(&req, "c2", "t1", NULL, good);
+	pl_set_str(&req.token, tok);
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	req_make(&req, "c2", "t9", "t2", good);
+	TEST_EQUALS(EPROTO, relay_answer(relay, &req, mb, &why));
+	TEST_STRCMP("tags do not match the call", why);
+
+	err = relay_delete(relay, &req.callid);
+	TEST_ERR(err);
+	err = ports_settle(relay);
+
+ out:
+	mem_deref(relay);
+	mem_deref(cfg);
+	mem_deref(mb);
+	return err;
+}
