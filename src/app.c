@@ -18,6 +18,7 @@
 #include "tok.h"
 #include "cfg.h"
 #include "relay.h"
+#include "ng.h"
 #include "turnd.h"
 #include "ctl.h"
 #include "app.h"
@@ -28,6 +29,7 @@ struct app {
 	struct cfg *cfg;        /**< Configuration in force        */
 	struct ctl *ctl;        /**< Control socket                */
 	struct relay *relay;    /**< Media relay, NULL if disabled */
+	struct ng *ng;          /**< ng control protocol, or NULL  */
 	struct turnd *turnd;    /**< TURN server, NULL if disabled */
 	uint64_t started;       /**< Unix time of start            */
 	unsigned loads;         /**< Configurations loaded         */
@@ -41,6 +43,7 @@ static void app_destructor(void *data)
 
 	mem_deref(app->ctl);
 	mem_deref(app->turnd);
+	mem_deref(app->ng);
 	mem_deref(app->relay);
 	mem_deref(app->cfg);
 }
@@ -101,6 +104,8 @@ static int status_handler(struct re_printf *pf, const struct pl *args,
 			  list_count(&cfg->ifaces), cfg_media_ports(cfg));
 	err |= sip_print(pf, &cfg->sip);
 	err |= relay_status(pf, app->relay);
+	if (app->relay)
+		err |= ng_status(pf, app->ng);
 	err |= turnd_status(pf, app->turnd);
 
 	return err;
@@ -122,6 +127,54 @@ static int reload_handler(struct re_printf *pf, const struct pl *args,
 	}
 
 	return re_hprintf(pf, "reloaded %s\n", app->cfg->path);
+}
+
+
+static int calls_handler(struct re_printf *pf, const struct pl *args,
+			 void *arg)
+{
+	const struct app *app = arg;
+
+	if (pl_isset(args)) {
+		(void)re_hprintf(pf, "calls takes no arguments\n");
+		return EINVAL;
+	}
+
+	return relay_calls_print(pf, app->relay);
+}
+
+
+static int call_handler(struct re_printf *pf, const struct pl *args,
+			void *arg)
+{
+	const struct app *app = arg;
+
+	if (!pl_isset(args)) {
+		(void)re_hprintf(pf, "usage: call CALL-ID\n");
+		return EINVAL;
+	}
+
+	if (!app->relay) {
+		(void)re_hprintf(pf, "the relay is disabled\n");
+		return ENOENT;
+	}
+
+	return relay_call_print(pf, app->relay, args);
+}
+
+
+static int relay_start(struct app *app, const struct cfg *cfg)
+{
+	int err;
+
+	err = relay_alloc(&app->relay, cfg);
+	if (err)
+		return err;
+
+	if (sa_isset(&cfg->relay.ng_listen, SA_ADDR))
+		err = ng_alloc(&app->ng, app->relay, cfg);
+
+	return err;
 }
 
 
@@ -164,11 +217,15 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 			    "is enabled", status_handler, app);
 	err |= ctl_register(app->ctl, "reload", "re-read the configuration "
 			    "file (as SIGHUP)", reload_handler, app);
+	err |= ctl_register(app->ctl, "calls", "the relay's calls, one per "
+			    "line", calls_handler, app);
+	err |= ctl_register(app->ctl, "call", "CALL-ID: streams, addresses, "
+			    "latching and counters", call_handler, app);
 	if (err)
 		goto out;
 
 	if (cfg->relay.enable) {
-		err = relay_alloc(&app->relay, cfg);
+		err = relay_start(app, cfg);
 		if (err)
 			goto out;
 	}

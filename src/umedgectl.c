@@ -44,6 +44,8 @@ static void usage(void)
 	"daemon commands (over the control socket):\n"
 	"  status                       version, uptime, what is enabled\n"
 	"  reload                       re-read the configuration\n"
+	"  calls                        the relay's calls\n"
+	"  call CALL-ID                 a call's streams, latches, counters\n"
 	"\n"
 	"offline commands (secrets from the configuration file):\n"
 	"  token issue --scope S [--ttl SECONDS | --expires UNIXTIME]\n"
@@ -318,8 +320,16 @@ int main(int argc, char *argv[])
 	n = argc - optind;
 
 	if (n == 1 && (0 == strcmp(pos[0], "status") ||
-		       0 == strcmp(pos[0], "reload")))
+		       0 == strcmp(pos[0], "reload") ||
+		       0 == strcmp(pos[0], "calls")))
 		return daemon_cmd(&o, pos[0]);
+
+	if (n == 2 && 0 == strcmp(pos[0], "call")) {
+		char line[512];
+
+		(void)re_snprintf(line, sizeof(line), "call %s", pos[1]);
+		return daemon_cmd(&o, line);
+	}
 
 	if (0 != strcmp(pos[0], "token") && 0 != strcmp(pos[0], "turn-cred")) {
 		usage();

@@ -46,13 +46,19 @@ expect_out() {
 	}
 }
 
+# A port of our own for the ng socket: tests run in parallel
+NGPORT=$((20000 + $$ % 9000))
+
 # mkconf FILE [LINES...]: the sample configuration with the control
-# socket and pidfile in $T, extra lines prepended
+# socket and pidfile in $T and the ng socket on $NGPORT, extra lines
+# prepended
 mkconf() {
 	f=$1; shift
 	: >"$f"
 	for l in "$@"; do printf '%s\n' "$l" >>"$f"; done
-	sed -e "s#/run/umedge/#$T/#" "$SAMPLE" >>"$f"
+	sed -e "s#/run/umedge/#$T/#" \
+	    -e "s#^relay_ng_listen .*#relay_ng_listen 127.0.0.1:$NGPORT#" \
+	    "$SAMPLE" >>"$f"
 }
 
 # start_daemon CONF LOG: run umedge in the foreground, wait for its

@@ -1,0 +1,19 @@
+/**
+ * @file ng.h  rtpengine's "ng" control protocol, served by the relay
+ *
+ * Kamailio's and OpenSIPS's rtpengine modules drive the umedge relay
+ * unchanged: one bencode dictionary per UDP datagram after a cookie,
+ * commands ping, offer, answer, delete, query and list
+ * (docs/relay.md). Only configured controllers are answered.
+ */
+#ifndef UMEDGE_NG_H
+#define UMEDGE_NG_H
+
+struct ng;
+struct relay;
+struct cfg;
+
+int ng_alloc(struct ng **ngp, struct relay *relay, const struct cfg *cfg);
+int ng_status(struct re_printf *pf, const struct ng *ng);
+
+#endif
