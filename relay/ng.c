@@ -283,6 +283,20 @@ int ng_alloc(struct ng **ngp, struct relay *relay, const struct cfg *cfg)
 
 
 /**
+ * The address the ng socket is bound to
+ *
+ * @param ng    ng server
+ * @param local Its address
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int ng_local(const struct ng *ng, struct sa *local)
+{
+	return ng ? udp_local_get(ng->us, local) : EINVAL;
+}
+
+
+/**
  * Print the ng server's counters
  *
  * @param pf Print handler

@@ -15,5 +15,6 @@ struct cfg;
 
 int ng_alloc(struct ng **ngp, struct relay *relay, const struct cfg *cfg);
 int ng_status(struct re_printf *pf, const struct ng *ng);
+int ng_local(const struct ng *ng, struct sa *local);
 
 #endif

@@ -1,0 +1,265 @@
+/**
+ * @file ng.c  Tests: the ng control protocol over UDP on loopback
+ */
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <re.h>
+#include "cfg.h"
+#include "relay.h"
+#include "ng.h"
+#include "test.h"
+
+
+#define CONF \
+	"interface external 127.0.0.1 ports=34000-34099\n" \
+	"interface internal 127.0.0.2 ports=35000-35099\n" \
+	"sip_enable no\n" \
+	"relay_threads 1\n" \
+	"relay_ng_listen 127.0.0.1:29223\n" \
+	"relay_ng_controller 127.0.0.1/32\n"
+
+#define OFFER_SDP \
+	"v=0\r\no=- 5 5 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n" \
+	"t=0 0\r\nm=audio 6000 RTP/AVP 8\r\na=ice-ufrag:abcd\r\n"
+
+/** An ng client: a UDP socket in the main loop */
+struct client {
+	int fd;                 /**< Socket                */
+	char reply[8192];       /**< Last reply            */
+	ssize_t len;            /**< Its length, -1: none  */
+};
+
+/** The server side */
+struct srv {
+	struct cfg *cfg;
+	struct relay *relay;
+	struct ng *ng;
+	struct sa addr;
+};
+
+
+static void client_handler(int flags, void *arg)
+{
+	struct client *c = arg;
+	(void)flags;
+
+	c->len = recv(c->fd, c->reply, sizeof(c->reply) - 1, 0);
+	if (c->len >= 0)
+		c->reply[c->len] = '\0';
+	re_cancel();
+}
+
+
+static void wake(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+static int client_open(struct client *c, const char *ip)
+{
+	struct sa sa;
+
+	memset(c, 0, sizeof(*c));
+	(void)sa_set_str(&sa, ip, 0);
+	c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || bind(c->fd, &sa.u.sa, sa.len))
+		return errno;
+
+	return fd_listen(c->fd, FD_READ, client_handler, c);
+}
+
+
+static void client_close(struct client *c)
+{
+	if (c->fd > 0) {
+		fd_close(c->fd);
+		(void)close(c->fd);
+	}
+}
+
+
+/* Send a datagram, run the loop until a reply or 500 ms */
+static void request(struct client *c, const struct srv *s, const char *msg,
+		    size_t len)
+{
+	struct tmr tmr;
+
+	c->len = -1;
+	if (sendto(c->fd, msg, len, 0, &s->addr.u.sa, s->addr.len) < 0)
+		return;
+
+	tmr_init(&tmr);
+	tmr_start(&tmr, 500, wake, NULL);
+	(void)re_main(NULL);
+	tmr_cancel(&tmr);
+}
+
+
+static void req_str(struct client *c, const struct srv *s, const char *msg)
+{
+	request(c, s, msg, strlen(msg));
+}
+
+
+static int srv_open(struct srv *s)
+{
+	char msg[256];
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = cfg_parse(&s->cfg, "ng-test", CONF, strlen(CONF), msg,
+			sizeof(msg));
+	if (err) {
+		TEST_FAIL("%s\n", msg);
+		return err;
+	}
+
+	err = relay_alloc(&s->relay, s->cfg);
+	if (!err)
+		err = ng_alloc(&s->ng, s->relay, s->cfg);
+	if (!err)
+		err = ng_local(s->ng, &s->addr);
+
+	return err;
+}
+
+
+static void srv_close(struct srv *s)
+{
+	s->ng = mem_deref(s->ng);
+	s->relay = mem_deref(s->relay);
+	s->cfg = mem_deref(s->cfg);
+}
+
+
+/* ping, errors, and who may talk at all */
+int test_ng_basic(void)
+{
+	struct client c, stranger;
+	struct srv s;
+	int err;
+
+	stranger.fd = c.fd = -1;
+	err = srv_open(&s);
+	TEST_ERR(err);
+	err  = client_open(&c, "127.0.0.1");
+	err |= client_open(&stranger, "127.0.0.3");
+	TEST_ERR(err);
+
+	req_str(&c, &s, "abc123 d7:command4:pinge");
+	TEST_STRCMP("abc123 d6:result4:ponge", c.reply);
+
+	req_str(&stranger, &s, "x1 d7:command4:pinge");
+	TEST_EQUALS(-1, stranger.len);
+
+	req_str(&c, &s, "c2 d7:command4:ping");
+	TEST_STRCMP("c2 d6:result5:error12:error-reason28:"
+		    "malformed bencode dictionarye", c.reply);
+
+	req_str(&c, &s, "c3 li1ee");
+	TEST_CONTAINS(c.reply, "malformed bencode dictionary");
+
+	req_str(&c, &s, "c4 d7:command5:fetche");
+	TEST_STRCMP("c4 d6:result5:error12:error-reason15:unknown commande",
+		    c.reply);
+
+	req_str(&c, &s, "c5 d3:fooi1ee");
+	TEST_CONTAINS(c.reply, "no command");
+
+	req_str(&c, &s, "nocookie");
+	TEST_EQUALS(-1, c.len);
+
+	req_str(&c, &s, "c6 d7:command5:offer7:call-id1:xe");
+	TEST_CONTAINS(c.reply, "call-id, from-tag and sdp are required");
+
+	req_str(&c, &s, "c7 d7:command6:delete7:call-id4:nonee");
+	TEST_CONTAINS(c.reply, "Call-ID not found");
+
+ out:
+	client_close(&stranger);
+	client_close(&c);
+	srv_close(&s);
+	return err;
+}
+
+
+static void offer_msg(char *buf, size_t sz, const char *cookie)
+{
+	(void)re_snprintf(buf, sz,
+		"%s d7:command5:offer7:call-id5:ngc-18:"
+		"from-tag2:t13:sdp%zu:%s"
+		"5:flagsl14:replace-origin10:frobnicatee"
+		"9:directionl8:external8:internale"
+		"3:ICE6:remove"
+		"e", cookie, strlen(OFFER_SDP), OFFER_SDP);
+}
+
+
+/* offer, retransmission, answer, query, list, delete */
+int test_ng_call(void)
+{
+	static const char answer_sdp[] =
+		"v=0\r\no=- 9 9 IN IP4 127.0.0.2\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 7000 RTP/AVP 8\r\n";
+	char msg[2048], first[8192];
+	struct client c;
+	struct srv s;
+	int err;
+
+	c.fd = -1;
+	err = srv_open(&s);
+	TEST_ERR(err);
+	err = client_open(&c, "127.0.0.1");
+	TEST_ERR(err);
+
+	offer_msg(msg, sizeof(msg), "o1");
+	req_str(&c, &s, msg);
+	TEST_CONTAINS(c.reply, "o1 d6:result2:ok3:sdp");
+	TEST_CONTAINS(c.reply, "o=- 5 5 IN IP4 127.0.0.2\r\n");
+	TEST_CONTAINS(c.reply, "c=IN IP4 127.0.0.2\r\n");
+	TEST_ASSERT(NULL == strstr(c.reply, "ice-ufrag"));
+	TEST_CONTAINS(c.reply, "7:warning33:unknown flags ignored: "
+		      "frobnicate");
+	str_ncpy(first, c.reply, sizeof(first));
+
+	/* the same cookie again: the same reply, no second offer */
+	req_str(&c, &s, msg);
+	TEST_STRCMP(first, c.reply);
+	TEST_EQUALS(1, relay_call_count(s.relay));
+
+	(void)re_snprintf(msg, sizeof(msg),
+		"a1 d7:command6:answer7:call-id5:ngc-18:from-tag2:t1"
+		"6:to-tag2:t23:sdp%zu:%s9:directionl8:internal8:externale"
+		"e", strlen(answer_sdp), answer_sdp);
+	req_str(&c, &s, msg);
+	TEST_CONTAINS(c.reply, "a1 d6:result2:ok3:sdp");
+	TEST_CONTAINS(c.reply, "c=IN IP4 127.0.0.1\r\n");
+
+	req_str(&c, &s, "q1 d7:command5:query7:call-id5:ngc-1e");
+	TEST_CONTAINS(c.reply, "6:result2:ok");
+	TEST_CONTAINS(c.reply, "6:totalsd3:RTPd7:packetsi0e");
+	TEST_CONTAINS(c.reply, "2:t1d3:tag2:t1");
+	TEST_CONTAINS(c.reply, "2:t2d3:tag2:t2");
+	TEST_CONTAINS(c.reply, "5:latch4:none");
+
+	req_str(&c, &s, "l1 d7:command4:liste");
+	TEST_STRCMP("l1 d6:result2:ok5:callsl5:ngc-1ee", c.reply);
+
+	req_str(&c, &s, "d1 d7:command6:delete7:call-id5:ngc-1e");
+	TEST_STRCMP("d1 d6:result2:oke", c.reply);
+	TEST_EQUALS(0, relay_call_count(s.relay));
+
+	req_str(&c, &s, "l2 d7:command4:liste");
+	TEST_STRCMP("l2 d6:result2:ok5:callslee", c.reply);
+
+	/* let the worker hand the streams back before the relay goes */
+	req_str(&c, &s, "p1 d7:command4:pinge");
+
+ out:
+	client_close(&c);
+	srv_close(&s);
+	return err;
+}
