@@ -237,6 +237,10 @@ static int answer_media(struct exchange *x, unsigned i)
 
 	stream_peer(x, s, md);
 
+	/* media starts now: the offerer's side may still learn */
+	(void)worker_window(s->w, s->fs, !x->from,
+			    x->relay->cfg->relay.learn_window * 1000);
+
 	/* the offerer keeps what it offered: the relay converts */
 	announce(x, i, s, s->mux[!x->from] ? SDPRW_MUX_ADD :
 		 SDPRW_MUX_REMOVE);

@@ -58,6 +58,24 @@ void latch_sdp(struct latch *l, const struct sa *sdp, uint64_t now,
 }
 
 
+/**
+ * Reopen the learning window of a latch that is not locked yet (the
+ * call was answered)
+ *
+ * @param l         Latch
+ * @param now       Current time (ms)
+ * @param window_ms Length of the window
+ */
+void latch_window(struct latch *l, uint64_t now, uint32_t window_ms)
+{
+	if (!l || l->state == LATCH_LOCKED)
+		return;
+
+	if (now + window_ms > l->window_end)
+		l->window_end = now + window_ms;
+}
+
+
 static void latch_to(struct latch *l, const struct sa *src, int r,
 		     const uint32_t *ssrc, uint64_t now)
 {
@@ -115,13 +133,7 @@ enum latch_verdict latch_rx(struct latch *l, const struct sa *src,
 
 	r = rank(l, src);
 
-	if (now < l->window_end && r > l->rank) {
-		latch_to(l, src, r, ssrc, now);
-		return LATCH_FORWARD;
-	}
-
-	/* window closed with nothing learnt: the SDP address only */
-	if (l->state == LATCH_NONE && r == RANK_EXACT) {
+	if ((now < l->window_end || r == RANK_EXACT) && r > l->rank) {
 		latch_to(l, src, r, ssrc, now);
 		return LATCH_FORWARD;
 	}

@@ -6,10 +6,14 @@
  * else (drop it and count it), and where to send the peer's media.
  * The rules (docs/relay.md):
  *  - learn only within a window after each offer/answer that changes
- *    the peer's SDP address;
+ *    the peer's SDP address; the answer reopens the window of every
+ *    side not locked yet, since media usually starts then (a call may
+ *    ring for longer than the window);
  *  - rank sources: the SDP address exactly > the SDP IP with another
  *    port (NAT) > any other address; within the window the latch moves
  *    only to a source of higher rank;
+ *  - the SDP address itself may take over from a weaker latch at any
+ *    time (spoofing it gains nothing a spoofer lacks anyway);
  *  - after the window the latch is locked; it moves again only for a
  *    packet with the latched SSRC, after the latched source has been
  *    silent for LATCH_RELATCH_SILENCE ms, at most once per
@@ -54,6 +58,7 @@ struct latch {
 
 void latch_sdp(struct latch *l, const struct sa *sdp, uint64_t now,
 	       uint32_t window_ms);
+void latch_window(struct latch *l, uint64_t now, uint32_t window_ms);
 enum latch_verdict latch_rx(struct latch *l, const struct sa *src,
 			    const uint32_t *ssrc, uint64_t now);
 const struct sa *latch_dst(const struct latch *l);

@@ -30,6 +30,7 @@ enum {
 enum cmd_op {
 	CMD_ADD,
 	CMD_SDP,
+	CMD_WINDOW,
 	CMD_TIMEOUT,
 	CMD_RELEASE,
 	CMD_STOP,
@@ -367,6 +368,12 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		break;
 	}
 
+	case CMD_WINDOW:
+		for (int k = 0; k < 2; k++)
+			latch_window(&fs->side[cmd->side].latch[k], now,
+				     cmd->sdp.window_ms);
+		break;
+
 	case CMD_TIMEOUT:
 		fs->timeout_ms = cmd->timeout_ms;
 		fs->phase_start = now;
@@ -606,6 +613,34 @@ int worker_sdp(struct worker *w, struct fwd_stream *fs, int side,
 	tmpl.fs = fs;
 	tmpl.side = side;
 	tmpl.sdp = *sdp;
+
+	return cmd_push(w, &tmpl);
+}
+
+
+/**
+ * Reopen the learning window of a side that has not locked yet
+ *
+ * @param w         Worker
+ * @param fs        Stream
+ * @param side      0 or 1
+ * @param window_ms Length of the window
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int worker_window(struct worker *w, struct fwd_stream *fs, int side,
+		  uint32_t window_ms)
+{
+	struct worker_cmd tmpl;
+
+	if (!w || !fs || side < 0 || side > 1)
+		return EINVAL;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.op = CMD_WINDOW;
+	tmpl.fs = fs;
+	tmpl.side = side;
+	tmpl.sdp.window_ms = window_ms;
 
 	return cmd_push(w, &tmpl);
 }

@@ -26,6 +26,8 @@ int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq);
 int  worker_add(struct worker *w, struct fwd_stream *fs);
 int  worker_sdp(struct worker *w, struct fwd_stream *fs, int side,
 		const struct worker_sdp *sdp);
+int  worker_window(struct worker *w, struct fwd_stream *fs, int side,
+		   uint32_t window_ms);
 int  worker_timeout(struct worker *w, struct fwd_stream *fs,
 		    uint32_t timeout_ms);
 int  worker_release(struct worker *w, struct fwd_stream *fs);

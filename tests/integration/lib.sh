@@ -1,6 +1,7 @@
 # lib.sh: shared helpers for umedge's integration tests (sourced).
 #
-# Every test gets a private directory $T, removed at exit, and stops
+# Every test gets a private directory $T, removed at exit (kept with
+# KEEP=1, for debugging), and stops
 # the processes it started by PID. Exit codes follow automake:
 # 0 pass, 1 fail, 77 skip.
 
@@ -17,7 +18,7 @@ lib_cleanup() {
 	for p in $PIDS; do
 		kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap lib_cleanup EXIT
 

@@ -73,7 +73,13 @@ int test_latch_nat(void)
 	/* the window closes: locked where it was */
 	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.10", 61234, 9, WINDOW));
 	TEST_EQUALS(LATCH_LOCKED, l.state);
-	TEST_EQUALS(LATCH_DROP, rx(&l, "198.51.100.10", 4000, 1, WINDOW + 1));
+	TEST_EQUALS(LATCH_DROP, rx(&l, "198.51.100.66", 61234, 9, WINDOW + 1));
+
+	/* the signalled address itself may still take over */
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.10", 4000, 1,
+				      WINDOW + 2));
+	TEST_ASSERT(sa_cmp(latch_dst(&l), &sdp, SA_ALL));
+	TEST_EQUALS(LATCH_DROP, rx(&l, "198.51.100.10", 61234, 9, WINDOW + 3));
 
  out:
 	return err;
@@ -104,6 +110,20 @@ int test_latch_hijack(void)
 	TEST_EQUALS(LATCH_DROP, rx(&l, "198.51.100.66", 5000, 2, 70));
 	TEST_ASSERT(sa_cmp(latch_dst(&l), &sdp, SA_ALL));
 
+	/* an attacker who got in while the peer was silent through the
+	 * whole window loses as soon as the SDP address speaks */
+	memset(&l, 0, sizeof(l));
+	latch_sdp(&l, &sdp, 0, WINDOW);
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.66", 5000, 1, 5));
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.66", 5000, 1,
+				      WINDOW + 1));
+	TEST_EQUALS(LATCH_LOCKED, l.state);
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.10", 4000, 2,
+				      WINDOW + 50));
+	TEST_ASSERT(sa_cmp(latch_dst(&l), &sdp, SA_ALL));
+	TEST_EQUALS(LATCH_DROP, rx(&l, "198.51.100.66", 5000, 1,
+				   WINDOW + 60));
+
  out:
 	return err;
 }
@@ -127,6 +147,28 @@ int test_latch_window(void)
 	TEST_EQUALS(LATCH_FORWARD, rx(&l, "2001:db8:100::10", 4000, 1,
 				      WINDOW + 3));
 	TEST_EQUALS(LATCH_LOCKED, l.state);
+
+	/* NAT (the SDP IP, another port) is too late now... */
+	{
+		struct latch l2;
+
+		memset(&l2, 0, sizeof(l2));
+		latch_sdp(&l2, &sdp, 0, WINDOW);
+		TEST_EQUALS(LATCH_DROP, rx(&l2, "2001:db8:100::10", 5000, 1,
+					   WINDOW + 5));
+		/* ...until the answer reopens the window */
+		latch_window(&l2, WINDOW + 10, WINDOW);
+		TEST_EQUALS(LATCH_FORWARD, rx(&l2, "2001:db8:100::10", 5000,
+					      1, WINDOW + 20));
+		TEST_EQUALS(LATCH_LEARNING, l2.state);
+		/* a locked latch is not reopened */
+		TEST_EQUALS(LATCH_FORWARD, rx(&l2, "2001:db8:100::10", 5000,
+					      1, 3 * WINDOW));
+		TEST_EQUALS(LATCH_LOCKED, l2.state);
+		latch_window(&l2, 3 * WINDOW, WINDOW);
+		TEST_EQUALS(LATCH_DROP, rx(&l2, "2001:db8:100::66", 5000, 1,
+					   3 * WINDOW + 1));
+	}
 
 	/* RTCP (no SSRC passed) from the latched source is forwarded */
 	{
