@@ -70,6 +70,7 @@ static const struct test {
 	TEST(test_fwd_timeout),
 	TEST(test_relay_call),
 	TEST(test_relay_refuse),
+	TEST(test_relay_rtcp_mux),
 	TEST(test_ng_basic),
 	TEST(test_ng_call),
 };

@@ -45,6 +45,13 @@ static int peer_open(struct peer *p, const char *ip)
 }
 
 
+/* Does the SDP written into mb contain str? */
+static bool mb_has(const struct mbuf *mb, const char *str)
+{
+	return NULL != memmem(mb->buf, mb->end, str, strlen(str));
+}
+
+
 static void sdp_make(char *buf, size_t sz, const struct sa *sa,
 		     const char *dir)
 {
@@ -203,7 +210,7 @@ int test_relay_call(void)
 	TEST_ASSERT(sa_cmp(&to_b, &b.sa, SA_ADDR));   /* 127.0.0.2 */
 	TEST_ASSERT(sa_port(&to_b) >= 33000 && sa_port(&to_b) <= 33099);
 	TEST_EQUALS(0, sa_port(&to_b) % 2);
-	TEST_ASSERT(NULL != strstr((char *)mb->buf, "a=rtpmap:101 "
+	TEST_ASSERT(mb_has(mb, "a=rtpmap:101 "
 				   "telephone-event/8000\r\n"));
 
 	/* answer from B: A gets the relay's outside address */
@@ -243,7 +250,7 @@ int test_relay_call(void)
 	err = sdp_addr(mb, &hold);
 	TEST_ERR(err);
 	TEST_ASSERT(sa_cmp(&hold, &to_a, SA_ALL));
-	TEST_ASSERT(NULL != strstr((char *)mb->buf, "a=sendonly\r\n"));
+	TEST_ASSERT(mb_has(mb, "a=sendonly\r\n"));
 
 	/* resume from A without a direction: the interfaces stay */
 	mbuf_reset(mb);
@@ -346,6 +353,127 @@ int test_relay_refuse(void)
 	err = ports_settle(relay);
 
  out:
+	mem_deref(relay);
+	mem_deref(cfg);
+	mem_deref(mb);
+	return err;
+}
+
+
+/* Send one packet of the given type and size; receive it */
+static int pkt_check(int from, const struct sa *to, int rcv,
+		     const struct sa *want_src, uint8_t pt)
+{
+	uint8_t pkt[64] = {0x80, pt, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4};
+	struct pollfd pfd = {rcv, POLLIN, 0};
+	struct sa src;
+	socklen_t len = sizeof(src.u);
+	ssize_t n;
+
+	if (sendto(from, pkt, sizeof(pkt), 0, &to->u.sa, to->len) < 0)
+		return errno;
+
+	if (poll(&pfd, 1, 1000) != 1) {
+		TEST_FAIL("packet type %u did not arrive\n", pt);
+		return ETIMEDOUT;
+	}
+
+	sa_init(&src, AF_INET);
+	n = recvfrom(rcv, pkt, sizeof(pkt), 0, &src.u.sa, &len);
+	if (n != sizeof(pkt) || pkt[1] != pt ||
+	    !sa_cmp(&src, want_src, SA_ALL)) {
+		TEST_FAIL("type %u: got %zd bytes type %u from %J, want %J\n",
+			  pt, n, pkt[1], &src, want_src);
+		return EPROTO;
+	}
+
+	return 0;
+}
+
+
+/* A multiplexes RTCP on its RTP port; B, offered no mux, uses RTP and
+ * RTCP ports: the relay demuxes towards B and muxes towards A */
+int test_relay_rtcp_mux(void)
+{
+	static const char sdp_fmt[] =
+		"v=0\r\no=- 1 1 IN IP4 %j\r\ns=-\r\nc=IN IP4 %j\r\n"
+		"t=0 0\r\nm=audio %u RTP/AVP 8\r\n%s";
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct peer a, b, b_rtcp;
+	struct mbuf *mb = mbuf_alloc(1024);
+	struct relay_req req;
+	struct sa to_b, to_a, to_b_rtcp, b_rtcp_src;
+	char sdp[512];
+	const char *why = NULL;
+	struct pl cid = PL("mux-1");
+	int err;
+
+	a.fd = b.fd = b_rtcp.fd = -1;
+	err = relay_open(&relay, &cfg, "");
+	TEST_ERR(err);
+	err  = peer_open(&a, "127.0.0.1");
+	err |= peer_open(&b, "127.0.0.2");
+	TEST_ERR(err);
+
+	/* B's RTCP socket is the port above its RTP port */
+	b_rtcp.sa = b.sa;
+	sa_set_port(&b_rtcp.sa, sa_port(&b.sa) + 1);
+	b_rtcp.fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (b_rtcp.fd < 0 || bind(b_rtcp.fd, &b_rtcp.sa.u.sa, b_rtcp.sa.len)) {
+		err = 0;   /* port taken: nothing to test this time */
+		goto out;
+	}
+
+	(void)re_snprintf(sdp, sizeof(sdp), sdp_fmt, &a.sa, &a.sa,
+			  sa_port(&a.sa), "a=rtcp-mux\r\n");
+	req_make(&req, "mux-1", "ta", NULL, sdp);
+	req.mux = RELAY_MUX_DEMUX;
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	TEST_ASSERT(!mb_has(mb, "a=rtcp-mux"));
+	err = sdp_addr(mb, &to_b);
+	TEST_ERR(err);
+
+	mbuf_reset(mb);
+	(void)re_snprintf(sdp, sizeof(sdp), sdp_fmt, &b.sa, &b.sa,
+			  sa_port(&b.sa), "");
+	req_make(&req, "mux-1", "ta", "tb", sdp);
+	err = relay_answer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	TEST_ASSERT(mb_has(mb, "a=rtcp-mux\r\n"));
+	err = sdp_addr(mb, &to_a);
+	TEST_ERR(err);
+
+	to_b_rtcp = to_b;
+	sa_set_port(&to_b_rtcp, sa_port(&to_b) + 1);
+	b_rtcp_src = to_b_rtcp;
+
+	/* RTP A -> B on the RTP ports */
+	err = pkt_check(a.fd, &to_a, b.fd, &to_b, 8);
+	TEST_ERR(err);
+	/* RTCP (SR, 200) from A on its RTP port: B gets it on RTCP */
+	err = pkt_check(a.fd, &to_a, b_rtcp.fd, &b_rtcp_src, 200);
+	TEST_ERR(err);
+	/* RTCP from B's RTCP port: A gets it on its one port, from the
+	 * relay's RTP port */
+	err = pkt_check(b_rtcp.fd, &to_b_rtcp, a.fd, &to_a, 201);
+	TEST_ERR(err);
+	/* RTP B -> A */
+	err = pkt_check(b.fd, &to_b, a.fd, &to_a, 8);
+	TEST_ERR(err);
+
+	err = relay_delete(relay, &cid);
+	TEST_ERR(err);
+	err = ports_settle(relay);
+
+ out:
+	if (a.fd >= 0)
+		(void)close(a.fd);
+	if (b.fd >= 0)
+		(void)close(b.fd);
+	if (b_rtcp.fd >= 0)
+		(void)close(b_rtcp.fd);
 	mem_deref(relay);
 	mem_deref(cfg);
 	mem_deref(mb);
