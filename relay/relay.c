@@ -167,6 +167,10 @@ int relay_alloc(struct relay **relayp, const struct cfg *cfg)
 		goto out;
 	}
 
+	if (cfg->relay.kernel)
+		DEBUG_WARNING("relay_kernel: this version has no kernel fast "
+			      "path yet; all media is forwarded in userspace\n");
+
 	DEBUG_INFO("%u interfaces, %u forwarding threads\n",
 		   list_count(&relay->ifaces), relay->nworkers);
 
