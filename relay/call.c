@@ -330,6 +330,8 @@ static int exchange_begin(struct exchange *x, struct relay *relay,
 		return refuse(x, err, err == E2BIG ? "too many m= lines" :
 			      "malformed SDP");
 
+	x->call = (struct relay_call *)relay_call_find(relay, &req->callid);
+
 	return 0;
 }
 
@@ -369,7 +371,6 @@ int relay_offer(struct relay *relay, const struct relay_req *req,
 	if (err)
 		goto out;
 
-	x.call = (struct relay_call *)relay_call_find(relay, &req->callid);
 	if (!x.call) {
 		err = token_check(&x);
 		if (err)
@@ -432,7 +433,6 @@ int relay_answer(struct relay *relay, const struct relay_req *req,
 	if (err)
 		goto out;
 
-	x.call = (struct relay_call *)relay_call_find(relay, &req->callid);
 	if (!x.call) {
 		err = refuse(&x, ENOENT, "unknown call-id");
 		goto out;

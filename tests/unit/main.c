@@ -71,6 +71,7 @@ static const struct test {
 	TEST(test_relay_call),
 	TEST(test_relay_refuse),
 	TEST(test_relay_rtcp_mux),
+	TEST(test_relay_ipv6),
 	TEST(test_ng_basic),
 	TEST(test_ng_call),
 };

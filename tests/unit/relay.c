@@ -149,32 +149,14 @@ static int ports_settle(const struct relay *relay)
 }
 
 
+static int pkt_check(int from, const struct sa *to, int rcv,
+		     const struct sa *want_src, uint8_t pt);
+
+
 static int media_check(const struct peer *from, const struct sa *to,
 		       const struct peer *rcv, const struct sa *want_src)
 {
-	uint8_t pkt[172] = {0x80, 8, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4};
-	struct pollfd pfd = {rcv->fd, POLLIN, 0};
-	struct sa src;
-	socklen_t len = sizeof(src.u);
-	ssize_t n;
-
-	if (sendto(from->fd, pkt, sizeof(pkt), 0, &to->u.sa, to->len) < 0)
-		return errno;
-
-	if (poll(&pfd, 1, 1000) != 1) {
-		TEST_FAIL("no media arrived\n");
-		return ETIMEDOUT;
-	}
-
-	sa_init(&src, AF_INET);
-	n = recvfrom(rcv->fd, pkt, sizeof(pkt), 0, &src.u.sa, &len);
-	if (n != sizeof(pkt) || !sa_cmp(&src, want_src, SA_ALL)) {
-		TEST_FAIL("got %zd bytes from %J, want 172 from %J\n", n,
-			  &src, want_src);
-		return EPROTO;
-	}
-
-	return 0;
+	return pkt_check(from->fd, to, rcv->fd, want_src, 8);
 }
 
 
@@ -360,7 +342,8 @@ int test_relay_refuse(void)
 }
 
 
-/* Send one packet of the given type and size; receive it */
+/* Send one RTP/RTCP packet of type pt from `from' to `to'; it must
+ * arrive on `rcv' from `want_src' (any address family) */
 static int pkt_check(int from, const struct sa *to, int rcv,
 		     const struct sa *want_src, uint8_t pt)
 {
@@ -378,8 +361,9 @@ static int pkt_check(int from, const struct sa *to, int rcv,
 		return ETIMEDOUT;
 	}
 
-	sa_init(&src, AF_INET);
+	sa_init(&src, sa_af(want_src));
 	n = recvfrom(rcv, pkt, sizeof(pkt), 0, &src.u.sa, &len);
+	src.len = len;
 	if (n != sizeof(pkt) || pkt[1] != pt ||
 	    !sa_cmp(&src, want_src, SA_ALL)) {
 		TEST_FAIL("type %u: got %zd bytes type %u from %J, want %J\n",
@@ -474,6 +458,86 @@ int test_relay_rtcp_mux(void)
 		(void)close(b.fd);
 	if (b_rtcp.fd >= 0)
 		(void)close(b_rtcp.fd);
+	mem_deref(relay);
+	mem_deref(cfg);
+	mem_deref(mb);
+	return err;
+}
+
+
+/* IPv6 end to end: c=IN IP6, IPv6 sockets, forwarding both ways */
+int test_relay_ipv6(void)
+{
+	static const char conf[] =
+		"interface external ::1 ports=36000-36099\n"
+		"interface internal [::1] ports=37000-37099\n"
+		"sip_enable no\nrelay_threads 1\n";
+	static const char fmt[] =
+		"v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\n"
+		"t=0 0\r\nm=audio %u RTP/AVP 0\r\n";
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct mbuf *mb = mbuf_alloc(512);
+	int fa = -1, fb = -1;
+	struct sa a, b, to_a, to_b;
+	struct relay_req req;
+	const char *why;
+	char sdp[256], msg[128];
+	struct pl cid = PL("v6");
+	socklen_t len;
+	int err;
+
+	err = cfg_parse(&cfg, "v6", conf, strlen(conf), msg, sizeof(msg));
+	TEST_ERR(err);
+	err = relay_alloc(&relay, cfg);
+	TEST_ERR(err);
+
+	(void)sa_set_str(&a, "::1", 0);
+	b = a;
+	fa = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fb = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fa < 0 || fb < 0 || bind(fa, &a.u.sa, a.len) ||
+	    bind(fb, &b.u.sa, b.len)) {
+		err = 0;   /* no IPv6 loopback here: nothing to test */
+		goto out;
+	}
+	len = sizeof(a.u);
+	(void)getsockname(fa, &a.u.sa, &len);
+	len = sizeof(b.u);
+	(void)getsockname(fb, &b.u.sa, &len);
+
+	(void)re_snprintf(sdp, sizeof(sdp), fmt, sa_port(&a));
+	req_make(&req, "v6", "ta", NULL, sdp);
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	TEST_ASSERT(mb_has(mb, "c=IN IP6 ::1\r\n"));
+	err = sdp_addr(mb, &to_b);
+	TEST_ERR(err);
+	TEST_ASSERT(sa_port(&to_b) >= 37000 && sa_port(&to_b) <= 37099);
+
+	mbuf_reset(mb);
+	(void)re_snprintf(sdp, sizeof(sdp), fmt, sa_port(&b));
+	req_make(&req, "v6", "ta", "tb", sdp);
+	err = relay_answer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(mb, &to_a);
+	TEST_ERR(err);
+	TEST_ASSERT(sa_port(&to_a) >= 36000 && sa_port(&to_a) <= 36099);
+
+	err = pkt_check(fa, &to_a, fb, &to_b, 0);
+	TEST_ERR(err);
+	err = pkt_check(fb, &to_b, fa, &to_a, 0);
+	TEST_ERR(err);
+
+	err = relay_delete(relay, &cid);
+	TEST_ERR(err);
+	err = ports_settle(relay);
+
+ out:
+	if (fa >= 0)
+		(void)close(fa);
+	if (fb >= 0)
+		(void)close(fb);
 	mem_deref(relay);
 	mem_deref(cfg);
 	mem_deref(mb);

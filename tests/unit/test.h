@@ -115,6 +115,7 @@ int test_fwd_timeout(void);
 int test_relay_call(void);
 int test_relay_refuse(void);
 int test_relay_rtcp_mux(void);
+int test_relay_ipv6(void);
 int test_ng_basic(void);
 int test_ng_call(void);
 
