@@ -14,9 +14,12 @@
 		(void)re_fprintf(stderr, __VA_ARGS__);              \
 	} while (0)
 
+/* Evaluates e once and keeps it in err, so TEST_ERR(f(x)) is safe */
 #define TEST_ERR(e) do {                                            \
-		if (e) {                                            \
-			TEST_FAIL("error %d (%m)\n", (int)(e), (e));\
+		int e_ = (e);                                       \
+		if (e_) {                                           \
+			err = e_;                                   \
+			TEST_FAIL("error %d (%m)\n", e_, e_);      \
 			goto out;                                   \
 		}                                                   \
 	} while (0)
