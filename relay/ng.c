@@ -283,6 +283,23 @@ int ng_alloc(struct ng **ngp, struct relay *relay, const struct cfg *cfg)
 
 
 /**
+ * Apply a reloaded configuration: the controllers allowed. The socket
+ * stays where it was started.
+ *
+ * @param ng  ng server
+ * @param cfg New configuration, referenced
+ */
+void ng_set_cfg(struct ng *ng, const struct cfg *cfg)
+{
+	if (!ng || !cfg)
+		return;
+
+	mem_deref((void *)ng->cfg);
+	ng->cfg = mem_ref((void *)cfg);
+}
+
+
+/**
  * The address the ng socket is bound to
  *
  * @param ng    ng server

@@ -185,6 +185,24 @@ int relay_alloc(struct relay **relayp, const struct cfg *cfg)
 
 
 /**
+ * Apply a reloaded configuration: token secrets, token requirement,
+ * learning window and timeouts take effect for the next offer and
+ * answer. Interfaces and threads stay as they were started.
+ *
+ * @param relay Relay
+ * @param cfg   New configuration, referenced
+ */
+void relay_set_cfg(struct relay *relay, const struct cfg *cfg)
+{
+	if (!relay || !cfg)
+		return;
+
+	mem_deref((void *)relay->cfg);
+	relay->cfg = mem_ref((void *)cfg);
+}
+
+
+/**
  * Set the handler told about media timeouts
  *
  * @param relay Relay

@@ -81,6 +81,7 @@ typedef void (relay_timeout_h)(const char *callid, void *arg);
 typedef bool (relay_call_h)(const struct relay_call *call, void *arg);
 
 int  relay_alloc(struct relay **relayp, const struct cfg *cfg);
+void relay_set_cfg(struct relay *relay, const struct cfg *cfg);
 void relay_set_timeout_handler(struct relay *relay, relay_timeout_h *h,
 			       void *arg);
 int  relay_offer(struct relay *relay, const struct relay_req *req,

@@ -4,9 +4,10 @@
  *
  * SIGHUP re-reads the configuration file. A new configuration that
  * fails to parse or check is refused with a log line and the running
- * one stays in force. The log level and token secrets take effect at
- * once; everything else (interfaces, listeners, log target, the parts'
- * own settings) on the next restart, and a log line says so.
+ * one stays in force. The log level, token secrets, the relay's token
+ * requirement, learning window, timeouts and ng controllers take effect
+ * at once; interfaces, listeners, threads and the log target on the next
+ * restart, and a log line says so.
  */
 #include <string.h>
 #include <time.h>
@@ -265,6 +266,10 @@ static void restart_note(const struct cfg *old, const struct cfg *cfg)
 	if (list_count(&old->ifaces) != list_count(&cfg->ifaces) ||
 	    cfg_media_ports(old) != cfg_media_ports(cfg))
 		DEBUG_NOTICE("interface changes take effect on restart\n");
+	if (!sa_cmp(&old->relay.ng_listen, &cfg->relay.ng_listen, SA_ALL) ||
+	    old->relay.threads != cfg->relay.threads)
+		DEBUG_NOTICE("relay_ng_listen and relay_threads changes take "
+			     "effect on restart\n");
 	if (old->relay.enable != cfg->relay.enable ||
 	    old->turn.enable != cfg->turn.enable ||
 	    old->sip.enable != cfg->sip.enable)
@@ -304,6 +309,8 @@ int app_reload(struct app *app, char *msg, size_t msgsz)
 	app->cfg = cfg;
 	++app->loads;
 	log_apply(cfg);
+	relay_set_cfg(app->relay, cfg);
+	ng_set_cfg(app->ng, cfg);
 
 	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",
 		     cfg->path, elog_level_name(cfg->log_level),
