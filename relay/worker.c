@@ -312,16 +312,19 @@ static void stream_add(struct worker *w, struct fwd_stream *fs)
 
 
 /* The main thread's queue is a pipe: when it is full, keep the
- * released streams and try again on the next loop */
+ * released streams and try again on the next loop. Once RELEASED is
+ * queued the main thread may free the stream at any moment: it is
+ * unlinked before, and not touched after. */
 static void unposted_post(struct worker *w)
 {
 	while (w->unposted.head) {
 		struct fwd_stream *fs = w->unposted.head->data;
 
-		if (mqueue_push(w->mq, FWD_EV_RELEASED, fs))
-			return;
-
 		list_unlink(&fs->le);
+		if (mqueue_push(w->mq, FWD_EV_RELEASED, fs)) {
+			list_prepend(&w->unposted, &fs->le, fs);
+			return;
+		}
 	}
 }
 
