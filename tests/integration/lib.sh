@@ -16,7 +16,8 @@ PIDS=""
 
 lib_cleanup() {
 	for p in $PIDS; do
-		kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
+		{ kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; } ||
+			true
 	done
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }

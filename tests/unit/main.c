@@ -74,6 +74,7 @@ static const struct test {
 	TEST(test_relay_ipv6),
 	TEST(test_ng_basic),
 	TEST(test_ng_call),
+	TEST(test_ng_kamailio),
 };
 
 
