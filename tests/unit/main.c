@@ -72,6 +72,7 @@ static const struct test {
 	TEST(test_relay_refuse),
 	TEST(test_relay_rtcp_mux),
 	TEST(test_relay_ipv6),
+	TEST(test_relay_exhaust),
 	TEST(test_ng_basic),
 	TEST(test_ng_call),
 	TEST(test_ng_kamailio),

@@ -125,8 +125,9 @@ static void wake(void *arg)
 }
 
 
-/* Run the loop until every port pair is free again, up to 2 s */
-static int ports_settle(const struct relay *relay)
+/* Run the loop until n port pairs are free (all of them if n is 0),
+ * up to 2 s */
+static int ports_settle_n(const struct relay *relay, uint32_t n)
 {
 	uint32_t free = 0, total = 1;
 
@@ -134,7 +135,7 @@ static int ports_settle(const struct relay *relay)
 		struct tmr tmr;
 
 		relay_ports(relay, &free, &total);
-		if (free == total)
+		if (free >= (n ? n : total))
 			return 0;
 
 		tmr_init(&tmr);
@@ -146,6 +147,12 @@ static int ports_settle(const struct relay *relay)
 	TEST_FAIL("%u of %u port pairs free\n", free, total);
 
 	return EBUSY;
+}
+
+
+static int ports_settle(const struct relay *relay)
+{
+	return ports_settle_n(relay, 0);
 }
 
 
@@ -538,6 +545,71 @@ int test_relay_ipv6(void)
 		(void)close(fa);
 	if (fb >= 0)
 		(void)close(fb);
+	mem_deref(relay);
+	mem_deref(cfg);
+	mem_deref(mb);
+	return err;
+}
+
+
+/* Two pairs per side: the third call is refused with a clear reason,
+ * the first two keep working; the advertised address (1:1 NAT) is what
+ * the SDP announces */
+int test_relay_exhaust(void)
+{
+	static const char conf[] =
+		"interface external 127.0.0.1 ports=38000-38003\n"
+		"interface internal 127.0.0.2 advertise=192.0.2.99 "
+		"ports=39000-39003\n"
+		"sip_enable no\nrelay_threads 1\n";
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct mbuf *mb = mbuf_alloc(512);
+	struct relay_req req;
+	const char *why = NULL;
+	char msg[128];
+	struct pl c1 = PL("x1"), c2 = PL("x2");
+	int err;
+
+	err = cfg_parse(&cfg, "x", conf, strlen(conf), msg, sizeof(msg));
+	TEST_ERR(err);
+	err = relay_alloc(&relay, cfg);
+	TEST_ERR(err);
+
+	req_make(&req, "x1", "t", NULL, sdp);
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	TEST_ASSERT(mb_has(mb, "c=IN IP4 192.0.2.99\r\n"));
+	TEST_ASSERT(!mb_has(mb, "127.0.0.2"));
+
+	req_make(&req, "x2", "t", NULL, sdp);
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+
+	req_make(&req, "x3", "t", NULL, sdp);
+	TEST_EQUALS(ENOSPC, relay_offer(relay, &req, mb, &why));
+	TEST_STRCMP("media ports exhausted", why);
+	TEST_EQUALS(2, relay_call_count(relay));
+
+	/* a freed pair is available again */
+	err = relay_delete(relay, &c1);
+	TEST_ERR(err);
+	err = ports_settle_n(relay, 2);
+	TEST_ERR(err);
+	req_make(&req, "x3", "t", NULL, sdp);
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+
+	err  = relay_delete(relay, &c2);
+	req.callid = (struct pl)PL("x3");
+	err |= relay_delete(relay, &req.callid);
+	TEST_ERR(err);
+	err = ports_settle(relay);
+
+ out:
 	mem_deref(relay);
 	mem_deref(cfg);
 	mem_deref(mb);

@@ -119,6 +119,7 @@ int test_relay_call(void);
 int test_relay_refuse(void);
 int test_relay_rtcp_mux(void);
 int test_relay_ipv6(void);
+int test_relay_exhaust(void);
 int test_ng_basic(void);
 int test_ng_call(void);
 int test_ng_kamailio(void);
