@@ -93,7 +93,11 @@ static int cmd_push(struct worker *w, const struct worker_cmd *tmpl)
 	list_append(&w->cmds, &cmd->le, cmd);
 	pthread_mutex_unlock(&w->lock);
 
-	return write(w->evfd, &one, sizeof(one)) < 0 ? errno : 0;
+	/* queued: the worker will run it. A failed write can only mean
+	 * the eventfd is already signalled, so it is not an error */
+	(void)!write(w->evfd, &one, sizeof(one));
+
+	return 0;
 }
 
 
@@ -331,7 +335,7 @@ static void unposted_post(struct worker *w)
 
 /* Stop watching the stream's sockets. Events already returned by
  * epoll_wait may still name it: it is only marked dead here, and handed
- * back after this round's events (dying_post) */
+ * back after this round's events (unposted_post) */
 static void stream_release(struct worker *w, struct fwd_stream *fs)
 {
 	for (int s = 0; s < 2; s++) {
