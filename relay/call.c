@@ -18,6 +18,7 @@
 #include "cfg.h"
 #include "iface.h"
 #include "fwd.h"
+#include "sdes.h"
 #include "worker.h"
 #include "sdprw.h"
 #include "relay.h"
@@ -149,6 +150,7 @@ static void stream_peer(struct exchange *x, struct relay_stream *s,
 		sa_set_port(&ws.rtcp, sa_port(&md->addr) + 1);
 	ws.mux = md->rtcp_mux;
 	ws.window_ms = x->relay->cfg->relay.learn_window * 1000;
+	ws.srtp = md->has_crypto && 0 == sdes_parse(&ws.key, &md->crypto);
 
 	s->sdp[x->from] = md->addr;
 	s->mux[x->from] = md->rtcp_mux;

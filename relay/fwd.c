@@ -12,6 +12,8 @@ static void fwd_destructor(void *data)
 
 	if (fs->lock_ok)
 		pthread_mutex_destroy(&fs->lock);
+	mem_deref(fs->side[0].srtp);
+	mem_deref(fs->side[1].srtp);
 }
 
 

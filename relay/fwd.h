@@ -61,6 +61,8 @@ struct fwd_side {
 	struct fwd_ev ev[2];       /**< epoll data for fd[0] and fd[1]   */
 	struct latch latch[2];     /**< The peer's RTP and RTCP sources  */
 	bool mux;                  /**< Peer muxes RTCP on the RTP port  */
+	struct srtp *srtp;         /**< Peer's SDES key: checks sources
+					before they may latch, or NULL  */
 	struct rtpstat stat;       /**< Sequence and jitter state        */
 	struct fwd_counters c;     /**< Counters (atomics)               */
 	struct fwd_view view;      /**< Published latch (under lock)     */

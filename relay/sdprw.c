@@ -338,7 +338,11 @@ static int dec_media_attr(struct dec *d, const struct line *ln)
 				&st->rtcp_addr);
 
 	case A_RTCP_MUX: st->rtcp_mux = true;   break;
-	case A_CRYPTO:   st->has_crypto = true; break;
+	case A_CRYPTO:
+		if (!st->has_crypto)
+			st->crypto = val;
+		st->has_crypto = true;
+		break;
 	case A_ICE:      st->has_ice = true;    break;
 	case A_OTHER:                           break;
 

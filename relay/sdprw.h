@@ -77,6 +77,7 @@ struct sdprw_stream {
 	bool rtcp_mux;         /**< a=rtcp-mux is present              */
 	enum sdprw_dir dir;    /**< Direction, session's by default    */
 	bool has_crypto;       /**< a=crypto is present (SDES-SRTP)    */
+	struct pl crypto;      /**< Value of the first a=crypto        */
 	bool has_ice;          /**< ICE attributes, here or session's  */
 	bool disabled;         /**< Port 0                             */
 };

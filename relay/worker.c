@@ -70,6 +70,7 @@ struct worker {
 	struct mmsghdr tx[2][BATCH];              /**< Per out socket  */
 	struct iovec txiov[2][BATCH];             /**< Their buffers   */
 	uint8_t buf[BATCH][PKT_MAX];              /**< Packet memory   */
+	uint8_t scratch[PKT_MAX];                 /**< For SRTP checks */
 };
 
 
@@ -159,6 +160,32 @@ static void tx_add(struct worker *w, unsigned *ntx, int via,
 }
 
 
+/* A source that may still latch must send SRTP that authenticates
+ * with the peer's SDES key (RTP Bleed). The locked source is not
+ * checked again: its packets keep the fast path. The check runs on a
+ * copy, the packet is forwarded as it came. */
+static bool srtp_ok(struct worker *w, struct fwd_side *in,
+		    const struct latch *l, const struct sa *src,
+		    const uint8_t *p, size_t len)
+{
+	struct mbuf mb;
+
+	if (!in->srtp)
+		return true;
+
+	if (l->state == LATCH_LOCKED && sa_cmp(src, &l->addr, SA_ALL))
+		return true;
+
+	memcpy(w->scratch, p, len);
+	mb.buf = w->scratch;
+	mb.size = sizeof(w->scratch);
+	mb.pos = 0;
+	mb.end = len;
+
+	return 0 == srtp_decrypt(in->srtp, &mb);
+}
+
+
 /* Judge, count and route one datagram; false if it is dropped */
 static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		   uint64_t now_ms, uint64_t now_us, unsigned *ntx)
@@ -184,6 +211,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
 	if ((ev->rtcp && !rtcp_src_ok(in, &src)) ||
+	    (rtp && !srtp_ok(w, in, &in->latch[0], &src, p, len)) ||
 	    latch_rx(&in->latch[ev->rtcp], &src, rtp ? &h.ssrc : NULL,
 		     now_ms) != LATCH_FORWARD) {
 		FWD_ADD(in->c.dropped, 1);
@@ -371,6 +399,11 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		latch_sdp(&side->latch[1], &cmd->sdp.rtcp, now,
 			  cmd->sdp.window_ms);
 		side->mux = cmd->sdp.mux;
+		side->srtp = mem_deref(side->srtp);
+		if (cmd->sdp.srtp)
+			(void)srtp_alloc(&side->srtp, cmd->sdp.key.suite,
+					 cmd->sdp.key.key, cmd->sdp.key.len,
+					 0);
 		view_publish(side);
 		break;
 	}

@@ -14,12 +14,16 @@ struct worker;
 struct fwd_stream;
 struct mqueue;
 
+#include "sdes.h"
+
 /** A change to a side's peer, from an offer or answer */
 struct worker_sdp {
 	struct sa rtp;        /**< Peer's RTP address from SDP    */
 	struct sa rtcp;       /**< Peer's RTCP address from SDP   */
 	bool mux;             /**< Peer multiplexes RTCP          */
 	uint32_t window_ms;   /**< Learning window                */
+	bool srtp;            /**< key holds the peer's SDES key  */
+	struct sdes_key key;  /**< Key the peer encrypts with     */
 };
 
 int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq);

@@ -73,6 +73,8 @@ static const struct test {
 	TEST(test_relay_rtcp_mux),
 	TEST(test_relay_ipv6),
 	TEST(test_relay_exhaust),
+	TEST(test_relay_srtp_latch),
+	TEST(test_sdes_parse),
 	TEST(test_ng_basic),
 	TEST(test_ng_call),
 	TEST(test_ng_kamailio),

@@ -12,6 +12,7 @@
 #include "cfg.h"
 #include "sdprw.h"
 #include "relay.h"
+#include "sdes.h"
 #include "test.h"
 
 
@@ -613,5 +614,195 @@ int test_relay_exhaust(void)
 	mem_deref(relay);
 	mem_deref(cfg);
 	mem_deref(mb);
+	return err;
+}
+
+
+/* SDP of an SRTP offer or answer from sa, with an SDES key */
+static void sdp_srtp(char *buf, size_t sz, const struct sa *sa,
+		     const uint8_t *key)
+{
+	char b64[64];
+	size_t len = sizeof(b64) - 1;
+
+	(void)base64_encode(key, 30, b64, &len);
+	b64[len] = '\0';
+	(void)re_snprintf(buf, sz,
+			  "v=0\r\no=- 1 1 IN IP4 %j\r\ns=-\r\n"
+			  "c=IN IP4 %j\r\nt=0 0\r\n"
+			  "m=audio %u RTP/SAVP 8\r\n"
+			  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n",
+			  sa, sa, sa_port(sa), b64);
+}
+
+
+/* Send an RTP packet, SRTP-protected with key if given, else with a
+ * made-up tag */
+static int srtp_send(int fd, const struct sa *to, const uint8_t *key,
+		     uint16_t seq)
+{
+	struct mbuf *mb = mbuf_alloc(256);
+	struct srtp *srtp = NULL;
+	uint8_t hdr[12] = {0x80, 8, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb, 0xcc, 0xdd};
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+
+	hdr[2] = (uint8_t)(seq >> 8);
+	hdr[3] = (uint8_t)seq;
+	err = mbuf_write_mem(mb, hdr, sizeof(hdr));
+	err |= mbuf_fill(mb, 0xd5, 160);
+	mb->pos = 0;
+	if (!err && key) {
+		err = srtp_alloc(&srtp, SRTP_AES_CM_128_HMAC_SHA1_80, key, 30, 0);
+		if (!err)
+			err = srtp_encrypt(srtp, mb);
+	}
+	else if (!err) {
+		mb->pos = mb->end;
+		err = mbuf_fill(mb, 0x42, 10);     /* a forged tag */
+	}
+	mb->pos = 0;
+
+	if (!err && sendto(fd, mb->buf, mb->end, 0, &to->u.sa, to->len) < 0)
+		err = errno;
+
+	mem_deref(srtp);
+	mem_deref(mb);
+
+	return err;
+}
+
+
+static bool arrives(int fd, int ms)
+{
+	uint8_t buf[512];
+	struct pollfd pfd = {fd, POLLIN, 0};
+
+	return poll(&pfd, 1, ms) == 1 && recv(fd, buf, sizeof(buf), 0) > 0;
+}
+
+
+/* An attacker speaking first, in the learning window, would latch on
+ * plain RTP; on SRTP with SDES keys its packets fail authentication
+ * and it is dropped, and the peer latches */
+int test_relay_srtp_latch(void)
+{
+	uint8_t key_a[30], key_b[30];
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct peer a, b, evil;
+	struct mbuf *mb = mbuf_alloc(1024);
+	struct relay_stream_info info;
+	struct relay_req req;
+	struct sa to_a, to_b;
+	char sdp[512];
+	const char *why;
+	struct pl cid = PL("srtp-1");
+	int err;
+
+	a.fd = b.fd = evil.fd = -1;
+	for (size_t i = 0; i < sizeof(key_a); i++) {
+		key_a[i] = (uint8_t)(i * 7 + 1);
+		key_b[i] = (uint8_t)(i * 13 + 5);
+	}
+
+	err = relay_open(&relay, &cfg, "");
+	TEST_ERR(err);
+	err  = peer_open(&a, "127.0.0.1");
+	err |= peer_open(&b, "127.0.0.2");
+	err |= peer_open(&evil, "127.0.0.3");
+	TEST_ERR(err);
+
+	sdp_srtp(sdp, sizeof(sdp), &a.sa, key_a);
+	req_make(&req, "srtp-1", "ta", NULL, sdp);
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	TEST_ASSERT(mb_has(mb, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+	err = sdp_addr(mb, &to_b);
+	TEST_ERR(err);
+
+	mbuf_reset(mb);
+	sdp_srtp(sdp, sizeof(sdp), &b.sa, key_b);
+	req_make(&req, "srtp-1", "ta", "tb", sdp);
+	err = relay_answer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(mb, &to_a);
+	TEST_ERR(err);
+
+	/* the attacker first: forged tag, then A's packet with a wrong key */
+	err  = srtp_send(evil.fd, &to_a, NULL, 1);
+	err |= srtp_send(evil.fd, &to_a, key_b, 2);
+	TEST_ERR(err);
+	TEST_ASSERT(!arrives(b.fd, 200));
+
+	/* the real peer: authenticated, latched, forwarded as it came */
+	err = srtp_send(a.fd, &to_a, key_a, 3);
+	TEST_ERR(err);
+	TEST_ASSERT(arrives(b.fd, 1000));
+	err = srtp_send(evil.fd, &to_a, NULL, 4);
+	TEST_ERR(err);
+	TEST_ASSERT(!arrives(b.fd, 200));
+
+	err = relay_call_stream(relay_call_find(relay, &cid), 0, &info);
+	TEST_ERR(err);
+	TEST_EQUALS(1, info.side[0].packets);
+	TEST_EQUALS(3, info.side[0].dropped);
+	TEST_ASSERT(sa_cmp(&info.side[0].latched, &a.sa, SA_ALL));
+
+	err = relay_delete(relay, &cid);
+	TEST_ERR(err);
+	err = ports_settle(relay);
+
+ out:
+	if (a.fd >= 0)
+		(void)close(a.fd);
+	if (b.fd >= 0)
+		(void)close(b.fd);
+	if (evil.fd >= 0)
+		(void)close(evil.fd);
+	mem_deref(relay);
+	mem_deref(cfg);
+	mem_deref(mb);
+	return err;
+}
+
+
+int test_sdes_parse(void)
+{
+	static const struct { const char *line; int err; size_t len; } v[] = {
+		{"1 AES_CM_128_HMAC_SHA1_80 "
+		 "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:32",
+		 0, 30},
+		{"2 AES_CM_128_HMAC_SHA1_32 "
+		 "inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj", 0, 30},
+		{"1 AES_256_CM_HMAC_SHA1_80 inline:"
+		 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLQ==",
+		 0, 46},
+		{"1 F8_128_HMAC_SHA1_80 "
+		 "inline:MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm", ENOTSUP, 0},
+		{"1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=", EBADMSG, 0},
+		{"1 AES_CM_128_HMAC_SHA1_80 key:abc", EBADMSG, 0},
+		{"x AES_CM_128_HMAC_SHA1_80 inline:abc", EBADMSG, 0},
+	};
+	int err = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		struct sdes_key k;
+		struct pl pl;
+		int e;
+
+		pl_set_str(&pl, v[i].line);
+		e = sdes_parse(&k, &pl);
+		if (e != v[i].err || (!e && k.len != v[i].len)) {
+			TEST_FAIL("'%s': %d, want %d\n", v[i].line, e,
+				  v[i].err);
+			err = EINVAL;
+			goto out;
+		}
+	}
+
+ out:
 	return err;
 }

@@ -120,6 +120,8 @@ int test_relay_refuse(void);
 int test_relay_rtcp_mux(void);
 int test_relay_ipv6(void);
 int test_relay_exhaust(void);
+int test_relay_srtp_latch(void);
+int test_sdes_parse(void);
 int test_ng_basic(void);
 int test_ng_call(void);
 int test_ng_kamailio(void);
