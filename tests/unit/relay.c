@@ -168,6 +168,23 @@ static int media_check(const struct peer *from, const struct sa *to,
 }
 
 
+/* Close a test's sockets (-1: none) and free its relay */
+static void teardown(struct relay *relay, struct cfg *cfg, struct mbuf *mb,
+		     int fd0, int fd1, int fd2)
+{
+	const int fds[3] = {fd0, fd1, fd2};
+
+	for (int i = 0; i < 3; i++) {
+		if (fds[i] >= 0)
+			(void)close(fds[i]);
+	}
+
+	mem_deref(relay);
+	mem_deref(cfg);
+	mem_deref(mb);
+}
+
+
 int test_relay_call(void)
 {
 	struct relay *relay = NULL;
@@ -265,13 +282,7 @@ int test_relay_call(void)
 	TEST_EQUALS(100, total);
 
  out:
-	if (a.fd >= 0)
-		(void)close(a.fd);
-	if (b.fd >= 0)
-		(void)close(b.fd);
-	mem_deref(relay);
-	mem_deref(cfg);
-	mem_deref(mb);
+	teardown(relay, cfg, mb, a.fd, b.fd, -1);
 	return err;
 }
 
@@ -343,9 +354,7 @@ int test_relay_refuse(void)
 	err = ports_settle(relay);
 
  out:
-	mem_deref(relay);
-	mem_deref(cfg);
-	mem_deref(mb);
+	teardown(relay, cfg, mb, -1, -1, -1);
 	return err;
 }
 
@@ -460,15 +469,7 @@ int test_relay_rtcp_mux(void)
 	err = ports_settle(relay);
 
  out:
-	if (a.fd >= 0)
-		(void)close(a.fd);
-	if (b.fd >= 0)
-		(void)close(b.fd);
-	if (b_rtcp.fd >= 0)
-		(void)close(b_rtcp.fd);
-	mem_deref(relay);
-	mem_deref(cfg);
-	mem_deref(mb);
+	teardown(relay, cfg, mb, a.fd, b.fd, b_rtcp.fd);
 	return err;
 }
 
@@ -542,13 +543,7 @@ int test_relay_ipv6(void)
 	err = ports_settle(relay);
 
  out:
-	if (fa >= 0)
-		(void)close(fa);
-	if (fb >= 0)
-		(void)close(fb);
-	mem_deref(relay);
-	mem_deref(cfg);
-	mem_deref(mb);
+	teardown(relay, cfg, mb, fa, fb, -1);
 	return err;
 }
 
@@ -611,9 +606,7 @@ int test_relay_exhaust(void)
 	err = ports_settle(relay);
 
  out:
-	mem_deref(relay);
-	mem_deref(cfg);
-	mem_deref(mb);
+	teardown(relay, cfg, mb, -1, -1, -1);
 	return err;
 }
 
@@ -756,15 +749,7 @@ int test_relay_srtp_latch(void)
 	err = ports_settle(relay);
 
  out:
-	if (a.fd >= 0)
-		(void)close(a.fd);
-	if (b.fd >= 0)
-		(void)close(b.fd);
-	if (evil.fd >= 0)
-		(void)close(evil.fd);
-	mem_deref(relay);
-	mem_deref(cfg);
-	mem_deref(mb);
+	teardown(relay, cfg, mb, a.fd, b.fd, evil.fd);
 	return err;
 }
 
