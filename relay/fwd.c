@@ -81,12 +81,19 @@ void fwd_side_view(struct fwd_stream *fs, int side, struct fwd_view *view)
 }
 
 
-/** @return monotonic time in milliseconds */
-uint64_t fwd_now_ms(void)
+/** @return monotonic time in microseconds */
+uint64_t fwd_now_us(void)
 {
 	struct timespec ts;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
 
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+
+/** @return monotonic time in milliseconds */
+uint64_t fwd_now_ms(void)
+{
+	return fwd_now_us() / 1000;
 }

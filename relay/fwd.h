@@ -92,5 +92,6 @@ int      fwd_stream_alloc(struct fwd_stream **fsp, void *arg);
 void     fwd_side_view(struct fwd_stream *fs, int side,
 		       struct fwd_view *view);
 uint64_t fwd_now_ms(void);
+uint64_t fwd_now_us(void);
 
 #endif

@@ -282,7 +282,7 @@ static void sock_rx(struct worker *w, const struct fwd_ev *ev)
 		if (n <= 0)
 			break;
 
-		now_us = fwd_now_ms() * 1000;
+		now_us = fwd_now_us();
 		for (int i = 0; i < n; i++)
 			any |= pkt_rx(w, ev, (unsigned)i, now_us / 1000,
 				      now_us, ntx);

@@ -52,7 +52,9 @@
  *
  * Output: "key=value" lines: "setup", one "run" per run, "max", "end".
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -408,19 +410,18 @@ static size_t ng_xchg(struct bench *b, const char *body, size_t blen,
 static const char *bget(const char *msg, size_t mlen, const char *key,
 			size_t *vlen)
 {
-	char pat[64];
+	char pat[64], *num;
 	const char *p, *end = msg + mlen;
 
 	snprintf(pat, sizeof(pat), "%zu:%s", strlen(key), key);
 	p = memmem(msg, mlen, pat, strlen(pat));
 	if (!p)
 		return NULL;
-	p += strlen(pat);
-	*vlen = strtoul(p, (char **)&p, 10);
-	if (p >= end || *p != ':' || p + 1 + *vlen > end)
+	*vlen = strtoul(p + strlen(pat), &num, 10);
+	if (num >= end || *num != ':' || num + 1 + *vlen > end)
 		return NULL;
 
-	return p + 1;
+	return num + 1;
 }
 
 
