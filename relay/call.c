@@ -338,6 +338,21 @@ static int exchange_begin(struct exchange *x, struct relay *relay,
 }
 
 
+/* Streams are set: new timeouts, the SDP for the receiver, counted */
+static int exchange_finish(struct exchange *x, struct mbuf *out,
+			   uint64_t *counter)
+{
+	int err;
+
+	timeouts_set(x);
+	err = sdp_write(x, out);
+	if (!err)
+		++*counter;
+
+	return err;
+}
+
+
 static void exchange_end(struct exchange *x, int err, const char **why)
 {
 	if (err && x->created)
@@ -398,10 +413,7 @@ int relay_offer(struct relay *relay, const struct relay_req *req,
 	if (err)
 		goto out;
 
-	timeouts_set(&x);
-	err = sdp_write(&x, out);
-	if (!err)
-		++relay->offers;
+	err = exchange_finish(&x, out, &relay->offers);
 
  out:
 	exchange_end(&x, err, why);
@@ -463,10 +475,7 @@ int relay_answer(struct relay *relay, const struct relay_req *req,
 		goto out;
 
 	x.call->answered = true;
-	timeouts_set(&x);
-	err = sdp_write(&x, out);
-	if (!err)
-		++relay->answers;
+	err = exchange_finish(&x, out, &relay->answers);
 
  out:
 	exchange_end(&x, err, why);

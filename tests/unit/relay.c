@@ -157,6 +157,15 @@ static int ports_settle(const struct relay *relay)
 }
 
 
+/* Delete a call and wait until all its ports are back */
+static int call_end(struct relay *relay, const struct pl *callid)
+{
+	int err = relay_delete(relay, callid);
+
+	return err ? err : ports_settle(relay);
+}
+
+
 static int pkt_check(int from, const struct sa *to, int rcv,
 		     const struct sa *want_src, uint8_t pt);
 
@@ -464,9 +473,7 @@ int test_relay_rtcp_mux(void)
 	err = pkt_check(b.fd, &to_b, a.fd, &to_a, 8);
 	TEST_ERR(err);
 
-	err = relay_delete(relay, &cid);
-	TEST_ERR(err);
-	err = ports_settle(relay);
+	err = call_end(relay, &cid);
 
  out:
 	teardown(relay, cfg, mb, a.fd, b.fd, b_rtcp.fd);
@@ -538,9 +545,7 @@ int test_relay_ipv6(void)
 	err = pkt_check(fb, &to_b, fa, &to_a, 0);
 	TEST_ERR(err);
 
-	err = relay_delete(relay, &cid);
-	TEST_ERR(err);
-	err = ports_settle(relay);
+	err = call_end(relay, &cid);
 
  out:
 	teardown(relay, cfg, mb, fa, fb, -1);
@@ -744,9 +749,7 @@ int test_relay_srtp_latch(void)
 	TEST_EQUALS(3, info.side[0].dropped);
 	TEST_ASSERT(sa_cmp(&info.side[0].latched, &a.sa, SA_ALL));
 
-	err = relay_delete(relay, &cid);
-	TEST_ERR(err);
-	err = ports_settle(relay);
+	err = call_end(relay, &cid);
 
  out:
 	teardown(relay, cfg, mb, a.fd, b.fd, evil.fd);
