@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include "latch.h"
 #include "rtpstat.h"
+#include "kern.h"
 
 #define FWD_ADD(x, n) \
 	__atomic_store_n(&(x), (x) + (n), __ATOMIC_RELAXED)
@@ -68,6 +69,18 @@ struct fwd_side {
 	struct fwd_view view;      /**< Published latch (under lock)     */
 };
 
+/** A stream's kernel offload, worker only (offload.c): flow 0 is RTP
+ *  (with RTCP when both peers multiplex), flow 1 RTCP on its own port */
+struct fwd_kern {
+	bool on[2];                  /**< Flow installed in the kernel  */
+	struct kern_flow flow[2];    /**< Its tuples                    */
+	struct kern_count seen[2];   /**< Counters folded in so far     */
+	uint64_t next_poll;          /**< Next counter read (ms)        */
+	uint64_t retry;              /**< No install before (ms)        */
+	uint64_t since;              /**< Installed at (ms)             */
+	uint32_t strays;             /**< Packets userspace still got   */
+};
+
 /** A stream: two sides, forwarding to each other */
 struct fwd_stream {
 	struct le le;               /**< Member of the worker's streams  */
@@ -79,6 +92,8 @@ struct fwd_stream {
 	uint64_t phase_start;       /**< Monotonic ms the phase began    */
 	bool timed_out;             /**< Timeout reported                */
 	bool dead;                  /**< Released: ignore its events     */
+	struct fwd_kern kern;       /**< Kernel offload (worker only)    */
+	uint32_t kflows;            /**< Flows in the kernel (atomic)    */
 	void *arg;                  /**< Owner's handle, for events      */
 };
 

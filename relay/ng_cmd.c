@@ -266,6 +266,7 @@ static int side_enc(struct mbuf *mb, const struct relay_stream_info *si,
 		benc_enc_kv_int(mb, "SSRC", s->ssrc) |
 		benc_enc_kv_int(mb, "idle", (int64_t)(s->idle_ms / 1000)) |
 		benc_enc_kv_int(mb, "timed out", si->timed_out) |
+		benc_enc_kv_int(mb, "kernel", si->kernel) |
 		benc_enc_end(mb);
 }
 

@@ -14,6 +14,7 @@
 #include "iface.h"
 #include "fwd.h"
 #include "worker.h"
+#include "offload.h"
 #include "relay.h"
 #include "relay_priv.h"
 
@@ -115,13 +116,41 @@ static int workers_alloc(struct relay *relay, unsigned n)
 		return ENOMEM;
 
 	for (unsigned i = 0; i < n; i++) {
-		int err = worker_alloc(&relay->workers[i], i, relay->mq);
+		int err = worker_alloc(&relay->workers[i], i, relay->mq,
+				       relay->cfg->relay.kernel);
 		if (err)
 			return err;
 		++relay->nworkers;
 	}
 
 	return 0;
+}
+
+
+/* Say whether relay_kernel took effect, and if not, why */
+static void kernel_note(const struct relay *relay)
+{
+	const struct offload *o = worker_offload(relay->workers[0]);
+	const char *why;
+
+	if (o->kern) {
+		DEBUG_INFO("relay_kernel: latched streams are forwarded by "
+			   "the kernel (IPv4 %s, IPv6 %s)\n",
+			   kern_ready(o->kern, AF_INET) ? "yes" : "no",
+			   kern_ready(o->kern, AF_INET6) ? "yes" : "no");
+		return;
+	}
+
+	switch (o->last_err) {
+
+	case ENETDOWN: why = "IP forwarding is off"; break;
+	case ENOENT:   why = "conntrack is not loaded (nft -f umedge.nft)";
+		       break;
+	default:       why = "conntrack refused"; break;
+	}
+
+	DEBUG_WARNING("relay_kernel: %s (%m): media stays in userspace\n",
+		      why, o->last_err);
 }
 
 
@@ -168,8 +197,7 @@ int relay_alloc(struct relay **relayp, const struct cfg *cfg)
 	}
 
 	if (cfg->relay.kernel)
-		DEBUG_WARNING("relay_kernel: this version has no kernel fast "
-			      "path yet; all media is forwarded in userspace\n");
+		kernel_note(relay);
 
 	DEBUG_INFO("%u interfaces, %u forwarding threads\n",
 		   list_count(&relay->ifaces), relay->nworkers);

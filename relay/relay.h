@@ -65,6 +65,7 @@ struct relay_stream_info {
 	unsigned index;                  /**< m= line, from 0          */
 	char type[16];                   /**< "audio", "video"          */
 	bool timed_out;                  /**< No media for too long    */
+	unsigned kernel;                 /**< Flows the kernel forwards */
 	struct relay_side_info side[2];  /**< Offerer's, answerer's    */
 };
 

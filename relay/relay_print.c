@@ -8,6 +8,8 @@
 #include "cfg.h"
 #include "iface.h"
 #include "fwd.h"
+#include "offload.h"
+#include "worker.h"
 #include "portpool.h"
 #include "relay.h"
 #include "relay_priv.h"
@@ -102,6 +104,7 @@ int relay_call_stream(const struct relay_call *call, unsigned i,
 		info->index = s->index;
 		str_ncpy(info->type, s->type, sizeof(info->type));
 		info->timed_out = s->timed_out;
+		info->kernel = FWD_GET(s->fs->kflows);
 		side_info(s, 0, now, &info->side[0]);
 		side_info(s, 1, now, &info->side[1]);
 	}
@@ -137,6 +140,39 @@ void relay_ports(const struct relay *relay, uint32_t *freep,
 }
 
 
+/* The kernel fast path, summed over the workers */
+static int kernel_status(struct re_printf *pf, const struct relay *relay)
+{
+	uint64_t installs = 0, failures = 0;
+	uint32_t flows = 0;
+	int last = 0, err;
+
+	if (!relay->cfg->relay.kernel)
+		return re_hprintf(pf, "kernel: off\n");
+
+	for (unsigned i = 0; i < relay->nworkers; i++) {
+		const struct offload *o = worker_offload(relay->workers[i]);
+
+		if (!o->kern)
+			return re_hprintf(pf, "kernel: unavailable (%m)\n",
+					  o->last_err);
+		flows += FWD_GET(o->flows);
+		installs += FWD_GET(o->installs);
+		failures += FWD_GET(o->failures);
+		if (FWD_GET(o->last_err))
+			last = FWD_GET(o->last_err);
+	}
+
+	err = re_hprintf(pf, "kernel: on, %u flows, %llu installed, "
+			 "%llu refused", flows, (unsigned long long)installs,
+			 (unsigned long long)failures);
+	if (last)
+		err |= re_hprintf(pf, " (last: %m)", last);
+
+	return err | re_hprintf(pf, "\n");
+}
+
+
 /**
  * Print the relay's state for umedgectl status
  *
@@ -148,19 +184,22 @@ void relay_ports(const struct relay *relay, uint32_t *freep,
 int relay_status(struct re_printf *pf, const struct relay *relay)
 {
 	uint32_t pairs, free;
+	int err;
 
 	if (!relay)
 		return re_hprintf(pf, "relay: disabled\n");
 
 	relay_ports(relay, &free, &pairs);
 
-	return re_hprintf(pf, "relay: enabled, %u threads, %u calls, "
-			  "%u of %u port pairs free, %llu offers, "
-			  "%llu answers, %llu refused\n",
-			  relay->nworkers, relay->ncalls, free, pairs,
-			  (unsigned long long)relay->offers,
-			  (unsigned long long)relay->answers,
-			  (unsigned long long)relay->refused);
+	err = re_hprintf(pf, "relay: enabled, %u threads, %u calls, "
+			 "%u of %u port pairs free, %llu offers, "
+			 "%llu answers, %llu refused\n",
+			 relay->nworkers, relay->ncalls, free, pairs,
+			 (unsigned long long)relay->offers,
+			 (unsigned long long)relay->answers,
+			 (unsigned long long)relay->refused);
+
+	return err | kernel_status(pf, relay);
 }
 
 
@@ -250,8 +289,9 @@ int relay_call_print(struct re_printf *pf, const struct relay *relay,
 			 call->answered ? ", answered" : "");
 
 	for (unsigned i = 0; !relay_call_stream(call, i, &info); i++) {
-		err |= re_hprintf(pf, "  stream %u (%s)%s\n", info.index,
+		err |= re_hprintf(pf, "  stream %u (%s)%s%s\n", info.index,
 				  info.type,
+				  info.kernel ? ", in kernel" : "",
 				  info.timed_out ? ", TIMED OUT" : "");
 		err |= side_print(pf, "offerer ", &info.side[0]);
 		err |= side_print(pf, "answerer", &info.side[1]);

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <re.h>
 #include "fwd.h"
+#include "offload.h"
 #include "worker.h"
 
 
@@ -58,6 +59,7 @@ struct worker {
 	struct list cmds;              /**< struct worker_cmd         */
 	struct mqueue *mq;             /**< Events to the main thread */
 	unsigned nstreams;             /**< Main thread's count       */
+	struct offload off;            /**< Kernel fast path          */
 
 	/* worker thread only, from here */
 	bool stop;                                /**< Leave the loop  */
@@ -217,6 +219,9 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		FWD_ADD(in->c.dropped, 1);
 		return false;
 	}
+
+	if (fs->kern.on[ev->rtcp] && offload_stray(fs, ev->rtcp, now_ms))
+		return false;
 
 	FWD_ADD(in->c.packets, 1);
 	FWD_ADD(in->c.bytes, len);
@@ -394,6 +399,7 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 	case CMD_SDP: {
 		struct fwd_side *side = &fs->side[cmd->side];
 
+		offload_stop(&w->off, fs, now);
 		latch_sdp(&side->latch[0], &cmd->sdp.rtp, now,
 			  cmd->sdp.window_ms);
 		latch_sdp(&side->latch[1], &cmd->sdp.rtcp, now,
@@ -421,6 +427,7 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		break;
 
 	case CMD_RELEASE:
+		offload_stop(&w->off, fs, now);
 		stream_release(w, fs);
 		break;
 
@@ -457,25 +464,35 @@ static void cmds_run(struct worker *w)
 }
 
 
-static void timeouts_check(struct worker *w, uint64_t now)
+static void timeout_check(struct worker *w, struct fwd_stream *fs,
+			  uint64_t now)
+{
+	uint64_t last = fs->phase_start;
+
+	if (!fs->timeout_ms || fs->timed_out)
+		return;
+
+	for (int s = 0; s < 2; s++) {
+		uint64_t rx = fs->side[s].c.last_rx;
+		if (rx > last)
+			last = rx;
+	}
+
+	/* a full queue: try again on the next tick */
+	if (now - last >= fs->timeout_ms &&
+	    !mqueue_push(w->mq, FWD_EV_TIMEOUT, fs))
+		fs->timed_out = true;
+}
+
+
+/* Kernel offload first: it brings the counters the timeout reads */
+static void streams_tick(struct worker *w, uint64_t now)
 {
 	for (struct le *le = w->streams.head; le; le = le->next) {
 		struct fwd_stream *fs = le->data;
-		uint64_t last = fs->phase_start;
 
-		if (!fs->timeout_ms || fs->timed_out)
-			continue;
-
-		for (int s = 0; s < 2; s++) {
-			uint64_t rx = fs->side[s].c.last_rx;
-			if (rx > last)
-				last = rx;
-		}
-
-		/* a full queue: try again on the next tick */
-		if (now - last >= fs->timeout_ms &&
-		    !mqueue_push(w->mq, FWD_EV_TIMEOUT, fs))
-			fs->timed_out = true;
+		offload_tick(&w->off, fs, now);
+		timeout_check(w, fs, now);
 	}
 }
 
@@ -515,7 +532,7 @@ static void *worker_main(void *arg)
 
 		now = fwd_now_ms();
 		if (now >= w->next_tick) {
-			timeouts_check(w, now);
+			streams_tick(w, now);
 			w->next_tick = now + TICK_MS;
 		}
 	}
@@ -535,8 +552,11 @@ static void worker_destructor(void *data)
 
 	/* the thread is gone: streams still listed belong to their owner
 	 * again, who frees them without waiting for events */
-	while (w->streams.head)
+	while (w->streams.head) {
+		offload_stop(&w->off, w->streams.head->data, fwd_now_ms());
 		list_unlink(w->streams.head);
+	}
+	mem_deref(w->off.kern);
 	while (w->unposted.head)
 		list_unlink(w->unposted.head);
 
@@ -554,12 +574,14 @@ static void worker_destructor(void *data)
  * Start a forwarding thread
  *
  * @param wp Pointer to allocated worker
- * @param id Its number, for logs
- * @param mq The main thread's queue for events (enum fwd_event)
+ * @param id     Its number, for logs
+ * @param mq     The main thread's queue for events (enum fwd_event)
+ * @param kernel Hand latched streams to the kernel (offload.h)
  *
  * @return 0 if success, otherwise errorcode
  */
-int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq)
+int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
+		 bool kernel)
 {
 	struct epoll_event ev = {EPOLLIN, {0}};
 	struct worker *w;
@@ -585,6 +607,10 @@ int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq)
 	if (err)
 		goto out;
 	w->lock_ok = true;
+
+	/* without the kernel's prerequisites, forward in userspace */
+	if (kernel)
+		w->off.last_err = kern_alloc(&w->off.kern);
 
 	ev.data.ptr = NULL;   /* the wake-up fd */
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev)) {
@@ -741,4 +767,11 @@ int worker_release(struct worker *w, struct fwd_stream *fs)
 unsigned worker_streams(const struct worker *w)
 {
 	return w ? w->nstreams : 0;
+}
+
+
+/** @return the worker's kernel offload, whose counters are atomics */
+const struct offload *worker_offload(const struct worker *w)
+{
+	return w ? &w->off : NULL;
 }

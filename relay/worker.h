@@ -13,6 +13,7 @@
 struct worker;
 struct fwd_stream;
 struct mqueue;
+struct offload;
 
 #include "sdes.h"
 
@@ -26,7 +27,8 @@ struct worker_sdp {
 	struct sdes_key key;  /**< Key the peer encrypts with     */
 };
 
-int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq);
+int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
+		  bool kernel);
 int  worker_add(struct worker *w, struct fwd_stream *fs);
 int  worker_sdp(struct worker *w, struct fwd_stream *fs, int side,
 		const struct worker_sdp *sdp);
@@ -36,5 +38,6 @@ int  worker_timeout(struct worker *w, struct fwd_stream *fs,
 		    uint32_t timeout_ms);
 int  worker_release(struct worker *w, struct fwd_stream *fs);
 unsigned worker_streams(const struct worker *w);
+const struct offload *worker_offload(const struct worker *w);
 
 #endif

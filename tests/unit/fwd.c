@@ -154,7 +154,7 @@ static int rig_open(struct rig *r)
 	err |= iface_alloc(&r->ifc, &ci);
 	if (err)
 		return err;
-	err = worker_alloc(&r->w, 0, r->mq);
+	err = worker_alloc(&r->w, 0, r->mq, false);
 	if (err)
 		return err;
 

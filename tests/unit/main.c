@@ -68,6 +68,7 @@ static const struct test {
 	TEST(test_rtpstat_jitter),
 	TEST(test_fwd_forward),
 	TEST(test_fwd_timeout),
+	TEST(test_kern_flow),
 	TEST(test_relay_call),
 	TEST(test_relay_refuse),
 	TEST(test_relay_rtcp_mux),

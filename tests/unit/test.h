@@ -115,6 +115,7 @@ int test_rtpstat_loss(void);
 int test_rtpstat_jitter(void);
 int test_fwd_forward(void);
 int test_fwd_timeout(void);
+int test_kern_flow(void);
 int test_relay_call(void);
 int test_relay_refuse(void);
 int test_relay_rtcp_mux(void);

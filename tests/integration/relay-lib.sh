@@ -1,0 +1,130 @@
+# relay-lib.sh: the edge topology, umedge's relay in the edge namespace,
+# and ng and media helpers for the relay tests (sourced after lib.sh).
+#
+# relay_up [EXTRA-CONFIG-LINE]: namespaces up, umedge started in the
+# edge namespace with ports 30000-30019 outside and 40000-40019 inside;
+# LEARN (s, default 3) and TIMEOUT (s, default 2) set the learning
+# window and the media timeouts.
+
+[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+command -v socat >/dev/null || skip "socat is not installed"
+UMRTP=$top_builddir/tests/tools/umrtp
+[ -x "$UMRTP" ] || skip "tests/tools/umrtp is not built"
+
+TOPO=rl$(( $$ % 100000 ))
+"$top_srcdir/scripts/netns-topo" up "$TOPO" >"$T/topo.env" 2>"$T/topo.err" ||
+	{ rc=$?; [ $rc = 77 ] && skip "$(cat "$T/topo.err")"; fail "netns-topo up"; }
+eval "$(cat "$T/topo.env")"
+topo_down() { "$top_srcdir/scripts/netns-topo" down "$TOPO" || true; }
+trap 'lib_cleanup; topo_down' EXIT
+
+relay_up() {
+	cat >"$T/umedge.conf" <<-CONF
+	interface external $EDGE_EXT ports=30000-30019
+	interface internal $EDGE_INT ports=40000-40019
+	sip_enable no
+	relay_threads 2
+	relay_ng_listen 127.0.0.1:2223
+	relay_ng_controller 127.0.0.1/32
+	relay_learn_window ${LEARN:-3}
+	relay_timeout_setup ${TIMEOUT:-2}
+	relay_timeout ${TIMEOUT:-2}
+	control_socket $T/control.sock
+	${1:-}
+	CONF
+	ip netns exec "$NS_EDGE" "$UMEDGE" -c "$T/umedge.conf" >"$T/log" 2>&1 &
+	DPID=$!
+	PIDS="$PIDS $DPID"
+	i=0
+	until [ -S "$T/control.sock" ]; do
+		i=$((i + 1))
+		[ $i -le 50 ] && kill -0 "$DPID" 2>/dev/null || {
+			cat "$T/log" >&2; fail "umedge did not start"; }
+		sleep 0.1
+	done
+	ok "umedge runs in $NS_EDGE"
+}
+
+# ng COOKIE BODY-FUNCTION [ARGS]: send "COOKIE d<body>e" from the edge's
+# loopback; the body function prints the dictionary's entries. Nothing
+# here goes through $(...), which would strip the SDP's last newline,
+# and socat reads a whole file, so the message is one datagram.
+ng() {
+	c=$1; shift
+	{ printf '%s d' "$c"; "$@"; printf e; } >"$T/msg"
+	ip netns exec "$NS_EDGE" socat -t0.5 -b 65536 - UDP:127.0.0.1:2223 \
+		<"$T/msg"
+}
+bstr() { printf '%d:%s' "${#1}" "$1"; }
+kv() { bstr "$1"; bstr "$2"; }
+sdp() { # ADDR PORT
+	printf 'v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %s RTP/AVP 8\r\na=sendrecv\r\n' "$1" "$1" "$2"
+}
+sdp_kv() { # ADDR PORT: the "sdp" entry
+	sdp "$1" "$2" >"$T/sdp"
+	printf '3:sdp%d:' "$(wc -c <"$T/sdp")"
+	cat "$T/sdp"
+}
+dir_kv() { printf '9:directionl'; bstr "$1"; bstr "$2"; printf e; }
+offer_body() { # CALLID PORT
+	kv command offer; kv call-id "$1"; kv from-tag gw
+	sdp_kv "$EXT_GW" "$2"; dir_kv external internal
+}
+answer_body() { # CALLID
+	kv command answer; kv call-id "$1"; kv from-tag gw; kv to-tag um
+	sdp_kv "$INT_UM" 7000; dir_kv internal external
+}
+cmd_body() { kv command "$1"; kv call-id "$2"; }
+port_of() { sed -n 's/.*m=audio \([0-9]*\) .*/\1/p' | head -n 1; }
+addr_of() { sed -n 's/.*c=IN IP4 \([0-9.]*\).*/\1/p' | head -n 1; }
+
+# call CALLID GW-SDP-PORT: offer from ext, answer from int; sets
+# P_EXT (relay port facing the gateway), P_INT (facing the worker)
+call() {
+	ng "o$1" offer_body "$1" "$2" >"$T/offer"
+	grep -q '6:result2:ok' "$T/offer" || fail "offer $1: $(cat "$T/offer")"
+	[ "$(addr_of <"$T/offer")" = "$EDGE_INT" ] ||
+		fail "offer $1 does not announce $EDGE_INT: $(cat "$T/offer")"
+	P_INT=$(port_of <"$T/offer")
+	ng "a$1" answer_body "$1" >"$T/answer"
+	grep -q '6:result2:ok' "$T/answer" || fail "answer $1: $(cat "$T/answer")"
+	[ "$(addr_of <"$T/answer")" = "$EDGE_EXT" ] ||
+		fail "answer $1 does not announce $EDGE_EXT"
+	P_EXT=$(port_of <"$T/answer")
+}
+
+# count FILE SOURCE: packets umrtp saw from SOURCE ("ip:port")
+count() { awk -v s="$2" '$1 == s { print $2 }' "$1" | grep . || echo 0; }
+others() { awk -v s="$2" '$1 != s && $1 != "sent" { n += $2 } END { print n + 0 }' "$1"; }
+
+# media CALLID GW-BIND: gateway, worker and attacker run at once; the
+# gateway and the worker send N packets (default 150) at 50 pps
+media() {
+	ip netns exec "$NS_INT" "$UMRTP" both "$INT_UM:7000" \
+		"$EDGE_INT:$P_INT" "${N:-150}" 50 0x2222 1500 >"$T/worker" &
+	w=$!
+	ip netns exec "$NS_EXT" "$UMRTP" both "$2" \
+		"$EDGE_EXT:$P_EXT" "${N:-150}" 50 0x1111 1500 >"$T/gw" &
+	g=$!
+	sleep 0.5
+	ip netns exec "$NS_EXT" "$UMRTP" both "$EXT_HOST2:6000" \
+		"$EDGE_EXT:$P_EXT" 100 50 0x1111 1500 >"$T/evil" &
+	e=$!
+	PIDS="$PIDS $w $g $e"
+	wait $w $g $e
+	PIDS=$(echo "$PIDS" | sed "s/ $w $g $e//")
+}
+
+bleed_check() { # WHAT
+	wk=$(count "$T/worker" "$EDGE_INT:$P_INT")
+	gw=$(count "$T/gw" "$EDGE_EXT:$P_EXT")
+	n=${N:-150}
+	[ "$wk" -ge $((n - 10)) ] || fail "$1: worker got $wk of $n from the relay"
+	[ "$gw" -ge $((n - 10)) ] || fail "$1: gateway got $gw of $n from the relay"
+	[ "$(others "$T/worker" "$EDGE_INT:$P_INT")" = 0 ] ||
+		fail "$1: worker got packets from elsewhere: $(cat "$T/worker")"
+	[ "$wk" -le "$n" ] || fail "$1: attacker injected ($wk > $n)"
+	[ "$(others "$T/evil" none)" = 0 ] ||
+		fail "$1: attacker received media: $(cat "$T/evil")"
+}
+
