@@ -29,25 +29,42 @@
 #include "offload.h"
 
 
+/* Where a side's peer is final: its locked source, or when nothing
+ * came from it within the window, its SDP address, the only source it
+ * may still latch to (latch.h). NULL while it may still change. */
+static const struct sa *peer_final(const struct latch *l, uint64_t now)
+{
+	if (l->state == LATCH_LOCKED)
+		return &l->addr;
+
+	if (l->state == LATCH_NONE && now >= l->window_end &&
+	    sa_isset(&l->sdp, SA_ALL))
+		return &l->sdp;
+
+	return NULL;
+}
+
+
 /* The flow as the latches have it now; false if it cannot be one */
-static bool flow_build(const struct fwd_stream *fs, int f,
+static bool flow_build(const struct fwd_stream *fs, int f, uint64_t now,
 		       struct kern_flow *flow)
 {
 	const struct fwd_side *a = &fs->side[0];
 	const struct fwd_side *b = &fs->side[1];
+	const struct sa *pa, *pb;
 
 	if (a->mux != b->mux || (f == 1 && a->mux))
 		return false;
 
-	if (a->latch[f].state != LATCH_LOCKED ||
-	    b->latch[f].state != LATCH_LOCKED ||
-	    a->fd[f] < 0 || b->fd[f] < 0)
+	pa = peer_final(&a->latch[f], now);
+	pb = peer_final(&b->latch[f], now);
+	if (!pa || !pb || a->fd[f] < 0 || b->fd[f] < 0)
 		return false;
 
-	flow->peer_a = a->latch[f].addr;
+	flow->peer_a = *pa;
 	flow->local_a = a->local;
 	flow->local_b = b->local;
-	flow->peer_b = b->latch[f].addr;
+	flow->peer_b = *pb;
 	sa_set_port(&flow->local_a, sa_port(&a->local) + f);
 	sa_set_port(&flow->local_b, sa_port(&b->local) + f);
 
@@ -116,14 +133,15 @@ static void flow_off(struct offload *o, struct fwd_stream *fs, int f,
 }
 
 
+/* Media flows: a peer sent lately */
 static bool active(const struct fwd_stream *fs, uint64_t now)
 {
 	for (int s = 0; s < 2; s++) {
-		if (now > fs->side[s].c.last_rx + OFFLOAD_ACTIVE_MS)
-			return false;
+		if (now <= fs->side[s].c.last_rx + OFFLOAD_ACTIVE_MS)
+			return true;
 	}
 
-	return true;
+	return false;
 }
 
 
@@ -192,7 +210,7 @@ void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now)
 
 	for (int f = 0; f < 2; f++) {
 		struct kern_flow flow;
-		bool ok = flow_build(fs, f, &flow);
+		bool ok = flow_build(fs, f, now, &flow);
 
 		if (fs->kern.on[f] && (!ok || !flow_same(&flow,
 							 &fs->kern.flow[f])))
@@ -216,7 +234,7 @@ void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now)
 	for (int f = 0; f < 2; f++) {
 		struct kern_flow flow;
 
-		if (!fs->kern.on[f] && flow_build(fs, f, &flow))
+		if (!fs->kern.on[f] && flow_build(fs, f, now, &flow))
 			flow_on(o, fs, f, &flow, now);
 	}
 }

@@ -2,7 +2,9 @@
  * @file offload.h  Handing latched streams to the kernel and back
  *
  * A worker with a kern handle moves each of its streams into the
- * kernel once both peers are locked and sending, reads the kernel's
+ * kernel once both peers' addresses are final (latched and locked, or
+ * silent through the learning window: then only the SDP address may
+ * send) and media flows, reads the kernel's
  * counters back into the stream's, and takes the stream back when a
  * peer moves (re-latch), on a new offer or answer, on release, and
  * when the kernel dropped the entry. The sockets stay open and watched
@@ -18,7 +20,7 @@ enum {
 	OFFLOAD_POLL_MS    = 1000,    /**< Counter read interval       */
 	OFFLOAD_HOLD_MS    = 2000,    /**< A source seen sending is
 					   taken as sending this long */
-	OFFLOAD_ACTIVE_MS  = 2000,    /**< Both peers sent this recently */
+	OFFLOAD_ACTIVE_MS  = 2000,    /**< A peer sent this recently    */
 	OFFLOAD_RETRY_MS   = 5000,    /**< After a refused install     */
 	OFFLOAD_TIMEOUT_S  = 30,      /**< Entry lifetime until packets */
 	OFFLOAD_GRACE_MS   = 200,     /**< Packets queued before install */
