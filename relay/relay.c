@@ -146,6 +146,11 @@ static void kernel_note(const struct relay *relay)
 	case ENETDOWN: why = "IP forwarding is off"; break;
 	case ENOENT:   why = "conntrack is not loaded (nft -f umedge.nft)";
 		       break;
+	case EROFS:
+	case EACCES:
+	case EPERM:    why = "net.netfilter.nf_conntrack_acct is 0 and "
+			     "cannot be set";
+		       break;
 	default:       why = "conntrack refused"; break;
 	}
 

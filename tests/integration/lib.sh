@@ -101,3 +101,81 @@ wait_log() {
 		sleep 0.1
 	done
 }
+
+# in_ns NS CMD...: run CMD in namespace NS
+in_ns() { ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# forget PID: no longer stop PID at exit (it ended)
+forget() { PIDS=$(echo " $PIDS " | sed "s/ $1 / /"); }
+
+# wait_for SECONDS WHAT CMD...: until CMD succeeds, or fail
+wait_for() {
+	end=$(($(date +%s) + $1)); what=$2; shift 2
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -le "$end" ] || fail "timed out waiting for $what"
+		sleep 0.1
+	done
+}
+
+# capture_start SIDE NS IFACE FILTER: tshark in NS on IFACE into
+# $T/SIDE.pcapng, until capture_stop SIDE
+capture_start() {
+	in_ns "$2" tshark -n -q -i "$3" -f "$4" -a duration:120 \
+		-w "$T/$1.pcapng" >"$T/tshark-$1.log" 2>&1 &
+	eval "TSHARK_$1=$!"
+	PIDS="$PIDS $!"
+	wait_for 15 "tshark to capture in $2" \
+		grep -q 'Capturing on' "$T/tshark-$1.log"
+}
+
+capture_stop() {
+	eval "p=\$TSHARK_$1"
+	kill -TERM "$p" 2>/dev/null || :
+	wait "$p" 2>/dev/null || :
+	forget "$p"
+}
+
+# check_rtp SIDE PEER RELAY MIN MAX: in SIDE's capture, RTP to PEER
+# comes from RELAY:MIN-MAX, RTP from PEER goes there, nothing else is
+# RTP, and there are more than MIN_PKTS packets each way
+check_rtp() {
+	side=$1 peer=$2 relay=$3 min=$4 max=$5
+	tshark -n -r "$T/$side.pcapng" --enable-heuristic rtp_udp \
+		-Y "rtp && rtp.version == 2" \
+		-T fields -E separator=' ' \
+		-e ip.src -e udp.srcport -e ip.dst -e udp.dstport \
+		>"$T/$side.rtp" 2>"$T/$side.tshark-r.log" ||
+		fail "tshark cannot read $T/$side.pcapng"
+	awk -v peer="$peer" -v relay="$relay" -v min="$min" -v max="$max" \
+		-v want="${MIN_PKTS:-50}" -v side="$side" '
+	$3 == peer {
+		to++
+		if ($1 != relay || $2 < min || $2 > max) {
+			bad++
+			if (bad <= 5) printf "%s: RTP to %s from %s:%s\n", side, peer, $1, $2
+		}
+	}
+	$1 == peer {
+		from++
+		if ($3 != relay || $4 < min || $4 > max) {
+			bad++
+			if (bad <= 5) printf "%s: RTP from %s to %s:%s\n", side, peer, $3, $4
+		}
+	}
+	$1 != peer && $3 != peer {
+		bad++
+		if (bad <= 5) printf "%s: stray RTP %s:%s -> %s:%s\n", side, $1, $2, $3, $4
+	}
+	END {
+		printf "%s: %d RTP packets to %s, %d from it, %d wrong\n", side, to, peer, from, bad
+		exit !(bad == 0 && to > want && from > want)
+	}' "$T/$side.rtp" >"$T/out" 2>&1 || {
+		sed 's/^/    /' "$T/out" >&2
+		fail "$side: RTP not all through $relay:$min-$max, or too little"
+	}
+	sed 's/^/# /' "$T/out"
+	if [ -n "${SHOW:-}" ]; then
+		echo "# $side: RTP flows seen by tshark (packets, src, sport, dst, dport):"
+		sort "$T/$side.rtp" | uniq -c | sed 's/^/#   /'
+	fi
+}
