@@ -46,7 +46,7 @@ static const struct cfg_key keys[] = {
 	KNETS("sip_internal_network", sip.internal_nets),
 	KU32("sip_max_redirects",     sip.max_redirects, 1, 10),
 	KU32("sip_rate_limit",        sip.rate_limit, 0, 100000),
-	KU32("sip_options_interval",  sip.options_interval, 1, 3600),
+	KU32("sip_options_interval",  sip.options_interval, 0, 3600),
 	KSTR("sip_user_agent",        sip.user_agent),
 	KSTR("sip_cdr_file",          sip.cdr_file),
 

@@ -1,6 +1,6 @@
 /**
  * @file app.c  The umedge daemon: owns the configuration, the control
- *              socket, the relay and the TURN server
+ *              socket, the B2BUA, the relay and the TURN server
  *
  * SIGHUP re-reads the configuration file. A new configuration that
  * fails to parse or check is refused with a log line and the running
@@ -21,6 +21,7 @@
 #include "relay.h"
 #include "ng.h"
 #include "turnd.h"
+#include "b2b.h"
 #include "ctl.h"
 #include "app.h"
 
@@ -32,6 +33,7 @@ struct app {
 	struct relay *relay;    /**< Media relay, NULL if disabled */
 	struct ng *ng;          /**< ng control protocol, or NULL  */
 	struct turnd *turnd;    /**< TURN server, NULL if disabled */
+	struct b2b *b2b;        /**< SIP B2BUA, NULL if disabled   */
 	uint64_t started;       /**< Unix time of start            */
 	unsigned loads;         /**< Configurations loaded         */
 	unsigned refused;       /**< Reloads refused               */
@@ -43,6 +45,7 @@ static void app_destructor(void *data)
 	struct app *app = data;
 
 	mem_deref(app->ctl);
+	mem_deref(app->b2b);
 	mem_deref(app->turnd);
 	mem_deref(app->ng);
 	mem_deref(app->relay);
@@ -69,18 +72,6 @@ static int keys_print(struct re_printf *pf, const struct tok_keyring *kr)
 }
 
 
-static int sip_print(struct re_printf *pf, const struct cfg_sip *sip)
-{
-	if (!sip->enable)
-		return re_hprintf(pf, "sip: disabled\n");
-
-	return re_hprintf(pf, "sip: configured (%u listeners, %u UM hosts),"
-			  " not started: this version has no B2BUA yet\n",
-			  list_count(&sip->listeners),
-			  list_count(&sip->umhosts));
-}
-
-
 static int status_handler(struct re_printf *pf, const struct pl *args,
 			  void *arg)
 {
@@ -103,7 +94,7 @@ static int status_handler(struct re_printf *pf, const struct pl *args,
 	err |= re_hprintf(pf, "token_secrets: %H\n", keys_print, cfg->keys);
 	err |= re_hprintf(pf, "interfaces: %u, media ports: %u\n",
 			  list_count(&cfg->ifaces), cfg_media_ports(cfg));
-	err |= sip_print(pf, &cfg->sip);
+	err |= b2b_status(pf, app->b2b);
 	err |= relay_status(pf, app->relay);
 	if (app->relay)
 		err |= ng_status(pf, app->ng);
@@ -141,7 +132,8 @@ static int calls_handler(struct re_printf *pf, const struct pl *args,
 		return EINVAL;
 	}
 
-	return relay_calls_print(pf, app->relay);
+	return b2b_calls_print(pf, app->b2b) |
+		relay_calls_print(pf, app->relay);
 }
 
 
@@ -231,6 +223,12 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 			goto out;
 	}
 
+	if (cfg->sip.enable) {
+		err = b2b_alloc(&app->b2b, cfg, app->relay);
+		if (err)
+			goto out;
+	}
+
 	if (cfg->turn.enable) {
 		err = turnd_alloc(&app->turnd, cfg);
 		if (err)
@@ -311,6 +309,7 @@ int app_reload(struct app *app, char *msg, size_t msgsz)
 	log_apply(cfg);
 	relay_set_cfg(app->relay, cfg);
 	ng_set_cfg(app->ng, cfg);
+	b2b_set_cfg(app->b2b, cfg);
 
 	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",
 		     cfg->path, elog_level_name(cfg->log_level),

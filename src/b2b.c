@@ -1,0 +1,470 @@
+/**
+ * @file b2b.c  SIP B2BUA front end: stacks, listeners and the first
+ *              look at every request
+ *
+ * Each side has its own libre SIP stack with its own transports, so a
+ * message built for one side can only carry that side's addresses.
+ * Every request is checked (sipguard) and its source judged (gate)
+ * before anything holds state for it: a malformed request gets its
+ * 4xx/5xx, an untrusted source 403, a source over its rate 503, all
+ * stateless. Then it either matches a dialog of a call, or it is an
+ * OPTIONS (200, answered here) or a new call from outside.
+ */
+#include <string.h>
+#include <re.h>
+#define DEBUG_MODULE "sip"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "cfg.h"
+#include "elog.h"
+#include "ipnet.h"
+#include "relay.h"
+#include "sipguard.h"
+#include "gate.h"
+#include "umhost.h"
+#include "tlsctx.h"
+#include "b2b.h"
+#include "b2b_priv.h"
+
+
+enum {
+	LEGS_HASH = 256,     /**< Buckets of the leg table        */
+	RETRY_AFTER = 5,     /**< Seconds, with a rate-limit 503  */
+};
+
+static const char allow[] =
+	"INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY";
+
+
+static void b2b_destructor(void *data)
+{
+	struct b2b *b2b = data;
+
+	list_flush(&b2b->calls);
+	hash_flush(b2b->legs);
+	mem_deref(b2b->legs);
+	mem_deref(b2b->hosts);
+	mem_deref(b2b->gate);
+	for (int s = 0; s < 2; s++) {
+		b2b->lsnr[s] = mem_deref(b2b->lsnr[s]);
+		if (b2b->sip[s])
+			sip_close(b2b->sip[s], true);
+		b2b->sip[s] = mem_deref(b2b->sip[s]);
+		mem_deref(b2b->tls[s]);
+	}
+	mem_deref(b2b->dnsc);
+	mem_deref((void *)b2b->cfg);
+}
+
+
+static bool leg_cmp(struct le *le, void *arg)
+{
+	const struct leg *leg = le->data;
+	const struct sip_msg *msg = arg;
+
+	return leg->dlg && !pl_strcmp(&msg->callid, leg->callid) &&
+		sip_dialog_cmp(leg->dlg, msg);
+}
+
+
+/**
+ * Find the leg whose dialog a request belongs to
+ *
+ * @param b2b B2BUA
+ * @param msg Request
+ *
+ * @return the leg, NULL if none
+ */
+struct leg *b2b_leg_find(const struct b2b *b2b, const struct sip_msg *msg)
+{
+	return list_ledata(hash_lookup(b2b->legs, hash_joaat_pl(&msg->callid),
+				       leg_cmp, (void *)msg));
+}
+
+
+/** Enter a leg in the table by its Call-ID */
+void b2b_leg_link(struct b2b *b2b, struct leg *leg)
+{
+	hash_append(b2b->legs, hash_joaat_str(leg->callid), &leg->he, leg);
+}
+
+
+static bool refuse(struct b2b *b2b, enum b2b_side side,
+		   const struct sip_msg *msg)
+{
+	struct sipguard_verdict v;
+	bool ack = !pl_strcmp(&msg->met, "ACK");
+	struct sip *sip = b2b->sip[side];
+
+	sipguard_request(msg, &v);
+	if (v.scode) {
+		++b2b->st.malformed;
+		DEBUG_INFO("%J: %r refused with %u: %s\n", &msg->src,
+			   &msg->met, v.scode, v.why);
+		if (!ack)
+			(void)sip_replyf(sip, msg, v.scode, v.reason,
+					 "Warning: 399 umedge \"%s\"\r\n"
+					 "Content-Length: 0\r\n\r\n", v.why);
+		return true;
+	}
+
+	if (!gate_trusted(b2b->gate, side == B2B_INT, &msg->src)) {
+		++b2b->st.forbidden;
+		DEBUG_INFO("%J: %r from an untrusted source: 403\n",
+			   &msg->src, &msg->met);
+		if (!ack)
+			(void)sip_reply(sip, msg, 403, "Forbidden");
+		return true;
+	}
+
+	return false;
+}
+
+
+static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
+			  const struct sip_msg *msg)
+{
+	struct sip *sip = b2b->sip[side];
+
+	if (!pl_strcmp(&msg->met, "ACK"))
+		return;
+
+	if (pl_isset(&msg->to.tag)) {
+		(void)sip_reply(sip, msg, 481,
+				"Call/Transaction Does Not Exist");
+		return;
+	}
+
+	if (!gate_admit(b2b->gate, &msg->src, tmr_jiffies())) {
+		++b2b->st.limited;
+		(void)sip_replyf(sip, msg, 503, "Service Unavailable",
+				 "Retry-After: %u\r\n"
+				 "Content-Length: 0\r\n\r\n", RETRY_AFTER);
+		return;
+	}
+
+	if (!pl_strcmp(&msg->met, "OPTIONS")) {
+		(void)sip_replyf(sip, msg, 200, "OK",
+				 "Allow: %s\r\n"
+				 "Accept: application/sdp\r\n"
+				 "Content-Length: 0\r\n\r\n", allow);
+		return;
+	}
+
+	if (!pl_strcmp(&msg->met, "INVITE")) {
+		if (side == B2B_INT)
+			(void)sip_reply(sip, msg, 403, "Forbidden");
+		else if (bcall_invite(b2b, msg))
+			(void)sip_reply(sip, msg, 500,
+					"Server Internal Error");
+		return;
+	}
+
+	if (!pl_strcmp(&msg->met, "CANCEL")) {
+		(void)sip_reply(sip, msg, 481,
+				"Call/Transaction Does Not Exist");
+		return;
+	}
+
+	(void)sip_replyf(sip, msg, 405, "Method Not Allowed",
+			 "Allow: %s\r\nContent-Length: 0\r\n\r\n", allow);
+}
+
+
+static bool request(struct b2b *b2b, enum b2b_side side,
+		    const struct sip_msg *msg)
+{
+	struct leg *leg;
+
+	if (refuse(b2b, side, msg))
+		return true;
+
+	leg = b2b_leg_find(b2b, msg);
+	if (leg && leg->side == side)
+		bcall_request(leg->call, leg, msg);
+	else
+		out_of_dialog(b2b, side, msg);
+
+	return true;
+}
+
+
+static bool ext_request(const struct sip_msg *msg, void *arg)
+{
+	return request(arg, B2B_EXT, msg);
+}
+
+
+static bool int_request(const struct sip_msg *msg, void *arg)
+{
+	return request(arg, B2B_INT, msg);
+}
+
+
+static enum sip_transp tp_of(enum cfg_tp tp)
+{
+	switch (tp) {
+
+	case CFG_TCP: return SIP_TRANSP_TCP;
+	case CFG_TLS: return SIP_TRANSP_TLS;
+	default:      return SIP_TRANSP_UDP;
+	}
+}
+
+
+/* Which side each listener is on, and each side's interface */
+static int sides_find(struct b2b *b2b, const struct cfg *cfg)
+{
+	for (struct le *le = cfg->sip.listeners.head; le; le = le->next) {
+		const struct cfg_listen *l = le->data;
+		const struct cfg_iface *ifc = cfg_iface_find(cfg, l->iface);
+		enum b2b_side side;
+
+		if (!ifc)
+			return ENOENT;
+
+		side = ipnet_match(&cfg->sip.internal_nets, &ifc->addr) ?
+			B2B_INT : B2B_EXT;
+		if (!b2b->iface[side][0]) {
+			str_ncpy(b2b->iface[side], ifc->name,
+				 sizeof(b2b->iface[side]));
+			sa_cpy(&b2b->laddr[side], &ifc->addr);
+		}
+	}
+
+	if (!b2b->iface[B2B_EXT][0] || !b2b->iface[B2B_INT][0]) {
+		elog_err("sip: needs a sip_listen outside and one inside (on "
+			 "an interface whose address is in a "
+			 "sip_internal_network)\n");
+		return EINVAL;
+	}
+
+	return 0;
+}
+
+
+static int transports_add(struct b2b *b2b, const struct cfg *cfg)
+{
+	int err = 0;
+
+	for (struct le *le = cfg->sip.listeners.head; le; le = le->next) {
+		const struct cfg_listen *l = le->data;
+		const struct cfg_iface *ifc = cfg_iface_find(cfg, l->iface);
+		enum b2b_side side;
+		struct sa laddr;
+
+		side = ipnet_match(&cfg->sip.internal_nets, &ifc->addr) ?
+			B2B_INT : B2B_EXT;
+		sa_cpy(&laddr, &ifc->addr);
+		sa_set_port(&laddr, l->port);
+
+		if (l->tp == CFG_TLS && !b2b->tls[side]) {
+			err = tlsctx_alloc(&b2b->tls[side], &cfg->sip);
+			if (err)
+				return err;
+		}
+
+		err = l->tp == CFG_TLS ?
+			sip_transp_add(b2b->sip[side], SIP_TRANSP_TLS, &laddr,
+				       b2b->tls[side]) :
+			sip_transp_add(b2b->sip[side], tp_of(l->tp), &laddr);
+		if (err) {
+			elog_err("sip_listen %s %s %u: %m\n", l->iface,
+				 cfg_tp_name(l->tp), l->port, err);
+			return err;
+		}
+
+		DEBUG_INFO("listening on %s %J (%s)\n", cfg_tp_name(l->tp),
+			   &laddr, side == B2B_INT ? "inside" : "outside");
+	}
+
+	return 0;
+}
+
+
+static int resolver_alloc(struct b2b *b2b)
+{
+	struct sa nsv[8];
+	uint32_t nsn = ARRAY_SIZE(nsv);
+	char domain[64] = "";
+	int err;
+
+	err = dns_srv_get(domain, sizeof(domain), nsv, &nsn);
+	if (err || !nsn) {
+		nsn = 1;
+		(void)sa_set_str(&nsv[0], "127.0.0.1", 53);
+	}
+
+	return dnsc_alloc(&b2b->dnsc, NULL, nsv, nsn);
+}
+
+
+static void timeout_handler(const char *callid, void *arg)
+{
+	bcall_media_timeout(arg, callid);
+}
+
+
+static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
+{
+	int err = 0;
+
+	for (int s = 0; s < 2 && !err; s++) {
+		err = sip_alloc(&b2b->sip[s], b2b->dnsc, 32, 32, 32,
+				cfg->sip.user_agent, NULL, NULL);
+		if (!err)
+			err = sip_listen(&b2b->lsnr[s], b2b->sip[s], true,
+					 s == B2B_EXT ? ext_request :
+					 int_request, b2b);
+	}
+
+	return err;
+}
+
+
+/**
+ * Start the B2BUA
+ *
+ * @param b2bp  Pointer to allocated B2BUA
+ * @param cfg   Configuration, referenced
+ * @param relay The media relay every call is anchored on
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
+{
+	struct b2b *b2b;
+	int err;
+
+	if (!b2bp || !cfg)
+		return EINVAL;
+
+	if (!relay) {
+		elog_err("sip_enable yes needs relay_enable yes: the B2BUA "
+			 "anchors every call's media on the relay\n");
+		return EINVAL;
+	}
+
+	b2b = mem_zalloc(sizeof(*b2b), b2b_destructor);
+	if (!b2b)
+		return ENOMEM;
+
+	b2b->cfg = mem_ref((void *)cfg);
+	b2b->relay = relay;
+
+	err = sides_find(b2b, cfg);
+	if (err)
+		goto out;
+
+	err  = hash_alloc(&b2b->legs, LEGS_HASH);
+	err |= resolver_alloc(b2b);
+	err |= gate_alloc(&b2b->gate, cfg);
+	if (err)
+		goto out;
+
+	err = stacks_alloc(b2b, cfg);
+	if (err)
+		goto out;
+
+	err = transports_add(b2b, cfg);
+	if (err)
+		goto out;
+
+	err = umhosts_alloc(&b2b->hosts, cfg, b2b->sip[B2B_INT],
+			    &b2b->laddr[B2B_INT]);
+	if (err)
+		goto out;
+
+	relay_set_timeout_handler(relay, timeout_handler, b2b);
+
+	DEBUG_INFO("B2BUA: outside %s, inside %s, %u UM hosts\n",
+		   b2b->iface[B2B_EXT], b2b->iface[B2B_INT],
+		   list_count(&cfg->sip.umhosts));
+
+ out:
+	if (err)
+		mem_deref(b2b);
+	else
+		*b2bp = b2b;
+
+	return err;
+}
+
+
+/**
+ * Apply a reloaded configuration: gateways, internal networks, rate
+ * limit, redirect limit, user agent and CDR file take effect for the
+ * next request; listeners and UM hosts on restart
+ *
+ * @param b2b B2BUA
+ * @param cfg New configuration, referenced
+ */
+void b2b_set_cfg(struct b2b *b2b, const struct cfg *cfg)
+{
+	if (!b2b || !cfg)
+		return;
+
+	mem_deref((void *)b2b->cfg);
+	b2b->cfg = mem_ref((void *)cfg);
+	gate_set_cfg(b2b->gate, cfg);
+}
+
+
+/**
+ * Print the B2BUA's state for umedgectl status
+ *
+ * @param pf  Print handler
+ * @param b2b B2BUA, NULL if disabled
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int b2b_status(struct re_printf *pf, const struct b2b *b2b)
+{
+	const struct b2b_stats *st;
+
+	if (!b2b)
+		return re_hprintf(pf, "sip: disabled\n");
+
+	st = &b2b->st;
+
+	return re_hprintf(pf, "sip: %u calls now, %llu calls, %llu answered, "
+			  "%llu failed, %llu redirects followed, "
+			  "%llu redirects refused, %llu forbidden, "
+			  "%llu rate-limited, %llu malformed; "
+			  "%u of %u UM hosts alive\n%H",
+			  list_count(&b2b->calls),
+			  (unsigned long long)st->calls,
+			  (unsigned long long)st->answered,
+			  (unsigned long long)st->failed,
+			  (unsigned long long)st->redirects,
+			  (unsigned long long)st->refused_3xx,
+			  (unsigned long long)st->forbidden,
+			  (unsigned long long)st->limited,
+			  (unsigned long long)st->malformed,
+			  umhosts_alive(b2b->hosts),
+			  list_count(&b2b->cfg->sip.umhosts),
+			  umhosts_print, b2b->hosts);
+}
+
+
+/**
+ * Print the B2BUA's calls, one per line
+ *
+ * @param pf  Print handler
+ * @param b2b B2BUA, NULL if disabled
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int b2b_calls_print(struct re_printf *pf, const struct b2b *b2b)
+{
+	int err = 0;
+
+	if (!b2b)
+		return 0;
+
+	err = re_hprintf(pf, "%u sip calls\n", list_count(&b2b->calls));
+	for (struct le *le = b2b->calls.head; le; le = le->next)
+		err |= bcall_print(pf, le->data);
+
+	return err;
+}

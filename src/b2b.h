@@ -1,0 +1,23 @@
+/**
+ * @file b2b.h  SIP B2BUA front end: the public API
+ *
+ * Terminates gateway SIP outside (UDP, TCP, TLS), opens a second,
+ * independent dialog to a UM host inside (TCP, mutual TLS), follows
+ * the host's 3xx itself, and anchors the media on the relay through
+ * its C API. Listeners on an interface whose address lies in a
+ * sip_internal_network are inside; all others are outside.
+ */
+#ifndef UMEDGE_B2B_H
+#define UMEDGE_B2B_H
+
+struct b2b;
+struct cfg;
+struct relay;
+
+int  b2b_alloc(struct b2b **b2bp, const struct cfg *cfg,
+	       struct relay *relay);
+void b2b_set_cfg(struct b2b *b2b, const struct cfg *cfg);
+int  b2b_status(struct re_printf *pf, const struct b2b *b2b);
+int  b2b_calls_print(struct re_printf *pf, const struct b2b *b2b);
+
+#endif

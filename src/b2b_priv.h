@@ -1,0 +1,124 @@
+/**
+ * @file b2b_priv.h  SIP B2BUA internals: the object model
+ *
+ *   b2b                          main thread
+ *    ├─ sip[B2B_EXT], sip[B2B_INT]   one libre SIP stack per side: a
+ *    │                               message of one side can only ever
+ *    │                               carry that side's addresses
+ *    ├─ umhosts                  UM hosts, OPTIONS probes
+ *    ├─ gate                     trusted gateways, rate limit
+ *    ├─ cdr                      call records
+ *    └─ calls (list), legs (hash by Call-ID)
+ *        bcall                   one call through the edge
+ *         ├─ leg[B2B_EXT]        the gateway's dialog (UAS for the INVITE)
+ *         └─ leg[B2B_INT]        the UM host's dialog (UAC), a new one
+ *                                for every redirect hop
+ *
+ * Everything here lives in the main thread. The relay is driven through
+ * its C API (relay.h); its call is named by bcall.id, which neither
+ * side ever sees.
+ */
+
+struct relay;
+struct umhosts;
+struct gate;
+struct cdr;
+struct bcall;
+
+/** The two sides */
+enum b2b_side {
+	B2B_EXT = 0,   /**< Gateways, PBXs, trunks          */
+	B2B_INT = 1,   /**< The UM hosts                    */
+};
+
+enum {
+	B2B_URI_MAX  = 512,   /**< Longest URI kept              */
+	B2B_NAME_MAX = 128,   /**< Longest display name kept     */
+	B2B_TAG_MAX  = 64,    /**< Longest tag kept              */
+};
+
+/** Counters for umedgectl status */
+struct b2b_stats {
+	uint64_t calls;        /**< INVITEs that made a call           */
+	uint64_t answered;     /**< Calls answered                     */
+	uint64_t failed;       /**< Calls that ended before an answer  */
+	uint64_t redirects;    /**< 3xx hops followed                  */
+	uint64_t refused_3xx;  /**< 3xx targets refused                */
+	uint64_t forbidden;    /**< 403: untrusted sources             */
+	uint64_t limited;      /**< 503: rate limit                    */
+	uint64_t malformed;    /**< 4xx/5xx from sipguard              */
+};
+
+/** The B2BUA */
+struct b2b {
+	const struct cfg *cfg;            /**< Configuration (referenced)  */
+	struct relay *relay;              /**< Media relay                 */
+	struct dnsc *dnsc;                /**< Resolver for UM host names  */
+	struct sip *sip[2];               /**< Stack per side              */
+	struct sip_lsnr *lsnr[2];         /**< Request listener per side   */
+	struct tls *tls[2];               /**< TLS context per side        */
+	char iface[2][CFG_NAME_MAX];      /**< Relay interface per side    */
+	struct sa laddr[2];               /**< Our address per side        */
+	struct umhosts *hosts;            /**< UM hosts                    */
+	struct gate *gate;                /**< Who may send calls          */
+	struct cdr *cdr;                  /**< Call records, or NULL       */
+	struct list calls;                /**< struct bcall                */
+	struct hash *legs;                /**< struct leg by Call-ID       */
+	struct b2b_stats st;              /**< Counters                    */
+};
+
+/** One dialog of a call */
+struct leg {
+	struct le he;               /**< Member of b2b.legs by Call-ID   */
+	struct b2b *b2b;            /**< The B2BUA                       */
+	struct bcall *call;         /**< Owner                           */
+	enum b2b_side side;         /**< Which stack                     */
+	struct sip_dialog *dlg;     /**< Dialog state (libre)            */
+	char callid[B2B_URI_MAX];   /**< Its Call-ID (hash key)          */
+	char ltag[B2B_TAG_MAX];     /**< Our tag                         */
+	struct sip_request *req;    /**< Our pending INVITE (UAC leg)    */
+	uint32_t invite_cseq;       /**< Its CSeq, for ACK               */
+	struct sip_strans *st;      /**< Its pending INVITE (UAS leg)    */
+	const struct sip_msg *msg;  /**< That INVITE (referenced)        */
+	struct mbuf *ok;            /**< Our 2xx, retransmitted on UDP   */
+	struct tmr tmr_ok;          /**< 2xx retransmission (RFC 3261
+					 §13.3.1.4)                      */
+	uint32_t ok_ms;             /**< Current retransmit interval     */
+	uint32_t ok_total;          /**< Time spent retransmitting       */
+	bool early;                 /**< Dialog made by a 1xx            */
+	bool confirmed;             /**< 2xx sent/received and ACKed     */
+};
+
+/** Call states */
+enum bcall_state {
+	BCALL_TRYING = 0,   /**< INVITE sent inside, nothing back    */
+	BCALL_EARLY,        /**< A 1xx came back                     */
+	BCALL_ANSWERED,     /**< 2xx relayed, the gateway's ACK due  */
+	BCALL_CONFIRMED,    /**< Both legs up                        */
+	BCALL_CLOSING,      /**< Ending; waits for transactions     */
+};
+
+/* b2b.c */
+struct leg *b2b_leg_find(const struct b2b *b2b, const struct sip_msg *msg);
+void b2b_leg_link(struct b2b *b2b, struct leg *leg);
+
+/* leg.c */
+int  leg_alloc(struct leg **legp, struct b2b *b2b, struct bcall *call,
+		enum b2b_side side);
+int  leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
+		sip_cancel_h *cancelh, void *arg);
+int  leg_reply(struct leg *leg, struct sip *sip, uint16_t scode,
+	       const char *reason, const struct mbuf *sdp);
+void leg_ack_received(struct leg *leg);
+int  leg_request(struct leg *leg, struct sip *sip, const char *met,
+		 uint32_t maxfwd, const char *hdrs, const struct mbuf *body,
+		 sip_resp_h *resph, void *arg, struct sip_request **reqp);
+int  leg_ack(struct leg *leg, struct sip *sip);
+
+/* bcall.c */
+int  bcall_invite(struct b2b *b2b, const struct sip_msg *msg);
+void bcall_request(struct bcall *call, struct leg *leg,
+		   const struct sip_msg *msg);
+void bcall_media_timeout(struct b2b *b2b, const char *id);
+void bcall_noack(struct bcall *call);
+int  bcall_print(struct re_printf *pf, const struct bcall *call);

@@ -1,0 +1,209 @@
+/**
+ * @file gate.c  Who may send requests to the edge, and how fast
+ *
+ * Buckets hold tokens in thousandths, refilled at sip_rate_limit per
+ * second. A sweep every GATE_IDLE_MS frees those that are full again,
+ * so memory follows the sources active in the last seconds. When
+ * GATE_SOURCES_MAX sources are tracked, a new source is refused until
+ * the next sweep: a flood from many addresses costs a bounded amount.
+ */
+#include <string.h>
+#include <re.h>
+#include "cfg.h"
+#include "ipnet.h"
+#include "gate.h"
+
+
+/** One source's bucket */
+struct bucket {
+	struct le he;          /**< Member of gate.buckets      */
+	struct sa addr;        /**< Source address, no port     */
+	uint64_t milli;        /**< Tokens, in thousandths      */
+	uint64_t last;         /**< Last refill (ms)            */
+};
+
+/** The gate */
+struct gate {
+	const struct cfg *cfg;     /**< Configuration (referenced)    */
+	struct hash *buckets;      /**< struct bucket by address      */
+	unsigned n;                /**< Buckets in the hash           */
+	struct tmr tmr;            /**< Sweep                         */
+};
+
+
+static void bucket_destructor(void *data)
+{
+	struct bucket *b = data;
+
+	hash_unlink(&b->he);
+}
+
+
+static void gate_destructor(void *data)
+{
+	struct gate *gate = data;
+
+	tmr_cancel(&gate->tmr);
+	hash_flush(gate->buckets);
+	mem_deref(gate->buckets);
+	mem_deref((void *)gate->cfg);
+}
+
+
+static uint64_t burst(const struct gate *gate)
+{
+	return (uint64_t)gate->cfg->sip.rate_limit * 1000;
+}
+
+
+static void refill(const struct gate *gate, struct bucket *b, uint64_t now)
+{
+	uint64_t add = (now - b->last) * gate->cfg->sip.rate_limit;
+
+	b->milli = min(b->milli + add, burst(gate));
+	b->last = now;
+}
+
+
+static bool sweep_handler(struct le *le, void *arg)
+{
+	struct bucket *b = le->data;
+	struct gate *gate = arg;
+
+	refill(gate, b, tmr_jiffies());
+	if (b->milli >= burst(gate)) {
+		mem_deref(b);
+		--gate->n;
+	}
+
+	return false;
+}
+
+
+static void sweep(void *arg)
+{
+	struct gate *gate = arg;
+
+	(void)hash_apply(gate->buckets, sweep_handler, gate);
+	tmr_start(&gate->tmr, GATE_IDLE_MS, sweep, gate);
+}
+
+
+/**
+ * Allocate the gate
+ *
+ * @param gatep Pointer to allocated gate
+ * @param cfg   Configuration (sip_gateway, sip_internal_network,
+ *              sip_rate_limit), referenced
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int gate_alloc(struct gate **gatep, const struct cfg *cfg)
+{
+	struct gate *gate;
+	int err;
+
+	if (!gatep || !cfg)
+		return EINVAL;
+
+	gate = mem_zalloc(sizeof(*gate), gate_destructor);
+	if (!gate)
+		return ENOMEM;
+
+	gate->cfg = mem_ref((void *)cfg);
+	err = hash_alloc(&gate->buckets, 1024);
+	if (err) {
+		mem_deref(gate);
+		return err;
+	}
+
+	tmr_start(&gate->tmr, GATE_IDLE_MS, sweep, gate);
+	*gatep = gate;
+
+	return 0;
+}
+
+
+/** Apply a reloaded configuration: networks and rate at once */
+void gate_set_cfg(struct gate *gate, const struct cfg *cfg)
+{
+	if (!gate || !cfg)
+		return;
+
+	mem_deref((void *)gate->cfg);
+	gate->cfg = mem_ref((void *)cfg);
+}
+
+
+/**
+ * Tell whether a source may send requests
+ *
+ * @param gate   Gate
+ * @param inside The request came to the inside stack
+ * @param src    Its source address
+ *
+ * @return true if it is a configured gateway (outside) or inside an
+ *         internal network (inside)
+ */
+bool gate_trusted(const struct gate *gate, bool inside, const struct sa *src)
+{
+	if (!gate || !src)
+		return false;
+
+	return ipnet_match(inside ? &gate->cfg->sip.internal_nets :
+			   &gate->cfg->sip.gateways, src);
+}
+
+
+static bool bucket_cmp(struct le *le, void *arg)
+{
+	const struct bucket *b = le->data;
+
+	return sa_cmp(&b->addr, arg, SA_ADDR);
+}
+
+
+/**
+ * Take a token for one request from a source
+ *
+ * @param gate   Gate
+ * @param src    Source address (the port is ignored)
+ * @param now_ms Monotonic ms
+ *
+ * @return true if it may be served, false for 503
+ */
+bool gate_admit(struct gate *gate, const struct sa *src, uint64_t now_ms)
+{
+	struct bucket *b;
+
+	if (!gate || !src)
+		return false;
+
+	if (!gate->cfg->sip.rate_limit)
+		return true;
+
+	b = list_ledata(hash_lookup(gate->buckets, sa_hash(src, SA_ADDR),
+				    bucket_cmp, (void *)src));
+	if (!b) {
+		if (gate->n >= GATE_SOURCES_MAX)
+			return false;
+
+		b = mem_zalloc(sizeof(*b), bucket_destructor);
+		if (!b)
+			return false;
+
+		sa_cpy(&b->addr, src);
+		b->milli = burst(gate);
+		b->last = now_ms;
+		hash_append(gate->buckets, sa_hash(src, SA_ADDR), &b->he, b);
+		++gate->n;
+	}
+
+	refill(gate, b, now_ms);
+	if (b->milli < 1000)
+		return false;
+
+	b->milli -= 1000;
+
+	return true;
+}

@@ -1,0 +1,27 @@
+/**
+ * @file gate.h  Who may send requests to the edge, and how fast
+ *
+ * Outside, only configured gateways (sip_gateway networks) are served;
+ * inside, only the internal networks. Anything else is answered 403,
+ * statelessly. Each source address gets a token bucket of
+ * sip_rate_limit requests per second (burst as large) for requests
+ * outside a dialog; beyond it, 503 with Retry-After. In-dialog requests
+ * are never limited: a call once admitted is not cut.
+ */
+#ifndef UMEDGE_GATE_H
+#define UMEDGE_GATE_H
+
+struct gate;
+struct cfg;
+
+enum {
+	GATE_SOURCES_MAX = 65536,   /**< Buckets kept at most          */
+	GATE_IDLE_MS     = 10000,   /**< A full, idle bucket is freed  */
+};
+
+int  gate_alloc(struct gate **gatep, const struct cfg *cfg);
+void gate_set_cfg(struct gate *gate, const struct cfg *cfg);
+bool gate_trusted(const struct gate *gate, bool inside, const struct sa *src);
+bool gate_admit(struct gate *gate, const struct sa *src, uint64_t now_ms);
+
+#endif

@@ -1,0 +1,355 @@
+/**
+ * @file leg.c  One dialog of a B2BUA call, on one side's SIP stack
+ *
+ * A leg is a libre sip_dialog plus the transactions in flight on it.
+ * The gateway's leg starts as the UAS of the INVITE (leg_accept); the
+ * UM host's leg as its UAC (leg_request on a dialog from
+ * sip_dialog_alloc). Requests are encoded here rather than with
+ * sip_drequestf() so that Max-Forwards is the caller's, decremented
+ * (sipx.h). Our Contact always names the stack the leg is on, so no
+ * message carries the other side's addresses.
+ *
+ * A 2xx to an INVITE is retransmitted on UDP until its ACK comes (RFC
+ * 3261 §13.3.1.4): libre's server transaction does not.
+ */
+#include <string.h>
+#include <re.h>
+#include "cfg.h"
+#include "sipx.h"
+#include "b2b_priv.h"
+
+
+enum {
+	T1 = 500,            /**< RFC 3261 T1, ms                   */
+	T2 = 4000,           /**< RFC 3261 T2, ms                   */
+};
+
+static const char allow[] =
+	"INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY";
+
+
+static void leg_destructor(void *data)
+{
+	struct leg *leg = data;
+
+	hash_unlink(&leg->he);
+	tmr_cancel(&leg->tmr_ok);
+	mem_deref(leg->req);
+	mem_deref(leg->st);
+	mem_deref(leg->ok);
+	mem_deref((void *)leg->msg);
+	mem_deref(leg->dlg);
+}
+
+
+/**
+ * Allocate a leg
+ *
+ * @param legp Pointer to allocated leg
+ * @param b2b  The B2BUA
+ * @param call Call it belongs to
+ * @param side B2B_EXT or B2B_INT
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_alloc(struct leg **legp, struct b2b *b2b, struct bcall *call,
+	      enum b2b_side side)
+{
+	struct leg *leg;
+
+	if (!legp || !b2b || !call)
+		return EINVAL;
+
+	leg = mem_zalloc(sizeof(*leg), leg_destructor);
+	if (!leg)
+		return ENOMEM;
+
+	leg->b2b = b2b;
+	leg->call = call;
+	leg->side = side;
+	*legp = leg;
+
+	return 0;
+}
+
+
+/**
+ * Take an incoming INVITE: the leg becomes its dialog's UAS
+ *
+ * @param leg     Leg
+ * @param sip     Stack it came on
+ * @param msg     The INVITE
+ * @param cancelh Called on CANCEL
+ * @param arg     Handler argument
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
+	       sip_cancel_h *cancelh, void *arg)
+{
+	int err;
+
+	if (!leg || !sip || !msg)
+		return EINVAL;
+
+	err = sip_dialog_accept(&leg->dlg, msg);
+	if (err)
+		return err;
+
+	err = sip_strans_alloc(&leg->st, sip, msg, cancelh, arg);
+	if (err)
+		return err;
+
+	leg->msg = mem_ref((void *)msg);
+	(void)re_snprintf(leg->callid, sizeof(leg->callid), "%r",
+			  &msg->callid);
+	(void)re_snprintf(leg->ltag, sizeof(leg->ltag), "%016llx",
+			  (unsigned long long)msg->tag);
+
+	return 0;
+}
+
+
+/* Our Contact header line, on the address the stack uses */
+static void contact_fmt(char *buf, size_t sz, const struct sa *laddr,
+			enum sip_transp tp)
+{
+	(void)re_snprintf(buf, sz, "Contact: <sip:umedge@%J%s%s>\r\n", laddr,
+			  tp == SIP_TRANSP_UDP ? "" : ";transport=",
+			  tp == SIP_TRANSP_UDP ? "" : sip_transp_param(tp));
+}
+
+
+static int body_print(struct re_printf *pf, const struct mbuf *body)
+{
+	if (!body || !body->end)
+		return re_hprintf(pf, "Content-Length: 0\r\n\r\n");
+
+	return re_hprintf(pf, "Content-Type: application/sdp\r\n"
+			  "Content-Length: %zu\r\n\r\n%b", body->end,
+			  body->buf, body->end);
+}
+
+
+static void ok_retransmit(void *arg)
+{
+	struct leg *leg = arg;
+	const struct sip_msg *msg = leg->msg;
+	struct sa dst;
+	struct pl rp;
+
+	leg->ok_total += leg->ok_ms;
+	if (leg->ok_total >= 64 * T1) {
+		leg->ok = mem_deref(leg->ok);
+		bcall_noack(leg->call);
+		return;
+	}
+
+	sip_reply_addr(&dst, msg,
+		       !msg_param_exists(&msg->via.params, "rport", &rp));
+	(void)sip_send(leg->b2b->sip[leg->side], msg->sock, msg->tp,
+		       &dst, leg->ok);
+
+	leg->ok_ms = min(2 * leg->ok_ms, (uint32_t)T2);
+	tmr_start(&leg->tmr_ok, leg->ok_ms, ok_retransmit, leg);
+}
+
+
+/**
+ * Answer the leg's INVITE
+ *
+ * @param leg    Leg (UAS of the INVITE)
+ * @param sip    Its stack
+ * @param scode  Status code
+ * @param reason Reason phrase
+ * @param sdp    Body, or NULL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_reply(struct leg *leg, struct sip *sip, uint16_t scode,
+	      const char *reason, const struct mbuf *sdp)
+{
+	bool ok = scode >= 200 && scode < 300;
+	struct mbuf *mb = NULL;
+	char contact[128];
+	int err;
+
+	if (!leg || !sip || !reason || !leg->msg)
+		return EINVAL;
+
+	if (!leg->st)
+		return EALREADY;
+
+	if (scode == 100 || scode >= 300)
+		return sip_treplyf(&leg->st, NULL, sip, leg->msg, false, scode,
+				   reason, "Content-Length: 0\r\n\r\n");
+
+	contact_fmt(contact, sizeof(contact), &leg->msg->dst, leg->msg->tp);
+	err = sip_treplyf(&leg->st, ok ? &mb : NULL, sip, leg->msg, false,
+			  scode, reason, "%s" "Allow: %s\r\n" "%H",
+			  contact, allow, body_print, sdp);
+	if (err || !ok)
+		goto out;
+
+	if (leg->msg->tp == SIP_TRANSP_UDP) {
+		leg->ok = mem_ref(mb);
+		leg->ok_ms = T1;
+		leg->ok_total = 0;
+		tmr_start(&leg->tmr_ok, T1, ok_retransmit, leg);
+	}
+
+ out:
+	mem_deref(mb);
+
+	return err;
+}
+
+
+/** The ACK for our 2xx came: stop retransmitting it */
+void leg_ack_received(struct leg *leg)
+{
+	if (!leg)
+		return;
+
+	tmr_cancel(&leg->tmr_ok);
+	leg->ok = mem_deref(leg->ok);
+	leg->confirmed = true;
+}
+
+
+/* Our Contact, from the address the stack sends from */
+static int send_handler(enum sip_transp tp, const struct sa *src,
+			const struct sa *dst, struct mbuf *mb, void *arg)
+{
+	char contact[128];
+	(void)dst;
+	(void)arg;
+
+	contact_fmt(contact, sizeof(contact), src, tp);
+
+	return mbuf_write_str(mb, contact);
+}
+
+
+/* Our tag, from the From line sip_dialog_encode() wrote (libre keeps
+ * it to itself): responses are checked against it */
+static void ltag_learn(struct leg *leg, const struct mbuf *mb, size_t start)
+{
+	struct pl line, tag;
+
+	if (leg->ltag[0])
+		return;
+
+	if (!re_regex((const char *)mb->buf + start, mb->pos - start,
+		      "\r\nFrom:[^\r\n]+", &line) &&
+	    !msg_param_decode(&line, "tag", &tag))
+		(void)pl_strcpy(&tag, leg->ltag, sizeof(leg->ltag));
+}
+
+
+/* The request's headers and body, after Via and Contact */
+static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
+			  uint32_t cseq, uint32_t maxfwd, const char *hdrs,
+			  const struct mbuf *body)
+{
+	const struct cfg *cfg = leg->b2b->cfg;
+	size_t start;
+	int err;
+
+	err  = mbuf_printf(mb, "Max-Forwards: %u\r\n", maxfwd);
+	start = mb->pos - 2;
+	err |= sip_dialog_encode(mb, leg->dlg, cseq, met);
+	if (!err)
+		ltag_learn(leg, mb, start);
+	err |= mbuf_printf(mb, "User-Agent: %s\r\n", cfg->sip.user_agent);
+	if (hdrs)
+		err |= mbuf_write_str(mb, hdrs);
+	err |= mbuf_printf(mb, "%H", body_print, body);
+
+	mb->pos = 0;
+
+	return err;
+}
+
+
+/**
+ * Send a request on the leg's dialog
+ *
+ * @param leg    Leg with a dialog
+ * @param sip    Its stack
+ * @param met    Method
+ * @param maxfwd Max-Forwards
+ * @param hdrs   More header lines ("Name: value\r\n"...), or NULL
+ * @param body   SDP body, or NULL
+ * @param resph  Response handler
+ * @param arg    Its argument
+ * @param reqp   Pending request, set to NULL by libre when it ends
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_request(struct leg *leg, struct sip *sip, const char *met,
+		uint32_t maxfwd, const char *hdrs, const struct mbuf *body,
+		sip_resp_h *resph, void *arg, struct sip_request **reqp)
+{
+	struct mbuf *mb;
+	int err;
+
+	if (!leg || !leg->dlg || !sip || !met)
+		return EINVAL;
+
+	mb = mbuf_alloc(1024);
+	if (!mb)
+		return ENOMEM;
+
+	err = request_encode(mb, leg, met, 0, maxfwd, hdrs, body);
+	if (err)
+		goto out;
+
+	if (!strcmp(met, "INVITE"))
+		leg->invite_cseq = sip_dialog_lseq(leg->dlg) - 1;
+
+	err = sip_request(reqp, sip, true, met, -1, sip_dialog_uri(leg->dlg),
+			  -1, sip_dialog_route(leg->dlg), mb,
+			  sip_dialog_hash(leg->dlg), send_handler, resph, arg);
+
+ out:
+	mem_deref(mb);
+
+	return err;
+}
+
+
+/**
+ * Acknowledge the 2xx to our INVITE
+ *
+ * @param leg Leg (UAC of the INVITE), its dialog established
+ * @param sip Its stack
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_ack(struct leg *leg, struct sip *sip)
+{
+	struct mbuf *mb;
+	int err;
+
+	if (!leg || !leg->dlg || !sip)
+		return EINVAL;
+
+	mb = mbuf_alloc(512);
+	if (!mb)
+		return ENOMEM;
+
+	err = request_encode(mb, leg, "ACK", leg->invite_cseq, 70, NULL,
+			     NULL);
+	if (!err)
+		err = sip_request(NULL, sip, false, "ACK", -1,
+				  sip_dialog_uri(leg->dlg), -1,
+				  sip_dialog_route(leg->dlg), mb,
+				  sip_dialog_hash(leg->dlg), send_handler,
+				  NULL, NULL);
+
+	mem_deref(mb);
+	leg->confirmed = !err;
+
+	return err;
+}

@@ -1,0 +1,68 @@
+/**
+ * @file tlsctx.c  The TLS context for SIP: mutual TLS that verifies
+ */
+#include <openssl/ssl.h>
+#include <re.h>
+#define DEBUG_MODULE "tls"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "cfg.h"
+#include "elog.h"
+#include "tlsctx.h"
+
+
+/**
+ * Make the TLS context of the SIP listeners and connections
+ *
+ * @param tlsp Pointer to allocated context
+ * @param cfg  sip_tls_cert, sip_tls_key, sip_tls_ca
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tlsctx_alloc(struct tls **tlsp, const struct cfg_sip *cfg)
+{
+	struct ssl_ctx_st *ctx;
+	struct tls *tls;
+	int err;
+
+	if (!tlsp || !cfg)
+		return EINVAL;
+
+	err = tls_alloc(&tls, TLS_METHOD_SSLV23, NULL, NULL);
+	if (err)
+		return err;
+
+	ctx = tls_openssl_context(tls);
+	if (1 != SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert)) {
+		elog_err("sip_tls_cert: cannot load %s\n", cfg->tls_cert);
+		err = EINVAL;
+		goto out;
+	}
+
+	if (1 != SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key,
+					     SSL_FILETYPE_PEM) ||
+	    1 != SSL_CTX_check_private_key(ctx)) {
+		elog_err("sip_tls_key: cannot load %s, or it does not match "
+			 "the certificate\n", cfg->tls_key);
+		err = EINVAL;
+		goto out;
+	}
+
+	err = tls_add_ca(tls, cfg->tls_ca);
+	if (err) {
+		elog_err("sip_tls_ca: cannot load %s\n", cfg->tls_ca);
+		goto out;
+	}
+
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
+			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+
+ out:
+	if (err)
+		mem_deref(tls);
+	else
+		*tlsp = tls;
+
+	return err;
+}
