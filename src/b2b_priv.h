@@ -67,6 +67,12 @@ struct b2b {
 	struct b2b_stats st;              /**< Counters                    */
 };
 
+/** A message body and its type */
+struct body {
+	const char *ctype;          /**< Content-Type, NULL for SDP      */
+	const struct mbuf *mb;      /**< Body, NULL or empty for none    */
+};
+
 /** One dialog of a call */
 struct leg {
 	struct le he;               /**< Member of b2b.legs by Call-ID   */
@@ -81,6 +87,7 @@ struct leg {
 	struct sip_strans *st;      /**< Its pending INVITE (UAS leg)    */
 	const struct sip_msg *msg;  /**< That INVITE (referenced)        */
 	struct mbuf *ok;            /**< Our 2xx, retransmitted on UDP   */
+	const struct sip_msg *ok_msg; /**< The INVITE it answers         */
 	struct tmr tmr_ok;          /**< 2xx retransmission (RFC 3261
 					 §13.3.1.4)                      */
 	uint32_t ok_ms;             /**< Current retransmit interval     */
@@ -107,13 +114,16 @@ int  leg_alloc(struct leg **legp, struct b2b *b2b, struct bcall *call,
 		enum b2b_side side);
 int  leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 		sip_cancel_h *cancelh, void *arg);
-int  leg_reply(struct leg *leg, struct sip *sip, uint16_t scode,
-	       const char *reason, const struct mbuf *sdp);
+int  leg_respond(struct leg *leg, struct sip_strans **stp,
+		 const struct sip_msg *msg, uint16_t scode, const char *reason,
+		 const char *hdrs, const struct body *body);
+int  leg_reply(struct leg *leg, uint16_t scode, const char *reason,
+	       const struct mbuf *sdp);
 void leg_ack_received(struct leg *leg);
-int  leg_request(struct leg *leg, struct sip *sip, const char *met,
-		 uint32_t maxfwd, const char *hdrs, const struct mbuf *body,
+int  leg_request(struct leg *leg, const char *met, uint32_t maxfwd,
+		 const char *hdrs, const struct body *body,
 		 sip_resp_h *resph, void *arg, struct sip_request **reqp);
-int  leg_ack(struct leg *leg, struct sip *sip);
+int  leg_ack(struct leg *leg);
 
 /* bcall.c */
 int  bcall_invite(struct b2b *b2b, const struct sip_msg *msg);
@@ -121,4 +131,15 @@ void bcall_request(struct bcall *call, struct leg *leg,
 		   const struct sip_msg *msg);
 void bcall_media_timeout(struct b2b *b2b, const char *id);
 void bcall_noack(struct bcall *call);
+struct leg *bcall_leg(const struct bcall *call, enum b2b_side side);
+bool bcall_has_sdp(const struct sip_msg *msg);
+int  bcall_sdp(struct bcall *call, enum b2b_side from, bool offer,
+	       const struct sip_msg *msg, struct mbuf **outp);
+bool bcall_offer_begin(struct bcall *call);
+void bcall_offer_done(struct bcall *call);
+
+/* xreq.c */
+void xreq_relay(struct bcall *call, struct leg *leg,
+		const struct sip_msg *msg, struct list *xreqs);
+void xreq_abort_all(struct list *xreqs);
 int  bcall_print(struct re_printf *pf, const struct bcall *call);

@@ -69,6 +69,8 @@ struct bcall {
 	uint64_t t_answer;              /**< Unix ms of the 2xx, or 0     */
 	char chain[CHAIN_MAX];          /**< Hosts and 3xx targets tried  */
 	struct tmr tmr;                 /**< No response to the INVITE    */
+	struct list xreqs;              /**< Requests in flight (xreq.c)  */
+	bool offering;                  /**< A re-offer is in flight      */
 };
 
 
@@ -96,6 +98,7 @@ static void bcall_destructor(void *data)
 
 	tmr_cancel(&call->tmr);
 	list_unlink(&call->le);
+	list_flush(&call->xreqs);
 	list_flush(&call->targets);
 	mem_deref(call->leg[B2B_EXT]);
 	mem_deref(call->leg[B2B_INT]);
@@ -120,23 +123,39 @@ static void chain_add(struct bcall *call, const char *what, const char *uri)
 }
 
 
-/* The SDP through the relay: offer (outside to inside) or answer */
-static int media(struct bcall *call, bool offer, const struct sip_msg *msg,
-		 struct mbuf **outp)
+static const char *side_tag(enum b2b_side side)
+{
+	return side == B2B_EXT ? "ext" : "int";
+}
+
+
+/**
+ * Put an SDP through the relay: the relay's side 0 is the side that
+ * made the first offer (outside), its tags are "ext" and "int"
+ *
+ * @param call  Call
+ * @param from  Side the SDP came from
+ * @param offer Offer (true) or answer
+ * @param msg   Message carrying it
+ * @param outp  The SDP for the other side (replaced)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int bcall_sdp(struct bcall *call, enum b2b_side from, bool offer,
+	      const struct sip_msg *msg, struct mbuf **outp)
 {
 	struct b2b *b2b = call->b2b;
 	char token[256] = "";
 	struct relay_req req;
 	struct mbuf *out;
 	const char *why = NULL;
-	int from = offer ? B2B_EXT : B2B_INT;
 	int err;
 
 	memset(&req, 0, sizeof(req));
 	pl_set_str(&req.callid, call->id);
-	pl_set_str(&req.from_tag, "ext");
+	pl_set_str(&req.from_tag, side_tag(offer ? from : !from));
 	if (!offer)
-		pl_set_str(&req.to_tag, "int");
+		pl_set_str(&req.to_tag, side_tag(from));
 	pl_set_mbuf(&req.sdp, msg->mb);
 	pl_set_str(&req.dir[0], b2b->iface[from]);
 	pl_set_str(&req.dir[1], b2b->iface[!from]);
@@ -172,7 +191,15 @@ static int media(struct bcall *call, bool offer, const struct sip_msg *msg,
 }
 
 
-static bool has_sdp(const struct sip_msg *msg)
+static int media(struct bcall *call, bool offer, const struct sip_msg *msg,
+		 struct mbuf **outp)
+{
+	return bcall_sdp(call, offer ? B2B_EXT : B2B_INT, offer, msg, outp);
+}
+
+
+/** @return true if the message carries an SDP body */
+bool bcall_has_sdp(const struct sip_msg *msg)
 {
 	return mbuf_get_left(msg->mb) > 0 &&
 		msg_ctype_cmp(&msg->ctyp, "application", "sdp");
@@ -186,7 +213,7 @@ static void fail(struct bcall *call, uint16_t scode, const char *reason,
 	struct leg *a = call->leg[B2B_EXT];
 
 	if (a->st)
-		(void)leg_reply(a, stack(call, B2B_EXT), scode, reason, NULL);
+		(void)leg_reply(a, scode, reason, NULL);
 
 	++call->b2b->st.failed;
 	bcall_end(call, cause);
@@ -210,6 +237,7 @@ static int attempt(struct bcall *call, const char *uri, const char *host)
 {
 	struct b2b *b2b = call->b2b;
 	char from[B2B_URI_MAX], to[B2B_URI_MAX];
+	struct body offer = {NULL, call->offer};
 	struct leg *b;
 	int err;
 
@@ -235,9 +263,8 @@ static int attempt(struct bcall *call, const char *uri, const char *host)
 	str_ncpy(b->callid, sip_dialog_callid(b->dlg), sizeof(b->callid));
 	b2b_leg_link(b2b, b);
 
-	err = leg_request(b, stack(call, B2B_INT), "INVITE", call->maxfwd,
-			  call->hdrs, call->offer, invite_resp_handler,
-			  call, &b->req);
+	err = leg_request(b, "INVITE", call->maxfwd, call->hdrs, &offer,
+			  invite_resp_handler, call, &b->req);
 	if (!err)
 		tmr_start(&call->tmr, NORESP_MS, noresp_handler, call);
 
@@ -348,13 +375,13 @@ static void provisional(struct bcall *call, const struct sip_msg *msg)
 	    !sip_dialog_create(b->dlg, msg))
 		b->early = true;
 
-	if (has_sdp(msg) && media(call, false, msg, &call->answer))
+	if (bcall_has_sdp(msg) && media(call, false, msg, &call->answer))
 		return;
 
 	call->state = BCALL_EARLY;
 	(void)pl_strcpy(&msg->reason, reason, sizeof(reason));
-	(void)leg_reply(call->leg[B2B_EXT], stack(call, B2B_EXT), msg->scode,
-			reason, has_sdp(msg) ? call->answer : NULL);
+	(void)leg_reply(call->leg[B2B_EXT], msg->scode, reason,
+			bcall_has_sdp(msg) ? call->answer : NULL);
 }
 
 
@@ -365,8 +392,7 @@ static void bye_send(struct bcall *call, enum b2b_side side)
 	if (!leg || !leg->dlg || !sip_dialog_established(leg->dlg))
 		return;
 
-	(void)leg_request(leg, stack(call, side), "BYE", 70, NULL, NULL,
-			  NULL, NULL, NULL);
+	(void)leg_request(leg, "BYE", 70, NULL, NULL, NULL, NULL, NULL);
 }
 
 
@@ -379,7 +405,7 @@ static void answered(struct bcall *call, const struct sip_msg *msg)
 	err = sip_dialog_established(b->dlg) ?
 		sip_dialog_update(b->dlg, msg) :
 		sip_dialog_create(b->dlg, msg);
-	if (err || leg_ack(b, stack(call, B2B_INT))) {
+	if (err || leg_ack(b)) {
 		fail(call, 502, "Bad Gateway", "2xx without a dialog");
 		return;
 	}
@@ -390,15 +416,14 @@ static void answered(struct bcall *call, const struct sip_msg *msg)
 		return;
 	}
 
-	if (has_sdp(msg) && media(call, false, msg, &call->answer)) {
+	if (bcall_has_sdp(msg) && media(call, false, msg, &call->answer)) {
 		bye_send(call, B2B_INT);
 		fail(call, 488, "Not Acceptable Here", "answer refused");
 		return;
 	}
 
 	(void)pl_strcpy(&msg->reason, reason, sizeof(reason));
-	err = leg_reply(call->leg[B2B_EXT], stack(call, B2B_EXT), msg->scode,
-			reason, call->answer);
+	err = leg_reply(call->leg[B2B_EXT], msg->scode, reason, call->answer);
 	if (err) {
 		bye_send(call, B2B_INT);
 		bcall_end(call, "2xx could not be sent out");
@@ -503,8 +528,7 @@ static void cancel_handler(void *arg)
 	struct leg *b = call->leg[B2B_INT];
 
 	call->cancelled = true;
-	(void)leg_reply(call->leg[B2B_EXT], stack(call, B2B_EXT), 487,
-			"Request Terminated", NULL);
+	(void)leg_reply(call->leg[B2B_EXT], 487, "Request Terminated", NULL);
 
 	if (b && b->req)
 		sip_request_cancel(b->req);
@@ -572,13 +596,13 @@ int bcall_invite(struct b2b *b2b, const struct sip_msg *msg)
 	if (err)
 		goto out;
 	b2b_leg_link(b2b, a);
-	(void)leg_reply(a, stack(call, B2B_EXT), 100, "Trying", NULL);
+	(void)leg_reply(a, 100, "Trying", NULL);
 
 	err = facts_take(call, msg);
 	if (err)
 		goto out;
 
-	if (!has_sdp(msg)) {
+	if (!bcall_has_sdp(msg)) {
 		fail(call, 488, "Not Acceptable Here", "no SDP offer");
 		return 0;
 	}
@@ -621,11 +645,15 @@ static void bye_handler(struct bcall *call, struct leg *leg,
 void bcall_request(struct bcall *call, struct leg *leg,
 		   const struct sip_msg *msg)
 {
+	static const char *relayed[] = {
+		"INVITE", "UPDATE", "INFO", "REFER", "NOTIFY", "MESSAGE",
+		"OPTIONS",
+	};
+
 	if (!pl_strcmp(&msg->met, "ACK")) {
-		if (leg->side == B2B_EXT && call->state == BCALL_ANSWERED) {
-			leg_ack_received(leg);
+		leg_ack_received(leg);
+		if (call->state == BCALL_ANSWERED && leg->side == B2B_EXT)
 			call->state = BCALL_CONFIRMED;
-		}
 		return;
 	}
 
@@ -634,8 +662,47 @@ void bcall_request(struct bcall *call, struct leg *leg,
 		return;
 	}
 
+	for (size_t i = 0; i < ARRAY_SIZE(relayed); i++) {
+		if (!pl_strcmp(&msg->met, relayed[i])) {
+			xreq_relay(call, leg, msg, &call->xreqs);
+			return;
+		}
+	}
+
 	(void)sip_treply(NULL, stack(call, leg->side), msg, 501,
 			 "Not Implemented");
+}
+
+
+/** @return the call's leg on a side, NULL if there is none yet */
+struct leg *bcall_leg(const struct bcall *call, enum b2b_side side)
+{
+	return call ? call->leg[side] : NULL;
+}
+
+
+/**
+ * Start a re-offer; one at a time per call
+ *
+ * @param call Call
+ *
+ * @return false if one is in flight already (glare: 491)
+ */
+bool bcall_offer_begin(struct bcall *call)
+{
+	if (call->offering)
+		return false;
+
+	call->offering = true;
+
+	return true;
+}
+
+
+/** The re-offer in flight is answered or failed */
+void bcall_offer_done(struct bcall *call)
+{
+	call->offering = false;
 }
 
 
@@ -753,6 +820,7 @@ static void bcall_end(struct bcall *call, const char *cause)
 		return;
 
 	call->state = BCALL_CLOSING;
+	xreq_abort_all(&call->xreqs);
 	record(call, cause);
 
 	pl_set_str(&id, call->id);

@@ -37,6 +37,7 @@ static void leg_destructor(void *data)
 	mem_deref(leg->req);
 	mem_deref(leg->st);
 	mem_deref(leg->ok);
+	mem_deref((void *)leg->ok_msg);
 	mem_deref((void *)leg->msg);
 	mem_deref(leg->dlg);
 }
@@ -120,27 +121,29 @@ static void contact_fmt(char *buf, size_t sz, const struct sa *laddr,
 }
 
 
-static int body_print(struct re_printf *pf, const struct mbuf *body)
+static int body_print(struct re_printf *pf, const struct body *b)
 {
-	if (!body || !body->end)
+	if (!b || !b->mb || !b->mb->end)
 		return re_hprintf(pf, "Content-Length: 0\r\n\r\n");
 
-	return re_hprintf(pf, "Content-Type: application/sdp\r\n"
-			  "Content-Length: %zu\r\n\r\n%b", body->end,
-			  body->buf, body->end);
+	return re_hprintf(pf, "Content-Type: %s\r\n"
+			  "Content-Length: %zu\r\n\r\n%b",
+			  b->ctype ? b->ctype : "application/sdp", b->mb->end,
+			  b->mb->buf, b->mb->end);
 }
 
 
 static void ok_retransmit(void *arg)
 {
 	struct leg *leg = arg;
-	const struct sip_msg *msg = leg->msg;
+	const struct sip_msg *msg = leg->ok_msg;
 	struct sa dst;
 	struct pl rp;
 
 	leg->ok_total += leg->ok_ms;
 	if (leg->ok_total >= 64 * T1) {
 		leg->ok = mem_deref(leg->ok);
+		leg->ok_msg = mem_deref((void *)leg->ok_msg);
 		bcall_noack(leg->call);
 		return;
 	}
@@ -156,43 +159,53 @@ static void ok_retransmit(void *arg)
 
 
 /**
- * Answer the leg's INVITE
+ * Answer a request received on the leg
  *
- * @param leg    Leg (UAS of the INVITE)
- * @param sip    Its stack
+ * 1xx and 2xx carry our Contact and Allow; a 2xx to an INVITE over UDP
+ * is retransmitted until leg_ack_received().
+ *
+ * @param leg    Leg
+ * @param stp    The request's server transaction, NULL when final
+ * @param msg    The request
  * @param scode  Status code
  * @param reason Reason phrase
- * @param sdp    Body, or NULL
+ * @param hdrs   More header lines, or NULL
+ * @param body   Body, or NULL
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_reply(struct leg *leg, struct sip *sip, uint16_t scode,
-	      const char *reason, const struct mbuf *sdp)
+int leg_respond(struct leg *leg, struct sip_strans **stp,
+		const struct sip_msg *msg, uint16_t scode, const char *reason,
+		const char *hdrs, const struct body *body)
 {
 	bool ok = scode >= 200 && scode < 300;
 	struct mbuf *mb = NULL;
-	char contact[128];
+	char contact[128] = "";
+	bool invite;
 	int err;
 
-	if (!leg || !sip || !reason || !leg->msg)
+	if (!leg || !stp || !*stp || !msg || !reason)
 		return EINVAL;
 
-	if (!leg->st)
-		return EALREADY;
+	invite = !pl_strcmp(&msg->met, "INVITE");
 
-	if (scode == 100 || scode >= 300)
-		return sip_treplyf(&leg->st, NULL, sip, leg->msg, false, scode,
-				   reason, "Content-Length: 0\r\n\r\n");
+	if (scode > 100 && scode < 300)
+		contact_fmt(contact, sizeof(contact), &msg->dst, msg->tp);
 
-	contact_fmt(contact, sizeof(contact), &leg->msg->dst, leg->msg->tp);
-	err = sip_treplyf(&leg->st, ok ? &mb : NULL, sip, leg->msg, false,
-			  scode, reason, "%s" "Allow: %s\r\n" "%H",
-			  contact, allow, body_print, sdp);
-	if (err || !ok)
+	err = sip_treplyf(stp, ok && invite ? &mb : NULL,
+			  leg->b2b->sip[leg->side], msg, false,
+			  scode, reason, "%s%s%s%s%s" "%H", contact,
+			  contact[0] ? "Allow: " : "", contact[0] ? allow : "",
+			  contact[0] ? "\r\n" : "", hdrs ? hdrs : "",
+			  body_print, body);
+	if (err || !mb)
 		goto out;
 
-	if (leg->msg->tp == SIP_TRANSP_UDP) {
+	if (msg->tp == SIP_TRANSP_UDP) {
+		mem_deref(leg->ok);
+		mem_deref((void *)leg->ok_msg);
 		leg->ok = mem_ref(mb);
+		leg->ok_msg = mem_ref((void *)msg);
 		leg->ok_ms = T1;
 		leg->ok_total = 0;
 		tmr_start(&leg->tmr_ok, T1, ok_retransmit, leg);
@@ -205,6 +218,32 @@ int leg_reply(struct leg *leg, struct sip *sip, uint16_t scode,
 }
 
 
+/**
+ * Answer the leg's first INVITE
+ *
+ * @param leg    Leg (UAS of the INVITE)
+ * @param scode  Status code
+ * @param reason Reason phrase
+ * @param sdp    SDP body, or NULL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_reply(struct leg *leg, uint16_t scode, const char *reason,
+	      const struct mbuf *sdp)
+{
+	struct body body = {NULL, sdp};
+
+	if (!leg || !leg->msg)
+		return EINVAL;
+
+	if (!leg->st)
+		return EALREADY;
+
+	return leg_respond(leg, &leg->st, leg->msg, scode, reason, NULL,
+			   scode == 100 || scode >= 300 ? NULL : &body);
+}
+
+
 /** The ACK for our 2xx came: stop retransmitting it */
 void leg_ack_received(struct leg *leg)
 {
@@ -213,6 +252,7 @@ void leg_ack_received(struct leg *leg)
 
 	tmr_cancel(&leg->tmr_ok);
 	leg->ok = mem_deref(leg->ok);
+	leg->ok_msg = mem_deref((void *)leg->ok_msg);
 	leg->confirmed = true;
 }
 
@@ -250,7 +290,7 @@ static void ltag_learn(struct leg *leg, const struct mbuf *mb, size_t start)
 /* The request's headers and body, after Via and Contact */
 static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
 			  uint32_t cseq, uint32_t maxfwd, const char *hdrs,
-			  const struct mbuf *body)
+			  const struct body *body)
 {
 	const struct cfg *cfg = leg->b2b->cfg;
 	size_t start;
@@ -276,25 +316,25 @@ static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
  * Send a request on the leg's dialog
  *
  * @param leg    Leg with a dialog
- * @param sip    Its stack
  * @param met    Method
  * @param maxfwd Max-Forwards
  * @param hdrs   More header lines ("Name: value\r\n"...), or NULL
- * @param body   SDP body, or NULL
- * @param resph  Response handler
+ * @param body   Body, or NULL
+ * @param resph  Response handler, or NULL
  * @param arg    Its argument
- * @param reqp   Pending request, set to NULL by libre when it ends
+ * @param reqp   Pending request, set to NULL by libre when it ends; or
+ *               NULL to leave the request to libre
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_request(struct leg *leg, struct sip *sip, const char *met,
-		uint32_t maxfwd, const char *hdrs, const struct mbuf *body,
+int leg_request(struct leg *leg, const char *met, uint32_t maxfwd,
+		const char *hdrs, const struct body *body,
 		sip_resp_h *resph, void *arg, struct sip_request **reqp)
 {
 	struct mbuf *mb;
 	int err;
 
-	if (!leg || !leg->dlg || !sip || !met)
+	if (!leg || !leg->dlg || !met)
 		return EINVAL;
 
 	mb = mbuf_alloc(1024);
@@ -308,8 +348,9 @@ int leg_request(struct leg *leg, struct sip *sip, const char *met,
 	if (!strcmp(met, "INVITE"))
 		leg->invite_cseq = sip_dialog_lseq(leg->dlg) - 1;
 
-	err = sip_request(reqp, sip, true, met, -1, sip_dialog_uri(leg->dlg),
-			  -1, sip_dialog_route(leg->dlg), mb,
+	err = sip_request(reqp, leg->b2b->sip[leg->side], true, met, -1,
+			  sip_dialog_uri(leg->dlg), -1,
+			  sip_dialog_route(leg->dlg), mb,
 			  sip_dialog_hash(leg->dlg), send_handler, resph, arg);
 
  out:
@@ -323,16 +364,15 @@ int leg_request(struct leg *leg, struct sip *sip, const char *met,
  * Acknowledge the 2xx to our INVITE
  *
  * @param leg Leg (UAC of the INVITE), its dialog established
- * @param sip Its stack
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_ack(struct leg *leg, struct sip *sip)
+int leg_ack(struct leg *leg)
 {
 	struct mbuf *mb;
 	int err;
 
-	if (!leg || !leg->dlg || !sip)
+	if (!leg || !leg->dlg)
 		return EINVAL;
 
 	mb = mbuf_alloc(512);
@@ -342,7 +382,8 @@ int leg_ack(struct leg *leg, struct sip *sip)
 	err = request_encode(mb, leg, "ACK", leg->invite_cseq, 70, NULL,
 			     NULL);
 	if (!err)
-		err = sip_request(NULL, sip, false, "ACK", -1,
+		err = sip_request(NULL, leg->b2b->sip[leg->side], false,
+				  "ACK", -1,
 				  sip_dialog_uri(leg->dlg), -1,
 				  sip_dialog_route(leg->dlg), mb,
 				  sip_dialog_hash(leg->dlg), send_handler,
