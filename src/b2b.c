@@ -259,7 +259,9 @@ static int transports_add(struct b2b *b2b, const struct cfg *cfg)
 		sa_set_port(&laddr, l->port);
 
 		if (l->tp == CFG_TLS && !b2b->tls[side]) {
-			err = tlsctx_alloc(&b2b->tls[side], &cfg->sip);
+			err = tlsctx_alloc(&b2b->tls[side], &cfg->sip,
+					   side == B2B_INT ?
+					   &cfg->sip.umhosts : NULL);
 			if (err)
 				return err;
 		}
@@ -296,6 +298,27 @@ static int resolver_alloc(struct b2b *b2b)
 	}
 
 	return dnsc_alloc(&b2b->dnsc, NULL, nsv, nsn);
+}
+
+
+/* A UM host over TCP or TLS needs a transport of that kind inside */
+static int umhosts_check(const struct b2b *b2b, const struct cfg *cfg)
+{
+	for (struct le *le = cfg->sip.umhosts.head; le; le = le->next) {
+		const struct cfg_umhost *h = le->data;
+		enum sip_transp tp = tp_of(h->tp);
+		struct sa laddr;
+
+		if (!sip_transp_laddr(b2b->sip[B2B_INT], &laddr, tp, NULL))
+			continue;
+
+		elog_err("sip_um_host %s %s: needs a sip_listen on the inside "
+			 "with %s\n", cfg_tp_name(h->tp), h->host,
+			 cfg_tp_name(h->tp));
+		return EINVAL;
+	}
+
+	return 0;
 }
 
 
@@ -367,6 +390,10 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 		goto out;
 
 	err = transports_add(b2b, cfg);
+	if (err)
+		goto out;
+
+	err = umhosts_check(b2b, cfg);
 	if (err)
 		goto out;
 

@@ -2,6 +2,7 @@
  * @file tlsctx.c  The TLS context for SIP: mutual TLS that verifies
  */
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <re.h>
 #define DEBUG_MODULE "tls"
 #define DEBUG_LEVEL 7
@@ -11,15 +12,40 @@
 #include "tlsctx.h"
 
 
+/* Inside, the peer is a UM host: its certificate must name one of
+ * them (tls_name, else the host as configured), in both roles */
+static int names_set(struct ssl_ctx_st *ctx, const struct list *umhosts)
+{
+	X509_VERIFY_PARAM *param = SSL_CTX_get0_param(ctx);
+
+	X509_VERIFY_PARAM_set_hostflags(param,
+					X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+
+	for (struct le *le = list_head(umhosts); le; le = le->next) {
+		const struct cfg_umhost *h = le->data;
+		const char *name = h->tls_name[0] ? h->tls_name : h->host;
+
+		if (1 != X509_VERIFY_PARAM_add1_host(param, name, 0))
+			return ENOMEM;
+	}
+
+	return 0;
+}
+
+
 /**
- * Make the TLS context of the SIP listeners and connections
+ * Make the TLS context of one side's SIP listeners and connections
  *
- * @param tlsp Pointer to allocated context
- * @param cfg  sip_tls_cert, sip_tls_key, sip_tls_ca
+ * @param tlsp    Pointer to allocated context
+ * @param cfg     sip_tls_cert, sip_tls_key, sip_tls_ca
+ * @param umhosts Inside: the UM hosts whose names a peer certificate
+ *                must carry; outside: NULL (any certificate from
+ *                sip_tls_ca)
  *
  * @return 0 if success, otherwise errorcode
  */
-int tlsctx_alloc(struct tls **tlsp, const struct cfg_sip *cfg)
+int tlsctx_alloc(struct tls **tlsp, const struct cfg_sip *cfg,
+		 const struct list *umhosts)
 {
 	struct ssl_ctx_st *ctx;
 	struct tls *tls;
@@ -57,6 +83,9 @@ int tlsctx_alloc(struct tls **tlsp, const struct cfg_sip *cfg)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
 			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+
+	if (umhosts)
+		err = names_set(ctx, umhosts);
 
  out:
 	if (err)
