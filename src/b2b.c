@@ -103,8 +103,10 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 			   &msg->met, v.scode, v.why);
 		if (!ack)
 			(void)sip_replyf(sip, msg, v.scode, v.reason,
+					 "%s"
 					 "Warning: 399 umedge \"%s\"\r\n"
-					 "Content-Length: 0\r\n\r\n", v.why);
+					 "Content-Length: 0\r\n\r\n", v.hdrs,
+					 v.why);
 		return true;
 	}
 

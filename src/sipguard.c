@@ -8,6 +8,7 @@
  * the Via branch alone).
  */
 #include <string.h>
+#include <strings.h>
 #include <re.h>
 #include "sipguard.h"
 
@@ -18,6 +19,53 @@ static void verdict(struct sipguard_verdict *v, uint16_t scode,
 	v->scode = scode;
 	v->reason = reason;
 	v->why = why;
+	v->hdrs[0] = '\0';
+}
+
+
+static bool is_token_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || strchr("-.!%*_+`'~ \t", c);
+}
+
+
+/* A name-addr as RFC 3261 §25.1 has it, where libre is lenient:
+ * balanced quotes, a display name of tokens unless quoted, and no
+ * whitespace inside the angle brackets (RFC 4475 §3.1.2.6-8) */
+static const char *nameaddr_check(const struct pl *v)
+{
+	bool inq = false;
+	size_t lt = v->l;
+
+	for (size_t i = 0; i < v->l; i++) {
+		char c = v->p[i];
+
+		if (inq && c == '\\') {
+			++i;
+			continue;
+		}
+		if (c == '"')
+			inq = !inq;
+		else if (!inq && c == '<' && lt == v->l)
+			lt = i;
+		else if (!inq && lt == v->l && c != '"' && !is_token_char(c)
+			 && memchr(v->p + i, '<', v->l - i))
+			return "display name needs quotes";
+	}
+
+	if (inq)
+		return "unbalanced quotes";
+
+	if (lt < v->l) {
+		const char *gt = memchr(v->p + lt, '>', v->l - lt);
+
+		if (!gt || lt + 1 >= v->l || strchr(" \t", v->p[lt + 1]) ||
+		    strchr(" \t", gt[-1]))
+			return "whitespace inside <>";
+	}
+
+	return NULL;
 }
 
 
@@ -80,36 +128,70 @@ static const char *singles_check(const struct sip_msg *msg)
 }
 
 
-/* CSeq: "number method", the number below 2**31, the method that of
- * the request line */
-static const char *cseq_check(const struct sip_msg *msg)
+/* CSeq: "number method", the number below 2**31 */
+static const char *cseq_parse(const struct sip_msg *msg, struct pl *met)
 {
 	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_CSEQ);
-	struct pl num, met;
+	struct pl num;
 
-	if (re_regex(hdr->val.p, hdr->val.l, "[0-9]+[ \t\r\n]+[^ \t\r\n]+",
-		     &num, NULL, &met) || num.p != hdr->val.p ||
-	    met.p + met.l != hdr->val.p + hdr->val.l)
+	if (!hdr || re_regex(hdr->val.p, hdr->val.l,
+			     "[0-9]+[ \t\r\n]+[^ \t\r\n]+",
+			     &num, NULL, met) || num.p != hdr->val.p ||
+	    met->p + met->l != hdr->val.p + hdr->val.l)
 		return "CSeq is not 'number method'";
 
 	if (!pl_isnum(&num, 10) || pl_u64(&num) > 0x7fffffff)
 		return "CSeq number out of range";
 
-	if (pl_cmp(&met, &msg->met))
-		return "CSeq method differs from the request line";
-
 	return NULL;
+}
+
+
+/* ... and the method that of the request line */
+static const char *cseq_check(const struct sip_msg *msg)
+{
+	struct pl met;
+	const char *why = cseq_parse(msg, &met);
+
+	if (!why && pl_cmp(&met, &msg->met))
+		why = "CSeq method differs from the request line";
+
+	return why;
+}
+
+
+static bool pl_contains(const struct pl *pl, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i + n <= pl->l; i++) {
+		if (!strncasecmp(pl->p + i, s, n))
+			return true;
+	}
+
+	return false;
 }
 
 
 /* The From and To tags and URIs as libre decoded them */
 static const char *addr_check(const struct sip_msg *msg)
 {
+	const char *why;
+
+	why = nameaddr_check(&sip_msg_hdr(msg, SIP_HDR_FROM)->val);
+	if (!why)
+		why = nameaddr_check(&sip_msg_hdr(msg, SIP_HDR_TO)->val);
+	if (why)
+		return why;
+
 	if (!pl_isset(&msg->from.auri) || !pl_isset(&msg->to.auri))
 		return "From or To has no URI";
 
 	if (!pl_isset(&msg->from.tag))
 		return "From has no tag";
+
+	if (pl_isset(&msg->uri.headers))
+		return "Request-URI carries headers";
 
 	if (!pl_isset(&msg->callid))
 		return "Call-ID is empty";
@@ -134,6 +216,65 @@ static const char *clen_check(const struct sip_msg *msg)
 		return "Content-Length is larger than the body";
 
 	return NULL;
+}
+
+
+/* Date, when given, is an RFC 1123 date in GMT (RFC 3261 §20.17) */
+static const char *date_check(const struct sip_msg *msg)
+{
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_DATE);
+
+	if (!hdr)
+		return NULL;
+
+	if (hdr->val.l < 4 ||
+	    memcmp(hdr->val.p + hdr->val.l - 4, " GMT", 4))
+		return "Date is not in GMT";
+
+	return NULL;
+}
+
+
+static bool has_body(const struct sip_msg *msg)
+{
+	return mbuf_get_left(msg->mb) > 0;
+}
+
+
+/* What the edge can honour: no extension, and SDP as the only body
+ * of an offer or answer (RFC 3261 §8.2.2, §8.2.3) */
+static bool features_check(const struct sip_msg *msg,
+			   struct sipguard_verdict *v)
+{
+	const struct sip_hdr *req = sip_msg_hdr(msg, SIP_HDR_REQUIRE);
+	bool sdp_met = !pl_strcmp(&msg->met, "INVITE") ||
+		!pl_strcmp(&msg->met, "UPDATE");
+	const struct sip_hdr *acc = sip_msg_hdr(msg, SIP_HDR_ACCEPT);
+
+	if (req && pl_strcmp(&msg->met, "ACK") &&
+	    pl_strcmp(&msg->met, "CANCEL")) {
+		verdict(v, 420, "Bad Extension", "Require names an extension");
+		(void)re_snprintf(v->hdrs, sizeof(v->hdrs),
+				  "Unsupported: %r\r\n", &req->val);
+		return true;
+	}
+
+	if (sdp_met && has_body(msg) &&
+	    !msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
+		verdict(v, 415, "Unsupported Media Type", "body is not SDP");
+		str_ncpy(v->hdrs, "Accept: application/sdp\r\n",
+			 sizeof(v->hdrs));
+		return true;
+	}
+
+	if (sdp_met && acc && !pl_contains(&acc->val, "application/sdp") &&
+	    !pl_contains(&acc->val, "*/*") &&
+	    !pl_contains(&acc->val, "application/*")) {
+		verdict(v, 406, "Not Acceptable", "Accept excludes SDP");
+		return true;
+	}
+
+	return false;
 }
 
 
@@ -182,12 +323,14 @@ void sipguard_request(const struct sip_msg *msg, struct sipguard_verdict *v)
 		why = addr_check(msg);
 	if (!why)
 		why = clen_check(msg);
+	if (!why)
+		why = date_check(msg);
 	if (why) {
 		verdict(v, 400, "Bad Request", why);
 		return;
 	}
 
-	if (pl_isset(&msg->maxfwd) && !pl_isnum(&msg->maxfwd, 3)) {
+	if (pl_isset(&msg->maxfwd) && !pl_isnum(&msg->maxfwd, 9)) {
 		verdict(v, 400, "Bad Request", "Max-Forwards is not a number");
 		return;
 	}
@@ -197,6 +340,9 @@ void sipguard_request(const struct sip_msg *msg, struct sipguard_verdict *v)
 			"Request-URI scheme");
 		return;
 	}
+
+	if (features_check(msg, v))
+		return;
 
 	if (pl_isset(&msg->maxfwd) && pl_u32(&msg->maxfwd) == 0 &&
 	    pl_strcmp(&msg->met, "OPTIONS")) {
@@ -220,6 +366,8 @@ void sipguard_request(const struct sip_msg *msg, struct sipguard_verdict *v)
 bool sipguard_response(const struct sip_msg *msg, const struct pl *callid,
 		       const struct pl *ltag, const struct pl *met)
 {
+	struct pl cmet;
+
 	if (!msg || msg->req)
 		return false;
 
@@ -230,6 +378,9 @@ bool sipguard_response(const struct sip_msg *msg, const struct pl *callid,
 		return false;
 
 	if (met && pl_cmp(&msg->cseq.met, met))
+		return false;
+
+	if (cseq_parse(msg, &cmet))
 		return false;
 
 	return msg->scode >= 100 && msg->scode <= 699;

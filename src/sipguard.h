@@ -23,6 +23,7 @@ struct sipguard_verdict {
 	uint16_t scode;        /**< 0 if the request is fine       */
 	const char *reason;    /**< Reason phrase                  */
 	const char *why;       /**< Detail for the log             */
+	char hdrs[256];        /**< Header lines the answer needs  */
 };
 
 void sipguard_request(const struct sip_msg *msg,

@@ -1,0 +1,360 @@
+/**
+ * @file sip.c  Tests: the B2BUA's parsers and checks: sipguard against
+ *              the RFC 4475 torture messages, 3xx targets, the gate
+ *              (trust and rate limit), headers passed to UM
+ */
+#include <stdio.h>
+#include <string.h>
+#include <re.h>
+#include "cfg.h"
+#include "sipguard.h"
+#include "redir.h"
+#include "gate.h"
+#include "passhdr.h"
+#include "test.h"
+
+
+/* Decode a SIP message from text (CRLF line ends are added) */
+static int msg_make(struct sip_msg **msgp, const char *text)
+{
+	struct mbuf *mb = mbuf_alloc(1024);
+	int err = 0;
+
+	if (!mb)
+		return ENOMEM;
+
+	for (const char *p = text; *p && !err; p++) {
+		if (*p == '\n')
+			err = mbuf_write_str(mb, "\r\n");
+		else
+			err = mbuf_write_u8(mb, (uint8_t)*p);
+	}
+
+	mb->pos = 0;
+	if (!err)
+		err = sip_msg_decode(msgp, mb);
+
+	mem_deref(mb);
+
+	return err;
+}
+
+
+static int msg_file(struct sip_msg **msgp, const char *name)
+{
+	char path[512];
+	struct mbuf *mb;
+	size_t n;
+	FILE *f;
+	int err;
+
+	(void)re_snprintf(path, sizeof(path), "%s/tests/data/rfc4475/%s.dat",
+			  UM_SRCDIR, name);
+	f = fopen(path, "rb");
+	if (!f)
+		return errno;
+
+	mb = mbuf_alloc(8192);
+	n = mb ? fread(mb->buf, 1, mb->size, f) : 0;
+	(void)fclose(f);
+	if (!mb)
+		return ENOMEM;
+
+	mb->end = n;
+	err = sip_msg_decode(msgp, mb);
+	mem_deref(mb);
+
+	return err;
+}
+
+
+/* What RFC 4475 wants for each request, and what the edge does:
+ * 0 accepted; a status code; -1 libre 1.1.0 cannot decode it (then the
+ * daemon answers it from the raw datagram, tests/integration) */
+static const struct {
+	const char *name;
+	int want;
+} rfc4475_req[] = {
+	/* §3.1.1: valid, accepted */
+	{"wsinv", 0}, {"intmeth", 0}, {"esc01", 0}, {"escnull", 0},
+	{"esc02", 0}, {"lwsdisp", 0}, {"dblreq", 0}, {"semiuri", 0},
+	{"transports", 0}, {"mpart01", 0},
+	{"longreq", -1}, {"inv2543", -1},
+	/* §3.1.2: invalid, rejected */
+	{"badinv01", -1}, {"clerr", 400}, {"ncl", 400}, {"scalar02", 400},
+	{"quotbal", 400}, {"ltgtruri", -1}, {"lwsruri", -1},
+	{"lwsstart", -1}, {"trws", -1}, {"escruri", 400}, {"baddate", 400},
+	{"badaspec", 400}, {"baddn", 400}, {"badvers", -1},
+	{"mismatch01", 400}, {"mismatch02", 400},
+	/* §3.3: application layer */
+	{"insuf", 400}, {"unkscm", 416}, {"novelsc", 416},
+	{"unksm2", -1}, {"bext01", 420}, {"invut", 415}, {"multi01", 400},
+	{"mcl01", 400}, {"zeromf", 0}, {"sdp01", 406},
+};
+
+
+int test_sipguard_rfc4475(void)
+{
+	struct sipguard_verdict v;
+	struct sip_msg *msg = NULL;
+	int err = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(rfc4475_req); i++) {
+		int e = msg_file(&msg, rfc4475_req[i].name);
+
+		if (rfc4475_req[i].want < 0) {
+			if (!e)
+				TEST_FAIL("%s: libre decodes it now\n",
+					  rfc4475_req[i].name);
+			TEST_ASSERT(e != 0);
+			continue;
+		}
+
+		TEST_ERR(e);
+		TEST_ASSERT(msg->req);
+		sipguard_request(msg, &v);
+		if (v.scode != rfc4475_req[i].want)
+			TEST_FAIL("%s: %u (%s)\n", rfc4475_req[i].name,
+				  v.scode, v.why ? v.why : "");
+		TEST_EQUALS(rfc4475_req[i].want, v.scode);
+		msg = mem_deref(msg);
+	}
+
+	/* the 420 names what is not supported */
+	TEST_ERR(msg_file(&msg, "bext01"));
+	sipguard_request(msg, &v);
+	TEST_CONTAINS(v.hdrs, "Unsupported: nothingSupportsThis");
+
+ out:
+	mem_deref(msg);
+	return err;
+}
+
+
+/* Responses: a status code out of range, or a CSeq out of range, is
+ * dropped; the well-formed ones fit */
+int test_sipguard_response(void)
+{
+	static const struct {
+		const char *name;
+		bool fits;
+	} t[] = {
+		{"bigcode", false}, {"scalarlg", false}, {"unreason", true},
+		{"noreason", true}, {"bcast", true},
+	};
+	struct sip_msg *msg = NULL;
+	struct pl callid;
+	int err = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		TEST_ERR(msg_file(&msg, t[i].name));
+		TEST_EQUALS(t[i].fits, sipguard_response(msg, NULL, NULL,
+							 NULL));
+		msg = mem_deref(msg);
+	}
+
+	/* Call-ID, tag and method must be those of our request */
+	TEST_ERR(msg_file(&msg, "unreason"));
+	pl_set_str(&callid, "another-call-id");
+	TEST_ASSERT(!sipguard_response(msg, &callid, NULL, NULL));
+	TEST_ASSERT(!sipguard_response(msg, NULL, &callid, NULL));
+	TEST_ASSERT(!sipguard_response(msg, NULL, NULL, &callid));
+
+ out:
+	mem_deref(msg);
+	return err;
+}
+
+
+static const char m302[] =
+	"SIP/2.0 302 Moved Temporarily\n"
+	"Via: SIP/2.0/TCP 203.0.113.1:5060;branch=z9hG4bK1\n"
+	"From: <sip:a@203.0.113.1>;tag=1\n"
+	"To: <sip:8000@203.0.113.10>;tag=2\n"
+	"Call-ID: c1\n"
+	"CSeq: 1 INVITE\n"
+	"Contact: <sip:w1@um1.example.test:5065;transport=Tcp;"
+	"maddr=203.0.113.11>;q=0.5\n"
+	"Contact: <sip:w2@203.0.113.12:5066;transport=tls>;q=0.9, "
+	"<sip:w3@203.0.113.13>\n"
+	"Contact: <sip:w4@worker.example.test:5067>;q=0.7, "
+	"<sip:evil@198.51.100.11:5060;transport=tcp>;q=0.5, "
+	"<sip:w5@203.0.113.14;transport=udp>;q=0.1\n"
+	"Content-Length: 0\n\n";
+
+
+/* The sip_ lines alone: a configuration with no part enabled */
+#define CFG_BASE "interface x 192.0.2.1 ports=30000-30099\n" \
+	"sip_enable no\n"
+
+
+int test_redir_targets(void)
+{
+	static const char cfg_text[] = CFG_BASE
+		"sip_internal_network 203.0.113.0/24\n";
+	struct cfg *cfg = NULL;
+	struct sip_msg *msg = NULL;
+	struct list targets = LIST_INIT;
+	const struct redir_target *t[6];
+	struct sa maddr;
+	struct le *le;
+	char emsg[256];
+	unsigned n = 0;
+	int err;
+
+	err = cfg_parse(&cfg, "t", cfg_text, strlen(cfg_text), emsg,
+			sizeof(emsg));
+	if (err)
+		TEST_FAIL("%s\n", emsg);
+	TEST_ERR(err);
+	TEST_ERR(msg_make(&msg, m302));
+	TEST_ERR(redir_targets(&targets, msg));
+
+	for (le = targets.head; le && n < ARRAY_SIZE(t); le = le->next)
+		t[n++] = le->data;
+	TEST_EQUALS(6, n);
+
+	/* q order, highest first; the same q in the order given */
+	TEST_STRCMP("sip:w3@203.0.113.13;transport=tcp", t[0]->uri);
+	TEST_EQUALS(1000, t[0]->q);
+	TEST_EQUALS(5060, sa_port(&t[0]->addr));
+	TEST_EQUALS(SIP_TRANSP_TCP, t[0]->tp);
+	TEST_STRCMP("sip:w2@203.0.113.12:5066;transport=tls", t[1]->uri);
+	TEST_EQUALS(SIP_TRANSP_TLS, t[1]->tp);
+	TEST_EQUALS(700, t[2]->q);
+	TEST_EQUALS(500, t[3]->q);
+	TEST_CONTAINS(t[3]->uri, "sip:w1@um1.example.test:5065");
+	TEST_CONTAINS(t[4]->uri, "sip:evil@");
+	TEST_EQUALS(100, t[5]->q);
+
+	/* maddr gives the address; a name without maddr is refused */
+	TEST_ERR(sa_set_str(&maddr, "203.0.113.11", 5065));
+	TEST_ASSERT(sa_cmp(&maddr, &t[3]->addr, SA_ALL));
+	TEST_EQUALS(REDIR_OK, redir_check(t[3], &cfg->sip.internal_nets,
+					  false));
+	TEST_EQUALS(REDIR_NOT_ADDRESS, redir_check(t[2],
+						   &cfg->sip.internal_nets,
+						   false));
+	TEST_EQUALS(REDIR_OUTSIDE, redir_check(t[4], &cfg->sip.internal_nets,
+					       false));
+	TEST_EQUALS(REDIR_TRANSPORT, redir_check(t[5],
+						 &cfg->sip.internal_nets,
+						 false));
+	TEST_EQUALS(REDIR_TRANSPORT, redir_check(t[1],
+						 &cfg->sip.internal_nets,
+						 false));
+	TEST_EQUALS(REDIR_OK, redir_check(t[1], &cfg->sip.internal_nets,
+					  true));
+
+	/* a 3xx without Contact gives nothing to follow */
+	msg = mem_deref(msg);
+	TEST_ERR(msg_make(&msg, "SIP/2.0 302 Moved\nVia: SIP/2.0/TCP "
+			  "203.0.113.1;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\n"
+			  "To: <sip:c@d>;tag=2\nCall-ID: c\nCSeq: 1 INVITE\n"
+			  "Content-Length: 0\n\n"));
+	TEST_EQUALS(ENOENT, redir_targets(&targets, msg));
+
+ out:
+	list_flush(&targets);
+	mem_deref(msg);
+	mem_deref(cfg);
+	return err;
+}
+
+
+int test_gate(void)
+{
+	static const char text[] = CFG_BASE
+		"sip_gateway 198.51.100.10/32 192.0.2.0/24\n"
+		"sip_internal_network 203.0.113.0/24\n"
+		"sip_rate_limit 5\n";
+	struct cfg *cfg = NULL;
+	struct gate *gate = NULL;
+	struct sa gw, gw2, other, in;
+	char emsg[256];
+	int err;
+
+	err = cfg_parse(&cfg, "t", text, strlen(text), emsg, sizeof(emsg));
+	if (err)
+		TEST_FAIL("%s\n", emsg);
+	TEST_ERR(err);
+	TEST_ERR(gate_alloc(&gate, cfg));
+
+	TEST_ERR(sa_set_str(&gw, "198.51.100.10", 5060));
+	TEST_ERR(sa_set_str(&gw2, "192.0.2.77", 5062));
+	TEST_ERR(sa_set_str(&other, "198.51.100.11", 5060));
+	TEST_ERR(sa_set_str(&in, "203.0.113.10", 5060));
+
+	TEST_ASSERT(gate_trusted(gate, false, &gw));
+	TEST_ASSERT(gate_trusted(gate, false, &gw2));
+	TEST_ASSERT(!gate_trusted(gate, false, &other));
+	TEST_ASSERT(!gate_trusted(gate, false, &in));
+	TEST_ASSERT(gate_trusted(gate, true, &in));
+	TEST_ASSERT(!gate_trusted(gate, true, &gw));
+
+	/* a burst of 5, then 5 per second; sources apart */
+	for (int i = 0; i < 5; i++)
+		TEST_ASSERT(gate_admit(gate, &gw, 1000));
+	TEST_ASSERT(!gate_admit(gate, &gw, 1000));
+	TEST_ASSERT(gate_admit(gate, &gw2, 1000));
+	TEST_ASSERT(!gate_admit(gate, &gw, 1100));
+	TEST_ASSERT(gate_admit(gate, &gw, 1200));
+	TEST_ASSERT(!gate_admit(gate, &gw, 1200));
+	for (int i = 0; i < 5; i++)
+		TEST_ASSERT(gate_admit(gate, &gw, 5000));
+	TEST_ASSERT(!gate_admit(gate, &gw, 5000));
+
+	/* the port does not make another source */
+	sa_set_port(&gw, 6000);
+	TEST_ASSERT(!gate_admit(gate, &gw, 5000));
+
+ out:
+	mem_deref(gate);
+	mem_deref(cfg);
+	return err;
+}
+
+
+int test_passhdr(void)
+{
+	static const char inv[] =
+		"INVITE sip:8000@198.51.100.1 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 198.51.100.10;branch=z9hG4bK1\n"
+		"From: \"A\" <sip:100@198.51.100.10>;tag=1\n"
+		"To: <sip:8000@198.51.100.1>\n"
+		"Call-ID: c1\n"
+		"CSeq: 1 INVITE\n"
+		"Diversion: <sip:200@gw>;reason=no-answer;counter=1\n"
+		"X-Private: keep-me-out\n"
+		"History-Info: <sip:200@gw>;index=1\n"
+		"diversion: <sip:300@gw>;reason=unconditional\n"
+		"History-Info: <sip:8000@gw>;index=1.1\n"
+		"P-Asserted-Identity: <sip:100@gw>\n"
+		"Content-Length: 0\n\n";
+	struct sip_msg *msg = NULL;
+	char *hdrs = NULL;
+	int err = 0;
+
+	TEST_ERR(msg_make(&msg, inv));
+	TEST_ERR(passhdr_collect(&hdrs, msg));
+	TEST_STRCMP("Diversion: <sip:200@gw>;reason=no-answer;counter=1\r\n"
+		    "History-Info: <sip:200@gw>;index=1\r\n"
+		    "diversion: <sip:300@gw>;reason=unconditional\r\n"
+		    "History-Info: <sip:8000@gw>;index=1.1\r\n"
+		    "P-Asserted-Identity: <sip:100@gw>\r\n", hdrs);
+
+	/* nothing to pass: NULL */
+	hdrs = mem_deref(hdrs);
+	msg = mem_deref(msg);
+	TEST_ERR(msg_make(&msg, "OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP "
+			  "c;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\n"
+			  "To: <sip:a@b>\nCall-ID: c\nCSeq: 1 OPTIONS\n"
+			  "Content-Length: 0\n\n"));
+	TEST_ERR(passhdr_collect(&hdrs, msg));
+	TEST_ASSERT(hdrs == NULL);
+
+ out:
+	mem_deref(hdrs);
+	mem_deref(msg);
+	return err;
+}
