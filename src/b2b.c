@@ -23,6 +23,7 @@
 #include "gate.h"
 #include "umhost.h"
 #include "tlsctx.h"
+#include "sipraw.h"
 #include "b2b.h"
 #include "b2b_priv.h"
 
@@ -41,6 +42,7 @@ static void b2b_destructor(void *data)
 	struct b2b *b2b = data;
 
 	list_flush(&b2b->calls);
+	list_flush(&b2b->raw);
 	hash_flush(b2b->legs);
 	mem_deref(b2b->legs);
 	mem_deref(b2b->hosts);
@@ -193,7 +195,14 @@ static bool request(struct b2b *b2b, enum b2b_side side,
 
 static bool ext_request(const struct sip_msg *msg, void *arg)
 {
-	return request(arg, B2B_EXT, msg);
+	struct b2b *b2b = arg;
+
+	for (struct le *le = b2b->raw.head; le; le = le->next) {
+		if (sipraw_claim(le->data, msg))
+			return true;
+	}
+
+	return request(b2b, B2B_EXT, msg);
 }
 
 
@@ -276,6 +285,12 @@ static int transports_add(struct b2b *b2b, const struct cfg *cfg)
 			elog_err("sip_listen %s %s %u: %m\n", l->iface,
 				 cfg_tp_name(l->tp), l->port, err);
 			return err;
+		}
+
+		if (side == B2B_EXT && l->tp == CFG_UDP) {
+			err = sipraw_alloc(&b2b->raw, &laddr, b2b->gate);
+			if (err)
+				return err;
 		}
 
 		DEBUG_INFO("listening on %s %J (%s)\n", cfg_tp_name(l->tp),

@@ -22,7 +22,6 @@
 struct relay;
 struct umhosts;
 struct gate;
-struct cdr;
 struct bcall;
 
 /** The two sides */
@@ -61,7 +60,7 @@ struct b2b {
 	struct sa laddr[2];               /**< Our address per side        */
 	struct umhosts *hosts;            /**< UM hosts                    */
 	struct gate *gate;                /**< Who may send calls          */
-	struct cdr *cdr;                  /**< Call records, or NULL       */
+	struct list raw;                  /**< struct sipraw per UDP outside */
 	struct list calls;                /**< struct bcall                */
 	struct hash *legs;                /**< struct leg by Call-ID       */
 	struct b2b_stats st;              /**< Counters                    */

@@ -111,13 +111,24 @@ int leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 }
 
 
-/* Our Contact header line, on the address the stack uses */
+/* Our Contact header line, on the address the stack uses;
+ * sip_transp_param() gives ";transport=tcp", or "" for UDP */
 static void contact_fmt(char *buf, size_t sz, const struct sa *laddr,
 			enum sip_transp tp)
 {
-	(void)re_snprintf(buf, sz, "Contact: <sip:umedge@%J%s%s>\r\n", laddr,
-			  tp == SIP_TRANSP_UDP ? "" : ";transport=",
-			  tp == SIP_TRANSP_UDP ? "" : sip_transp_param(tp));
+	(void)re_snprintf(buf, sz, "Contact: <sip:umedge@%J%s>\r\n", laddr,
+			  sip_transp_param(tp));
+}
+
+
+/* Our listening address for a request that came on the leg: a request
+ * on a connection we opened arrived on its ephemeral port */
+static void laddr_of(const struct leg *leg, const struct sip_msg *msg,
+		     struct sa *laddr)
+{
+	if (sip_transp_laddr(leg->b2b->sip[leg->side], laddr, msg->tp,
+			     &msg->src))
+		*laddr = msg->dst;
 }
 
 
@@ -189,8 +200,12 @@ int leg_respond(struct leg *leg, struct sip_strans **stp,
 
 	invite = !pl_strcmp(&msg->met, "INVITE");
 
-	if (scode > 100 && scode < 300)
-		contact_fmt(contact, sizeof(contact), &msg->dst, msg->tp);
+	if (scode > 100 && scode < 300) {
+		struct sa laddr;
+
+		laddr_of(leg, msg, &laddr);
+		contact_fmt(contact, sizeof(contact), &laddr, msg->tp);
+	}
 
 	err = sip_treplyf(stp, ok && invite ? &mb : NULL,
 			  leg->b2b->sip[leg->side], msg, false,

@@ -123,7 +123,7 @@ wait_for() {
 # capture_start SIDE NS IFACE FILTER: tshark in NS on IFACE into
 # $T/SIDE.pcapng, until capture_stop SIDE
 capture_start() {
-	in_ns "$2" tshark -n -q -i "$3" -f "$4" -a duration:120 \
+	ip netns exec "$2" tshark -n -q -i "$3" -f "$4" -a duration:120 \
 		-w "$T/$1.pcapng" >"$T/tshark-$1.log" 2>&1 &
 	eval "TSHARK_$1=$!"
 	PIDS="$PIDS $!"
@@ -131,8 +131,10 @@ capture_start() {
 		grep -q 'Capturing on' "$T/tshark-$1.log"
 }
 
+# tshark writes in blocks: give it the last packets before stopping it
 capture_stop() {
 	eval "p=\$TSHARK_$1"
+	sleep 0.7
 	kill -TERM "$p" 2>/dev/null || :
 	wait "$p" 2>/dev/null || :
 	forget "$p"
