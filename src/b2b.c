@@ -33,8 +33,6 @@ enum {
 	RETRY_AFTER = 5,     /**< Seconds, with a rate-limit 503  */
 };
 
-static const char allow[] =
-	"INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY";
 
 
 static void b2b_destructor(void *data)
@@ -151,7 +149,7 @@ static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
 		(void)sip_replyf(sip, msg, 200, "OK",
 				 "Allow: %s\r\n"
 				 "Accept: application/sdp\r\n"
-				 "Content-Length: 0\r\n\r\n", allow);
+				 "Content-Length: 0\r\n\r\n", B2B_ALLOW);
 		return;
 	}
 
@@ -171,7 +169,7 @@ static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
 	}
 
 	(void)sip_replyf(sip, msg, 405, "Method Not Allowed",
-			 "Allow: %s\r\nContent-Length: 0\r\n\r\n", allow);
+			 "Allow: %s\r\nContent-Length: 0\r\n\r\n", B2B_ALLOW);
 }
 
 

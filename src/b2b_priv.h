@@ -30,6 +30,10 @@ enum b2b_side {
 	B2B_INT = 1,   /**< The UM hosts                    */
 };
 
+/** The methods umedge takes, for Allow */
+#define B2B_ALLOW \
+	"INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY"
+
 enum {
 	B2B_URI_MAX  = 512,   /**< Longest URI kept              */
 	B2B_NAME_MAX = 128,   /**< Longest display name kept     */

@@ -492,8 +492,14 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 	if (err || !msg) {
 		char cause[64];
 
+		/* no answer is a timeout; a refused connection or a failed
+		 * TLS handshake is not */
 		(void)re_snprintf(cause, sizeof(cause), "%m", err);
-		attempt_failed(call, 0, NULL, cause);
+		if (err == ETIMEDOUT)
+			attempt_failed(call, 0, NULL, cause);
+		else
+			attempt_failed(call, 503, "Service Unavailable",
+				       cause);
 		return;
 	}
 

@@ -24,8 +24,6 @@ enum {
 	T2 = 4000,           /**< RFC 3261 T2, ms                   */
 };
 
-static const char allow[] =
-	"INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY";
 
 
 static void leg_destructor(void *data)
@@ -210,7 +208,7 @@ int leg_respond(struct leg *leg, struct sip_strans **stp,
 	err = sip_treplyf(stp, ok && invite ? &mb : NULL,
 			  leg->b2b->sip[leg->side], msg, false,
 			  scode, reason, "%s%s%s%s%s" "%H", contact,
-			  contact[0] ? "Allow: " : "", contact[0] ? allow : "",
+			  contact[0] ? "Allow: " : "", contact[0] ? B2B_ALLOW : "",
 			  contact[0] ? "\r\n" : "", hdrs ? hdrs : "",
 			  body_print, body);
 	if (err || !mb)
