@@ -29,7 +29,12 @@
 
 
 enum {
-	LEGS_HASH = 256,     /**< Buckets of the leg table        */
+	LEGS_HASH   = 4096,  /**< Buckets of the leg table        */
+	TRANS_HASH  = 16384, /**< Buckets of libre's transaction
+				  tables: a transaction lingers 32 s
+				  after it ends, so at 1000 calls/s
+				  some 200k are kept             */
+	CONN_HASH   = 1024,  /**< Buckets of its TCP/TLS conns    */
 	RETRY_AFTER = 5,     /**< Seconds, with a rate-limit 503  */
 };
 
@@ -348,8 +353,9 @@ static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 	int err = 0;
 
 	for (int s = 0; s < 2 && !err; s++) {
-		err = sip_alloc(&b2b->sip[s], b2b->dnsc, 32, 32, 32,
-				cfg->sip.user_agent, NULL, NULL);
+		err = sip_alloc(&b2b->sip[s], b2b->dnsc, TRANS_HASH,
+				TRANS_HASH, CONN_HASH, cfg->sip.user_agent,
+				NULL, NULL);
 		if (!err)
 			err = sip_listen(&b2b->lsnr[s], b2b->sip[s], true,
 					 s == B2B_EXT ? ext_request :
