@@ -45,6 +45,9 @@ static void b2b_destructor(void *data)
 	struct b2b *b2b = data;
 
 	list_flush(&b2b->calls);
+	dtq_close(&b2b->q_noresp);
+	for (int i = 0; i < B2B_OK_STEPS; i++)
+		dtq_close(&b2b->q_ok[i]);
 	list_flush(&b2b->raw);
 	hash_flush(b2b->legs);
 	mem_deref(b2b->legs);
@@ -395,6 +398,9 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 
 	b2b->cfg = mem_ref((void *)cfg);
 	b2b->relay = relay;
+	dtq_init(&b2b->q_noresp, B2B_NORESP_MS);
+	for (int i = 0; i < B2B_OK_STEPS; i++)
+		dtq_init(&b2b->q_ok[i], 500u << i);   /* T1 .. T2 */
 
 	err = sides_find(b2b, cfg);
 	if (err)

@@ -24,6 +24,8 @@ struct umhosts;
 struct gate;
 struct bcall;
 
+#include "dtq.h"
+
 /** The two sides */
 enum b2b_side {
 	B2B_EXT = 0,   /**< Gateways, PBXs, trunks          */
@@ -35,6 +37,8 @@ enum b2b_side {
 	"INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY"
 
 enum {
+	B2B_OK_STEPS = 4,     /**< 2xx retransmit: T1, 2T1, 4T1, T2 */
+	B2B_NORESP_MS = 4000, /**< No response at all: next host   */
 	B2B_URI_MAX  = 512,   /**< Longest URI kept              */
 	B2B_NAME_MAX = 128,   /**< Longest display name kept     */
 	B2B_TAG_MAX  = 64,    /**< Longest tag kept              */
@@ -67,6 +71,8 @@ struct b2b {
 	struct list raw;                  /**< struct sipraw per UDP outside */
 	struct list calls;                /**< struct bcall                */
 	struct hash *legs;                /**< struct leg by Call-ID       */
+	struct dtq q_noresp;              /**< INVITEs without an answer   */
+	struct dtq q_ok[B2B_OK_STEPS];    /**< 2xx retransmission steps    */
 	struct b2b_stats st;              /**< Counters                    */
 };
 
@@ -91,9 +97,9 @@ struct leg {
 	const struct sip_msg *msg;  /**< That INVITE (referenced)        */
 	struct mbuf *ok;            /**< Our 2xx, retransmitted on UDP   */
 	const struct sip_msg *ok_msg; /**< The INVITE it answers         */
-	struct tmr tmr_ok;          /**< 2xx retransmission (RFC 3261
-					 §13.3.1.4)                      */
-	uint32_t ok_ms;             /**< Current retransmit interval     */
+	struct dte ok_t;            /**< 2xx retransmission (RFC 3261
+					 §13.3.1.4), in b2b.q_ok         */
+	unsigned ok_step;           /**< Its step: b2b.q_ok[ok_step]     */
 	uint32_t ok_total;          /**< Time spent retransmitting       */
 	bool early;                 /**< Dialog made by a 1xx            */
 	bool confirmed;             /**< 2xx sent/received and ACKed     */

@@ -41,7 +41,6 @@ enum {
 	ID_MAX    = 24,     /**< "um" + 16 hex digits + NUL    */
 	CHAIN_MAX = 1024,   /**< Redirect chain kept for CDR   */
 	TOKEN_TTL = 60,     /**< Relay token lifetime (s)      */
-	NORESP_MS = 4000,   /**< No response at all: next host */
 };
 
 /** One call through the edge */
@@ -68,7 +67,7 @@ struct bcall {
 	uint64_t t_start;               /**< Unix ms of the INVITE        */
 	uint64_t t_answer;              /**< Unix ms of the 2xx, or 0     */
 	char chain[CHAIN_MAX];          /**< Hosts and 3xx targets tried  */
-	struct tmr tmr;                 /**< No response to the INVITE    */
+	struct dte noresp;              /**< No response to the INVITE    */
 	struct list xreqs;              /**< Requests in flight (xreq.c)  */
 	bool offering;                  /**< A re-offer is in flight      */
 };
@@ -96,7 +95,7 @@ static void bcall_destructor(void *data)
 {
 	struct bcall *call = data;
 
-	tmr_cancel(&call->tmr);
+	dte_cancel(&call->noresp);
 	list_unlink(&call->le);
 	list_flush(&call->xreqs);
 	list_flush(&call->targets);
@@ -222,10 +221,11 @@ static void fail(struct bcall *call, uint16_t scode, const char *reason,
 
 /* Nothing at all came back (libre would wait 32 s, timer B): give up
  * on this host or target; dropping the request cancels it */
-static void noresp_handler(void *arg)
+static void noresp_handler(struct dte *e, void *arg)
 {
 	struct bcall *call = arg;
 	struct leg *b = call->leg[B2B_INT];
+	(void)e;
 
 	b->req = mem_deref(b->req);
 	attempt_failed(call, 0, NULL, "no response");
@@ -266,7 +266,7 @@ static int attempt(struct bcall *call, const char *uri, const char *host)
 	err = leg_request(b, "INVITE", call->maxfwd, call->hdrs, &offer,
 			  invite_resp_handler, call, &b->req);
 	if (!err)
-		tmr_start(&call->tmr, NORESP_MS, noresp_handler, call);
+		dte_start(&b2b->q_noresp, &call->noresp, noresp_handler, call);
 
 	return err;
 }
@@ -487,7 +487,7 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 	struct leg *b = call->leg[B2B_INT];
 	struct pl callid, ltag, met;
 
-	tmr_cancel(&call->tmr);
+	dte_cancel(&call->noresp);
 
 	if (err || !msg) {
 		char cause[64];

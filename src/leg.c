@@ -21,7 +21,6 @@
 
 enum {
 	T1 = 500,            /**< RFC 3261 T1, ms                   */
-	T2 = 4000,           /**< RFC 3261 T2, ms                   */
 };
 
 
@@ -31,7 +30,7 @@ static void leg_destructor(void *data)
 	struct leg *leg = data;
 
 	hash_unlink(&leg->he);
-	tmr_cancel(&leg->tmr_ok);
+	dte_cancel(&leg->ok_t);
 	mem_deref(leg->req);
 	mem_deref(leg->st);
 	mem_deref(leg->ok);
@@ -142,14 +141,16 @@ static int body_print(struct re_printf *pf, const struct body *b)
 }
 
 
-static void ok_retransmit(void *arg)
+static void ok_retransmit(struct dte *e, void *arg)
 {
 	struct leg *leg = arg;
 	const struct sip_msg *msg = leg->ok_msg;
+	struct dtq *q = leg->b2b->q_ok;
 	struct sa dst;
 	struct pl rp;
+	(void)e;
 
-	leg->ok_total += leg->ok_ms;
+	leg->ok_total += q[leg->ok_step].delay;
 	if (leg->ok_total >= 64 * T1) {
 		leg->ok = mem_deref(leg->ok);
 		leg->ok_msg = mem_deref((void *)leg->ok_msg);
@@ -162,8 +163,9 @@ static void ok_retransmit(void *arg)
 	(void)sip_send(leg->b2b->sip[leg->side], msg->sock, msg->tp,
 		       &dst, leg->ok);
 
-	leg->ok_ms = min(2 * leg->ok_ms, (uint32_t)T2);
-	tmr_start(&leg->tmr_ok, leg->ok_ms, ok_retransmit, leg);
+	if (leg->ok_step + 1 < B2B_OK_STEPS)
+		++leg->ok_step;
+	dte_start(&q[leg->ok_step], &leg->ok_t, ok_retransmit, leg);
 }
 
 
@@ -219,9 +221,9 @@ int leg_respond(struct leg *leg, struct sip_strans **stp,
 		mem_deref((void *)leg->ok_msg);
 		leg->ok = mem_ref(mb);
 		leg->ok_msg = mem_ref((void *)msg);
-		leg->ok_ms = T1;
+		leg->ok_step = 0;
 		leg->ok_total = 0;
-		tmr_start(&leg->tmr_ok, T1, ok_retransmit, leg);
+		dte_start(&leg->b2b->q_ok[0], &leg->ok_t, ok_retransmit, leg);
 	}
 
  out:
@@ -263,7 +265,7 @@ void leg_ack_received(struct leg *leg)
 	if (!leg)
 		return;
 
-	tmr_cancel(&leg->tmr_ok);
+	dte_cancel(&leg->ok_t);
 	leg->ok = mem_deref(leg->ok);
 	leg->ok_msg = mem_deref((void *)leg->ok_msg);
 	leg->confirmed = true;

@@ -74,6 +74,7 @@ static const struct test {
 	TEST(test_redir_targets),
 	TEST(test_gate),
 	TEST(test_passhdr),
+	TEST(test_dtq),
 	TEST(test_relay_call),
 	TEST(test_relay_refuse),
 	TEST(test_relay_rtcp_mux),

@@ -11,6 +11,7 @@
 #include "redir.h"
 #include "gate.h"
 #include "passhdr.h"
+#include "dtq.h"
 #include "test.h"
 
 
@@ -356,5 +357,76 @@ int test_passhdr(void)
  out:
 	mem_deref(hdrs);
 	mem_deref(msg);
+	return err;
+}
+
+
+
+/** The timer queue test: three entries, what expired in which order */
+struct dtq_rig {
+	struct dtq q;          /**< Queue of 30 ms timers        */
+	struct dte e[3];       /**< Its entries                  */
+	int order[4];          /**< Entries as they expired      */
+	unsigned n;            /**< How many expired             */
+	bool restarted;        /**< e[0] was started again       */
+};
+
+
+static void dtq_handler(struct dte *e, void *arg)
+{
+	struct dtq_rig *r = arg;
+
+	if (r->n < ARRAY_SIZE(r->order))
+		r->order[r->n] = (int)(e - r->e);
+	++r->n;
+
+	/* a handler may start its entry again */
+	if (e == &r->e[0] && !r->restarted) {
+		r->restarted = true;
+		dte_start(&r->q, e, dtq_handler, r);
+	}
+
+	if (r->n == 3)
+		re_cancel();
+}
+
+
+static void dtq_guard(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* Entries expire in the order started, a cancelled one never, and one
+ * started again from its handler once more at the end */
+int test_dtq(void)
+{
+	struct dtq_rig r;
+	struct tmr guard;
+	int err = 0;
+
+	memset(&r, 0, sizeof(r));
+	tmr_init(&guard);
+	dtq_init(&r.q, 30);
+
+	for (int i = 0; i < 3; i++)
+		dte_start(&r.q, &r.e[i], dtq_handler, &r);
+	dte_cancel(&r.e[1]);
+	TEST_ASSERT(!dte_isrunning(&r.e[1]));
+	TEST_ASSERT(dte_isrunning(&r.e[2]));
+
+	tmr_start(&guard, 2000, dtq_guard, NULL);
+	(void)re_main(NULL);
+
+	TEST_EQUALS(3, r.n);
+	TEST_EQUALS(0, r.order[0]);
+	TEST_EQUALS(2, r.order[1]);
+	TEST_EQUALS(0, r.order[2]);
+	TEST_ASSERT(!dte_isrunning(&r.e[0]));
+
+ out:
+	tmr_cancel(&guard);
+	dtq_close(&r.q);
 	return err;
 }
