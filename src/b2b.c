@@ -118,7 +118,10 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 		return true;
 	}
 
-	if (!gate_trusted(b2b->gate, side == B2B_INT, &msg->src)) {
+	/* over TLS the peer has shown a certificate from sip_tls_ca (the
+	 * handshake required it): that is trust enough */
+	if (msg->tp != SIP_TRANSP_TLS &&
+	    !gate_trusted(b2b->gate, side == B2B_INT, &msg->src)) {
 		++b2b->st.forbidden;
 		DEBUG_INFO("%J: %r from an untrusted source: 403\n",
 			   &msg->src, &msg->met);
@@ -398,9 +401,11 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 
 	b2b->cfg = mem_ref((void *)cfg);
 	b2b->relay = relay;
-	dtq_init(&b2b->q_noresp, B2B_NORESP_MS);
+	err = dtq_init(&b2b->q_noresp, B2B_NORESP_MS);
 	for (int i = 0; i < B2B_OK_STEPS; i++)
-		dtq_init(&b2b->q_ok[i], 500u << i);   /* T1 .. T2 */
+		err |= dtq_init(&b2b->q_ok[i], 500u << i);   /* T1 .. T2 */
+	if (err)
+		goto out;
 
 	err = sides_find(b2b, cfg);
 	if (err)

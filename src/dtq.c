@@ -1,18 +1,30 @@
 /**
  * @file dtq.c  Timer queues for many timers of one delay
  */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/timerfd.h>
 #include <re.h>
 #include "dtq.h"
+
+
+enum {
+	GRANULE = 20,   /**< ms: the queue's timer fires at most 50 times
+			     a second */
+};
 
 
 static void arm(struct dtq *q);
 
 
-static void expire(void *arg)
+static void expire(int flags, void *arg)
 {
 	struct dtq *q = arg;
-	uint64_t now = tmr_jiffies();
+	uint64_t now = tmr_jiffies(), n;
+	(void)flags;
 
+	(void)!read(q->fd, &n, sizeof(n));
 	q->armed = 0;
 	while (q->l.head) {
 		struct dte *e = q->l.head->data;
@@ -29,23 +41,37 @@ static void expire(void *arg)
 }
 
 
+static void settime(const struct dtq *q, uint64_t ms)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(ms / 1000);
+	its.it_value.tv_nsec = (long)(ms % 1000) * 1000000;
+	(void)timerfd_settime(q->fd, 0, &its, NULL);
+}
+
+
 static void arm(struct dtq *q)
 {
 	const struct dte *head = list_ledata(q->l.head);
 	uint64_t now;
 
 	if (!head) {
-		tmr_cancel(&q->tmr);
+		if (q->armed)
+			settime(q, 0);
 		q->armed = 0;
 		return;
 	}
 
-	if (q->armed == head->due)
+	/* armed for the head or earlier: it will come */
+	if (q->armed && q->armed <= head->due)
 		return;
 
 	now = tmr_jiffies();
-	q->armed = head->due;
-	tmr_start(&q->tmr, head->due > now ? head->due - now : 0, expire, q);
+	q->armed = head->due > now ? head->due + GRANULE -
+		(head->due - now) % GRANULE : now + 1;
+	settime(q, q->armed - now);
 }
 
 
@@ -54,16 +80,30 @@ static void arm(struct dtq *q)
  *
  * @param q        Queue
  * @param delay_ms Delay of every timer in it
+ *
+ * @return 0 if success, otherwise errorcode
  */
-void dtq_init(struct dtq *q, uint32_t delay_ms)
+int dtq_init(struct dtq *q, uint32_t delay_ms)
 {
+	int err;
+
 	if (!q)
-		return;
+		return EINVAL;
 
 	list_init(&q->l);
-	tmr_init(&q->tmr);
 	q->delay = delay_ms;
 	q->armed = 0;
+	q->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (q->fd < 0)
+		return errno;
+
+	err = fd_listen(q->fd, FD_READ, expire, q);
+	if (err) {
+		(void)close(q->fd);
+		q->fd = -1;
+	}
+
+	return err;
 }
 
 
@@ -75,7 +115,11 @@ void dtq_close(struct dtq *q)
 
 	while (q->l.head)
 		list_unlink(q->l.head);
-	tmr_cancel(&q->tmr);
+	if (q->fd >= 0) {
+		fd_close(q->fd);
+		(void)close(q->fd);
+	}
+	q->fd = -1;
 	q->armed = 0;
 }
 

@@ -7,7 +7,8 @@
  * 32 s) costs a walk over all of them. Where umedge starts a timer per
  * call with a fixed delay, entries go in a queue of that delay instead:
  * appended, so the queue stays in order, with one libre timer for its
- * head. Start and cancel are O(1).
+ * head, which fires on a 50 ms grid and runs every entry due: a timer
+ * may expire up to 50 ms late. Start and cancel are O(1).
  */
 #ifndef UMEDGE_DTQ_H
 #define UMEDGE_DTQ_H
@@ -20,7 +21,7 @@ typedef void (dte_h)(struct dte *e, void *arg);
 struct dtq {
 	struct list l;        /**< struct dte, by due time          */
 	uint32_t delay;       /**< ms from start to expiry          */
-	struct tmr tmr;       /**< Fires for the head               */
+	int fd;               /**< timerfd, fires for the head      */
 	uint64_t armed;       /**< Due time tmr is set for, 0 none  */
 };
 
@@ -32,7 +33,7 @@ struct dte {
 	void *arg;            /**< Its argument                     */
 };
 
-void dtq_init(struct dtq *q, uint32_t delay_ms);
+int  dtq_init(struct dtq *q, uint32_t delay_ms);
 void dtq_close(struct dtq *q);
 void dte_start(struct dtq *q, struct dte *e, dte_h *h, void *arg);
 void dte_cancel(struct dte *e);

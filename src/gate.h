@@ -2,8 +2,9 @@
  * @file gate.h  Who may send requests to the edge, and how fast
  *
  * Outside, only configured gateways (sip_gateway networks) are served;
- * inside, only the internal networks. Anything else is answered 403,
- * statelessly. Each source address gets a token bucket of
+ * inside, only the internal networks; a TLS peer, whose certificate the
+ * handshake verified, is trusted on either side (b2b.c). Anything else
+ * is answered 403, statelessly. Each source address gets a token bucket of
  * sip_rate_limit requests per second (burst as large) for requests
  * outside a dialog; beyond it, 503 with Retry-After. In-dialog requests
  * are never limited: a call once admitted is not cut.

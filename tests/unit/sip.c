@@ -407,8 +407,9 @@ int test_dtq(void)
 	int err = 0;
 
 	memset(&r, 0, sizeof(r));
+	r.q.fd = -1;
 	tmr_init(&guard);
-	dtq_init(&r.q, 30);
+	TEST_ERR(dtq_init(&r.q, 30));
 
 	for (int i = 0; i < 3; i++)
 		dte_start(&r.q, &r.e[i], dtq_handler, &r);

@@ -1,0 +1,93 @@
+/**
+ * @file fuzz_sip.c  libFuzzer target: what the B2BUA does with a SIP
+ *                   message from the wire
+ *
+ * The input goes through libre's decoder, then every check the edge
+ * makes before acting: sipguard on a request (a verdict that is 0 or a
+ * status code of 400-699 with a reason), the response check, the 3xx
+ * Contact parser and target checks, and the collection of the headers
+ * passed to UM. Nothing may crash, leak or read out of bounds.
+ * Seeds: tests/data/rfc4475/ *.dat
+ */
+#include <string.h>
+#include <re.h>
+#include "cfg.h"
+#include "sipguard.h"
+#include "redir.h"
+#include "passhdr.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+
+static void check(bool ok)
+{
+	if (!ok)
+		__builtin_trap();
+}
+
+
+static void request(const struct sip_msg *msg)
+{
+	struct sipguard_verdict v;
+	char *hdrs = NULL;
+
+	sipguard_request(msg, &v);
+	check(v.scode == 0 || (v.scode >= 400 && v.scode < 700 && v.reason));
+
+	if (!passhdr_collect(&hdrs, msg) && hdrs)
+		check(strlen(hdrs) >= 4);
+	mem_deref(hdrs);
+}
+
+
+static void response(const struct sip_msg *msg, const struct list *nets)
+{
+	struct list targets = LIST_INIT;
+
+	(void)sipguard_response(msg, &msg->callid, &msg->from.tag,
+				&msg->cseq.met);
+
+	if (!redir_targets(&targets, msg)) {
+		for (struct le *le = targets.head; le; le = le->next) {
+			const struct redir_target *t = le->data;
+
+			check(strlen(t->uri) < sizeof(t->uri));
+			(void)redir_check(t, nets, true);
+		}
+	}
+
+	list_flush(&targets);
+}
+
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char text[] = "interface x 192.0.2.1 ports=30000-30099\n"
+		"sip_enable no\nsip_internal_network 203.0.113.0/24\n";
+	static struct cfg *cfg;
+	struct sip_msg *msg = NULL;
+	struct mbuf *mb;
+	char emsg[128];
+
+	if (!cfg)
+		check(0 == cfg_parse(&cfg, "fuzz", text, strlen(text), emsg,
+				     sizeof(emsg)));
+
+	mb = mbuf_alloc(size + 1);
+	if (!mb)
+		return 0;
+	(void)mbuf_write_mem(mb, data, size);
+	mb->pos = 0;
+
+	if (size && !sip_msg_decode(&msg, mb)) {
+		if (msg->req)
+			request(msg);
+		else
+			response(msg, &cfg->sip.internal_nets);
+	}
+
+	mem_deref(msg);
+	mem_deref(mb);
+
+	return 0;
+}
