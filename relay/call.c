@@ -290,6 +290,7 @@ static int sdp_write(struct exchange *x, struct mbuf *out)
 	opts.replace_origin = x->req->replace_origin;
 	opts.replace_session_conn = x->req->replace_session_conn;
 	opts.ice_remove = x->req->ice_remove;
+	opts.ssrc_remove = x->req->ssrc_remove;
 	opts.origin = *iface_announce(x->ifc[to]);
 
 	/* our part changed after the receiver saw it: a new version */

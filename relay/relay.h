@@ -37,6 +37,7 @@ struct relay_req {
 	bool replace_origin;      /**< Our address in o=                     */
 	bool replace_session_conn;/**< Rewrite the session-level c=          */
 	bool ice_remove;          /**< Drop ICE attributes                   */
+	bool ssrc_remove;         /**< Drop a=ssrc (its cname names a host)  */
 	enum relay_mux mux;       /**< RTCP multiplexing toward the receiver */
 };
 

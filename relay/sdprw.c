@@ -28,6 +28,7 @@ enum attr {
 	A_RTCP_MUX,
 	A_CRYPTO,
 	A_ICE,
+	A_SSRC,
 	A_SENDRECV,
 	A_SENDONLY,
 	A_RECVONLY,
@@ -278,6 +279,8 @@ static enum attr dec_attr(const struct pl *aval, struct pl *val)
 		{"candidate",         A_ICE},
 		{"remote-candidates", A_ICE},
 		{"end-of-candidates", A_ICE},
+		{"ssrc",              A_SSRC},
+		{"ssrc-group",        A_SSRC},
 		{"sendrecv",          A_SENDRECV},
 		{"sendonly",          A_SENDONLY},
 		{"recvonly",          A_RECVONLY},
@@ -344,6 +347,7 @@ static int dec_media_attr(struct dec *d, const struct line *ln)
 		st->has_crypto = true;
 		break;
 	case A_ICE:      st->has_ice = true;    break;
+	case A_SSRC:
 	case A_OTHER:                           break;
 
 	default:
@@ -804,6 +808,12 @@ static int rw_media_attr(struct rw *rw, const struct line *ln)
 
 	case A_ICE:
 		if (rw->opts->ice_remove)
+			return 0;
+		break;
+
+	/* a=ssrc:N cname:user@host names the sender's host */
+	case A_SSRC:
+		if (rw->opts->ssrc_remove)
 			return 0;
 		break;
 

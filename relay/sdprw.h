@@ -108,6 +108,7 @@ struct sdprw_opts {
 	bool replace_origin;        /**< o= address := origin          */
 	bool replace_session_conn;  /**< Session c= := first media's   */
 	bool ice_remove;            /**< Drop ICE attributes           */
+	bool ssrc_remove;           /**< Drop a=ssrc and a=ssrc-group  */
 	struct sa origin;           /**< Address for o=                */
 	uint64_t o_version;         /**< sess-version to write, 0 keep */
 };

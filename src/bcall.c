@@ -160,6 +160,7 @@ int bcall_sdp(struct bcall *call, enum b2b_side from, bool offer,
 	pl_set_str(&req.dir[1], b2b->iface[!from]);
 	req.replace_origin = true;
 	req.replace_session_conn = true;
+	req.ssrc_remove = true;   /* topology: cname:user@host */
 
 	if (offer && tok_keyring_signer(b2b->cfg->keys)) {
 		char scope[ID_MAX + 8];

@@ -299,6 +299,8 @@ static int flag_decode(struct gflags *gf, const struct pl *w)
 		opts->replace_session_conn = true;
 	else if (!pl_strcmp(w, "ICE=remove"))
 		opts->ice_remove = true;
+	else if (!pl_strcmp(w, "SSRC=remove"))
+		opts->ssrc_remove = true;
 	else if (!pl_strcmp(w, "rtcp-mux-offer"))
 		gf->mux = SDPRW_MUX_ADD;
 	else if (!pl_strcmp(w, "rtcp-mux-demux"))
@@ -577,6 +579,7 @@ int test_sdprw_golden(void)
 		"insert-c",
 		"origin-version",
 		"no-final-eol",
+		"ssrc-remove",
 	};
 	int err = 0;
 
