@@ -296,8 +296,11 @@ void sipguard_request(const struct sip_msg *msg, struct sipguard_verdict *v)
 {
 	const char *why;
 
+	if (!v)
+		return;
+
 	verdict(v, 0, NULL, NULL);
-	if (!msg || !v)
+	if (!msg)
 		return;
 
 	if (mbuf_get_left(msg->mb) + msg->mb->pos > SIPGUARD_SIZE_MAX) {
