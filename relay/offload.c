@@ -17,8 +17,9 @@
  * Packets of an installed flow that still reach userspace
  * (offload_stray) were queued before the entry came, or the entry is
  * gone, or the kernel does not apply it (no ruleset loaded, say).
- * Right after the install they are dropped: sent now, they would leave
- * with a source port the kernel remaps around the entry. Later they are
+ * The sockets are drained just before the install (offload.drain), so
+ * only what arrives in between is dropped right after it: sent then, it
+ * would leave with a source port the kernel remaps around the entry. Later they are
  * forwarded, and the counters are read at once. When they keep coming
  * while the entry is there, the stream is taken back and stays in
  * userspace for a while.
@@ -149,6 +150,10 @@ static void flow_on(struct offload *o, struct fwd_stream *fs, int f,
 		    const struct kern_flow *flow, uint64_t now)
 {
 	int err;
+
+	/* what is queued now goes out by userspace, before the entry */
+	if (o->drain)
+		o->drain(o->drain_arg, fs);
 
 	err = kern_add(o->kern, flow, OFFLOAD_TIMEOUT_S);
 	if (err) {

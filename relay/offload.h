@@ -33,6 +33,10 @@ enum {
 /** A worker's kernel offload; counters are atomics (fwd.h) */
 struct offload {
 	struct kern *kern;     /**< NULL: everything stays in userspace */
+	void (*drain)(void *arg, struct fwd_stream *fs);  /**< Forwards
+				    what the stream's sockets hold, before
+				    an install                          */
+	void *drain_arg;       /**< Its argument (the worker)           */
 	uint64_t installs;     /**< Flows installed                     */
 	uint64_t failures;     /**< Installs the kernel refused         */
 	int last_err;          /**< Errno of the last refusal           */

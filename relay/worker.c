@@ -485,6 +485,22 @@ static void timeout_check(struct worker *w, struct fwd_stream *fs,
 }
 
 
+/* Forward what a stream's sockets hold (offload.drain) */
+static void stream_drain(void *arg, struct fwd_stream *fs)
+{
+	struct worker *w = arg;
+
+	for (int s = 0; s < 2; s++) {
+		for (int k = 0; k < 2; k++) {
+			if (fs->side[s].fd[k] < 0)
+				continue;
+			rx_reset(w);
+			sock_rx(w, &fs->side[s].ev[k]);
+		}
+	}
+}
+
+
 /* Kernel offload first: it brings the counters the timeout reads */
 static void streams_tick(struct worker *w, uint64_t now)
 {
@@ -609,8 +625,11 @@ int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
 	w->lock_ok = true;
 
 	/* without the kernel's prerequisites, forward in userspace */
-	if (kernel)
+	if (kernel) {
 		w->off.last_err = kern_alloc(&w->off.kern);
+		w->off.drain = stream_drain;
+		w->off.drain_arg = w;
+	}
 
 	ev.data.ptr = NULL;   /* the wake-up fd */
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev)) {
