@@ -90,6 +90,29 @@ struct leg *b2b_leg_find(const struct b2b *b2b, const struct sip_msg *msg)
 }
 
 
+static bool callid_cmp(struct le *le, void *arg)
+{
+	const struct leg *leg = le->data;
+
+	return !pl_strcmp(arg, leg->callid);
+}
+
+
+/**
+ * Find a leg by its Call-ID alone
+ *
+ * @param b2b    B2BUA
+ * @param callid Call-ID
+ *
+ * @return the leg, NULL if none
+ */
+struct leg *b2b_leg_lookup(const struct b2b *b2b, const struct pl *callid)
+{
+	return list_ledata(hash_lookup(b2b->legs, hash_joaat_pl(callid),
+				       callid_cmp, (void *)callid));
+}
+
+
 /** Enter a leg in the table by its Call-ID */
 void b2b_leg_link(struct b2b *b2b, struct leg *leg)
 {

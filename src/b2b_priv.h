@@ -91,6 +91,7 @@ struct leg {
 	struct sip_dialog *dlg;     /**< Dialog state (libre)            */
 	char callid[B2B_URI_MAX];   /**< Its Call-ID (hash key)          */
 	char ltag[B2B_TAG_MAX];     /**< Our tag                         */
+	char rtag[B2B_TAG_MAX];     /**< The peer's tag, "" until known  */
 	struct sip_request *req;    /**< Our pending INVITE (UAC leg)    */
 	uint32_t invite_cseq;       /**< Its CSeq, for ACK               */
 	struct sip_strans *st;      /**< Its pending INVITE (UAS leg)    */
@@ -116,6 +117,7 @@ enum bcall_state {
 
 /* b2b.c */
 struct leg *b2b_leg_find(const struct b2b *b2b, const struct sip_msg *msg);
+struct leg *b2b_leg_lookup(const struct b2b *b2b, const struct pl *callid);
 void b2b_leg_link(struct b2b *b2b, struct leg *leg);
 
 /* leg.c */
@@ -132,7 +134,7 @@ void leg_ack_received(struct leg *leg);
 int  leg_request(struct leg *leg, const char *met, uint32_t maxfwd,
 		 const char *hdrs, const struct body *body,
 		 sip_resp_h *resph, void *arg, struct sip_request **reqp);
-int  leg_ack(struct leg *leg);
+int  leg_ack(struct leg *leg, const struct body *body);
 
 /* bcall.c */
 int  bcall_invite(struct b2b *b2b, const struct sip_msg *msg);

@@ -70,6 +70,10 @@ struct bcall {
 	struct dte noresp;              /**< No response to the INVITE    */
 	struct list xreqs;              /**< Requests in flight (xreq.c)  */
 	bool offering;                  /**< A re-offer is in flight      */
+	bool late;                      /**< Delayed offer: the INVITE had
+					     no SDP, the 2xx offers and the
+					     gateway's ACK answers        */
+	bool ack_due;                   /**< Inside ACK waits for that one */
 };
 
 
@@ -367,6 +371,7 @@ static void provisional(struct bcall *call, const struct sip_msg *msg)
 {
 	struct leg *b = call->leg[B2B_INT];
 	char reason[64];
+	bool early_sdp;
 
 	call->provisional = true;
 	if (msg->scode == 100)
@@ -376,13 +381,16 @@ static void provisional(struct bcall *call, const struct sip_msg *msg)
 	    !sip_dialog_create(b->dlg, msg))
 		b->early = true;
 
-	if (bcall_has_sdp(msg) && media(call, false, msg, &call->answer))
+	/* an offer in an unreliable 1xx (delayed offer) is not one
+	 * (RFC 3261 §13.2.1): it waits for the 2xx */
+	early_sdp = bcall_has_sdp(msg) && !call->late;
+	if (early_sdp && media(call, false, msg, &call->answer))
 		return;
 
 	call->state = BCALL_EARLY;
 	(void)pl_strcpy(&msg->reason, reason, sizeof(reason));
 	(void)leg_reply(call->leg[B2B_EXT], msg->scode, reason,
-			bcall_has_sdp(msg) ? call->answer : NULL);
+			early_sdp ? call->answer : NULL);
 }
 
 
@@ -393,7 +401,28 @@ static void bye_send(struct bcall *call, enum b2b_side side)
 	if (!leg || !leg->dlg || !sip_dialog_established(leg->dlg))
 		return;
 
+	if (side == B2B_INT && call->ack_due) {
+		call->ack_due = false;
+		(void)leg_ack(leg, NULL);
+	}
+
 	(void)leg_request(leg, "BYE", 70, NULL, NULL, NULL, NULL, NULL);
+}
+
+
+/* The SDP of the UM host's 2xx for the gateway: the answer to the
+ * gateway's offer, or with a delayed offer the offer itself, whose
+ * answer comes in the gateway's ACK (late_ack) */
+static int answer_sdp(struct bcall *call, const struct sip_msg *msg)
+{
+	if (!call->late)
+		return bcall_has_sdp(msg) ?
+			media(call, false, msg, &call->answer) : 0;
+
+	if (!bcall_has_sdp(msg))
+		return EPROTO;
+
+	return bcall_sdp(call, B2B_INT, true, msg, &call->answer);
 }
 
 
@@ -406,10 +435,14 @@ static void answered(struct bcall *call, const struct sip_msg *msg)
 	err = sip_dialog_established(b->dlg) ?
 		sip_dialog_update(b->dlg, msg) :
 		sip_dialog_create(b->dlg, msg);
-	if (err || leg_ack(b)) {
+	if (!err && !call->late)
+		err = leg_ack(b, NULL);
+	if (err) {
 		fail(call, 502, "Bad Gateway", "2xx without a dialog");
 		return;
 	}
+
+	call->ack_due = call->late;
 
 	if (call->cancelled) {
 		bye_send(call, B2B_INT);
@@ -417,7 +450,7 @@ static void answered(struct bcall *call, const struct sip_msg *msg)
 		return;
 	}
 
-	if (bcall_has_sdp(msg) && media(call, false, msg, &call->answer)) {
+	if (answer_sdp(call, msg)) {
 		bye_send(call, B2B_INT);
 		fail(call, 488, "Not Acceptable Here", "answer refused");
 		return;
@@ -434,6 +467,32 @@ static void answered(struct bcall *call, const struct sip_msg *msg)
 	call->state = BCALL_ANSWERED;
 	call->t_answer = unix_ms();
 	++call->b2b->st.answered;
+}
+
+
+/* Delayed offer: the gateway's ACK carries the answer, which the
+ * inside gets in its ACK. Without one the call cannot go on. */
+static void late_ack(struct bcall *call, const struct sip_msg *msg)
+{
+	struct body answer = {NULL, NULL};
+	struct mbuf *sdp = NULL;
+
+	call->ack_due = false;
+
+	if (bcall_has_sdp(msg) &&
+	    !bcall_sdp(call, B2B_EXT, false, msg, &sdp)) {
+		answer.mb = sdp;
+		(void)leg_ack(call->leg[B2B_INT], &answer);
+		mem_deref(sdp);
+		return;
+	}
+
+	DEBUG_WARNING("%s: the gateway's ACK has no usable answer\n",
+		      call->id);
+	(void)leg_ack(call->leg[B2B_INT], NULL);
+	bye_send(call, B2B_EXT);
+	bye_send(call, B2B_INT);
+	bcall_end(call, "no answer in ACK");
 }
 
 
@@ -517,6 +576,9 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 				       "response does not fit");
 		return;
 	}
+
+	if (pl_isset(&msg->to.tag) && !b->rtag[0])
+		(void)pl_strcpy(&msg->to.tag, b->rtag, sizeof(b->rtag));
 
 	if (msg->scode < 200)
 		provisional(call, msg);
@@ -609,12 +671,9 @@ int bcall_invite(struct b2b *b2b, const struct sip_msg *msg)
 	if (err)
 		goto out;
 
-	if (!bcall_has_sdp(msg)) {
-		fail(call, 488, "Not Acceptable Here", "no SDP offer");
-		return 0;
-	}
-
-	if (media(call, true, msg, &call->offer)) {
+	/* no SDP: a delayed offer, which the UM host's 2xx makes */
+	call->late = !bcall_has_sdp(msg);
+	if (!call->late && media(call, true, msg, &call->offer)) {
 		fail(call, 503, "Service Unavailable", "relay refused");
 		return 0;
 	}
@@ -659,8 +718,12 @@ void bcall_request(struct bcall *call, struct leg *leg,
 
 	if (!pl_strcmp(&msg->met, "ACK")) {
 		leg_ack_received(leg);
-		if (call->state == BCALL_ANSWERED && leg->side == B2B_EXT)
-			call->state = BCALL_CONFIRMED;
+		if (call->state != BCALL_ANSWERED || leg->side != B2B_EXT)
+			return;
+
+		call->state = BCALL_CONFIRMED;
+		if (call->ack_due)
+			late_ack(call, msg);
 		return;
 	}
 
@@ -749,9 +812,11 @@ void bcall_media_timeout(struct b2b *b2b, const char *id)
 }
 
 
-/* "name": {"packets": N, ...} for the relay's first stream */
+/* "ext_packets": N, ... for the relay's first stream: its side 0 is
+ * the first offerer, the gateway unless the offer was delayed */
 static int media_print(struct re_printf *pf, const struct bcall *call)
 {
+	const struct relay_side_info *e, *i;
 	const struct relay_call *rc;
 	struct relay_stream_info si;
 	struct pl id;
@@ -761,16 +826,19 @@ static int media_print(struct re_printf *pf, const struct bcall *call)
 	if (!rc || relay_call_stream(rc, 0, &si))
 		return re_hprintf(pf, "null");
 
+	e = &si.side[call->late];
+	i = &si.side[!call->late];
+
 	return re_hprintf(pf, "{\"ext_packets\":%llu,\"ext_bytes\":%llu,"
 			  "\"ext_lost\":%lld,\"ext_jitter_ms\":%u,"
 			  "\"int_packets\":%llu,\"int_bytes\":%llu,"
 			  "\"int_lost\":%lld,\"int_jitter_ms\":%u}",
-			  (unsigned long long)si.side[0].packets,
-			  (unsigned long long)si.side[0].bytes,
-			  (long long)si.side[0].lost, si.side[0].jitter_ms,
-			  (unsigned long long)si.side[1].packets,
-			  (unsigned long long)si.side[1].bytes,
-			  (long long)si.side[1].lost, si.side[1].jitter_ms);
+			  (unsigned long long)e->packets,
+			  (unsigned long long)e->bytes,
+			  (long long)e->lost, e->jitter_ms,
+			  (unsigned long long)i->packets,
+			  (unsigned long long)i->bytes,
+			  (long long)i->lost, i->jitter_ms);
 }
 
 

@@ -103,6 +103,7 @@ int leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 			  &msg->callid);
 	(void)re_snprintf(leg->ltag, sizeof(leg->ltag), "%016llx",
 			  (unsigned long long)msg->tag);
+	(void)pl_strcpy(&msg->from.tag, leg->rtag, sizeof(leg->rtag));
 
 	return 0;
 }
@@ -378,11 +379,13 @@ int leg_request(struct leg *leg, const char *met, uint32_t maxfwd,
 /**
  * Acknowledge the 2xx to our INVITE
  *
- * @param leg Leg (UAC of the INVITE), its dialog established
+ * @param leg  Leg (UAC of the INVITE), its dialog established
+ * @param body The SDP answer when the 2xx offered (delayed offer), or
+ *             NULL
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_ack(struct leg *leg)
+int leg_ack(struct leg *leg, const struct body *body)
 {
 	struct mbuf *mb;
 	int err;
@@ -395,7 +398,7 @@ int leg_ack(struct leg *leg)
 		return ENOMEM;
 
 	err = request_encode(mb, leg, "ACK", leg->invite_cseq, 70, NULL,
-			     NULL);
+			     body);
 	if (!err)
 		err = sip_request(NULL, leg->b2b->sip[leg->side], false,
 				  "ACK", -1,

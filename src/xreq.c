@@ -22,6 +22,7 @@
 #include <re_dbg.h>
 #include "cfg.h"
 #include "ipnet.h"
+#include "replaces.h"
 #include "b2b_priv.h"
 
 
@@ -70,22 +71,94 @@ static bool passes(const struct pl *name)
 }
 
 
+/** A Replaces value to map, for %H */
+struct rmap {
+	const struct xreq *x;   /**< The REFER                       */
+	const struct pl *val;   /**< Its Replaces value, escaped     */
+};
+
+/** URI headers being copied, for uri_headers_apply() */
+struct hcopy {
+	struct mbuf *mb;        /**< Output                          */
+	const struct xreq *x;   /**< The REFER                       */
+	bool first;             /**< No header written yet           */
+};
+
+
+/* A Replaces in UM's Refer-To names one of UM's dialogs with the edge
+ * (supervised transfer); the gateway must get the same call's dialog
+ * as it knows it. ENOENT if it names no dialog of a call here. */
+static int replaces_map(struct re_printf *pf, const struct rmap *rm)
+{
+	const struct b2b *b2b = rm->x->from->b2b;
+	const struct leg *src, *dst;
+	struct replaces r, m;
+	char buf[512];
+	struct pl val;
+	int n;
+
+	n = re_snprintf(buf, sizeof(buf), "%H", uri_header_unescape, rm->val);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return EBADMSG;
+
+	pl_set_str(&val, buf);
+	if (replaces_decode(&r, &val))
+		return EBADMSG;
+
+	src = b2b_leg_lookup(b2b, &r.callid);
+	if (!src || src->side != rm->x->from->side ||
+	    pl_strcmp(&r.to_tag, src->ltag) || pl_strcmp(&r.from_tag, src->rtag))
+		return ENOENT;
+
+	dst = bcall_leg(src->call, !src->side);
+	if (!dst || !dst->rtag[0])
+		return ENOENT;
+
+	pl_set_str(&m.callid, dst->callid);
+	pl_set_str(&m.to_tag, dst->rtag);
+	pl_set_str(&m.from_tag, dst->ltag);
+	m.early_only = r.early_only;
+
+	return replaces_encode(pf, &m);
+}
+
+
+static int header_copy(const struct pl *name, const struct pl *val,
+		       void *arg)
+{
+	struct hcopy *hc = arg;
+	struct rmap rm = {hc->x, val};
+	int err;
+
+	err = mbuf_printf(hc->mb, "%s%r=", hc->first ? "?" : "&", name);
+	hc->first = false;
+
+	if (!pl_strcasecmp(name, "Replaces"))
+		return err | mbuf_printf(hc->mb, "%H", replaces_map, &rm);
+
+	return err | mbuf_printf(hc->mb, "%r", val);
+}
+
+
 /* The host of a URI header that names the other side: the side's own
  * view instead. Toward the outside, an inside host becomes the
  * gateway's address in Refer-To (the gateway dials the transfer
  * target) and the edge's outside address elsewhere; toward the inside,
  * an outside host becomes the edge's inside address. The rest of the
- * value is kept as it came. */
+ * value is kept as it came, but for a Replaces (replaces_map). */
 static int uri_hdr(struct mbuf *mb, const struct xreq *x,
 		   const struct sip_hdr *hdr)
 {
 	const struct b2b *b2b = x->from->b2b;
 	const struct pl *v = &hdr->val;
+	struct hcopy hc = {mb, x, true};
 	const struct sa *repl;
 	struct sip_addr addr;
+	struct pl uhdrs;
 	struct sa host;
 	bool inside;
-	size_t pre, post;
+	size_t pre, post, hend;
+	int err;
 
 	if (sip_addr_decode(&addr, v) || sa_set(&host, &addr.uri.host, 0))
 		return mbuf_printf(mb, "%r: %r\r\n", &hdr->name, v);
@@ -100,13 +173,31 @@ static int uri_hdr(struct mbuf *mb, const struct xreq *x,
 	else if (x->from->side == B2B_EXT && !inside)
 		repl = &b2b->laddr[B2B_INT];
 	else
-		return mbuf_printf(mb, "%r: %r\r\n", &hdr->name, v);
+		repl = NULL;
 
 	pre = (size_t)(addr.uri.host.p - v->p);
 	post = pre + addr.uri.host.l;
+	uhdrs = addr.uri.headers;
+	if (!pl_isset(&uhdrs)) {
+		uhdrs.p = v->p + post;
+		uhdrs.l = 0;
+	}
+	hend = (size_t)(uhdrs.p - v->p) + uhdrs.l;
 
-	return mbuf_printf(mb, "%r: %b%j%b\r\n", &hdr->name, v->p, pre,
-			   repl, v->p + post, v->l - post);
+	err = mbuf_printf(mb, "%r: %b", &hdr->name, v->p, pre);
+	if (repl)
+		err |= mbuf_printf(mb, "%j", repl);
+	else
+		err |= mbuf_printf(mb, "%r", &addr.uri.host);
+
+	/* up to the URI's headers, without their '?' */
+	err |= mbuf_write_mem(mb, (const uint8_t *)v->p + post,
+			      (size_t)(uhdrs.p - v->p) - post -
+			      (uhdrs.l ? 1 : 0));
+	if (uhdrs.l)
+		err |= uri_headers_apply(&uhdrs, header_copy, &hc);
+
+	return err | mbuf_printf(mb, "%b\r\n", v->p + hend, v->l - hend);
 }
 
 
@@ -170,7 +261,7 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 		if (invite || !pl_strcmp(&x->msg->met, "UPDATE"))
 			(void)sip_dialog_update(x->to->dlg, msg);
 		if (invite)
-			(void)leg_ack(x->to);
+			(void)leg_ack(x->to, NULL);
 
 		if (x->offer && bcall_has_sdp(msg) &&
 		    !bcall_sdp(x->call, x->to->side, false, msg, &sdp)) {
@@ -287,7 +378,10 @@ void xreq_relay(struct bcall *call, struct leg *leg,
 		DEBUG_WARNING("%r not relayed: %m\n", &msg->met, err);
 		if (x->offer)
 			bcall_offer_done(call);
-		respond(x, 500, "Server Internal Error", NULL);
+		if (err == ENOENT || err == EBADMSG)
+			respond(x, 403, "Replaces Names No Call Here", NULL);
+		else
+			respond(x, 500, "Server Internal Error", NULL);
 		mem_deref(x);
 	}
 

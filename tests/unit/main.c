@@ -72,6 +72,7 @@ static const struct test {
 	TEST(test_sipguard_rfc4475),
 	TEST(test_sipguard_response),
 	TEST(test_redir_targets),
+	TEST(test_replaces),
 	TEST(test_gate),
 	TEST(test_passhdr),
 	TEST(test_dtq),

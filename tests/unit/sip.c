@@ -11,6 +11,7 @@
 #include "redir.h"
 #include "gate.h"
 #include "passhdr.h"
+#include "replaces.h"
 #include "dtq.h"
 #include "test.h"
 
@@ -429,5 +430,45 @@ int test_dtq(void)
  out:
 	tmr_cancel(&guard);
 	dtq_close(&r.q);
+	return err;
+}
+
+
+/* Replaces (RFC 3891 §6.1's example), decoded and encoded escaped for
+ * a Refer-To URI header; a value without both tags is refused */
+int test_replaces(void)
+{
+	struct replaces r;
+	struct pl pl;
+	char buf[256];
+	int err = 0;
+
+	pl_set_str(&pl, "425928@bobster.example.org;to-tag=7743;"
+		   "from-tag=6472");
+	TEST_ERR(replaces_decode(&r, &pl));
+	TEST_PLSTR(&r.callid, "425928@bobster.example.org");
+	TEST_PLSTR(&r.to_tag, "7743");
+	TEST_PLSTR(&r.from_tag, "6472");
+	TEST_ASSERT(!r.early_only);
+
+	(void)re_snprintf(buf, sizeof(buf), "%H", replaces_encode, &r);
+	TEST_STRCMP("425928%40bobster.example.org%3Bto-tag%3D7743"
+		    "%3Bfrom-tag%3D6472", buf);
+
+	pl_set_str(&pl, "abc;from-tag=1;early-only;to-tag=2");
+	TEST_ERR(replaces_decode(&r, &pl));
+	TEST_PLSTR(&r.to_tag, "2");
+	TEST_ASSERT(r.early_only);
+	(void)re_snprintf(buf, sizeof(buf), "%H", replaces_encode, &r);
+	TEST_STRCMP("abc%3Bto-tag%3D2%3Bfrom-tag%3D1%3Bearly-only", buf);
+
+	pl_set_str(&pl, "abc;to-tag=2");
+	TEST_EQUALS(EBADMSG, replaces_decode(&r, &pl));
+	pl_set_str(&pl, ";to-tag=2;from-tag=1");
+	TEST_EQUALS(EBADMSG, replaces_decode(&r, &pl));
+	pl_set_str(&pl, "");
+	TEST_EQUALS(EBADMSG, replaces_decode(&r, &pl));
+
+ out:
 	return err;
 }

@@ -53,6 +53,17 @@
 		}                                                   \
 	} while (0)
 
+#define TEST_PLSTR(plv, expected) do {                               \
+		const struct pl *p_ = (plv);                        \
+		const char *e_ = (expected);                        \
+		if (pl_strcmp(p_, e_)) {                            \
+			TEST_FAIL("expected \"%s\", got \"%r\"\n", \
+				  e_, p_);                          \
+			err = EINVAL;                               \
+			goto out;                                   \
+		}                                                   \
+	} while (0)
+
 #define TEST_CONTAINS(haystack, needle) do {                        \
 		const char *h_ = (haystack), *n_ = (needle);        \
 		if (!h_ || !strstr(h_, n_)) {                       \
@@ -119,6 +130,7 @@ int test_kern_flow(void);
 int test_sipguard_rfc4475(void);
 int test_sipguard_response(void);
 int test_redir_targets(void);
+int test_replaces(void);
 int test_gate(void);
 int test_passhdr(void);
 int test_dtq(void);
