@@ -92,6 +92,8 @@ struct leg {
 	char callid[B2B_URI_MAX];   /**< Its Call-ID (hash key)          */
 	char ltag[B2B_TAG_MAX];     /**< Our tag                         */
 	char rtag[B2B_TAG_MAX];     /**< The peer's tag, "" until known  */
+	const char *to_name;        /**< To display name of a new dialog
+					 (libre writes none), or NULL    */
 	struct sip_request *req;    /**< Our pending INVITE (UAC leg)    */
 	uint32_t invite_cseq;       /**< Its CSeq, for ACK               */
 	struct sip_strans *st;      /**< Its pending INVITE (UAS leg)    */

@@ -54,6 +54,7 @@ struct bcall {
 	char from_name[B2B_NAME_MAX];   /**< Caller's display name        */
 	char from_user[B2B_NAME_MAX];   /**< Caller's user part           */
 	char to_user[B2B_NAME_MAX];     /**< Callee's user part           */
+	char to_name[B2B_NAME_MAX];     /**< Callee's display name        */
 	char *hdrs;                     /**< Headers passed inside        */
 	uint32_t maxfwd;                /**< Max-Forwards inside          */
 	struct mbuf *offer;             /**< The offer the inside gets    */
@@ -266,6 +267,7 @@ static int attempt(struct bcall *call, const char *uri, const char *host)
 		return err;
 
 	str_ncpy(b->callid, sip_dialog_callid(b->dlg), sizeof(b->callid));
+	b->to_name = call->to_name[0] ? call->to_name : NULL;
 	b2b_leg_link(b2b, b);
 
 	err = leg_request(b, "INVITE", call->maxfwd, call->hdrs, &offer,
@@ -606,6 +608,23 @@ static void cancel_handler(void *arg)
 }
 
 
+/* A display name without its quotes */
+static void dname_take(const struct pl *dname, char *buf, size_t sz)
+{
+	struct pl dn = *dname;
+
+	if (!pl_isset(&dn))
+		return;
+
+	if (dn.l >= 2 && dn.p[0] == '"' && dn.p[dn.l - 1] == '"') {
+		++dn.p;
+		dn.l -= 2;
+	}
+
+	(void)pl_strcpy(&dn, buf, sz);
+}
+
+
 /* The facts of the gateway's INVITE the inside leg is built from */
 static int facts_take(struct bcall *call, const struct sip_msg *msg)
 {
@@ -614,15 +633,8 @@ static int facts_take(struct bcall *call, const struct sip_msg *msg)
 			sizeof(call->from_user));
 	(void)pl_strcpy(&msg->to.uri.user, call->to_user,
 			sizeof(call->to_user));
-	if (pl_isset(&msg->from.dname)) {
-		struct pl dn = msg->from.dname;
-
-		if (dn.l >= 2 && dn.p[0] == '"' && dn.p[dn.l - 1] == '"') {
-			++dn.p;
-			dn.l -= 2;
-		}
-		(void)pl_strcpy(&dn, call->from_name, sizeof(call->from_name));
-	}
+	dname_take(&msg->from.dname, call->from_name, sizeof(call->from_name));
+	dname_take(&msg->to.dname, call->to_name, sizeof(call->to_name));
 
 	call->maxfwd = pl_isset(&msg->maxfwd) ?
 		pl_u32(&msg->maxfwd) - 1 : 69;

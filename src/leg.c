@@ -303,6 +303,40 @@ static void ltag_learn(struct leg *leg, const struct mbuf *mb, size_t start)
 }
 
 
+/* A new dialog's To with the callee's display name: libre's
+ * sip_dialog_alloc() writes only "To: <uri>"; once the dialog is
+ * established, libre's To is the peer's own, name and tag */
+static int to_name_insert(struct mbuf *mb, size_t start, const char *name)
+{
+	static const char key[] = "\r\nTo: <";
+	char dn[B2B_NAME_MAX + 4];
+	size_t off, n;
+	int err;
+
+	for (off = start; off + sizeof(key) - 1 <= mb->pos; off++) {
+		if (!memcmp(mb->buf + off, key, sizeof(key) - 1))
+			break;
+	}
+	if (off + sizeof(key) - 1 > mb->pos)
+		return 0;
+
+	off += sizeof(key) - 2;   /* at the '<' */
+	(void)re_snprintf(dn, sizeof(dn), "\"%s\" ", name);
+	n = strlen(dn);
+
+	err = mbuf_resize(mb, mb->pos + n);
+	if (err)
+		return err;
+
+	memmove(mb->buf + off + n, mb->buf + off, mb->pos - off);
+	memcpy(mb->buf + off, dn, n);
+	mb->pos += n;
+	mb->end = mb->pos;
+
+	return 0;
+}
+
+
 /* The request's headers and body, after Via and Contact */
 static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
 			  uint32_t cseq, uint32_t maxfwd, const char *hdrs,
@@ -317,6 +351,8 @@ static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
 	err |= sip_dialog_encode(mb, leg->dlg, cseq, met);
 	if (!err)
 		ltag_learn(leg, mb, start);
+	if (!err && leg->to_name && !sip_dialog_established(leg->dlg))
+		err = to_name_insert(mb, start, leg->to_name);
 	err |= mbuf_printf(mb, "User-Agent: %s\r\n", cfg->sip.user_agent);
 	if (hdrs)
 		err |= mbuf_write_str(mb, hdrs);

@@ -190,10 +190,9 @@ static int uri_hdr(struct mbuf *mb, const struct xreq *x,
 	else
 		err |= mbuf_printf(mb, "%r", &addr.uri.host);
 
-	/* up to the URI's headers, without their '?' */
+	/* up to the URI's headers (libre's pl starts at the '?') */
 	err |= mbuf_write_mem(mb, (const uint8_t *)v->p + post,
-			      (size_t)(uhdrs.p - v->p) - post -
-			      (uhdrs.l ? 1 : 0));
+			      (size_t)(uhdrs.p - v->p) - post);
 	if (uhdrs.l)
 		err |= uri_headers_apply(&uhdrs, header_copy, &hc);
 
