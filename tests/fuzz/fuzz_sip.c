@@ -5,8 +5,8 @@
  * The input goes through libre's decoder, then every check the edge
  * makes before acting: sipguard on a request (a verdict that is 0 or a
  * status code of 400-699 with a reason), the response check, the 3xx
- * Contact parser and target checks, and the collection of the headers
- * passed to UM. Nothing may crash, leak or read out of bounds.
+ * Contact parser and target checks, the collection of the headers
+ * passed to UM, and a Refer-To's Replaces decoded and encoded again. Nothing may crash, leak or read out of bounds.
  * Seeds: tests/data/rfc4475/ *.dat
  */
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "sipguard.h"
 #include "redir.h"
 #include "passhdr.h"
+#include "replaces.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,6 +27,35 @@ static void check(bool ok)
 }
 
 
+/* A Refer-To's Replaces, unescaped, decoded, encoded again */
+static void replaces(const struct sip_msg *msg)
+{
+	const struct sip_hdr *hdr = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
+	struct sip_addr addr;
+	struct replaces r;
+	struct pl val;
+	char buf[512], out[1600];
+	int n;
+
+	if (!hdr || sip_addr_decode(&addr, &hdr->val) ||
+	    uri_header_get(&addr.uri.headers, &(struct pl)PL("Replaces"),
+			   &val))
+		return;
+
+	n = re_snprintf(buf, sizeof(buf), "%H", uri_header_unescape, &val);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return;
+
+	pl_set_str(&val, buf);
+	if (replaces_decode(&r, &val))
+		return;
+
+	check(pl_isset(&r.callid) && pl_isset(&r.to_tag) &&
+	      pl_isset(&r.from_tag));
+	(void)re_snprintf(out, sizeof(out), "%H", replaces_encode, &r);
+}
+
+
 static void request(const struct sip_msg *msg)
 {
 	struct sipguard_verdict v;
@@ -33,6 +63,7 @@ static void request(const struct sip_msg *msg)
 
 	sipguard_request(msg, &v);
 	check(v.scode == 0 || (v.scode >= 400 && v.scode < 700 && v.reason));
+	replaces(msg);
 
 	if (!passhdr_collect(&hdrs, msg) && hdrs)
 		check(strlen(hdrs) >= 4);
