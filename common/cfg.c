@@ -81,6 +81,9 @@ static const struct cfg_key keys[] = {
 	KONE("cred_listen",           cfg_cred_listen_h, cred),
 	KSTR("cred_bearer_key",       cred.bearer),
 	KNETS("cred_client",          cred.clients),
+	KSTR("cred_tls_cert",         cred.tls_cert),
+	KSTR("cred_tls_key",          cred.tls_key),
+	KSTR("cred_tls_ca",           cred.tls_ca),
 };
 
 

@@ -121,6 +121,9 @@ struct cfg_cred {
 	uint16_t port;              /**< HTTP port                      */
 	char bearer[128];           /**< Bearer key clients present     */
 	struct list clients;        /**< struct cfg_net allowed to ask  */
+	char tls_cert[CFG_PATH_MAX];  /**< HTTPS: our certificate chain */
+	char tls_key[CFG_PATH_MAX];   /**< Its private key              */
+	char tls_ca[CFG_PATH_MAX];    /**< CAs of client certificates   */
 	unsigned line;              /**< Line cred_listen was on        */
 };
 

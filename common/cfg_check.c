@@ -229,9 +229,16 @@ static int cred_check(struct cfg_ctx *ctx)
 				 cred->iface);
 	ctx->line = 0;
 
-	if (!cred->bearer[0] && !cred->clients.head)
+	if (!cred->bearer[0] && !cred->tls_ca[0])
 		return cfg_error(ctx, NULL, "cred_listen needs "
-				 "cred_bearer_key or cred_client");
+				 "cred_bearer_key or cred_tls_ca (clients "
+				 "authenticate with a key or a certificate)");
+	if (!cred->tls_cert[0] != !cred->tls_key[0])
+		return cfg_error(ctx, NULL, "cred_tls_cert and cred_tls_key "
+				 "go together");
+	if (cred->tls_ca[0] && !cred->tls_cert[0])
+		return cfg_error(ctx, NULL, "cred_tls_ca needs cred_tls_cert "
+				 "and cred_tls_key (HTTPS)");
 	if (cred->bearer[0] && strlen(cred->bearer) < TOK_SECRET_MIN)
 		return cfg_error(ctx, NULL, "cred_bearer_key must be at "
 				 "least %u characters", TOK_SECRET_MIN);

@@ -22,6 +22,7 @@
 #include "ng.h"
 #include "turnd.h"
 #include "b2b.h"
+#include "credsrv.h"
 #include "ctl.h"
 #include "app.h"
 
@@ -34,6 +35,7 @@ struct app {
 	struct ng *ng;          /**< ng control protocol, or NULL  */
 	struct turnd *turnd;    /**< TURN server, NULL if disabled */
 	struct b2b *b2b;        /**< SIP B2BUA, NULL if disabled   */
+	struct credsrv *cred;   /**< Credential service, or NULL   */
 	uint64_t started;       /**< Unix time of start            */
 	unsigned loads;         /**< Configurations loaded         */
 	unsigned refused;       /**< Reloads refused               */
@@ -45,6 +47,7 @@ static void app_destructor(void *data)
 	struct app *app = data;
 
 	mem_deref(app->ctl);
+	mem_deref(app->cred);
 	mem_deref(app->b2b);
 	mem_deref(app->turnd);
 	mem_deref(app->ng);
@@ -99,6 +102,7 @@ static int status_handler(struct re_printf *pf, const struct pl *args,
 	if (app->relay)
 		err |= ng_status(pf, app->ng);
 	err |= turnd_status(pf, app->turnd);
+	err |= credsrv_status(pf, app->cred);
 
 	return err;
 }
@@ -231,6 +235,12 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 
 	if (cfg->turn.enable) {
 		err = turnd_alloc(&app->turnd, cfg);
+		if (err)
+			goto out;
+	}
+
+	if (cfg->cred.iface[0]) {
+		err = credsrv_alloc(&app->cred, cfg);
 		if (err)
 			goto out;
 	}

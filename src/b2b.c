@@ -302,9 +302,13 @@ static int transports_add(struct b2b *b2b, const struct cfg *cfg)
 		sa_set_port(&laddr, l->port);
 
 		if (l->tp == CFG_TLS && !b2b->tls[side]) {
-			err = tlsctx_alloc(&b2b->tls[side], &cfg->sip,
-					   side == B2B_INT ?
-					   &cfg->sip.umhosts : NULL);
+			const struct tlsctx_prm prm = {
+				"sip_tls", cfg->sip.tls_cert, cfg->sip.tls_key,
+				cfg->sip.tls_ca, true,
+				side == B2B_INT ? &cfg->sip.umhosts : NULL
+			};
+
+			err = tlsctx_alloc(&b2b->tls[side], &prm);
 			if (err)
 				return err;
 		}

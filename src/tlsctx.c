@@ -1,5 +1,5 @@
 /**
- * @file tlsctx.c  The TLS context for SIP: mutual TLS that verifies
+ * @file tlsctx.c  TLS contexts that verify the peer
  */
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -34,24 +34,21 @@ static int names_set(struct ssl_ctx_st *ctx, const struct list *umhosts)
 
 
 /**
- * Make the TLS context of one side's SIP listeners and connections
+ * Make a TLS context that verifies its peers
  *
- * @param tlsp    Pointer to allocated context
- * @param cfg     sip_tls_cert, sip_tls_key, sip_tls_ca
- * @param umhosts Inside: the UM hosts whose names a peer certificate
- *                must carry; outside: NULL (any certificate from
- *                sip_tls_ca)
+ * @param tlsp Pointer to allocated context
+ * @param prm  Certificate, key, CA file, whether a peer certificate is
+ *             required, and the names it must carry (or NULL)
  *
  * @return 0 if success, otherwise errorcode
  */
-int tlsctx_alloc(struct tls **tlsp, const struct cfg_sip *cfg,
-		 const struct list *umhosts)
+int tlsctx_alloc(struct tls **tlsp, const struct tlsctx_prm *prm)
 {
 	struct ssl_ctx_st *ctx;
 	struct tls *tls;
 	int err;
 
-	if (!tlsp || !cfg)
+	if (!tlsp || !prm || !prm->what || !prm->cert || !prm->key)
 		return EINVAL;
 
 	err = tls_alloc(&tls, TLS_METHOD_SSLV23, NULL, NULL);
@@ -59,33 +56,36 @@ int tlsctx_alloc(struct tls **tlsp, const struct cfg_sip *cfg,
 		return err;
 
 	ctx = tls_openssl_context(tls);
-	if (1 != SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert)) {
-		elog_err("sip_tls_cert: cannot load %s\n", cfg->tls_cert);
+	if (1 != SSL_CTX_use_certificate_chain_file(ctx, prm->cert)) {
+		elog_err("%s_cert: cannot load %s\n", prm->what, prm->cert);
 		err = EINVAL;
 		goto out;
 	}
 
-	if (1 != SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key,
+	if (1 != SSL_CTX_use_PrivateKey_file(ctx, prm->key,
 					     SSL_FILETYPE_PEM) ||
 	    1 != SSL_CTX_check_private_key(ctx)) {
-		elog_err("sip_tls_key: cannot load %s, or it does not match "
-			 "the certificate\n", cfg->tls_key);
+		elog_err("%s_key: cannot load %s, or it does not match "
+			 "the certificate\n", prm->what, prm->key);
 		err = EINVAL;
 		goto out;
 	}
 
-	err = tls_add_ca(tls, cfg->tls_ca);
+	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (!prm->ca || !prm->ca[0])
+		goto out;
+
+	err = tls_add_ca(tls, prm->ca);
 	if (err) {
-		elog_err("sip_tls_ca: cannot load %s\n", cfg->tls_ca);
+		elog_err("%s_ca: cannot load %s\n", prm->what, prm->ca);
 		goto out;
 	}
 
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
-	(void)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | (prm->require ?
+			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), NULL);
 
-	if (umhosts)
-		err = names_set(ctx, umhosts);
+	if (prm->umhosts)
+		err = names_set(ctx, prm->umhosts);
 
  out:
 	if (err)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <re.h>
 #include "tok.h"
+#include "turnuri.h"
 #include "cfg.h"
 #include "ctlc.h"
 
@@ -174,22 +175,34 @@ static int turn_cred(const struct opts *o, const struct cfg *cfg)
 		return EX_USAGE;
 	}
 
+	if (!turnuri_user_valid(o->user)) {
+		(void)re_fprintf(stderr, "umedgectl: bad user '%s' (1 to 64 "
+				 "of A-Z a-z 0-9 . _ @ + -)\n", o->user);
+		return EX_FAIL;
+	}
+
 	err = tok_rest_issue(&cred, cfg->keys, o->user, (uint32_t)ttl,
 			     (uint64_t)time(NULL));
 	if (err) {
 		(void)re_fprintf(stderr, "umedgectl: cannot issue: %s\n",
-				 err == EINVAL ? "bad user (empty, or with ':')" :
 				 tok_strerror(err));
 		return EX_FAIL;
 	}
 
-	if (o->json)
-		(void)re_printf("{\"username\":\"%s\",\"password\":\"%s\","
-				"\"ttl\":%u}\n", cred.username, cred.password,
-				cred.ttl);
+	if (o->json) {
+		struct mbuf *mb = mbuf_alloc(512);
+
+		if (!mb || turnuri_cred_json(mb, cfg, &cred)) {
+			mem_deref(mb);
+			return EX_FAIL;
+		}
+		(void)re_printf("%b\n", mb->buf, mb->end);
+		mem_deref(mb);
+	}
 	else
-		(void)re_printf("username: %s\npassword: %s\nttl: %u\n",
-				cred.username, cred.password, cred.ttl);
+		(void)re_printf("username: %s\npassword: %s\nttl: %u\n%H",
+				cred.username, cred.password, cred.ttl,
+				turnuri_lines, cfg);
 
 	return EX_OK;
 }

@@ -53,9 +53,9 @@ NGPORT=$((20000 + $$ % 9000))
 
 # mkconf FILE [LINES...]: the sample configuration with the control
 # socket and pidfile in $T and the ng socket on $NGPORT, extra lines
-# prepended. The B2BUA is off: its listeners bind the sample's
-# documentation addresses, which exist only in the test namespaces
-# (b2b-call.test runs it there).
+# prepended. The B2BUA and the credential service are off: they bind
+# the sample's documentation addresses, which exist only in the test
+# namespaces (b2b-call.test and cred-service.test run them there).
 mkconf() {
 	f=$1; shift
 	: >"$f"
@@ -63,6 +63,7 @@ mkconf() {
 	sed -e "s#/run/umedge/#$T/#" \
 	    -e "s#^relay_ng_listen .*#relay_ng_listen 127.0.0.1:$NGPORT#" \
 	    -e "s#^sip_enable .*#sip_enable              no#" \
+	    -e "s#^cred_listen .*#\# cred_listen: off in tests#" \
 	    "$SAMPLE" >>"$f"
 }
 
@@ -183,4 +184,31 @@ check_rtp() {
 		echo "# $side: RTP flows seen by tshark (packets, src, sport, dst, dport):"
 		sort "$T/$side.rtp" | uniq -c | sed 's/^/#   /'
 	fi
+}
+
+# --- a test PKI in $T (openssl) ------------------------------------
+
+# mkca NAME CN: a self-signed CA, $T/NAME.pem and $T/NAME.key
+mkca() {
+	openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+		-nodes -keyout "$T/$1.key" -out "$T/$1.pem" -days 2 \
+		-subj "/CN=$2" -addext 'basicConstraints=critical,CA:TRUE' \
+		-addext 'keyUsage=critical,keyCertSign,cRLSign' \
+		>>"$T/pki.log" 2>&1 || fail "openssl cannot make the CA $1"
+}
+
+# mkcert NAME CA CN EKU [SAN]: a certificate signed by CA
+mkcert() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$3" \
+		>>"$T/pki.log" 2>&1 || fail "openssl cannot make the key of $1"
+	{
+		echo 'basicConstraints=critical,CA:FALSE'
+		echo 'keyUsage=critical,digitalSignature'
+		echo "extendedKeyUsage=$4"
+		[ -z "${5:-}" ] || echo "subjectAltName=$5"
+	} >"$T/$1.ext"
+	openssl x509 -req -in "$T/$1.csr" -CA "$T/$2.pem" -CAkey "$T/$2.key" \
+		-CAcreateserial -days 2 -extfile "$T/$1.ext" -out "$T/$1.pem" \
+		>>"$T/pki.log" 2>&1 || fail "openssl cannot sign $1"
 }

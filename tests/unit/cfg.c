@@ -403,7 +403,13 @@ int test_cfg_check(void)
 		 "no token_secret"},
 		{MINIMAL "cred_listen dmz 8080\n", "no interface 'dmz'"},
 		{MINIMAL "cred_listen internal 8080\n",
-		 "needs cred_bearer_key or cred_client"},
+		 "needs cred_bearer_key or cred_tls_ca"},
+		{MINIMAL "cred_listen internal 8080\ncred_client 10.0.0.0/8\n",
+		 "needs cred_bearer_key or cred_tls_ca"},
+		{MINIMAL "cred_listen internal 8080\ncred_tls_ca /ca.pem\n",
+		 "cred_tls_ca needs cred_tls_cert"},
+		{MINIMAL "cred_listen internal 8080\ncred_tls_ca /ca.pem\n"
+		 "cred_tls_cert /c.pem\n", "go together"},
 		{MINIMAL "cred_listen internal 8080\ncred_bearer_key short\n",
 		 "at least 16"},
 	};

@@ -1,0 +1,474 @@
+/**
+ * @file credsrv.c  The credential service: TURN REST credentials for
+ *                  internal clients, over HTTP or HTTPS
+ *
+ * Like the MRAS role of a Lync A/V Edge, it hands internal workers the
+ * time-limited credentials the TURN server accepts (tok_rest_issue(),
+ * the token authority's first secret). It listens on cred_listen, which
+ * belongs on the internal interface, and answers one request per
+ * connection:
+ *
+ *   1. a source outside cred_client (when given)         403
+ *   2. neither the bearer key (Authorization: Bearer) nor
+ *      a client certificate from cred_tls_ca             401
+ *   3. not GET                                           405
+ *   4. not /turn-credentials                             404
+ *   5. no valid username (turnuri_user_valid()), or a
+ *      ttl that is not a number                          400
+ *   6. otherwise 200 and the JSON of turnuri_cred_json(), its ttl the
+ *      one asked for within [60, token_ttl], token_ttl by default
+ *
+ * The HTTP here is a small server of our own: libre's https_listen()
+ * keeps its TLS context to itself, so it cannot ask for a client
+ * certificate. A request is read up to its empty line (8 KB at most),
+ * within 5 s; at most 32 connections are open at once.
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#define DEBUG_MODULE "cred"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "cfg.h"
+#include "tok.h"
+#include "ipnet.h"
+#include "turnuri.h"
+#include "tlsctx.h"
+#include "credsrv.h"
+
+
+enum {
+	REQ_MAX   = 8192,   /**< Longest request head           */
+	CONN_MAX  = 32,     /**< Connections open at once        */
+	READ_MS   = 5000,   /**< Time to send the request        */
+	LINGER_MS = 1000,   /**< Time for the client to close    */
+	TTL_MIN   = 60,     /**< Shortest credential (s)         */
+};
+
+/** The credential service */
+struct credsrv {
+	const struct cfg *cfg;    /**< Configuration (referenced)     */
+	struct tcp_sock *ts;      /**< Listening socket               */
+	struct tls *tls;          /**< HTTPS, or NULL                 */
+	struct sa laddr;          /**< Where it listens               */
+	struct list conns;        /**< struct ccon                    */
+	uint64_t issued;          /**< Credentials handed out         */
+	uint64_t refused;         /**< 401 and 403                    */
+	uint64_t bad;             /**< 400, 404, 405, 413             */
+};
+
+/** One client connection */
+struct ccon {
+	struct le le;             /**< Member of credsrv.conns        */
+	struct credsrv *cs;       /**< Service                        */
+	struct tcp_conn *tc;      /**< TCP connection                 */
+	struct tls_conn *sc;      /**< TLS on it, or NULL             */
+	struct mbuf *mb;          /**< Request read so far            */
+	struct tmr tmr;           /**< Read, then linger timeout      */
+	struct sa peer;           /**< Client address                 */
+	bool done;                /**< Answered                       */
+};
+
+/** What the request asks for */
+struct creq {
+	struct pl user;           /**< username=                      */
+	struct pl ttl;            /**< ttl=                           */
+};
+
+
+static void ccon_destructor(void *data)
+{
+	struct ccon *c = data;
+
+	tmr_cancel(&c->tmr);
+	list_unlink(&c->le);
+	mem_deref(c->sc);
+	mem_deref(c->tc);
+	mem_deref(c->mb);
+}
+
+
+static void credsrv_destructor(void *data)
+{
+	struct credsrv *cs = data;
+
+	list_flush(&cs->conns);
+	mem_deref(cs->ts);
+	mem_deref(cs->tls);
+	mem_deref((void *)cs->cfg);
+}
+
+
+static void timeout_handler(void *arg)
+{
+	mem_deref(arg);
+}
+
+
+static void reply(struct ccon *c, uint16_t scode, const char *reason,
+		  const char *hdrs, const struct mbuf *body)
+{
+	struct mbuf *mb = mbuf_alloc(512);
+	int err;
+
+	c->done = true;
+	tmr_start(&c->tmr, LINGER_MS, timeout_handler, c);
+	if (!mb)
+		return;
+
+	err = mbuf_printf(mb, "HTTP/1.1 %u %s\r\nServer: umedge\r\n"
+			  "Content-Type: application/json\r\n"
+			  "Cache-Control: no-store\r\nConnection: close\r\n"
+			  "%sContent-Length: %zu\r\n\r\n", scode, reason,
+			  hdrs ? hdrs : "", body ? body->end : (size_t)0);
+	if (body)
+		err |= mbuf_write_mem(mb, body->buf, body->end);
+
+	if (!err) {
+		mb->pos = 0;
+		(void)tcp_send(c->tc, mb);
+	}
+
+	mem_deref(mb);
+}
+
+
+static void ereply(struct ccon *c, uint16_t scode, const char *reason,
+		   const char *hdrs, const char *why)
+{
+	struct mbuf *mb = mbuf_alloc(128);
+
+	if (scode == 401 || scode == 403)
+		++c->cs->refused;
+	else
+		++c->cs->bad;
+
+	DEBUG_INFO("%J: %u %s (%s)\n", &c->peer, scode, reason, why);
+
+	if (mb)
+		(void)mbuf_printf(mb, "{\"error\":\"%s\"}", why);
+	reply(c, scode, reason, hdrs, mb);
+	mem_deref(mb);
+}
+
+
+static int param_handler(const struct pl *name, const struct pl *val,
+			 void *arg)
+{
+	struct creq *q = arg;
+
+	if (!pl_strcmp(name, "username"))
+		q->user = *val;
+	else if (!pl_strcmp(name, "ttl"))
+		q->ttl = *val;
+
+	return 0;
+}
+
+
+/* A constant-time comparison of the presented key with ours */
+static bool key_equal(const struct pl *got, const char *want)
+{
+	size_t n = strlen(want);
+	uint8_t d = got->l != n;
+
+	for (size_t i = 0; i < n; i++)
+		d |= (uint8_t)(i < got->l ? got->p[i] : 0) ^ (uint8_t)want[i];
+
+	return !d;
+}
+
+
+/* "bearer key" or "certificate", or NULL if the client is neither */
+static const char *authenticated(const struct ccon *c,
+				 const struct http_msg *msg)
+{
+	const struct cfg_cred *cred = &c->cs->cfg->cred;
+	const struct http_hdr *h = http_msg_hdr(msg, HTTP_HDR_AUTHORIZATION);
+	struct pl scheme, key;
+	char cn[64];
+
+	if (cred->bearer[0] && h &&
+	    !re_regex(h->val.p, h->val.l, "[^ \t]+[ \t]+[^ \t]+", &scheme,
+		      NULL, &key) && !pl_strcasecmp(&scheme, "Bearer") &&
+	    key_equal(&key, cred->bearer))
+		return "bearer key";
+
+	/* libre's tls_peer_verify() is also 0 when no certificate came */
+	if (cred->tls_ca[0] && c->sc && !tls_peer_verify(c->sc) &&
+	    !tls_peer_common_name(c->sc, cn, sizeof(cn)))
+		return "certificate";
+
+	return NULL;
+}
+
+
+static bool is_number(const struct pl *pl)
+{
+	if (!pl->l || pl->l > 9)
+		return false;
+
+	for (size_t i = 0; i < pl->l; i++) {
+		if (pl->p[i] < '0' || pl->p[i] > '9')
+			return false;
+	}
+
+	return true;
+}
+
+
+static uint32_t ttl_of(const struct credsrv *cs, const struct pl *ttl)
+{
+	uint32_t v = pl_isset(ttl) ? pl_u32(ttl) : cs->cfg->token_ttl;
+
+	return min(max(v, (uint32_t)TTL_MIN), cs->cfg->token_ttl);
+}
+
+
+static void issue(struct ccon *c, const struct creq *q, const char *how)
+{
+	struct credsrv *cs = c->cs;
+	char user[72];
+	struct tok_rest cred;
+	struct mbuf *mb;
+	int err;
+
+	if (pl_strcpy(&q->user, user, sizeof(user)) ||
+	    !turnuri_user_valid(user)) {
+		ereply(c, 400, "Bad Request", NULL, "username: 1 to 64 of "
+		       "A-Z a-z 0-9 . _ @ + -");
+		return;
+	}
+
+	if (pl_isset(&q->ttl) && !is_number(&q->ttl)) {
+		ereply(c, 400, "Bad Request", NULL, "ttl: seconds");
+		return;
+	}
+
+	err = tok_rest_issue(&cred, cs->cfg->keys, user,
+			     ttl_of(cs, &q->ttl), (uint64_t)time(NULL));
+	mb = mbuf_alloc(512);
+	if (err || !mb || turnuri_cred_json(mb, cs->cfg, &cred)) {
+		mem_deref(mb);
+		ereply(c, 500, "Internal Server Error", NULL, "cannot issue");
+		return;
+	}
+
+	++cs->issued;
+	DEBUG_NOTICE("issued %s (ttl %u s) to %J, by %s\n", cred.username,
+		     cred.ttl, &c->peer, how);
+	reply(c, 200, "OK", NULL, mb);
+	mem_deref(mb);
+}
+
+
+static void handle(struct ccon *c, const struct http_msg *msg)
+{
+	const struct cfg_cred *cred = &c->cs->cfg->cred;
+	struct creq q;
+	const char *how;
+
+	if (cred->clients.head && !ipnet_match(&cred->clients, &c->peer)) {
+		ereply(c, 403, "Forbidden", NULL, "source not allowed");
+		return;
+	}
+
+	how = authenticated(c, msg);
+	if (!how) {
+		ereply(c, 401, "Unauthorized",
+		       "WWW-Authenticate: Bearer realm=\"umedge\"\r\n",
+		       "bearer key or client certificate required");
+		return;
+	}
+
+	if (pl_strcmp(&msg->met, "GET")) {
+		ereply(c, 405, "Method Not Allowed", "Allow: GET\r\n",
+		       "GET only");
+		return;
+	}
+
+	if (pl_strcmp(&msg->path, "/turn-credentials")) {
+		ereply(c, 404, "Not Found", NULL, "GET /turn-credentials");
+		return;
+	}
+
+	memset(&q, 0, sizeof(q));
+	(void)uri_headers_apply(&msg->prm, param_handler, &q);
+	issue(c, &q, how);
+}
+
+
+/* The request head is complete when an empty line ends it */
+static bool head_complete(const struct mbuf *mb)
+{
+	for (size_t i = 3; i < mb->end; i++) {
+		if (!memcmp(mb->buf + i - 3, "\r\n\r\n", 4))
+			return true;
+	}
+
+	return false;
+}
+
+
+static void recv_handler(struct mbuf *mb, void *arg)
+{
+	struct ccon *c = arg;
+	struct http_msg *msg = NULL;
+
+	if (c->done)
+		return;
+
+	if (c->mb->end + mbuf_get_left(mb) > REQ_MAX) {
+		ereply(c, 413, "Request Entity Too Large", NULL,
+		       "request head over 8 KB");
+		return;
+	}
+
+	c->mb->pos = c->mb->end;
+	(void)mbuf_write_mem(c->mb, mbuf_buf(mb), mbuf_get_left(mb));
+	if (!head_complete(c->mb))
+		return;
+
+	c->mb->pos = 0;
+	if (http_msg_decode(&msg, c->mb, true)) {
+		ereply(c, 400, "Bad Request", NULL, "not an HTTP request");
+		return;
+	}
+
+	handle(c, msg);
+	mem_deref(msg);
+}
+
+
+static void close_handler(int err, void *arg)
+{
+	(void)err;
+
+	mem_deref(arg);
+}
+
+
+static void conn_handler(const struct sa *peer, void *arg)
+{
+	struct credsrv *cs = arg;
+	struct ccon *c;
+	int err;
+
+	if (list_count(&cs->conns) >= CONN_MAX) {
+		tcp_reject(cs->ts);
+		return;
+	}
+
+	c = mem_zalloc(sizeof(*c), ccon_destructor);
+	if (!c) {
+		tcp_reject(cs->ts);
+		return;
+	}
+
+	c->cs = cs;
+	c->peer = *peer;
+	list_append(&cs->conns, &c->le, c);
+	c->mb = mbuf_alloc(1024);
+
+	err = c->mb ? tcp_accept(&c->tc, cs->ts, NULL, recv_handler,
+				 close_handler, c) : ENOMEM;
+	if (!err && cs->tls)
+		err = tls_start_tcp(&c->sc, cs->tls, c->tc, 0);
+	if (err) {
+		if (!c->tc)
+			tcp_reject(cs->ts);
+		mem_deref(c);
+		return;
+	}
+
+	tmr_start(&c->tmr, READ_MS, timeout_handler, c);
+}
+
+
+static int tls_make(struct credsrv *cs)
+{
+	const struct cfg_cred *cred = &cs->cfg->cred;
+	const struct tlsctx_prm prm = {
+		"cred_tls", cred->tls_cert, cred->tls_key, cred->tls_ca,
+		false, NULL
+	};
+
+	if (!cred->tls_cert[0])
+		return 0;
+
+	return tlsctx_alloc(&cs->tls, &prm);
+}
+
+
+/**
+ * Start the credential service on cred_listen
+ *
+ * @param csp Pointer to allocated service
+ * @param cfg Configuration (cred_*, token_secret, token_ttl, turn_listen
+ *            for the URIs), referenced
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg)
+{
+	const struct cfg_iface *ifc;
+	struct credsrv *cs;
+	int err;
+
+	if (!csp || !cfg || !cfg->cred.iface[0])
+		return EINVAL;
+
+	ifc = cfg_iface_find(cfg, cfg->cred.iface);
+	if (!ifc)
+		return ENOENT;
+
+	cs = mem_zalloc(sizeof(*cs), credsrv_destructor);
+	if (!cs)
+		return ENOMEM;
+
+	cs->cfg = mem_ref((void *)cfg);
+	sa_cpy(&cs->laddr, &ifc->addr);
+	sa_set_port(&cs->laddr, cfg->cred.port);
+
+	err = tls_make(cs);
+	if (err)
+		goto out;
+
+	err = tcp_listen(&cs->ts, &cs->laddr, conn_handler, cs);
+	if (err) {
+		DEBUG_WARNING("cannot listen on %J: %m\n", &cs->laddr, err);
+		goto out;
+	}
+
+	DEBUG_NOTICE("credential service on %s://%J/turn-credentials\n",
+		     cs->tls ? "https" : "http", &cs->laddr);
+
+ out:
+	if (err)
+		mem_deref(cs);
+	else
+		*csp = cs;
+
+	return err;
+}
+
+
+/**
+ * Print the service's state for umedgectl status
+ *
+ * @param pf Print handler
+ * @param cs Service, or NULL if there is none
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int credsrv_status(struct re_printf *pf, const struct credsrv *cs)
+{
+	if (!cs)
+		return re_hprintf(pf, "cred: off\n");
+
+	return re_hprintf(pf, "cred: %s://%J, %llu issued, %llu refused, "
+			  "%llu bad requests\n", cs->tls ? "https" : "http",
+			  &cs->laddr, (unsigned long long)cs->issued,
+			  (unsigned long long)cs->refused,
+			  (unsigned long long)cs->bad);
+}

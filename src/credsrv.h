@@ -1,0 +1,20 @@
+/**
+ * @file credsrv.h  The credential service (MRAS-like): TURN credentials
+ *                  over HTTP(S) for internal clients
+ *
+ *   GET /turn-credentials?username=worker1&ttl=600
+ *   Authorization: Bearer <cred_bearer_key>     (or a client certificate)
+ *
+ *   200 {"username":"<expiry>:worker1","password":"...","ttl":600,
+ *        "uris":["turn:203.0.113.1:3478?transport=udp", ...]}
+ */
+#ifndef UMEDGE_CREDSRV_H
+#define UMEDGE_CREDSRV_H
+
+struct cfg;
+struct credsrv;
+
+int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg);
+int credsrv_status(struct re_printf *pf, const struct credsrv *cs);
+
+#endif
