@@ -1,0 +1,54 @@
+# bench-lib.sh: what the benchmark scripts share (sourced by bash).
+#
+# The caller sets PROG, TOP and PIDS. Helpers: die/say, stop_pid (by
+# PID, TERM then KILL), stop_all, build_bench (an -O2 build in
+# build-bench), cpu_ticks/rss_kb of a process, and section_write, which
+# puts a generated section between its markers in a benchmarks.md.
+
+die() { echo "$PROG: $*" >&2; exit 1; }
+say() { echo "$PROG: $*" >&2; }
+
+# stop_pid PID: TERM, up to 5 s, then KILL; forget it
+stop_pid() {
+	kill -0 "$1" 2>/dev/null || return 0
+	kill -TERM "$1" 2>/dev/null || :
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null || :
+	wait "$1" 2>/dev/null || :
+	PIDS=$(echo " $PIDS " | sed "s/ $1 / /")
+}
+
+stop_all() { for p in $PIDS; do stop_pid "$p"; done; }
+
+# build_bench: umedge built with -O2 (no sanitizers) in build-bench
+build_bench() {
+	mkdir -p "$TOP/build-bench"
+	(
+		cd "$TOP/build-bench"
+		[ -f Makefile ] || ../configure CFLAGS=-O2 >configure.log 2>&1
+		make -j"$(nproc)" >make.log 2>&1
+	) || die "build failed (see $TOP/build-bench/make.log)"
+}
+
+# cpu_ticks PID: user + system clock ticks of a process, all threads
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# rss_kb PID: resident set of a process
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+# section_write NAME FILE MD: FILE's text replaces the section between
+# <!-- NAME:begin --> and <!-- NAME:end --> in MD, or is appended
+section_write() {
+	if [ -f "$3" ] && grep -q "<!-- $1:begin -->" "$3"; then
+		awk -v f="$2" -v b="<!-- $1:begin -->" -v e="<!-- $1:end -->" '
+		$0 == b { while ((getline l < f) > 0) print l; skip = 1; next }
+		$0 == e { skip = 0; next }
+		!skip' "$3" >"$3.new" && mv "$3.new" "$3"
+	else
+		{ [ -f "$3" ] && cat "$3" && echo; cat "$2"; } >"$3.new"
+		mv "$3.new" "$3"
+	fi
+}
