@@ -53,9 +53,9 @@ NGPORT=$((20000 + $$ % 9000))
 
 # mkconf FILE [LINES...]: the sample configuration with the control
 # socket and pidfile in $T and the ng socket on $NGPORT, extra lines
-# prepended. The B2BUA is off: its listeners bind the sample's
-# documentation addresses, which exist only in the test namespaces
-# (b2b-call.test runs it there).
+# prepended. The B2BUA and the TURN server are off: their listeners bind
+# the sample's documentation addresses, which exist only in the test
+# namespaces (b2b-call.test and turn-udp.test run them there).
 mkconf() {
 	f=$1; shift
 	: >"$f"
@@ -63,6 +63,7 @@ mkconf() {
 	sed -e "s#/run/umedge/#$T/#" \
 	    -e "s#^relay_ng_listen .*#relay_ng_listen 127.0.0.1:$NGPORT#" \
 	    -e "s#^sip_enable .*#sip_enable              no#" \
+	    -e "s#^turn_enable .*#turn_enable             no#" \
 	    "$SAMPLE" >>"$f"
 }
 
