@@ -166,7 +166,12 @@ static void allocate_request(struct treq *req, const struct talloc *old)
 		err = allocate_resv(&al, req, lifetime);
 	else
 		err = allocate_new(&al, req, lifetime);
-	if (err) {
+	if (err == ENOENT) {
+		DEBUG_INFO("%J: unknown RESERVATION-TOKEN\n", req->src);
+		(void)treq_ereply(req, 508, 0);
+		return;
+	}
+	else if (err) {
 		DEBUG_WARNING("%J: allocate: %m\n", req->src, err);
 		(void)treq_ereply(req, 508, 0);
 		return;

@@ -132,5 +132,13 @@ int test_sdes_parse(void);
 int test_ng_basic(void);
 int test_ng_call(void);
 int test_ng_kamailio(void);
+int test_turn_rfc5769(void);
+int test_turn_auth(void);
+int test_turn_alloc(void);
+int test_turn_perm(void);
+int test_turn_chandata(void);
+int test_peerfilt_matrix(void);
+int test_peerfilt_rules(void);
+int test_turn_bucket(void);
 
 #endif
