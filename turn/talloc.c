@@ -18,7 +18,7 @@
 
 
 enum {
-	BW_BURST_MIN = 65536,   /**< Smallest bandwidth burst (bytes) */
+	BW_BURST_MIN = 1500,    /**< Smallest bandwidth burst (bytes) */
 };
 
 /** What talloc_find() looks for */

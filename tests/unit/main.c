@@ -90,6 +90,7 @@ static const struct test {
 	TEST(test_turn_alloc),
 	TEST(test_turn_perm),
 	TEST(test_turn_chandata),
+	TEST(test_turn_bandwidth),
 	TEST(test_peerfilt_matrix),
 	TEST(test_peerfilt_rules),
 	TEST(test_turn_bucket),

@@ -137,6 +137,7 @@ int test_turn_auth(void);
 int test_turn_alloc(void);
 int test_turn_perm(void);
 int test_turn_chandata(void);
+int test_turn_bandwidth(void);
 int test_peerfilt_matrix(void);
 int test_peerfilt_rules(void);
 int test_turn_bucket(void);

@@ -908,3 +908,49 @@ int test_turn_chandata(void)
  out:
 	return err;
 }
+
+
+/* turn_max_bps: a burst of one second's worth, then drops */
+int test_turn_bandwidth(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct mbuf *data = mbuf_alloc(1000);
+	const struct tstats *st;
+	struct sa peer;
+	struct tc tc;
+	int err;
+
+	memset(&tc, 0, sizeof(tc));
+	TEST_ASSERT(data != NULL);
+	(void)mbuf_fill(data, 0x55, 1000);
+	data->pos = 0;
+
+	err = tc_open(&tc, "turn_max_bps 80000\n");
+	TEST_ERR(err);
+	st = &tc.turnd->st;
+	(void)sa_set_str(&peer, "198.51.100.10", 5000);
+
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	rq.method = STUN_METHOD_CREATEPERM;
+	rq.peer = &peer;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = STUN_METHOD_SEND;
+	rq.cls = STUN_CLASS_INDICATION;
+	rq.noauth = true;
+	rq.peer = &peer;
+	rq.data = data;
+	for (int i = 0; i < 30; i++)
+		(void)tc_code(&tc, &rq);
+
+	/* 10000 bytes/s: ten 1000-byte packets, and a little refill */
+	TEST_ASSERT(st->pkts_out >= 10 && st->pkts_out <= 12);
+	TEST_EQUALS(30, st->pkts_out + st->dropped);
+
+ out:
+	mem_deref(data);
+	tc_close(&tc);
+	return err;
+}
