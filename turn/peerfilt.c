@@ -74,35 +74,16 @@ static void peerfilt_destructor(void *data)
 }
 
 
-static const uint8_t *sa_bytes(const struct sa *sa)
-{
-	return sa_af(sa) == AF_INET ?
-		(const uint8_t *)&sa->u.in.sin_addr :
-		sa->u.in6.sin6_addr.s6_addr;
-}
-
-
-static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
-{
-	unsigned i;
-
-	for (i = 0; bits >= 8; i++, bits -= 8) {
-		if (a[i] != b[i])
-			return false;
-	}
-
-	return !bits || !((a[i] ^ b[i]) & (0xff << (8 - bits)));
-}
-
-
 static bool in_prefix(const struct sa *a, const char *net, unsigned bits)
 {
+	const uint8_t *x, *y;
 	struct sa n;
 
-	if (sa_set_str(&n, net, 0) || sa_af(&n) != sa_af(a))
+	if (sa_set_str(&n, net, 0) || sa_af(&n) != sa_af(a) ||
+	    !ipnet_addr(a, &x) || !ipnet_addr(&n, &y))
 		return false;
 
-	return prefix_eq(sa_bytes(a), sa_bytes(&n), bits);
+	return ipnet_prefix_eq(x, y, bits);
 }
 
 

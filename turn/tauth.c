@@ -20,6 +20,7 @@
 #include <re_dbg.h>
 #include "cfg.h"
 #include "tok.h"
+#include "ipnet.h"
 #include "turnd_priv.h"
 
 
@@ -37,15 +38,12 @@ static void nonce_mac(char *out, const struct turnd *turnd,
 	uint8_t data[TS_HEX + 16 + 3], mac[20];
 	size_t n = TS_HEX;
 
+	const uint8_t *ip = data;
+	size_t len = ipnet_addr(src, &ip);
+
 	memcpy(data, ts, TS_HEX);
-	if (sa_af(src) == AF_INET) {
-		memcpy(data + n, &src->u.in.sin_addr, 4);
-		n += 4;
-	}
-	else {
-		memcpy(data + n, src->u.in6.sin6_addr.s6_addr, 16);
-		n += 16;
-	}
+	memcpy(data + n, ip, len);
+	n += len;
 	data[n++] = (uint8_t)(sa_port(src) >> 8);
 	data[n++] = (uint8_t)sa_port(src);
 	data[n++] = (uint8_t)sa_af(src);

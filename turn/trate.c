@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #include <re.h>
+#include "ipnet.h"
 #include "turnd_priv.h"
 
 
@@ -71,17 +72,12 @@ int trate_alloc(struct trate **ratep, uint32_t slots, uint32_t rate,
 static uint32_t slot_of(const struct trate *r, const struct sa *src)
 {
 	uint8_t key[sizeof(r->seed) + 16];
-	size_t n = sizeof(r->seed);
+	const uint8_t *ip = r->seed;
+	size_t n = ipnet_addr(src, &ip);
 
-	memcpy(key, r->seed, n);
-	if (sa_af(src) == AF_INET) {
-		memcpy(key + n, &src->u.in.sin_addr, 4);
-		n += 4;
-	}
-	else {
-		memcpy(key + n, src->u.in6.sin6_addr.s6_addr, 16);
-		n += 16;
-	}
+	memcpy(key, r->seed, sizeof(r->seed));
+	memcpy(key + sizeof(r->seed), ip, n);
+	n += sizeof(r->seed);
 
 	return hash_joaat(key, n) % r->n;
 }

@@ -54,20 +54,31 @@ struct rq {
 static const uint8_t udp = 17;
 
 
+/* a buffer holding a copy of n bytes, read from the start */
+static struct mbuf *mb_of(const uint8_t *p, size_t n)
+{
+	struct mbuf *mb = mbuf_alloc(n + 1);
+
+	if (!mb)
+		return NULL;
+
+	(void)mbuf_write_mem(mb, p, n);
+	mb->pos = 0;
+
+	return mb;
+}
+
+
 static void tap_handler(const struct sa *dst, const struct mbuf *mb,
 			void *arg)
 {
 	struct tc *tc = arg;
 
 	(void)dst;
-	tc->reply = mem_deref(tc->reply);
-	tc->reply = mbuf_alloc(mbuf_get_left(mb));
-	if (!tc->reply)
-		return;
-
-	(void)mbuf_write_mem(tc->reply, mbuf_buf(mb), mbuf_get_left(mb));
-	tc->reply->pos = 0;
-	++tc->replies;
+	mem_deref(tc->reply);
+	tc->reply = mb_of(mbuf_buf(mb), mbuf_get_left(mb));
+	if (tc->reply)
+		++tc->replies;
 }
 
 
@@ -119,13 +130,11 @@ static void tc_close(struct tc *tc)
 static bool tc_raw(struct tc *tc, const uint8_t *p, size_t n)
 {
 	unsigned before = tc->replies;
-	struct mbuf *mb = mbuf_alloc(n + 1);
+	struct mbuf *mb = mb_of(p, n);
 
 	if (!mb)
 		return false;
 
-	(void)mbuf_write_mem(mb, p, n);
-	mb->pos = 0;
 	(void)turnd_input(tc->turnd, &tc->src, mb);
 	mem_deref(mb);
 
@@ -313,15 +322,12 @@ static int vector_check(const char *hex, const uint8_t *key, size_t klen,
 			bool fp, struct stun_msg **msgp)
 {
 	uint8_t buf[256];
-	struct mbuf *mb = mbuf_alloc(sizeof(buf));
 	size_t n = unhex(buf, sizeof(buf), hex);
+	struct mbuf *mb = mb_of(buf, n);
 	int err;
 
 	if (!mb)
 		return ENOMEM;
-
-	(void)mbuf_write_mem(mb, buf, n);
-	mb->pos = 0;
 
 	err = tmsg_check(mb);
 	if (!err)
@@ -854,15 +860,13 @@ static int decode_hex(const char *hex, bool stream, uint16_t *num,
 		      size_t *left)
 {
 	uint8_t buf[64];
-	struct mbuf *mb = mbuf_alloc(sizeof(buf));
 	size_t n = unhex(buf, sizeof(buf), hex);
+	struct mbuf *mb = mb_of(buf, n);
 	int err;
 
 	if (!mb)
 		return ENOMEM;
 
-	(void)mbuf_write_mem(mb, buf, n);
-	mb->pos = 0;
 	err = tchan_decode(mb, num, stream);
 	*left = mbuf_get_left(mb);
 	if (err && mb->pos != 0)
