@@ -124,6 +124,7 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 
 	al->turnd = turnd;
 	al->lsn = req->lsn;
+	al->conn = req->conn;
 	al->cli = *req->src;
 	al->tp = mem_ref(tp);
 	al->created = (uint64_t)time(NULL);

@@ -168,11 +168,12 @@ int tchan_decode(struct mbuf *mb, uint16_t *nump, bool stream)
  *
  * @param turnd TURN server
  * @param lsn   Listener
+ * @param conn  Connection (a stream: padded frames), NULL for UDP
  * @param src   Client address
- * @param mb    The datagram, from mb->pos
+ * @param mb    The datagram or frame, from mb->pos
  */
 void tchan_input(struct turnd *turnd, struct tlisten *lsn,
-		 const struct sa *src, struct mbuf *mb)
+		 struct tconn *conn, const struct sa *src, struct mbuf *mb)
 {
 	struct talloc *al;
 	struct tchan *chan;
@@ -182,7 +183,8 @@ void tchan_input(struct turnd *turnd, struct tlisten *lsn,
 	if (!al)
 		return;
 
-	chan = tchan_decode(mb, &num, false) ? NULL : tchan_find_num(al, num);
+	chan = tchan_decode(mb, &num, conn != NULL) ? NULL :
+		tchan_find_num(al, num);
 	if (!chan) {
 		++al->st.dropped;
 		++turnd->st.dropped;

@@ -71,7 +71,16 @@ static int channel_data(struct talloc *al, const struct tchan *chan,
 	(void)mbuf_write_u16(mb, htons((uint16_t)n));
 	mb->pos -= TURND_CDATA_HDR;
 
-	return tlisten_send(al->lsn, &al->cli, mb);
+	/* on a stream, the frame is padded to 4 bytes */
+	if (al->conn && n % 4) {
+		size_t start = mb->pos;
+
+		mb->pos = mb->end;
+		(void)mbuf_fill(mb, 0x00, 4 - n % 4);
+		mb->pos = start;
+	}
+
+	return tlisten_send(al->lsn, al->conn, &al->cli, mb);
 }
 
 
@@ -93,7 +102,7 @@ static int data_indication(struct talloc *al, const struct sa *peer,
 			      STUN_ATTR_DATA, mb);
 	if (!err) {
 		ind->pos = 0;
-		err = tlisten_send(al->lsn, &al->cli, ind);
+		err = tlisten_send(al->lsn, al->conn, &al->cli, ind);
 	}
 
 	mem_deref(ind);

@@ -1,6 +1,6 @@
 /**
- * @file tmsg.c  TURN server: the entry point for every datagram from a
- *               client
+ * @file tmsg.c  TURN server: the entry point for every datagram (or
+ *               stream frame) from a client
  *
  * The first byte tells STUN (0x00-0x3f) from ChannelData (0x40-0x7f);
  * anything else is dropped. A STUN message is checked (length, magic
@@ -138,7 +138,8 @@ static void request_input(struct treq *req)
 
 
 static void stun_input(struct turnd *turnd, struct tlisten *lsn,
-		       const struct sa *src, struct mbuf *mb)
+		       struct tconn *conn, const struct sa *src,
+		       struct mbuf *mb)
 {
 	struct treq req;
 
@@ -148,6 +149,7 @@ static void stun_input(struct turnd *turnd, struct tlisten *lsn,
 	memset(&req, 0, sizeof(req));
 	req.turnd = turnd;
 	req.lsn = lsn;
+	req.conn = conn;
 	req.src = src;
 	req.mb = mb;
 
@@ -179,15 +181,16 @@ static void stun_input(struct turnd *turnd, struct tlisten *lsn,
 
 
 /**
- * Handle one datagram from a client
+ * Handle one datagram, or one frame from a stream, from a client
  *
  * @param turnd TURN server
  * @param lsn   Listener it came in on
+ * @param conn  Its connection, NULL for UDP
  * @param src   Client address
- * @param mb    The datagram, from mb->pos
+ * @param mb    The datagram or frame, from mb->pos to mb->end
  */
 void tmsg_input(struct turnd *turnd, struct tlisten *lsn,
-		const struct sa *src, struct mbuf *mb)
+		struct tconn *conn, const struct sa *src, struct mbuf *mb)
 {
 	uint8_t b;
 
@@ -197,7 +200,7 @@ void tmsg_input(struct turnd *turnd, struct tlisten *lsn,
 	b = mbuf_buf(mb)[0];
 
 	if (b < 0x40)
-		stun_input(turnd, lsn, src, mb);
+		stun_input(turnd, lsn, conn, src, mb);
 	else if (b < 0x80)
-		tchan_input(turnd, lsn, src, mb);
+		tchan_input(turnd, lsn, conn, src, mb);
 }

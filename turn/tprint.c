@@ -81,8 +81,9 @@ static bool alloc_print(struct le *le, void *arg)
 	uint64_t now = (uint64_t)time(NULL);
 	int err;
 
-	err  = re_hprintf(pf, "%s udp %J -> %J relay %J age %llu s "
-			  "expires %llu s\n", al->user, &al->cli,
+	err  = re_hprintf(pf, "%s %s %J -> %J relay %J age %llu s "
+			  "expires %llu s\n", al->user,
+			  cfg_tp_name(al->lsn->tp), &al->cli,
 			  &al->lsn->local, &al->relay,
 			  (unsigned long long)(now - al->created),
 			  (unsigned long long)tmr_get_expire(&al->tmr) / 1000);

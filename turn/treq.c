@@ -28,7 +28,7 @@ static int send_vreply(const struct treq *req, uint8_t cls,
 		goto out;
 
 	mb->pos = 0;
-	err = tlisten_send(req->lsn, req->src, mb);
+	err = tlisten_send(req->lsn, req->conn, req->src, mb);
 
  out:
 	mem_deref(mb);

@@ -22,11 +22,13 @@ static void turnd_destructor(void *data)
 {
 	struct turnd *turnd = data;
 
+	/* connections look their allocation up when they close */
 	hash_flush(turnd->allocs);
-	mem_deref(turnd->allocs);
 	hash_flush(turnd->resvs);
-	mem_deref(turnd->resvs);
 	list_flush(&turnd->listeners);
+	mem_deref(turnd->allocs);
+	mem_deref(turnd->resvs);
+	mem_deref(turnd->tls);
 	mem_deref(turnd->rate);
 	mem_deref(turnd->pf);
 	mem_deref(turnd->pool);
@@ -46,20 +48,19 @@ static int listeners_alloc(struct turnd *turnd, const struct cfg *cfg)
 		if (!ifc)
 			return EINVAL;
 
-		if (cl->tp != CFG_UDP) {
-			DEBUG_WARNING("turn_listen %s %s %u (line %u): only "
-				      "udp is supported yet, not opened\n",
-				      cl->iface, cfg_tp_name(cl->tp),
-				      cl->port, cl->line);
-			continue;
+		if (cl->tp == CFG_TLS && !turnd->tls) {
+			err = ttls_alloc(&turnd->tls, &cfg->turn);
+			if (err)
+				return err;
 		}
 
 		local = ifc->addr;
 		sa_set_port(&local, cl->port);
 
-		err = tlisten_alloc(&lsn, turnd, &local);
+		err = tlisten_alloc(&lsn, turnd, &local, cl->tp);
 		if (err) {
-			DEBUG_WARNING("turn_listen %J/udp: %m\n", &local, err);
+			DEBUG_WARNING("turn_listen %J/%s: %m\n", &local,
+				      cfg_tp_name(cl->tp), err);
 			return err;
 		}
 
@@ -188,15 +189,19 @@ void turnd_set_cfg(struct turnd *turnd, const struct cfg *cfg)
  */
 int turnd_input(struct turnd *turnd, const struct sa *src, struct mbuf *mb)
 {
-	struct tlisten *lsn;
-
-	if (!turnd || !src || !mb || !turnd->listeners.head)
+	if (!turnd || !src || !mb)
 		return EINVAL;
 
-	lsn = turnd->listeners.head->data;
-	tmsg_input(turnd, lsn, src, mb);
+	for (struct le *le = turnd->listeners.head; le; le = le->next) {
+		struct tlisten *lsn = le->data;
 
-	return 0;
+		if (lsn->tp == CFG_UDP) {
+			tmsg_input(turnd, lsn, NULL, src, mb);
+			return 0;
+		}
+	}
+
+	return EINVAL;
 }
 
 

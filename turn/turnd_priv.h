@@ -4,7 +4,8 @@
  * Object model (all in the main thread; docs/architecture.md):
  *
  *   turnd
- *    ├─ listeners (list)      tlisten: a UDP socket clients talk to
+ *    ├─ listeners (list)      tlisten: a UDP, TCP or TLS socket
+ *    │   └─ conns (list)      tconn: a TCP/TLS connection from a client
  *    ├─ allocs (hash)         talloc by client address (5-tuple)
  *    │   ├─ tport (ref)       the relayed port pair, from the pool
  *    │   ├─ perms (list)      tperm: a peer IP, 300 s
@@ -17,6 +18,7 @@
 #define UMEDGE_TURND_PRIV_H
 
 #include "tok.h"
+#include "cfg.h"
 
 struct peerfilt;
 struct portpool;
@@ -38,6 +40,9 @@ enum {
 	TURND_RATE_PER_S = 100,    /**< 401/438 per second per source IP */
 	TURND_RATE_BURST = 200,    /**< ... and in a burst               */
 	TURND_CDATA_HDR  = 4,      /**< ChannelData header               */
+	TURND_CONN_MAX   = 4096,   /**< Connections per stream listener  */
+	TURND_CONN_IDLE  = 60,     /**< A connection without allocation  */
+	TURND_FRAME_MAX  = 65536 + 24, /**< Largest frame on a stream    */
 };
 
 /** Packet and byte counters, one direction each */
@@ -72,6 +77,7 @@ struct turnd {
 	struct portpool *pool;       /**< Relayed port pairs (ref)        */
 	struct peerfilt *pf;         /**< Peer filter                     */
 	struct trate *rate;          /**< 401/438 limiter                 */
+	struct tls *tls;             /**< TLS context, if a TLS listener  */
 	struct sa relay_addr;        /**< Relayed sockets bind here       */
 	struct sa relay_adv;         /**< ... and announce this           */
 	uint8_t nonce_key[20];       /**< Random, for the nonce MAC       */
@@ -88,8 +94,22 @@ struct turnd {
 struct tlisten {
 	struct le le;                /**< Member of turnd.listeners      */
 	struct turnd *turnd;         /**< Owner                          */
-	struct udp_sock *us;         /**< UDP socket                     */
+	enum cfg_tp tp;              /**< UDP, TCP or TLS                */
+	struct udp_sock *us;         /**< UDP socket, or NULL            */
+	struct tcp_sock *ts;         /**< TCP socket, or NULL            */
+	struct list conns;           /**< struct tconn (TCP, TLS)        */
 	struct sa local;             /**< Bound address                  */
+};
+
+/** A TCP or TLS connection from a client */
+struct tconn {
+	struct le le;                /**< Member of tlisten.conns        */
+	struct tlisten *lsn;         /**< Listener that accepted it      */
+	struct tcp_conn *tc;         /**< TCP connection                 */
+	struct tls_conn *sc;         /**< TLS on it, or NULL             */
+	struct sa peer;              /**< Client address                 */
+	struct mbuf *mb;             /**< Bytes not yet framed           */
+	struct tmr tmr;              /**< Idle without an allocation     */
 };
 
 /** A relayed port pair taken from the pool; returned when freed */
@@ -111,6 +131,7 @@ struct talloc {
 	struct le he;                /**< Member of turnd.allocs         */
 	struct turnd *turnd;         /**< Owner                          */
 	struct tlisten *lsn;         /**< Server side of the 5-tuple     */
+	struct tconn *conn;          /**< Its connection (TCP, TLS)      */
 	struct sa cli;               /**< Client side of the 5-tuple     */
 	char user[TOK_USER_MAX];     /**< USERNAME that made it          */
 	uint8_t tid[STUN_TID_SIZE];  /**< Allocate's transaction ID      */
@@ -144,6 +165,7 @@ struct tchan {
 struct treq {
 	struct turnd *turnd;         /**< Server                          */
 	struct tlisten *lsn;         /**< Where it came in                */
+	struct tconn *conn;          /**< Its connection, NULL for UDP    */
 	const struct sa *src;        /**< From                            */
 	struct mbuf *mb;             /**< The raw message, from pos       */
 	struct stun_msg *msg;        /**< Decoded message                 */
@@ -156,13 +178,20 @@ struct treq {
 
 /* tlisten.c */
 int  tlisten_alloc(struct tlisten **lsnp, struct turnd *turnd,
-		   const struct sa *local);
-int  tlisten_send(struct tlisten *lsn, const struct sa *dst,
-		  struct mbuf *mb);
+		   const struct sa *local, enum cfg_tp tp);
+int  tlisten_send(struct tlisten *lsn, struct tconn *conn,
+		  const struct sa *dst, struct mbuf *mb);
+
+/* tconn.c */
+void tconn_accept(const struct sa *peer, void *arg);
+int  tconn_frame_len(const struct mbuf *mb, size_t *lenp);
+
+/* ttls.c */
+int  ttls_alloc(struct tls **tlsp, const struct cfg_turn *ct);
 
 /* tmsg.c: the entry point */
 void tmsg_input(struct turnd *turnd, struct tlisten *lsn,
-		const struct sa *src, struct mbuf *mb);
+		struct tconn *conn, const struct sa *src, struct mbuf *mb);
 int  tmsg_check(const struct mbuf *mb);
 
 /* treq.c: answers */
@@ -225,7 +254,7 @@ struct tchan *tchan_find_peer(const struct talloc *al,
 			      const struct sa *peer);
 int  tchan_decode(struct mbuf *mb, uint16_t *nump, bool stream);
 void tchan_input(struct turnd *turnd, struct tlisten *lsn,
-		 const struct sa *src, struct mbuf *mb);
+		 struct tconn *conn, const struct sa *src, struct mbuf *mb);
 
 /* tdata.c */
 int  tdata_to_peer(struct talloc *al, const struct sa *peer,

@@ -877,6 +877,23 @@ static int decode_hex(const char *hex, bool stream, uint16_t *num,
 }
 
 
+static int frame_hex(const char *hex, size_t *len)
+{
+	uint8_t buf[16];
+	size_t n = unhex(buf, sizeof(buf), hex);
+	struct mbuf *mb = mb_of(buf, n);
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+
+	err = tconn_frame_len(mb, len);
+	mem_deref(mb);
+
+	return err;
+}
+
+
 int test_turn_chandata(void)
 {
 	uint16_t num = 0;
@@ -908,6 +925,18 @@ int test_turn_chandata(void)
 	/* empty data */
 	TEST_EQUALS(0, decode_hex("40010000", false, &num, &left));
 	TEST_EQUALS(0, left);
+
+	/* stream framing: STUN by its length, ChannelData padded */
+	TEST_EQUALS(0, frame_hex("00010008", &left));
+	TEST_EQUALS(28, left);
+	TEST_EQUALS(0, frame_hex("40000005", &left));
+	TEST_EQUALS(12, left);
+	TEST_EQUALS(0, frame_hex("7fff0008", &left));
+	TEST_EQUALS(12, left);
+	TEST_EQUALS(0, frame_hex("400000", &left));      /* need more */
+	TEST_EQUALS(0, left);
+	TEST_EQUALS(EBADMSG, frame_hex("80000000", &left));
+	TEST_EQUALS(EBADMSG, frame_hex("ff000000", &left));
 
  out:
 	return err;
