@@ -145,7 +145,8 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 		     tmr_jiffies());
 
 	hash_append(turnd->allocs, sa_hash(&al->cli, SA_ALL), &al->he, al);
-	tmr_start(&al->tmr, (uint64_t)lifetime * 1000, expire_handler, al);
+	tmr_start(&al->tmr, (uint64_t)lifetime * al->turnd->tick,
+		  expire_handler, al);
 	++turnd->nallocs;
 	++turnd->allocs_total;
 
@@ -169,7 +170,8 @@ void talloc_refresh(struct talloc *al, uint32_t lifetime)
 	if (!al)
 		return;
 
-	tmr_start(&al->tmr, (uint64_t)lifetime * 1000, expire_handler, al);
+	tmr_start(&al->tmr, (uint64_t)lifetime * al->turnd->tick,
+		  expire_handler, al);
 }
 
 

@@ -115,7 +115,8 @@ int tchan_bind(struct talloc *al, uint16_t num, const struct sa *peer)
 		list_append(&al->chans, &chan->le, chan);
 	}
 
-	tmr_start(&chan->tmr, TURND_CHAN_TTL * 1000, expire_handler, chan);
+	tmr_start(&chan->tmr, TURND_CHAN_TTL * al->turnd->tick, expire_handler,
+		  chan);
 
 	return 0;
 }

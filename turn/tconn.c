@@ -34,18 +34,27 @@ static void tconn_destructor(void *data)
 }
 
 
+static void idle_start(struct tconn *conn);
+
+
 static void idle_handler(void *arg)
 {
 	struct tconn *conn = arg;
 
 	if (talloc_find(conn->lsn->turnd, conn->lsn, &conn->peer)) {
-		tmr_start(&conn->tmr, TURND_CONN_IDLE * 1000, idle_handler,
-			  conn);
+		idle_start(conn);
 		return;
 	}
 
 	DEBUG_INFO("%J: connection idle, closed\n", &conn->peer);
 	mem_deref(conn);
+}
+
+
+static void idle_start(struct tconn *conn)
+{
+	tmr_start(&conn->tmr, TURND_CONN_IDLE * conn->lsn->turnd->tick,
+		  idle_handler, conn);
 }
 
 
@@ -140,7 +149,7 @@ static void recv_handler(struct mbuf *mb, void *arg)
 		return;
 	}
 
-	tmr_start(&conn->tmr, TURND_CONN_IDLE * 1000, idle_handler, conn);
+	idle_start(conn);
 }
 
 
@@ -191,5 +200,5 @@ void tconn_accept(const struct sa *peer, void *arg)
 		return;
 	}
 
-	tmr_start(&conn->tmr, TURND_CONN_IDLE * 1000, idle_handler, conn);
+	idle_start(conn);
 }

@@ -74,7 +74,8 @@ int tperm_install(struct talloc *al, const struct sa *peer)
 		list_append(&al->perms, &perm->le, perm);
 	}
 
-	tmr_start(&perm->tmr, TURND_PERM_TTL * 1000, expire_handler, perm);
+	tmr_start(&perm->tmr, TURND_PERM_TTL * al->turnd->tick, expire_handler,
+		  perm);
 
 	return 0;
 }

@@ -100,7 +100,7 @@ int tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp)
 
 	rv->tp = mem_ref(tp);
 	hash_append(turnd->resvs, (uint32_t)rv->token, &rv->he, rv);
-	tmr_start(&rv->tmr, TURND_RESV_TTL * 1000, tresv_expire, rv);
+	tmr_start(&rv->tmr, TURND_RESV_TTL * turnd->tick, tresv_expire, rv);
 
 	*rvp = rv;
 

@@ -117,6 +117,7 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 		return ENOMEM;
 
 	turnd->cfg = mem_ref((void *)cfg);
+	turnd->tick = 1000;
 	rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
 
 	err  = hash_alloc(&turnd->allocs, ALLOC_BUCKETS);

@@ -81,6 +81,8 @@ struct turnd {
 	struct sa relay_addr;        /**< Relayed sockets bind here       */
 	struct sa relay_adv;         /**< ... and announce this           */
 	uint8_t nonce_key[20];       /**< Random, for the nonce MAC       */
+	uint32_t tick;               /**< ms per second of lifetime: 1000;
+					  unit tests make time run faster */
 	uint32_t nallocs;            /**< Allocations now                 */
 	uint64_t allocs_total;       /**< Allocations made                */
 	uint64_t unauth;             /**< 401/438 answers sent            */

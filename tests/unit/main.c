@@ -91,6 +91,8 @@ static const struct test {
 	TEST(test_turn_perm),
 	TEST(test_turn_chandata),
 	TEST(test_turn_bandwidth),
+	TEST(test_turn_expiry),
+	TEST(test_turn_ratelimit),
 	TEST(test_peerfilt_matrix),
 	TEST(test_peerfilt_rules),
 	TEST(test_turn_bucket),

@@ -138,6 +138,8 @@ int test_turn_alloc(void);
 int test_turn_perm(void);
 int test_turn_chandata(void);
 int test_turn_bandwidth(void);
+int test_turn_expiry(void);
+int test_turn_ratelimit(void);
 int test_peerfilt_matrix(void);
 int test_peerfilt_rules(void);
 int test_turn_bucket(void);

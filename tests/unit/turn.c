@@ -987,3 +987,112 @@ int test_turn_bandwidth(void)
 	tc_close(&tc);
 	return err;
 }
+
+
+static void wake(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* run the main loop for ms milliseconds */
+static void run_for(uint32_t ms)
+{
+	struct tmr tmr;
+
+	tmr_init(&tmr);
+	tmr_start(&tmr, ms, wake, NULL);
+	(void)re_main(NULL);
+	tmr_cancel(&tmr);
+}
+
+
+/* Lifetimes run out on time, with 1 ms for a second: a permission
+ * after 300, a channel after 600, the allocation after its LIFETIME
+ * (600), an EVEN-PORT reservation after 30; the ports come back */
+int test_turn_expiry(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct stun_even_port ep = {.r = true};
+	struct sa peer, peer2, relay;
+	uint32_t pairs;
+	uint64_t token = 0;
+	struct talloc *al;
+	uint16_t num = 0x4000;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+	tc.turnd->tick = 1;
+	pairs = portpool_free(tc.turnd->pool);
+	(void)sa_set_str(&peer, "198.51.100.10", 5000);
+	(void)sa_set_str(&peer2, "198.51.100.11", 5000);
+
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	rq.ep = &ep;
+	TEST_ERR(alloc_relay(&tc, &rq, &relay, &token, NULL));
+	rq.ep = NULL;
+	TEST_EQUALS(pairs - 1, portpool_free(tc.turnd->pool));
+	TEST_ASSERT(tresv_find(tc.turnd, token) != NULL);
+	rq.method = STUN_METHOD_CREATEPERM;
+	rq.peer = &peer2;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	rq.method = STUN_METHOD_CHANBIND;
+	rq.peer = &peer;
+	rq.chan = &num;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+	TEST_EQUALS(2, list_count(&al->perms));
+	TEST_EQUALS(1, list_count(&al->chans));
+
+	run_for(100);
+	TEST_ASSERT(!tresv_find(tc.turnd, token));
+	TEST_EQUALS(2, list_count(&al->perms));
+
+	run_for(250);
+	TEST_EQUALS(0, list_count(&al->perms));
+	TEST_EQUALS(1, list_count(&al->chans));
+	TEST_EQUALS(1, turnd_count(tc.turnd));
+
+	run_for(300);
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+	TEST_ASSERT(!tc_alloc(&tc));
+	TEST_EQUALS(pairs, portpool_free(tc.turnd->pool));
+
+ out:
+	tc_close(&tc);
+	return err;
+}
+
+
+/* 401 answers to one source stop at the burst; they are counted */
+int test_turn_ratelimit(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp,
+			.noauth = true};
+	unsigned answered = 0;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	for (int i = 0; i < 300; i++) {
+		sa_set_port(&tc.src, (uint16_t)(20000 + i));
+		if (tc_code(&tc, &rq) == 401)
+			++answered;
+	}
+
+	TEST_ASSERT(answered >= TURND_RATE_BURST &&
+		    answered <= TURND_RATE_BURST + 10);
+	TEST_EQUALS(answered, tc.turnd->unauth);
+	TEST_EQUALS(300 - answered, tc.turnd->limited);
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+
+ out:
+	tc_close(&tc);
+	return err;
+}
