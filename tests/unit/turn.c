@@ -150,6 +150,8 @@ static int tc_send(struct tc *tc, const struct rq *rq,
 	uint8_t tid[STUN_TID_SIZE];
 	struct mbuf *mb;
 	bool auth = !rq->noauth;
+	const char *realm = rq->realm ? rq->realm : REALM;
+	const char *nonce = rq->nonce ? rq->nonce : tc->nonce;
 	int err;
 
 	*respp = NULL;
@@ -162,10 +164,8 @@ static int tc_send(struct tc *tc, const struct rq *rq,
 			      auth ? tc->key : NULL, auth ? TURND_KEY_LEN : 0,
 			      rq->fp, 0x00, 13,
 			      STUN_ATTR_USERNAME, auth ? tc->user : NULL,
-			      STUN_ATTR_REALM,
-			      auth ? (rq->realm ? rq->realm : REALM) : NULL,
-			      STUN_ATTR_NONCE,
-			      auth ? (rq->nonce ? rq->nonce : tc->nonce) : NULL,
+			      STUN_ATTR_REALM, auth ? realm : NULL,
+			      STUN_ATTR_NONCE, auth ? nonce : NULL,
 			      STUN_ATTR_REQ_TRANSPORT, rq->transport,
 			      STUN_ATTR_REQ_ADDR_FAMILY, rq->family,
 			      STUN_ATTR_LIFETIME, rq->lifetime,
