@@ -307,7 +307,8 @@ bool tauth_request(struct treq *req)
 		return true;
 	}
 
-	if (strcmp(realm, req->turnd->cfg->turn.realm))
+	if (strcmp(realm, req->turnd->cfg->turn.realm) ||
+	    strlen(user) >= TOK_USER_MAX)
 		return unauth(req, 401, now);
 
 	if (tauth_nonce_check(req->turnd, nonce, req->src, now))

@@ -17,6 +17,11 @@
 #include "turnd_priv.h"
 
 
+enum {
+	TXQ_MAX = 1 << 18,   /**< Bytes queued to a slow client; more drop */
+};
+
+
 static void tconn_destructor(void *data)
 {
 	struct tconn *conn = data;
@@ -191,6 +196,8 @@ void tconn_accept(const struct sa *peer, void *arg)
 
 	err = tcp_accept(&conn->tc, lsn->ts, NULL, recv_handler,
 			 close_handler, conn);
+	if (!err)
+		tcp_conn_txqsz_set(conn->tc, TXQ_MAX);
 	if (!err && lsn->tp == CFG_TLS)
 		err = tls_start_tcp(&conn->sc, lsn->turnd->tls, conn->tc, 0);
 	if (err) {
