@@ -56,31 +56,62 @@ bool ipnet_match(const struct list *nets, const struct sa *sa)
 	for (le = nets->head; le; le = le->next) {
 		const struct cfg_net *n = le->data;
 		const uint8_t *x, *y;
-		unsigned bits = n->bits, i;
 
-		if (sa_af(&a) != sa_af(&n->addr))
-			continue;
-
-		if (sa_af(&a) == AF_INET) {
-			x = (const uint8_t *)&a.u.in.sin_addr;
-			y = (const uint8_t *)&n->addr.u.in.sin_addr;
-		}
-		else {
-			x = a.u.in6.sin6_addr.s6_addr;
-			y = n->addr.u.in6.sin6_addr.s6_addr;
-		}
-
-		for (i = 0; bits >= 8; i++, bits -= 8) {
-			if (x[i] != y[i])
-				break;
-		}
-		if (bits >= 8)
-			continue;
-		if (bits && ((x[i] ^ y[i]) & (0xff << (8 - bits))))
-			continue;
-
-		return true;
+		if (sa_af(&a) == sa_af(&n->addr) && ipnet_addr(&a, &x) &&
+		    ipnet_addr(&n->addr, &y) && ipnet_prefix_eq(x, y, n->bits))
+			return true;
 	}
 
 	return false;
+}
+
+
+/**
+ * The bytes of an address, in network order
+ *
+ * @param sa     Address
+ * @param bytesp Set to its first byte
+ *
+ * @return 4 for IPv4, 16 for IPv6, 0 for anything else
+ */
+size_t ipnet_addr(const struct sa *sa, const uint8_t **bytesp)
+{
+	if (!sa || !bytesp)
+		return 0;
+
+	switch (sa_af(sa)) {
+
+	case AF_INET:
+		*bytesp = (const uint8_t *)&sa->u.in.sin_addr;
+		return 4;
+
+	case AF_INET6:
+		*bytesp = sa->u.in6.sin6_addr.s6_addr;
+		return 16;
+
+	default:
+		return 0;
+	}
+}
+
+
+/**
+ * Compare the first bits of two addresses
+ *
+ * @param a    Address bytes, network order
+ * @param b    Address bytes, network order
+ * @param bits Prefix length
+ *
+ * @return true if the prefixes are equal
+ */
+bool ipnet_prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
+{
+	unsigned i;
+
+	for (i = 0; bits >= 8; i++, bits -= 8) {
+		if (a[i] != b[i])
+			return false;
+	}
+
+	return !bits || !((a[i] ^ b[i]) & (0xff << (8 - bits)));
 }

@@ -6,5 +6,7 @@
 
 bool ipnet_unmap(struct sa *sa);
 bool ipnet_match(const struct list *nets, const struct sa *sa);
+size_t ipnet_addr(const struct sa *sa, const uint8_t **bytesp);
+bool ipnet_prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits);
 
 #endif

@@ -381,3 +381,27 @@ void relay_call_apply(const struct relay *relay, relay_call_h *h, void *arg)
 		}
 	}
 }
+
+
+/**
+ * The port pool of one of the relay's interfaces, for another part of
+ * the daemon to share (the TURN server takes its relayed ports from the
+ * same pool, so the two never hand out the same port). Main thread only.
+ *
+ * @param relay Relay
+ * @param name  Interface name
+ *
+ * @return the pool, or NULL if the relay has no such interface
+ */
+struct portpool *relay_portpool(const struct relay *relay, const char *name)
+{
+	for (struct le *le = relay ? relay->ifaces.head : NULL; le;
+	     le = le->next) {
+		struct relay_iface *ifc = le->data;
+
+		if (name && 0 == strcmp(ifc->name, name))
+			return ifc->pool;
+	}
+
+	return NULL;
+}

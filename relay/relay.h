@@ -16,6 +16,7 @@
 struct cfg;
 struct relay;
 struct relay_call;
+struct portpool;
 struct tok_keyring;
 
 /** What to do with RTCP multiplexing (the ng rtcp-mux flags) */
@@ -103,6 +104,7 @@ int  relay_call_stream(const struct relay_call *call, unsigned i,
 		       struct relay_stream_info *info);
 unsigned relay_call_count(const struct relay *relay);
 void relay_ports(const struct relay *relay, uint32_t *freep, uint32_t *totalp);
+struct portpool *relay_portpool(const struct relay *relay, const char *name);
 int  relay_status(struct re_printf *pf, const struct relay *relay);
 int  relay_calls_print(struct re_printf *pf, const struct relay *relay);
 int  relay_call_print(struct re_printf *pf, const struct relay *relay,

@@ -160,6 +160,20 @@ static int call_handler(struct re_printf *pf, const struct pl *args,
 }
 
 
+static int turn_handler(struct re_printf *pf, const struct pl *args,
+			void *arg)
+{
+	const struct app *app = arg;
+
+	if (pl_isset(args)) {
+		(void)re_hprintf(pf, "turn takes no arguments\n");
+		return EINVAL;
+	}
+
+	return turnd_allocs_print(pf, app->turnd);
+}
+
+
 static int relay_start(struct app *app, const struct cfg *cfg)
 {
 	int err;
@@ -218,6 +232,9 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 			    "line", calls_handler, app);
 	err |= ctl_register(app->ctl, "call", "CALL-ID: streams, addresses, "
 			    "latching and counters", call_handler, app);
+	err |= ctl_register(app->ctl, "turn", "TURN allocations: user, "
+			    "5-tuple, relayed address, peers, counters",
+			    turn_handler, app);
 	if (err)
 		goto out;
 
@@ -234,7 +251,10 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 	}
 
 	if (cfg->turn.enable) {
-		err = turnd_alloc(&app->turnd, cfg);
+		/* one port pool per interface: TURN shares the relay's */
+		err = turnd_alloc(&app->turnd, cfg,
+				  relay_portpool(app->relay,
+						 cfg->turn.relay_iface));
 		if (err)
 			goto out;
 	}
@@ -320,6 +340,7 @@ int app_reload(struct app *app, char *msg, size_t msgsz)
 	relay_set_cfg(app->relay, cfg);
 	ng_set_cfg(app->ng, cfg);
 	b2b_set_cfg(app->b2b, cfg);
+	turnd_set_cfg(app->turnd, cfg);
 
 	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",
 		     cfg->path, elog_level_name(cfg->log_level),

@@ -47,6 +47,7 @@ static void usage(void)
 	"  reload                       re-read the configuration\n"
 	"  calls                        the relay's calls\n"
 	"  call CALL-ID                 a call's streams, latches, counters\n"
+	"  turn                         TURN allocations, peers, counters\n"
 	"\n"
 	"offline commands (secrets from the configuration file):\n"
 	"  token issue --scope S [--ttl SECONDS | --expires UNIXTIME]\n"
@@ -334,7 +335,8 @@ int main(int argc, char *argv[])
 
 	if (n == 1 && (0 == strcmp(pos[0], "status") ||
 		       0 == strcmp(pos[0], "reload") ||
-		       0 == strcmp(pos[0], "calls")))
+		       0 == strcmp(pos[0], "calls") ||
+		       0 == strcmp(pos[0], "turn")))
 		return daemon_cmd(&o, pos[0]);
 
 	if (n == 2 && 0 == strcmp(pos[0], "call")) {

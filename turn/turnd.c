@@ -2,13 +2,19 @@
  * @file turnd.c  TURN server: the server object
  */
 #include <re.h>
+#define DEBUG_MODULE "turnd"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
 #include "cfg.h"
+#include "portpool.h"
+#include "peerfilt.h"
 #include "turnd.h"
+#include "turnd_priv.h"
 
 
-/** The TURN server */
-struct turnd {
-	const struct cfg *cfg;   /**< Configuration (referenced)  */
+enum {
+	ALLOC_BUCKETS = 1024,   /**< Hash buckets for allocations  */
+	RESV_BUCKETS  = 64,     /**< Hash buckets for reservations */
 };
 
 
@@ -16,21 +22,92 @@ static void turnd_destructor(void *data)
 {
 	struct turnd *turnd = data;
 
+	/* connections look their allocation up when they close */
+	hash_flush(turnd->allocs);
+	hash_flush(turnd->resvs);
+	list_flush(&turnd->listeners);
+	mem_deref(turnd->allocs);
+	mem_deref(turnd->resvs);
+	mem_deref(turnd->tls);
+	mem_deref(turnd->rate);
+	mem_deref(turnd->pf);
+	mem_deref(turnd->pool);
 	mem_deref((void *)turnd->cfg);
 }
 
 
+static int listeners_alloc(struct turnd *turnd, const struct cfg *cfg)
+{
+	for (struct le *le = cfg->turn.listeners.head; le; le = le->next) {
+		const struct cfg_listen *cl = le->data;
+		const struct cfg_iface *ifc = cfg_iface_find(cfg, cl->iface);
+		struct tlisten *lsn;
+		struct sa local;
+		int err;
+
+		if (!ifc)
+			return EINVAL;
+
+		if (cl->tp == CFG_TLS && !turnd->tls) {
+			err = ttls_alloc(&turnd->tls, &cfg->turn);
+			if (err)
+				return err;
+		}
+
+		local = ifc->addr;
+		sa_set_port(&local, cl->port);
+
+		err = tlisten_alloc(&lsn, turnd, &local, cl->tp);
+		if (err) {
+			DEBUG_WARNING("turn_listen %J/%s: %m\n", &local,
+				      cfg_tp_name(cl->tp), err);
+			return err;
+		}
+
+		list_append(&turnd->listeners, &lsn->le, lsn);
+	}
+
+	return 0;
+}
+
+
+static int relay_setup(struct turnd *turnd, const struct cfg *cfg,
+		       struct portpool *pool)
+{
+	const struct cfg_iface *ifc;
+
+	ifc = cfg_iface_find(cfg, cfg->turn.relay_iface);
+	if (!ifc || !ifc->port_min)
+		return EINVAL;
+
+	turnd->relay_addr = ifc->addr;
+	turnd->relay_adv = sa_isset(&ifc->advertise, SA_ADDR) ?
+		ifc->advertise : ifc->addr;
+
+	if (pool) {
+		turnd->pool = mem_ref(pool);
+		return 0;
+	}
+
+	return portpool_alloc(&turnd->pool, ifc->port_min, ifc->port_max);
+}
+
+
 /**
- * Allocate the TURN server
+ * Allocate the TURN server and open its listeners
  *
  * @param turndp Pointer to allocated TURN server
  * @param cfg    Configuration, referenced
+ * @param pool   Port pool of turn_relay_interface to share with the
+ *               relay (referenced), or NULL for a pool of its own
  *
  * @return 0 if success, otherwise errorcode
  */
-int turnd_alloc(struct turnd **turndp, const struct cfg *cfg)
+int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
+		struct portpool *pool)
 {
 	struct turnd *turnd;
+	int err;
 
 	if (!turndp || !cfg)
 		return EINVAL;
@@ -40,26 +117,115 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg)
 		return ENOMEM;
 
 	turnd->cfg = mem_ref((void *)cfg);
+	turnd->tick = 1000;
+	rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
 
-	*turndp = turnd;
+	err  = hash_alloc(&turnd->allocs, ALLOC_BUCKETS);
+	err |= hash_alloc(&turnd->resvs, RESV_BUCKETS);
+	if (err)
+		goto out;
 
-	return 0;
+	err = relay_setup(turnd, cfg, pool);
+	if (err)
+		goto out;
+
+	err  = peerfilt_alloc(&turnd->pf, cfg);
+	err |= trate_alloc(&turnd->rate, TURND_RATE_SLOTS, TURND_RATE_PER_S,
+			   TURND_RATE_BURST);
+	if (err)
+		goto out;
+
+	err = listeners_alloc(turnd, cfg);
+
+ out:
+	if (err)
+		mem_deref(turnd);
+	else
+		*turndp = turnd;
+
+	return err;
 }
 
 
 /**
- * Print the TURN server's state for umedgectl
+ * Take a new configuration: secrets, realm, quotas, lifetimes, the
+ * bandwidth cap and the peer networks apply to every request from now
+ * on. Listeners and the relay interface stay until a restart.
  *
- * @param pf    Print handler
  * @param turnd TURN server
- *
- * @return 0 if success, otherwise errorcode
+ * @param cfg   New configuration, referenced
  */
-int turnd_status(struct re_printf *pf, const struct turnd *turnd)
+void turnd_set_cfg(struct turnd *turnd, const struct cfg *cfg)
+{
+	struct peerfilt *pf;
+	int err;
+
+	if (!turnd || !cfg)
+		return;
+
+	err = peerfilt_alloc(&pf, cfg);
+	if (err) {
+		DEBUG_WARNING("reload: peer filter: %m; keeping the old "
+			      "configuration for TURN\n", err);
+		return;
+	}
+
+	mem_deref(turnd->pf);
+	turnd->pf = pf;
+	mem_deref((void *)turnd->cfg);
+	turnd->cfg = mem_ref((void *)cfg);
+}
+
+
+/**
+ * Handle a datagram as the first UDP listener would: STUN or
+ * ChannelData from a client. The receive handler, the unit tests and
+ * the fuzzer all come through here.
+ *
+ * @param turnd TURN server
+ * @param src   Client address
+ * @param mb    The datagram, from mb->pos
+ *
+ * @return 0 if it was handled, EINVAL without a UDP listener
+ */
+int turnd_input(struct turnd *turnd, const struct sa *src, struct mbuf *mb)
+{
+	if (!turnd || !src || !mb)
+		return EINVAL;
+
+	for (struct le *le = turnd->listeners.head; le; le = le->next) {
+		struct tlisten *lsn = le->data;
+
+		if (lsn->tp == CFG_UDP) {
+			tmsg_input(turnd, lsn, NULL, src, mb);
+			return 0;
+		}
+	}
+
+	return EINVAL;
+}
+
+
+/** @return the number of allocations */
+uint32_t turnd_count(const struct turnd *turnd)
+{
+	return turnd ? turnd->nallocs : 0;
+}
+
+
+/**
+ * Send every message for clients to a tap instead of the sockets
+ * (unit tests and the fuzzer)
+ *
+ * @param turnd TURN server
+ * @param tap   Tap, NULL for the sockets again
+ * @param arg   Its argument
+ */
+void turnd_tap_set(struct turnd *turnd, turnd_tap_h *tap, void *arg)
 {
 	if (!turnd)
-		return re_hprintf(pf, "turn: disabled\n");
+		return;
 
-	return re_hprintf(pf, "turn: enabled, realm %s, 0 allocations\n",
-			  turnd->cfg->turn.realm);
+	turnd->tap = tap;
+	turnd->tap_arg = arg;
 }

@@ -3,15 +3,23 @@
  *
  * Workers behind NAT reach external peers through allocations on the
  * edge, authorised by TURN REST credentials from the token authority.
- * This first version holds the configuration it will run with.
+ * Everything runs in the main thread. docs/turn.md describes the
+ * protocol behaviour.
  */
 #ifndef UMEDGE_TURND_H
 #define UMEDGE_TURND_H
 
 struct cfg;
+struct portpool;
 struct turnd;
 
-int  turnd_alloc(struct turnd **turndp, const struct cfg *cfg);
+int  turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
+		 struct portpool *pool);
+void turnd_set_cfg(struct turnd *turnd, const struct cfg *cfg);
+int  turnd_input(struct turnd *turnd, const struct sa *src,
+		 struct mbuf *mb);
+uint32_t turnd_count(const struct turnd *turnd);
 int  turnd_status(struct re_printf *pf, const struct turnd *turnd);
+int  turnd_allocs_print(struct re_printf *pf, const struct turnd *turnd);
 
 #endif

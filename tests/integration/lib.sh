@@ -53,9 +53,10 @@ NGPORT=$((20000 + $$ % 9000))
 
 # mkconf FILE [LINES...]: the sample configuration with the control
 # socket and pidfile in $T and the ng socket on $NGPORT, extra lines
-# prepended. The B2BUA and the credential service are off: they bind
-# the sample's documentation addresses, which exist only in the test
-# namespaces (b2b-call.test and cred-service.test run them there).
+# prepended. The B2BUA, the TURN server and the credential service are
+# off: they bind the sample's documentation addresses, which exist only
+# in the test namespaces (b2b-call.test, turn-uclient.test and
+# cred-service.test run them there).
 mkconf() {
 	f=$1; shift
 	: >"$f"
@@ -64,6 +65,7 @@ mkconf() {
 	    -e "s#^relay_ng_listen .*#relay_ng_listen 127.0.0.1:$NGPORT#" \
 	    -e "s#^sip_enable .*#sip_enable              no#" \
 	    -e "s#^cred_listen .*#\# cred_listen: off in tests#" \
+	    -e "s#^turn_enable .*#turn_enable             no#" \
 	    "$SAMPLE" >>"$f"
 }
 

@@ -86,6 +86,17 @@ static const struct test {
 	TEST(test_ng_basic),
 	TEST(test_ng_call),
 	TEST(test_ng_kamailio),
+	TEST(test_turn_rfc5769),
+	TEST(test_turn_auth),
+	TEST(test_turn_alloc),
+	TEST(test_turn_perm),
+	TEST(test_turn_chandata),
+	TEST(test_turn_bandwidth),
+	TEST(test_turn_expiry),
+	TEST(test_turn_ratelimit),
+	TEST(test_peerfilt_matrix),
+	TEST(test_peerfilt_rules),
+	TEST(test_turn_bucket),
 };
 
 

@@ -144,5 +144,16 @@ int test_sdes_parse(void);
 int test_ng_basic(void);
 int test_ng_call(void);
 int test_ng_kamailio(void);
+int test_turn_rfc5769(void);
+int test_turn_auth(void);
+int test_turn_alloc(void);
+int test_turn_perm(void);
+int test_turn_chandata(void);
+int test_turn_bandwidth(void);
+int test_turn_expiry(void);
+int test_turn_ratelimit(void);
+int test_peerfilt_matrix(void);
+int test_peerfilt_rules(void);
+int test_turn_bucket(void);
 
 #endif

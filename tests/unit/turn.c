@@ -1,0 +1,1098 @@
+/**
+ * @file turn.c  Tests: the TURN server's message handling, driven through
+ *               turnd_input() (the UDP receive path) with the replies
+ *               caught by a tap: RFC 5769 vectors, credentials, the TURN
+ *               methods and ChannelData framing
+ */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <re.h>
+#include "tok.h"
+#include "cfg.h"
+#include "portpool.h"
+#include "turnd.h"
+#include "turnd_priv.h"
+#include "test.h"
+
+
+#define REALM "unit.test"
+#define SECRET1 "turn-unit-secret-0001"
+#define SECRET0 "turn-unit-secret-0000"
+
+/** A test client: the server, its tap and the last reply */
+struct tc {
+	struct cfg *cfg;         /**< Configuration             */
+	struct turnd *turnd;     /**< Server under test         */
+	struct sa src;           /**< Our address               */
+	struct mbuf *reply;      /**< Last reply, or NULL       */
+	unsigned replies;        /**< Replies seen              */
+	char nonce[64];          /**< NONCE from the last 401   */
+	char user[TOK_USER_MAX]; /**< USERNAME                  */
+	uint8_t key[TURND_KEY_LEN]; /**< Long-term key          */
+};
+
+/** What a request carries; NULL fields are left out */
+struct rq {
+	uint16_t method;                 /**< Method                   */
+	uint8_t cls;                     /**< Class (request: 0)       */
+	bool noauth;                     /**< No USERNAME ... MI       */
+	bool fp;                         /**< FINGERPRINT              */
+	const char *realm;               /**< REALM, default ours      */
+	const char *nonce;               /**< NONCE, default tc.nonce  */
+	const uint8_t *transport;        /**< REQUESTED-TRANSPORT      */
+	const uint8_t *family;           /**< REQUESTED-ADDRESS-FAMILY */
+	const uint32_t *lifetime;        /**< LIFETIME                 */
+	const struct stun_even_port *ep; /**< EVEN-PORT                */
+	const uint64_t *token;           /**< RESERVATION-TOKEN        */
+	const struct sa *peer;           /**< XOR-PEER-ADDRESS         */
+	const uint16_t *chan;            /**< CHANNEL-NUMBER           */
+	bool df;                         /**< DONT-FRAGMENT            */
+	struct mbuf *data;               /**< DATA                     */
+};
+
+static const uint8_t udp = 17;
+
+
+/* a buffer holding a copy of n bytes, read from the start */
+static struct mbuf *mb_of(const uint8_t *p, size_t n)
+{
+	struct mbuf *mb = mbuf_alloc(n + 1);
+
+	if (!mb)
+		return NULL;
+
+	(void)mbuf_write_mem(mb, p, n);
+	mb->pos = 0;
+
+	return mb;
+}
+
+
+static void tap_handler(const struct sa *dst, const struct mbuf *mb,
+			void *arg)
+{
+	struct tc *tc = arg;
+
+	(void)dst;
+	mem_deref(tc->reply);
+	tc->reply = mb_of(mbuf_buf(mb), mbuf_get_left(mb));
+	if (tc->reply)
+		++tc->replies;
+}
+
+
+static int tc_open(struct tc *tc, const char *extra)
+{
+	char conf[1024], msg[256];
+	unsigned base = 52000 + (unsigned)(getpid() % 200) * 20;
+	int err;
+
+	memset(tc, 0, sizeof(*tc));
+	(void)re_snprintf(conf, sizeof(conf),
+			  "interface lo 127.0.0.1 ports=%u-%u\n"
+			  "sip_enable no\n"
+			  "relay_enable no\n"
+			  "turn_enable yes\n"
+			  "turn_listen lo udp %u\n"
+			  "turn_relay_interface lo\n"
+			  "turn_realm " REALM "\n"
+			  "token_secret k1 " SECRET1 "\n"
+			  "token_secret k0 " SECRET0 "\n"
+			  "%s", base, base + 15, base + 19, extra);
+
+	err = cfg_parse(&tc->cfg, "turn-test", conf, strlen(conf), msg,
+			sizeof(msg));
+	if (err) {
+		TEST_FAIL("%s\n", msg);
+		return err;
+	}
+
+	err = turnd_alloc(&tc->turnd, tc->cfg, NULL);
+	if (err)
+		return err;
+
+	turnd_tap_set(tc->turnd, tap_handler, tc);
+
+	return sa_set_str(&tc->src, "127.0.0.1", 40000);
+}
+
+
+static void tc_close(struct tc *tc)
+{
+	mem_deref(tc->turnd);
+	mem_deref(tc->cfg);
+	mem_deref(tc->reply);
+}
+
+
+/* send raw bytes as a datagram from tc->src; true if answered */
+static bool tc_raw(struct tc *tc, const uint8_t *p, size_t n)
+{
+	unsigned before = tc->replies;
+	struct mbuf *mb = mb_of(p, n);
+
+	if (!mb)
+		return false;
+
+	(void)turnd_input(tc->turnd, &tc->src, mb);
+	mem_deref(mb);
+
+	return tc->replies != before;
+}
+
+
+/* send a request; *respp is its decoded reply (NULL if none) */
+static int tc_send(struct tc *tc, const struct rq *rq,
+		   struct stun_msg **respp)
+{
+	static const uint8_t dummy;
+	uint8_t tid[STUN_TID_SIZE];
+	struct mbuf *mb;
+	bool auth = !rq->noauth;
+	const char *realm = rq->realm ? rq->realm : REALM;
+	const char *nonce = rq->nonce ? rq->nonce : tc->nonce;
+	int err;
+
+	*respp = NULL;
+	mb = mbuf_alloc(512);
+	if (!mb)
+		return ENOMEM;
+
+	rand_bytes(tid, sizeof(tid));
+	err = stun_msg_encode(mb, rq->method, rq->cls, tid, NULL,
+			      auth ? tc->key : NULL, auth ? TURND_KEY_LEN : 0,
+			      rq->fp, 0x00, 13,
+			      STUN_ATTR_USERNAME, auth ? tc->user : NULL,
+			      STUN_ATTR_REALM, auth ? realm : NULL,
+			      STUN_ATTR_NONCE, auth ? nonce : NULL,
+			      STUN_ATTR_REQ_TRANSPORT, rq->transport,
+			      STUN_ATTR_REQ_ADDR_FAMILY, rq->family,
+			      STUN_ATTR_LIFETIME, rq->lifetime,
+			      STUN_ATTR_EVEN_PORT, rq->ep,
+			      STUN_ATTR_RSV_TOKEN, rq->token,
+			      STUN_ATTR_XOR_PEER_ADDR, rq->peer,
+			      STUN_ATTR_CHANNEL_NUMBER, rq->chan,
+			      STUN_ATTR_DONT_FRAGMENT, rq->df ? &dummy : NULL,
+			      STUN_ATTR_DATA, rq->data,
+			      STUN_ATTR_SOFTWARE, NULL);
+	if (err)
+		goto out;
+
+	tc->reply = mem_deref(tc->reply);
+	if (tc_raw(tc, mb->buf, mb->end) && tc->reply)
+		err = stun_msg_decode(respp, tc->reply, NULL);
+
+ out:
+	mem_deref(mb);
+
+	return err;
+}
+
+
+/* 0 for success, the error code, or 1 for no reply */
+static unsigned code_of(const struct stun_msg *m)
+{
+	const struct stun_attr *ec;
+
+	if (!m)
+		return 1;
+
+	if (stun_msg_class(m) == STUN_CLASS_SUCCESS_RESP)
+		return 0;
+
+	ec = stun_msg_attr(m, STUN_ATTR_ERR_CODE);
+
+	return ec ? ec->v.err_code.code : 2;
+}
+
+
+/* one request, its reply's code; the reply is dropped */
+static unsigned tc_code(struct tc *tc, const struct rq *rq)
+{
+	struct stun_msg *m = NULL;
+	unsigned code;
+
+	if (tc_send(tc, rq, &m))
+		return 3;
+
+	code = code_of(m);
+	mem_deref(m);
+
+	return code;
+}
+
+
+/* a 401 for a fresh nonce, then the key for USER with PASS */
+static int tc_login(struct tc *tc, const char *user, const char *pass)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .noauth = true,
+			.transport = &udp};
+	struct stun_msg *m = NULL;
+	const struct stun_attr *n;
+	int err;
+
+	err = tc_send(tc, &rq, &m);
+	if (err)
+		return err;
+
+	n = stun_msg_attr(m, STUN_ATTR_NONCE);
+	if (code_of(m) != 401 || !n) {
+		mem_deref(m);
+		return EPROTO;
+	}
+
+	str_ncpy(tc->nonce, n->v.nonce, sizeof(tc->nonce));
+	str_ncpy(tc->user, user, sizeof(tc->user));
+	mem_deref(m);
+
+	return tauth_key(tc->key, user, REALM, pass);
+}
+
+
+/* log in with a fresh REST credential signed by the first secret */
+static int tc_login_rest(struct tc *tc, const char *user)
+{
+	struct tok_rest cred;
+	int err;
+
+	err = tok_rest_issue(&cred, tc->cfg->keys, user, 600,
+			     (uint64_t)time(NULL));
+	if (err)
+		return err;
+
+	return tc_login(tc, cred.username, cred.password);
+}
+
+
+/* another client port: the nonce is bound to it, so log in again */
+static int tc_move(struct tc *tc, uint16_t port, const char *user)
+{
+	sa_set_port(&tc->src, port);
+
+	return tc_login_rest(tc, user);
+}
+
+
+static size_t unhex(uint8_t *out, size_t size, const char *hex)
+{
+	size_t n = 0;
+	struct pl pl;
+
+	for (; hex[0] && hex[1] && n < size; hex += 2) {
+		if (hex[0] == ' ') {
+			--hex;
+			continue;
+		}
+		pl.p = hex;
+		pl.l = 2;
+		out[n++] = (uint8_t)pl_x32(&pl);
+	}
+
+	return n;
+}
+
+
+/* RFC 5769 2.1: Binding request, short-term key, FINGERPRINT */
+static const char rfc5769_req[] =
+	"000100582112a442b7e7a701bc34d686fa87dfae802200105354554e2074"
+	"65737420636c69656e74002400046e0001ff80290008932ff9b151263b36"
+	"000600096576746a3a68367659202020000800149aeaa70cbfd8cb56781e"
+	"f2b5b2d3f249c1b571a280280004e57a3bcf";
+/* RFC 5769 2.2: IPv4 response, 192.0.2.1:32853 */
+static const char rfc5769_v4[] =
+	"0101003c2112a442b7e7a701bc34d686fa87dfae8022000b746573742076"
+	"6563746f7220002000080001a147e112a643000800142b91f599fd9e90c3"
+	"8c7489f92af9ba53f06be7d780280004c07d4c96";
+/* RFC 5769 2.3: IPv6 response, [2001:db8:1234:5678:11:2233:4455:6677]:32853 */
+static const char rfc5769_v6[] =
+	"010100482112a442b7e7a701bc34d686fa87dfae8022000b746573742076"
+	"6563746f7220002000140002a1470113a9faa5d3f179bc25f4b5bed2b9d9"
+	"00080014a382954e4be67bf11784c97c8292c275bfe3ed4180280004c8fb"
+	"0b4c";
+/* RFC 5769 2.4: long-term credentials */
+static const char rfc5769_lt[] =
+	"000100602112a44278ad3433c6ad72c029da412e00060012e3839ee38388"
+	"e383aae38383e382afe382b900000015001c662f2f3439396b393534"
+	"64364f4c33346f4c394653547679363473410014000b6578616d706c652e"
+	"6f72670000080014f67024656dd64a3e02b8e0712e85c9a28ca89666";
+
+
+static int vector_check(const char *hex, const uint8_t *key, size_t klen,
+			bool fp, struct stun_msg **msgp)
+{
+	uint8_t buf[256];
+	size_t n = unhex(buf, sizeof(buf), hex);
+	struct mbuf *mb = mb_of(buf, n);
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+
+	err = tmsg_check(mb);
+	if (!err)
+		err = tauth_mi_check(mb, key, klen);
+	if (!err)
+		err = stun_msg_decode(msgp, mb, NULL);
+	if (!err && fp)
+		err = stun_msg_chk_fingerprint(*msgp);
+
+	/* one bit off: integrity fails */
+	if (!err) {
+		mb->buf[n - (fp ? 13 : 5)] ^= 0x01;
+		err = tauth_mi_check(mb, key, klen) == EBADMSG ? 0 : EINVAL;
+	}
+
+	mem_deref(mb);
+
+	return err;
+}
+
+
+int test_turn_rfc5769(void)
+{
+	static const char pass[] = "VOkJxbRl1RmTxUk/WvJxBt";
+	const struct stun_attr *a;
+	struct stun_msg *m = NULL;
+	uint8_t key[TURND_KEY_LEN], buf[256];
+	struct sa sa;
+	struct tc tc;
+	size_t n;
+	int err;
+
+	memset(&tc, 0, sizeof(tc));
+
+	err = vector_check(rfc5769_req, (const uint8_t *)pass,
+			   strlen(pass), true, &m);
+	TEST_ERR(err);
+	TEST_EQUALS(STUN_METHOD_BINDING, stun_msg_method(m));
+	a = stun_msg_attr(m, STUN_ATTR_USERNAME);
+	TEST_ASSERT(a != NULL);
+	TEST_STRCMP("evtj:h6vY", a->v.username);
+	m = mem_deref(m);
+
+	err = vector_check(rfc5769_v4, (const uint8_t *)pass, strlen(pass),
+			   true, &m);
+	TEST_ERR(err);
+	a = stun_msg_attr(m, STUN_ATTR_XOR_MAPPED_ADDR);
+	TEST_ASSERT(a != NULL);
+	(void)sa_set_str(&sa, "192.0.2.1", 32853);
+	TEST_ASSERT(sa_cmp(&sa, &a->v.xor_mapped_addr, SA_ALL));
+	m = mem_deref(m);
+
+	err = vector_check(rfc5769_v6, (const uint8_t *)pass, strlen(pass),
+			   true, &m);
+	TEST_ERR(err);
+	a = stun_msg_attr(m, STUN_ATTR_XOR_MAPPED_ADDR);
+	TEST_ASSERT(a != NULL);
+	(void)sa_set_str(&sa, "2001:db8:1234:5678:11:2233:4455:6677", 32853);
+	TEST_ASSERT(sa_cmp(&sa, &a->v.xor_mapped_addr, SA_ALL));
+	m = mem_deref(m);
+
+	/* SASLprep'd password; the username is UTF-8 */
+	err = tauth_key(key, "\xe3\x83\x9e\xe3\x83\x88\xe3\x83\xaa\xe3\x83"
+			"\x83\xe3\x82\xaf\xe3\x82\xb9", "example.org",
+			"TheMatrIX");
+	TEST_ERR(err);
+	err = vector_check(rfc5769_lt, key, sizeof(key), false, &m);
+	TEST_ERR(err);
+	a = stun_msg_attr(m, STUN_ATTR_NONCE);
+	TEST_ASSERT(a != NULL);
+	TEST_STRCMP("f//499k954d6OL34oL9FSTvy64sA", a->v.nonce);
+	m = mem_deref(m);
+
+	/* the sample request through the server: a Binding answer with
+	   our XOR-MAPPED-ADDRESS and a FINGERPRINT, as it had one */
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+	n = unhex(buf, sizeof(buf), rfc5769_req);
+	TEST_ASSERT(tc_raw(&tc, buf, n));
+	err = stun_msg_decode(&m, tc.reply, NULL);
+	TEST_ERR(err);
+	TEST_EQUALS(STUN_CLASS_SUCCESS_RESP, stun_msg_class(m));
+	TEST_EQUALS(0, memcmp(stun_msg_tid(m), buf + 8, STUN_TID_SIZE));
+	a = stun_msg_attr(m, STUN_ATTR_XOR_MAPPED_ADDR);
+	TEST_ASSERT(a && sa_cmp(&tc.src, &a->v.xor_mapped_addr, SA_ALL));
+	TEST_ERR(stun_msg_chk_fingerprint(m));
+	m = mem_deref(m);
+
+	/* the same with its FINGERPRINT broken: dropped */
+	buf[n - 1] ^= 0xff;
+	TEST_ASSERT(!tc_raw(&tc, buf, n));
+	/* a truncated copy, and trailing bytes: dropped */
+	TEST_ASSERT(!tc_raw(&tc, buf, n - 4));
+	buf[n - 1] ^= 0xff;
+	buf[n] = 0;
+	TEST_ASSERT(!tc_raw(&tc, buf, n + 1));
+
+ out:
+	mem_deref(m);
+	tc_close(&tc);
+	return err;
+}
+
+
+int test_turn_auth(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp,
+			.fp = true};
+	const struct tok_key *k0;
+	const struct stun_attr *a;
+	struct stun_msg *m = NULL;
+	char user[64], pass[TOK_PASS_MAX], stale[64];
+	uint64_t now = (uint64_t)time(NULL);
+	struct pl pl;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	/* no MESSAGE-INTEGRITY: 401, REALM, NONCE, no reason phrase */
+	rq.noauth = true;
+	err = tc_send(&tc, &rq, &m);
+	TEST_ERR(err);
+	TEST_EQUALS(401, code_of(m));
+	a = stun_msg_attr(m, STUN_ATTR_ERR_CODE);
+	TEST_STRCMP("", a->v.err_code.reason);
+	a = stun_msg_attr(m, STUN_ATTR_REALM);
+	TEST_ASSERT(a != NULL);
+	TEST_STRCMP(REALM, a->v.realm);
+	a = stun_msg_attr(m, STUN_ATTR_NONCE);
+	TEST_ASSERT(a != NULL);
+	TEST_EQUALS(TURND_NONCE_LEN, strlen(a->v.nonce));
+	TEST_ASSERT(!stun_msg_attr(m, STUN_ATTR_MSG_INTEGRITY));
+	TEST_ERR(stun_msg_chk_fingerprint(m));
+	m = mem_deref(m);
+	rq.noauth = false;
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+
+	/* valid: the response carries our integrity and a FINGERPRINT */
+	err = tc_login_rest(&tc, "alice");
+	TEST_ERR(err);
+	err = tc_send(&tc, &rq, &m);
+	TEST_ERR(err);
+	TEST_EQUALS(0, code_of(m));
+	TEST_ERR(tauth_mi_check(tc.reply, tc.key, sizeof(tc.key)));
+	TEST_ERR(stun_msg_chk_fingerprint(m));
+	a = stun_msg_attr(m, STUN_ATTR_XOR_MAPPED_ADDR);
+	TEST_ASSERT(a && sa_cmp(&tc.src, &a->v.xor_mapped_addr, SA_ALL));
+	a = stun_msg_attr(m, STUN_ATTR_LIFETIME);
+	TEST_ASSERT(a != NULL);
+	TEST_EQUALS(TURND_LIFETIME, a->v.lifetime);
+	TEST_ASSERT(stun_msg_attr(m, STUN_ATTR_XOR_RELAY_ADDR) != NULL);
+	m = mem_deref(m);
+	TEST_EQUALS(1, turnd_count(tc.turnd));
+
+	/* rotation: the second secret signs a good credential too */
+	sa_set_port(&tc.src, 40001);
+	k0 = tc.cfg->keys->keys.head->next->data;
+	(void)re_snprintf(user, sizeof(user), "%llu:bob",
+			  (unsigned long long)now + 60);
+	pl_set_str(&pl, user);
+	TEST_ERR(tok_rest_password(pass, sizeof(pass), k0, &pl));
+	TEST_ERR(tc_login(&tc, user, pass));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(2, turnd_count(tc.turnd));
+
+	/* expired, forged, wrong realm: 401; nothing is kept */
+	sa_set_port(&tc.src, 40002);
+	(void)re_snprintf(user, sizeof(user), "%llu:carol",
+			  (unsigned long long)now - 1);
+	pl_set_str(&pl, user);
+	TEST_ERR(tok_rest_password(pass, sizeof(pass), k0, &pl));
+	TEST_ERR(tc_login(&tc, user, pass));
+	TEST_EQUALS(401, tc_code(&tc, &rq));
+	(void)re_snprintf(user, sizeof(user), "%llu:carol",
+			  (unsigned long long)now + 60);
+	TEST_ERR(tc_login(&tc, user, "bm90IHRoZSBwYXNzd29yZCBhdCBhbGw="));
+	TEST_EQUALS(401, tc_code(&tc, &rq));
+	TEST_ERR(tc_login_rest(&tc, "carol"));
+	rq.realm = "other.realm";
+	TEST_EQUALS(401, tc_code(&tc, &rq));
+	rq.realm = NULL;
+	TEST_EQUALS(2, turnd_count(tc.turnd));
+
+	/* a stale nonce (and one not ours): 438 with a fresh nonce */
+	TEST_ERR(tauth_nonce(stale, sizeof(stale), tc.turnd, &tc.src,
+			     now - TURND_NONCE_TTL - 1));
+	TEST_EQUALS(EKEYEXPIRED, tauth_nonce_check(tc.turnd, stale, &tc.src,
+						   now));
+	rq.nonce = stale;
+	err = tc_send(&tc, &rq, &m);
+	TEST_ERR(err);
+	TEST_EQUALS(438, code_of(m));
+	a = stun_msg_attr(m, STUN_ATTR_NONCE);
+	TEST_ASSERT(a && strcmp(a->v.nonce, stale));
+	TEST_EQUALS(0, tauth_nonce_check(tc.turnd, a->v.nonce, &tc.src,
+					 now));
+	m = mem_deref(m);
+	rq.nonce = "0000000000000000000000000000000000000000000000ff";
+	TEST_EQUALS(438, tc_code(&tc, &rq));
+	/* another client's nonce */
+	TEST_ERR(tauth_nonce(stale, sizeof(stale), tc.turnd, &tc.src, now));
+	sa_set_port(&tc.src, 40003);
+	rq.nonce = stale;
+	TEST_EQUALS(438, tc_code(&tc, &rq));
+	rq.nonce = NULL;
+
+	/* the valid credential now works from here */
+	TEST_ERR(tc_login_rest(&tc, "carol"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(3, turnd_count(tc.turnd));
+
+ out:
+	mem_deref(m);
+	tc_close(&tc);
+	return err;
+}
+
+
+/* a request that must succeed: its relayed address, token, lifetime */
+static int alloc_relay(struct tc *tc, const struct rq *rq, struct sa *relay,
+		       uint64_t *token, uint32_t *lifetime)
+{
+	const struct stun_attr *a;
+	struct stun_msg *m = NULL;
+	int err;
+
+	err = tc_send(tc, rq, &m);
+	if (err)
+		return err;
+
+	if (code_of(m)) {
+		TEST_FAIL("allocate: %u\n", code_of(m));
+		err = EPROTO;
+		goto out;
+	}
+
+	a = stun_msg_attr(m, STUN_ATTR_XOR_RELAY_ADDR);
+	if (a)
+		*relay = a->v.xor_relay_addr;
+	a = stun_msg_attr(m, STUN_ATTR_RSV_TOKEN);
+	if (token)
+		*token = a ? a->v.rsv_token : 0;
+	a = stun_msg_attr(m, STUN_ATTR_LIFETIME);
+	if (lifetime)
+		*lifetime = a ? a->v.lifetime : 0;
+
+ out:
+	mem_deref(m);
+	return err;
+}
+
+
+int test_turn_alloc(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct stun_even_port ep = {.r = true};
+	const uint8_t tcp = 6, v6 = STUN_AF_IPv6, v4 = STUN_AF_IPv4;
+	uint32_t lt, got = 0, pairs;
+	uint64_t token = 0;
+	struct sa relay, relay2;
+	struct tc tc;
+	uint8_t unk[24];
+	int err;
+
+	err = tc_open(&tc, "turn_user_quota 3\nturn_total_quota 4\n"
+		      "turn_max_lifetime 1200\n");
+	TEST_ERR(err);
+	pairs = portpool_free(tc.turnd->pool);
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+
+	/* transport and family */
+	rq.transport = &tcp;
+	TEST_EQUALS(442, tc_code(&tc, &rq));
+	rq.transport = NULL;
+	TEST_EQUALS(400, tc_code(&tc, &rq));
+	rq.transport = &udp;
+	rq.family = &v6;
+	TEST_EQUALS(440, tc_code(&tc, &rq));
+	rq.family = &v4;
+	rq.token = &token;
+	TEST_EQUALS(400, tc_code(&tc, &rq));   /* with a token: 400 */
+	rq.token = NULL;
+	rq.family = NULL;
+
+	/* an unknown comprehension-required attribute: 420 */
+	memset(unk, 0, sizeof(unk));
+	unk[1] = 0x01;
+	unk[3] = 4;
+	unk[4] = 0x21; unk[5] = 0x12; unk[6] = 0xa4; unk[7] = 0x42;
+	unk[21] = 0x7f;   /* type 0x007f, length 0 */
+	TEST_ASSERT(tc_raw(&tc, unk, sizeof(unk)));
+	{
+		struct stun_msg *m = NULL;
+
+		TEST_ERR(stun_msg_decode(&m, tc.reply, NULL));
+		TEST_EQUALS(420, code_of(m));
+		TEST_ASSERT(stun_msg_attr(m, STUN_ATTR_UNKNOWN_ATTR));
+		mem_deref(m);
+	}
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+
+	/* LIFETIME: at least 600, at most turn_max_lifetime */
+	lt = 10;
+	rq.lifetime = &lt;
+	rq.ep = &ep;
+	rq.df = true;
+	TEST_ERR(alloc_relay(&tc, &rq, &relay, &token, &got));
+	TEST_EQUALS(600, got);
+	TEST_EQUALS(0, sa_port(&relay) % 2);
+	TEST_ASSERT(token != 0);
+
+	/* another Allocate on the same 5-tuple: 437 */
+	rq.ep = NULL;
+	TEST_EQUALS(437, tc_code(&tc, &rq));
+
+	/* a Refresh from elsewhere: 437; another user: 441 */
+	TEST_ERR(tc_move(&tc, 40010, "alice"));
+	rq.method = STUN_METHOD_REFRESH;
+	TEST_EQUALS(437, tc_code(&tc, &rq));
+	TEST_ERR(tc_move(&tc, 40000, "mallory"));
+	TEST_EQUALS(441, tc_code(&tc, &rq));
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	lt = 100000;
+	TEST_ERR(alloc_relay(&tc, &rq, &relay2, NULL, &got));
+	TEST_EQUALS(1200, got);
+
+	/* the reserved port: the odd one of the pair */
+	TEST_ERR(tc_move(&tc, 40011, "alice"));
+	rq.method = STUN_METHOD_ALLOCATE;
+	rq.token = &token;
+	rq.lifetime = NULL;
+	TEST_ERR(alloc_relay(&tc, &rq, &relay2, NULL, NULL));
+	TEST_EQUALS(sa_port(&relay) + 1, sa_port(&relay2));
+	TEST_EQUALS(pairs - 1, portpool_free(tc.turnd->pool));
+	/* a token used once is gone: 508 */
+	TEST_ERR(tc_move(&tc, 40012, "alice"));
+	TEST_EQUALS(508, tc_code(&tc, &rq));
+	rq.token = NULL;
+
+	/* quotas: alice may have 3 (486), and there may be 4 (508) */
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_ERR(tc_move(&tc, 40013, "alice"));
+	TEST_EQUALS(486, tc_code(&tc, &rq));
+	TEST_ERR(tc_move(&tc, 40014, "bob"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(4, turnd_count(tc.turnd));
+	TEST_ERR(tc_move(&tc, 40015, "bob"));
+	TEST_EQUALS(508, tc_code(&tc, &rq));
+
+	/* Refresh with LIFETIME 0 deletes at once and frees the port */
+	TEST_ERR(tc_move(&tc, 40014, "bob"));
+	rq.method = STUN_METHOD_REFRESH;
+	lt = 0;
+	rq.lifetime = &lt;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(3, turnd_count(tc.turnd));
+	TEST_EQUALS(437, tc_code(&tc, &rq));
+
+	/* a pair comes back when both of its ports are freed */
+	TEST_ERR(tc_move(&tc, 40012, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_ERR(tc_move(&tc, 40000, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(pairs - 1, portpool_free(tc.turnd->pool));
+	TEST_ERR(tc_move(&tc, 40011, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(pairs, portpool_free(tc.turnd->pool));
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+
+ out:
+	tc_close(&tc);
+	return err;
+}
+
+
+static struct talloc *tc_alloc(const struct tc *tc)
+{
+	return talloc_find(tc->turnd, tc->turnd->listeners.head->data,
+			   &tc->src);
+}
+
+
+/* a ChannelData datagram: number, length field, n bytes, pad bytes */
+static void cdata(struct tc *tc, uint16_t num, uint16_t len, size_t n,
+		  size_t pad)
+{
+	uint8_t buf[64];
+
+	memset(buf, 0xab, sizeof(buf));
+	buf[0] = (uint8_t)(num >> 8);
+	buf[1] = (uint8_t)num;
+	buf[2] = (uint8_t)(len >> 8);
+	buf[3] = (uint8_t)len;
+	(void)tc_raw(tc, buf, 4 + n + pad);
+}
+
+
+int test_turn_perm(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct sa peer, peer2, lo, mapped, v6;
+	struct mbuf *data = mbuf_alloc(16);
+	const struct tstats *st;
+	struct talloc *al;
+	uint16_t num;
+	uint64_t t;
+	struct tc tc;
+	int err;
+
+	memset(&tc, 0, sizeof(tc));
+	TEST_ASSERT(data != NULL);
+	(void)mbuf_write_str(data, "hello");
+	data->pos = 0;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+	st = &tc.turnd->st;
+	(void)sa_set_str(&peer, "198.51.100.10", 5000);
+	(void)sa_set_str(&peer2, "198.51.100.10", 5001);
+	(void)sa_set_str(&lo, "127.0.0.1", 5000);
+	(void)sa_set_str(&mapped, "::ffff:127.0.0.1", 5000);
+	(void)sa_set_str(&v6, "2001:db8::1", 5000);
+
+	/* nothing without an allocation */
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	rq.method = STUN_METHOD_CREATEPERM;
+	rq.peer = &peer;
+	TEST_EQUALS(437, tc_code(&tc, &rq));
+	rq.method = STUN_METHOD_ALLOCATE;
+	rq.peer = NULL;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+
+	/* CreatePermission */
+	rq.method = STUN_METHOD_CREATEPERM;
+	TEST_EQUALS(400, tc_code(&tc, &rq));
+	rq.peer = &lo;
+	TEST_EQUALS(403, tc_code(&tc, &rq));
+	rq.peer = &mapped;
+	TEST_EQUALS(403, tc_code(&tc, &rq));
+	rq.peer = &v6;
+	TEST_EQUALS(443, tc_code(&tc, &rq));
+	TEST_EQUALS(0, list_count(&al->perms));
+	rq.peer = &peer;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(1, list_count(&al->perms));
+	t = tmr_get_expire(&((struct tperm *)al->perms.head->data)->tmr);
+	TEST_ASSERT(t > (TURND_PERM_TTL - 2) * 1000 &&
+		    t <= TURND_PERM_TTL * 1000);
+
+	/* ChannelBind */
+	rq.method = STUN_METHOD_CHANBIND;
+	num = 0x3fff;
+	rq.chan = &num;
+	TEST_EQUALS(400, tc_code(&tc, &rq));
+	num = 0x8000;
+	TEST_EQUALS(400, tc_code(&tc, &rq));
+	num = 0x4000;
+	rq.peer = NULL;
+	TEST_EQUALS(400, tc_code(&tc, &rq));
+	rq.peer = &lo;
+	TEST_EQUALS(403, tc_code(&tc, &rq));
+	rq.peer = &peer;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(0, tc_code(&tc, &rq));            /* refresh */
+	rq.peer = &peer2;
+	TEST_EQUALS(400, tc_code(&tc, &rq));          /* number taken */
+	num = 0x4001;
+	rq.peer = &peer;
+	TEST_EQUALS(400, tc_code(&tc, &rq));          /* peer taken */
+	TEST_EQUALS(1, list_count(&al->chans));
+	t = tmr_get_expire(&((struct tchan *)al->chans.head->data)->tmr);
+	TEST_ASSERT(t > (TURND_CHAN_TTL - 2) * 1000 &&
+		    t <= TURND_CHAN_TTL * 1000);
+
+	/* another user on this allocation: 441 */
+	TEST_ERR(tc_login_rest(&tc, "mallory"));
+	TEST_EQUALS(441, tc_code(&tc, &rq));
+	rq.method = STUN_METHOD_CREATEPERM;
+	TEST_EQUALS(441, tc_code(&tc, &rq));
+
+	/* Send indications: to a permitted peer, and to another */
+	memset(&rq, 0, sizeof(rq));
+	rq.method = STUN_METHOD_SEND;
+	rq.cls = STUN_CLASS_INDICATION;
+	rq.noauth = true;
+	rq.peer = &peer2;
+	rq.data = data;
+	TEST_EQUALS(1, tc_code(&tc, &rq));            /* no answer */
+	TEST_EQUALS(1, st->pkts_out);
+	TEST_EQUALS(5, st->bytes_out);
+	(void)sa_set_str(&peer2, "198.51.100.11", 5000);
+	TEST_EQUALS(1, tc_code(&tc, &rq));
+	TEST_EQUALS(1, st->pkts_out);
+	TEST_EQUALS(1, st->dropped);
+
+	/* ChannelData: bound, padded, unbound, truncated, bad length */
+	cdata(&tc, 0x4000, 8, 8, 0);
+	TEST_EQUALS(2, st->pkts_out);
+	TEST_EQUALS(13, st->bytes_out);
+	cdata(&tc, 0x4000, 5, 5, 3);
+	TEST_EQUALS(3, st->pkts_out);
+	TEST_EQUALS(18, st->bytes_out);
+	cdata(&tc, 0x4001, 4, 4, 0);
+	TEST_EQUALS(2, st->dropped);
+	cdata(&tc, 0x4000, 40, 10, 0);
+	TEST_EQUALS(3, st->dropped);
+	cdata(&tc, 0x4000, 0, 0, 0);
+	TEST_EQUALS(4, st->pkts_out);
+	TEST_EQUALS(3, al->st.dropped);
+	TEST_EQUALS(4, al->st.pkts_out);
+
+	/* from a client without an allocation: nothing at all */
+	sa_set_port(&tc.src, 40099);
+	cdata(&tc, 0x4000, 8, 8, 0);
+	TEST_EQUALS(4, st->pkts_out);
+	TEST_EQUALS(3, st->dropped);
+
+ out:
+	mem_deref(data);
+	tc_close(&tc);
+	return err;
+}
+
+
+static int decode_hex(const char *hex, bool stream, uint16_t *num,
+		      size_t *left)
+{
+	uint8_t buf[64];
+	size_t n = unhex(buf, sizeof(buf), hex);
+	struct mbuf *mb = mb_of(buf, n);
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+
+	err = tchan_decode(mb, num, stream);
+	*left = mbuf_get_left(mb);
+	if (err && mb->pos != 0)
+		err = EFAULT;   /* a failed decode moves nothing */
+	mem_deref(mb);
+
+	return err;
+}
+
+
+static int frame_hex(const char *hex, size_t *len)
+{
+	uint8_t buf[16];
+	size_t n = unhex(buf, sizeof(buf), hex);
+	struct mbuf *mb = mb_of(buf, n);
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+
+	err = tconn_frame_len(mb, len);
+	mem_deref(mb);
+
+	return err;
+}
+
+
+int test_turn_chandata(void)
+{
+	uint16_t num = 0;
+	size_t left = 0;
+	int err = 0;
+
+	TEST_EQUALS(0, decode_hex("40000004aabbccdd", false, &num, &left));
+	TEST_EQUALS(0x4000, num);
+	TEST_EQUALS(4, left);
+
+	/* padding: allowed after the data on UDP, required on streams */
+	TEST_EQUALS(0, decode_hex("7fff0003aabbcc00", false, &num, &left));
+	TEST_EQUALS(0x7fff, num);
+	TEST_EQUALS(3, left);
+	TEST_EQUALS(0, decode_hex("7fff0003aabbcc", false, &num, &left));
+	TEST_EQUALS(0, decode_hex("7fff0003aabbcc00", true, &num, &left));
+	TEST_EQUALS(3, left);
+	TEST_EQUALS(ENODATA, decode_hex("7fff0003aabbcc", true, &num, &left));
+
+	/* truncated: a short header, a length beyond the data */
+	TEST_EQUALS(ENODATA, decode_hex("400000", false, &num, &left));
+	TEST_EQUALS(ENODATA, decode_hex("40000010aabbccdd", false, &num,
+					&left));
+
+	/* numbers outside 0x4000-0x7fff */
+	TEST_EQUALS(EBADMSG, decode_hex("3fff0000", false, &num, &left));
+	TEST_EQUALS(EBADMSG, decode_hex("80000000", false, &num, &left));
+
+	/* empty data */
+	TEST_EQUALS(0, decode_hex("40010000", false, &num, &left));
+	TEST_EQUALS(0, left);
+
+	/* stream framing: STUN by its length, ChannelData padded */
+	TEST_EQUALS(0, frame_hex("00010008", &left));
+	TEST_EQUALS(28, left);
+	TEST_EQUALS(0, frame_hex("40000005", &left));
+	TEST_EQUALS(12, left);
+	TEST_EQUALS(0, frame_hex("7fff0008", &left));
+	TEST_EQUALS(12, left);
+	TEST_EQUALS(0, frame_hex("400000", &left));      /* need more */
+	TEST_EQUALS(0, left);
+	TEST_EQUALS(EBADMSG, frame_hex("80000000", &left));
+	TEST_EQUALS(EBADMSG, frame_hex("ff000000", &left));
+
+ out:
+	return err;
+}
+
+
+/* turn_max_bps: a burst of one second's worth, then drops */
+int test_turn_bandwidth(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct mbuf *data = mbuf_alloc(1000);
+	const struct tstats *st;
+	struct sa peer;
+	struct tc tc;
+	int err;
+
+	memset(&tc, 0, sizeof(tc));
+	TEST_ASSERT(data != NULL);
+	(void)mbuf_fill(data, 0x55, 1000);
+	data->pos = 0;
+
+	err = tc_open(&tc, "turn_max_bps 80000\n");
+	TEST_ERR(err);
+	st = &tc.turnd->st;
+	(void)sa_set_str(&peer, "198.51.100.10", 5000);
+
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	rq.method = STUN_METHOD_CREATEPERM;
+	rq.peer = &peer;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = STUN_METHOD_SEND;
+	rq.cls = STUN_CLASS_INDICATION;
+	rq.noauth = true;
+	rq.peer = &peer;
+	rq.data = data;
+	for (int i = 0; i < 30; i++)
+		(void)tc_code(&tc, &rq);
+
+	/* 10000 bytes/s: ten 1000-byte packets, and a little refill */
+	TEST_ASSERT(st->pkts_out >= 10 && st->pkts_out <= 12);
+	TEST_EQUALS(30, st->pkts_out + st->dropped);
+
+ out:
+	mem_deref(data);
+	tc_close(&tc);
+	return err;
+}
+
+
+static void wake(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* run the main loop for ms milliseconds */
+static void run_for(uint32_t ms)
+{
+	struct tmr tmr;
+
+	tmr_init(&tmr);
+	tmr_start(&tmr, ms, wake, NULL);
+	(void)re_main(NULL);
+	tmr_cancel(&tmr);
+}
+
+
+/* Lifetimes run out on time, with 1 ms for a second: a permission
+ * after 300, a channel after 600, the allocation after its LIFETIME
+ * (600), an EVEN-PORT reservation after 30; the ports come back */
+int test_turn_expiry(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct stun_even_port ep = {.r = true};
+	struct sa peer, peer2, relay;
+	uint32_t pairs;
+	uint64_t token = 0;
+	struct talloc *al;
+	uint16_t num = 0x4000;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+	tc.turnd->tick = 1;
+	pairs = portpool_free(tc.turnd->pool);
+	(void)sa_set_str(&peer, "198.51.100.10", 5000);
+	(void)sa_set_str(&peer2, "198.51.100.11", 5000);
+
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	rq.ep = &ep;
+	TEST_ERR(alloc_relay(&tc, &rq, &relay, &token, NULL));
+	rq.ep = NULL;
+	TEST_EQUALS(pairs - 1, portpool_free(tc.turnd->pool));
+	TEST_ASSERT(tresv_find(tc.turnd, token) != NULL);
+	rq.method = STUN_METHOD_CREATEPERM;
+	rq.peer = &peer2;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	rq.method = STUN_METHOD_CHANBIND;
+	rq.peer = &peer;
+	rq.chan = &num;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+	TEST_EQUALS(2, list_count(&al->perms));
+	TEST_EQUALS(1, list_count(&al->chans));
+
+	run_for(100);
+	TEST_ASSERT(!tresv_find(tc.turnd, token));
+	TEST_EQUALS(2, list_count(&al->perms));
+
+	run_for(250);
+	TEST_EQUALS(0, list_count(&al->perms));
+	TEST_EQUALS(1, list_count(&al->chans));
+	TEST_EQUALS(1, turnd_count(tc.turnd));
+
+	run_for(300);
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+	TEST_ASSERT(!tc_alloc(&tc));
+	TEST_EQUALS(pairs, portpool_free(tc.turnd->pool));
+
+ out:
+	tc_close(&tc);
+	return err;
+}
+
+
+/* 401 answers to one source stop at the burst; they are counted */
+int test_turn_ratelimit(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp,
+			.noauth = true};
+	unsigned answered = 0;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	for (int i = 0; i < 300; i++) {
+		sa_set_port(&tc.src, (uint16_t)(20000 + i));
+		if (tc_code(&tc, &rq) == 401)
+			++answered;
+	}
+
+	TEST_ASSERT(answered >= TURND_RATE_BURST &&
+		    answered <= TURND_RATE_BURST + 10);
+	TEST_EQUALS(answered, tc.turnd->unauth);
+	TEST_EQUALS(300 - answered, tc.turnd->limited);
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+
+ out:
+	tc_close(&tc);
+	return err;
+}

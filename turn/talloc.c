@@ -1,0 +1,252 @@
+/**
+ * @file talloc.c  TURN server: allocations
+ *
+ * An allocation is found by its 5-tuple: the listener (transport and
+ * server address) and the client address. It owns its relayed socket,
+ * its port pair, its permissions and channels; its lifetime timer frees
+ * it, and freeing it closes the socket and returns the port at once.
+ */
+#include <string.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <re.h>
+#define DEBUG_MODULE "turnd"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "cfg.h"
+#include "turnd_priv.h"
+
+
+enum {
+	BW_BURST_MIN = 1500,    /**< Smallest bandwidth burst (bytes) */
+};
+
+/** What talloc_find() looks for */
+struct tuple {
+	const struct tlisten *lsn;   /**< Server side */
+	const struct sa *cli;        /**< Client side */
+};
+
+
+static void talloc_destructor(void *data)
+{
+	struct talloc *al = data;
+
+	tmr_cancel(&al->tmr);
+	hash_unlink(&al->he);
+	list_flush(&al->perms);
+	list_flush(&al->chans);
+	mem_deref(al->us);
+	mem_deref(al->tp);
+
+	if (al->turnd) {
+		--al->turnd->nallocs;
+		DEBUG_INFO("allocation %J for %s on %J ended: %llu/%llu "
+			   "packets out/in\n", &al->cli, al->user, &al->relay,
+			   (unsigned long long)al->st.pkts_out,
+			   (unsigned long long)al->st.pkts_in);
+	}
+}
+
+
+static void expire_handler(void *arg)
+{
+	mem_deref(arg);
+}
+
+
+static void dont_fragment(struct udp_sock *us, int af)
+{
+	int v;
+
+	if (af == AF_INET) {
+		v = IP_PMTUDISC_DO;
+		(void)udp_setsockopt(us, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+				     sizeof(v));
+	}
+	else {
+		v = 1;
+		(void)udp_setsockopt(us, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
+				     sizeof(v));
+	}
+}
+
+
+static int socket_open(struct talloc *al, uint16_t port, bool df)
+{
+	struct sa local = al->turnd->relay_addr;
+	int err;
+
+	sa_set_port(&local, port);
+
+	err = udp_listen(&al->us, &local, tdata_peer_recv, al);
+	if (err)
+		return err;
+
+	udp_rxbuf_presz_set(al->us, TURND_CDATA_HDR);
+	if (df)
+		dont_fragment(al->us, sa_af(&local));
+
+	al->relay = al->turnd->relay_adv;
+	sa_set_port(&al->relay, port);
+
+	return 0;
+}
+
+
+/**
+ * Create an allocation for an authenticated Allocate request
+ *
+ * @param alp      Pointer to the allocation, owned by turnd.allocs
+ * @param turnd    TURN server
+ * @param req      The Allocate request (5-tuple, USERNAME, DF)
+ * @param tp       Port pair (referenced)
+ * @param port     Port of the pair to relay on
+ * @param lifetime Seconds
+ *
+ * @return 0 if success, EADDRINUSE if another process holds the port
+ */
+int talloc_alloc(struct talloc **alp, struct turnd *turnd,
+		 const struct treq *req, struct tport *tp, uint16_t port,
+		 uint32_t lifetime)
+{
+	const struct cfg *cfg;
+	struct talloc *al;
+	uint64_t bps;
+	int err;
+
+	if (!alp || !turnd || !req || !req->user || !tp)
+		return EINVAL;
+
+	al = mem_zalloc(sizeof(*al), talloc_destructor);
+	if (!al)
+		return ENOMEM;
+
+	al->turnd = turnd;
+	al->lsn = req->lsn;
+	al->conn = req->conn;
+	al->cli = *req->src;
+	al->tp = mem_ref(tp);
+	al->created = (uint64_t)time(NULL);
+	str_ncpy(al->user, req->user, sizeof(al->user));
+	memcpy(al->tid, stun_msg_tid(req->msg), sizeof(al->tid));
+
+	err = socket_open(al, port,
+			  stun_msg_attr(req->msg, STUN_ATTR_DONT_FRAGMENT));
+	if (err) {
+		al->turnd = NULL;
+		mem_deref(al);
+		return err;
+	}
+
+	cfg = turnd->cfg;
+	bps = cfg->turn.max_bps / 8;
+	tbucket_init(&al->bw, bps, bps > BW_BURST_MIN ? bps : BW_BURST_MIN,
+		     tmr_jiffies());
+
+	hash_append(turnd->allocs, sa_hash(&al->cli, SA_ALL), &al->he, al);
+	tmr_start(&al->tmr, (uint64_t)lifetime * al->turnd->tick,
+		  expire_handler, al);
+	++turnd->nallocs;
+	++turnd->allocs_total;
+
+	DEBUG_INFO("allocation %J for %s: relayed %J, %u s\n", &al->cli,
+		   al->user, &al->relay, lifetime);
+
+	*alp = al;
+
+	return 0;
+}
+
+
+/**
+ * Set an allocation's remaining lifetime
+ *
+ * @param al       Allocation
+ * @param lifetime Seconds from now (> 0)
+ */
+void talloc_refresh(struct talloc *al, uint32_t lifetime)
+{
+	if (!al)
+		return;
+
+	tmr_start(&al->tmr, (uint64_t)lifetime * al->turnd->tick,
+		  expire_handler, al);
+}
+
+
+static bool tuple_cmp(struct le *le, void *arg)
+{
+	const struct talloc *al = le->data;
+	const struct tuple *t = arg;
+
+	return al->lsn == t->lsn && sa_cmp(&al->cli, t->cli, SA_ALL);
+}
+
+
+/**
+ * Find the allocation of a 5-tuple
+ *
+ * @param turnd TURN server
+ * @param lsn   Listener
+ * @param cli   Client address
+ *
+ * @return the allocation, or NULL
+ */
+struct talloc *talloc_find(const struct turnd *turnd,
+			   const struct tlisten *lsn, const struct sa *cli)
+{
+	struct tuple t = {lsn, cli};
+	struct le *le;
+
+	le = hash_lookup(turnd->allocs, sa_hash(cli, SA_ALL), tuple_cmp, &t);
+
+	return le ? le->data : NULL;
+}
+
+
+/**
+ * The user part of a TURN REST username, "<expiry>:<user>"
+ *
+ * @param username USERNAME
+ *
+ * @return what follows the first ':', or the whole name without one
+ */
+const char *talloc_user_part(const char *username)
+{
+	const char *colon = username ? strchr(username, ':') : NULL;
+
+	return colon ? colon + 1 : username;
+}
+
+
+static bool user_cmp(struct le *le, void *arg)
+{
+	const struct talloc *al = le->data;
+	void **v = arg;
+	uint32_t *n = v[1];
+
+	if (0 == strcmp(talloc_user_part(al->user), v[0]))
+		++*n;
+
+	return false;
+}
+
+
+/**
+ * Count a user's allocations (for turn_user_quota); O(allocations)
+ *
+ * @param turnd TURN server
+ * @param user  USERNAME; its user part is compared
+ *
+ * @return the number of allocations
+ */
+uint32_t talloc_user_count(const struct turnd *turnd, const char *user)
+{
+	uint32_t n = 0;
+	void *v[2] = {(void *)talloc_user_part(user), &n};
+
+	(void)hash_apply(turnd->allocs, user_cmp, v);
+
+	return n;
+}

@@ -1,0 +1,211 @@
+/**
+ * @file tconn.c  TURN server: TCP and TLS connections from clients
+ *
+ * A stream carries STUN messages (20-byte header, its length) and
+ * ChannelData frames (4-byte header, its length padded to a multiple of
+ * 4), back to back. Each frame is handed to tmsg_input() as a datagram
+ * would be. A frame that starts with neither, or is longer than
+ * TURND_FRAME_MAX, closes the connection. The allocation made on a
+ * connection ends with it; a connection without an allocation is closed
+ * after TURND_CONN_IDLE seconds without a frame.
+ */
+#include <string.h>
+#include <re.h>
+#define DEBUG_MODULE "turnd"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "turnd_priv.h"
+
+
+enum {
+	TXQ_MAX = 1 << 18,   /**< Bytes queued to a slow client; more drop */
+};
+
+
+static void tconn_destructor(void *data)
+{
+	struct tconn *conn = data;
+	struct talloc *al;
+
+	al = talloc_find(conn->lsn->turnd, conn->lsn, &conn->peer);
+	if (al && al->conn == conn)
+		mem_deref(al);
+
+	tmr_cancel(&conn->tmr);
+	list_unlink(&conn->le);
+	mem_deref(conn->sc);
+	mem_deref(conn->tc);
+	mem_deref(conn->mb);
+}
+
+
+static void idle_start(struct tconn *conn);
+
+
+static void idle_handler(void *arg)
+{
+	struct tconn *conn = arg;
+
+	if (talloc_find(conn->lsn->turnd, conn->lsn, &conn->peer)) {
+		idle_start(conn);
+		return;
+	}
+
+	DEBUG_INFO("%J: connection idle, closed\n", &conn->peer);
+	mem_deref(conn);
+}
+
+
+static void idle_start(struct tconn *conn)
+{
+	tmr_start(&conn->tmr, TURND_CONN_IDLE * conn->lsn->turnd->tick,
+		  idle_handler, conn);
+}
+
+
+/**
+ * The length of the frame at the start of a stream buffer
+ *
+ * @param mb   Buffer, from mb->pos
+ * @param lenp Frame length, with padding; 0 if more bytes are needed
+ *
+ * @return 0 if success, EBADMSG if no frame starts here
+ */
+int tconn_frame_len(const struct mbuf *mb, size_t *lenp)
+{
+	const uint8_t *p = mbuf_buf(mb);
+	size_t len;
+
+	*lenp = 0;
+	if (mbuf_get_left(mb) < TURND_CDATA_HDR)
+		return 0;
+
+	len = (size_t)p[2] << 8 | p[3];
+
+	if (p[0] < 0x40)
+		len += STUN_HEADER_SIZE;
+	else if (p[0] < 0x80)
+		len = TURND_CDATA_HDR + (len + 3) / 4 * 4;
+	else
+		return EBADMSG;
+
+	*lenp = len;
+
+	return 0;
+}
+
+
+/* hand every whole frame on; false if the connection must close */
+static bool frames_input(struct tconn *conn)
+{
+	struct mbuf *mb = conn->mb;
+	struct turnd *turnd = conn->lsn->turnd;
+
+	for (;;) {
+		size_t len, end = mb->end, next;
+
+		if (tconn_frame_len(mb, &len) || len > TURND_FRAME_MAX)
+			return false;
+
+		if (!len || mbuf_get_left(mb) < len)
+			break;
+
+		next = mb->pos + len;
+		mb->end = next;
+		tmsg_input(turnd, conn->lsn, conn, &conn->peer, mb);
+		mb->end = end;
+		mb->pos = next;
+	}
+
+	/* keep what is left at the start of the buffer */
+	if (mb->pos) {
+		size_t left = mbuf_get_left(mb);
+
+		memmove(mb->buf, mbuf_buf(mb), left);
+		mb->pos = 0;
+		mb->end = left;
+	}
+
+	return true;
+}
+
+
+static void recv_handler(struct mbuf *mb, void *arg)
+{
+	struct tconn *conn = arg;
+	int err = 0;
+
+	if (!conn->mb) {
+		conn->mb = mbuf_alloc(mbuf_get_left(mb));
+		if (!conn->mb)
+			err = ENOMEM;
+	}
+
+	if (!err) {
+		conn->mb->pos = conn->mb->end;
+		err = mbuf_write_mem(conn->mb, mbuf_buf(mb),
+				     mbuf_get_left(mb));
+		conn->mb->pos = 0;
+	}
+
+	if (err || !frames_input(conn)) {
+		DEBUG_INFO("%J: bad stream, closed\n", &conn->peer);
+		mem_deref(conn);
+		return;
+	}
+
+	idle_start(conn);
+}
+
+
+static void close_handler(int err, void *arg)
+{
+	struct tconn *conn = arg;
+
+	(void)err;
+	mem_deref(conn);
+}
+
+
+/**
+ * Accept a connection on a TCP or TLS listener
+ *
+ * @param peer Client address
+ * @param arg  The listener
+ */
+void tconn_accept(const struct sa *peer, void *arg)
+{
+	struct tlisten *lsn = arg;
+	struct tconn *conn;
+	int err;
+
+	if (list_count(&lsn->conns) >= TURND_CONN_MAX) {
+		tcp_reject(lsn->ts);
+		return;
+	}
+
+	conn = mem_zalloc(sizeof(*conn), tconn_destructor);
+	if (!conn) {
+		tcp_reject(lsn->ts);
+		return;
+	}
+
+	conn->lsn = lsn;
+	conn->peer = *peer;
+	list_append(&lsn->conns, &conn->le, conn);
+
+	err = tcp_accept(&conn->tc, lsn->ts, NULL, recv_handler,
+			 close_handler, conn);
+	if (!err)
+		tcp_conn_txqsz_set(conn->tc, TXQ_MAX);
+	if (!err && lsn->tp == CFG_TLS)
+		err = tls_start_tcp(&conn->sc, lsn->turnd->tls, conn->tc, 0);
+	if (err) {
+		if (!conn->tc)
+			tcp_reject(lsn->ts);
+		mem_deref(conn);
+		return;
+	}
+
+	idle_start(conn);
+}

@@ -1,0 +1,134 @@
+/**
+ * @file tport.c  TURN server: relayed port pairs and EVEN-PORT
+ *                reservations
+ *
+ * An allocation takes a whole pair from the pool (shared with the relay
+ * when it runs, so the two never hand out the same port) and relays on
+ * its even port. EVEN-PORT with the R bit reserves the odd port of the
+ * same pair for TURND_RESV_TTL seconds under a RESERVATION-TOKEN. The
+ * pair goes back to the pool when the last of its users is freed.
+ */
+#include <re.h>
+#include "portpool.h"
+#include "turnd_priv.h"
+
+
+static void tport_destructor(void *data)
+{
+	struct tport *tp = data;
+
+	if (!tp->pool)
+		return;
+
+	(void)portpool_put(tp->pool, tp->port);
+	mem_deref(tp->pool);
+}
+
+
+/**
+ * Take a random free pair from a pool
+ *
+ * @param tpp  Pointer to the pair; mem_deref returns it
+ * @param pool Pool
+ *
+ * @return 0 if success, ENOSPC if the pool is exhausted
+ */
+int tport_take(struct tport **tpp, struct portpool *pool)
+{
+	struct tport *tp;
+	int err;
+
+	if (!tpp || !pool)
+		return EINVAL;
+
+	tp = mem_zalloc(sizeof(*tp), tport_destructor);
+	if (!tp)
+		return ENOMEM;
+
+	err = portpool_take(pool, &tp->port);
+	if (err) {
+		mem_deref(tp);
+		return err;
+	}
+
+	tp->pool = mem_ref(pool);
+	*tpp = tp;
+
+	return 0;
+}
+
+
+static void tresv_destructor(void *data)
+{
+	struct tresv *rv = data;
+
+	tmr_cancel(&rv->tmr);
+	hash_unlink(&rv->he);
+	mem_deref(rv->tp);
+}
+
+
+static void tresv_expire(void *arg)
+{
+	mem_deref(arg);
+}
+
+
+/**
+ * Reserve the odd port of a pair
+ *
+ * @param rvp   Pointer to the reservation, owned by turnd.resvs
+ * @param turnd TURN server
+ * @param tp    The pair (referenced)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp)
+{
+	struct tresv *rv;
+
+	if (!rvp || !turnd || !tp)
+		return EINVAL;
+
+	rv = mem_zalloc(sizeof(*rv), tresv_destructor);
+	if (!rv)
+		return ENOMEM;
+
+	do {
+		rv->token = rand_u64();
+	} while (!rv->token || tresv_find(turnd, rv->token));
+
+	rv->tp = mem_ref(tp);
+	hash_append(turnd->resvs, (uint32_t)rv->token, &rv->he, rv);
+	tmr_start(&rv->tmr, TURND_RESV_TTL * turnd->tick, tresv_expire, rv);
+
+	*rvp = rv;
+
+	return 0;
+}
+
+
+static bool token_cmp(struct le *le, void *arg)
+{
+	const struct tresv *rv = le->data;
+
+	return rv->token == *(const uint64_t *)arg;
+}
+
+
+/**
+ * Find a reservation by its token
+ *
+ * @param turnd TURN server
+ * @param token RESERVATION-TOKEN
+ *
+ * @return the reservation, or NULL
+ */
+struct tresv *tresv_find(const struct turnd *turnd, uint64_t token)
+{
+	struct le *le;
+
+	le = hash_lookup(turnd->resvs, (uint32_t)token, token_cmp, &token);
+
+	return le ? le->data : NULL;
+}

@@ -1,0 +1,269 @@
+/**
+ * @file turnd_priv.h  TURN server: objects shared by the turn/ files
+ *
+ * Object model (all in the main thread; docs/architecture.md):
+ *
+ *   turnd
+ *    ├─ listeners (list)      tlisten: a UDP, TCP or TLS socket
+ *    │   └─ conns (list)      tconn: a TCP/TLS connection from a client
+ *    ├─ allocs (hash)         talloc by client address (5-tuple)
+ *    │   ├─ tport (ref)       the relayed port pair, from the pool
+ *    │   ├─ perms (list)      tperm: a peer IP, 300 s
+ *    │   └─ chans (list)      tchan: channel number <-> peer, 600 s
+ *    ├─ resvs (hash)          tresv: an EVEN-PORT reservation, 30 s
+ *    ├─ peerfilt              which peers may be reached
+ *    └─ rate                  401/438 limiter per source
+ */
+#ifndef UMEDGE_TURND_PRIV_H
+#define UMEDGE_TURND_PRIV_H
+
+#include "tok.h"
+#include "cfg.h"
+
+struct peerfilt;
+struct portpool;
+struct trate;
+
+enum {
+	TURND_LIFETIME   = 600,    /**< Default allocation lifetime (s)  */
+	TURND_PERM_TTL   = 300,    /**< Permission lifetime (s)          */
+	TURND_CHAN_TTL   = 600,    /**< Channel lifetime (s)             */
+	TURND_RESV_TTL   = 30,     /**< EVEN-PORT reservation (s)        */
+	TURND_NONCE_TTL  = 600,    /**< Nonce validity (s)               */
+	TURND_NONCE_LEN  = 48,     /**< 16 hex time + 32 hex MAC         */
+	TURND_PERM_MAX   = 128,    /**< Permissions per allocation       */
+	TURND_CHAN_MAX   = 128,    /**< Channels per allocation          */
+	TURND_CHAN_MIN_NUM = 0x4000, /**< First channel number           */
+	TURND_CHAN_MAX_NUM = 0x7fff, /**< Last channel number            */
+	TURND_KEY_LEN    = 16,     /**< MD5 long-term key                */
+	TURND_RATE_SLOTS = 4096,   /**< 401 limiter buckets              */
+	TURND_RATE_PER_S = 100,    /**< 401/438 per second per source IP */
+	TURND_RATE_BURST = 200,    /**< ... and in a burst               */
+	TURND_CDATA_HDR  = 4,      /**< ChannelData header               */
+	TURND_CONN_MAX   = 4096,   /**< Connections per stream listener  */
+	TURND_CONN_IDLE  = 60,     /**< A connection without allocation  */
+	TURND_FRAME_MAX  = 65536 + 24, /**< Largest frame on a stream    */
+};
+
+/** Packet and byte counters, one direction each */
+struct tstats {
+	uint64_t pkts_out;    /**< Relayed client -> peer          */
+	uint64_t bytes_out;   /**< Their payload bytes             */
+	uint64_t pkts_in;     /**< Relayed peer -> client          */
+	uint64_t bytes_in;    /**< Their payload bytes             */
+	uint64_t dropped;     /**< No permission, filtered, capped */
+};
+
+/** A token bucket */
+struct tbucket {
+	uint64_t rate;        /**< Units per second, 0 = unlimited */
+	uint64_t burst;       /**< Most units held                 */
+	uint64_t level;       /**< Units held, times 1000          */
+	uint64_t last;        /**< Last refill (ms, tmr_jiffies)   */
+};
+
+/**
+ * Where replies to clients go instead of the socket (tests, fuzzing)
+ */
+typedef void (turnd_tap_h)(const struct sa *dst, const struct mbuf *mb,
+			   void *arg);
+
+/** The TURN server */
+struct turnd {
+	const struct cfg *cfg;       /**< Configuration (referenced)      */
+	struct list listeners;       /**< struct tlisten                  */
+	struct hash *allocs;         /**< struct talloc by client address */
+	struct hash *resvs;          /**< struct tresv by token           */
+	struct portpool *pool;       /**< Relayed port pairs (ref)        */
+	struct peerfilt *pf;         /**< Peer filter                     */
+	struct trate *rate;          /**< 401/438 limiter                 */
+	struct tls *tls;             /**< TLS context, if a TLS listener  */
+	struct sa relay_addr;        /**< Relayed sockets bind here       */
+	struct sa relay_adv;         /**< ... and announce this           */
+	uint8_t nonce_key[20];       /**< Random, for the nonce MAC       */
+	uint32_t tick;               /**< ms per second of lifetime: 1000;
+					  unit tests make time run faster */
+	uint32_t nallocs;            /**< Allocations now                 */
+	uint64_t allocs_total;       /**< Allocations made                */
+	uint64_t unauth;             /**< 401/438 answers sent            */
+	uint64_t limited;            /**< 401/438 answers not sent        */
+	struct tstats st;            /**< Totals, live and gone           */
+	turnd_tap_h *tap;            /**< Replies go here if set          */
+	void *tap_arg;               /**< Its argument                    */
+};
+
+/** A listening socket */
+struct tlisten {
+	struct le le;                /**< Member of turnd.listeners      */
+	struct turnd *turnd;         /**< Owner                          */
+	enum cfg_tp tp;              /**< UDP, TCP or TLS                */
+	struct udp_sock *us;         /**< UDP socket, or NULL            */
+	struct tcp_sock *ts;         /**< TCP socket, or NULL            */
+	struct list conns;           /**< struct tconn (TCP, TLS)        */
+	struct sa local;             /**< Bound address                  */
+};
+
+/** A TCP or TLS connection from a client */
+struct tconn {
+	struct le le;                /**< Member of tlisten.conns        */
+	struct tlisten *lsn;         /**< Listener that accepted it      */
+	struct tcp_conn *tc;         /**< TCP connection                 */
+	struct tls_conn *sc;         /**< TLS on it, or NULL             */
+	struct sa peer;              /**< Client address                 */
+	struct mbuf *mb;             /**< Bytes not yet framed           */
+	struct tmr tmr;              /**< Idle without an allocation     */
+};
+
+/** A relayed port pair taken from the pool; returned when freed */
+struct tport {
+	struct portpool *pool;       /**< Pool (referenced)              */
+	uint16_t port;               /**< Even port of the pair          */
+};
+
+/** An EVEN-PORT reservation: the odd port of a pair, for a while */
+struct tresv {
+	struct le he;                /**< Member of turnd.resvs          */
+	uint64_t token;              /**< RESERVATION-TOKEN              */
+	struct tport *tp;            /**< The pair (referenced)          */
+	struct tmr tmr;              /**< Expiry                         */
+};
+
+/** An allocation */
+struct talloc {
+	struct le he;                /**< Member of turnd.allocs         */
+	struct turnd *turnd;         /**< Owner                          */
+	struct tlisten *lsn;         /**< Server side of the 5-tuple     */
+	struct tconn *conn;          /**< Its connection (TCP, TLS)      */
+	struct sa cli;               /**< Client side of the 5-tuple     */
+	char user[TOK_USER_MAX];     /**< USERNAME that made it          */
+	uint8_t tid[STUN_TID_SIZE];  /**< Allocate's transaction ID      */
+	struct tport *tp;            /**< Port pair (referenced)         */
+	struct udp_sock *us;         /**< Relayed socket                 */
+	struct sa relay;             /**< Relayed address announced      */
+	struct list perms;           /**< struct tperm                   */
+	struct list chans;           /**< struct tchan                   */
+	struct tmr tmr;              /**< Lifetime                       */
+	uint64_t created;            /**< Unix time                      */
+	struct tbucket bw;           /**< turn_max_bps, in bytes         */
+	struct tstats st;            /**< Counters                       */
+};
+
+/** A permission */
+struct tperm {
+	struct le le;                /**< Member of talloc.perms         */
+	struct sa peer;              /**< Peer IP, port 0                */
+	struct tmr tmr;              /**< Expiry                         */
+};
+
+/** A channel binding */
+struct tchan {
+	struct le le;                /**< Member of talloc.chans         */
+	uint16_t num;                /**< Channel number                 */
+	struct sa peer;              /**< Peer IP and port               */
+	struct tmr tmr;              /**< Expiry                         */
+};
+
+/** A STUN request or indication being handled */
+struct treq {
+	struct turnd *turnd;         /**< Server                          */
+	struct tlisten *lsn;         /**< Where it came in                */
+	struct tconn *conn;          /**< Its connection, NULL for UDP    */
+	const struct sa *src;        /**< From                            */
+	struct mbuf *mb;             /**< The raw message, from pos       */
+	struct stun_msg *msg;        /**< Decoded message                 */
+	struct stun_unknown_attr ua; /**< Unknown comprehension-required  */
+	bool fp;                     /**< It had a FINGERPRINT            */
+	const char *user;            /**< USERNAME, once authenticated    */
+	uint8_t key[TURND_KEY_LEN];  /**< Long-term key, once auth'd      */
+	size_t keylen;               /**< 0 until authenticated           */
+};
+
+/* tlisten.c */
+int  tlisten_alloc(struct tlisten **lsnp, struct turnd *turnd,
+		   const struct sa *local, enum cfg_tp tp);
+int  tlisten_send(struct tlisten *lsn, struct tconn *conn,
+		  const struct sa *dst, struct mbuf *mb);
+
+/* tconn.c */
+void tconn_accept(const struct sa *peer, void *arg);
+int  tconn_frame_len(const struct mbuf *mb, size_t *lenp);
+
+/* ttls.c */
+int  ttls_alloc(struct tls **tlsp, const struct cfg_turn *ct);
+
+/* tmsg.c: the entry point */
+void tmsg_input(struct turnd *turnd, struct tlisten *lsn,
+		struct tconn *conn, const struct sa *src, struct mbuf *mb);
+int  tmsg_check(const struct mbuf *mb);
+
+/* treq.c: answers */
+int  treq_reply(const struct treq *req, uint32_t attrc, ...);
+int  treq_ereply(const struct treq *req, uint16_t code,
+		 uint32_t attrc, ...);
+
+/* tauth.c */
+bool tauth_request(struct treq *req);
+int  tauth_nonce(char *buf, size_t size, const struct turnd *turnd,
+		 const struct sa *src, uint64_t now);
+int  tauth_nonce_check(const struct turnd *turnd, const char *nonce,
+		       const struct sa *src, uint64_t now);
+int  tauth_key(uint8_t *key, const char *user, const char *realm,
+	       const char *pass);
+int  tauth_mi_check(const struct mbuf *mb, const uint8_t *key, size_t len);
+int  tauth_check(const struct turnd *turnd, const struct mbuf *mb,
+		 const char *user, uint64_t now, uint8_t *key);
+
+/* trate.c */
+int  trate_alloc(struct trate **ratep, uint32_t slots, uint32_t rate,
+		 uint32_t burst);
+bool trate_take(struct trate *rate, const struct sa *src, uint64_t now);
+
+/* tbucket.c */
+void tbucket_init(struct tbucket *b, uint64_t rate, uint64_t burst,
+		  uint64_t now);
+bool tbucket_take(struct tbucket *b, uint64_t n, uint64_t now);
+
+/* tbind.c */
+bool tbind_request(struct treq *req);
+
+/* tturn.c */
+bool tturn_request(struct treq *req);
+void tturn_indication(struct treq *req);
+
+/* talloc.c */
+int  talloc_alloc(struct talloc **alp, struct turnd *turnd,
+		  const struct treq *req, struct tport *tp, uint16_t port,
+		  uint32_t lifetime);
+struct talloc *talloc_find(const struct turnd *turnd,
+			   const struct tlisten *lsn, const struct sa *cli);
+void talloc_refresh(struct talloc *al, uint32_t lifetime);
+uint32_t talloc_user_count(const struct turnd *turnd, const char *user);
+const char *talloc_user_part(const char *username);
+
+/* tport.c */
+int  tport_take(struct tport **tpp, struct portpool *pool);
+int  tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp);
+struct tresv *tresv_find(const struct turnd *turnd, uint64_t token);
+
+/* tperm.c */
+int  tperm_install(struct talloc *al, const struct sa *peer);
+struct tperm *tperm_find(const struct talloc *al, const struct sa *peer);
+
+/* tchan.c */
+int  tchan_bind(struct talloc *al, uint16_t num, const struct sa *peer);
+struct tchan *tchan_find_num(const struct talloc *al, uint16_t num);
+struct tchan *tchan_find_peer(const struct talloc *al,
+			      const struct sa *peer);
+int  tchan_decode(struct mbuf *mb, uint16_t *nump, bool stream);
+void tchan_input(struct turnd *turnd, struct tlisten *lsn,
+		 struct tconn *conn, const struct sa *src, struct mbuf *mb);
+
+/* tdata.c */
+int  tdata_to_peer(struct talloc *al, const struct sa *peer,
+		   struct mbuf *mb);
+void tdata_peer_recv(const struct sa *src, struct mbuf *mb, void *arg);
+
+/* turnd.c */
+void turnd_tap_set(struct turnd *turnd, turnd_tap_h *tap, void *arg);
+
+#endif
