@@ -8,6 +8,7 @@
  */
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include <re.h>
 #define DEBUG_MODULE "turnd"
@@ -36,7 +37,7 @@ static void talloc_destructor(void *data)
 	hash_unlink(&al->he);
 	list_flush(&al->perms);
 	list_flush(&al->chans);
-	mem_deref(al->us);
+	tpeer_remove(al);
 	mem_deref(al->tp);
 
 	if (al->turnd) {
@@ -55,19 +56,19 @@ static void expire_handler(void *arg)
 }
 
 
-static void dont_fragment(struct udp_sock *us, int af)
+static void dont_fragment(int fd, int af)
 {
 	int v;
 
 	if (af == AF_INET) {
 		v = IP_PMTUDISC_DO;
-		(void)udp_setsockopt(us, IPPROTO_IP, IP_MTU_DISCOVER, &v,
-				     sizeof(v));
+		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v,
+				 sizeof(v));
 	}
 	else {
 		v = 1;
-		(void)udp_setsockopt(us, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
-				     sizeof(v));
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_DONTFRAG, &v,
+				 sizeof(v));
 	}
 }
 
@@ -79,13 +80,16 @@ static int socket_open(struct talloc *al, uint16_t port, bool df)
 
 	sa_set_port(&local, port);
 
-	err = udp_listen(&al->us, &local, tdata_peer_recv, al);
+	err = tsock_open(&al->fd, &local, 0);
 	if (err)
 		return err;
 
-	udp_rxbuf_presz_set(al->us, TURND_CDATA_HDR);
 	if (df)
-		dont_fragment(al->us, sa_af(&local));
+		dont_fragment(al->fd, sa_af(&local));
+
+	err = tpeer_add(al);
+	if (err)
+		return err;
 
 	al->relay = al->turnd->relay_adv;
 	sa_set_port(&al->relay, port);
@@ -123,6 +127,7 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 		return ENOMEM;
 
 	al->turnd = turnd;
+	al->fd = -1;
 	al->lsn = req->lsn;
 	al->conn = req->conn;
 	al->cli = *req->src;
@@ -134,6 +139,7 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 	err = socket_open(al, port,
 			  stun_msg_attr(req->msg, STUN_ATTR_DONT_FRAGMENT));
 	if (err) {
+		tpeer_remove(al);
 		al->turnd = NULL;
 		mem_deref(al);
 		return err;

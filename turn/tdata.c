@@ -3,13 +3,16 @@
  *
  * Every packet, either way, needs a permission for the peer's address,
  * passes the peer filter again (the configuration may have changed
- * since the permission was made) and the allocation's bandwidth cap.
- * Anything else is dropped and counted. From a peer, a packet goes to
- * the client as ChannelData if a channel is bound to the peer, else in
- * a Data indication.
+ * since the permission was made: the permission caches the verdict of
+ * the filter now in force, see tperm_allows) and the allocation's
+ * bandwidth cap. Anything else is dropped and counted. From a peer, a
+ * packet goes to the client as ChannelData if a channel is bound to the
+ * peer (queued for the listener's sendmmsg, tlisten_queue), else in a
+ * Data indication. To a peer, it leaves the relayed socket at once.
  */
+#include <errno.h>
+#include <sys/socket.h>
 #include <re.h>
-#include "peerfilt.h"
 #include "turnd_priv.h"
 
 
@@ -17,8 +20,7 @@ static bool pass(struct talloc *al, const struct sa *peer, size_t n)
 {
 	struct turnd *turnd = al->turnd;
 
-	if (tperm_find(al, peer) &&
-	    PEERFILT_ALLOW == peerfilt_check(turnd->pf, peer) &&
+	if (tperm_allows(al, peer) &&
 	    tbucket_take(&al->bw, n, tmr_jiffies()))
 		return true;
 
@@ -54,7 +56,11 @@ int tdata_to_peer(struct talloc *al, const struct sa *peer, struct mbuf *mb)
 	++al->turnd->st.pkts_out;
 	al->turnd->st.bytes_out += n;
 
-	return udp_send(al->us, peer, mb);
+	if (sendto(al->fd, mbuf_buf(mb), n, MSG_DONTWAIT, &peer->u.sa,
+		   peer->len) < 0)
+		return errno;
+
+	return 0;
 }
 
 
@@ -80,7 +86,7 @@ static int channel_data(struct talloc *al, const struct tchan *chan,
 		mb->pos = start;
 	}
 
-	return tlisten_send(al->lsn, al->conn, &al->cli, mb);
+	return tlisten_queue(al->lsn, al->conn, &al->cli, mb);
 }
 
 
@@ -115,7 +121,9 @@ static int data_indication(struct talloc *al, const struct sa *peer,
  * Receive handler of a relayed socket: a packet from a peer
  *
  * @param src Peer address
- * @param mb  The packet, with TURND_CDATA_HDR bytes of headroom
+ * @param mb  The packet, with TURND_CDATA_HDR bytes of headroom and 3
+ *            of tailroom; while turnd.queueing its bytes must stay
+ *            until the listeners are flushed
  * @param arg The allocation
  */
 void tdata_peer_recv(const struct sa *src, struct mbuf *mb, void *arg)

@@ -1,13 +1,20 @@
 /**
  * @file tlisten.c  TURN server: listeners (UDP, TCP, TLS)
+ *
+ * A UDP listener owns its socket (tsock.c): every wakeup reads up to
+ * TSOCK_ROUNDS batches of TSOCK_BATCH datagrams with recvmmsg into the
+ * server's listener batch. ChannelData is handed to tmsg_input() in
+ * place, in an mbuf over the batch's memory; STUN is copied into an
+ * mbuf of its own first (libre's decoder keeps a reference to it).
+ * Replies to UDP clients leave at once (tlisten_send), or, for packets
+ * relayed from peers, wait in the listener's send queue and leave with
+ * one sendmmsg (tlisten_queue, tlisten_flush).
  */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <re.h>
 #include "turnd_priv.h"
-
-
-enum {
-	SOCK_BUF = 1 << 20,   /**< Socket buffers (bytes) */
-};
 
 
 static void tlisten_destructor(void *data)
@@ -17,15 +24,64 @@ static void tlisten_destructor(void *data)
 	list_unlink(&lsn->le);
 	list_flush(&lsn->conns);
 	mem_deref(lsn->ts);
-	mem_deref(lsn->us);
+	if (lsn->fd >= 0)
+		fd_close(lsn->fd);
+	tsock_close(&lsn->fd);
+	mem_deref(lsn->txq);
 }
 
 
-static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
+/* Hand one datagram to tmsg_input(); STUN in an mbuf of its own */
+static void dgram_input(struct tlisten *lsn, const struct sa *src,
+			struct mbuf *mb)
+{
+	struct mbuf *copy;
+	uint8_t b;
+
+	if (!mbuf_get_left(mb))
+		return;
+
+	b = mbuf_buf(mb)[0];
+	if (b >= 0x40 && b < 0x80) {
+		tmsg_input(lsn->turnd, lsn, NULL, src, mb);
+		return;
+	}
+
+	if (b >= 0x40)
+		return;
+
+	copy = mbuf_alloc(mbuf_get_left(mb));
+	if (!copy)
+		return;
+
+	(void)mbuf_write_mem(copy, mbuf_buf(mb), mbuf_get_left(mb));
+	copy->pos = 0;
+	tmsg_input(lsn->turnd, lsn, NULL, src, copy);
+	mem_deref(copy);
+}
+
+
+static void recv_handler(int flags, void *arg)
 {
 	struct tlisten *lsn = arg;
+	struct tsock_rx *rx = lsn->turnd->lrx;
 
-	tmsg_input(lsn->turnd, lsn, NULL, src, mb);
+	(void)flags;
+
+	for (int round = 0; round < TSOCK_ROUNDS; round++) {
+		unsigned n = tsock_recv(rx, lsn->fd, 0, TSOCK_BATCH);
+
+		for (unsigned i = 0; i < n; i++) {
+			struct mbuf mb;
+			struct sa src;
+
+			if (!tsock_rx_get(rx, i, &src, &mb))
+				dgram_input(lsn, &src, &mb);
+		}
+
+		if (n < TSOCK_BATCH)
+			break;
+	}
 }
 
 
@@ -33,13 +89,23 @@ static int udp_open(struct tlisten *lsn, const struct sa *local)
 {
 	int err;
 
-	err = udp_listen(&lsn->us, local, recv_handler, lsn);
+	lsn->txq = mem_zalloc(sizeof(*lsn->txq), NULL);
+	if (!lsn->txq)
+		return ENOMEM;
+
+	err = tsock_open(&lsn->fd, local, TSOCK_BUF);
 	if (err)
 		return err;
 
-	(void)udp_sockbuf_set(lsn->us, SOCK_BUF);
+	lsn->local = *local;
+	if (getsockname(lsn->fd, &lsn->local.u.sa, &lsn->local.len) < 0)
+		return errno;
 
-	return udp_local_get(lsn->us, &lsn->local);
+	err = fd_listen(lsn->fd, FD_READ, recv_handler, lsn);
+	if (err)
+		tsock_close(&lsn->fd);
+
+	return err;
 }
 
 
@@ -83,6 +149,7 @@ int tlisten_alloc(struct tlisten **lsnp, struct turnd *turnd,
 
 	lsn->turnd = turnd;
 	lsn->tp = tp;
+	lsn->fd = -1;
 
 	err = tp == CFG_UDP ? udp_open(lsn, local) : tcp_open(lsn, local);
 	if (err)
@@ -95,8 +162,8 @@ int tlisten_alloc(struct tlisten **lsnp, struct turnd *turnd,
 
 
 /**
- * Send a message to a client: on its connection, or from the UDP
- * listener it talks to
+ * Send a message to a client at once: on its connection, or from the
+ * UDP listener it talks to (after what the listener has queued)
  *
  * @param lsn  Listener
  * @param conn Connection, NULL for UDP
@@ -122,5 +189,55 @@ int tlisten_send(struct tlisten *lsn, struct tconn *conn,
 	if (conn)
 		return tcp_send(conn->tc, mb);
 
-	return udp_send(lsn->us, dst, mb);
+	if (lsn->fd < 0)
+		return ENOTCONN;
+
+	tlisten_flush(lsn);
+	if (sendto(lsn->fd, mbuf_buf(mb), mbuf_get_left(mb), MSG_DONTWAIT,
+		   &dst->u.sa, dst->len) < 0)
+		return errno;
+
+	return 0;
+}
+
+
+/**
+ * Send a message to a client, or queue it while the server reads its
+ * relayed sockets (turnd.queueing): then mb's bytes must stay where
+ * they are until tlisten_flush()
+ *
+ * @param lsn  Listener
+ * @param conn Connection, NULL for UDP
+ * @param dst  Client address
+ * @param mb   Message, from mb->pos
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tlisten_queue(struct tlisten *lsn, struct tconn *conn,
+		  const struct sa *dst, struct mbuf *mb)
+{
+	if (!lsn || !dst || !mb)
+		return EINVAL;
+
+	if (conn || !lsn->turnd->queueing || lsn->turnd->tap || !lsn->txq)
+		return tlisten_send(lsn, conn, dst, mb);
+
+	if (lsn->txq->n >= TSOCK_BATCH)
+		tlisten_flush(lsn);
+
+	return tsock_txq_add(lsn->txq, dst, mbuf_buf(mb), mbuf_get_left(mb));
+}
+
+
+/**
+ * Send what a UDP listener has queued
+ *
+ * @param lsn Listener
+ */
+void tlisten_flush(struct tlisten *lsn)
+{
+	if (!lsn || !lsn->txq || !lsn->txq->n)
+		return;
+
+	(void)tsock_txq_flush(lsn->txq, lsn->fd);
 }

@@ -3,9 +3,13 @@
  *
  * A permission lets packets from and to one peer IP address (any port)
  * through an allocation for TURND_PERM_TTL seconds; CreatePermission and
- * ChannelBind refresh it.
+ * ChannelBind refresh it. It caches the peer filter's verdict on its
+ * address, tagged with the filter's generation (turnd.pf_gen): a reload
+ * makes a new filter and a new generation, and the next packet asks
+ * the new filter.
  */
 #include <re.h>
+#include "peerfilt.h"
 #include "turnd_priv.h"
 
 
@@ -78,4 +82,32 @@ int tperm_install(struct talloc *al, const struct sa *peer)
 		  perm);
 
 	return 0;
+}
+
+
+/**
+ * May a packet to or from a peer pass: is there a permission for its
+ * address, and does the peer filter now in force allow it
+ *
+ * @param al   Allocation
+ * @param peer Peer address
+ *
+ * @return true if it may pass
+ */
+bool tperm_allows(struct talloc *al, const struct sa *peer)
+{
+	struct tperm *perm = tperm_find(al, peer);
+	const struct turnd *turnd;
+
+	if (!perm)
+		return false;
+
+	turnd = al->turnd;
+	if (perm->pf_gen != turnd->pf_gen) {
+		perm->pf_ok = PEERFILT_ALLOW == peerfilt_check(turnd->pf,
+							       &perm->peer);
+		perm->pf_gen = turnd->pf_gen;
+	}
+
+	return perm->pf_ok;
 }

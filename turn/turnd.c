@@ -26,6 +26,9 @@ static void turnd_destructor(void *data)
 	hash_flush(turnd->allocs);
 	hash_flush(turnd->resvs);
 	list_flush(&turnd->listeners);
+	tpeer_close(turnd);
+	mem_deref(turnd->rx);
+	mem_deref(turnd->lrx);
 	mem_deref(turnd->allocs);
 	mem_deref(turnd->resvs);
 	mem_deref(turnd->tls);
@@ -118,6 +121,8 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 
 	turnd->cfg = mem_ref((void *)cfg);
 	turnd->tick = 1000;
+	turnd->pf_gen = 1;
+	turnd->epfd = -1;
 	rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
 
 	err  = hash_alloc(&turnd->allocs, ALLOC_BUCKETS);
@@ -126,6 +131,11 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 		goto out;
 
 	err = relay_setup(turnd, cfg, pool);
+	if (err)
+		goto out;
+
+	err  = tpeer_init(turnd);
+	err |= tsock_rx_alloc(&turnd->lrx);
 	if (err)
 		goto out;
 
@@ -172,6 +182,8 @@ void turnd_set_cfg(struct turnd *turnd, const struct cfg *cfg)
 
 	mem_deref(turnd->pf);
 	turnd->pf = pf;
+	if (!++turnd->pf_gen)
+		turnd->pf_gen = 1;  /* 0 marks a permission never checked */
 	mem_deref((void *)turnd->cfg);
 	turnd->cfg = mem_ref((void *)cfg);
 }

@@ -8,15 +8,18 @@
  *    │   └─ conns (list)      tconn: a TCP/TLS connection from a client
  *    ├─ allocs (hash)         talloc by client address (5-tuple)
  *    │   ├─ tport (ref)       the relayed port pair, from the pool
+ *    │   ├─ fd                its relayed socket, in turnd.epfd
  *    │   ├─ perms (list)      tperm: a peer IP, 300 s
  *    │   └─ chans (list)      tchan: channel number <-> peer, 600 s
  *    ├─ resvs (hash)          tresv: an EVEN-PORT reservation, 30 s
- *    ├─ peerfilt              which peers may be reached
+ *    ├─ epfd, rx              relayed sockets' epoll set, its batch
+ *    ├─ peerfilt              which peers may be reached (pf_gen)
  *    └─ rate                  401/438 limiter per source
  */
 #ifndef UMEDGE_TURND_PRIV_H
 #define UMEDGE_TURND_PRIV_H
 
+#include <sys/socket.h>
 #include "tok.h"
 #include "cfg.h"
 
@@ -43,6 +46,27 @@ enum {
 	TURND_CONN_MAX   = 4096,   /**< Connections per stream listener  */
 	TURND_CONN_IDLE  = 60,     /**< A connection without allocation  */
 	TURND_FRAME_MAX  = 65536 + 24, /**< Largest frame on a stream    */
+	TSOCK_BATCH      = 32,     /**< Datagrams per recvmmsg/sendmmsg  */
+	TSOCK_PKT_MAX    = 8192,   /**< Largest datagram read (as libre) */
+	TSOCK_ROUNDS     = 4,      /**< Batches per socket per wakeup    */
+	TSOCK_BUF        = 1 << 20,/**< Listener socket buffers (bytes)  */
+};
+
+/** A receive batch: preallocated slots for recvmmsg (tsock.c) */
+struct tsock_rx {
+	struct mmsghdr msg[TSOCK_BATCH];          /**< recvmmsg vector  */
+	struct iovec iov[TSOCK_BATCH];            /**< Their buffers    */
+	struct sockaddr_storage from[TSOCK_BATCH];/**< Their sources    */
+	uint8_t buf[TSOCK_BATCH][TURND_CDATA_HDR + TSOCK_PKT_MAX + 4];
+	                                          /**< Headroom, data, padding */
+};
+
+/** A send queue for one socket: one sendmmsg (tsock.c) */
+struct tsock_txq {
+	struct mmsghdr msg[TSOCK_BATCH];          /**< sendmmsg vector  */
+	struct iovec iov[TSOCK_BATCH];            /**< The datagrams    */
+	struct sockaddr_storage to[TSOCK_BATCH];  /**< Destinations     */
+	unsigned n;                               /**< Queued           */
 };
 
 /** Packet and byte counters, one direction each */
@@ -76,6 +100,13 @@ struct turnd {
 	struct hash *resvs;          /**< struct tresv by token           */
 	struct portpool *pool;       /**< Relayed port pairs (ref)        */
 	struct peerfilt *pf;         /**< Peer filter                     */
+	uint32_t pf_gen;             /**< Changes with pf: cached verdicts
+					  of another generation are stale */
+	int epfd;                    /**< epoll set of relayed sockets    */
+	struct tsock_rx *rx;         /**< Batch for relayed sockets       */
+	struct tsock_rx *lrx;        /**< Batch for UDP listeners         */
+	bool queueing;               /**< Replies to UDP clients wait in
+					  their listener's txq (tpeer.c)  */
 	struct trate *rate;          /**< 401/438 limiter                 */
 	struct tls *tls;             /**< TLS context, if a TLS listener  */
 	struct sa relay_addr;        /**< Relayed sockets bind here       */
@@ -97,7 +128,8 @@ struct tlisten {
 	struct le le;                /**< Member of turnd.listeners      */
 	struct turnd *turnd;         /**< Owner                          */
 	enum cfg_tp tp;              /**< UDP, TCP or TLS                */
-	struct udp_sock *us;         /**< UDP socket, or NULL            */
+	int fd;                      /**< UDP socket (ours), or -1       */
+	struct tsock_txq *txq;       /**< Replies queued (UDP)           */
 	struct tcp_sock *ts;         /**< TCP socket, or NULL            */
 	struct list conns;           /**< struct tconn (TCP, TLS)        */
 	struct sa local;             /**< Bound address                  */
@@ -138,7 +170,7 @@ struct talloc {
 	char user[TOK_USER_MAX];     /**< USERNAME that made it          */
 	uint8_t tid[STUN_TID_SIZE];  /**< Allocate's transaction ID      */
 	struct tport *tp;            /**< Port pair (referenced)         */
-	struct udp_sock *us;         /**< Relayed socket                 */
+	int fd;                      /**< Relayed socket (ours), or -1   */
 	struct sa relay;             /**< Relayed address announced      */
 	struct list perms;           /**< struct tperm                   */
 	struct list chans;           /**< struct tchan                   */
@@ -153,6 +185,8 @@ struct tperm {
 	struct le le;                /**< Member of talloc.perms         */
 	struct sa peer;              /**< Peer IP, port 0                */
 	struct tmr tmr;              /**< Expiry                         */
+	uint32_t pf_gen;             /**< turnd.pf_gen of pf_ok, 0: none */
+	bool pf_ok;                  /**< The peer filter's verdict      */
 };
 
 /** A channel binding */
@@ -183,6 +217,29 @@ int  tlisten_alloc(struct tlisten **lsnp, struct turnd *turnd,
 		   const struct sa *local, enum cfg_tp tp);
 int  tlisten_send(struct tlisten *lsn, struct tconn *conn,
 		  const struct sa *dst, struct mbuf *mb);
+
+/* tlisten_queue: replies whose bytes stay put until tpeer flushes */
+int  tlisten_queue(struct tlisten *lsn, struct tconn *conn,
+		   const struct sa *dst, struct mbuf *mb);
+void tlisten_flush(struct tlisten *lsn);
+
+/* tsock.c */
+int  tsock_open(int *fdp, const struct sa *local, int buf);
+void tsock_close(int *fdp);
+int  tsock_rx_alloc(struct tsock_rx **rxp);
+unsigned tsock_recv(struct tsock_rx *rx, int fd, unsigned first,
+		    unsigned n);
+int  tsock_rx_get(struct tsock_rx *rx, unsigned i, struct sa *src,
+		  struct mbuf *mb);
+int  tsock_txq_add(struct tsock_txq *q, const struct sa *dst,
+		   const uint8_t *p, size_t len);
+unsigned tsock_txq_flush(struct tsock_txq *q, int fd);
+
+/* tpeer.c: relayed sockets */
+int  tpeer_init(struct turnd *turnd);
+void tpeer_close(struct turnd *turnd);
+int  tpeer_add(struct talloc *al);
+void tpeer_remove(struct talloc *al);
 
 /* tconn.c */
 void tconn_accept(const struct sa *peer, void *arg);
@@ -248,6 +305,7 @@ struct tresv *tresv_find(const struct turnd *turnd, uint64_t token);
 /* tperm.c */
 int  tperm_install(struct talloc *al, const struct sa *peer);
 struct tperm *tperm_find(const struct talloc *al, const struct sa *peer);
+bool tperm_allows(struct talloc *al, const struct sa *peer);
 
 /* tchan.c */
 int  tchan_bind(struct talloc *al, uint16_t num, const struct sa *peer);

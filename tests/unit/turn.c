@@ -1096,3 +1096,113 @@ int test_turn_ratelimit(void)
 	tc_close(&tc);
 	return err;
 }
+
+
+/* a packet from a peer, as the relayed socket's batch holds it: with
+ * headroom for the ChannelData header */
+static void peer_pkt(struct talloc *al, const struct sa *peer,
+		     const char *text)
+{
+	uint8_t buf[64];
+	struct mbuf mb;
+
+	memset(&mb, 0, sizeof(mb));
+	mb.buf = buf;
+	mb.size = sizeof(buf);
+	mb.pos = TURND_CDATA_HDR;
+	mb.end = mb.pos + strlen(text);
+	memcpy(buf + mb.pos, text, strlen(text));
+
+	tdata_peer_recv(peer, &mb, al);
+}
+
+
+/* Peer to client: ChannelData on a bound channel, else a Data
+ * indication; no permission, no packet; a reload that refuses the peer
+ * makes the cached verdict stale at once */
+int test_turn_peerdata(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	static const uint8_t cd[] = {0x40, 0x00, 0x00, 0x05,
+				     'h', 'e', 'l', 'l', 'o'};
+	struct sa peer, peer2, other;
+	struct stun_msg *m = NULL;
+	struct cfg *cfg2 = NULL;
+	struct talloc *al;
+	const char *conf2;
+	char msg[256];
+	uint16_t num = 0x4000;
+	struct tc tc;
+	int err;
+
+	memset(&tc, 0, sizeof(tc));
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+	(void)sa_set_str(&peer, "198.51.100.10", 5000);
+	(void)sa_set_str(&peer2, "198.51.100.10", 5001);
+	(void)sa_set_str(&other, "198.51.100.11", 5000);
+
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+	TEST_ASSERT(al->fd >= 0);
+	rq.method = STUN_METHOD_CHANBIND;
+	rq.peer = &peer;
+	rq.chan = &num;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	/* the bound peer: ChannelData */
+	tc.reply = mem_deref(tc.reply);
+	peer_pkt(al, &peer, "hello");
+	TEST_ASSERT(tc.reply != NULL);
+	TEST_EQUALS(sizeof(cd), mbuf_get_left(tc.reply));
+	TEST_ASSERT(0 == memcmp(cd, mbuf_buf(tc.reply), sizeof(cd)));
+	TEST_EQUALS(1, al->st.pkts_in);
+	TEST_EQUALS(5, al->st.bytes_in);
+
+	/* the same address, another port: a Data indication */
+	tc.reply = mem_deref(tc.reply);
+	peer_pkt(al, &peer2, "hi");
+	TEST_ASSERT(tc.reply != NULL);
+	TEST_ERR(stun_msg_decode(&m, tc.reply, NULL));
+	TEST_EQUALS(STUN_METHOD_DATA, stun_msg_method(m));
+	TEST_EQUALS(STUN_CLASS_INDICATION, stun_msg_class(m));
+	TEST_ASSERT(stun_msg_attr(m, STUN_ATTR_XOR_PEER_ADDR) != NULL);
+	TEST_EQUALS(2, al->st.pkts_in);
+
+	/* no permission: dropped */
+	tc.reply = mem_deref(tc.reply);
+	peer_pkt(al, &other, "x");
+	TEST_ASSERT(tc.reply == NULL);
+	TEST_EQUALS(1, al->st.dropped);
+
+	/* a reload that denies the peer: dropped from the next packet on */
+	conf2 = "interface lo 127.0.0.1 ports=40000-40015\n"
+		"sip_enable no\nrelay_enable no\nturn_enable yes\n"
+		"turn_listen lo udp 3478\nturn_relay_interface lo\n"
+		"turn_realm " REALM "\ntoken_secret k1 " SECRET1 "\n"
+		"turn_denied_peer 198.51.100.0/24\n";
+	err = cfg_parse(&cfg2, "turn-test2", conf2, strlen(conf2), msg,
+			sizeof(msg));
+	if (err)
+		TEST_FAIL("%s\n", msg);
+	TEST_ERR(err);
+	turnd_set_cfg(tc.turnd, cfg2);
+	peer_pkt(al, &peer, "hello");
+	TEST_ASSERT(tc.reply == NULL);
+	TEST_EQUALS(2, al->st.dropped);
+	TEST_EQUALS(2, al->st.pkts_in);
+
+	/* and back */
+	turnd_set_cfg(tc.turnd, tc.cfg);
+	peer_pkt(al, &peer, "hello");
+	TEST_ASSERT(tc.reply != NULL);
+	TEST_EQUALS(3, al->st.pkts_in);
+
+ out:
+	mem_deref(m);
+	mem_deref(cfg2);
+	tc_close(&tc);
+	return err;
+}
