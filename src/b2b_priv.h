@@ -149,6 +149,7 @@ bool bcall_has_sdp(const struct sip_msg *msg);
 int  bcall_sdp(struct bcall *call, enum b2b_side from, bool offer,
 	       const struct sip_msg *msg, struct mbuf **outp);
 bool bcall_offer_begin(struct bcall *call);
+void bcall_ack_defer(struct bcall *call, struct leg *leg);
 void bcall_offer_done(struct bcall *call);
 
 /* xreq.c */

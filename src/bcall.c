@@ -74,7 +74,9 @@ struct bcall {
 	bool late;                      /**< Delayed offer: the INVITE had
 					     no SDP, the 2xx offers and the
 					     gateway's ACK answers        */
-	bool ack_due;                   /**< Inside ACK waits for that one */
+	struct leg *ack_leg;            /**< Leg whose 2xx offered: our ACK
+					     to it waits for the answer in
+					     the other leg's ACK, or NULL */
 };
 
 
@@ -403,8 +405,8 @@ static void bye_send(struct bcall *call, enum b2b_side side)
 	if (!leg || !leg->dlg || !sip_dialog_established(leg->dlg))
 		return;
 
-	if (side == B2B_INT && call->ack_due) {
-		call->ack_due = false;
+	if (call->ack_leg == leg) {
+		call->ack_leg = NULL;
 		(void)leg_ack(leg, NULL);
 	}
 
@@ -444,7 +446,7 @@ static void answered(struct bcall *call, const struct sip_msg *msg)
 		return;
 	}
 
-	call->ack_due = call->late;
+	call->ack_leg = call->late ? b : NULL;
 
 	if (call->cancelled) {
 		bye_send(call, B2B_INT);
@@ -472,29 +474,45 @@ static void answered(struct bcall *call, const struct sip_msg *msg)
 }
 
 
-/* Delayed offer: the gateway's ACK carries the answer, which the
- * inside gets in its ACK. Without one the call cannot go on. */
+/* A 2xx that offered (delayed offer, in the INVITE or a re-INVITE):
+ * the other leg's ACK carries the answer, which goes on in our ACK to
+ * the leg that offered. Without one the call cannot go on. */
 static void late_ack(struct bcall *call, const struct sip_msg *msg)
 {
+	struct leg *to = call->ack_leg;
 	struct body answer = {NULL, NULL};
 	struct mbuf *sdp = NULL;
 
-	call->ack_due = false;
+	call->ack_leg = NULL;
+	bcall_offer_done(call);
 
 	if (bcall_has_sdp(msg) &&
-	    !bcall_sdp(call, B2B_EXT, false, msg, &sdp)) {
+	    !bcall_sdp(call, !to->side, false, msg, &sdp)) {
 		answer.mb = sdp;
-		(void)leg_ack(call->leg[B2B_INT], &answer);
+		(void)leg_ack(to, &answer);
 		mem_deref(sdp);
 		return;
 	}
 
-	DEBUG_WARNING("%s: the gateway's ACK has no usable answer\n",
-		      call->id);
-	(void)leg_ack(call->leg[B2B_INT], NULL);
+	DEBUG_WARNING("%s: the ACK has no usable answer\n", call->id);
+	(void)leg_ack(to, NULL);
 	bye_send(call, B2B_EXT);
 	bye_send(call, B2B_INT);
 	bcall_end(call, "no answer in ACK");
+}
+
+
+/**
+ * A 2xx on a leg offered (the request had no SDP): our ACK to that leg
+ * waits for the answer in the other leg's ACK
+ *
+ * @param call Call
+ * @param leg  The leg whose 2xx offered
+ */
+void bcall_ack_defer(struct bcall *call, struct leg *leg)
+{
+	if (call)
+		call->ack_leg = leg;
 }
 
 
@@ -730,11 +748,9 @@ void bcall_request(struct bcall *call, struct leg *leg,
 
 	if (!pl_strcmp(&msg->met, "ACK")) {
 		leg_ack_received(leg);
-		if (call->state != BCALL_ANSWERED || leg->side != B2B_EXT)
-			return;
-
-		call->state = BCALL_CONFIRMED;
-		if (call->ack_due)
+		if (call->state == BCALL_ANSWERED && leg->side == B2B_EXT)
+			call->state = BCALL_CONFIRMED;
+		if (call->ack_leg && call->ack_leg != leg)
 			late_ack(call, msg);
 		return;
 	}

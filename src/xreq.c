@@ -10,6 +10,11 @@
  * another offer meanwhile gets 491 (RFC 3261 §14.2, glare), and so does
  * the other leg's answer to ours when it crossed.
  *
+ * A re-INVITE without SDP (delayed offer) is relayed as it is; the 2xx's
+ * offer goes through the relay, and the requester's ACK brings the
+ * answer, which the other leg gets in our ACK. An SDP body never
+ * crosses untouched: one that is no offer or answer is left out.
+ *
  * REFER: Refer-To and Referred-By never name the other side's hosts
  * (uri_hdr); a Refer-To from UM that points inside is pointed at the
  * gateway's own address, as UM transfers the call to a number the
@@ -237,6 +242,23 @@ static void respond(struct xreq *x, uint16_t scode, const char *reason,
 }
 
 
+/* A re-INVITE without SDP whose 2xx offers: the offer goes through the
+ * relay, and our ACK to that leg waits for the answer in the
+ * requester's ACK (bcall.c). False if the relay refused it: the 2xx is
+ * then ACKed at once and reaches the requester without SDP. */
+static bool late_offer(struct xreq *x, const struct sip_msg *msg,
+		       struct mbuf **sdpp)
+{
+	if (bcall_sdp(x->call, x->to->side, true, msg, sdpp))
+		return false;
+
+	(void)bcall_offer_begin(x->call);
+	bcall_ack_defer(x->call, x->to);
+
+	return true;
+}
+
+
 static void xreq_resp_handler(int err, const struct sip_msg *msg,
 			      void *arg)
 {
@@ -256,17 +278,24 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 
 	if (scode >= 200 && scode < 300) {
 		bool invite = !pl_strcmp(&x->msg->met, "INVITE");
+		bool late = invite && !x->offer && bcall_has_sdp(msg);
 
 		if (invite || !pl_strcmp(&x->msg->met, "UPDATE"))
 			(void)sip_dialog_update(x->to->dlg, msg);
-		if (invite)
+
+		if (late && late_offer(x, msg, &sdp)) {
+			body.mb = sdp;
+		}
+		else if (invite) {
 			(void)leg_ack(x->to, NULL);
+		}
 
 		if (x->offer && bcall_has_sdp(msg) &&
 		    !bcall_sdp(x->call, x->to->side, false, msg, &sdp)) {
 			body.mb = sdp;
 		}
-		else if (!x->offer && mbuf_get_left(msg->mb)) {
+		else if (!x->offer && !late && mbuf_get_left(msg->mb) &&
+			 !bcall_has_sdp(msg)) {
 			(void)re_snprintf(ctype, sizeof(ctype), "%r/%r",
 					  &msg->ctyp.type, &msg->ctyp.subtype);
 			body.ctype = ctype;
@@ -301,7 +330,7 @@ static int xreq_send(struct xreq *x)
 	if (x->offer) {
 		body.mb = x->sdp;
 	}
-	else if (mbuf_get_left(msg->mb)) {
+	else if (mbuf_get_left(msg->mb) && !bcall_has_sdp(msg)) {
 		(void)re_snprintf(ctype, sizeof(ctype), "%r/%r",
 				  &msg->ctyp.type, &msg->ctyp.subtype);
 		body.ctype = ctype;
