@@ -17,27 +17,7 @@ for c in ip sipp tshark socat; do
 done
 sipp -v 2>&1 | grep -q RTPSTREAM || skip "sipp lacks RTPSTREAM support"
 
-NAME=$(printf '%s%s' "${B2B_NS:-bc}" "$$" | cut -c1-8)
-"$top_srcdir/scripts/netns-topo" up "$NAME" >"$T/topo.env" 2>"$T/topo.err" ||
-	{ rc=$?; [ $rc = 77 ] && skip "$(cat "$T/topo.err")"; fail "netns-topo up"; }
-eval "$(cat "$T/topo.env")"
-cleanup() {
-	rc=$?
-	trap - EXIT
-	set +e
-	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
-		for f in umedge.log gw.out router.out worker.out; do
-			[ -s "$T/$f" ] || continue
-			echo "--- $f (last 30 lines)" >&2
-			tail -n 30 "$T/$f" | sed 's/^/    /' >&2
-		done
-	fi
-	lib_cleanup
-	"$top_srcdir/scripts/netns-topo" down "$NAME" >/dev/null 2>&1
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+topo_up "${B2B_NS:-bc}" umedge.log gw.out router.out worker.out
 
 # rtp.alaw: one second of a 1 kHz A-law tone, for sipp's rtp_stream
 awk 'BEGIN { for (i = 0; i < 8000; i++) printf "%c", (i % 8 < 4) ? 0x55 : 0xd5 }' \

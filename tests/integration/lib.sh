@@ -214,3 +214,42 @@ mkcert() {
 		-CAcreateserial -days 2 -extfile "$T/$1.ext" -out "$T/$1.pem" \
 		>>"$T/pki.log" 2>&1 || fail "openssl cannot sign $1"
 }
+
+# --- the netns topology ---------------------------------------------
+
+# topo_up PREFIX [LOG...]: the netns topology (scripts/netns-topo) named
+# PREFIX and the PID, its variables set (NS_EXT, EDGE_EXT, ...); skips
+# (77) without namespaces. At exit it goes down after lib_cleanup; when
+# the test failed, the tails of the LOG files in $T are printed first.
+# A test may define topo_hook, run before lib_cleanup.
+topo_up() {
+	TOPO_NAME=$(printf '%s%s' "$1" "$$" | cut -c1-8)
+	shift
+	TOPO_LOGS="$*"
+	"$top_srcdir/scripts/netns-topo" up "$TOPO_NAME" >"$T/topo.env" \
+		2>"$T/topo.err" || {
+		rc=$?
+		[ $rc = 77 ] && skip "$(cat "$T/topo.err")"
+		fail "netns-topo up"
+	}
+	eval "$(cat "$T/topo.env")"
+	trap topo_cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+}
+
+topo_cleanup() {
+	rc=$?
+	trap - EXIT
+	set +e
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
+		for f in $TOPO_LOGS; do
+			[ -s "$T/$f" ] || continue
+			echo "--- $f (last 30 lines)" >&2
+			tail -n 30 "$T/$f" | sed 's/^/    /' >&2
+		done
+	fi
+	if command -v topo_hook >/dev/null 2>&1; then topo_hook; fi
+	lib_cleanup
+	"$top_srcdir/scripts/netns-topo" down "$TOPO_NAME" >/dev/null 2>&1
+	exit "$rc"
+}

@@ -11,12 +11,7 @@ command -v socat >/dev/null || skip "socat is not installed"
 UMRTP=$top_builddir/tests/tools/umrtp
 [ -x "$UMRTP" ] || skip "tests/tools/umrtp is not built"
 
-TOPO=rl$(( $$ % 100000 ))
-"$top_srcdir/scripts/netns-topo" up "$TOPO" >"$T/topo.env" 2>"$T/topo.err" ||
-	{ rc=$?; [ $rc = 77 ] && skip "$(cat "$T/topo.err")"; fail "netns-topo up"; }
-eval "$(cat "$T/topo.env")"
-topo_down() { "$top_srcdir/scripts/netns-topo" down "$TOPO" || true; }
-trap 'lib_cleanup; topo_down' EXIT
+topo_up rl log umedge.log
 
 relay_up() {
 	cat >"$T/umedge.conf" <<-CONF
