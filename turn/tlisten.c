@@ -50,12 +50,10 @@ static void dgram_input(struct tlisten *lsn, const struct sa *src,
 	if (b >= 0x40)
 		return;
 
-	copy = mbuf_alloc(mbuf_get_left(mb));
+	copy = tmsg_dup(mb);
 	if (!copy)
 		return;
 
-	(void)mbuf_write_mem(copy, mbuf_buf(mb), mbuf_get_left(mb));
-	copy->pos = 0;
 	tmsg_input(lsn->turnd, lsn, NULL, src, copy);
 	mem_deref(copy);
 }

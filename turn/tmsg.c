@@ -204,3 +204,27 @@ void tmsg_input(struct turnd *turnd, struct tlisten *lsn,
 	else if (b < 0x80)
 		tchan_input(turnd, lsn, conn, src, mb);
 }
+
+
+/**
+ * Copy what is left of a buffer into one of its own: libre's
+ * stun_msg_decode() keeps a reference to the buffer it decodes, so a
+ * STUN message must not sit in a receive slot that is reused
+ *
+ * @param mb Buffer, from mb->pos
+ *
+ * @return the copy, positioned at 0; NULL if out of memory
+ */
+struct mbuf *tmsg_dup(const struct mbuf *mb)
+{
+	size_t n = mbuf_get_left(mb);
+	struct mbuf *copy = mbuf_alloc(n ? n : 1);
+
+	if (!copy)
+		return NULL;
+
+	(void)mbuf_write_mem(copy, mbuf_buf(mb), n);
+	copy->pos = 0;
+
+	return copy;
+}

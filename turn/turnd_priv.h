@@ -252,6 +252,7 @@ int  ttls_alloc(struct tls **tlsp, const struct cfg_turn *ct);
 void tmsg_input(struct turnd *turnd, struct tlisten *lsn,
 		struct tconn *conn, const struct sa *src, struct mbuf *mb);
 int  tmsg_check(const struct mbuf *mb);
+struct mbuf *tmsg_dup(const struct mbuf *mb);
 
 /* treq.c: answers */
 int  treq_reply(const struct treq *req, uint32_t attrc, ...);

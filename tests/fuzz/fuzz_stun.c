@@ -64,11 +64,9 @@ static void tap_handler(const struct sa *dst, const struct mbuf *mb,
 		return;
 
 	/* what we send must decode */
-	copy = mbuf_alloc(mbuf_get_left(mb));
+	copy = tmsg_dup(mb);
 	if (!copy)
 		return;
-	(void)mbuf_write_mem(copy, mbuf_buf(mb), mbuf_get_left(mb));
-	copy->pos = 0;
 	if (stun_msg_decode(&msg, copy, NULL))
 		__builtin_trap();
 	mem_deref(msg);
