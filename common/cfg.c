@@ -74,6 +74,7 @@ static const struct cfg_key keys[] = {
 	KU32("turn_user_quota",       turn.user_quota, 1, 100000),
 	KU32("turn_total_quota",      turn.total_quota, 1, 1000000),
 	KU32("turn_max_bps",          turn.max_bps, 0, 1000000000),
+	KBOOL("turn_kernel",          turn.kernel),
 
 	KLIST("token_secret",         cfg_secret_h, keys, NULL),
 	KU32("token_ttl",             token_ttl, 60, 31536000),

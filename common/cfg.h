@@ -113,6 +113,7 @@ struct cfg_turn {
 	uint32_t user_quota;             /**< Allocations per user         */
 	uint32_t total_quota;            /**< Allocations in all           */
 	uint32_t max_bps;                /**< Per allocation, 0 unlimited  */
+	bool kernel;                     /**< TC/BPF fast path             */
 };
 
 /** Credential issuing endpoint (MRAS-like) */

@@ -19,6 +19,7 @@ static void tchan_destructor(void *data)
 	struct tchan *chan = data;
 
 	tmr_cancel(&chan->tmr);
+	tkern_chan_del(chan->al, chan);
 	list_unlink(&chan->le);
 }
 
@@ -110,9 +111,11 @@ int tchan_bind(struct talloc *al, uint16_t num, const struct sa *peer)
 		if (!chan)
 			return ENOMEM;
 
+		chan->al = al;
 		chan->num = num;
 		chan->peer = *peer;
 		list_append(&al->chans, &chan->le, chan);
+		tkern_sync(al);
 	}
 
 	tmr_start(&chan->tmr, TURND_CHAN_TTL * al->turnd->tick, expire_handler,

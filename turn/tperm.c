@@ -13,12 +13,27 @@
 #include "turnd_priv.h"
 
 
+/* a permission is gone: its peer's channels leave the kernel (the
+   channels list is whole even while the allocation is freed) */
+static void tperm_kern_drop(struct talloc *al, const struct sa *peer)
+{
+	for (struct le *le = al->chans.head; le; le = le->next) {
+		struct tchan *chan = le->data;
+
+		if (chan->kern && sa_cmp(&chan->peer, peer, SA_ADDR))
+			tkern_chan_del(al, chan);
+	}
+}
+
+
 static void tperm_destructor(void *data)
 {
 	struct tperm *perm = data;
 
 	tmr_cancel(&perm->tmr);
 	list_unlink(&perm->le);
+	if (perm->al)
+		tperm_kern_drop(perm->al, &perm->peer);
 }
 
 
@@ -73,9 +88,11 @@ int tperm_install(struct talloc *al, const struct sa *peer)
 		if (!perm)
 			return ENOMEM;
 
+		perm->al = al;
 		perm->peer = *peer;
 		sa_set_port(&perm->peer, 0);
 		list_append(&al->perms, &perm->le, perm);
+		tkern_sync(al);
 	}
 
 	tmr_start(&perm->tmr, TURND_PERM_TTL * al->turnd->tick, expire_handler,

@@ -2,6 +2,7 @@
  * @file tprint.c  TURN server: the operator's view (umedgectl status,
  *                 umedgectl turn)
  */
+#include <string.h>
 #include <time.h>
 #include <re.h>
 #include "cfg.h"
@@ -22,6 +23,35 @@ static int stats_print(struct re_printf *pf, const struct tstats *st)
 }
 
 
+static bool kstats_handler(struct le *le, void *arg)
+{
+	tkern_stats_add(arg, le->data);
+	return false;
+}
+
+
+static int kern_print(struct re_printf *pf, const struct turnd *turnd)
+{
+	struct tstats st;
+
+	if (!turnd->kern)
+		return re_hprintf(pf, "off");
+
+	memset(&st, 0, sizeof(st));
+	tkern_gone_add(&st, turnd->kern);
+	(void)hash_apply(turnd->allocs, kstats_handler, &st);
+
+	return re_hprintf(pf, "%u channels on %u devices; relayed out "
+			  "%llu pkts %llu B, in %llu pkts %llu B",
+			  tkern_count(turnd->kern),
+			  tkern_devices(turnd->kern),
+			  (unsigned long long)st.pkts_out,
+			  (unsigned long long)st.bytes_out,
+			  (unsigned long long)st.pkts_in,
+			  (unsigned long long)st.bytes_in);
+}
+
+
 /**
  * Print the TURN server's state for umedgectl status
  *
@@ -32,6 +62,7 @@ static int stats_print(struct re_printf *pf, const struct tstats *st)
  */
 int turnd_status(struct re_printf *pf, const struct turnd *turnd)
 {
+	struct tstats st;
 	int err;
 
 	if (!turnd)
@@ -44,7 +75,10 @@ int turnd_status(struct re_printf *pf, const struct turnd *turnd)
 			  list_count(&turnd->listeners),
 			  portpool_free(turnd->pool),
 			  portpool_pairs(turnd->pool));
-	err |= re_hprintf(pf, "turn relayed: %H\n", stats_print, &turnd->st);
+	st = turnd->st;
+	(void)hash_apply(turnd->allocs, kstats_handler, &st);
+	err |= re_hprintf(pf, "turn relayed: %H\n", stats_print, &st);
+	err |= re_hprintf(pf, "turn kernel: %H\n", kern_print, turnd);
 	err |= re_hprintf(pf, "turn unauthenticated: %llu answered, %llu "
 			  "rate-limited\n",
 			  (unsigned long long)turnd->unauth,
@@ -79,6 +113,7 @@ static bool alloc_print(struct le *le, void *arg)
 	const struct talloc *al = le->data;
 	struct re_printf *pf = arg;
 	uint64_t now = (uint64_t)time(NULL);
+	struct tstats st = al->st;
 	int err;
 
 	err  = re_hprintf(pf, "%s %s %J -> %J relay %J age %llu s "
@@ -90,7 +125,8 @@ static bool alloc_print(struct le *le, void *arg)
 	err |= re_hprintf(pf, "  permissions %u, channels %u:%H\n",
 			  list_count(&al->perms), list_count(&al->chans),
 			  peers_print, al);
-	err |= re_hprintf(pf, "  %H\n", stats_print, &al->st);
+	tkern_stats_add(&st, al);
+	err |= re_hprintf(pf, "  %H\n", stats_print, &st);
 
 	return err != 0;
 }

@@ -27,6 +27,7 @@ static void turnd_destructor(void *data)
 	hash_flush(turnd->resvs);
 	list_flush(&turnd->listeners);
 	tpeer_close(turnd);
+	mem_deref(turnd->kern);
 	mem_deref(turnd->rx);
 	mem_deref(turnd->lrx);
 	mem_deref(turnd->allocs);
@@ -96,6 +97,36 @@ static int relay_setup(struct turnd *turnd, const struct cfg *cfg,
 }
 
 
+/* the kernel path, if configured; without it the server relays in
+   userspace */
+static void kern_setup(struct turnd *turnd)
+{
+	int err;
+
+	if (!turnd->cfg->turn.kernel)
+		return;
+
+	err = tkern_alloc(&turnd->kern, turnd);
+	if (err) {
+		DEBUG_WARNING("turn_kernel: cannot load or attach the TC "
+			      "program (%m); relaying in userspace\n", err);
+		return;
+	}
+
+	DEBUG_NOTICE("turn_kernel: channels of UDP clients are relayed "
+		     "in the kernel (%u devices)\n",
+		     tkern_devices(turnd->kern));
+}
+
+
+static bool sync_handler(struct le *le, void *arg)
+{
+	(void)arg;
+	tkern_sync(le->data);
+	return false;
+}
+
+
 /**
  * Allocate the TURN server and open its listeners
  *
@@ -146,6 +177,10 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 		goto out;
 
 	err = listeners_alloc(turnd, cfg);
+	if (err)
+		goto out;
+
+	kern_setup(turnd);
 
  out:
 	if (err)
@@ -186,6 +221,10 @@ void turnd_set_cfg(struct turnd *turnd, const struct cfg *cfg)
 		turnd->pf_gen = 1;  /* 0 marks a permission never checked */
 	mem_deref((void *)turnd->cfg);
 	turnd->cfg = mem_ref((void *)cfg);
+
+	/* channels in the kernel see no packet in userspace: ask the
+	   new filter about their peers now */
+	(void)hash_apply(turnd->allocs, sync_handler, NULL);
 }
 
 

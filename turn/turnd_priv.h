@@ -14,6 +14,7 @@
  *    ├─ resvs (hash)          tresv: an EVEN-PORT reservation, 30 s
  *    ├─ epfd, rx              relayed sockets' epoll set, its batch
  *    ├─ peerfilt              which peers may be reached (pf_gen)
+ *    ├─ kern                  the TC program and its maps (tkern.c)
  *    └─ rate                  401/438 limiter per source
  */
 #ifndef UMEDGE_TURND_PRIV_H
@@ -25,6 +26,7 @@
 
 struct peerfilt;
 struct portpool;
+struct tkern;
 struct trate;
 
 enum {
@@ -108,6 +110,7 @@ struct turnd {
 	bool queueing;               /**< Replies to UDP clients wait in
 					  their listener's txq (tpeer.c)  */
 	struct trate *rate;          /**< 401/438 limiter                 */
+	struct tkern *kern;          /**< Kernel path, or NULL            */
 	struct tls *tls;             /**< TLS context, if a TLS listener  */
 	struct sa relay_addr;        /**< Relayed sockets bind here       */
 	struct sa relay_adv;         /**< ... and announce this           */
@@ -183,6 +186,7 @@ struct talloc {
 /** A permission */
 struct tperm {
 	struct le le;                /**< Member of talloc.perms         */
+	struct talloc *al;           /**< Owner                          */
 	struct sa peer;              /**< Peer IP, port 0                */
 	struct tmr tmr;              /**< Expiry                         */
 	uint32_t pf_gen;             /**< turnd.pf_gen of pf_ok, 0: none */
@@ -192,9 +196,11 @@ struct tperm {
 /** A channel binding */
 struct tchan {
 	struct le le;                /**< Member of talloc.chans         */
+	struct talloc *al;           /**< Owner                          */
 	uint16_t num;                /**< Channel number                 */
 	struct sa peer;              /**< Peer IP and port               */
 	struct tmr tmr;              /**< Expiry                         */
+	bool kern;                   /**< Relayed by the kernel now      */
 };
 
 /** A STUN request or indication being handled */
@@ -316,6 +322,15 @@ struct tchan *tchan_find_peer(const struct talloc *al,
 int  tchan_decode(struct mbuf *mb, uint16_t *nump, bool stream);
 void tchan_input(struct turnd *turnd, struct tlisten *lsn,
 		 struct tconn *conn, const struct sa *src, struct mbuf *mb);
+
+/* tkern.c: the kernel path */
+int  tkern_alloc(struct tkern **tkp, const struct turnd *turnd);
+void tkern_sync(struct talloc *al);
+void tkern_chan_del(struct talloc *al, struct tchan *chan);
+void tkern_stats_add(struct tstats *st, const struct talloc *al);
+void tkern_gone_add(struct tstats *st, const struct tkern *tk);
+uint32_t tkern_count(const struct tkern *tk);
+unsigned tkern_devices(const struct tkern *tk);
 
 /* tdata.c */
 int  tdata_to_peer(struct talloc *al, const struct sa *peer,
