@@ -36,6 +36,25 @@ build_bench() {
 # cpu_ticks PID: user + system clock ticks of a process, all threads
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
+# ticks_sum PID...: cpu_ticks of several processes, added
+ticks_sum() {
+	local s=0 p
+	for p in "$@"; do s=$((s + $(cpu_ticks "$p" 2>/dev/null || echo 0))); done
+	echo "$s"
+}
+
+# ksoftirqd_pids: the kernel's softirq threads (where softirq work that
+# no sender's system call ran is charged)
+ksoftirqd_pids() { grep -l '^ksoftirqd/' /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3; }
+
+# times_us FILE: the user+system µs of the shell's waited-for children,
+# from the second line of bash's \`times >FILE\` (the builtin must not
+# run in a subshell, which has no children of its own)
+times_us() {
+	awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
+	     printf "%.0f", t * 1e6 }' "$1"
+}
+
 # rss_kb PID: resident set of a process
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
