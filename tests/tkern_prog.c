@@ -37,9 +37,12 @@ struct prog {
 	int fd, chan_fd, peer_fd;
 };
 
+/* a frame; b starts 2 bytes past a 4-byte boundary, so its IP header
+   is aligned as in an skb */
 struct pkt {
-	uint8_t b[PKT_MAX];
 	uint32_t len;
+	uint16_t align;
+	uint8_t b[PKT_MAX];
 };
 
 static const char *CLI = "203.0.113.10", *SRV = "203.0.113.1";
