@@ -2,8 +2,8 @@
 #
 # The caller sets PROG, TOP and PIDS. Helpers: die/say, stop_pid (by
 # PID, TERM then KILL), stop_all, build_bench (an -O2 build in
-# build-bench), cpu_ticks/rss_kb of a process, and section_write, which
-# puts a generated section between its markers in a benchmarks.md.
+# build-bench), cpu_ticks/cpu_ns/rss_kb of a process, and section_write,
+# which puts a generated section between its markers in a benchmarks.md.
 
 die() { echo "$PROG: $*" >&2; exit 1; }
 say() { echo "$PROG: $*" >&2; }
@@ -35,6 +35,15 @@ build_bench() {
 
 # cpu_ticks PID: user + system clock ticks of a process, all threads
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# cpu_ns PID: CPU time of a process in nanoseconds, summed over its
+# threads from /proc/PID/task/*/schedstat (first field: time on a CPU,
+# ns). Precise where cpu_ticks counts 10 ms clock ticks. A thread that
+# has exited is not counted: measure servers whose threads stay.
+cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+		awk '{ s += $1 } END { printf "%.0f\n", s }'
+}
 
 # rss_kb PID: resident set of a process
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
