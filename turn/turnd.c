@@ -14,6 +14,7 @@
 
 enum {
 	ALLOC_BUCKETS = 1024,   /**< Hash buckets for allocations  */
+	USER_BUCKETS  = 256,    /**< Hash buckets for users        */
 	RESV_BUCKETS  = 64,     /**< Hash buckets for reservations */
 };
 
@@ -25,6 +26,7 @@ static void turnd_destructor(void *data)
 	/* connections look their allocation up when they close */
 	hash_flush(turnd->allocs);
 	hash_flush(turnd->resvs);
+	mem_deref(turnd->users);
 	list_flush(&turnd->listeners);
 	tpeer_close(turnd);
 	mem_deref(turnd->rx);
@@ -126,6 +128,7 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 	rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
 
 	err  = hash_alloc(&turnd->allocs, ALLOC_BUCKETS);
+	err |= hash_alloc(&turnd->users, USER_BUCKETS);
 	err |= hash_alloc(&turnd->resvs, RESV_BUCKETS);
 	if (err)
 		goto out;

@@ -7,10 +7,12 @@
  *    ├─ listeners (list)      tlisten: a UDP, TCP or TLS socket
  *    │   └─ conns (list)      tconn: a TCP/TLS connection from a client
  *    ├─ allocs (hash)         talloc by client address (5-tuple)
+ *    │   ├─ tuser (ref)       its user's allocation count
  *    │   ├─ tport (ref)       the relayed port pair, from the pool
  *    │   ├─ fd                its relayed socket, in turnd.epfd
  *    │   ├─ perms (list)      tperm: a peer IP, 300 s
  *    │   └─ chans (list)      tchan: channel number <-> peer, 600 s
+ *    ├─ users (hash)          tuser by user part of USERNAME
  *    ├─ resvs (hash)          tresv: an EVEN-PORT reservation, 30 s
  *    ├─ epfd, rx              relayed sockets' epoll set, its batch
  *    ├─ peerfilt              which peers may be reached (pf_gen)
@@ -97,6 +99,7 @@ struct turnd {
 	const struct cfg *cfg;       /**< Configuration (referenced)      */
 	struct list listeners;       /**< struct tlisten                  */
 	struct hash *allocs;         /**< struct talloc by client address */
+	struct hash *users;          /**< struct tuser by user part       */
 	struct hash *resvs;          /**< struct tresv by token           */
 	struct portpool *pool;       /**< Relayed port pairs (ref)        */
 	struct peerfilt *pf;         /**< Peer filter                     */
@@ -160,6 +163,13 @@ struct tresv {
 	struct tmr tmr;              /**< Expiry                         */
 };
 
+/** A user's allocations (turn_user_quota); freed with the last one */
+struct tuser {
+	struct le he;                /**< Member of turnd.users          */
+	uint32_t n;                  /**< Allocations now                */
+	char name[TOK_USER_MAX];     /**< User part of USERNAME          */
+};
+
 /** An allocation */
 struct talloc {
 	struct le he;                /**< Member of turnd.allocs         */
@@ -168,6 +178,7 @@ struct talloc {
 	struct tconn *conn;          /**< Its connection (TCP, TLS)      */
 	struct sa cli;               /**< Client side of the 5-tuple     */
 	char user[TOK_USER_MAX];     /**< USERNAME that made it          */
+	struct tuser *tu;            /**< Its user's count (referenced)  */
 	uint8_t tid[STUN_TID_SIZE];  /**< Allocate's transaction ID      */
 	struct tport *tp;            /**< Port pair (referenced)         */
 	int fd;                      /**< Relayed socket (ours), or -1   */
