@@ -17,7 +17,7 @@ static void tperm_destructor(void *data)
 {
 	struct tperm *perm = data;
 
-	tmr_cancel(&perm->tmr);
+	texp_cancel(&perm->exp);
 	list_unlink(&perm->le);
 }
 
@@ -78,8 +78,8 @@ int tperm_install(struct talloc *al, const struct sa *peer)
 		list_append(&al->perms, &perm->le, perm);
 	}
 
-	tmr_start(&perm->tmr, TURND_PERM_TTL * al->turnd->tick, expire_handler,
-		  perm);
+	texp_start(&perm->exp, &al->turnd->perms,
+		   TURND_PERM_TTL * al->turnd->tick, expire_handler, perm);
 
 	return 0;
 }

@@ -80,6 +80,24 @@ struct tstats {
 	uint64_t dropped;     /**< No permission, filtered, capped */
 };
 
+/** An expiry handler (texp.c) */
+typedef void (texp_h)(void *arg);
+
+/** An expiry queue: entries of one lifetime, one libre timer (texp.c) */
+struct texpq {
+	struct list list;     /**< struct texp, soonest first      */
+	struct tmr tmr;       /**< Waits for the head              */
+	uint64_t at;          /**< When tmr fires (jiffies)        */
+};
+
+/** An entry of an expiry queue */
+struct texp {
+	struct le le;         /**< Member of texpq.list            */
+	uint64_t at;          /**< Expiry (jiffies)                */
+	texp_h *h;            /**< Handler, NULL when not running  */
+	void *arg;            /**< Its argument                    */
+};
+
 /** A token bucket */
 struct tbucket {
 	uint64_t rate;        /**< Units per second, 0 = unlimited */
@@ -101,6 +119,7 @@ struct turnd {
 	struct hash *allocs;         /**< struct talloc by client address */
 	struct hash *users;          /**< struct tuser by user part       */
 	struct hash *resvs;          /**< struct tresv by token           */
+	struct texpq perms;          /**< Permissions' expiry (300 s)     */
 	struct portpool *pool;       /**< Relayed port pairs (ref)        */
 	struct peerfilt *pf;         /**< Peer filter                     */
 	uint32_t pf_gen;             /**< Changes with pf: cached verdicts
@@ -195,7 +214,7 @@ struct talloc {
 struct tperm {
 	struct le le;                /**< Member of talloc.perms         */
 	struct sa peer;              /**< Peer IP, port 0                */
-	struct tmr tmr;              /**< Expiry                         */
+	struct texp exp;             /**< Expiry, in turnd.perms         */
 	uint32_t pf_gen;             /**< turnd.pf_gen of pf_ok, 0: none */
 	bool pf_ok;                  /**< The peer filter's verdict      */
 };
@@ -286,6 +305,14 @@ int  tauth_check(const struct turnd *turnd, const struct mbuf *mb,
 int  trate_alloc(struct trate **ratep, uint32_t slots, uint32_t rate,
 		 uint32_t burst);
 bool trate_take(struct trate *rate, const struct sa *src, uint64_t now);
+
+/* texp.c */
+void texpq_init(struct texpq *q);
+void texpq_close(struct texpq *q);
+void texp_start(struct texp *e, struct texpq *q, uint64_t delay,
+		texp_h *h, void *arg);
+void texp_cancel(struct texp *e);
+uint64_t texp_get_expire(const struct texp *e);
 
 /* tbucket.c */
 void tbucket_init(struct tbucket *b, uint64_t rate, uint64_t burst,

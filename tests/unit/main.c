@@ -97,6 +97,7 @@ static const struct test {
 	TEST(test_turn_peerdata),
 	TEST(test_turn_tsock),
 	TEST(test_turn_txq),
+	TEST(test_turn_texp),
 	TEST(test_peerfilt_matrix),
 	TEST(test_peerfilt_rules),
 	TEST(test_turn_bucket),

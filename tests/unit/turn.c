@@ -777,7 +777,7 @@ int test_turn_perm(void)
 	rq.peer = &peer;
 	TEST_EQUALS(0, tc_code(&tc, &rq));
 	TEST_EQUALS(1, list_count(&al->perms));
-	t = tmr_get_expire(&((struct tperm *)al->perms.head->data)->tmr);
+	t = texp_get_expire(&((struct tperm *)al->perms.head->data)->exp);
 	TEST_ASSERT(t > (TURND_PERM_TTL - 2) * 1000 &&
 		    t <= TURND_PERM_TTL * 1000);
 
@@ -1204,5 +1204,51 @@ int test_turn_peerdata(void)
 	mem_deref(m);
 	mem_deref(cfg2);
 	tc_close(&tc);
+	return err;
+}
+
+
+static void texp_count(void *arg)
+{
+	++*(unsigned *)arg;
+}
+
+
+/* An expiry queue: entries expire in time order, whatever order they
+ * were started in; a cancelled or restarted one does not fire early */
+int test_turn_texp(void)
+{
+	struct texpq q;
+	struct texp e[4];
+	unsigned n[4] = {0, 0, 0, 0};
+	int err = 0;
+
+	memset(e, 0, sizeof(e));
+	texpq_init(&q);
+
+	texp_start(&e[0], &q, 40, texp_count, &n[0]);
+	texp_start(&e[1], &q, 10, texp_count, &n[1]);   /* before e[0] */
+	texp_start(&e[2], &q, 20, texp_count, &n[2]);
+	texp_start(&e[3], &q, 20, texp_count, &n[3]);
+	texp_cancel(&e[2]);
+	TEST_EQUALS(0, texp_get_expire(&e[2]));
+	TEST_ASSERT(texp_get_expire(&e[0]) > 20);
+
+	run_for(30);
+	TEST_EQUALS(1, n[1]);
+	TEST_EQUALS(1, n[3]);
+	TEST_EQUALS(0, n[0] + n[2]);
+
+	texp_start(&e[0], &q, 40, texp_count, &n[0]);   /* restarted */
+	run_for(20);
+	TEST_EQUALS(0, n[0]);
+	run_for(40);
+	TEST_EQUALS(1, n[0]);
+	TEST_EQUALS(0, list_count(&q.list));
+	TEST_ASSERT(!tmr_isrunning(&q.tmr));
+
+ out:
+	texpq_close(&q);
+
 	return err;
 }
