@@ -33,7 +33,7 @@ static void talloc_destructor(void *data)
 {
 	struct talloc *al = data;
 
-	tmr_cancel(&al->tmr);
+	texp_cancel(&al->exp);
 	hash_unlink(&al->he);
 	list_flush(&al->perms);
 	list_flush(&al->chans);
@@ -205,8 +205,8 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 		     tmr_jiffies());
 
 	hash_append(turnd->allocs, sa_hash(&al->cli, SA_ALL), &al->he, al);
-	tmr_start(&al->tmr, (uint64_t)lifetime * al->turnd->tick,
-		  expire_handler, al);
+	texp_start(&al->exp, &al->turnd->allocs_exp,
+		   (uint64_t)lifetime * al->turnd->tick, expire_handler, al);
 	++turnd->nallocs;
 	++turnd->allocs_total;
 	++al->tu->n;
@@ -231,8 +231,8 @@ void talloc_refresh(struct talloc *al, uint32_t lifetime)
 	if (!al)
 		return;
 
-	tmr_start(&al->tmr, (uint64_t)lifetime * al->turnd->tick,
-		  expire_handler, al);
+	texp_start(&al->exp, &al->turnd->allocs_exp,
+		   (uint64_t)lifetime * al->turnd->tick, expire_handler, al);
 }
 
 

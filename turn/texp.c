@@ -1,15 +1,18 @@
 /**
- * @file texp.c  TURN server: expiry queues, for objects that all live
- *               the same time
+ * @file texp.c  TURN server: expiry queues, for objects that mostly
+ *               live the same time
  *
  * libre keeps its timers in one sorted list and inserts by walking it
  * from the end, past every timer that expires later: a permission
- * (300 s) started among thousands of allocations and channels (600 s)
- * walks past all of them. Objects with one fixed lifetime expire in
- * the order they were started, so a queue of them is a FIFO: starting
- * one appends it (O(1)), and one libre timer waits for the head. An
- * entry started out of order (never, with one lifetime) is put in its
- * place by a walk from the end, so the queue stays sorted anyway.
+ * (300 s) started among thousands of allocations (up to
+ * turn_max_lifetime) and channels (600 s) walked past all of them.
+ * Objects of one lifetime expire in the order they were started, so a
+ * queue of them is a FIFO: starting one appends it (O(1)), and one
+ * libre timer waits for the head. An entry started out of order (an
+ * allocation refreshed to a shorter lifetime) is put in its place by a
+ * walk from the end of its own queue only, so the queue stays sorted.
+ * Permissions and allocations each have a queue; with the allocations
+ * out of libre's list, the channels (600 s) are in order there.
  */
 #include <re.h>
 #include "turnd_priv.h"

@@ -26,6 +26,7 @@ static void turnd_destructor(void *data)
 	/* connections look their allocation up when they close */
 	hash_flush(turnd->allocs);
 	hash_flush(turnd->resvs);
+	texpq_close(&turnd->allocs_exp);
 	texpq_close(&turnd->perms);
 	mem_deref(turnd->users);
 	list_flush(&turnd->listeners);
@@ -126,6 +127,7 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 	turnd->tick = 1000;
 	turnd->pf_gen = 1;
 	turnd->epfd = -1;
+	texpq_init(&turnd->allocs_exp);
 	texpq_init(&turnd->perms);
 	rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
 

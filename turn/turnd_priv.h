@@ -119,6 +119,7 @@ struct turnd {
 	struct hash *allocs;         /**< struct talloc by client address */
 	struct hash *users;          /**< struct tuser by user part       */
 	struct hash *resvs;          /**< struct tresv by token           */
+	struct texpq allocs_exp;     /**< Allocations' lifetimes          */
 	struct texpq perms;          /**< Permissions' expiry (300 s)     */
 	struct portpool *pool;       /**< Relayed port pairs (ref)        */
 	struct peerfilt *pf;         /**< Peer filter                     */
@@ -204,7 +205,7 @@ struct talloc {
 	struct sa relay;             /**< Relayed address announced      */
 	struct list perms;           /**< struct tperm                   */
 	struct list chans;           /**< struct tchan                   */
-	struct tmr tmr;              /**< Lifetime                       */
+	struct texp exp;             /**< Lifetime, in turnd.allocs_exp  */
 	uint64_t created;            /**< Unix time                      */
 	struct tbucket bw;           /**< turn_max_bps, in bytes         */
 	struct tstats st;            /**< Counters                       */
