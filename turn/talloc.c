@@ -10,6 +10,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <re.h>
 #define DEBUG_MODULE "turnd"
 #define DEBUG_LEVEL 7
@@ -50,6 +51,7 @@ static void talloc_destructor(void *data)
 	}
 
 	mem_deref(al->tu);
+	OPENSSL_cleanse(al->key, sizeof(al->key));
 }
 
 
@@ -185,6 +187,7 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 	al->created = (uint64_t)time(NULL);
 	str_ncpy(al->user, req->user, sizeof(al->user));
 	memcpy(al->tid, stun_msg_tid(req->msg), sizeof(al->tid));
+	tauth_remember(al, req);
 
 	err = socket_open(al, port,
 			  stun_msg_attr(req->msg, STUN_ATTR_DONT_FRAGMENT));

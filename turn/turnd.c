@@ -40,6 +40,7 @@ static void turnd_destructor(void *data)
 	mem_deref(turnd->pf);
 	mem_deref(turnd->pool);
 	mem_deref((void *)turnd->cfg);
+	tauth_close(turnd);
 }
 
 
@@ -131,7 +132,8 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 	texpq_init(&turnd->perms);
 	rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
 
-	err  = hash_alloc(&turnd->allocs, ALLOC_BUCKETS);
+	err  = tauth_init(turnd);
+	err |= hash_alloc(&turnd->allocs, ALLOC_BUCKETS);
 	err |= hash_alloc(&turnd->users, USER_BUCKETS);
 	err |= hash_alloc(&turnd->resvs, RESV_BUCKETS);
 	if (err)

@@ -28,6 +28,7 @@
 struct peerfilt;
 struct portpool;
 struct trate;
+struct evp_mac_ctx_st;
 
 enum {
 	TURND_LIFETIME   = 600,    /**< Default allocation lifetime (s)  */
@@ -123,8 +124,9 @@ struct turnd {
 	struct texpq perms;          /**< Permissions' expiry (300 s)     */
 	struct portpool *pool;       /**< Relayed port pairs (ref)        */
 	struct peerfilt *pf;         /**< Peer filter                     */
-	uint32_t pf_gen;             /**< Changes with pf: cached verdicts
-					  of another generation are stale */
+	uint32_t pf_gen;             /**< Changes with pf and cfg: cached
+					  verdicts and keys of another
+					  generation are stale            */
 	int epfd;                    /**< epoll set of relayed sockets    */
 	struct tsock_rx *rx;         /**< Batch for relayed sockets       */
 	struct tsock_rx *lrx;        /**< Batch for UDP listeners         */
@@ -135,6 +137,7 @@ struct turnd {
 	struct sa relay_addr;        /**< Relayed sockets bind here       */
 	struct sa relay_adv;         /**< ... and announce this           */
 	uint8_t nonce_key[20];       /**< Random, for the nonce MAC       */
+	struct evp_mac_ctx_st *hmac; /**< HMAC-SHA1, fetched once (tauth) */
 	uint32_t tick;               /**< ms per second of lifetime: 1000;
 					  unit tests make time run faster */
 	uint32_t nallocs;            /**< Allocations now                 */
@@ -209,6 +212,9 @@ struct talloc {
 	uint64_t created;            /**< Unix time                      */
 	struct tbucket bw;           /**< turn_max_bps, in bytes         */
 	struct tstats st;            /**< Counters                       */
+	uint8_t key[TURND_KEY_LEN];  /**< user's long-term key (tauth)   */
+	uint32_t key_gen;            /**< turnd.pf_gen of key, 0: none   */
+	char nonce[TURND_NONCE_LEN + 1]; /**< Last NONCE found valid     */
 };
 
 /** A permission */
@@ -291,6 +297,9 @@ int  treq_ereply(const struct treq *req, uint16_t code,
 		 uint32_t attrc, ...);
 
 /* tauth.c */
+int  tauth_init(struct turnd *turnd);
+void tauth_close(struct turnd *turnd);
+void tauth_remember(struct talloc *al, const struct treq *req);
 bool tauth_request(struct treq *req);
 int  tauth_nonce(char *buf, size_t size, const struct turnd *turnd,
 		 const struct sa *src, uint64_t now);

@@ -98,6 +98,7 @@ static const struct test {
 	TEST(test_turn_tsock),
 	TEST(test_turn_txq),
 	TEST(test_turn_texp),
+	TEST(test_turn_authcache),
 	TEST(test_peerfilt_matrix),
 	TEST(test_peerfilt_rules),
 	TEST(test_turn_bucket),

@@ -1252,3 +1252,65 @@ int test_turn_texp(void)
 
 	return err;
 }
+
+
+/* The allocation's cached key and nonce: requests on it still need a
+ * good MESSAGE-INTEGRITY, and a reload that drops the secret that
+ * signed its USERNAME refuses them (401) */
+int test_turn_authcache(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	const struct tok_key *k0;
+	struct cfg *cfg2 = NULL;
+	char user[TOK_USER_MAX], pass[TOK_PASS_MAX], msg[256];
+	const char *conf2;
+	struct talloc *al;
+	struct pl pl;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	/* signed by the second secret */
+	k0 = tc.cfg->keys->keys.head->next->data;
+	(void)re_snprintf(user, sizeof(user), "%llu:bob",
+			  (unsigned long long)time(NULL) + 600);
+	pl_set_str(&pl, user);
+	TEST_ERR(tok_rest_password(pass, sizeof(pass), k0, &pl));
+	TEST_ERR(tc_login(&tc, user, pass));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+	TEST_ASSERT(al->key_gen != 0);
+	TEST_ASSERT(!memcmp(tc.key, al->key, sizeof(al->key)));
+	TEST_STRCMP(tc.nonce, al->nonce);
+
+	rq.method = STUN_METHOD_REFRESH;
+	rq.transport = NULL;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	/* a wrong key is refused, cached or not */
+	tc.key[0] ^= 1;
+	TEST_EQUALS(401, tc_code(&tc, &rq));
+	tc.key[0] ^= 1;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	/* the second secret is gone: 401 */
+	conf2 = "interface lo 127.0.0.1 ports=40000-40015\n"
+		"sip_enable no\nrelay_enable no\nturn_enable yes\n"
+		"turn_listen lo udp 3478\nturn_relay_interface lo\n"
+		"turn_realm " REALM "\ntoken_secret k1 " SECRET1 "\n";
+	err = cfg_parse(&cfg2, "turn-test2", conf2, strlen(conf2), msg,
+			sizeof(msg));
+	if (err)
+		TEST_FAIL("%s\n", msg);
+	TEST_ERR(err);
+	turnd_set_cfg(tc.turnd, cfg2);
+	TEST_EQUALS(401, tc_code(&tc, &rq));
+
+ out:
+	mem_deref(cfg2);
+	tc_close(&tc);
+	return err;
+}
