@@ -9,8 +9,9 @@
  * Objects of one lifetime expire in the order they were started, so a
  * queue of them is a FIFO: starting one appends it (O(1)), and one
  * libre timer waits for the head. An entry started out of order (an
- * allocation refreshed to a shorter lifetime) is put in its place by a
- * walk from the end of its own queue only, so the queue stays sorted.
+ * allocation refreshed to a shorter lifetime) goes first if it expires
+ * before the head, else in its place by a walk from the end of its own
+ * queue only, so the queue stays sorted.
  * Permissions and allocations each have a queue; with the allocations
  * out of libre's list, the channels (600 s) are in order there.
  */
@@ -105,6 +106,7 @@ void texp_start(struct texp *e, struct texpq *q, uint64_t delay,
 		texp_h *h, void *arg)
 {
 	uint64_t now = tmr_jiffies();
+	const struct texp *head;
 	struct le *le;
 
 	if (!e || !q || !h)
@@ -115,7 +117,9 @@ void texp_start(struct texp *e, struct texpq *q, uint64_t delay,
 	e->h = h;
 	e->arg = arg;
 
-	le = list_apply(&q->list, false, earlier, &e->at);
+	head = list_ledata(q->list.head);
+	le = head && e->at >= head->at ?
+		list_apply(&q->list, false, earlier, &e->at) : NULL;
 	if (le)
 		list_insert_after(&q->list, le, &e->le, e);
 	else
