@@ -120,6 +120,28 @@ void tauth_close(struct turnd *turnd)
 }
 
 
+/**
+ * HMAC-SHA1 in the server's context
+ *
+ * @param turnd TURN server
+ * @param key   Key
+ * @param klen  Its length
+ * @param data  Data
+ * @param len   Its length
+ * @param mac   Output, 20 bytes
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tauth_hmac(const struct turnd *turnd, const uint8_t *key, size_t klen,
+	       const uint8_t *data, size_t len, uint8_t *mac)
+{
+	if (!turnd || !turnd->hmac || !key || !data || !mac)
+		return EINVAL;
+
+	return mac_sha1(turnd->hmac, key, klen, data, len, NULL, 0, mac);
+}
+
+
 static int nonce_mac(char *out, const struct turnd *turnd,
 		     const char *ts, const struct sa *src)
 {

@@ -300,6 +300,8 @@ int  treq_ereply(const struct treq *req, uint16_t code,
 int  tauth_init(struct turnd *turnd);
 void tauth_close(struct turnd *turnd);
 void tauth_remember(struct talloc *al, const struct treq *req);
+int  tauth_hmac(const struct turnd *turnd, const uint8_t *key, size_t klen,
+		const uint8_t *data, size_t len, uint8_t *mac);
 bool tauth_request(struct treq *req);
 int  tauth_nonce(char *buf, size_t size, const struct turnd *turnd,
 		 const struct sa *src, uint64_t now);

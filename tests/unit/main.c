@@ -99,6 +99,7 @@ static const struct test {
 	TEST(test_turn_txq),
 	TEST(test_turn_texp),
 	TEST(test_turn_authcache),
+	TEST(test_turn_reply),
 	TEST(test_peerfilt_matrix),
 	TEST(test_peerfilt_rules),
 	TEST(test_turn_bucket),

@@ -157,6 +157,7 @@ int test_turn_tsock(void);
 int test_turn_txq(void);
 int test_turn_texp(void);
 int test_turn_authcache(void);
+int test_turn_reply(void);
 int test_peerfilt_matrix(void);
 int test_peerfilt_rules(void);
 int test_turn_bucket(void);

@@ -1314,3 +1314,83 @@ int test_turn_authcache(void)
 	tc_close(&tc);
 	return err;
 }
+
+
+/* one reply from treq, byte for byte what libre's encoder makes */
+static int reply_cmp(struct tc *tc, struct treq *req, bool fp, bool mi)
+{
+	static const uint8_t key[TURND_KEY_LEN] = "0123456789abcdef";
+	struct stun_errcode ec = {401, ""};
+	uint32_t lifetime = 600;
+	struct mbuf *mb;
+	int err = 0;
+
+	req->fp = fp;
+	req->keylen = mi ? sizeof(key) : 0;
+	memcpy(req->key, key, sizeof(key));
+
+	mb = mbuf_alloc(256);
+	TEST_ASSERT(mb != NULL);
+
+	TEST_ERR(treq_reply(req, 1, STUN_ATTR_LIFETIME, &lifetime));
+	TEST_ERR(stun_msg_encode(mb, STUN_METHOD_REFRESH,
+				 STUN_CLASS_SUCCESS_RESP,
+				 stun_msg_tid(req->msg), NULL,
+				 mi ? key : NULL, req->keylen, fp, 0x00, 1,
+				 STUN_ATTR_LIFETIME, &lifetime));
+	TEST_ASSERT(tc->reply != NULL);
+	TEST_EQUALS(mb->end, tc->reply->end);
+	TEST_ASSERT(!memcmp(mb->buf, tc->reply->buf, mb->end));
+
+	mb->pos = mb->end = 0;
+	TEST_ERR(treq_ereply(req, 401, 1, STUN_ATTR_REALM, REALM));
+	TEST_ERR(stun_msg_encode(mb, STUN_METHOD_REFRESH,
+				 STUN_CLASS_ERROR_RESP,
+				 stun_msg_tid(req->msg), &ec,
+				 mi ? key : NULL, req->keylen, fp, 0x00, 1,
+				 STUN_ATTR_REALM, REALM));
+	TEST_EQUALS(mb->end, tc->reply->end);
+	TEST_ASSERT(!memcmp(mb->buf, tc->reply->buf, mb->end));
+
+ out:
+	mem_deref(mb);
+	return err;
+}
+
+
+/* Replies with MESSAGE-INTEGRITY and FINGERPRINT appended by treq.c
+ * are what libre's stun_msg_encode() makes */
+int test_turn_reply(void)
+{
+	static const uint8_t tid[STUN_TID_SIZE] = "abcdefghijkl";
+	struct treq req;
+	struct mbuf *mb = NULL;
+	struct tc tc;
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	mb = mbuf_alloc(64);
+	TEST_ASSERT(mb != NULL);
+	TEST_ERR(stun_msg_encode(mb, STUN_METHOD_REFRESH, STUN_CLASS_REQUEST,
+				 tid, NULL, NULL, 0, false, 0x00, 0));
+	mb->pos = 0;
+	TEST_ERR(stun_msg_decode(&req.msg, mb, NULL));
+
+	req.turnd = tc.turnd;
+	req.lsn = tc.turnd->listeners.head->data;
+	req.src = &tc.src;
+
+	TEST_ERR(reply_cmp(&tc, &req, false, false));
+	TEST_ERR(reply_cmp(&tc, &req, true, false));
+	TEST_ERR(reply_cmp(&tc, &req, false, true));
+	TEST_ERR(reply_cmp(&tc, &req, true, true));
+
+ out:
+	mem_deref(req.msg);
+	mem_deref(mb);
+	tc_close(&tc);
+	return err;
+}
