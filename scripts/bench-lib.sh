@@ -2,8 +2,8 @@
 #
 # The caller sets PROG, TOP and PIDS. Helpers: die/say, stop_pid (by
 # PID, TERM then KILL), stop_all, build_bench (an -O2 build in
-# build-bench), cpu_ticks/rss_kb of a process, and section_write, which
-# puts a generated section between its markers in a benchmarks.md.
+# build-bench), cpu_ticks/cpu_ns/rss_kb of a process, and section_write,
+# which puts a generated section between its markers in a benchmarks.md.
 
 die() { echo "$PROG: $*" >&2; exit 1; }
 say() { echo "$PROG: $*" >&2; }
@@ -53,6 +53,15 @@ ksoftirqd_pids() { grep -l '^ksoftirqd/' /proc/[0-9]*/comm 2>/dev/null | cut -d/
 times_us() {
 	awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] }
 	     printf "%.0f", t * 1e6 }' "$1"
+}
+
+# cpu_ns PID: CPU time of a process in nanoseconds, summed over its
+# threads from /proc/PID/task/*/schedstat (first field: time on a CPU,
+# ns). Precise where cpu_ticks counts 10 ms clock ticks. A thread that
+# has exited is not counted: measure servers whose threads stay.
+cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+		awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # rss_kb PID: resident set of a process

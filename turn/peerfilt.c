@@ -32,14 +32,6 @@
 #include "peerfilt.h"
 
 
-/** The peer filter */
-struct peerfilt {
-	const struct cfg *cfg;   /**< turn_*_peer, internal networks  */
-	struct list own;         /**< struct cfg_net: our addresses   */
-	struct list bcast;       /**< struct cfg_net: subnet broadcast */
-	struct list inside;      /**< struct cfg_net: listener subnets */
-};
-
 /** A fixed prefix and what it means */
 struct pfx {
 	const char *net;              /**< Network, text form    */
@@ -63,6 +55,16 @@ static const struct pfx fixed[] = {
 };
 
 
+/** The peer filter */
+struct peerfilt {
+	const struct cfg *cfg;   /**< turn_*_peer, internal networks  */
+	struct list own;         /**< struct cfg_net: our addresses   */
+	struct list bcast;       /**< struct cfg_net: subnet broadcast */
+	struct list inside;      /**< struct cfg_net: listener subnets */
+	struct sa fixed[ARRAY_SIZE(fixed)]; /**< fixed[], parsed once */
+};
+
+
 static void peerfilt_destructor(void *data)
 {
 	struct peerfilt *pf = data;
@@ -74,16 +76,22 @@ static void peerfilt_destructor(void *data)
 }
 
 
-static bool in_prefix(const struct sa *a, const char *net, unsigned bits)
+static bool in_net(const struct sa *a, const struct sa *n, unsigned bits)
 {
 	const uint8_t *x, *y;
-	struct sa n;
 
-	if (sa_set_str(&n, net, 0) || sa_af(&n) != sa_af(a) ||
-	    !ipnet_addr(a, &x) || !ipnet_addr(&n, &y))
+	if (sa_af(n) != sa_af(a) || !ipnet_addr(a, &x) || !ipnet_addr(n, &y))
 		return false;
 
 	return ipnet_prefix_eq(x, y, bits);
+}
+
+
+static bool in_prefix(const struct sa *a, const char *net, unsigned bits)
+{
+	struct sa n;
+
+	return !sa_set_str(&n, net, 0) && in_net(a, &n, bits);
 }
 
 
@@ -282,7 +290,11 @@ int peerfilt_alloc(struct peerfilt **pfp, const struct cfg *cfg)
 
 	pf->cfg = mem_ref((void *)cfg);
 
-	err  = cfg_addrs(pf);
+	err = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		err |= sa_set_str(&pf->fixed[i], fixed[i].net, 0);
+
+	err |= cfg_addrs(pf);
 	err |= host_addrs(pf);
 
 	if (err)
@@ -294,10 +306,11 @@ int peerfilt_alloc(struct peerfilt **pfp, const struct cfg *cfg)
 }
 
 
-static enum peerfilt_verdict fixed_check(const struct sa *a)
+static enum peerfilt_verdict fixed_check(const struct peerfilt *pf,
+					const struct sa *a)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
-		if (in_prefix(a, fixed[i].net, fixed[i].bits))
+		if (in_net(a, &pf->fixed[i], fixed[i].bits))
 			return fixed[i].v;
 	}
 
@@ -328,7 +341,7 @@ enum peerfilt_verdict peerfilt_check(const struct peerfilt *pf,
 	a = *peer;
 	normalise(&a);
 
-	v = fixed_check(&a);
+	v = fixed_check(pf, &a);
 	if (v != PEERFILT_ALLOW)
 		return v;
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <re.h>
 #define DEBUG_MODULE "turnd"
 #define DEBUG_LEVEL 7
@@ -33,7 +34,7 @@ static void talloc_destructor(void *data)
 {
 	struct talloc *al = data;
 
-	tmr_cancel(&al->tmr);
+	texp_cancel(&al->exp);
 	hash_unlink(&al->he);
 	list_flush(&al->perms);
 	list_flush(&al->chans);
@@ -42,17 +43,68 @@ static void talloc_destructor(void *data)
 
 	if (al->turnd) {
 		--al->turnd->nallocs;
+		--al->tu->n;
 		DEBUG_INFO("allocation %J for %s on %J ended: %llu/%llu "
 			   "packets out/in\n", &al->cli, al->user, &al->relay,
 			   (unsigned long long)al->st.pkts_out,
 			   (unsigned long long)al->st.pkts_in);
 	}
+
+	mem_deref(al->tu);
+	OPENSSL_cleanse(al->key, sizeof(al->key));
 }
 
 
 static void expire_handler(void *arg)
 {
 	mem_deref(arg);
+}
+
+
+static bool user_cmp(struct le *le, void *arg)
+{
+	const struct tuser *tu = le->data;
+
+	return 0 == strcmp(tu->name, arg);
+}
+
+
+static struct tuser *tuser_find(const struct turnd *turnd, const char *name)
+{
+	struct le *le;
+
+	le = hash_lookup(turnd->users, hash_joaat_str(name), user_cmp,
+			 (void *)name);
+
+	return le ? le->data : NULL;
+}
+
+
+static void tuser_destructor(void *data)
+{
+	struct tuser *tu = data;
+
+	hash_unlink(&tu->he);
+}
+
+
+/* a reference to the count of USERNAME's user part, made if needed */
+static struct tuser *tuser_get(struct turnd *turnd, const char *username)
+{
+	const char *name = talloc_user_part(username);
+	struct tuser *tu = tuser_find(turnd, name);
+
+	if (tu)
+		return mem_ref(tu);
+
+	tu = mem_zalloc(sizeof(*tu), tuser_destructor);
+	if (!tu)
+		return NULL;
+
+	str_ncpy(tu->name, name, sizeof(tu->name));
+	hash_append(turnd->users, hash_joaat_str(tu->name), &tu->he, tu);
+
+	return tu;
 }
 
 
@@ -135,9 +187,14 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 	al->created = (uint64_t)time(NULL);
 	str_ncpy(al->user, req->user, sizeof(al->user));
 	memcpy(al->tid, stun_msg_tid(req->msg), sizeof(al->tid));
+	tauth_remember(al, req);
 
 	err = socket_open(al, port,
 			  stun_msg_attr(req->msg, STUN_ATTR_DONT_FRAGMENT));
+	if (!err) {
+		al->tu = tuser_get(turnd, al->user);
+		err = al->tu ? 0 : ENOMEM;
+	}
 	if (err) {
 		tpeer_remove(al);
 		al->turnd = NULL;
@@ -151,10 +208,11 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 		     tmr_jiffies());
 
 	hash_append(turnd->allocs, sa_hash(&al->cli, SA_ALL), &al->he, al);
-	tmr_start(&al->tmr, (uint64_t)lifetime * al->turnd->tick,
-		  expire_handler, al);
+	texp_start(&al->exp, &al->turnd->allocs_exp,
+		   (uint64_t)lifetime * al->turnd->tick, expire_handler, al);
 	++turnd->nallocs;
 	++turnd->allocs_total;
+	++al->tu->n;
 
 	DEBUG_INFO("allocation %J for %s: relayed %J, %u s\n", &al->cli,
 		   al->user, &al->relay, lifetime);
@@ -176,8 +234,8 @@ void talloc_refresh(struct talloc *al, uint32_t lifetime)
 	if (!al)
 		return;
 
-	tmr_start(&al->tmr, (uint64_t)lifetime * al->turnd->tick,
-		  expire_handler, al);
+	texp_start(&al->exp, &al->turnd->allocs_exp,
+		   (uint64_t)lifetime * al->turnd->tick, expire_handler, al);
 }
 
 
@@ -226,21 +284,8 @@ const char *talloc_user_part(const char *username)
 }
 
 
-static bool user_cmp(struct le *le, void *arg)
-{
-	const struct talloc *al = le->data;
-	void **v = arg;
-	uint32_t *n = v[1];
-
-	if (0 == strcmp(talloc_user_part(al->user), v[0]))
-		++*n;
-
-	return false;
-}
-
-
 /**
- * Count a user's allocations (for turn_user_quota); O(allocations)
+ * Count a user's allocations (for turn_user_quota)
  *
  * @param turnd TURN server
  * @param user  USERNAME; its user part is compared
@@ -249,10 +294,12 @@ static bool user_cmp(struct le *le, void *arg)
  */
 uint32_t talloc_user_count(const struct turnd *turnd, const char *user)
 {
-	uint32_t n = 0;
-	void *v[2] = {(void *)talloc_user_part(user), &n};
+	const struct tuser *tu;
 
-	(void)hash_apply(turnd->allocs, user_cmp, v);
+	if (!turnd || !user)
+		return 0;
 
-	return n;
+	tu = tuser_find(turnd, talloc_user_part(user));
+
+	return tu ? tu->n : 0;
 }

@@ -5,15 +5,26 @@
  * The password of a username is base64(HMAC-SHA1(secret, username))
  * for one of the active token secrets (tok.h); the key is
  * MD5(username ":" realm ":" password). Every secret is tried, so a
- * rotation never breaks a client. Nothing is stored per client: the
- * nonce is "<16 hex: unix time><32 hex: HMAC-SHA1(nonce key, time,
- * client address and port)>", with a random nonce key per process.
- * A nonce older than TURND_NONCE_TTL gets 438 and a fresh one.
- * 401 and 438 answers are rate-limited per source address (trate.c).
+ * rotation never breaks a client. Nothing is stored for a client
+ * without an allocation: the nonce is "<16 hex: unix time><32 hex:
+ * HMAC-SHA1(nonce key, time, client address and port)>", with a random
+ * nonce key per process. A nonce older than TURND_NONCE_TTL gets 438
+ * and a fresh one. 401 and 438 answers are rate-limited per source
+ * address (trate.c).
+ *
+ * An allocation keeps the key of its USERNAME and the last nonce found
+ * valid for its 5-tuple: a later request with the same USERNAME and
+ * nonce is checked against them (expiry, nonce age, MESSAGE-INTEGRITY
+ * all still checked), without deriving the key or the nonce MAC again.
+ * A reload (turnd.pf_gen) voids the keys; a request the cached key
+ * does not verify goes through the full check. HMAC-SHA1 runs in one
+ * EVP_MAC context fetched at start, not fetched per call.
  */
 #include <string.h>
 #include <time.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <re.h>
 #define DEBUG_MODULE "turnd"
 #define DEBUG_LEVEL 7
@@ -32,11 +43,111 @@ enum {
 };
 
 
-static void nonce_mac(char *out, const struct turnd *turnd,
-		      const char *ts, const struct sa *src)
+static EVP_MAC_CTX *mac_new(void)
+{
+	OSSL_PARAM params[2];
+	EVP_MAC_CTX *ctx;
+	EVP_MAC *mac;
+
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (!mac)
+		return NULL;
+
+	ctx = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	if (!ctx)
+		return NULL;
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+						     "SHA1", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (!EVP_MAC_CTX_set_params(ctx, params)) {
+		EVP_MAC_CTX_free(ctx);
+		return NULL;
+	}
+
+	return ctx;
+}
+
+
+/* HMAC-SHA1 over a, then b (may be empty), in ctx */
+static int mac_sha1(EVP_MAC_CTX *ctx, const uint8_t *key, size_t klen,
+		    const uint8_t *a, size_t alen,
+		    const uint8_t *b, size_t blen, uint8_t *mac)
+{
+	size_t n = 0;
+
+	if (!EVP_MAC_init(ctx, key, klen, NULL) ||
+	    !EVP_MAC_update(ctx, a, alen) ||
+	    (blen && !EVP_MAC_update(ctx, b, blen)) ||
+	    !EVP_MAC_final(ctx, mac, &n, 20) || n != 20)
+		return EPROTO;
+
+	return 0;
+}
+
+
+/**
+ * Make the server's HMAC context
+ *
+ * @param turnd TURN server
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tauth_init(struct turnd *turnd)
+{
+	if (!turnd)
+		return EINVAL;
+
+	turnd->hmac = mac_new();
+
+	return turnd->hmac ? 0 : ENOSYS;
+}
+
+
+/**
+ * Free the server's HMAC context
+ *
+ * @param turnd TURN server
+ */
+void tauth_close(struct turnd *turnd)
+{
+	if (!turnd)
+		return;
+
+	EVP_MAC_CTX_free(turnd->hmac);
+	turnd->hmac = NULL;
+}
+
+
+/**
+ * HMAC-SHA1 in the server's context
+ *
+ * @param turnd TURN server
+ * @param key   Key
+ * @param klen  Its length
+ * @param data  Data
+ * @param len   Its length
+ * @param mac   Output, 20 bytes
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tauth_hmac(const struct turnd *turnd, const uint8_t *key, size_t klen,
+	       const uint8_t *data, size_t len, uint8_t *mac)
+{
+	if (!turnd || !turnd->hmac || !key || !data || !mac)
+		return EINVAL;
+
+	return mac_sha1(turnd->hmac, key, klen, data, len, NULL, 0, mac);
+}
+
+
+static int nonce_mac(char *out, const struct turnd *turnd,
+		     const char *ts, const struct sa *src)
 {
 	uint8_t data[TS_HEX + 16 + 3], mac[20];
 	size_t n = TS_HEX;
+	int err;
 
 	const uint8_t *ip = data;
 	size_t len = ipnet_addr(src, &ip);
@@ -48,11 +159,20 @@ static void nonce_mac(char *out, const struct turnd *turnd,
 	data[n++] = (uint8_t)sa_port(src);
 	data[n++] = (uint8_t)sa_af(src);
 
-	hmac_sha1(turnd->nonce_key, sizeof(turnd->nonce_key), data, n,
-		  mac, sizeof(mac));
+	err = mac_sha1(turnd->hmac, turnd->nonce_key,
+		       sizeof(turnd->nonce_key), data, n, NULL, 0, mac);
+	if (err)
+		return err;
 
-	for (size_t i = 0; i < MAC_HEX / 2; i++)
-		(void)re_snprintf(out + 2 * i, 3, "%02x", mac[i]);
+	for (size_t i = 0; i < MAC_HEX / 2; i++) {
+		static const char hex[] = "0123456789abcdef";
+
+		out[2 * i]     = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 0xf];
+	}
+	out[MAC_HEX] = '\0';
+
+	return 0;
 }
 
 
@@ -74,9 +194,31 @@ int tauth_nonce(char *buf, size_t size, const struct turnd *turnd,
 		return EINVAL;
 
 	(void)re_snprintf(buf, size, "%016llx", (unsigned long long)now);
-	nonce_mac(buf + TS_HEX, turnd, buf, src);
 
-	return 0;
+	return nonce_mac(buf + TS_HEX, turnd, buf, src);
+}
+
+
+/* the time of a nonce of the right length: 0 if fresh, EKEYEXPIRED if
+ * stale, EBADMSG if not hex or ahead of now */
+static int nonce_time(const char *nonce, uint64_t now)
+{
+	struct pl ts;
+	uint64_t t;
+
+	for (size_t i = 0; i < TS_HEX; i++) {
+		if (!strchr("0123456789abcdef", nonce[i]))
+			return EBADMSG;
+	}
+
+	ts.p = nonce;
+	ts.l = TS_HEX;
+	t = pl_x64(&ts);
+
+	if (t > now + SKEW)
+		return EBADMSG;
+
+	return now - t >= TURND_NONCE_TTL && t < now ? EKEYEXPIRED : 0;
 }
 
 
@@ -94,29 +236,20 @@ int tauth_nonce_check(const struct turnd *turnd, const char *nonce,
 		      const struct sa *src, uint64_t now)
 {
 	char mac[MAC_HEX + 1];
-	struct pl ts;
-	uint64_t t;
+	int err;
 
 	if (!turnd || !nonce || !src || strlen(nonce) != TURND_NONCE_LEN)
 		return EBADMSG;
 
-	for (size_t i = 0; i < TS_HEX; i++) {
-		if (!strchr("0123456789abcdef", nonce[i]))
-			return EBADMSG;
-	}
+	err = nonce_time(nonce, now);
+	if (err == EBADMSG)
+		return err;
 
-	ts.p = nonce;
-	ts.l = TS_HEX;
-	t = pl_x64(&ts);
-
-	nonce_mac(mac, turnd, nonce, src);
-	if (CRYPTO_memcmp(mac, nonce + TS_HEX, MAC_HEX))
+	if (nonce_mac(mac, turnd, nonce, src) ||
+	    CRYPTO_memcmp(mac, nonce + TS_HEX, MAC_HEX))
 		return EBADMSG;
 
-	if (t > now + SKEW)
-		return EBADMSG;
-
-	return now - t >= TURND_NONCE_TTL && t < now ? EKEYEXPIRED : 0;
+	return err;
 }
 
 
@@ -164,6 +297,35 @@ static size_t mi_offset(const uint8_t *p, size_t n)
 }
 
 
+static int mi_check(EVP_MAC_CTX *ctx, const struct mbuf *mb,
+		    const uint8_t *key, size_t len)
+{
+	uint8_t mac[20], hdr[STUN_HEADER_SIZE];
+	const uint8_t *p;
+	size_t off;
+	int err;
+
+	if (!mb || !key)
+		return EINVAL;
+
+	p = mbuf_buf(mb);
+	off = mi_offset(p, mbuf_get_left(mb));
+	if (!off)
+		return EPROTO;
+
+	memcpy(hdr, p, sizeof(hdr));
+	hdr[2] = (uint8_t)((off + MI_LEN - STUN_HEADER_SIZE) >> 8);
+	hdr[3] = (uint8_t)(off + MI_LEN - STUN_HEADER_SIZE);
+
+	err = mac_sha1(ctx, key, len, hdr, sizeof(hdr),
+		       p + STUN_HEADER_SIZE, off - STUN_HEADER_SIZE, mac);
+	if (err)
+		return err;
+
+	return CRYPTO_memcmp(mac, p + off + 4, sizeof(mac)) ? EBADMSG : 0;
+}
+
+
 /**
  * Check MESSAGE-INTEGRITY (RFC 5389 15.4) in constant time: the HMAC
  * covers the header, with the length as if the message ended with
@@ -178,32 +340,15 @@ static size_t mi_offset(const uint8_t *p, size_t n)
  */
 int tauth_mi_check(const struct mbuf *mb, const uint8_t *key, size_t len)
 {
-	uint8_t mac[20], *buf;
-	const uint8_t *p;
-	size_t off;
-	int err = 0;
+	EVP_MAC_CTX *ctx;
+	int err;
 
-	if (!mb || !key)
-		return EINVAL;
+	ctx = mac_new();
+	if (!ctx)
+		return ENOSYS;
 
-	p = mbuf_buf(mb);
-	off = mi_offset(p, mbuf_get_left(mb));
-	if (!off)
-		return EPROTO;
-
-	buf = mem_alloc(off, NULL);
-	if (!buf)
-		return ENOMEM;
-
-	memcpy(buf, p, off);
-	buf[2] = (uint8_t)((off + MI_LEN - STUN_HEADER_SIZE) >> 8);
-	buf[3] = (uint8_t)(off + MI_LEN - STUN_HEADER_SIZE);
-
-	hmac_sha1(key, len, buf, off, mac, sizeof(mac));
-	mem_deref(buf);
-
-	if (CRYPTO_memcmp(mac, p + off + 4, sizeof(mac)))
-		err = EBADMSG;
+	err = mi_check(ctx, mb, key, len);
+	EVP_MAC_CTX_free(ctx);
 
 	return err;
 }
@@ -242,7 +387,7 @@ int tauth_check(const struct turnd *turnd, const struct mbuf *mb,
 	for (struct le *le = kr->keys.head; le; le = le->next) {
 		err  = tok_rest_password(pass, sizeof(pass), le->data, &pl);
 		err |= tauth_key(key, user, turnd->cfg->turn.realm, pass);
-		if (!err && !tauth_mi_check(mb, key, TURND_KEY_LEN))
+		if (!err && !mi_check(turnd->hmac, mb, key, TURND_KEY_LEN))
 			return 0;
 	}
 
@@ -272,6 +417,69 @@ static bool unauth(struct treq *req, uint16_t code, uint64_t now)
 }
 
 
+/* the nonce: the one the allocation of this 5-tuple last had valid
+ * needs only its age checked, any other the full check */
+static int nonce_check(const struct treq *req, const struct talloc *al,
+		       const char *nonce, uint64_t now)
+{
+	if (al && al->nonce[0] && strlen(nonce) == TURND_NONCE_LEN &&
+	    !CRYPTO_memcmp(al->nonce, nonce, TURND_NONCE_LEN))
+		return nonce_time(nonce, now);
+
+	return tauth_nonce_check(req->turnd, nonce, req->src, now);
+}
+
+
+/* the key the allocation of this 5-tuple keeps, for its USERNAME and
+ * the configuration it was made under; ENOENT if none applies */
+static int cached_check(struct treq *req, const struct talloc *al,
+			const char *user, uint64_t now)
+{
+	struct pl pl;
+	int err;
+
+	if (!al || !al->key_gen || al->key_gen != req->turnd->pf_gen ||
+	    strcmp(al->user, user))
+		return ENOENT;
+
+	pl_set_str(&pl, user);
+	err = tok_rest_expiry(&pl, now, NULL);
+	if (err)
+		return err;
+
+	err = mi_check(req->turnd->hmac, req->mb, al->key, TURND_KEY_LEN);
+	if (err)
+		return err;
+
+	memcpy(req->key, al->key, TURND_KEY_LEN);
+
+	return 0;
+}
+
+
+/**
+ * Keep an authenticated request's key and nonce in the allocation of
+ * its 5-tuple, which its USERNAME made
+ *
+ * @param al  Allocation
+ * @param req The request, authenticated
+ */
+void tauth_remember(struct talloc *al, const struct treq *req)
+{
+	const struct stun_attr *a;
+
+	if (!al || !req || req->keylen != TURND_KEY_LEN)
+		return;
+
+	memcpy(al->key, req->key, TURND_KEY_LEN);
+	al->key_gen = req->turnd->pf_gen;
+
+	a = stun_msg_attr(req->msg, STUN_ATTR_NONCE);
+	if (a && strlen(a->v.str) == TURND_NONCE_LEN)
+		str_ncpy(al->nonce, a->v.str, sizeof(al->nonce));
+}
+
+
 static const char *attr_str(const struct stun_msg *msg, uint16_t type)
 {
 	const struct stun_attr *a = stun_msg_attr(msg, type);
@@ -294,6 +502,7 @@ bool tauth_request(struct treq *req)
 	const struct stun_msg *msg = req->msg;
 	const char *user, *realm, *nonce;
 	uint64_t now = (uint64_t)time(NULL);
+	struct talloc *al;
 	int err;
 
 	if (!stun_msg_attr(msg, STUN_ATTR_MSG_INTEGRITY))
@@ -311,10 +520,14 @@ bool tauth_request(struct treq *req)
 	    strlen(user) >= TOK_USER_MAX)
 		return unauth(req, 401, now);
 
-	if (tauth_nonce_check(req->turnd, nonce, req->src, now))
+	al = talloc_find(req->turnd, req->lsn, req->src);
+
+	if (nonce_check(req, al, nonce, now))
 		return unauth(req, 438, now);
 
-	err = tauth_check(req->turnd, req->mb, user, now, req->key);
+	err = cached_check(req, al, user, now);
+	if (err)
+		err = tauth_check(req->turnd, req->mb, user, now, req->key);
 	if (err) {
 		DEBUG_INFO("%J: %s: credential %s\n", req->src,
 			   stun_method_name(stun_msg_method(msg)),
@@ -324,6 +537,8 @@ bool tauth_request(struct treq *req)
 
 	req->user = user;
 	req->keylen = TURND_KEY_LEN;
+	if (al && !strcmp(al->user, user))
+		tauth_remember(al, req);
 
 	return false;
 }

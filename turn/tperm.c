@@ -30,7 +30,7 @@ static void tperm_destructor(void *data)
 {
 	struct tperm *perm = data;
 
-	tmr_cancel(&perm->tmr);
+	texp_cancel(&perm->exp);
 	list_unlink(&perm->le);
 	if (perm->al)
 		tperm_kern_drop(perm->al, &perm->peer);
@@ -95,8 +95,8 @@ int tperm_install(struct talloc *al, const struct sa *peer)
 		tkern_sync(al);
 	}
 
-	tmr_start(&perm->tmr, TURND_PERM_TTL * al->turnd->tick, expire_handler,
-		  perm);
+	texp_start(&perm->exp, &al->turnd->perms,
+		   TURND_PERM_TTL * al->turnd->tick, expire_handler, perm);
 
 	return 0;
 }

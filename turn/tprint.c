@@ -121,7 +121,7 @@ static bool alloc_print(struct le *le, void *arg)
 			  cfg_tp_name(al->lsn->tp), &al->cli,
 			  &al->lsn->local, &al->relay,
 			  (unsigned long long)(now - al->created),
-			  (unsigned long long)tmr_get_expire(&al->tmr) / 1000);
+			  (unsigned long long)texp_get_expire(&al->exp) / 1000);
 	err |= re_hprintf(pf, "  permissions %u, channels %u:%H\n",
 			  list_count(&al->perms), list_count(&al->chans),
 			  peers_print, al);

@@ -3,10 +3,89 @@
  *
  * Success and error responses carry MESSAGE-INTEGRITY once the request
  * was authenticated, and FINGERPRINT when the request had one. Error
- * responses carry an ERROR-CODE with an empty reason phrase.
+ * responses carry an ERROR-CODE with an empty reason phrase. libre
+ * encodes the attributes; MESSAGE-INTEGRITY (with the server's HMAC
+ * context, tauth.c) and FINGERPRINT are appended here, as libre's
+ * stun_msg_vencode() would append them.
  */
 #include <re.h>
 #include "turnd_priv.h"
+
+
+enum {
+	MI_SIZE  = 24,            /**< MESSAGE-INTEGRITY attribute */
+	FP_SIZE  = 8,             /**< FINGERPRINT attribute       */
+	FP_XOR   = 0x5354554e,    /**< RFC 5389 15.5               */
+};
+
+
+/* CRC-32 (ISO 3309, as zlib's crc32), four bits at a time */
+static uint32_t crc32_of(const uint8_t *p, size_t n)
+{
+	static const uint32_t tab[16] = {
+		0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac,
+		0x76dc4190, 0x6b6b51f4, 0x4db26158, 0x5005713c,
+		0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+		0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c,
+	};
+	uint32_t c = 0xffffffff;
+
+	while (n--) {
+		c ^= *p++;
+		c = (c >> 4) ^ tab[c & 0xf];
+		c = (c >> 4) ^ tab[c & 0xf];
+	}
+
+	return ~c;
+}
+
+
+/* the message from start grows by n bytes: set its length field */
+static void len_add(struct mbuf *mb, size_t start, size_t n)
+{
+	size_t len = mb->end - start - STUN_HEADER_SIZE + n;
+
+	mb->buf[start + 2] = (uint8_t)(len >> 8);
+	mb->buf[start + 3] = (uint8_t)len;
+}
+
+
+static int integrity_add(const struct treq *req, struct mbuf *mb,
+			 size_t start)
+{
+	uint8_t mi[20];
+	int err;
+
+	len_add(mb, start, MI_SIZE);
+	err = tauth_hmac(req->turnd, req->key, req->keylen, mb->buf + start,
+			 mb->end - start, mi);
+	if (err)
+		return err;
+
+	mb->pos = mb->end;
+	err  = mbuf_write_u16(mb, htons(STUN_ATTR_MSG_INTEGRITY));
+	err |= mbuf_write_u16(mb, htons(sizeof(mi)));
+	err |= mbuf_write_mem(mb, mi, sizeof(mi));
+
+	return err;
+}
+
+
+static int fingerprint_add(struct mbuf *mb, size_t start)
+{
+	uint32_t fp;
+	int err;
+
+	len_add(mb, start, FP_SIZE);
+	fp = crc32_of(mb->buf + start, mb->end - start) ^ FP_XOR;
+
+	mb->pos = mb->end;
+	err  = mbuf_write_u16(mb, htons(STUN_ATTR_FINGERPRINT));
+	err |= mbuf_write_u16(mb, htons(4));
+	err |= mbuf_write_u32(mb, htonl(fp));
+
+	return err;
+}
 
 
 static int send_vreply(const struct treq *req, uint8_t cls,
@@ -21,9 +100,12 @@ static int send_vreply(const struct treq *req, uint8_t cls,
 		return ENOMEM;
 
 	err = stun_msg_vencode(mb, stun_msg_method(req->msg), cls,
-			       stun_msg_tid(req->msg), ec,
-			       req->keylen ? req->key : NULL, req->keylen,
-			       req->fp, 0x00, attrc, ap);
+			       stun_msg_tid(req->msg), ec, NULL, 0, false,
+			       0x00, attrc, ap);
+	if (!err && req->keylen)
+		err = integrity_add(req, mb, 0);
+	if (!err && req->fp)
+		err = fingerprint_add(mb, 0);
 	if (err)
 		goto out;
 

@@ -14,6 +14,7 @@
 
 enum {
 	ALLOC_BUCKETS = 1024,   /**< Hash buckets for allocations  */
+	USER_BUCKETS  = 256,    /**< Hash buckets for users        */
 	RESV_BUCKETS  = 64,     /**< Hash buckets for reservations */
 };
 
@@ -25,6 +26,9 @@ static void turnd_destructor(void *data)
 	/* connections look their allocation up when they close */
 	hash_flush(turnd->allocs);
 	hash_flush(turnd->resvs);
+	texpq_close(&turnd->allocs_exp);
+	texpq_close(&turnd->perms);
+	mem_deref(turnd->users);
 	list_flush(&turnd->listeners);
 	tpeer_close(turnd);
 	mem_deref(turnd->kern);
@@ -37,6 +41,7 @@ static void turnd_destructor(void *data)
 	mem_deref(turnd->pf);
 	mem_deref(turnd->pool);
 	mem_deref((void *)turnd->cfg);
+	tauth_close(turnd);
 }
 
 
@@ -154,9 +159,13 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 	turnd->tick = 1000;
 	turnd->pf_gen = 1;
 	turnd->epfd = -1;
+	texpq_init(&turnd->allocs_exp);
+	texpq_init(&turnd->perms);
 	rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
 
-	err  = hash_alloc(&turnd->allocs, ALLOC_BUCKETS);
+	err  = tauth_init(turnd);
+	err |= hash_alloc(&turnd->allocs, ALLOC_BUCKETS);
+	err |= hash_alloc(&turnd->users, USER_BUCKETS);
 	err |= hash_alloc(&turnd->resvs, RESV_BUCKETS);
 	if (err)
 		goto out;

@@ -7,10 +7,12 @@
  *    ├─ listeners (list)      tlisten: a UDP, TCP or TLS socket
  *    │   └─ conns (list)      tconn: a TCP/TLS connection from a client
  *    ├─ allocs (hash)         talloc by client address (5-tuple)
+ *    │   ├─ tuser (ref)       its user's allocation count
  *    │   ├─ tport (ref)       the relayed port pair, from the pool
  *    │   ├─ fd                its relayed socket, in turnd.epfd
  *    │   ├─ perms (list)      tperm: a peer IP, 300 s
  *    │   └─ chans (list)      tchan: channel number <-> peer, 600 s
+ *    ├─ users (hash)          tuser by user part of USERNAME
  *    ├─ resvs (hash)          tresv: an EVEN-PORT reservation, 30 s
  *    ├─ epfd, rx              relayed sockets' epoll set, its batch
  *    ├─ peerfilt              which peers may be reached (pf_gen)
@@ -28,6 +30,7 @@ struct peerfilt;
 struct portpool;
 struct tkern;
 struct trate;
+struct evp_mac_ctx_st;
 
 enum {
 	TURND_LIFETIME   = 600,    /**< Default allocation lifetime (s)  */
@@ -80,6 +83,24 @@ struct tstats {
 	uint64_t dropped;     /**< No permission, filtered, capped */
 };
 
+/** An expiry handler (texp.c) */
+typedef void (texp_h)(void *arg);
+
+/** An expiry queue: entries of one lifetime, one libre timer (texp.c) */
+struct texpq {
+	struct list list;     /**< struct texp, soonest first      */
+	struct tmr tmr;       /**< Waits for the head              */
+	uint64_t at;          /**< When tmr fires (jiffies)        */
+};
+
+/** An entry of an expiry queue */
+struct texp {
+	struct le le;         /**< Member of texpq.list            */
+	uint64_t at;          /**< Expiry (jiffies)                */
+	texp_h *h;            /**< Handler, NULL when not running  */
+	void *arg;            /**< Its argument                    */
+};
+
 /** A token bucket */
 struct tbucket {
 	uint64_t rate;        /**< Units per second, 0 = unlimited */
@@ -99,11 +120,15 @@ struct turnd {
 	const struct cfg *cfg;       /**< Configuration (referenced)      */
 	struct list listeners;       /**< struct tlisten                  */
 	struct hash *allocs;         /**< struct talloc by client address */
+	struct hash *users;          /**< struct tuser by user part       */
 	struct hash *resvs;          /**< struct tresv by token           */
+	struct texpq allocs_exp;     /**< Allocations' lifetimes          */
+	struct texpq perms;          /**< Permissions' expiry (300 s)     */
 	struct portpool *pool;       /**< Relayed port pairs (ref)        */
 	struct peerfilt *pf;         /**< Peer filter                     */
-	uint32_t pf_gen;             /**< Changes with pf: cached verdicts
-					  of another generation are stale */
+	uint32_t pf_gen;             /**< Changes with pf and cfg: cached
+					  verdicts and keys of another
+					  generation are stale            */
 	int epfd;                    /**< epoll set of relayed sockets    */
 	struct tsock_rx *rx;         /**< Batch for relayed sockets       */
 	struct tsock_rx *lrx;        /**< Batch for UDP listeners         */
@@ -115,6 +140,7 @@ struct turnd {
 	struct sa relay_addr;        /**< Relayed sockets bind here       */
 	struct sa relay_adv;         /**< ... and announce this           */
 	uint8_t nonce_key[20];       /**< Random, for the nonce MAC       */
+	struct evp_mac_ctx_st *hmac; /**< HMAC-SHA1, fetched once (tauth) */
 	uint32_t tick;               /**< ms per second of lifetime: 1000;
 					  unit tests make time run faster */
 	uint32_t nallocs;            /**< Allocations now                 */
@@ -163,6 +189,13 @@ struct tresv {
 	struct tmr tmr;              /**< Expiry                         */
 };
 
+/** A user's allocations (turn_user_quota); freed with the last one */
+struct tuser {
+	struct le he;                /**< Member of turnd.users          */
+	uint32_t n;                  /**< Allocations now                */
+	char name[TOK_USER_MAX];     /**< User part of USERNAME          */
+};
+
 /** An allocation */
 struct talloc {
 	struct le he;                /**< Member of turnd.allocs         */
@@ -171,16 +204,20 @@ struct talloc {
 	struct tconn *conn;          /**< Its connection (TCP, TLS)      */
 	struct sa cli;               /**< Client side of the 5-tuple     */
 	char user[TOK_USER_MAX];     /**< USERNAME that made it          */
+	struct tuser *tu;            /**< Its user's count (referenced)  */
 	uint8_t tid[STUN_TID_SIZE];  /**< Allocate's transaction ID      */
 	struct tport *tp;            /**< Port pair (referenced)         */
 	int fd;                      /**< Relayed socket (ours), or -1   */
 	struct sa relay;             /**< Relayed address announced      */
 	struct list perms;           /**< struct tperm                   */
 	struct list chans;           /**< struct tchan                   */
-	struct tmr tmr;              /**< Lifetime                       */
+	struct texp exp;             /**< Lifetime, in turnd.allocs_exp  */
 	uint64_t created;            /**< Unix time                      */
 	struct tbucket bw;           /**< turn_max_bps, in bytes         */
 	struct tstats st;            /**< Counters                       */
+	uint8_t key[TURND_KEY_LEN];  /**< user's long-term key (tauth)   */
+	uint32_t key_gen;            /**< turnd.pf_gen of key, 0: none   */
+	char nonce[TURND_NONCE_LEN + 1]; /**< Last NONCE found valid     */
 };
 
 /** A permission */
@@ -188,7 +225,7 @@ struct tperm {
 	struct le le;                /**< Member of talloc.perms         */
 	struct talloc *al;           /**< Owner                          */
 	struct sa peer;              /**< Peer IP, port 0                */
-	struct tmr tmr;              /**< Expiry                         */
+	struct texp exp;             /**< Expiry, in turnd.perms         */
 	uint32_t pf_gen;             /**< turnd.pf_gen of pf_ok, 0: none */
 	bool pf_ok;                  /**< The peer filter's verdict      */
 };
@@ -266,6 +303,11 @@ int  treq_ereply(const struct treq *req, uint16_t code,
 		 uint32_t attrc, ...);
 
 /* tauth.c */
+int  tauth_init(struct turnd *turnd);
+void tauth_close(struct turnd *turnd);
+void tauth_remember(struct talloc *al, const struct treq *req);
+int  tauth_hmac(const struct turnd *turnd, const uint8_t *key, size_t klen,
+		const uint8_t *data, size_t len, uint8_t *mac);
 bool tauth_request(struct treq *req);
 int  tauth_nonce(char *buf, size_t size, const struct turnd *turnd,
 		 const struct sa *src, uint64_t now);
@@ -281,6 +323,14 @@ int  tauth_check(const struct turnd *turnd, const struct mbuf *mb,
 int  trate_alloc(struct trate **ratep, uint32_t slots, uint32_t rate,
 		 uint32_t burst);
 bool trate_take(struct trate *rate, const struct sa *src, uint64_t now);
+
+/* texp.c */
+void texpq_init(struct texpq *q);
+void texpq_close(struct texpq *q);
+void texp_start(struct texp *e, struct texpq *q, uint64_t delay,
+		texp_h *h, void *arg);
+void texp_cancel(struct texp *e);
+uint64_t texp_get_expire(const struct texp *e);
 
 /* tbucket.c */
 void tbucket_init(struct tbucket *b, uint64_t rate, uint64_t burst,

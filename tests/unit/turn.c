@@ -777,7 +777,7 @@ int test_turn_perm(void)
 	rq.peer = &peer;
 	TEST_EQUALS(0, tc_code(&tc, &rq));
 	TEST_EQUALS(1, list_count(&al->perms));
-	t = tmr_get_expire(&((struct tperm *)al->perms.head->data)->tmr);
+	t = texp_get_expire(&((struct tperm *)al->perms.head->data)->exp);
 	TEST_ASSERT(t > (TURND_PERM_TTL - 2) * 1000 &&
 		    t <= TURND_PERM_TTL * 1000);
 
@@ -1203,6 +1203,194 @@ int test_turn_peerdata(void)
  out:
 	mem_deref(m);
 	mem_deref(cfg2);
+	tc_close(&tc);
+	return err;
+}
+
+
+static void texp_count(void *arg)
+{
+	++*(unsigned *)arg;
+}
+
+
+/* An expiry queue: entries expire in time order, whatever order they
+ * were started in; a cancelled or restarted one does not fire early */
+int test_turn_texp(void)
+{
+	struct texpq q;
+	struct texp e[4];
+	unsigned n[4] = {0, 0, 0, 0};
+	int err = 0;
+
+	memset(e, 0, sizeof(e));
+	texpq_init(&q);
+
+	texp_start(&e[0], &q, 40, texp_count, &n[0]);
+	texp_start(&e[1], &q, 10, texp_count, &n[1]);   /* before e[0] */
+	texp_start(&e[2], &q, 20, texp_count, &n[2]);
+	texp_start(&e[3], &q, 20, texp_count, &n[3]);
+	texp_cancel(&e[2]);
+	TEST_EQUALS(0, texp_get_expire(&e[2]));
+	TEST_ASSERT(texp_get_expire(&e[0]) > 20);
+
+	run_for(30);
+	TEST_EQUALS(1, n[1]);
+	TEST_EQUALS(1, n[3]);
+	TEST_EQUALS(0, n[0] + n[2]);
+
+	texp_start(&e[0], &q, 40, texp_count, &n[0]);   /* restarted */
+	run_for(20);
+	TEST_EQUALS(0, n[0]);
+	run_for(40);
+	TEST_EQUALS(1, n[0]);
+	TEST_EQUALS(0, list_count(&q.list));
+	TEST_ASSERT(!tmr_isrunning(&q.tmr));
+
+ out:
+	texpq_close(&q);
+
+	return err;
+}
+
+
+/* The allocation's cached key and nonce: requests on it still need a
+ * good MESSAGE-INTEGRITY, and a reload that drops the secret that
+ * signed its USERNAME refuses them (401) */
+int test_turn_authcache(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	const struct tok_key *k0;
+	struct cfg *cfg2 = NULL;
+	char user[TOK_USER_MAX], pass[TOK_PASS_MAX], msg[256];
+	const char *conf2;
+	struct talloc *al;
+	struct pl pl;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	/* signed by the second secret */
+	k0 = tc.cfg->keys->keys.head->next->data;
+	(void)re_snprintf(user, sizeof(user), "%llu:bob",
+			  (unsigned long long)time(NULL) + 600);
+	pl_set_str(&pl, user);
+	TEST_ERR(tok_rest_password(pass, sizeof(pass), k0, &pl));
+	TEST_ERR(tc_login(&tc, user, pass));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+	TEST_ASSERT(al->key_gen != 0);
+	TEST_ASSERT(!memcmp(tc.key, al->key, sizeof(al->key)));
+	TEST_STRCMP(tc.nonce, al->nonce);
+
+	rq.method = STUN_METHOD_REFRESH;
+	rq.transport = NULL;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	/* a wrong key is refused, cached or not */
+	tc.key[0] ^= 1;
+	TEST_EQUALS(401, tc_code(&tc, &rq));
+	tc.key[0] ^= 1;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	/* the second secret is gone: 401 */
+	conf2 = "interface lo 127.0.0.1 ports=40000-40015\n"
+		"sip_enable no\nrelay_enable no\nturn_enable yes\n"
+		"turn_listen lo udp 3478\nturn_relay_interface lo\n"
+		"turn_realm " REALM "\ntoken_secret k1 " SECRET1 "\n";
+	err = cfg_parse(&cfg2, "turn-test2", conf2, strlen(conf2), msg,
+			sizeof(msg));
+	if (err)
+		TEST_FAIL("%s\n", msg);
+	TEST_ERR(err);
+	turnd_set_cfg(tc.turnd, cfg2);
+	TEST_EQUALS(401, tc_code(&tc, &rq));
+
+ out:
+	mem_deref(cfg2);
+	tc_close(&tc);
+	return err;
+}
+
+
+/* one reply from treq, byte for byte what libre's encoder makes */
+static int reply_cmp(struct tc *tc, struct treq *req, bool fp, bool mi)
+{
+	static const uint8_t key[TURND_KEY_LEN] = "0123456789abcdef";
+	struct stun_errcode ec = {401, ""};
+	uint32_t lifetime = 600;
+	struct mbuf *mb;
+	int err = 0;
+
+	req->fp = fp;
+	req->keylen = mi ? sizeof(key) : 0;
+	memcpy(req->key, key, sizeof(key));
+
+	mb = mbuf_alloc(256);
+	TEST_ASSERT(mb != NULL);
+
+	TEST_ERR(treq_reply(req, 1, STUN_ATTR_LIFETIME, &lifetime));
+	TEST_ERR(stun_msg_encode(mb, STUN_METHOD_REFRESH,
+				 STUN_CLASS_SUCCESS_RESP,
+				 stun_msg_tid(req->msg), NULL,
+				 mi ? key : NULL, req->keylen, fp, 0x00, 1,
+				 STUN_ATTR_LIFETIME, &lifetime));
+	TEST_ASSERT(tc->reply != NULL);
+	TEST_EQUALS(mb->end, tc->reply->end);
+	TEST_ASSERT(!memcmp(mb->buf, tc->reply->buf, mb->end));
+
+	mb->pos = mb->end = 0;
+	TEST_ERR(treq_ereply(req, 401, 1, STUN_ATTR_REALM, REALM));
+	TEST_ERR(stun_msg_encode(mb, STUN_METHOD_REFRESH,
+				 STUN_CLASS_ERROR_RESP,
+				 stun_msg_tid(req->msg), &ec,
+				 mi ? key : NULL, req->keylen, fp, 0x00, 1,
+				 STUN_ATTR_REALM, REALM));
+	TEST_EQUALS(mb->end, tc->reply->end);
+	TEST_ASSERT(!memcmp(mb->buf, tc->reply->buf, mb->end));
+
+ out:
+	mem_deref(mb);
+	return err;
+}
+
+
+/* Replies with MESSAGE-INTEGRITY and FINGERPRINT appended by treq.c
+ * are what libre's stun_msg_encode() makes */
+int test_turn_reply(void)
+{
+	static const uint8_t tid[STUN_TID_SIZE] = "abcdefghijkl";
+	struct treq req;
+	struct mbuf *mb = NULL;
+	struct tc tc;
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	mb = mbuf_alloc(64);
+	TEST_ASSERT(mb != NULL);
+	TEST_ERR(stun_msg_encode(mb, STUN_METHOD_REFRESH, STUN_CLASS_REQUEST,
+				 tid, NULL, NULL, 0, false, 0x00, 0));
+	mb->pos = 0;
+	TEST_ERR(stun_msg_decode(&req.msg, mb, NULL));
+
+	req.turnd = tc.turnd;
+	req.lsn = tc.turnd->listeners.head->data;
+	req.src = &tc.src;
+
+	TEST_ERR(reply_cmp(&tc, &req, false, false));
+	TEST_ERR(reply_cmp(&tc, &req, true, false));
+	TEST_ERR(reply_cmp(&tc, &req, false, true));
+	TEST_ERR(reply_cmp(&tc, &req, true, true));
+
+ out:
+	mem_deref(req.msg);
+	mem_deref(mb);
 	tc_close(&tc);
 	return err;
 }
