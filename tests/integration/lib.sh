@@ -75,11 +75,28 @@ start_daemon() {
 	"$UMEDGE" -c "$1" >"$2" 2>&1 &
 	DPID=$!
 	PIDS="$PIDS $DPID"
+	ctl_wait "$2"
+}
+
+# ns_start_daemon NS CONF LOG [WRAPPER...]: the same in namespace NS,
+# under WRAPPER (setpriv, say) if given
+ns_start_daemon() {
+	ns=$1 conf=$2 log=$3
+	shift 3
+	ip netns exec "$ns" "$@" "$UMEDGE" -c "$conf" >"$log" 2>&1 &
+	DPID=$!
+	PIDS="$PIDS $DPID"
+	ctl_wait "$log"
+}
+
+# ctl_wait LOG: up to 10 s for $DPID's control socket; on failure print
+# LOG
+ctl_wait() {
 	i=0
 	while [ ! -S "$T/control.sock" ]; do
 		i=$((i + 1))
 		if [ $i -gt 100 ] || ! kill -0 "$DPID" 2>/dev/null; then
-			cat "$2" >&2
+			cat "$1" >&2
 			fail "umedge did not start"
 		fi
 		sleep 0.1

@@ -27,16 +27,7 @@ relay_up() {
 	control_socket $T/control.sock
 	${1:-}
 	CONF
-	ip netns exec "$NS_EDGE" "$UMEDGE" -c "$T/umedge.conf" >"$T/log" 2>&1 &
-	DPID=$!
-	PIDS="$PIDS $DPID"
-	i=0
-	until [ -S "$T/control.sock" ]; do
-		i=$((i + 1))
-		[ $i -le 50 ] && kill -0 "$DPID" 2>/dev/null || {
-			cat "$T/log" >&2; fail "umedge did not start"; }
-		sleep 0.1
-	done
+	ns_start_daemon "$NS_EDGE" "$T/umedge.conf" "$T/log"
 	ok "umedge runs in $NS_EDGE"
 }
 

@@ -37,17 +37,8 @@ turn_up() {
 	log_level info
 	${TURN_EXTRA:-}
 	CONF
-	ip netns exec "$NS_EDGE" ${TURN_WRAP:-} "$UMEDGE" -c "$T/umedge.conf" \
-		>"$T/log" 2>&1 &
-	DPID=$!
-	PIDS="$PIDS $DPID"
-	i=0
-	until [ -S "$T/control.sock" ]; do
-		i=$((i + 1))
-		[ $i -le 50 ] && kill -0 "$DPID" 2>/dev/null || {
-			cat "$T/log" >&2; fail "umedge did not start"; }
-		sleep 0.1
-	done
+	# shellcheck disable=SC2086
+	ns_start_daemon "$NS_EDGE" "$T/umedge.conf" "$T/log" ${TURN_WRAP:-}
 }
 
 # peer_up ADDRESS: turnutils_peer in ext, echoing on ADDRESS:3480
