@@ -49,6 +49,13 @@ static const struct cfg_key keys[] = {
 	KU32("sip_options_interval",  sip.options_interval, 0, 3600),
 	KSTR("sip_user_agent",        sip.user_agent),
 	KSTR("sip_cdr_file",          sip.cdr_file),
+	KLIST("sip_gw_set",           cfg_gwset_h, sip.gwsets, NULL),
+	KLIST("sip_gw",               cfg_gw_h, sip.gwsets, sip_ports),
+	KLIST("sip_route",            cfg_route_h, sip.routes, NULL),
+	KLIST("sip_out_allow",        cfg_allow_h, sip.out_allow, NULL),
+	KU32("sip_out_max_calls",     sip.out_max_calls, 0, 100000),
+	KU32("sip_out_cps",           sip.out_cps, 0, 10000),
+	KLIST("sip_domain",           cfg_domain_h, sip.domains, NULL),
 
 	KBOOL("relay_enable",         relay.enable),
 	KU32("relay_threads",         relay.threads, 0, 64),
@@ -97,6 +104,10 @@ static void cfg_destructor(void *data)
 	list_flush(&cfg->sip.umhosts);
 	list_flush(&cfg->sip.gateways);
 	list_flush(&cfg->sip.internal_nets);
+	list_flush(&cfg->sip.routes);
+	list_flush(&cfg->sip.gwsets);
+	list_flush(&cfg->sip.out_allow);
+	list_flush(&cfg->sip.domains);
 	list_flush(&cfg->relay.ng_controllers);
 	list_flush(&cfg->turn.listeners);
 	list_flush(&cfg->turn.allowed_peers);
@@ -134,6 +145,8 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->sip.max_redirects    = 3;
 	cfg->sip.rate_limit       = 50;
 	cfg->sip.options_interval = 20;
+	cfg->sip.out_max_calls    = 20;
+	cfg->sip.out_cps          = 5;
 	str_ncpy(cfg->sip.user_agent, "umedge/" VERSION,
 		 sizeof(cfg->sip.user_agent));
 

@@ -17,6 +17,9 @@ enum {
 	CFG_HOST_MAX = 256,   /**< Host names, with NUL            */
 	CFG_PATH_MAX = 256,   /**< File paths, with NUL            */
 	CFG_SUN_MAX  = 108,   /**< Unix socket paths, with NUL     */
+	CFG_CRED_MAX = 128,   /**< Digest user, password, realm    */
+	CFG_NUM_MAX  = 32,    /**< Number prefixes, with NUL       */
+	CFG_DIGITS_MAX = 15,  /**< Digits in a number (E.164)      */
 	CFG_LINE_MAX = 1024,  /**< Longest line                    */
 	CFG_FILE_MAX = 1 << 20,  /**< Largest file                 */
 };
@@ -56,23 +59,75 @@ struct cfg_listen {
 	unsigned line;              /**< Line it was defined on        */
 };
 
-/** An internal UM host (call router) */
-struct cfg_umhost {
-	struct le le;                  /**< Member of cfg.sip.umhosts  */
-	enum cfg_tp tp;                /**< CFG_TCP or CFG_TLS         */
-	char host[CFG_HOST_MAX];       /**< Address or host name       */
-	uint16_t port;                 /**< Port                       */
-	uint32_t priority;             /**< Lower is tried first       */
-	uint32_t weight;               /**< Share within a priority    */
-	char tls_name[CFG_HOST_MAX];   /**< Name its certificate has   */
+/** An internal UM host or an outside gateway (sip_um_host, sip_gw) */
+struct cfg_host {
+	struct le le;                 /**< In cfg.sip.umhosts or set's gws */
+	enum cfg_tp tp;               /**< UM hosts TCP, TLS; gws also UDP */
+	char host[CFG_HOST_MAX];      /**< Address or host name            */
+	uint16_t port;                /**< Port                            */
+	uint32_t priority;            /**< Lower is tried first            */
+	uint32_t weight;              /**< Share within a priority         */
+	char tls_name[CFG_HOST_MAX];  /**< Name its certificate has        */
+	char user[CFG_CRED_MAX];      /**< Digest user, "" for none        */
+	char password[CFG_CRED_MAX];  /**< Digest password                 */
+	char realm[CFG_CRED_MAX];     /**< Answer only this realm, "" any  */
+	const struct cfg_gwset *set;  /**< Gateway's set, NULL: a UM host  */
+	unsigned line;                /**< Line it was defined on          */
+};
+
+/** How a gateway set treats a REFER from UM */
+enum cfg_refer {
+	CFG_REFER_PASS = 0,   /**< Relay it to the gateway         */
+	CFG_REFER_LOCAL,      /**< The edge makes the transfer call */
+};
+
+/** Failures that give way to the set's next gateway */
+enum cfg_failover {
+	CFG_FO_TIMEOUT = 1 << 0,   /**< No response, connection failed */
+	CFG_FO_408     = 1 << 1,   /**< 408 Request Timeout            */
+	CFG_FO_5XX     = 1 << 2,   /**< 500-599                        */
+	CFG_FO_6XX     = 1 << 3,   /**< 600-699                        */
+};
+
+/** A named set of outside gateways or trunks (sip_gw_set) */
+struct cfg_gwset {
+	struct le le;              /**< Member of cfg.sip.gwsets        */
+	char name[CFG_NAME_MAX];   /**< Its name                        */
+	enum cfg_refer refer;      /**< REFER handling                  */
+	uint32_t failover;         /**< enum cfg_failover bits          */
+	struct list gws;           /**< struct cfg_host                 */
+	unsigned line;             /**< Line it was defined on          */
+};
+
+/** A route: numbers with this prefix go to a set (sip_route) */
+struct cfg_route {
+	struct le le;                  /**< Member of cfg.sip.routes   */
+	char prefix[CFG_NUM_MAX];      /**< "+1425", "" for default    */
+	const struct cfg_gwset *set;   /**< The set                    */
 	unsigned line;                 /**< Line it was defined on     */
+};
+
+/** Numbers UM may dial (sip_out_allow): deny by default */
+struct cfg_allow {
+	struct le le;                  /**< Member of cfg.sip.out_allow */
+	char prefix[CFG_NUM_MAX];      /**< "+44", "+", "00"...         */
+	uint32_t min;                  /**< Fewest digits in the number */
+	uint32_t max;                  /**< Most digits                 */
+	unsigned line;                 /**< Line it was defined on      */
+};
+
+/** A name the edge answers to (sip_domain) */
+struct cfg_name {
+	struct le le;                  /**< Member of cfg.sip.domains   */
+	char name[CFG_HOST_MAX];       /**< Host or domain name         */
+	unsigned line;                 /**< Line it was defined on      */
 };
 
 /** SIP B2BUA settings */
 struct cfg_sip {
 	bool enable;                     /**< Run the B2BUA                */
 	struct list listeners;           /**< struct cfg_listen            */
-	struct list umhosts;             /**< struct cfg_umhost            */
+	struct list umhosts;             /**< struct cfg_host              */
 	struct list gateways;            /**< struct cfg_net: trusted      */
 	struct list internal_nets;       /**< struct cfg_net: 3xx targets  */
 	char tls_cert[CFG_PATH_MAX];     /**< Our certificate chain (PEM)  */
@@ -83,6 +138,12 @@ struct cfg_sip {
 	uint32_t options_interval;       /**< UM host probe interval (s)   */
 	char user_agent[128];            /**< User-Agent and Server        */
 	char cdr_file[CFG_PATH_MAX];     /**< Call records, "" for none    */
+	struct list gwsets;              /**< struct cfg_gwset             */
+	struct list routes;              /**< struct cfg_route             */
+	struct list out_allow;           /**< struct cfg_allow             */
+	struct list domains;             /**< struct cfg_name: our names   */
+	uint32_t out_max_calls;          /**< Calls out per source at once */
+	uint32_t out_cps;                /**< New calls out/s per source   */
 };
 
 /** Media relay settings */
@@ -149,6 +210,8 @@ int  cfg_load(struct cfg **cfgp, const char *path, char *err, size_t errsz);
 int  cfg_parse(struct cfg **cfgp, const char *name, const char *buf,
 	       size_t len, char *err, size_t errsz);
 const struct cfg_iface *cfg_iface_find(const struct cfg *cfg,
+				       const char *name);
+const struct cfg_gwset *cfg_gwset_find(const struct cfg *cfg,
 				       const char *name);
 const char *cfg_tp_name(enum cfg_tp tp);
 uint32_t cfg_media_ports(const struct cfg *cfg);

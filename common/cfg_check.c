@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <re.h>
 #include "tok.h"
+#include "ipnet.h"
 #include "cfg.h"
 #include "cfg_priv.h"
 
@@ -111,6 +112,52 @@ static int file_check(struct cfg_ctx *ctx, const char *key,
 }
 
 
+/* A gateway is outside: an address of its own is in no internal net */
+static int gw_check(struct cfg_ctx *ctx, const struct cfg_host *h)
+{
+	struct sa sa;
+
+	if (sa_set_str(&sa, h->host, 0) ||
+	    !ipnet_match(&ctx->cfg->sip.internal_nets, &sa))
+		return 0;
+
+	ctx->line = h->line;
+
+	return cfg_error(ctx, NULL, "sip_gw: %s lies in a "
+			 "sip_internal_network: a gateway is outside",
+			 h->host);
+}
+
+
+/* Every set has a gateway, and every gateway is outside; tls is set if
+ * one speaks TLS (it needs the TLS files) */
+static int gwsets_check(struct cfg_ctx *ctx, bool *tls)
+{
+	struct le *le, *le2;
+
+	for (le = ctx->cfg->sip.gwsets.head; le; le = le->next) {
+		const struct cfg_gwset *set = le->data;
+
+		ctx->line = set->line;
+		if (!set->gws.head)
+			return cfg_error(ctx, NULL, "sip_gw_set: set '%s' has "
+					 "no sip_gw line", set->name);
+
+		for (le2 = set->gws.head; le2; le2 = le2->next) {
+			const struct cfg_host *h = le2->data;
+
+			*tls |= h->tp == CFG_TLS;
+			if (gw_check(ctx, h))
+				return EINVAL;
+		}
+	}
+
+	ctx->line = 0;
+
+	return 0;
+}
+
+
 static int sip_check(struct cfg_ctx *ctx)
 {
 	const struct cfg_sip *sip = &ctx->cfg->sip;
@@ -130,9 +177,12 @@ static int sip_check(struct cfg_ctx *ctx)
 				 "sip_um_host is configured");
 
 	for (le = sip->umhosts.head; le; le = le->next) {
-		const struct cfg_umhost *h = le->data;
+		const struct cfg_host *h = le->data;
 		tls |= h->tp == CFG_TLS;
 	}
+
+	if (gwsets_check(ctx, &tls))
+		return EINVAL;
 
 	if (file_check(ctx, "sip_tls_cert", sip->tls_cert, tls) ||
 	    file_check(ctx, "sip_tls_key", sip->tls_key, tls) ||

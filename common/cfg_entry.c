@@ -1,6 +1,7 @@
 /**
  * @file cfg_entry.c  Configuration lines that add list entries:
- *                    interfaces, listeners, UM hosts, networks, secrets
+ *                    interfaces, listeners, UM hosts (and the host part
+ *                    of gateways), networks, secrets
  */
 #include <string.h>
 #include <re.h>
@@ -18,7 +19,13 @@ static void entry_destructor(void *data)
 }
 
 
-static void *entry_alloc(struct cfg_ctx *ctx, size_t size)
+/**
+ * Allocate a list entry whose first member is its le; the destructor
+ * unlinks it
+ *
+ * @return the zeroed entry, NULL (ctx->err set) if out of memory
+ */
+void *cfg_entry_alloc(struct cfg_ctx *ctx, size_t size)
 {
 	void *e = mem_zalloc(size, entry_destructor);
 
@@ -75,7 +82,13 @@ static int iface_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
-static bool name_valid(const struct pl *name)
+/**
+ * Is this a name for an interface or a gateway set: letters, digits,
+ * '_' and '-'?
+ *
+ * @return true if it is
+ */
+bool cfg_name_valid(const struct pl *name)
 {
 	for (size_t i = 0; i < name->l; i++) {
 		char c = name->p[i];
@@ -100,13 +113,13 @@ int cfg_iface_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 	if (!words_next(&rest, &name) || !words_next(&rest, &addr))
 		return cfg_error(ctx, key, "expected NAME ADDRESS [options]");
 
-	ifc = entry_alloc(ctx, sizeof(*ifc));
+	ifc = cfg_entry_alloc(ctx, sizeof(*ifc));
 	if (!ifc)
 		return ENOMEM;
 
 	ifc->line = ctx->line;
 
-	if (!name_valid(&name)) {
+	if (!cfg_name_valid(&name)) {
 		cfg_error(ctx, key, "bad interface name '%r'", &name);
 		goto out;
 	}
@@ -150,7 +163,7 @@ int cfg_listen_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		return cfg_error(ctx, key, "expected INTERFACE TRANSPORT "
 				 "[PORT]");
 
-	l = entry_alloc(ctx, sizeof(*l));
+	l = cfg_entry_alloc(ctx, sizeof(*l));
 	if (!l)
 		return ENOMEM;
 
@@ -183,8 +196,25 @@ int cfg_listen_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
-static int umhost_option(struct cfg_ctx *ctx, const struct cfg_key *key,
-			 struct cfg_umhost *h, const struct pl *word)
+/* A credential: not empty, and user and realm go into a quoted string */
+static int cred_str(struct cfg_ctx *ctx, const struct cfg_key *key,
+		    const struct pl *name, const struct pl *val, char *buf,
+		    bool quoted)
+{
+	if (!val->l)
+		return cfg_error(ctx, key, "%r= is empty", name);
+
+	if (quoted && (pl_strchr(val, '"') || pl_strchr(val, '\\')))
+		return cfg_error(ctx, key, "%r= may not contain '\"' or "
+				 "'\\'", name);
+
+	return cfg_str(ctx, key, val, buf, CFG_CRED_MAX);
+}
+
+
+/* Options of sip_um_host and sip_gw; credentials only on a gateway */
+static int host_option(struct cfg_ctx *ctx, const struct cfg_key *key,
+		       struct cfg_host *h, const struct pl *word)
 {
 	struct pl name, val;
 
@@ -199,36 +229,72 @@ static int umhost_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 		return cfg_str(ctx, key, &val, h->tls_name,
 			       sizeof(h->tls_name));
 
+	if (h->set && 0 == pl_strcmp(&name, "user"))
+		return cred_str(ctx, key, &name, &val, h->user, true);
+	if (h->set && 0 == pl_strcmp(&name, "password"))
+		return cred_str(ctx, key, &name, &val, h->password, false);
+	if (h->set && 0 == pl_strcmp(&name, "realm"))
+		return cred_str(ctx, key, &name, &val, h->realm, true);
+
 	return cfg_error(ctx, key, "unknown option '%r' (priority, weight, "
-			 "tls_name)", &name);
+			 "tls_name%s)", &name,
+			 h->set ? ", user, password, realm" : "");
 }
 
 
-/** TRANSPORT HOST[:PORT] [priority=N] [weight=N] [tls_name=NAME] */
-int cfg_umhost_h(struct cfg_ctx *ctx, const struct cfg_key *key,
-		 const struct pl *val, void *field)
+/* After the options: a gateway's credentials are complete */
+static int creds_check(struct cfg_ctx *ctx, const struct cfg_key *key,
+		       const struct cfg_host *h)
 {
-	struct cfg_umhost *h;
-	struct pl rest = *val, tp, hp, host, word;
+	if (!h->user[0] != !h->password[0])
+		return cfg_error(ctx, key, "user= and password= go together");
+	if (h->realm[0] && !h->user[0])
+		return cfg_error(ctx, key, "realm= needs user= and password=");
+
+	return 0;
+}
+
+
+/**
+ * Parse "TRANSPORT HOST[:PORT] [options]", what sip_um_host and sip_gw
+ * share
+ *
+ * @param ctx  Parser context
+ * @param key  sip_um_host or sip_gw, for messages and default ports
+ * @param val  The words after the key (after SET for sip_gw)
+ * @param set  The gateway's set, NULL for a UM host: UM hosts refuse
+ *             UDP and credentials
+ * @param hp   Set to the host, not in any list yet
+ *
+ * @return 0 if success, otherwise errorcode (ctx->err set)
+ */
+int cfg_host_parse(struct cfg_ctx *ctx, const struct cfg_key *key,
+		   const struct pl *val, const struct cfg_gwset *set,
+		   struct cfg_host **hp)
+{
+	struct cfg_host *h;
+	struct pl rest = *val, tp, hport, host, word;
+	bool pw = false;
 	int err = EINVAL;
 
-	if (!words_next(&rest, &tp) || !words_next(&rest, &hp))
-		return cfg_error(ctx, key, "expected TRANSPORT HOST[:PORT] "
-				 "[options]");
+	if (!words_next(&rest, &tp) || !words_next(&rest, &hport))
+		return cfg_error(ctx, key, "expected %sTRANSPORT HOST[:PORT] "
+				 "[options]", set ? "SET " : "");
 
-	h = entry_alloc(ctx, sizeof(*h));
+	h = cfg_entry_alloc(ctx, sizeof(*h));
 	if (!h)
 		return ENOMEM;
 
 	h->line = ctx->line;
 	h->weight = 1;
+	h->set = set;
 
 	if (cfg_tp(ctx, key, &tp, &h->tp) ||
-	    cfg_hostport(ctx, key, &hp, &host, &h->port) ||
+	    cfg_hostport(ctx, key, &hport, &host, &h->port) ||
 	    cfg_str(ctx, key, &host, h->host, sizeof(h->host)))
 		goto out;
 
-	if (h->tp == CFG_UDP) {
+	if (!set && h->tp == CFG_UDP) {
 		cfg_error(ctx, key, "UM hosts speak TCP or TLS, never UDP");
 		goto out;
 	}
@@ -237,11 +303,21 @@ int cfg_umhost_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		h->port = key->ports[h->tp];
 
 	while (words_next(&rest, &word)) {
-		if (umhost_option(ctx, key, h, &word))
+		/* never echo what may be the rest of a password */
+		if (pw && !pl_strchr(&word, '=')) {
+			cfg_error(ctx, key, "password= may not contain blanks");
+			goto out;
+		}
+		pw = word.l >= 9 && 0 == memcmp(word.p, "password=", 9);
+
+		if (host_option(ctx, key, h, &word))
 			goto out;
 	}
 
-	list_append(field, &h->le, h);
+	if (creds_check(ctx, key, h))
+		goto out;
+
+	*hp = h;
 	err = 0;
 
  out:
@@ -249,6 +325,23 @@ int cfg_umhost_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		mem_deref(h);
 
 	return err;
+}
+
+
+/** sip_um_host TRANSPORT HOST[:PORT] [priority=N] [weight=N] [tls_name=] */
+int cfg_umhost_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		 const struct pl *val, void *field)
+{
+	struct cfg_host *h;
+	int err;
+
+	err = cfg_host_parse(ctx, key, val, NULL, &h);
+	if (err)
+		return err;
+
+	list_append(field, &h->le, h);
+
+	return 0;
 }
 
 
@@ -261,7 +354,7 @@ static int net_parse(struct cfg_ctx *ctx, const struct cfg_key *key,
 	uint32_t maxbits, v;
 	int err = EINVAL;
 
-	n = entry_alloc(ctx, sizeof(*n));
+	n = cfg_entry_alloc(ctx, sizeof(*n));
 	if (!n)
 		return ENOMEM;
 
@@ -356,14 +449,11 @@ int cfg_cred_listen_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		      const struct pl *val, void *field)
 {
 	struct cfg_cred *cred = field;
-	struct pl rest = *val, iface, port, extra;
+	struct pl iface, port;
 	uint32_t v;
 
-	if (!words_next(&rest, &iface) || !words_next(&rest, &port) ||
-	    words_next(&rest, &extra))
-		return cfg_error(ctx, key, "expected INTERFACE PORT");
-
-	if (cfg_str(ctx, key, &iface, cred->iface, sizeof(cred->iface)) ||
+	if (cfg_words2(ctx, key, val, "INTERFACE PORT", &iface, &port) ||
+	    cfg_str(ctx, key, &iface, cred->iface, sizeof(cred->iface)) ||
 	    cfg_u32(ctx, key, &port, 1, 65535, &v))
 		return EINVAL;
 

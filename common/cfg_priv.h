@@ -42,10 +42,19 @@ int  cfg_tp(struct cfg_ctx *ctx, const struct cfg_key *key,
 	    const struct pl *pl, enum cfg_tp *tp);
 int  cfg_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 		const struct pl *word, struct pl *name, struct pl *val);
+int  cfg_words2(struct cfg_ctx *ctx, const struct cfg_key *key,
+		const struct pl *val, const char *usage, struct pl *a,
+		struct pl *b);
+void *cfg_entry_alloc(struct cfg_ctx *ctx, size_t size);
+bool cfg_name_valid(const struct pl *name);
+int  cfg_host_parse(struct cfg_ctx *ctx, const struct cfg_key *key,
+		    const struct pl *val, const struct cfg_gwset *set,
+		    struct cfg_host **hp);
 
 cfg_value_h cfg_bool_h, cfg_u32_h, cfg_str_h, cfg_sa_h, cfg_nets_h;
 cfg_value_h cfg_level_h, cfg_target_h, cfg_facility_h;
 cfg_value_h cfg_iface_h, cfg_listen_h, cfg_umhost_h, cfg_secret_h;
 cfg_value_h cfg_cred_listen_h;
+cfg_value_h cfg_gwset_h, cfg_gw_h, cfg_route_h, cfg_allow_h, cfg_domain_h;
 
 int cfg_check(struct cfg_ctx *ctx);

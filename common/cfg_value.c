@@ -189,6 +189,21 @@ int cfg_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
+/** Split a value of exactly two words; otherwise "expected USAGE" */
+int cfg_words2(struct cfg_ctx *ctx, const struct cfg_key *key,
+	       const struct pl *val, const char *usage, struct pl *a,
+	       struct pl *b)
+{
+	struct pl rest = *val, extra;
+
+	if (!words_next(&rest, a) || !words_next(&rest, b) ||
+	    words_next(&rest, &extra))
+		return cfg_error(ctx, key, "expected %s", usage);
+
+	return 0;
+}
+
+
 /** Name of a transport */
 const char *cfg_tp_name(enum cfg_tp tp)
 {

@@ -21,7 +21,9 @@
 #include "relay.h"
 #include "sipguard.h"
 #include "gate.h"
-#include "umhost.h"
+#include "hset.h"
+#include "srclim.h"
+#include "outcall.h"
 #include "tlsctx.h"
 #include "sipraw.h"
 #include "b2b.h"
@@ -45,13 +47,16 @@ static void b2b_destructor(void *data)
 	struct b2b *b2b = data;
 
 	list_flush(&b2b->calls);
+	list_flush(&b2b->lreqs);
 	dtq_close(&b2b->q_noresp);
 	for (int i = 0; i < B2B_OK_STEPS; i++)
 		dtq_close(&b2b->q_ok[i]);
 	list_flush(&b2b->raw);
 	hash_flush(b2b->legs);
 	mem_deref(b2b->legs);
-	mem_deref(b2b->hosts);
+	mem_deref(b2b->umhosts);
+	list_flush(&b2b->gwsets);
+	mem_deref(b2b->srclim);
 	mem_deref(b2b->gate);
 	for (int s = 0; s < 2; s++) {
 		b2b->lsnr[s] = mem_deref(b2b->lsnr[s]);
@@ -62,61 +67,6 @@ static void b2b_destructor(void *data)
 	}
 	mem_deref(b2b->dnsc);
 	mem_deref((void *)b2b->cfg);
-}
-
-
-static bool leg_cmp(struct le *le, void *arg)
-{
-	const struct leg *leg = le->data;
-	const struct sip_msg *msg = arg;
-
-	return leg->dlg && !pl_strcmp(&msg->callid, leg->callid) &&
-		sip_dialog_cmp(leg->dlg, msg);
-}
-
-
-/**
- * Find the leg whose dialog a request belongs to
- *
- * @param b2b B2BUA
- * @param msg Request
- *
- * @return the leg, NULL if none
- */
-struct leg *b2b_leg_find(const struct b2b *b2b, const struct sip_msg *msg)
-{
-	return list_ledata(hash_lookup(b2b->legs, hash_joaat_pl(&msg->callid),
-				       leg_cmp, (void *)msg));
-}
-
-
-static bool callid_cmp(struct le *le, void *arg)
-{
-	const struct leg *leg = le->data;
-
-	return !pl_strcmp(arg, leg->callid);
-}
-
-
-/**
- * Find a leg by its Call-ID alone
- *
- * @param b2b    B2BUA
- * @param callid Call-ID
- *
- * @return the leg, NULL if none
- */
-struct leg *b2b_leg_lookup(const struct b2b *b2b, const struct pl *callid)
-{
-	return list_ledata(hash_lookup(b2b->legs, hash_joaat_pl(callid),
-				       callid_cmp, (void *)callid));
-}
-
-
-/** Enter a leg in the table by its Call-ID */
-void b2b_leg_link(struct b2b *b2b, struct leg *leg)
-{
-	hash_append(b2b->legs, hash_joaat_str(leg->callid), &leg->he, leg);
 }
 
 
@@ -157,6 +107,25 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 }
 
 
+/* A new call: a gateway's goes to the UM hosts; UM's own is judged and
+ * routed first (outcall.c) */
+static void invite(struct b2b *b2b, enum b2b_side side,
+		   const struct sip_msg *msg)
+{
+	struct bcall_prm prm = {B2B_EXT, b2b->umhosts, NULL, NULL};
+	int err;
+
+	if (side == B2B_INT)
+		err = outcall_invite(b2b, msg);
+	else
+		err = bcall_invite(b2b, &prm, msg);
+
+	if (err)
+		(void)sip_reply(b2b->sip[side], msg, 500,
+				"Server Internal Error");
+}
+
+
 static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
 			  const struct sip_msg *msg)
 {
@@ -188,11 +157,7 @@ static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
 	}
 
 	if (!pl_strcmp(&msg->met, "INVITE")) {
-		if (side == B2B_INT)
-			(void)sip_reply(sip, msg, 403, "Forbidden");
-		else if (bcall_invite(b2b, msg))
-			(void)sip_reply(sip, msg, 500,
-					"Server Internal Error");
+		invite(b2b, side, msg);
 		return;
 	}
 
@@ -215,9 +180,9 @@ static bool request(struct b2b *b2b, enum b2b_side side,
 	if (refuse(b2b, side, msg))
 		return true;
 
-	leg = b2b_leg_find(b2b, msg);
+	leg = leg_find(b2b, msg);
 	if (leg && leg->side == side)
-		bcall_request(leg->call, leg, msg);
+		leg_recv(leg, msg);
 	else
 		out_of_dialog(b2b, side, msg);
 
@@ -354,24 +319,77 @@ static int resolver_alloc(struct b2b *b2b)
 }
 
 
-/* A UM host over TCP or TLS needs a transport of that kind inside */
-static int umhosts_check(const struct b2b *b2b, const struct cfg *cfg)
+/* A host needs a transport of its kind on its side's stack */
+static int transp_check(const struct b2b *b2b, enum b2b_side side,
+			const struct list *hosts, const char *key)
 {
-	for (struct le *le = cfg->sip.umhosts.head; le; le = le->next) {
-		const struct cfg_umhost *h = le->data;
-		enum sip_transp tp = tp_of(h->tp);
+	for (struct le *le = list_head(hosts); le; le = le->next) {
+		const struct cfg_host *h = le->data;
 		struct sa laddr;
 
-		if (!sip_transp_laddr(b2b->sip[B2B_INT], &laddr, tp, NULL))
+		if (!sip_transp_laddr(b2b->sip[side], &laddr, tp_of(h->tp),
+				      NULL))
 			continue;
 
-		elog_err("sip_um_host %s %s: needs a sip_listen on the inside "
-			 "with %s\n", cfg_tp_name(h->tp), h->host,
+		elog_err("%s %s %s (line %u): needs a sip_listen on the %s "
+			 "with %s\n", key, cfg_tp_name(h->tp), h->host,
+			 h->line, side == B2B_INT ? "inside" : "outside",
 			 cfg_tp_name(h->tp));
 		return EINVAL;
 	}
 
 	return 0;
+}
+
+
+static int hosts_check(const struct b2b *b2b, const struct cfg *cfg)
+{
+	int err = transp_check(b2b, B2B_INT, &cfg->sip.umhosts,
+			       "sip_um_host");
+
+	for (struct le *le = cfg->sip.gwsets.head; le && !err; le = le->next) {
+		const struct cfg_gwset *set = le->data;
+
+		err = transp_check(b2b, B2B_EXT, &set->gws, "sip_gw");
+	}
+
+	return err;
+}
+
+
+/* The gateway sets, made anew from a configuration */
+static int gwsets_alloc(struct b2b *b2b, const struct cfg *cfg,
+			struct list *sets)
+{
+	int err = 0;
+
+	for (struct le *le = cfg->sip.gwsets.head; le && !err; le = le->next) {
+		const struct cfg_gwset *set = le->data;
+		const struct hset_prm prm = {
+			set->name, &set->gws, set->failover, b2b->sip[B2B_EXT],
+			&b2b->laddr[B2B_EXT]
+		};
+		struct hset *hs;
+
+		err = hset_alloc(&hs, cfg, &prm);
+		if (!err)
+			hset_append(sets, hs);
+	}
+
+	return err;
+}
+
+
+/* The UM hosts: every failure gives way to the next one */
+static int umhosts_alloc(struct b2b *b2b, const struct cfg *cfg)
+{
+	const struct hset_prm prm = {
+		"um", &cfg->sip.umhosts,
+		CFG_FO_TIMEOUT | CFG_FO_408 | CFG_FO_5XX | CFG_FO_6XX,
+		b2b->sip[B2B_INT], &b2b->laddr[B2B_INT]
+	};
+
+	return hset_alloc(&b2b->umhosts, cfg, &prm);
 }
 
 
@@ -452,20 +470,22 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 	if (err)
 		goto out;
 
-	err = umhosts_check(b2b, cfg);
+	err = hosts_check(b2b, cfg);
 	if (err)
 		goto out;
 
-	err = umhosts_alloc(&b2b->hosts, cfg, b2b->sip[B2B_INT],
-			    &b2b->laddr[B2B_INT]);
+	err  = umhosts_alloc(b2b, cfg);
+	err |= gwsets_alloc(b2b, cfg, &b2b->gwsets);
+	err |= srclim_alloc(&b2b->srclim);
 	if (err)
 		goto out;
 
 	relay_set_timeout_handler(relay, timeout_handler, b2b);
 
-	DEBUG_INFO("B2BUA: outside %s, inside %s, %u UM hosts\n",
-		   b2b->iface[B2B_EXT], b2b->iface[B2B_INT],
-		   list_count(&cfg->sip.umhosts));
+	DEBUG_INFO("B2BUA: outside %s, inside %s, %u UM hosts, "
+		   "%u gateway sets\n", b2b->iface[B2B_EXT],
+		   b2b->iface[B2B_INT], list_count(&cfg->sip.umhosts),
+		   list_count(&cfg->sip.gwsets));
 
  out:
 	if (err)
@@ -478,21 +498,47 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 
 
 /**
- * Apply a reloaded configuration: gateways, internal networks, rate
- * limit, redirect limit, user agent and CDR file take effect for the
- * next request; listeners and UM hosts on restart
+ * Apply a reloaded configuration: trusted gateways, internal networks,
+ * rate limit, redirect limit, user agent, CDR file, and for UM's own
+ * calls the allowed numbers, routes, limits and gateway sets take
+ * effect for the next request (calls in progress keep their set);
+ * listeners and UM hosts on restart
  *
  * @param b2b B2BUA
  * @param cfg New configuration, referenced
  */
 void b2b_set_cfg(struct b2b *b2b, const struct cfg *cfg)
 {
+	struct list sets = LIST_INIT;
+
 	if (!b2b || !cfg)
 		return;
+
+	if (gwsets_alloc(b2b, cfg, &sets)) {
+		elog_err("sip: reload: the gateway sets could not be made; "
+			 "the old ones stay\n");
+		list_flush(&sets);
+	}
+	else {
+		list_flush(&b2b->gwsets);
+		while (sets.head)
+			hset_append(&b2b->gwsets, list_ledata(sets.head));
+	}
 
 	mem_deref((void *)b2b->cfg);
 	b2b->cfg = mem_ref((void *)cfg);
 	gate_set_cfg(b2b->gate, cfg);
+}
+
+
+static int gwsets_print(struct re_printf *pf, const struct b2b *b2b)
+{
+	int err = 0;
+
+	for (struct le *le = b2b->gwsets.head; le; le = le->next)
+		err |= hset_print(pf, le->data);
+
+	return err;
 }
 
 
@@ -517,7 +563,10 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  "%llu failed, %llu redirects followed, "
 			  "%llu redirects refused, %llu forbidden, "
 			  "%llu rate-limited, %llu malformed; "
-			  "%u of %u UM hosts alive\n%H",
+			  "%u of %u UM hosts alive\n"
+			  "sip out: %llu calls, %llu numbers refused, "
+			  "%llu over a source's limit, %llu unroutable, "
+			  "%llu bad requests\n%H%H",
 			  list_count(&b2b->calls),
 			  (unsigned long long)st->calls,
 			  (unsigned long long)st->answered,
@@ -527,9 +576,13 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->forbidden,
 			  (unsigned long long)st->limited,
 			  (unsigned long long)st->malformed,
-			  umhosts_alive(b2b->hosts),
-			  list_count(&b2b->cfg->sip.umhosts),
-			  umhosts_print, b2b->hosts);
+			  hset_alive(b2b->umhosts), hset_count(b2b->umhosts),
+			  (unsigned long long)st->out_calls,
+			  (unsigned long long)st->out_refused,
+			  (unsigned long long)st->out_limited,
+			  (unsigned long long)st->out_noroute,
+			  (unsigned long long)st->out_bad,
+			  hset_print, b2b->umhosts, gwsets_print, b2b);
 }
 
 

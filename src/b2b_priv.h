@@ -20,9 +20,15 @@
  */
 
 struct relay;
-struct umhosts;
+struct hset;
 struct gate;
 struct bcall;
+struct oa;
+struct leg;
+struct lreq;
+struct uacauth;
+struct tok_keyring;
+struct cfg_host;
 
 #include "dtq.h"
 
@@ -42,6 +48,7 @@ enum {
 	B2B_URI_MAX  = 512,   /**< Longest URI kept              */
 	B2B_NAME_MAX = 128,   /**< Longest display name kept     */
 	B2B_TAG_MAX  = 64,    /**< Longest tag kept              */
+	OA_ID_MAX    = 24,    /**< "um" + 16 hex digits + NUL    */
 };
 
 /** Counters for umedgectl status */
@@ -54,6 +61,11 @@ struct b2b_stats {
 	uint64_t forbidden;    /**< 403: untrusted sources             */
 	uint64_t limited;      /**< 503: rate limit                    */
 	uint64_t malformed;    /**< 4xx/5xx from sipguard              */
+	uint64_t out_calls;    /**< UM's calls out admitted            */
+	uint64_t out_refused;  /**< 403: number not allowed            */
+	uint64_t out_limited;  /**< 503: over a source's limit         */
+	uint64_t out_noroute;  /**< 404: no route for the number       */
+	uint64_t out_bad;      /**< 4xx: no number, host, loop         */
 };
 
 /** The B2BUA */
@@ -66,10 +78,14 @@ struct b2b {
 	struct tls *tls[2];               /**< TLS context per side        */
 	char iface[2][CFG_NAME_MAX];      /**< Relay interface per side    */
 	struct sa laddr[2];               /**< Our address per side        */
-	struct umhosts *hosts;            /**< UM hosts                    */
+	struct hset *umhosts;             /**< UM hosts                    */
+	struct list gwsets;               /**< struct hset: gateway sets   */
 	struct gate *gate;                /**< Who may send calls          */
+	struct srclim *srclim;            /**< UM's calls out, per source  */
 	struct list raw;                  /**< struct sipraw per UDP outside */
 	struct list calls;                /**< struct bcall                */
+	struct list lreqs;                /**< struct lreq: requests in
+					       flight on the legs          */
 	struct hash *legs;                /**< struct leg by Call-ID       */
 	struct dtq q_noresp;              /**< INVITEs without an answer   */
 	struct dtq q_ok[B2B_OK_STEPS];    /**< 2xx retransmission steps    */
@@ -82,19 +98,43 @@ struct body {
 	const struct mbuf *mb;      /**< Body, NULL or empty for none    */
 };
 
+/**
+ * A request came in a leg's dialog
+ *
+ * @param leg The leg
+ * @param msg The request
+ * @param arg Handler argument
+ */
+typedef void (leg_req_h)(struct leg *leg, const struct sip_msg *msg,
+			 void *arg);
+
+/**
+ * The leg's 2xx was never ACKed
+ *
+ * @param leg The leg
+ * @param arg Handler argument
+ */
+typedef void (leg_noack_h)(struct leg *leg, void *arg);
+
 /** One dialog of a call */
 struct leg {
 	struct le he;               /**< Member of b2b.legs by Call-ID   */
 	struct b2b *b2b;            /**< The B2BUA                       */
-	struct bcall *call;         /**< Owner                           */
 	enum b2b_side side;         /**< Which stack                     */
+	leg_req_h *reqh;            /**< Requests in the dialog          */
+	leg_noack_h *noackh;        /**< Our 2xx was never ACKed         */
+	void *arg;                  /**< Handlers' argument (the owner)  */
+	struct leg *peer;           /**< The call's other leg, or NULL   */
+	struct sa raddr;            /**< The peer's address: source of
+					 its INVITE or of its response   */
 	struct sip_dialog *dlg;     /**< Dialog state (libre)            */
 	char callid[B2B_URI_MAX];   /**< Its Call-ID (hash key)          */
 	char ltag[B2B_TAG_MAX];     /**< Our tag                         */
 	char rtag[B2B_TAG_MAX];     /**< The peer's tag, "" until known  */
 	const char *to_name;        /**< To display name of a new dialog
 					 (libre writes none), or NULL    */
-	struct sip_request *req;    /**< Our pending INVITE (UAC leg)    */
+	struct uacauth *auth;       /**< Credentials for the peer's
+					 challenges, or NULL             */
 	uint32_t invite_cseq;       /**< Its CSeq, for ACK               */
 	struct sip_strans *st;      /**< Its pending INVITE (UAS leg)    */
 	const struct sip_msg *msg;  /**< That INVITE (referenced)        */
@@ -117,14 +157,16 @@ enum bcall_state {
 	BCALL_CLOSING,      /**< Ending; waits for transactions     */
 };
 
-/* b2b.c */
-struct leg *b2b_leg_find(const struct b2b *b2b, const struct sip_msg *msg);
-struct leg *b2b_leg_lookup(const struct b2b *b2b, const struct pl *callid);
-void b2b_leg_link(struct b2b *b2b, struct leg *leg);
-
 /* leg.c */
-int  leg_alloc(struct leg **legp, struct b2b *b2b, struct bcall *call,
-		enum b2b_side side);
+int  leg_alloc(struct leg **legp, struct b2b *b2b, enum b2b_side side,
+	       leg_req_h *reqh, leg_noack_h *noackh, void *arg);
+struct leg *leg_find(const struct b2b *b2b, const struct sip_msg *msg);
+struct leg *leg_lookup(const struct b2b *b2b, const struct pl *callid);
+void leg_link(struct leg *leg);
+void leg_pair(struct leg *a, struct leg *b);
+void leg_detach(struct leg *leg);
+void leg_recv(struct leg *leg, const struct sip_msg *msg);
+void leg_cred_set(struct leg *leg, const struct cfg_host *cred);
 int  leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 		sip_cancel_h *cancelh, void *arg);
 int  leg_respond(struct leg *leg, struct sip_strans **stp,
@@ -133,27 +175,50 @@ int  leg_respond(struct leg *leg, struct sip_strans **stp,
 int  leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 	       const struct mbuf *sdp);
 void leg_ack_received(struct leg *leg);
-int  leg_request(struct leg *leg, const char *met, uint32_t maxfwd,
-		 const char *hdrs, const struct body *body,
-		 sip_resp_h *resph, void *arg, struct sip_request **reqp);
+int  leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
+	      const char *hdrs, const struct body *body,
+	      sip_resp_h *resph, void *arg, struct sip_request **reqp);
+int  leg_auth_write(struct mbuf *mb, struct leg *leg, const char *met);
+
+/* lreq.c */
+int  lreq_send(struct leg *leg, const char *met, uint32_t maxfwd,
+	       const char *hdrs, const struct body *body, sip_resp_h *resph,
+	       void *arg, struct lreq **lreqp);
+void lreq_cancel(struct lreq *lr);
+void lreq_drop(struct lreq **lreqp);
 int  leg_ack(struct leg *leg, const struct body *body);
 
-/* bcall.c */
-int  bcall_invite(struct b2b *b2b, const struct sip_msg *msg);
-void bcall_request(struct bcall *call, struct leg *leg,
-		   const struct sip_msg *msg);
-void bcall_media_timeout(struct b2b *b2b, const char *id);
-void bcall_noack(struct bcall *call);
-struct leg *bcall_leg(const struct bcall *call, enum b2b_side side);
-bool bcall_has_sdp(const struct sip_msg *msg);
-int  bcall_sdp(struct bcall *call, enum b2b_side from, bool offer,
-	       const struct sip_msg *msg, struct mbuf **outp);
-bool bcall_offer_begin(struct bcall *call);
-void bcall_ack_defer(struct bcall *call, struct leg *leg);
-void bcall_offer_done(struct bcall *call);
+/* oa.c */
+int  oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
+	      const char iface[2][CFG_NAME_MAX]);
+const char *oa_id(const struct oa *oa);
+bool oa_has_sdp(const struct sip_msg *msg);
+int  oa_sdp(struct oa *oa, enum b2b_side from, bool offer,
+	    const struct sip_msg *msg, struct mbuf **outp);
+int  oa_first(const struct oa *oa);
+bool oa_offer_begin(struct oa *oa);
+void oa_offer_done(struct oa *oa);
+void oa_ack_defer(struct oa *oa, enum b2b_side side);
+bool oa_ack_take(struct oa *oa, enum b2b_side from, enum b2b_side *sidep);
+bool oa_ack_cancel(struct oa *oa, enum b2b_side side);
 
 /* xreq.c */
-void xreq_relay(struct bcall *call, struct leg *leg,
-		const struct sip_msg *msg, struct list *xreqs);
+void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
+		struct list *xreqs);
 void xreq_abort_all(struct list *xreqs);
+
+/** What a new call is made of */
+struct bcall_prm {
+	enum b2b_side side;        /**< The caller's side                */
+	struct hset *hosts;        /**< Where the callee leg goes        */
+	const char *user;          /**< Callee's number, NULL: the
+				        Request-URI's user               */
+	void *slot;                /**< A limit's slot the call holds
+				        (srclim.h), or NULL             */
+};
+
+/* bcall.c */
+int  bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
+		  const struct sip_msg *msg);
+void bcall_media_timeout(struct b2b *b2b, const char *id);
 int  bcall_print(struct re_printf *pf, const struct bcall *call);

@@ -3,7 +3,7 @@
  *
  * A leg is a libre sip_dialog plus the transactions in flight on it.
  * The gateway's leg starts as the UAS of the INVITE (leg_accept); the
- * UM host's leg as its UAC (leg_request on a dialog from
+ * callee's leg as its UAC (lreq_send on a dialog from
  * sip_dialog_alloc). Requests are encoded here rather than with
  * sip_drequestf() so that Max-Forwards is the caller's, decremented
  * (sipx.h). Our Contact always names the stack the leg is on, so no
@@ -16,6 +16,7 @@
 #include <re.h>
 #include "cfg.h"
 #include "sipx.h"
+#include "uacauth.h"
 #include "b2b_priv.h"
 
 
@@ -29,9 +30,9 @@ static void leg_destructor(void *data)
 {
 	struct leg *leg = data;
 
-	hash_unlink(&leg->he);
+	leg_detach(leg);
 	dte_cancel(&leg->ok_t);
-	mem_deref(leg->req);
+	mem_deref(leg->auth);
 	mem_deref(leg->st);
 	mem_deref(leg->ok);
 	mem_deref((void *)leg->ok_msg);
@@ -43,19 +44,21 @@ static void leg_destructor(void *data)
 /**
  * Allocate a leg
  *
- * @param legp Pointer to allocated leg
- * @param b2b  The B2BUA
- * @param call Call it belongs to
- * @param side B2B_EXT or B2B_INT
+ * @param legp   Pointer to allocated leg
+ * @param b2b    The B2BUA
+ * @param side   B2B_EXT or B2B_INT
+ * @param reqh   Requests in the leg's dialog
+ * @param noackh Our 2xx to its INVITE was never ACKed
+ * @param arg    Handlers' argument
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_alloc(struct leg **legp, struct b2b *b2b, struct bcall *call,
-	      enum b2b_side side)
+int leg_alloc(struct leg **legp, struct b2b *b2b, enum b2b_side side,
+	      leg_req_h *reqh, leg_noack_h *noackh, void *arg)
 {
 	struct leg *leg;
 
-	if (!legp || !b2b || !call)
+	if (!legp || !b2b)
 		return EINVAL;
 
 	leg = mem_zalloc(sizeof(*leg), leg_destructor);
@@ -63,11 +66,118 @@ int leg_alloc(struct leg **legp, struct b2b *b2b, struct bcall *call,
 		return ENOMEM;
 
 	leg->b2b = b2b;
-	leg->call = call;
 	leg->side = side;
+	leg->reqh = reqh;
+	leg->noackh = noackh;
+	leg->arg = arg;
 	*legp = leg;
 
 	return 0;
+}
+
+
+static bool leg_cmp(struct le *le, void *arg)
+{
+	const struct leg *leg = le->data;
+	const struct sip_msg *msg = arg;
+
+	return leg->dlg && !pl_strcmp(&msg->callid, leg->callid) &&
+		sip_dialog_cmp(leg->dlg, msg);
+}
+
+
+/**
+ * Find the leg whose dialog a request belongs to
+ *
+ * @param b2b B2BUA
+ * @param msg Request
+ *
+ * @return the leg, NULL if none
+ */
+struct leg *leg_find(const struct b2b *b2b, const struct sip_msg *msg)
+{
+	return list_ledata(hash_lookup(b2b->legs, hash_joaat_pl(&msg->callid),
+				       leg_cmp, (void *)msg));
+}
+
+
+static bool callid_cmp(struct le *le, void *arg)
+{
+	const struct leg *leg = le->data;
+
+	return !pl_strcmp(arg, leg->callid);
+}
+
+
+/**
+ * Find a leg by its Call-ID alone
+ *
+ * @param b2b    B2BUA
+ * @param callid Call-ID
+ *
+ * @return the leg, NULL if none
+ */
+struct leg *leg_lookup(const struct b2b *b2b, const struct pl *callid)
+{
+	return list_ledata(hash_lookup(b2b->legs, hash_joaat_pl(callid),
+				       callid_cmp, (void *)callid));
+}
+
+
+/** Enter a leg in the B2BUA's table by its Call-ID */
+void leg_link(struct leg *leg)
+{
+	if (leg)
+		hash_append(leg->b2b->legs, hash_joaat_str(leg->callid),
+			    &leg->he, leg);
+}
+
+
+/** Make two legs each other's peer: the two dialogs of one call */
+void leg_pair(struct leg *a, struct leg *b)
+{
+	if (!a || !b)
+		return;
+
+	a->peer = b;
+	b->peer = a;
+}
+
+
+/**
+ * The leg's owner lets it go: out of the table, no more handlers, no
+ * peer. It may live on a while (a request still in flight on it).
+ *
+ * @param leg Leg
+ */
+void leg_detach(struct leg *leg)
+{
+	if (!leg)
+		return;
+
+	hash_unlink(&leg->he);
+	leg->reqh = NULL;
+	leg->noackh = NULL;
+	leg->arg = NULL;
+	if (leg->peer && leg->peer->peer == leg)
+		leg->peer->peer = NULL;
+	leg->peer = NULL;
+}
+
+
+/**
+ * A request matched the leg's dialog: its owner takes it
+ *
+ * @param leg Leg
+ * @param msg The request
+ */
+void leg_recv(struct leg *leg, const struct sip_msg *msg)
+{
+	if (leg && leg->reqh)
+		leg->reqh(leg, msg, leg->arg);
+	else if (leg)
+		(void)sip_treply(NULL, leg->b2b->sip[leg->side], msg, 481,
+				 "Call/Transaction Does Not Exist");
 }
 
 
@@ -99,6 +209,7 @@ int leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 		return err;
 
 	leg->msg = mem_ref((void *)msg);
+	leg->raddr = msg->src;
 	(void)re_snprintf(leg->callid, sizeof(leg->callid), "%r",
 			  &msg->callid);
 	(void)re_snprintf(leg->ltag, sizeof(leg->ltag), "%016llx",
@@ -155,7 +266,8 @@ static void ok_retransmit(struct dte *e, void *arg)
 	if (leg->ok_total >= 64 * T1) {
 		leg->ok = mem_deref(leg->ok);
 		leg->ok_msg = mem_deref((void *)leg->ok_msg);
-		bcall_noack(leg->call);
+		if (leg->noackh)
+			leg->noackh(leg, leg->arg);
 		return;
 	}
 
@@ -365,7 +477,42 @@ static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
 
 
 /**
- * Send a request on the leg's dialog
+ * Give the leg credentials for its peer's challenges (a gateway's)
+ *
+ * @param leg  Leg
+ * @param cred The gateway's configuration, or NULL: none
+ */
+void leg_cred_set(struct leg *leg, const struct cfg_host *cred)
+{
+	if (!leg)
+		return;
+
+	leg->auth = mem_deref(leg->auth);
+	if (cred)
+		(void)uacauth_alloc(&leg->auth, cred);
+}
+
+
+/**
+ * Write the answer to the challenge in force on the leg, if any
+ *
+ * @param mb  Buffer
+ * @param leg Leg with a dialog
+ * @param met Method of the request it goes with
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_auth_write(struct mbuf *mb, struct leg *leg, const char *met)
+{
+	if (!leg || !leg->auth || !leg->dlg)
+		return 0;
+
+	return uacauth_write(mb, leg->auth, met, sip_dialog_uri(leg->dlg));
+}
+
+
+/**
+ * Send a request on the leg's dialog (once: lreq.c answers challenges)
  *
  * @param leg    Leg with a dialog
  * @param met    Method
@@ -379,9 +526,9 @@ static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_request(struct leg *leg, const char *met, uint32_t maxfwd,
-		const char *hdrs, const struct body *body,
-		sip_resp_h *resph, void *arg, struct sip_request **reqp)
+int leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
+	     const char *hdrs, const struct body *body,
+	     sip_resp_h *resph, void *arg, struct sip_request **reqp)
 {
 	struct mbuf *mb;
 	int err;

@@ -22,7 +22,7 @@ static int names_set(struct ssl_ctx_st *ctx, const struct list *umhosts)
 					X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 
 	for (struct le *le = list_head(umhosts); le; le = le->next) {
-		const struct cfg_umhost *h = le->data;
+		const struct cfg_host *h = le->data;
 		const char *name = h->tls_name[0] ? h->tls_name : h->host;
 
 		if (1 != X509_VERIFY_PARAM_add1_host(param, name, 0))

@@ -34,12 +34,12 @@
 /** One request in flight between the legs */
 struct xreq {
 	struct le le;                 /**< Member of the call's list     */
-	struct bcall *call;           /**< Call                          */
+	struct oa *oa;                /**< The call's offer/answer       */
 	struct leg *from;             /**< Leg it came on                */
 	struct leg *to;               /**< Leg it goes out on            */
 	struct sip_strans *st;        /**< Its server transaction        */
 	const struct sip_msg *msg;    /**< The request (referenced)      */
-	struct sip_request *req;      /**< Ours on the other leg         */
+	struct lreq *req;             /**< Ours on the other leg         */
 	char *hdrs;                   /**< Headers passed with it        */
 	struct mbuf *sdp;             /**< Offer as the other side sees it */
 	bool offer;                   /**< Its SDP is an offer in flight */
@@ -57,7 +57,7 @@ static void xreq_destructor(void *data)
 	struct xreq *x = data;
 
 	list_unlink(&x->le);
-	mem_deref(x->req);
+	lreq_drop(&x->req);
 	mem_deref(x->st);
 	mem_deref((void *)x->msg);
 	mem_deref(x->hdrs);
@@ -110,12 +110,12 @@ static int replaces_map(struct re_printf *pf, const struct rmap *rm)
 	if (replaces_decode(&r, &val))
 		return EBADMSG;
 
-	src = b2b_leg_lookup(b2b, &r.callid);
+	src = leg_lookup(b2b, &r.callid);
 	if (!src || src->side != rm->x->from->side ||
 	    pl_strcmp(&r.to_tag, src->ltag) || pl_strcmp(&r.from_tag, src->rtag))
 		return ENOENT;
 
-	dst = bcall_leg(src->call, !src->side);
+	dst = src->peer;
 	if (!dst || !dst->rtag[0])
 		return ENOENT;
 
@@ -172,8 +172,7 @@ static int uri_hdr(struct mbuf *mb, const struct xreq *x,
 		sa_cmp(&host, &b2b->laddr[B2B_INT], SA_ADDR);
 
 	if (x->from->side == B2B_INT && inside)
-		repl = hdr->id == SIP_HDR_REFER_TO ?
-			&bcall_leg(x->call, B2B_EXT)->msg->src :
+		repl = hdr->id == SIP_HDR_REFER_TO ? &x->to->raddr :
 			&b2b->laddr[B2B_EXT];
 	else if (x->from->side == B2B_EXT && !inside)
 		repl = &b2b->laddr[B2B_INT];
@@ -249,11 +248,11 @@ static void respond(struct xreq *x, uint16_t scode, const char *reason,
 static bool late_offer(struct xreq *x, const struct sip_msg *msg,
 		       struct mbuf **sdpp)
 {
-	if (bcall_sdp(x->call, x->to->side, true, msg, sdpp))
+	if (oa_sdp(x->oa, x->to->side, true, msg, sdpp))
 		return false;
 
-	(void)bcall_offer_begin(x->call);
-	bcall_ack_defer(x->call, x->to);
+	(void)oa_offer_begin(x->oa);
+	oa_ack_defer(x->oa, x->to->side);
 
 	return true;
 }
@@ -278,7 +277,7 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 
 	if (scode >= 200 && scode < 300) {
 		bool invite = !pl_strcmp(&x->msg->met, "INVITE");
-		bool late = invite && !x->offer && bcall_has_sdp(msg);
+		bool late = invite && !x->offer && oa_has_sdp(msg);
 
 		if (invite || !pl_strcmp(&x->msg->met, "UPDATE"))
 			(void)sip_dialog_update(x->to->dlg, msg);
@@ -290,12 +289,12 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 			(void)leg_ack(x->to, NULL);
 		}
 
-		if (x->offer && bcall_has_sdp(msg) &&
-		    !bcall_sdp(x->call, x->to->side, false, msg, &sdp)) {
+		if (x->offer && oa_has_sdp(msg) &&
+		    !oa_sdp(x->oa, x->to->side, false, msg, &sdp)) {
 			body.mb = sdp;
 		}
 		else if (!x->offer && !late && mbuf_get_left(msg->mb) &&
-			 !bcall_has_sdp(msg)) {
+			 !oa_has_sdp(msg)) {
 			(void)re_snprintf(ctype, sizeof(ctype), "%r/%r",
 					  &msg->ctyp.type, &msg->ctyp.subtype);
 			body.ctype = ctype;
@@ -305,7 +304,7 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 
 	respond(x, scode, reason, body.mb ? &body : NULL);
 	if (x->offer)
-		bcall_offer_done(x->call);
+		oa_offer_done(x->oa);
 
 	mem_deref(sdp);
 	mem_deref(x);
@@ -330,7 +329,7 @@ static int xreq_send(struct xreq *x)
 	if (x->offer) {
 		body.mb = x->sdp;
 	}
-	else if (mbuf_get_left(msg->mb) && !bcall_has_sdp(msg)) {
+	else if (mbuf_get_left(msg->mb) && !oa_has_sdp(msg)) {
 		(void)re_snprintf(ctype, sizeof(ctype), "%r/%r",
 				  &msg->ctyp.type, &msg->ctyp.subtype);
 		body.ctype = ctype;
@@ -339,22 +338,22 @@ static int xreq_send(struct xreq *x)
 
 	(void)pl_strcpy(&msg->met, met, sizeof(met));
 
-	return leg_request(x->to, met, maxfwd, x->hdrs,
-			   body.mb ? &body : NULL, xreq_resp_handler, x,
-			   &x->req);
+	return lreq_send(x->to, met, maxfwd, x->hdrs,
+			 body.mb ? &body : NULL, xreq_resp_handler, x,
+			 &x->req);
 }
 
 
 /**
  * Relay a request that came inside one of the call's dialogs
  *
- * @param call  Call
- * @param leg   Leg it came on
+ * @param oa    The call's offer/answer state
+ * @param leg   Leg it came on; it goes out on its peer
  * @param msg   The request
  * @param xreqs The call's list of requests in flight
  */
-void xreq_relay(struct bcall *call, struct leg *leg,
-		const struct sip_msg *msg, struct list *xreqs)
+void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
+		struct list *xreqs)
 {
 	struct sip *sip = leg->b2b->sip[leg->side];
 	bool offer_met = !pl_strcmp(&msg->met, "INVITE") ||
@@ -366,9 +365,9 @@ void xreq_relay(struct bcall *call, struct leg *leg,
 	if (!x)
 		goto fail;
 
-	x->call = call;
+	x->oa = oa;
 	x->from = leg;
-	x->to = bcall_leg(call, !leg->side);
+	x->to = leg->peer;
 	x->msg = mem_ref((void *)msg);
 	list_append(xreqs, &x->le, x);
 
@@ -382,16 +381,16 @@ void xreq_relay(struct bcall *call, struct leg *leg,
 		return;
 	}
 
-	if (offer_met && bcall_has_sdp(msg)) {
-		if (!bcall_offer_begin(call)) {
+	if (offer_met && oa_has_sdp(msg)) {
+		if (!oa_offer_begin(oa)) {
 			respond(x, 491, "Request Pending", NULL);
 			mem_deref(x);
 			return;
 		}
 
 		x->offer = true;
-		if (bcall_sdp(call, leg->side, true, msg, &x->sdp)) {
-			bcall_offer_done(call);
+		if (oa_sdp(oa, leg->side, true, msg, &x->sdp)) {
+			oa_offer_done(oa);
 			respond(x, 488, "Not Acceptable Here", NULL);
 			mem_deref(x);
 			return;
@@ -405,7 +404,7 @@ void xreq_relay(struct bcall *call, struct leg *leg,
 	if (err) {
 		DEBUG_WARNING("%r not relayed: %m\n", &msg->met, err);
 		if (x->offer)
-			bcall_offer_done(call);
+			oa_offer_done(oa);
 		if (err == ENOENT || err == EBADMSG)
 			respond(x, 403, "Replaces Names No Call Here", NULL);
 		else

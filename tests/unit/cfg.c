@@ -23,6 +23,27 @@ static int parse(struct cfg **cfgp, const char *text, char *err,
 }
 
 
+/**
+ * Parse a configuration that must be good; its error is printed if not
+ *
+ * @param cfgp Pointer to allocated configuration
+ * @param text The file, "test.conf"
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int test_cfg_parse(struct cfg **cfgp, const char *text)
+{
+	char msg[512] = "";
+	int err;
+
+	err = parse(cfgp, text, msg, sizeof(msg));
+	if (err)
+		(void)re_fprintf(stderr, "\n  %s", msg);
+
+	return err;
+}
+
+
 /* Parse text that must fail; the message must contain want */
 static int parse_fails(const char *text, const char *want)
 {
@@ -48,12 +69,36 @@ static int parse_fails(const char *text, const char *want)
 }
 
 
+/* A line added to MINIMAL, and what its error message must contain */
+struct bad {
+	const char *line;   /**< One or more lines, without the last LF */
+	const char *want;   /**< Part of the message                    */
+};
+
+
+/* Each of n lines, added to MINIMAL, must be refused with its message */
+static int lines_fail(const struct bad *bad, size_t n)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		char text[1024];
+
+		(void)re_snprintf(text, sizeof(text), "%s%s\n", MINIMAL,
+				  bad[i].line);
+		err = parse_fails(text, bad[i].want);
+	}
+
+	return err;
+}
+
+
 /* The shipped sample configuration parses and says what it shows */
 int test_cfg_sample(void)
 {
 	struct cfg *cfg = NULL;
 	const struct cfg_iface *ifc;
-	const struct cfg_umhost *h;
+	const struct cfg_host *h;
 	char msg[512] = "";
 	int err;
 
@@ -80,8 +125,77 @@ int test_cfg_sample(void)
 	TEST_STRCMP("k1", tok_keyring_signer(cfg->keys)->id);
 	TEST_EQUALS(2223, sa_port(&cfg->relay.ng_listen));
 	TEST_EQUALS(8080, cfg->cred.port);
+	TEST_EQUALS(0, list_count(&cfg->sip.gwsets));
 
  out:
+	mem_deref(cfg);
+	return err;
+}
+
+
+/* An example line of the sample: "# key" and two blanks or more; the
+ * syntax lines have one */
+static bool example_line(const char *line)
+{
+	const char *sp;
+
+	if (strncmp(line, "# sip_", 6))
+		return false;
+
+	sp = strchr(line + 2, ' ');
+
+	return sp && sp[1] == ' ';
+}
+
+
+/* The sample's outbound block, uncommented, is valid and says what it
+ * shows */
+int test_cfg_sample_outbound(void)
+{
+	const struct cfg_gwset *set;
+	const struct cfg_host *h;
+	struct cfg *cfg = NULL;
+	struct mbuf *mb = NULL;
+	char line[CFG_LINE_MAX + 2], msg[512] = "";
+	bool block = false;
+	FILE *f;
+	int err = 0;
+
+	f = fopen(UM_SRCDIR "/etc/umedge.conf", "r");
+	mb = mbuf_alloc(16384);
+	TEST_ASSERT(f && mb);
+
+	while (fgets(line, sizeof(line), f)) {
+		if (0 == strncmp(line, "## ", 3))
+			block = NULL != strstr(line, "Outbound calls");
+
+		err |= mbuf_write_str(mb, block && example_line(line) ?
+				      line + 2 : line);
+	}
+	TEST_ERR(err);
+
+	err = cfg_parse(&cfg, "umedge.conf", (char *)mb->buf, mb->end, msg,
+			sizeof(msg));
+	if (err)
+		TEST_FAIL("%s\n", msg);
+	TEST_ERR(err);
+
+	set = cfg_gwset_find(cfg, "pstn");
+	TEST_ASSERT(set != NULL);
+	TEST_EQUALS(CFG_REFER_PASS, set->refer);
+	TEST_EQUALS(2, list_count(&set->gws));
+	h = list_ledata(set->gws.head);
+	TEST_STRCMP("edge", h->user);
+	TEST_EQUALS(2, list_count(&cfg->sip.routes));
+	TEST_EQUALS(2, list_count(&cfg->sip.out_allow));
+	TEST_EQUALS(20, cfg->sip.out_max_calls);
+	TEST_EQUALS(5, cfg->sip.out_cps);
+	TEST_EQUALS(1, list_count(&cfg->sip.domains));
+
+ out:
+	if (f)
+		(void)fclose(f);
+	mem_deref(mb);
 	mem_deref(cfg);
 	return err;
 }
@@ -143,14 +257,11 @@ int test_cfg_full(void)
 		"token_secret new 0123456789abcdef-new\n"
 		"token_secret old 0123456789abcdef-old\n";
 	struct cfg *cfg = NULL;
-	const struct cfg_umhost *h;
+	const struct cfg_host *h;
 	const struct cfg_listen *l;
-	char msg[256] = "";
 	int err;
 
-	err = parse(&cfg, text, msg, sizeof(msg));
-	if (err)
-		TEST_FAIL("%s\n", msg);
+	err = test_cfg_parse(&cfg, text);
 	TEST_ERR(err);
 
 	TEST_EQUALS(7, cfg->log_level);
@@ -189,7 +300,7 @@ int test_cfg_full(void)
 /* Each bad line is refused with a message naming the problem */
 int test_cfg_bad(void)
 {
-	static const struct { const char *line, *want; } bad[] = {
+	static const struct bad bad[] = {
 		{"log_level loud",                   "not a level"},
 		{"log_target file",                  "not stderr or syslog"},
 		{"log_facility kern",                "not a syslog facility"},
@@ -225,19 +336,8 @@ int test_cfg_bad(void)
 		{"cred_listen internal",              "INTERFACE PORT"},
 		{"sip_enable yes\x01",                "control character"},
 	};
-	int err = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		char text[1024];
-
-		(void)re_snprintf(text, sizeof(text), "%s%s\n", MINIMAL,
-				  bad[i].line);
-		err = parse_fails(text, bad[i].want);
-		if (err)
-			break;
-	}
-
-	return err;
+	return lines_fail(bad, ARRAY_SIZE(bad));
 }
 
 
@@ -348,12 +448,9 @@ int test_cfg_comments(void)
 		"sip_user_agent edge#1 # the '#' above is kept\n"
 		"token_secret k1 abc#def0123456789\n";
 	struct cfg *cfg = NULL;
-	char msg[256] = "";
 	int err;
 
-	err = parse(&cfg, text, msg, sizeof(msg));
-	if (err)
-		TEST_FAIL("%s\n", msg);
+	err = test_cfg_parse(&cfg, text);
 	TEST_ERR(err);
 
 	TEST_STRCMP("edge#1", cfg->sip.user_agent);
@@ -425,6 +522,362 @@ int test_cfg_check(void)
 	/* different addresses may reuse a port range */
 	err = parse(&cfg, MINIMAL "interface dmz 192.0.2.1 "
 		    "ports=30000-30099\n", msg, sizeof(msg));
+	TEST_ERR(err);
+
+ out:
+	mem_deref(cfg);
+	return err;
+}
+
+
+/* Outbound calls: two sets, gateways of every transport, routes, allowed
+ * numbers, limits and names (lines 1-4 are MINIMAL) */
+#define OUTBOUND MINIMAL \
+	"sip_internal_network 203.0.113.0/24\n" \
+	"sip_tls_cert /dev/null\n" \
+	"sip_tls_key /dev/null\n" \
+	"sip_tls_ca /dev/null\n" \
+	"sip_gw_set pstn refer=local failover=timeout,6xx\n" \
+	"sip_gw_set back-up_2\n" \
+	"sip_gw pstn udp 192.0.2.10 priority=1 weight=3 user=edge " \
+	"password=s3cr=t#x realm=pstn.example\n" \
+	"sip_gw pstn TLS gw2.example.net:5071 tls_name=gw.example\n" \
+	"sip_gw back-up_2 tcp [2001:db8:5::1]\n" \
+	"sip_gw back-up_2 tls 192.0.2.20\n" \
+	"sip_route +1 pstn\n" \
+	"sip_route +1425 back-up_2\n" \
+	"sip_route default back-up_2\n" \
+	"sip_route 00 pstn\n" \
+	"sip_out_allow +1 11\n" \
+	"sip_out_allow + 8-15\n" \
+	"sip_out_allow 00 10-15\n" \
+	"sip_out_max_calls 0\n" \
+	"sip_out_cps 10000\n" \
+	"sip_domain edge.example.net\n" \
+	"sip_domain [2001:db8::1]\n" \
+	"sip_domain 203.0.113.1\n"
+
+
+/* sip_gw_set and sip_gw: the sets, their options and their gateways */
+int test_cfg_outbound(void)
+{
+	const struct cfg_gwset *set, *bak;
+	const struct cfg_host *h;
+	struct cfg *cfg = NULL;
+	int err;
+
+	err = test_cfg_parse(&cfg, OUTBOUND);
+	TEST_ERR(err);
+
+	TEST_EQUALS(2, list_count(&cfg->sip.gwsets));
+	set = cfg_gwset_find(cfg, "pstn");
+	bak = cfg_gwset_find(cfg, "back-up_2");
+	TEST_ASSERT(set && bak && set != bak);
+	TEST_ASSERT(!cfg_gwset_find(cfg, "PSTN"));
+	TEST_ASSERT(!cfg_gwset_find(NULL, "pstn"));
+	TEST_EQUALS(CFG_REFER_LOCAL, set->refer);
+	TEST_EQUALS(CFG_FO_TIMEOUT | CFG_FO_6XX, set->failover);
+	TEST_EQUALS(9, set->line);
+	TEST_EQUALS(CFG_REFER_PASS, bak->refer);
+	TEST_EQUALS(CFG_FO_TIMEOUT | CFG_FO_408 | CFG_FO_5XX, bak->failover);
+
+	TEST_EQUALS(2, list_count(&set->gws));
+	h = list_ledata(set->gws.head);
+	TEST_EQUALS(CFG_UDP, h->tp);
+	TEST_STRCMP("192.0.2.10", h->host);
+	TEST_EQUALS(5060, h->port);
+	TEST_EQUALS(1, h->priority);
+	TEST_EQUALS(3, h->weight);
+	TEST_STRCMP("edge", h->user);
+	TEST_STRCMP("s3cr=t#x", h->password);
+	TEST_STRCMP("pstn.example", h->realm);
+	TEST_ASSERT(h->set == set);
+	TEST_EQUALS(11, h->line);
+
+	h = list_ledata(set->gws.tail);
+	TEST_EQUALS(CFG_TLS, h->tp);
+	TEST_EQUALS(5071, h->port);
+	TEST_STRCMP("gw.example", h->tls_name);
+	TEST_STRCMP("", h->user);
+	TEST_STRCMP("", h->realm);
+	TEST_EQUALS(0, h->priority);
+	TEST_EQUALS(1, h->weight);
+
+	h = list_ledata(bak->gws.head);
+	TEST_STRCMP("2001:db8:5::1", h->host);
+	TEST_EQUALS(5060, h->port);
+	TEST_ASSERT(h->set == bak);
+	h = list_ledata(bak->gws.tail);
+	TEST_EQUALS(5061, h->port);
+
+	h = list_ledata(cfg->sip.umhosts.head);
+	TEST_ASSERT(h->set == NULL);
+
+ out:
+	mem_deref(cfg);
+	return err;
+}
+
+
+/* sip_route, sip_out_allow, the limits and sip_domain; the defaults */
+int test_cfg_outbound_routes(void)
+{
+	const struct cfg_route *r;
+	const struct cfg_allow *a;
+	const struct cfg_name *n;
+	struct cfg *cfg = NULL;
+	int err;
+
+	err = test_cfg_parse(&cfg, OUTBOUND);
+	TEST_ERR(err);
+
+	TEST_EQUALS(4, list_count(&cfg->sip.routes));
+	r = list_ledata(cfg->sip.routes.head);
+	TEST_STRCMP("+1", r->prefix);
+	TEST_ASSERT(r->set == cfg_gwset_find(cfg, "pstn"));
+	r = list_ledata(cfg->sip.routes.head->next->next);
+	TEST_STRCMP("", r->prefix);
+	TEST_ASSERT(r->set == cfg_gwset_find(cfg, "back-up_2"));
+	TEST_EQUALS(17, r->line);
+
+	TEST_EQUALS(3, list_count(&cfg->sip.out_allow));
+	a = list_ledata(cfg->sip.out_allow.head);
+	TEST_STRCMP("+1", a->prefix);
+	TEST_EQUALS(11, a->min);
+	TEST_EQUALS(11, a->max);
+	a = list_ledata(cfg->sip.out_allow.head->next);
+	TEST_STRCMP("+", a->prefix);
+	TEST_EQUALS(8, a->min);
+	TEST_EQUALS(15, a->max);
+
+	TEST_EQUALS(0, cfg->sip.out_max_calls);
+	TEST_EQUALS(10000, cfg->sip.out_cps);
+
+	TEST_EQUALS(3, list_count(&cfg->sip.domains));
+	n = list_ledata(cfg->sip.domains.head->next);
+	TEST_STRCMP("2001:db8::1", n->name);
+	n = list_ledata(cfg->sip.domains.tail);
+	TEST_STRCMP("203.0.113.1", n->name);
+	TEST_EQUALS(26, n->line);
+	cfg = mem_deref(cfg);
+
+	/* the defaults: nothing may be dialled */
+	err = test_cfg_parse(&cfg, MINIMAL);
+	TEST_ERR(err);
+	TEST_EQUALS(20, cfg->sip.out_max_calls);
+	TEST_EQUALS(5, cfg->sip.out_cps);
+	TEST_EQUALS(0, list_count(&cfg->sip.gwsets));
+	TEST_EQUALS(0, list_count(&cfg->sip.routes));
+	TEST_EQUALS(0, list_count(&cfg->sip.out_allow));
+	TEST_EQUALS(0, list_count(&cfg->sip.domains));
+
+ out:
+	mem_deref(cfg);
+	return err;
+}
+
+
+#define GW "sip_gw_set p\nsip_gw p udp 192.0.2.1"
+
+/* Bad sip_gw_set and sip_gw lines; sip_um_host takes no credentials */
+int test_cfg_gw_bad(void)
+{
+	static const struct bad bad[] = {
+		{"sip_um_host tcp 203.0.113.11 user=a password=b",
+		 "unknown option 'user' (priority, weight, tls_name)"},
+		{"sip_um_host tcp 203.0.113.11 realm=r",
+		 "unknown option 'realm' (priority, weight, tls_name)"},
+		{"sip_gw_set bad.name",           "bad set name 'bad.name'"},
+		{"sip_gw_set p refer=drop",       "'drop' is not pass or "
+						  "local"},
+		{"sip_gw_set p failover=timeout,404",
+		 "failover: '404' is not one of timeout, 408, 5xx, 6xx"},
+		{"sip_gw_set p failover=",        "'' is not one of"},
+		{"sip_gw_set p failover=5xx,,6xx", "'' is not one of"},
+		{"sip_gw_set p failover=5xx,5XX", "'5XX' is listed twice"},
+		{"sip_gw_set p mode=x",
+		 "unknown option 'mode' (refer, failover)"},
+		{"sip_gw_set p local",            "'local' is not name=value"},
+		{"sip_gw_set p\nsip_gw_set p",
+		 "test.conf:6: sip_gw_set: set 'p' is already defined on "
+		 "line 5"},
+		{"sip_gw p udp 192.0.2.1",
+		 "test.conf:5: sip_gw: no sip_gw_set 'p' on an earlier line"},
+		{"sip_gw p udp 192.0.2.1\nsip_gw_set p",
+		 "no sip_gw_set 'p' on an earlier line"},
+		{"sip_gw_set p\nsip_gw p",
+		 "expected SET TRANSPORT HOST[:PORT] [options]"},
+		{"sip_gw_set p\nsip_gw p udp",    "expected SET TRANSPORT"},
+		{"sip_gw_set p\nsip_gw p sctp 192.0.2.1", "not a transport"},
+		{GW ":0",                         "out of range 1..65535"},
+		{GW " weight=65536",              "out of range 0..65535"},
+		{GW " prio=1",
+		 "unknown option 'prio' (priority, weight, tls_name, user, "
+		 "password, realm)"},
+		{GW " user=a",                    "user= and password= go"},
+		{GW " password=a",                "user= and password= go"},
+		{GW " user=a realm=r",            "user= and password= go"},
+		{GW " realm=r",                   "realm= needs user= and "
+						  "password="},
+		{GW " user= password=x",          "user= is empty"},
+		{GW " user=a password=",          "password= is empty"},
+		{GW " user=a\"b password=x",
+		 "user= may not contain '\"' or '\\'"},
+		{GW " user=a password=x realm=a\\b", "realm= may not contain"},
+	};
+
+	return lines_fail(bad, ARRAY_SIZE(bad));
+}
+
+
+/* Bad sip_route, sip_out_allow, limit and sip_domain lines */
+int test_cfg_route_bad(void)
+{
+	static const struct bad bad[] = {
+		{"sip_route +1",                  "expected PREFIX SET"},
+		{"sip_route +1 p extra",          "expected PREFIX SET"},
+		{"sip_route 1a p",
+		 "prefix '1a' is not 'default' or digits after an optional "
+		 "'+'"},
+		{"sip_route + p",                 "prefix '+' is not"},
+		{"sip_route ++1 p",               "prefix '++1' is not"},
+		{"sip_route 1+ p",                "prefix '1+' is not"},
+		{"sip_route Default p",           "prefix 'Default' is not"},
+		{"sip_route +1 nowhere",
+		 "no sip_gw_set 'nowhere' on an earlier line"},
+		{GW "\nsip_route +1 p\nsip_route +1 p",
+		 "test.conf:8: sip_route: prefix '+1' is already routed on "
+		 "line 7"},
+		{GW "\nsip_route default p\nsip_route default p",
+		 "the default route is already set on line 7"},
+		{"sip_out_allow +1",              "expected PREFIX MIN[-MAX]"},
+		{"sip_out_allow +1 11 12",        "expected PREFIX MIN[-MAX]"},
+		{"sip_out_allow 1x 10",
+		 "prefix '1x' is not '+' or digits after an optional '+'"},
+		{"sip_out_allow ++ 10",           "prefix '++' is not"},
+		{"sip_out_allow -1 10",           "prefix '-1' is not"},
+		{"sip_out_allow +1 0",            "0 is out of range 1..15"},
+		{"sip_out_allow +1 16",           "16 is out of range 1..15"},
+		{"sip_out_allow +1 11-16",        "16 is out of range 1..15"},
+		{"sip_out_allow +1 12-10",        "MIN 12 is more than MAX 10"},
+		{"sip_out_allow +1 -10",          "'-10' is not MIN[-MAX]"},
+		{"sip_out_allow +1 10-",          "'10-' is not MIN[-MAX]"},
+		{"sip_out_allow +1 1-2-3",        "'2-3' is not a number"},
+		{"sip_out_allow +1 x",            "'x' is not a number"},
+		{"sip_out_allow +1425 3",
+		 "prefix '+1425' has more digits than MAX 3"},
+		{"sip_out_allow 0044 2-3",        "'0044' has more digits"},
+		{"sip_out_max_calls 100001",      "out of range 0..100000"},
+		{"sip_out_max_calls -1",          "not a number"},
+		{"sip_out_cps 10001",             "out of range 0..10000"},
+		{"sip_out_cps 5\nsip_out_cps 6",  "already set on line 5"},
+		{"sip_domain a.example b.example",
+		 "one NAME a line, unexpected 'b.example'"},
+		{"sip_domain bad/name",
+		 "'bad/name' is not a host name or an IP address"},
+		{"sip_domain [2001:db8::1",       "is not a host name"},
+		{"sip_domain edge.example\nsip_domain EDGE.example",
+		 "test.conf:6: sip_domain: 'EDGE.example' is already given on "
+		 "line 5"},
+	};
+
+	return lines_fail(bad, ARRAY_SIZE(bad));
+}
+
+
+/* Over-long names, credentials, prefixes; a password is never echoed */
+int test_cfg_outbound_overlong(void)
+{
+	struct cfg *cfg = NULL;
+	char text[2048], longv[300], msg[256];
+	int err;
+
+	memset(longv, 'a', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+
+	(void)re_snprintf(text, sizeof(text), MINIMAL "sip_gw_set %b\n",
+			  longv, (size_t)32);
+	err = parse_fails(text, "sip_gw_set: value is too long (32 > 31");
+	TEST_ERR(err);
+
+	(void)re_snprintf(text, sizeof(text), MINIMAL GW " user=%b "
+			  "password=x\n", longv, (size_t)128);
+	err = parse_fails(text, "sip_gw: value is too long (128 > 127");
+	TEST_ERR(err);
+
+	(void)re_snprintf(text, sizeof(text), MINIMAL GW " user=u "
+			  "password=%b\n", longv, (size_t)128);
+	err = parse_fails(text, "sip_gw: value is too long (128 > 127");
+	TEST_ERR(err);
+
+	(void)re_snprintf(text, sizeof(text), MINIMAL GW " user=u "
+			  "password=x realm=%b\n", longv, (size_t)127);
+	err = parse(&cfg, text, msg, sizeof(msg));
+	TEST_ERR(err);
+	cfg = mem_deref(cfg);
+
+	err = parse_fails(MINIMAL GW "\nsip_route "
+			  "+1234567890123456789012345678901 p\n",
+			  "sip_route: value is too long (32 > 31");
+	TEST_ERR(err);
+
+	(void)re_snprintf(text, sizeof(text), MINIMAL "sip_domain %b\n",
+			  longv, (size_t)256);
+	err = parse_fails(text, "sip_domain: value is too long (256 > 255");
+	TEST_ERR(err);
+
+	/* a password is never echoed, not even a piece of it */
+	TEST_EQUALS(EINVAL, parse(&cfg, MINIMAL GW " user=u password=open "
+				  "sesame\n", msg, sizeof(msg)));
+	TEST_STRCMP("test.conf:6: sip_gw: password= may not contain blanks",
+		    msg);
+
+ out:
+	mem_deref(cfg);
+	return err;
+}
+
+
+/* Checks across lines: sets with gateways, gateways outside, TLS files */
+int test_cfg_outbound_check(void)
+{
+	static const struct bad bad[] = {
+		{"sip_gw_set pstn\nsip_gw_set empty\nsip_gw pstn udp 192.0.2.1",
+		 "test.conf:6: sip_gw_set: set 'empty' has no sip_gw line"},
+		{"sip_internal_network 203.0.113.0/24\n"
+		 GW "\nsip_gw p tcp 203.0.113.50",
+		 "test.conf:8: sip_gw: 203.0.113.50 lies in a "
+		 "sip_internal_network: a gateway is outside"},
+		{"sip_internal_network 2001:db8:1::/48 10.0.0.0/8\n"
+		 "sip_gw_set p\nsip_gw p udp [::ffff:10.1.2.3]:5070",
+		 "test.conf:7: sip_gw: ::ffff:10.1.2.3 lies in a "
+		 "sip_internal_network"},
+		{"sip_internal_network 2001:db8:1::/48\n"
+		 "sip_gw_set p\nsip_gw p udp [2001:db8:1::9]",
+		 "2001:db8:1::9 lies in a sip_internal_network"},
+		{"sip_gw_set p\nsip_gw p tls 192.0.2.1",
+		 "test.conf: sip_tls_cert is required"},
+		{"sip_gw_set p\nsip_gw p tls 192.0.2.1\n"
+		 "sip_tls_cert /dev/null\nsip_tls_key /dev/null",
+		 "sip_tls_ca is required"},
+	};
+	struct cfg *cfg = NULL;
+	char msg[256];
+	int err;
+
+	err = lines_fail(bad, ARRAY_SIZE(bad));
+	TEST_ERR(err);
+
+	/* a gateway by name is not resolved */
+	err = parse(&cfg, MINIMAL "sip_internal_network 203.0.113.0/24\n"
+		    "sip_gw_set p\nsip_gw p tcp gw.example.net\n",
+		    msg, sizeof(msg));
+	TEST_ERR(err);
+	cfg = mem_deref(cfg);
+
+	/* a part that is off is not checked across lines */
+	err = parse(&cfg, MINIMAL "sip_enable no\nsip_gw_set p\n",
+		    msg, sizeof(msg));
 	TEST_ERR(err);
 
  out:

@@ -23,6 +23,7 @@ static const struct test {
 	const char *name;
 } tests[] = {
 	TEST(test_cfg_sample),
+	TEST(test_cfg_sample_outbound),
 	TEST(test_cfg_minimal_defaults),
 	TEST(test_cfg_full),
 	TEST(test_cfg_bad),
@@ -31,6 +32,12 @@ static const struct test {
 	TEST(test_cfg_duplicate),
 	TEST(test_cfg_comments),
 	TEST(test_cfg_check),
+	TEST(test_cfg_outbound),
+	TEST(test_cfg_outbound_routes),
+	TEST(test_cfg_gw_bad),
+	TEST(test_cfg_route_bad),
+	TEST(test_cfg_outbound_overlong),
+	TEST(test_cfg_outbound_check),
 	TEST(test_ipnet_match),
 	TEST(test_ipnet_unmap),
 	TEST(test_tok_roundtrip),
@@ -103,6 +110,9 @@ static const struct test {
 	TEST(test_peerfilt_matrix),
 	TEST(test_peerfilt_rules),
 	TEST(test_turn_bucket),
+	TEST(test_dplan_number),
+	TEST(test_dplan_route),
+	TEST(test_dplan_allowed),
 };
 
 

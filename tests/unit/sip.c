@@ -333,17 +333,54 @@ int test_passhdr(void)
 		"History-Info: <sip:8000@gw>;index=1.1\n"
 		"P-Asserted-Identity: <sip:100@gw>\n"
 		"Content-Length: 0\n\n";
+	static const char inv_um[] =
+		"INVITE sip:+14255550123@203.0.113.1 SIP/2.0\n"
+		"Via: SIP/2.0/TCP 203.0.113.10;branch=z9hG4bK1\n"
+		"From: <sip:100@203.0.113.10>;tag=1\n"
+		"To: <sip:+14255550123@203.0.113.1>\n"
+		"Call-ID: c2\n"
+		"CSeq: 1 INVITE\n"
+		"P-Asserted-Identity: \"UM\" <sip:+14255550100@203.0.113.10;"
+		"user=phone>\n"
+		"History-Info: <sip:100@203.0.113.11:5065;transport=tcp>;"
+		"index=1, <SIPS:200@um.example.test>;index=1.1, "
+		"<sip:[2001:db8::1]>;index=1.2\n"
+		"Diversion: <sip:300@192.0.2.7>;reason=x\n"
+		"Content-Length: 0\n\n";
+	static const char nets[] =
+		"sip_internal_network 203.0.113.0/24\n";
+	struct passhdr_hide hide;
+	struct cfg *cfg = NULL;
 	struct sip_msg *msg = NULL;
-	char *hdrs = NULL;
+	char *hdrs = NULL, ebuf[256];
+	struct sa repl;
 	int err = 0;
 
 	TEST_ERR(msg_make(&msg, inv));
-	TEST_ERR(passhdr_collect(&hdrs, msg));
+	TEST_ERR(passhdr_collect(&hdrs, msg, NULL));
 	TEST_STRCMP("Diversion: <sip:200@gw>;reason=no-answer;counter=1\r\n"
 		    "History-Info: <sip:200@gw>;index=1\r\n"
 		    "diversion: <sip:300@gw>;reason=unconditional\r\n"
 		    "History-Info: <sip:8000@gw>;index=1.1\r\n"
 		    "P-Asserted-Identity: <sip:100@gw>\r\n", hdrs);
+
+	/* toward the outside, inside hosts become the edge's outside
+	 * address; names, other addresses and the rest stay */
+	hdrs = mem_deref(hdrs);
+	msg = mem_deref(msg);
+	TEST_ERR(msg_make(&msg, inv_um));
+	TEST_ERR(sa_set_str(&repl, "198.51.100.1", 0));
+	TEST_ERR(cfg_parse(&cfg, "t", nets, sizeof(nets) - 1, ebuf,
+			   sizeof(ebuf)));
+	hide.nets = &cfg->sip.internal_nets;
+	hide.repl = &repl;
+	TEST_ERR(passhdr_collect(&hdrs, msg, &hide));
+	TEST_STRCMP("P-Asserted-Identity: \"UM\" <sip:+14255550100@198.51.100.1;"
+		    "user=phone>\r\n"
+		    "History-Info: <sip:100@198.51.100.1:5065;transport=tcp>;"
+		    "index=1, <SIPS:200@um.example.test>;index=1.1, "
+		    "<sip:[2001:db8::1]>;index=1.2\r\n"
+		    "Diversion: <sip:300@192.0.2.7>;reason=x\r\n", hdrs);
 
 	/* nothing to pass: NULL */
 	hdrs = mem_deref(hdrs);
@@ -352,10 +389,11 @@ int test_passhdr(void)
 			  "c;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\n"
 			  "To: <sip:a@b>\nCall-ID: c\nCSeq: 1 OPTIONS\n"
 			  "Content-Length: 0\n\n"));
-	TEST_ERR(passhdr_collect(&hdrs, msg));
+	TEST_ERR(passhdr_collect(&hdrs, msg, NULL));
 	TEST_ASSERT(hdrs == NULL);
 
  out:
+	mem_deref(cfg);
 	mem_deref(hdrs);
 	mem_deref(msg);
 	return err;

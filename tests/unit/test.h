@@ -79,8 +79,13 @@ void   leak_init(char *argv[]);
 size_t leak_bytes(void);
 int    leak_timers(void);
 
+/* cfg.c: parse a configuration that must be good, "test.conf" */
+struct cfg;
+int test_cfg_parse(struct cfg **cfgp, const char *text);
+
 /* The tests */
 int test_cfg_sample(void);
+int test_cfg_sample_outbound(void);
 int test_cfg_minimal_defaults(void);
 int test_cfg_full(void);
 int test_cfg_bad(void);
@@ -89,6 +94,12 @@ int test_cfg_overlong(void);
 int test_cfg_duplicate(void);
 int test_cfg_comments(void);
 int test_cfg_check(void);
+int test_cfg_outbound(void);
+int test_cfg_outbound_routes(void);
+int test_cfg_gw_bad(void);
+int test_cfg_route_bad(void);
+int test_cfg_outbound_overlong(void);
+int test_cfg_outbound_check(void);
 int test_ipnet_match(void);
 int test_ipnet_unmap(void);
 int test_tok_roundtrip(void);
@@ -161,5 +172,8 @@ int test_turn_reply(void);
 int test_peerfilt_matrix(void);
 int test_peerfilt_rules(void);
 int test_turn_bucket(void);
+int test_dplan_number(void);
+int test_dplan_route(void);
+int test_dplan_allowed(void);
 
 #endif

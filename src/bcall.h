@@ -1,0 +1,81 @@
+/**
+ * @file bcall.h  A call through the edge: what bcall.c, btry.c and
+ *                brec.c share
+ *
+ * A call has a caller's leg (the UAS of the INVITE that made it, on
+ * side aside) and a callee's leg (our UAC, on the other side). Calls
+ * from a gateway have their caller outside and go to a UM host;
+ * calls from UM have their caller inside and go to a gateway set.
+ */
+
+enum {
+	BCALL_CHAIN_MAX = 1024,   /**< Hosts and 3xx targets, for CDR */
+};
+
+/** One call through the edge */
+struct bcall {
+	struct le le;                   /**< Member of b2b.calls          */
+	struct b2b *b2b;                /**< Owner                        */
+	struct oa *oa;                  /**< Offer/answer, relay call     */
+	enum b2b_side aside;            /**< The caller's side            */
+	struct leg *leg[2];             /**< Dialog per side              */
+	enum bcall_state state;         /**< See enum bcall_state         */
+	char user[B2B_NAME_MAX];        /**< Callee's Request-URI user    */
+	char from_name[B2B_NAME_MAX];   /**< Caller's display name        */
+	char from_user[B2B_NAME_MAX];   /**< Caller's user part           */
+	char to_user[B2B_NAME_MAX];     /**< Callee's user part           */
+	char to_name[B2B_NAME_MAX];     /**< Callee's display name        */
+	char *hdrs;                     /**< Headers passed on            */
+	uint32_t maxfwd;                /**< Max-Forwards on the callee leg */
+	struct mbuf *offer;             /**< The offer the callee gets    */
+	struct mbuf *answer;            /**< The answer the caller got    */
+	struct hset *hosts;             /**< Where the callee leg goes    */
+	void *slot;                     /**< Limit slot held, or NULL     */
+	const struct hhost *host;       /**< Host of the first hop        */
+	struct lreq *ireq;              /**< Our INVITE in flight         */
+	struct list targets;            /**< Contacts of the last 3xx     */
+	uint32_t tried;                 /**< Hosts tried (bits)           */
+	unsigned hops;                  /**< 3xx followed                 */
+	bool provisional;               /**< A 1xx came on this attempt   */
+	bool cancelled;                 /**< The caller cancelled         */
+	bool late;                      /**< Delayed offer: the INVITE had
+					     no SDP, the 2xx offers and the
+					     caller's ACK answers         */
+	uint64_t t_start;               /**< Unix ms of the INVITE        */
+	uint64_t t_answer;              /**< Unix ms of the 2xx, or 0     */
+	char chain[BCALL_CHAIN_MAX];    /**< Hosts and 3xx targets tried  */
+	struct dte noresp;              /**< No response to the INVITE    */
+	struct list xreqs;              /**< Requests in flight (xreq.c)  */
+};
+
+
+/** @return the caller's leg (UAS of the first INVITE) */
+static inline struct leg *bcall_caller(const struct bcall *call)
+{
+	return call->leg[call->aside];
+}
+
+
+/** @return the callee's leg (our UAC), NULL before the first attempt */
+static inline struct leg *bcall_callee(const struct bcall *call)
+{
+	return call->leg[!call->aside];
+}
+
+
+/* bcall.c */
+void bcall_end(struct bcall *call, const char *cause);
+void bcall_fail(struct bcall *call, uint16_t scode, const char *reason,
+		const char *cause);
+void bcall_bye_send(struct bcall *call, enum b2b_side side);
+void bcall_provisional(struct bcall *call, const struct sip_msg *msg);
+void bcall_answered(struct bcall *call, const struct sip_msg *msg);
+uint64_t bcall_unix_ms(void);
+struct leg *bcall_leg_new(struct bcall *call, enum b2b_side side);
+
+/* btry.c */
+int  btry_first(struct bcall *call);
+void btry_chain_add(struct bcall *call, const char *what, const char *uri);
+
+/* brec.c */
+void brec_write(const struct bcall *call, const char *cause);

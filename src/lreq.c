@@ -1,0 +1,244 @@
+/**
+ * @file lreq.c  A request on a leg's dialog, answered once more with
+ *               credentials when the peer challenges it
+ *
+ * A gateway or trunk may challenge any request of UM's call, the INVITE
+ * as much as a re-INVITE or the BYE (RFC 3261 §22). A 401 or 407 to a
+ * request on a leg that has credentials (uacauth.c) sends the request
+ * again, with a new CSeq and the answer, and the owner of the request
+ * only sees the response to that one: a challenge never reaches the
+ * other side. Each request is in the B2BUA's list until its final
+ * response, and holds its leg: a BYE sent as a call ends is still
+ * answered when challenged after the call is gone.
+ *
+ * The owner's pointer (lreqp) is set to NULL when the request ends, as
+ * libre's sip_request() does; lreq_drop() lets it go early (an INVITE
+ * in flight is then cancelled).
+ */
+#include <string.h>
+#include <re.h>
+#include "cfg.h"
+#include "uacauth.h"
+#include "b2b_priv.h"
+
+
+enum {
+	TRIES = 2,       /**< Sends of one request at most        */
+};
+
+/** A request in flight on a leg */
+struct lreq {
+	struct le le;               /**< Member of b2b.lreqs          */
+	struct leg *leg;            /**< Its leg (referenced)         */
+	char met[16];               /**< Method                       */
+	uint32_t maxfwd;            /**< Max-Forwards                 */
+	char *hdrs;                 /**< More header lines, or NULL   */
+	char *ctype;                /**< Body's type, NULL for SDP    */
+	struct mbuf *body;          /**< Body, or NULL                */
+	sip_resp_h *resph;          /**< Owner's response handler     */
+	void *arg;                  /**< Its argument                 */
+	struct lreq **lreqp;        /**< Owner's pointer, or NULL     */
+	struct sip_request *req;    /**< libre's request now          */
+	unsigned sends;             /**< Times sent                   */
+};
+
+
+static void lreq_destructor(void *data)
+{
+	struct lreq *lr = data;
+
+	if (lr->lreqp)
+		*lr->lreqp = NULL;
+	list_unlink(&lr->le);
+	mem_deref(lr->req);
+	mem_deref(lr->leg);
+	mem_deref(lr->hdrs);
+	mem_deref(lr->ctype);
+	mem_deref(lr->body);
+}
+
+
+static int send_once(struct lreq *lr);
+
+
+/* The end of the request: the owner's pointer is cleared before its
+ * handler runs, so the handler may end the call */
+static void done(struct lreq *lr, int err, const struct sip_msg *msg)
+{
+	sip_resp_h *resph = lr->resph;
+	void *arg = lr->arg;
+
+	if (lr->lreqp)
+		*lr->lreqp = NULL;
+	lr->lreqp = NULL;
+	lr->resph = NULL;
+
+	mem_ref(lr);
+	if (resph)
+		resph(err, msg, arg);
+	mem_deref(lr);
+	mem_deref(lr);
+}
+
+
+static bool challenged(struct lreq *lr, const struct sip_msg *msg)
+{
+	struct uacauth *ua = lr->leg->auth;
+
+	if (!ua || (msg->scode != 401 && msg->scode != 407) ||
+	    lr->sends >= TRIES)
+		return false;
+
+	if (uacauth_challenge(ua, msg))
+		return false;
+
+	return !send_once(lr);
+}
+
+
+static void resp_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct lreq *lr = arg;
+
+	if (!err && msg && msg->scode < 200) {
+		if (lr->resph)
+			lr->resph(0, msg, lr->arg);
+		return;
+	}
+
+	if (!err && msg && challenged(lr, msg))
+		return;
+
+	done(lr, err, msg);
+}
+
+
+static int send_once(struct lreq *lr)
+{
+	struct body body = {lr->ctype, lr->body};
+	struct mbuf *hdrs;
+	int err;
+
+	hdrs = mbuf_alloc(512);
+	if (!hdrs)
+		return ENOMEM;
+
+	err = leg_auth_write(hdrs, lr->leg, lr->met);
+	if (!err)
+		err = mbuf_printf(hdrs, "%s%c", lr->hdrs ? lr->hdrs : "", 0);
+	if (!err)
+		err = leg_send(lr->leg, lr->met, lr->maxfwd,
+			       (const char *)hdrs->buf,
+			       lr->body ? &body : NULL, resp_handler, lr,
+			       &lr->req);
+	if (!err)
+		++lr->sends;
+
+	mem_deref(hdrs);
+
+	return err;
+}
+
+
+static int copy(struct lreq *lr, const char *hdrs, const struct body *body)
+{
+	int err = 0;
+
+	if (hdrs)
+		err |= str_dup(&lr->hdrs, hdrs);
+	if (body && body->ctype)
+		err |= str_dup(&lr->ctype, body->ctype);
+	if (body && body->mb && body->mb->end) {
+		lr->body = mbuf_alloc(body->mb->end);
+		if (!lr->body)
+			return ENOMEM;
+		err |= mbuf_write_mem(lr->body, body->mb->buf, body->mb->end);
+	}
+
+	return err;
+}
+
+
+/**
+ * Send a request on a leg's dialog
+ *
+ * @param leg    Leg with a dialog
+ * @param met    Method
+ * @param maxfwd Max-Forwards
+ * @param hdrs   More header lines ("Name: value\r\n"...), or NULL
+ * @param body   Body, or NULL
+ * @param resph  Response handler (provisional and final), or NULL
+ * @param arg    Its argument
+ * @param lreqp  The request, set to NULL when it ends; or NULL to let
+ *               it run on its own
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int lreq_send(struct leg *leg, const char *met, uint32_t maxfwd,
+	      const char *hdrs, const struct body *body, sip_resp_h *resph,
+	      void *arg, struct lreq **lreqp)
+{
+	struct lreq *lr;
+	int err;
+
+	if (!leg || !leg->dlg || !met)
+		return EINVAL;
+
+	lr = mem_zalloc(sizeof(*lr), lreq_destructor);
+	if (!lr)
+		return ENOMEM;
+
+	lr->leg = mem_ref(leg);
+	str_ncpy(lr->met, met, sizeof(lr->met));
+	lr->maxfwd = maxfwd;
+	lr->resph = resph;
+	lr->arg = arg;
+
+	err = copy(lr, hdrs, body);
+	if (!err)
+		err = send_once(lr);
+	if (err) {
+		mem_deref(lr);
+		return err;
+	}
+
+	list_append(&leg->b2b->lreqs, &lr->le, lr);
+	if (lreqp) {
+		lr->lreqp = lreqp;
+		*lreqp = lr;
+	}
+
+	return 0;
+}
+
+
+/**
+ * Cancel an INVITE in flight (CANCEL); its final response still comes
+ *
+ * @param lr The request
+ */
+void lreq_cancel(struct lreq *lr)
+{
+	if (lr && lr->req)
+		(void)sip_request_cancel(lr->req);
+}
+
+
+/**
+ * The owner lets its request go: no handler runs for it any more; an
+ * INVITE in flight is cancelled
+ *
+ * @param lreqp The owner's pointer, set to NULL
+ */
+void lreq_drop(struct lreq **lreqp)
+{
+	struct lreq *lr;
+
+	if (!lreqp || !*lreqp)
+		return;
+
+	lr = *lreqp;
+	*lreqp = NULL;
+	lr->lreqp = NULL;
+	mem_deref(lr);
+}

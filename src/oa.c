@@ -1,0 +1,284 @@
+/**
+ * @file oa.c  SDP offer/answer of one call, through the relay
+ *
+ * Both call directions and every request inside a call (bcall.c,
+ * xreq.c) put their SDP through here, so the state of the call's
+ * offer/answer lives in one place:
+ *
+ * - the relay call, named by an id neither side ever sees, which lives
+ *   as long as this object (its destructor deletes it);
+ * - which side made the first offer: the relay's side 0;
+ * - whether a re-offer is in flight (one at a time: glare is 491);
+ * - which side's 2xx offered (a delayed offer): our ACK to it waits for
+ *   the answer in the other side's ACK.
+ *
+ * The relay's tags for the two sides are "ext" and "int", whatever the
+ * direction of the call.
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#define DEBUG_MODULE "oa"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "cfg.h"
+#include "tok.h"
+#include "relay.h"
+#include "b2b_priv.h"
+
+
+enum {
+	TOKEN_TTL = 60,     /**< Relay token lifetime (s)      */
+	SIDE_NONE = -1,     /**< No side                       */
+};
+
+/** The offer/answer state of a call */
+struct oa {
+	struct relay *relay;             /**< The relay (not referenced) */
+	struct tok_keyring *keys;        /**< Signs relay tokens (ref)   */
+	char id[OA_ID_MAX];              /**< The relay's name for it    */
+	char iface[2][CFG_NAME_MAX];     /**< Relay interface per side   */
+	int first;                       /**< Side of the first offer    */
+	int ack_side;                    /**< Side whose 2xx offered     */
+	bool offering;                   /**< A re-offer is in flight    */
+};
+
+
+static void oa_destructor(void *data)
+{
+	struct oa *oa = data;
+	struct pl id;
+
+	pl_set_str(&id, oa->id);
+	(void)relay_delete(oa->relay, &id);
+	mem_deref(oa->keys);
+}
+
+
+/**
+ * Start the offer/answer state of a new call
+ *
+ * @param oap   Pointer to allocated state
+ * @param relay The relay the media is anchored on
+ * @param keys  Token keyring, signs the relay allocation (referenced),
+ *              or NULL
+ * @param iface Relay interface of each side
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
+	     const char iface[2][CFG_NAME_MAX])
+{
+	struct oa *oa;
+
+	if (!oap || !relay || !iface)
+		return EINVAL;
+
+	oa = mem_zalloc(sizeof(*oa), oa_destructor);
+	if (!oa)
+		return ENOMEM;
+
+	oa->relay = relay;
+	oa->keys = mem_ref(keys);
+	oa->first = SIDE_NONE;
+	oa->ack_side = SIDE_NONE;
+	(void)re_snprintf(oa->id, sizeof(oa->id), "um%016llx",
+			  (unsigned long long)rand_u64());
+	for (int s = 0; s < 2; s++)
+		str_ncpy(oa->iface[s], iface[s], sizeof(oa->iface[s]));
+
+	*oap = oa;
+
+	return 0;
+}
+
+
+/** @return the relay's name for the call */
+const char *oa_id(const struct oa *oa)
+{
+	return oa ? oa->id : "";
+}
+
+
+/** @return true if the message carries an SDP body */
+bool oa_has_sdp(const struct sip_msg *msg)
+{
+	return msg && mbuf_get_left(msg->mb) > 0 &&
+		msg_ctype_cmp(&msg->ctyp, "application", "sdp");
+}
+
+
+static const char *side_tag(int side)
+{
+	return side == B2B_EXT ? "ext" : "int";
+}
+
+
+static void token_add(const struct oa *oa, struct relay_req *req,
+		      char *token, size_t sz)
+{
+	char scope[OA_ID_MAX + 8];
+
+	if (!tok_keyring_signer(oa->keys))
+		return;
+
+	(void)re_snprintf(scope, sizeof(scope), "relay:%s", oa->id);
+	if (!tok_issue(token, sz, oa->keys, scope,
+		       (uint64_t)time(NULL) + TOKEN_TTL))
+		pl_set_str(&req->token, token);
+}
+
+
+/**
+ * Put an SDP through the relay
+ *
+ * @param oa    Offer/answer state
+ * @param from  Side the SDP came from
+ * @param offer Offer (true) or answer
+ * @param msg   Message carrying it
+ * @param outp  The SDP for the other side (replaced)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int oa_sdp(struct oa *oa, enum b2b_side from, bool offer,
+	   const struct sip_msg *msg, struct mbuf **outp)
+{
+	char token[256] = "";
+	struct relay_req req;
+	struct mbuf *out;
+	const char *why = NULL;
+	int err;
+
+	if (!oa || !msg || !outp)
+		return EINVAL;
+
+	memset(&req, 0, sizeof(req));
+	pl_set_str(&req.callid, oa->id);
+	pl_set_str(&req.from_tag, side_tag(offer ? from : !from));
+	if (!offer)
+		pl_set_str(&req.to_tag, side_tag(from));
+	pl_set_mbuf(&req.sdp, msg->mb);
+	pl_set_str(&req.dir[0], oa->iface[from]);
+	pl_set_str(&req.dir[1], oa->iface[!from]);
+	req.replace_origin = true;
+	req.replace_session_conn = true;
+	req.ssrc_remove = true;   /* topology: cname:user@host */
+
+	if (offer)
+		token_add(oa, &req, token, sizeof(token));
+
+	out = mbuf_alloc(msg->mb->end + 256);
+	if (!out)
+		return ENOMEM;
+
+	err = offer ? relay_offer(oa->relay, &req, out, &why) :
+		relay_answer(oa->relay, &req, out, &why);
+	if (err) {
+		DEBUG_WARNING("%s: relay refused the %s: %s\n", oa->id,
+			      offer ? "offer" : "answer", why ? why : "?");
+		mem_deref(out);
+		return err;
+	}
+
+	if (offer && oa->first == SIDE_NONE)
+		oa->first = from;
+
+	mem_deref(*outp);
+	*outp = out;
+
+	return 0;
+}
+
+
+/**
+ * The side whose offer made the relay call: the relay's side 0
+ *
+ * @param oa Offer/answer state
+ *
+ * @return the side, or -1 before the first offer
+ */
+int oa_first(const struct oa *oa)
+{
+	return oa ? oa->first : SIDE_NONE;
+}
+
+
+/**
+ * Start a re-offer; one at a time per call
+ *
+ * @param oa Offer/answer state
+ *
+ * @return false if one is in flight already (glare: 491)
+ */
+bool oa_offer_begin(struct oa *oa)
+{
+	if (!oa || oa->offering)
+		return false;
+
+	oa->offering = true;
+
+	return true;
+}
+
+
+/** The re-offer in flight is answered or failed */
+void oa_offer_done(struct oa *oa)
+{
+	if (oa)
+		oa->offering = false;
+}
+
+
+/**
+ * A 2xx from a side offered (the request had no SDP): our ACK to that
+ * side waits for the answer in the other side's ACK
+ *
+ * @param oa   Offer/answer state
+ * @param side The side whose 2xx offered
+ */
+void oa_ack_defer(struct oa *oa, enum b2b_side side)
+{
+	if (oa)
+		oa->ack_side = side;
+}
+
+
+/**
+ * Take the side whose ACK waits for an answer, if an ACK from the
+ * other side brings it
+ *
+ * @param oa   Offer/answer state
+ * @param from Side the ACK came from
+ * @param sidep The side waiting (set when true is returned)
+ *
+ * @return true if an ACK was waiting for this one; it no longer is
+ */
+bool oa_ack_take(struct oa *oa, enum b2b_side from, enum b2b_side *sidep)
+{
+	if (!oa || oa->ack_side == SIDE_NONE || oa->ack_side == (int)from)
+		return false;
+
+	*sidep = (enum b2b_side)oa->ack_side;
+	oa->ack_side = SIDE_NONE;
+
+	return true;
+}
+
+
+/**
+ * Take the side whose ACK waits, whatever comes: the call ends
+ *
+ * @param oa    Offer/answer state
+ * @param side  The side the caller is about to end
+ *
+ * @return true if that side's ACK was waiting; it no longer is
+ */
+bool oa_ack_cancel(struct oa *oa, enum b2b_side side)
+{
+	if (!oa || oa->ack_side != (int)side)
+		return false;
+
+	oa->ack_side = SIDE_NONE;
+
+	return true;
+}

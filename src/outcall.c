@@ -1,0 +1,233 @@
+/**
+ * @file outcall.c  UM's own calls out: who may call, which numbers,
+ *                  how fast, and where to
+ *
+ * Exchange UM places calls itself (Play on Phone, PIN reset, transfers
+ * to outside numbers, outdialing). An INVITE from inside (its source
+ * already trusted: an internal network or a verified TLS peer, b2b.c)
+ * becomes a call out only when every check passes, in this order, and
+ * nothing leaves the edge otherwise:
+ *
+ * 1. The Request-URI names the edge: its inside address or a
+ *    sip_domain. Our outside address (or another of ours) is a loop,
+ *    482; any other host is 403: UM cannot steer the edge to a host.
+ * 2. It holds a number, '+'? and 1-15 digits (dplan.c): else 484.
+ * 3. The toll-fraud guard: the number matches a sip_out_allow line,
+ *    deny by default: else 403, a log line and a call record.
+ * 4. A route takes it to a gateway set: else 404.
+ * 5. The source is under sip_out_max_calls calls at once and
+ *    sip_out_cps new calls per second: else 503 with Retry-After.
+ */
+#include <string.h>
+#include <time.h>
+#include <re.h>
+#define DEBUG_MODULE "outcall"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "cfg.h"
+#include "hset.h"
+#include "dplan.h"
+#include "srclim.h"
+#include "cdr.h"
+#include "outcall.h"
+#include "b2b_priv.h"
+
+
+enum {
+	RETRY_AFTER = 5,    /**< Seconds, with a limit's 503     */
+};
+
+/** Why an INVITE is refused */
+struct refusal {
+	uint16_t scode;       /**< Status code                    */
+	const char *reason;   /**< Reason phrase                  */
+	const char *why;      /**< For the log, Warning and CDR   */
+};
+
+
+static bool is_own(const struct b2b *b2b, const struct sa *host)
+{
+	const struct cfg *cfg = b2b->cfg;
+
+	for (struct le *le = cfg->ifaces.head; le; le = le->next) {
+		const struct cfg_iface *ifc = le->data;
+
+		if (sa_cmp(&ifc->addr, host, SA_ADDR) ||
+		    (sa_isset(&ifc->advertise, SA_ADDR) &&
+		     sa_cmp(&ifc->advertise, host, SA_ADDR)))
+			return true;
+	}
+
+	return false;
+}
+
+
+static bool is_domain(const struct cfg *cfg, const struct pl *host)
+{
+	for (struct le *le = cfg->sip.domains.head; le; le = le->next) {
+		const struct cfg_name *d = le->data;
+
+		if (!pl_strcasecmp(host, d->name))
+			return true;
+	}
+
+	return false;
+}
+
+
+/* 1: the Request-URI must name the edge's inside */
+static bool ruri_check(const struct b2b *b2b, const struct sip_msg *msg,
+		       struct refusal *r)
+{
+	const struct pl *host = &msg->uri.host;
+	struct sa sa;
+
+	if (is_domain(b2b->cfg, host))
+		return true;
+
+	if (!sa_set(&sa, host, 0)) {
+		if (sa_cmp(&sa, &b2b->laddr[B2B_INT], SA_ADDR))
+			return true;
+
+		if (is_own(b2b, &sa)) {
+			*r = (struct refusal){482, "Loop Detected",
+				"the Request-URI names the edge's outside"};
+			return false;
+		}
+	}
+
+	*r = (struct refusal){403, "Forbidden",
+		"the Request-URI names another host, not the edge"};
+
+	return false;
+}
+
+
+static void refuse(struct b2b *b2b, const struct sip_msg *msg,
+		   const char *num, const struct refusal *r)
+{
+	struct sip *sip = b2b->sip[B2B_INT];
+
+	DEBUG_NOTICE("%J: call to '%s' refused with %u: %s\n", &msg->src,
+		     num, r->scode, r->why);
+
+	if (r->scode == 503)
+		(void)sip_replyf(sip, msg, 503, r->reason,
+				 "Retry-After: %u\r\n"
+				 "Content-Length: 0\r\n\r\n", RETRY_AFTER);
+	else
+		(void)sip_replyf(sip, msg, r->scode, r->reason,
+				 "Warning: 399 umedge \"%s\"\r\n"
+				 "Content-Length: 0\r\n\r\n", r->why);
+}
+
+
+/* The record of a refused call: nothing left the edge */
+static void record(const struct cfg *cfg, const struct sip_msg *msg,
+		   const char *num, const char *cause)
+{
+	char from[64] = "", callid[128] = "";
+	uint64_t now = (uint64_t)time(NULL) * 1000;
+	struct cdr_rec r = {
+		NULL, "out", now, 0, now, cause, from, num, &msg->src,
+		NULL, callid, "", NULL, NULL
+	};
+
+	(void)pl_strcpy(&msg->from.uri.user, from, sizeof(from));
+	(void)pl_strcpy(&msg->callid, callid, sizeof(callid));
+	if (cdr_record(cfg->sip.cdr_file, &r))
+		DEBUG_WARNING("cdr: cannot write %s\n", cfg->sip.cdr_file);
+}
+
+
+/* 2-4: the number, the guard, the route */
+static struct hset *number_check(struct b2b *b2b, const struct sip_msg *msg,
+				 char *num, size_t sz, struct refusal *r)
+{
+	const struct cfg *cfg = b2b->cfg;
+	const struct cfg_route *route;
+	struct hset *hs;
+
+	if (dplan_number(num, sz, &msg->uri)) {
+		++b2b->st.out_bad;
+		*r = (struct refusal){484, "Address Incomplete",
+			"no number in the Request-URI"};
+		str_ncpy(num, "", sz);
+		return NULL;
+	}
+
+	if (!dplan_allowed(cfg, num)) {
+		++b2b->st.out_refused;
+		*r = (struct refusal){403, "Forbidden",
+			"number not allowed (sip_out_allow)"};
+		record(cfg, msg, num, "403 number not allowed");
+		return NULL;
+	}
+
+	route = dplan_route(cfg, num);
+	hs = route ? hset_find(&b2b->gwsets, route->set->name) : NULL;
+	if (!hs) {
+		++b2b->st.out_noroute;
+		*r = (struct refusal){404, "Not Found",
+			"no route for the number"};
+	}
+
+	return hs;
+}
+
+
+/* 5: the source's limits */
+static int limits_take(struct b2b *b2b, const struct sip_msg *msg,
+		       void **slotp, struct refusal *r)
+{
+	const struct cfg_sip *sc = &b2b->cfg->sip;
+	int err;
+
+	err = srclim_take(b2b->srclim, &msg->src, sc->out_max_calls,
+			  sc->out_cps, tmr_jiffies(), slotp);
+	if (!err)
+		return 0;
+
+	++b2b->st.out_limited;
+	*r = (struct refusal){503, "Service Unavailable",
+		err == EBUSY ? "over sip_out_max_calls" :
+		"over sip_out_cps"};
+
+	return err;
+}
+
+
+/**
+ * An INVITE from inside, outside any dialog: UM calls out
+ *
+ * @param b2b B2BUA
+ * @param msg The INVITE (trusted source, checked, admitted by rate)
+ *
+ * @return 0 if it was answered or became a call, otherwise errorcode
+ */
+int outcall_invite(struct b2b *b2b, const struct sip_msg *msg)
+{
+	struct bcall_prm prm = {B2B_INT, NULL, NULL, NULL};
+	char num[CFG_NUM_MAX] = "";
+	struct refusal r;
+	int err;
+
+	if (!ruri_check(b2b, msg, &r)) {
+		++b2b->st.out_bad;
+		refuse(b2b, msg, "", &r);
+		return 0;
+	}
+
+	prm.hosts = number_check(b2b, msg, num, sizeof(num), &r);
+	if (!prm.hosts || limits_take(b2b, msg, &prm.slot, &r)) {
+		refuse(b2b, msg, num, &r);
+		return 0;
+	}
+
+	prm.user = num;
+	++b2b->st.out_calls;
+	err = bcall_invite(b2b, &prm, msg);
+	mem_deref(prm.slot);
+
+	return err;
+}
