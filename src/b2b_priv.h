@@ -5,14 +5,15 @@
  *    ├─ sip[B2B_EXT], sip[B2B_INT]   one libre SIP stack per side: a
  *    │                               message of one side can only ever
  *    │                               carry that side's addresses
- *    ├─ umhosts                  UM hosts, OPTIONS probes
+ *    ├─ umhosts, gwsets          host sets (hset.h): UM hosts, gateways
  *    ├─ gate                     trusted gateways, rate limit
  *    ├─ cdr                      call records
  *    └─ calls (list), legs (hash by Call-ID)
- *        bcall                   one call through the edge
- *         ├─ leg[B2B_EXT]        the gateway's dialog (UAS for the INVITE)
- *         └─ leg[B2B_INT]        the UM host's dialog (UAC), a new one
- *                                for every redirect hop
+ *        bcall                   one call through the edge, either way
+ *         ├─ oa                  its SDP offer/answer and relay call
+ *         ├─ leg[caller's side]  the caller's dialog (UAS of the INVITE)
+ *         └─ leg[other side]     the callee's dialog (UAC), a new one
+ *                                for every redirect hop or failover
  *
  * Everything here lives in the main thread. The relay is driven through
  * its C API (relay.h); its call is named by bcall.id, which neither
