@@ -125,17 +125,23 @@ static bool str_clean(const char *s)
 }
 
 
-/* A value kept escaped that can be printed between quotes as it is */
+/* A value kept escaped that can be printed between quotes as it is;
+ * an absent one (p NULL) is nothing to print */
 static bool pl_clean(const struct pl *pl)
 {
-	const char *end = pl->p + pl->l;
+	const char *end;
+
+	if (!pl->p)
+		return pl->l == 0;
+
+	end = pl->p + pl->l;
 
 	return qscan(pl->p, end) == end;
 }
 
 
-/* The next run of an escaped value, unescaped: the text up to a
- * backslash, or the one character a backslash escapes */
+/* The next run of an escaped value, unescaped: from the character
+ * after a backslash (or from the start) up to the next backslash */
 static bool unq_next(struct pl *rest, struct pl *run)
 {
 	const char *bs;

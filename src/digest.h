@@ -25,29 +25,29 @@ enum digest_alg {
  * and is unescaped only where it is hashed or compared.
  */
 struct digest_chal {
-	struct pl realm;      /**< Realm (present, may be empty)          */
-	struct pl nonce;      /**< Nonce (never empty)                    */
-	struct pl opaque;     /**< Opaque; .p is NULL if it was absent    */
-	enum digest_alg alg;  /**< Hash algorithm                         */
-	bool qop_auth;        /**< qop offered, and it includes "auth"    */
-	bool stale;           /**< stale=true: same credentials, new nonce */
-	bool proxy;           /**< From Proxy-Authenticate (a 407)        */
+	struct pl realm;      /**< Realm (present, may be empty)      */
+	struct pl nonce;      /**< Nonce (never empty)                */
+	struct pl opaque;     /**< Opaque; .p is NULL if absent       */
+	enum digest_alg alg;  /**< Hash algorithm                     */
+	bool qop_auth;        /**< qop offered, and it has "auth"     */
+	bool stale;           /**< stale=true: retry with a new nonce */
+	bool proxy;           /**< From Proxy-Authenticate (a 407)    */
 };
 
 /** What a response is computed over. Nothing here is ever logged. */
 struct digest_cred {
-	const char *user;    /**< Username                                */
-	const char *pass;    /**< Password                                */
-	const char *met;     /**< Request method                          */
-	const char *uri;     /**< digest-uri: the Request-URI             */
-	const char *cnonce;  /**< Client nonce (used with qop=auth)       */
-	uint32_t nc;         /**< Nonce count (used with qop=auth), from 1 */
+	const char *user;    /**< Username                           */
+	const char *pass;    /**< Password                           */
+	const char *met;     /**< Request method                     */
+	const char *uri;     /**< digest-uri: the Request-URI        */
+	const char *cnonce;  /**< Client nonce (with qop=auth)       */
+	uint32_t nc;         /**< Nonce count from 1 (with qop=auth) */
 };
 
 /** A challenge and its answer, for digest_auth_print() */
 struct digest_auth {
-	const struct digest_chal *chal;  /**< The challenge answered   */
-	const struct digest_cred *cred;  /**< Credentials and request  */
+	const struct digest_chal *chal;  /**< The challenge answered  */
+	const struct digest_cred *cred;  /**< Credentials and request */
 };
 
 int  digest_chal_decode(struct digest_chal *c, const struct pl *val);

@@ -113,6 +113,17 @@ static const struct test {
 	TEST(test_dplan_number),
 	TEST(test_dplan_route),
 	TEST(test_dplan_allowed),
+	TEST(test_digest_rfc2617),
+	TEST(test_digest_rfc7616),
+	TEST(test_digest_noqop),
+	TEST(test_digest_pick_order),
+	TEST(test_digest_pick_realm),
+	TEST(test_digest_pick_kind),
+	TEST(test_digest_decode),
+	TEST(test_digest_bytes),
+	TEST(test_digest_long),
+	TEST(test_digest_print),
+	TEST(test_digest_refuse),
 };
 
 

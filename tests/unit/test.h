@@ -82,6 +82,8 @@ int    leak_timers(void);
 /* cfg.c: parse a configuration that must be good, "test.conf" */
 struct cfg;
 int test_cfg_parse(struct cfg **cfgp, const char *text);
+/* sip.c: a SIP message decoded from text with LF line ends */
+int msg_make(struct sip_msg **msgp, const char *text);
 
 /* The tests */
 int test_cfg_sample(void);
@@ -175,5 +177,16 @@ int test_turn_bucket(void);
 int test_dplan_number(void);
 int test_dplan_route(void);
 int test_dplan_allowed(void);
+int test_digest_rfc2617(void);
+int test_digest_rfc7616(void);
+int test_digest_noqop(void);
+int test_digest_pick_order(void);
+int test_digest_pick_realm(void);
+int test_digest_pick_kind(void);
+int test_digest_decode(void);
+int test_digest_bytes(void);
+int test_digest_long(void);
+int test_digest_print(void);
+int test_digest_refuse(void);
 
 #endif
