@@ -56,18 +56,34 @@ static void replaces(const struct sip_msg *msg)
 }
 
 
-static void request(const struct sip_msg *msg)
+/* Passed headers as they came, and with inside hosts hidden */
+static void passed(const struct sip_msg *msg, const struct list *nets)
+{
+	struct passhdr_hide hide;
+	struct sa repl;
+	char *hdrs = NULL;
+
+	if (!passhdr_collect(&hdrs, msg, NULL) && hdrs)
+		check(strlen(hdrs) >= 4);
+	hdrs = mem_deref(hdrs);
+
+	(void)sa_set_str(&repl, "198.51.100.1", 0);
+	hide.nets = nets;
+	hide.repl = &repl;
+	if (!passhdr_collect(&hdrs, msg, &hide) && hdrs)
+		check(strlen(hdrs) >= 4);
+	mem_deref(hdrs);
+}
+
+
+static void request(const struct sip_msg *msg, const struct list *nets)
 {
 	struct sipguard_verdict v;
-	char *hdrs = NULL;
 
 	sipguard_request(msg, &v);
 	check(v.scode == 0 || (v.scode >= 400 && v.scode < 700 && v.reason));
 	replaces(msg);
-
-	if (!passhdr_collect(&hdrs, msg) && hdrs)
-		check(strlen(hdrs) >= 4);
-	mem_deref(hdrs);
+	passed(msg, nets);
 }
 
 
@@ -112,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size && !sip_msg_decode(&msg, mb)) {
 		if (msg->req)
-			request(msg);
+			request(msg, &cfg->sip.internal_nets);
 		else
 			response(msg, &cfg->sip.internal_nets);
 	}
