@@ -566,7 +566,8 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  "%u of %u UM hosts alive\n"
 			  "sip out: %llu calls, %llu numbers refused, "
 			  "%llu over a source's limit, %llu unroutable, "
-			  "%llu bad requests\n%H%H",
+			  "%llu bad requests; %llu transfers made, "
+			  "%llu transfers failed\n%H%H",
 			  list_count(&b2b->calls),
 			  (unsigned long long)st->calls,
 			  (unsigned long long)st->answered,
@@ -582,6 +583,8 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->out_limited,
 			  (unsigned long long)st->out_noroute,
 			  (unsigned long long)st->out_bad,
+			  (unsigned long long)st->xfers,
+			  (unsigned long long)st->xfers_failed,
 			  hset_print, b2b->umhosts, gwsets_print, b2b);
 }
 

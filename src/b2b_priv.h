@@ -67,6 +67,8 @@ struct b2b_stats {
 	uint64_t out_limited;  /**< 503: over a source's limit         */
 	uint64_t out_noroute;  /**< 404: no route for the number       */
 	uint64_t out_bad;      /**< 4xx: no number, host, loop         */
+	uint64_t xfers;        /**< Transfers the edge made (xfer.c)   */
+	uint64_t xfers_failed; /**< Of those, failed                   */
 };
 
 /** The B2BUA */
@@ -122,6 +124,11 @@ struct leg {
 	struct le he;               /**< Member of b2b.legs by Call-ID   */
 	struct b2b *b2b;            /**< The B2BUA                       */
 	enum b2b_side side;         /**< Which stack                     */
+	int slot;                   /**< Its place in its call: the side
+					 of the relay call (oa.c) and of
+					 bcall.leg[]; its stack's side
+					 but for a transfer's target,
+					 outside in the inside's place   */
 	leg_req_h *reqh;            /**< Requests in the dialog          */
 	leg_noack_h *noackh;        /**< Our 2xx was never ACKed         */
 	void *arg;                  /**< Handlers' argument (the owner)  */
@@ -165,6 +172,10 @@ struct leg *leg_find(const struct b2b *b2b, const struct sip_msg *msg);
 struct leg *leg_lookup(const struct b2b *b2b, const struct pl *callid);
 void leg_link(struct leg *leg);
 void leg_pair(struct leg *a, struct leg *b);
+void leg_owner_set(struct leg *leg, leg_req_h *reqh, leg_noack_h *noackh,
+		   void *arg);
+int  leg_dial(struct leg *leg, const char *uri, const char *to,
+	      const char *from_user, const char *from_name);
 void leg_detach(struct leg *leg);
 void leg_recv(struct leg *leg, const struct sip_msg *msg);
 void leg_cred_set(struct leg *leg, const struct cfg_host *cred);

@@ -48,6 +48,7 @@ static void bcall_destructor(void *data)
 	struct bcall *call = data;
 
 	dte_cancel(&call->noresp);
+	call->xfer = mem_deref(call->xfer);
 	lreq_drop(&call->ireq);
 	list_unlink(&call->le);
 	list_flush(&call->xreqs);
@@ -267,7 +268,7 @@ static void bye_handler(struct bcall *call, struct leg *leg,
 			const struct sip_msg *msg)
 {
 	(void)sip_treply(NULL, stack(call, leg->side), msg, 200, "OK");
-	bcall_bye_send(call, !leg->side);
+	bcall_bye_send(call, !leg->slot);
 	bcall_end(call, leg->side == B2B_EXT ? "bye from outside" :
 		  "bye from inside");
 }
@@ -286,15 +287,20 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 
 	if (!pl_strcmp(&msg->met, "ACK")) {
 		leg_ack_received(leg);
-		if (call->state == BCALL_ANSWERED && leg->side == call->aside)
+		if (call->state == BCALL_ANSWERED && leg->slot == (int)call->aside)
 			call->state = BCALL_CONFIRMED;
-		if (oa_ack_take(call->oa, leg->side, &to))
+		if (oa_ack_take(call->oa, leg->slot, &to))
 			late_ack(call, to, msg);
 		return;
 	}
 
 	if (!pl_strcmp(&msg->met, "BYE")) {
 		bye_handler(call, leg, msg);
+		return;
+	}
+
+	if (xfer_local(call, leg, msg)) {
+		xfer_start(call, leg, msg);
 		return;
 	}
 
@@ -340,6 +346,19 @@ struct leg *bcall_leg_new(struct bcall *call, enum b2b_side side)
 		return NULL;
 
 	return leg;
+}
+
+
+/**
+ * Take a leg made elsewhere into the call (a transfer's target, or the
+ * referrer's leg given back): the call gets its requests
+ *
+ * @param call Call
+ * @param leg  Leg
+ */
+void bcall_leg_adopt(struct bcall *call, struct leg *leg)
+{
+	leg_owner_set(leg, request_handler, noack_handler, call);
 }
 
 

@@ -46,6 +46,10 @@ struct bcall {
 	char chain[BCALL_CHAIN_MAX];    /**< Hosts and 3xx targets tried  */
 	struct dte noresp;              /**< No response to the INVITE    */
 	struct list xreqs;              /**< Requests in flight (xreq.c)  */
+	struct xfer *xfer;              /**< A transfer the edge makes
+					     (xfer.c), or NULL           */
+	bool xferred;                   /**< It made this call: leg[INT]
+					     is the target's, outside    */
 };
 
 
@@ -72,10 +76,17 @@ void bcall_provisional(struct bcall *call, const struct sip_msg *msg);
 void bcall_answered(struct bcall *call, const struct sip_msg *msg);
 uint64_t bcall_unix_ms(void);
 struct leg *bcall_leg_new(struct bcall *call, enum b2b_side side);
+void bcall_leg_adopt(struct bcall *call, struct leg *leg);
 
 /* btry.c */
 int  btry_first(struct bcall *call);
 void btry_chain_add(struct bcall *call, const char *what, const char *uri);
+
+/* xfer.c */
+bool xfer_local(const struct bcall *call, const struct leg *leg,
+		const struct sip_msg *msg);
+void xfer_start(struct bcall *call, struct leg *leg,
+		const struct sip_msg *msg);
 
 /* brec.c */
 void brec_write(const struct bcall *call, const char *cause);

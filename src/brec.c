@@ -14,8 +14,13 @@
 #include "bcall.h"
 
 
+/* "transfer": the edge made the call to a REFER's target (xfer.c),
+ * whose leg is in the inside's place */
 static const char *direction(const struct bcall *call)
 {
+	if (call->xferred)
+		return "transfer";
+
 	return call->aside == B2B_EXT ? "in" : "out";
 }
 
@@ -71,7 +76,7 @@ void brec_write(const struct bcall *call, const char *cause)
 		oa_id(call->oa), direction(call), call->t_start,
 		call->t_answer, bcall_unix_ms(), cause, call->from_user,
 		call->aside == B2B_EXT ? call->to_user : call->user,
-		&bcall_caller(call)->msg->src,
+		&bcall_caller(call)->raddr,
 		callid_of(call->leg[B2B_EXT]), callid_of(call->leg[B2B_INT]),
 		call->chain, (re_printf_h *)media_print, call
 	};
@@ -104,11 +109,12 @@ int bcall_print(struct re_printf *pf, const struct bcall *call)
 	static const char *names[] = {"trying", "early", "answered",
 				      "confirmed", "closing"};
 
-	return re_hprintf(pf, "%s %-3s %-9s %llus outside %s inside %s "
+	return re_hprintf(pf, "%s %-3s %-9s %llus outside %s %s %s "
 			  "[%s]\n", oa_id(call->oa), direction(call),
 			  names[call->state],
 			  (unsigned long long)(bcall_unix_ms() -
 					       call->t_start) / 1000,
 			  leg_name(call->leg[B2B_EXT]),
+			  call->xferred ? "target" : "inside",
 			  leg_name(call->leg[B2B_INT]), call->chain);
 }

@@ -65,27 +65,13 @@ static void noresp_handler(struct dte *e, void *arg)
 static int dialog_new(struct bcall *call, struct leg *b, const char *uri,
 		      const char *host)
 {
-	struct b2b *b2b = call->b2b;
-	char from[B2B_URI_MAX], to[B2B_URI_MAX];
-	int err;
+	char to[B2B_URI_MAX];
 
-	(void)re_snprintf(from, sizeof(from), "sip:%s@%j",
-			  call->from_user[0] ? call->from_user : "anonymous",
-			  &b2b->laddr[b->side]);
 	(void)re_snprintf(to, sizeof(to), "sip:%s@%s",
 			  call->to_user[0] ? call->to_user : call->user, host);
-
-	err = sip_dialog_alloc(&b->dlg, uri, to,
-			       call->from_name[0] ? call->from_name : NULL,
-			       from, NULL, 0);
-	if (err)
-		return err;
-
-	str_ncpy(b->callid, sip_dialog_callid(b->dlg), sizeof(b->callid));
 	b->to_name = call->to_name[0] ? call->to_name : NULL;
-	leg_link(b);
 
-	return 0;
+	return leg_dial(b, uri, to, call->from_user, call->from_name);
 }
 
 

@@ -385,6 +385,35 @@ struct hset *hset_find(const struct list *sets, const char *name)
 
 
 /**
+ * Find the host of a list of sets that has an address (the gateway a
+ * call came from); hosts given by name are not resolved for this
+ *
+ * @param sets List of struct hset
+ * @param addr The address (its port is not compared)
+ *
+ * @return the host, NULL if none
+ */
+const struct hhost *hset_host_find(const struct list *sets,
+				   const struct sa *addr)
+{
+	for (struct le *le = list_head(sets); le && addr; le = le->next) {
+		const struct hset *hs = le->data;
+
+		for (struct le *he = hs->hosts.head; he; he = he->next) {
+			const struct hhost *h = he->data;
+			struct sa sa;
+
+			if (!sa_set_str(&sa, h->cfg->host, 0) &&
+			    sa_cmp(&sa, addr, SA_ADDR))
+				return h;
+		}
+	}
+
+	return NULL;
+}
+
+
+/**
  * Make a host's SIP URI, with a user part if given
  *
  * @param buf  Buffer

@@ -44,6 +44,8 @@ unsigned hset_count(const struct hset *hs);
 const char *hset_name(const struct hset *hs);
 void hset_append(struct list *sets, struct hset *hs);
 struct hset *hset_find(const struct list *sets, const char *name);
+const struct hhost *hset_host_find(const struct list *sets,
+				   const struct sa *addr);
 int  hset_print(struct re_printf *pf, const struct hset *hs);
 void hhost_uri(char *buf, size_t sz, const struct hhost *h,
 	       const char *user);

@@ -67,6 +67,7 @@ int leg_alloc(struct leg **legp, struct b2b *b2b, enum b2b_side side,
 
 	leg->b2b = b2b;
 	leg->side = side;
+	leg->slot = side;
 	leg->reqh = reqh;
 	leg->noackh = noackh;
 	leg->arg = arg;
@@ -133,14 +134,80 @@ void leg_link(struct leg *leg)
 }
 
 
-/** Make two legs each other's peer: the two dialogs of one call */
+/** Make two legs each other's peer: the two dialogs of one call; a
+ *  peer either had before is no longer one (a transfer's referrer) */
 void leg_pair(struct leg *a, struct leg *b)
 {
 	if (!a || !b)
 		return;
 
+	if (a->peer && a->peer != b && a->peer->peer == a)
+		a->peer->peer = NULL;
+	if (b->peer && b->peer != a && b->peer->peer == b)
+		b->peer->peer = NULL;
+
 	a->peer = b;
 	b->peer = a;
+}
+
+
+/**
+ * Hand the leg to a new owner (a transfer takes the referrer's leg and
+ * gives the target's to the call)
+ *
+ * @param leg    Leg
+ * @param reqh   Requests in the leg's dialog
+ * @param noackh Our 2xx to its INVITE was never ACKed
+ * @param arg    Handlers' argument
+ */
+void leg_owner_set(struct leg *leg, leg_req_h *reqh, leg_noack_h *noackh,
+		   void *arg)
+{
+	if (!leg)
+		return;
+
+	leg->reqh = reqh;
+	leg->noackh = noackh;
+	leg->arg = arg;
+}
+
+
+/**
+ * Start the leg's dialog as its UAC, toward a host, and enter it in
+ * the table
+ *
+ * @param leg       Leg without a dialog
+ * @param uri       Request-URI
+ * @param to        To URI
+ * @param from_user Caller's user part, NULL or "" for anonymous
+ * @param from_name Caller's display name, or NULL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_dial(struct leg *leg, const char *uri, const char *to,
+	     const char *from_user, const char *from_name)
+{
+	char from[B2B_URI_MAX];
+	int err;
+
+	if (!leg || !uri || !to || leg->dlg)
+		return EINVAL;
+
+	(void)re_snprintf(from, sizeof(from), "sip:%s@%j",
+			  str_isset(from_user) ? from_user : "anonymous",
+			  &leg->b2b->laddr[leg->side]);
+
+	err = sip_dialog_alloc(&leg->dlg, uri, to,
+			       str_isset(from_name) ? from_name : NULL,
+			       from, NULL, 0);
+	if (err)
+		return err;
+
+	str_ncpy(leg->callid, sip_dialog_callid(leg->dlg),
+		 sizeof(leg->callid));
+	leg_link(leg);
+
+	return 0;
 }
 
 

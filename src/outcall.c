@@ -11,24 +11,22 @@
  * 1. The Request-URI names the edge: its inside address or a
  *    sip_domain. Our outside address (or another of ours) is a loop,
  *    482; any other host is 403: UM cannot steer the edge to a host.
- * 2. It holds a number, '+'? and 1-15 digits (dplan.c): else 484.
- * 3. The toll-fraud guard: the number matches a sip_out_allow line,
- *    deny by default: else 403, a log line and a call record.
- * 4. A route takes it to a gateway set: else 404.
+ * 2-4. The number (outnum.c, as for a transfer the edge makes): it
+ *    holds one, '+'? and 1-15 digits, else 484; the toll-fraud guard
+ *    allows it (sip_out_allow, deny by default), else 403, a log line
+ *    and a call record; a route takes it to a gateway set, else 404.
  * 5. The source is under sip_out_max_calls calls at once and
  *    sip_out_cps new calls per second: else 503 with Retry-After.
  */
 #include <string.h>
-#include <time.h>
 #include <re.h>
 #define DEBUG_MODULE "outcall"
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "cfg.h"
 #include "hset.h"
-#include "dplan.h"
 #include "srclim.h"
-#include "cdr.h"
+#include "outnum.h"
 #include "outcall.h"
 #include "b2b_priv.h"
 
@@ -36,14 +34,6 @@
 enum {
 	RETRY_AFTER = 5,    /**< Seconds, with a limit's 503     */
 };
-
-/** Why an INVITE is refused */
-struct refusal {
-	uint16_t scode;       /**< Status code                    */
-	const char *reason;   /**< Reason phrase                  */
-	const char *why;      /**< For the log, Warning and CDR   */
-};
-
 
 static bool is_own(const struct b2b *b2b, const struct sa *host)
 {
@@ -77,7 +67,7 @@ static bool is_domain(const struct cfg *cfg, const struct pl *host)
 
 /* 1: the Request-URI must name the edge's inside */
 static bool ruri_check(const struct b2b *b2b, const struct sip_msg *msg,
-		       struct refusal *r)
+		       struct outnum_refusal *r)
 {
 	const struct pl *host = &msg->uri.host;
 	struct sa sa;
@@ -90,13 +80,13 @@ static bool ruri_check(const struct b2b *b2b, const struct sip_msg *msg,
 			return true;
 
 		if (is_own(b2b, &sa)) {
-			*r = (struct refusal){482, "Loop Detected",
+			*r = (struct outnum_refusal){482, "Loop Detected",
 				"the Request-URI names the edge's outside"};
 			return false;
 		}
 	}
 
-	*r = (struct refusal){403, "Forbidden",
+	*r = (struct outnum_refusal){403, "Forbidden",
 		"the Request-URI names another host, not the edge"};
 
 	return false;
@@ -104,7 +94,7 @@ static bool ruri_check(const struct b2b *b2b, const struct sip_msg *msg,
 
 
 static void refuse(struct b2b *b2b, const struct sip_msg *msg,
-		   const char *num, const struct refusal *r)
+		   const char *num, const struct outnum_refusal *r)
 {
 	struct sip *sip = b2b->sip[B2B_INT];
 
@@ -122,63 +112,9 @@ static void refuse(struct b2b *b2b, const struct sip_msg *msg,
 }
 
 
-/* The record of a refused call: nothing left the edge */
-static void record(const struct cfg *cfg, const struct sip_msg *msg,
-		   const char *num, const char *cause)
-{
-	char from[64] = "", callid[128] = "";
-	uint64_t now = (uint64_t)time(NULL) * 1000;
-	struct cdr_rec r = {
-		NULL, "out", now, 0, now, cause, from, num, &msg->src,
-		NULL, callid, "", NULL, NULL
-	};
-
-	(void)pl_strcpy(&msg->from.uri.user, from, sizeof(from));
-	(void)pl_strcpy(&msg->callid, callid, sizeof(callid));
-	if (cdr_record(cfg->sip.cdr_file, &r))
-		DEBUG_WARNING("cdr: cannot write %s\n", cfg->sip.cdr_file);
-}
-
-
-/* 2-4: the number, the guard, the route */
-static struct hset *number_check(struct b2b *b2b, const struct sip_msg *msg,
-				 char *num, size_t sz, struct refusal *r)
-{
-	const struct cfg *cfg = b2b->cfg;
-	const struct cfg_route *route;
-	struct hset *hs;
-
-	if (dplan_number(num, sz, &msg->uri)) {
-		++b2b->st.out_bad;
-		*r = (struct refusal){484, "Address Incomplete",
-			"no number in the Request-URI"};
-		str_ncpy(num, "", sz);
-		return NULL;
-	}
-
-	if (!dplan_allowed(cfg, num)) {
-		++b2b->st.out_refused;
-		*r = (struct refusal){403, "Forbidden",
-			"number not allowed (sip_out_allow)"};
-		record(cfg, msg, num, "403 number not allowed");
-		return NULL;
-	}
-
-	route = dplan_route(cfg, num);
-	hs = route ? hset_find(&b2b->gwsets, route->set->name) : NULL;
-	if (!hs) {
-		++b2b->st.out_noroute;
-		*r = (struct refusal){404, "Not Found",
-			"no route for the number"};
-	}
-
-	return hs;
-}
-
-
 /* 5: the source's limits */
 static int limits_take(struct b2b *b2b, const struct sip_msg *msg,
-		       void **slotp, struct refusal *r)
+		       void **slotp, struct outnum_refusal *r)
 {
 	const struct cfg_sip *sc = &b2b->cfg->sip;
 	int err;
@@ -189,7 +125,7 @@ static int limits_take(struct b2b *b2b, const struct sip_msg *msg,
 		return 0;
 
 	++b2b->st.out_limited;
-	*r = (struct refusal){503, "Service Unavailable",
+	*r = (struct outnum_refusal){503, "Service Unavailable",
 		err == EBUSY ? "over sip_out_max_calls" :
 		"over sip_out_cps"};
 
@@ -209,7 +145,7 @@ int outcall_invite(struct b2b *b2b, const struct sip_msg *msg)
 {
 	struct bcall_prm prm = {B2B_INT, NULL, NULL, NULL};
 	char num[CFG_NUM_MAX] = "";
-	struct refusal r;
+	struct outnum_refusal r;
 	int err;
 
 	if (!ruri_check(b2b, msg, &r)) {
@@ -218,7 +154,7 @@ int outcall_invite(struct b2b *b2b, const struct sip_msg *msg)
 		return 0;
 	}
 
-	prm.hosts = number_check(b2b, msg, num, sizeof(num), &r);
+	prm.hosts = outnum_route(b2b, msg, &msg->uri, num, sizeof(num), &r);
 	if (!prm.hosts || limits_take(b2b, msg, &prm.slot, &r)) {
 		refuse(b2b, msg, num, &r);
 		return 0;

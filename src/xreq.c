@@ -145,6 +145,29 @@ static int header_copy(const struct pl *name, const struct pl *val,
 }
 
 
+/* What a URI host of a side is seen as by the request's receiver: an
+ * inside host toward the outside is the gateway's own address in a
+ * Refer-To and the edge's outside address elsewhere; an outside host
+ * toward the inside is the edge's inside address, and toward another
+ * outside party (a transfer the edge made) the edge's outside address.
+ * NULL: as it is. */
+static const struct sa *hide_addr(const struct xreq *x,
+				  const struct sip_hdr *hdr, bool inside)
+{
+	const struct b2b *b2b = x->from->b2b;
+
+	if (x->to->side == B2B_EXT && inside)
+		return hdr->id == SIP_HDR_REFER_TO ? &x->to->raddr :
+			&b2b->laddr[B2B_EXT];
+	if (x->to->side == B2B_INT && !inside)
+		return &b2b->laddr[B2B_INT];
+	if (x->from->side == B2B_EXT && !inside)
+		return &b2b->laddr[B2B_EXT];
+
+	return NULL;
+}
+
+
 /* The host of a URI header that names the other side: the side's own
  * view instead. Toward the outside, an inside host becomes the
  * gateway's address in Refer-To (the gateway dials the transfer
@@ -170,14 +193,7 @@ static int uri_hdr(struct mbuf *mb, const struct xreq *x,
 
 	inside = ipnet_match(&b2b->cfg->sip.internal_nets, &host) ||
 		sa_cmp(&host, &b2b->laddr[B2B_INT], SA_ADDR);
-
-	if (x->from->side == B2B_INT && inside)
-		repl = hdr->id == SIP_HDR_REFER_TO ? &x->to->raddr :
-			&b2b->laddr[B2B_EXT];
-	else if (x->from->side == B2B_EXT && !inside)
-		repl = &b2b->laddr[B2B_INT];
-	else
-		repl = NULL;
+	repl = hide_addr(x, hdr, inside);
 
 	pre = (size_t)(addr.uri.host.p - v->p);
 	post = pre + addr.uri.host.l;
@@ -248,11 +264,11 @@ static void respond(struct xreq *x, uint16_t scode, const char *reason,
 static bool late_offer(struct xreq *x, const struct sip_msg *msg,
 		       struct mbuf **sdpp)
 {
-	if (oa_sdp(x->oa, x->to->side, true, msg, sdpp))
+	if (oa_sdp(x->oa, x->to->slot, true, msg, sdpp))
 		return false;
 
 	(void)oa_offer_begin(x->oa);
-	oa_ack_defer(x->oa, x->to->side);
+	oa_ack_defer(x->oa, x->to->slot);
 
 	return true;
 }
@@ -290,7 +306,7 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 		}
 
 		if (x->offer && oa_has_sdp(msg) &&
-		    !oa_sdp(x->oa, x->to->side, false, msg, &sdp)) {
+		    !oa_sdp(x->oa, x->to->slot, false, msg, &sdp)) {
 			body.mb = sdp;
 		}
 		else if (!x->offer && !late && mbuf_get_left(msg->mb) &&
@@ -389,7 +405,7 @@ void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
 		}
 
 		x->offer = true;
-		if (oa_sdp(oa, leg->side, true, msg, &x->sdp)) {
+		if (oa_sdp(oa, leg->slot, true, msg, &x->sdp)) {
 			oa_offer_done(oa);
 			respond(x, 488, "Not Acceptable Here", NULL);
 			mem_deref(x);
