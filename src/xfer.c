@@ -204,22 +204,35 @@ static void fail(struct xfer *x, uint16_t scode, const char *reason)
 }
 
 
+/* A request on a leg the transfer holds: true for a BYE (answered);
+ * an ACK is taken, anything else waits (491) */
+static bool bye_taken(struct leg *leg, const struct sip_msg *msg)
+{
+	struct sip *sip = leg->b2b->sip[leg->side];
+
+	if (!pl_strcmp(&msg->met, "ACK"))
+		return false;
+
+	if (pl_strcmp(&msg->met, "BYE")) {
+		(void)sip_treply(NULL, sip, msg, 491, "Request Pending");
+		return false;
+	}
+
+	(void)sip_treply(NULL, sip, msg, 200, "OK");
+
+	return true;
+}
+
+
 /* UM's leg while the transfer runs and after */
 static void referrer_handler(struct leg *leg, const struct sip_msg *msg,
 			     void *arg)
 {
 	struct xfer *x = arg;
-	struct sip *sip = leg->b2b->sip[leg->side];
 
-	if (!pl_strcmp(&msg->met, "ACK"))
+	if (!bye_taken(leg, msg))
 		return;
 
-	if (pl_strcmp(&msg->met, "BYE")) {
-		(void)sip_treply(NULL, sip, msg, 491, "Request Pending");
-		return;
-	}
-
-	(void)sip_treply(NULL, sip, msg, 200, "OK");
 	x->um_gone = true;
 	if (x->state == XFER_DONE) {
 		tmr_cancel(&x->tmr);
@@ -231,23 +244,15 @@ static void referrer_handler(struct leg *leg, const struct sip_msg *msg,
 }
 
 
-/* A request on the target's dialog before the bridge: its BYE ends
- * the transfer, anything else waits */
+/* The target's leg before the bridge: its BYE ends the transfer */
 static void target_handler(struct leg *leg, const struct sip_msg *msg,
 			   void *arg)
 {
 	struct xfer *x = arg;
-	struct sip *sip = leg->b2b->sip[leg->side];
 
-	if (!pl_strcmp(&msg->met, "ACK"))
+	if (!bye_taken(leg, msg))
 		return;
 
-	if (pl_strcmp(&msg->met, "BYE")) {
-		(void)sip_treply(NULL, sip, msg, 491, "Request Pending");
-		return;
-	}
-
-	(void)sip_treply(NULL, sip, msg, 200, "OK");
 	x->tgt = NULL;
 	leg_detach(leg);
 	mem_deref(leg);
