@@ -270,7 +270,8 @@ static int transports_add(struct b2b *b2b, const struct cfg *cfg)
 			const struct tlsctx_prm prm = {
 				"sip_tls", cfg->sip.tls_cert, cfg->sip.tls_key,
 				cfg->sip.tls_ca, true,
-				side == B2B_INT ? &cfg->sip.umhosts : NULL
+				side == B2B_INT ? &cfg->sip.umhosts : NULL,
+				side == B2B_EXT ? &cfg->sip.gwsets : NULL
 			};
 
 			err = tlsctx_alloc(&b2b->tls[side], &prm);
@@ -525,6 +526,7 @@ void b2b_set_cfg(struct b2b *b2b, const struct cfg *cfg)
 			hset_append(&b2b->gwsets, list_ledata(sets.head));
 	}
 
+	tlsctx_gwsets_set(b2b->tls[B2B_EXT], &cfg->sip.gwsets);
 	mem_deref((void *)b2b->cfg);
 	b2b->cfg = mem_ref((void *)cfg);
 	gate_set_cfg(b2b->gate, cfg);

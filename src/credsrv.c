@@ -390,7 +390,7 @@ static int tls_make(struct credsrv *cs)
 	const struct cfg_cred *cred = &cs->cfg->cred;
 	const struct tlsctx_prm prm = {
 		"cred_tls", cred->tls_cert, cred->tls_key, cred->tls_ca,
-		false, NULL
+		false, NULL, NULL
 	};
 
 	if (!cred->tls_cert[0])

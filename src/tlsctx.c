@@ -33,6 +33,79 @@ static int names_set(struct ssl_ctx_st *ctx, const struct list *umhosts)
 }
 
 
+/* The SSL_CTX's slot for the gateway sets (struct cfg_gwset list) */
+static int gw_index(void)
+{
+	static int idx = -1;
+
+	if (idx < 0)
+		idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+
+	return idx;
+}
+
+
+static bool gw_named(X509 *cert, const struct list *sets)
+{
+	for (struct le *le = list_head(sets); le; le = le->next) {
+		const struct cfg_gwset *set = le->data;
+
+		for (struct le *ge = set->gws.head; ge; ge = ge->next) {
+			const struct cfg_host *h = ge->data;
+			const char *name = h->tls_name[0] ? h->tls_name :
+				h->host;
+
+			if (h->tp == CFG_TLS &&
+			    1 == X509_check_host(cert, name, 0,
+				    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
+				    NULL))
+				return true;
+		}
+	}
+
+	return false;
+}
+
+
+/* Outside, a gateway the edge connects to must be named by its
+ * certificate: the tls_name (else the host) of one of the tls gateways.
+ * A gateway connecting to the edge is trusted by its address
+ * (sip_gateway) and its CA. */
+static int gw_verify(int ok, X509_STORE_CTX *sctx)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(sctx,
+				SSL_get_ex_data_X509_STORE_CTX_idx());
+	const struct list *sets;
+
+	if (!ok || !ssl || SSL_is_server(ssl) ||
+	    X509_STORE_CTX_get_error_depth(sctx) != 0)
+		return ok;
+
+	sets = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), gw_index());
+	if (gw_named(X509_STORE_CTX_get_current_cert(sctx), sets))
+		return 1;
+
+	X509_STORE_CTX_set_error(sctx, X509_V_ERR_HOSTNAME_MISMATCH);
+
+	return 0;
+}
+
+
+/**
+ * Give an outside context the gateway sets whose names the gateways'
+ * certificates must carry (again on each reload)
+ *
+ * @param tls    TLS context made with gwsets
+ * @param gwsets struct cfg_gwset list, which must outlive its use here
+ */
+void tlsctx_gwsets_set(struct tls *tls, const struct list *gwsets)
+{
+	if (tls && gw_index() >= 0)
+		(void)SSL_CTX_set_ex_data(tls_openssl_context(tls),
+					  gw_index(), (void *)gwsets);
+}
+
+
 /**
  * Make a TLS context that verifies its peers
  *
@@ -82,10 +155,13 @@ int tlsctx_alloc(struct tls **tlsp, const struct tlsctx_prm *prm)
 	}
 
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | (prm->require ?
-			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0), NULL);
+			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT : 0),
+			   prm->gwsets ? gw_verify : NULL);
 
 	if (prm->umhosts)
 		err = names_set(ctx, prm->umhosts);
+	if (prm->gwsets)
+		tlsctx_gwsets_set(tls, prm->gwsets);
 
  out:
 	if (err)

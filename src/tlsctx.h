@@ -7,7 +7,9 @@
  * certificate against a CA file, with TLS 1.2 at least: one from another
  * CA fails the handshake. SIP requires a certificate from the peer in
  * both roles (sip_tls_ca); inside, it must also name one of the UM hosts
- * (sip_um_host tls_name=, else its host). The credential service asks
+ * (sip_um_host tls_name=, else its host); outside, a gateway the edge
+ * connects to must name one of the tls gateways (sip_gw tls_name=, else
+ * its host: OpenSSL's verify callback, for the client role only). The credential service asks
  * for one, but a client without one may still use the bearer key.
  */
 #ifndef UMEDGE_TLSCTX_H
@@ -21,8 +23,11 @@ struct tlsctx_prm {
 	const char *ca;               /**< CAs of peers, "" for none         */
 	bool require;                 /**< A peer without one is refused     */
 	const struct list *umhosts;   /**< Names a peer must have, or NULL   */
+	const struct list *gwsets;    /**< Sets whose tls gateways name the
+				           servers we connect to, or NULL */
 };
 
-int tlsctx_alloc(struct tls **tlsp, const struct tlsctx_prm *prm);
+int  tlsctx_alloc(struct tls **tlsp, const struct tlsctx_prm *prm);
+void tlsctx_gwsets_set(struct tls *tls, const struct list *gwsets);
 
 #endif

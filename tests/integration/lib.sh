@@ -232,6 +232,45 @@ mkcert() {
 		>>"$T/pki.log" 2>&1 || fail "openssl cannot sign $1"
 }
 
+# --- TLS fronts (socat) for peers that speak no TLS themselves ------
+# The test keeps FRONTS killed in its topo_hook: a front would hang
+# lib_cleanup's wait.
+
+# front NAME ADDR PORT CERT CA TARGET: a TLS server in FRONT_NS (else
+# int) on ADDR:PORT
+# (socat, one connection) with the certificate CERT, requiring a client
+# certificate signed by CA, relaying the cleartext to TARGET (a socat
+# address); its log is $T/NAME.front
+front() {
+	n=$1 addr=$2 port=$3 cert=$4 ca=$5 to=$6
+	# ip netns exec itself (not in_ns): $! must be socat's PID
+	ip netns exec "${FRONT_NS:-$NS_INT}" socat -d -d \
+		"OPENSSL-LISTEN:$port,bind=$addr,reuseaddr,cert=$T/$cert.pem,key=$T/$cert.key,cafile=$T/$ca.pem,verify=1" \
+		"$to" >"$T/$n.front" 2>&1 &
+	eval "FRONT_$n=$!"
+	PIDS="$PIDS $!"
+	FRONTS="$FRONTS $!"
+	wait_for 5 "the $n front to listen" sh -c \
+		"ip netns exec ${FRONT_NS:-$NS_INT} ss -ltn | grep -qF '$addr:$port'"
+}
+
+# front_end NAME: stop the front. socat answers its peer's EOF with
+# close_notify and, at exit, waits in SSL_shutdown() for umedge's, which
+# never comes (libre ignores close_notify): SIGKILL after a second.
+front_end() {
+	eval "p=\$FRONT_$1"
+	kill -TERM "$p" 2>/dev/null || :
+	i=0
+	while kill -0 "$p" 2>/dev/null && [ $i -lt 10 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null || :
+	wait "$p" 2>/dev/null || :
+	forget "$p"
+	FRONTS=$(echo " $FRONTS " | sed "s/ $p / /")
+}
+
 # --- the netns topology ---------------------------------------------
 
 # topo_up PREFIX [LOG...]: the netns topology (scripts/netns-topo) named
