@@ -1,10 +1,13 @@
 # b2b-lib.sh: the B2BUA tests' setup and helpers (sourced after lib.sh
-# by b2b-call.test and b2b-dialog.test).
+# by b2b-call.test, b2b-dialog.test, b2b-out.test, b2b-baresip.test and
+# b2b-out-baresip.test).
 #
 # B2B_NS names the netns topology's prefix (at most 3 letters; the PID
 # is appended). The topology is torn down at exit; on failure the tails
-# of the daemon's and the peers' logs are printed. UMEDGE_EXTRA holds
-# more configuration lines for umedge_up.
+# of the daemon's and the peers' logs are printed, B2B_LOGS naming more
+# of them (files in $T). UMEDGE_EXTRA holds more configuration lines for
+# umedge_up. B2B_BARESIP=1: the test runs baresip and checks tones
+# (the baresip helpers below); it skips without them.
 export LC_ALL=C
 
 HOLD_MS=${HOLD_MS:-3000}
@@ -16,8 +19,22 @@ for c in ip sipp tshark socat; do
 	command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
 done
 sipp -v 2>&1 | grep -q RTPSTREAM || skip "sipp lacks RTPSTREAM support"
+BARESIP_MODS=${BARESIP_MODS:-/usr/lib/baresip/modules}
+TONECHECK=$T/tonecheck
+if [ -n "${B2B_BARESIP:-}" ]; then
+	for c in baresip cc; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
+	done
+	for m in ausine g711 menu account; do
+		[ -f "$BARESIP_MODS/$m.so" ] ||
+			skip "baresip module $m is not in $BARESIP_MODS"
+	done
+	cc -O2 -Wall -o "$TONECHECK" "$top_srcdir/tests/tools/tonecheck.c" \
+		-lm >"$T/cc.log" 2>&1 ||
+		{ cat "$T/cc.log" >&2; fail "tonecheck does not build"; }
+fi
 
-topo_up "${B2B_NS:-bc}" umedge.log gw.out router.out worker.out
+topo_up "${B2B_NS:-bc}" umedge.log gw.out router.out worker.out ${B2B_LOGS:-}
 
 # rtp.alaw: one second of a 1 kHz A-law tone, for sipp's rtp_stream
 awk 'BEGIN { for (i = 0; i < 8000; i++) printf "%c", (i % 8 < 4) ? 0x55 : 0xd5 }' \
@@ -126,3 +143,113 @@ phase_end() {
 	ok "$1: no call left, every port pair free"
 }
 
+# --- baresip peers and the tone check (B2B_BARESIP=1) ---------------
+
+# sine_alaw FILE: one second of a 1 kHz A-law sine at -6 dBFS (8
+# samples a period), for sipp's rtp_stream where the tone is checked
+sine_alaw() {
+	awk 'BEGIN { split("213 229 239 229 213 101 108 101", a)
+		for (i = 0; i < 8000; i++) printf "%c", a[i % 8 + 1] }' >"$1"
+}
+
+# bs_conf NAME ADDR IFACE HZ ACCOUNT: a baresip configuration in
+# $T/NAME: SIP (UDP and TCP) and RTP on ADDR and IFACE only, a sine of
+# HZ as the microphone (ausine wants 48 kHz stereo; baresip resamples),
+# no player, PCMA only, the one account ACCOUNT (an accounts line)
+bs_conf() {
+	mkdir "$T/$1"
+	cat >"$T/$1/config" <<-CONF
+	poll_method		epoll
+	sip_listen		$2:5060
+	net_interface		$3
+	call_local_timeout	20
+	audio_source		ausine,$4
+	ausrc_srate		48000
+	ausrc_channels		2
+	rtp_ports		10000-10019
+	rtcp_mux		no
+	module_path		$BARESIP_MODS
+	module			g711.so
+	module			ausine.so
+	module_app		account.so
+	module_app		menu.so
+	CONF
+	echo "$5" >"$T/$1/accounts"
+	: >"$T/$1/contacts"
+}
+
+# bs_start NAME NS SECS [BARESIP-ARGS...]: baresip with $T/NAME in NS,
+# in the background (BS_NAME its PID), output in $T/NAME.out, stopped
+# by timeout(1) after SECS seconds at the latest
+bs_start() {
+	n=$1 ns=$2 secs=$3
+	shift 3
+	ip netns exec "$ns" timeout "$secs" env HOME="$T" baresip \
+		-f "$T/$n" "$@" </dev/null >"$T/$n.out" 2>&1 &
+	eval "BS_$n=$!"
+	PIDS="$PIDS $!"
+}
+
+# bs_wait NAME: baresip's exit code in RC
+bs_wait() {
+	eval "p=\$BS_$1"
+	set +e
+	wait "$p"
+	RC=$?
+	set -e
+	forget "$p"
+}
+
+# bs_stop NAME: SIGTERM (timeout(1) passes it on); the exit code in RC
+bs_stop() {
+	eval "p=\$BS_$1"
+	kill -TERM "$p" 2>/dev/null || :
+	bs_wait "$1"
+}
+
+# npkts SIDE FILTER: the number of packets in SIDE's capture that
+# match the display filter FILTER
+npkts() {
+	tshark -n -r "$T/$1.pcapng" -Y "$2" >"$T/npkts.out" 2>"$T/npkts.log" || {
+		sed 's/^/    /' "$T/npkts.log" >&2
+		fail "tshark cannot apply '$2' to $1.pcapng"
+	}
+	wc -l <"$T/npkts.out" | tr -d ' '
+}
+
+# alaw_to SIDE DST: the PCMA payload to DST in SIDE's capture, as hex
+# (one packet a line), into $T/SIDE.alaw.hex
+alaw_to() {
+	tshark -n -r "$T/$1.pcapng" --enable-heuristic rtp_udp \
+		-Y "rtp.p_type == 8 && ip.dst == $2" -T fields -e rtp.payload \
+		>"$T/$1.alaw.hex" 2>"$T/$1.payload.log" ||
+		fail "tshark cannot extract the RTP payload from $1.pcapng"
+}
+
+# tone SIDE DST FREQ SECS: the PCMA payload to DST in SIDE's capture
+# carries a FREQ Hz tone for SECS seconds (tests/tools/tonecheck.c)
+tone() {
+	alaw_to "$1" "$2"
+	"$TONECHECK" "$3" "$4" <"$T/$1.alaw.hex" >"$T/out" 2>&1 || {
+		sed 's/^/    /' "$T/out" >&2
+		fail "$1: no $3 Hz tone for $4 s in the audio to $2"
+	}
+	sed "s/^/# $1: /" "$T/out"
+}
+
+# no_tone SIDE DST FREQ: not a tenth of a second of a FREQ Hz tone in
+# the PCMA payload to DST (a peer's own tone must not come back to it)
+no_tone() {
+	alaw_to "$1" "$2"
+	set +e
+	"$TONECHECK" "$3" 0.1 <"$T/$1.alaw.hex" >"$T/out" 2>&1
+	rc=$?
+	set -e
+	case $rc in
+	1) ;;
+	0) sed 's/^/    /' "$T/out" >&2
+	   fail "$1: a $3 Hz tone in the audio to $2" ;;
+	*) sed 's/^/    /' "$T/out" >&2
+	   fail "$1: tonecheck exited $rc" ;;
+	esac
+}
