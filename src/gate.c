@@ -11,6 +11,7 @@
 #include <re.h>
 #include "cfg.h"
 #include "ipnet.h"
+#include "tbucket.h"
 #include "gate.h"
 
 
@@ -18,8 +19,7 @@
 struct bucket {
 	struct le he;          /**< Member of gate.buckets      */
 	struct sa addr;        /**< Source address, no port     */
-	uint64_t milli;        /**< Tokens, in thousandths      */
-	uint64_t last;         /**< Last refill (ms)            */
+	struct tbucket tb;     /**< Requests per second         */
 };
 
 /** The gate */
@@ -50,28 +50,12 @@ static void gate_destructor(void *data)
 }
 
 
-static uint64_t burst(const struct gate *gate)
-{
-	return (uint64_t)gate->cfg->sip.rate_limit * 1000;
-}
-
-
-static void refill(const struct gate *gate, struct bucket *b, uint64_t now)
-{
-	uint64_t add = (now - b->last) * gate->cfg->sip.rate_limit;
-
-	b->milli = min(b->milli + add, burst(gate));
-	b->last = now;
-}
-
-
 static bool sweep_handler(struct le *le, void *arg)
 {
 	struct bucket *b = le->data;
 	struct gate *gate = arg;
 
-	refill(gate, b, tmr_jiffies());
-	if (b->milli >= burst(gate)) {
+	if (tbucket_full(&b->tb, tmr_jiffies())) {
 		mem_deref(b);
 		--gate->n;
 	}
@@ -174,12 +158,14 @@ static bool bucket_cmp(struct le *le, void *arg)
  */
 bool gate_admit(struct gate *gate, const struct sa *src, uint64_t now_ms)
 {
+	uint64_t rate;
 	struct bucket *b;
 
 	if (!gate || !src)
 		return false;
 
-	if (!gate->cfg->sip.rate_limit)
+	rate = gate->cfg->sip.rate_limit;
+	if (!rate)
 		return true;
 
 	b = list_ledata(hash_lookup(gate->buckets, sa_hash(src, SA_ADDR),
@@ -193,17 +179,12 @@ bool gate_admit(struct gate *gate, const struct sa *src, uint64_t now_ms)
 			return false;
 
 		sa_cpy(&b->addr, src);
-		b->milli = burst(gate);
-		b->last = now_ms;
+		tbucket_init(&b->tb, rate, rate, now_ms);
 		hash_append(gate->buckets, sa_hash(src, SA_ADDR), &b->he, b);
 		++gate->n;
 	}
 
-	refill(gate, b, now_ms);
-	if (b->milli < 1000)
-		return false;
+	tbucket_set(&b->tb, rate, rate);
 
-	b->milli -= 1000;
-
-	return true;
+	return tbucket_take(&b->tb, 1, now_ms);
 }

@@ -2,6 +2,7 @@
  * @file srclim.c  Limits per inside source on UM's own calls
  */
 #include <re.h>
+#include "tbucket.h"
 #include "srclim.h"
 
 
@@ -11,9 +12,7 @@ struct source {
 	struct srclim *sl;     /**< Owner                         */
 	struct sa addr;        /**< Source address, no port       */
 	unsigned calls;        /**< Calls holding a slot          */
-	uint64_t milli;        /**< Tokens, in thousandths        */
-	uint64_t last;         /**< Last refill (ms)              */
-	uint32_t cps;          /**< Rate the bucket was filled at */
+	struct tbucket tb;     /**< New calls per second          */
 };
 
 /** A call's hold on its source */
@@ -43,6 +42,9 @@ static void slot_destructor(void *data)
 {
 	struct slot *slot = data;
 
+	if (!slot->src)
+		return;
+
 	--slot->src->calls;
 	mem_deref(slot->src);
 }
@@ -58,23 +60,12 @@ static void srclim_destructor(void *data)
 }
 
 
-static void refill(struct source *s, uint32_t cps, uint64_t now)
-{
-	uint64_t add = (now - s->last) * cps;
-
-	s->milli = min(s->milli + add, (uint64_t)cps * 1000);
-	s->last = now;
-	s->cps = cps;
-}
-
-
 static bool sweep_handler(struct le *le, void *arg)
 {
 	struct source *s = le->data;
 	(void)arg;
 
-	refill(s, s->cps, tmr_jiffies());
-	if (!s->calls && s->milli >= (uint64_t)s->cps * 1000)
+	if (!s->calls && tbucket_full(&s->tb, tmr_jiffies()))
 		mem_deref(s);
 
 	return false;
@@ -146,9 +137,7 @@ static struct source *source_get(struct srclim *sl, const struct sa *src,
 
 	s->sl = sl;
 	sa_cpy(&s->addr, src);
-	s->cps = cps;
-	s->milli = (uint64_t)cps * 1000;
-	s->last = now;
+	tbucket_init(&s->tb, cps, cps, now);
 	hash_append(sl->sources, sa_hash(src, SA_ADDR), &s->he, s);
 	++sl->n;
 
@@ -185,18 +174,16 @@ int srclim_take(struct srclim *sl, const struct sa *src, uint32_t max_calls,
 	if (s->calls >= max_calls)
 		return EBUSY;
 
-	if (cps) {
-		refill(s, cps, now_ms);
-		if (s->milli < 1000)
-			return EAGAIN;
-	}
-
 	slot = mem_zalloc(sizeof(*slot), slot_destructor);
 	if (!slot)
 		return ENOMEM;
 
-	if (cps)
-		s->milli -= 1000;
+	tbucket_set(&s->tb, cps, cps);
+	if (!tbucket_take(&s->tb, 1, now_ms)) {
+		mem_deref(slot);
+		return EAGAIN;
+	}
+
 	slot->src = mem_ref(s);
 	++s->calls;
 	*slotp = slot;

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include "tok.h"
 #include "cfg.h"
+#include "tbucket.h"
 
 struct peerfilt;
 struct portpool;
@@ -101,13 +102,6 @@ struct texp {
 	void *arg;            /**< Its argument                    */
 };
 
-/** A token bucket */
-struct tbucket {
-	uint64_t rate;        /**< Units per second, 0 = unlimited */
-	uint64_t burst;       /**< Most units held                 */
-	uint64_t level;       /**< Units held, times 1000          */
-	uint64_t last;        /**< Last refill (ms, tmr_jiffies)   */
-};
 
 /**
  * Where replies to clients go instead of the socket (tests, fuzzing)
@@ -332,10 +326,6 @@ void texp_start(struct texp *e, struct texpq *q, uint64_t delay,
 void texp_cancel(struct texp *e);
 uint64_t texp_get_expire(const struct texp *e);
 
-/* tbucket.c */
-void tbucket_init(struct tbucket *b, uint64_t rate, uint64_t burst,
-		  uint64_t now);
-bool tbucket_take(struct tbucket *b, uint64_t n, uint64_t now);
 
 /* tbind.c */
 bool tbind_request(struct treq *req);

@@ -81,6 +81,7 @@ static const struct test {
 	TEST(test_redir_targets),
 	TEST(test_replaces),
 	TEST(test_gate),
+	TEST(test_srclim),
 	TEST(test_passhdr),
 	TEST(test_dtq),
 	TEST(test_relay_call),

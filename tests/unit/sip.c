@@ -10,6 +10,7 @@
 #include "sipguard.h"
 #include "redir.h"
 #include "gate.h"
+#include "srclim.h"
 #include "passhdr.h"
 #include "replaces.h"
 #include "dtq.h"
@@ -313,6 +314,51 @@ int test_gate(void)
  out:
 	mem_deref(gate);
 	mem_deref(cfg);
+	return err;
+}
+
+
+int test_srclim(void)
+{
+	struct srclim *sl = NULL;
+	void *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+	struct sa um, um2;
+	int err = 0;
+
+	TEST_ERR(srclim_alloc(&sl));
+	TEST_ERR(sa_set_str(&um, "203.0.113.10", 5060));
+	TEST_ERR(sa_set_str(&um2, "203.0.113.11", 5060));
+
+	/* 2 calls at once, 2 new calls a second */
+	TEST_ERR(srclim_take(sl, &um, 2, 2, 1000, &a));
+	TEST_ERR(srclim_take(sl, &um, 2, 2, 1000, &b));
+	TEST_EQUALS(2, srclim_calls(sl, &um));
+	TEST_EQUALS(EBUSY, srclim_take(sl, &um, 2, 2, 1000, &c));
+	TEST_ASSERT(c == NULL);
+
+	/* the other source is apart; the port makes no other source */
+	TEST_ERR(srclim_take(sl, &um2, 2, 2, 1000, &d));
+	sa_set_port(&um, 6000);
+	TEST_EQUALS(2, srclim_calls(sl, &um));
+
+	/* a call ends: a slot is free, but the rate is spent */
+	a = mem_deref(a);
+	TEST_EQUALS(1, srclim_calls(sl, &um));
+	TEST_EQUALS(EAGAIN, srclim_take(sl, &um, 2, 2, 1200, &c));
+	TEST_ERR(srclim_take(sl, &um, 2, 2, 1500, &c));
+	TEST_EQUALS(EBUSY, srclim_take(sl, &um, 2, 2, 5000, &a));
+
+	/* no rate limit: only calls at once count */
+	c = mem_deref(c);
+	TEST_ERR(srclim_take(sl, &um, 2, 0, 5000, &c));
+	TEST_EQUALS(0, srclim_calls(sl, &um) - 2);
+
+ out:
+	mem_deref(a);
+	mem_deref(b);
+	mem_deref(c);
+	mem_deref(d);
+	mem_deref(sl);
 	return err;
 }
 
