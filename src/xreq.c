@@ -250,6 +250,22 @@ static int hdrs_collect(struct xreq *x)
 }
 
 
+/* A body that is not SDP passes as it came. A received message's mbuf
+ * holds the whole message (the body from its pos), and a struct body is
+ * written from its start: the body's bytes go in a buffer of their own,
+ * or the other side would get the start line and headers too */
+static struct mbuf *body_dup(const struct sip_msg *msg)
+{
+	size_t n = mbuf_get_left(msg->mb);
+	struct mbuf *mb = mbuf_alloc(n);
+
+	if (mb && mbuf_write_mem(mb, mbuf_buf(msg->mb), n))
+		mb = mem_deref(mb);
+
+	return mb;
+}
+
+
 static void respond(struct xreq *x, uint16_t scode, const char *reason,
 		    const struct body *body)
 {
@@ -278,7 +294,7 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 			      void *arg)
 {
 	struct xreq *x = arg;
-	struct mbuf *sdp = NULL;
+	struct mbuf *sdp = NULL, *raw = NULL;
 	struct body body = {NULL, NULL};
 	char reason[64] = "Request Timeout", ctype[64];
 	uint16_t scode = 408;
@@ -314,7 +330,7 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 			(void)re_snprintf(ctype, sizeof(ctype), "%r/%r",
 					  &msg->ctyp.type, &msg->ctyp.subtype);
 			body.ctype = ctype;
-			body.mb = msg->mb;
+			body.mb = raw = body_dup(msg);
 		}
 	}
 
@@ -322,6 +338,7 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 	if (x->offer)
 		oa_offer_done(x->oa);
 
+	mem_deref(raw);
 	mem_deref(sdp);
 	mem_deref(x);
 }
@@ -331,6 +348,7 @@ static int xreq_send(struct xreq *x)
 {
 	const struct sip_msg *msg = x->msg;
 	struct body body = {NULL, NULL};
+	struct mbuf *raw = NULL;
 	char met[32], ctype[64];
 	uint32_t maxfwd = 69;
 	int err;
@@ -349,14 +367,20 @@ static int xreq_send(struct xreq *x)
 		(void)re_snprintf(ctype, sizeof(ctype), "%r/%r",
 				  &msg->ctyp.type, &msg->ctyp.subtype);
 		body.ctype = ctype;
-		body.mb = msg->mb;
+		body.mb = raw = body_dup(msg);
+		if (!raw)
+			return ENOMEM;
 	}
 
 	(void)pl_strcpy(&msg->met, met, sizeof(met));
 
-	return lreq_send(x->to, met, maxfwd, x->hdrs,
-			 body.mb ? &body : NULL, xreq_resp_handler, x,
-			 &x->req);
+	/* lreq_send() keeps a copy of the body */
+	err = lreq_send(x->to, met, maxfwd, x->hdrs,
+			body.mb ? &body : NULL, xreq_resp_handler, x,
+			&x->req);
+	mem_deref(raw);
+
+	return err;
 }
 
 

@@ -1,11 +1,10 @@
 # b2b-lib.sh: the B2BUA tests' setup and helpers (sourced after lib.sh
-# by b2b-call.test, b2b-dialog.test, b2b-out.test, b2b-baresip.test and
-# b2b-out-baresip.test).
+# by the b2b-*.test that run sipp or baresip peers in the netns topology).
 #
 # B2B_NS names the netns topology's prefix (at most 3 letters; the PID
 # is appended). The topology is torn down at exit; on failure the tails
-# of the daemon's and the peers' logs are printed, B2B_LOGS naming more
-# of them (files in $T). UMEDGE_EXTRA holds more configuration lines for
+# of the daemon's and the peers' logs (and of B2B_LOGS, files in $T)
+# are printed. UMEDGE_EXTRA holds more configuration lines for
 # umedge_up. B2B_BARESIP=1: the test runs baresip and checks tones
 # (the baresip helpers below); it skips without them.
 export LC_ALL=C
@@ -34,6 +33,7 @@ if [ -n "${B2B_BARESIP:-}" ]; then
 		{ cat "$T/cc.log" >&2; fail "tonecheck does not build"; }
 fi
 
+# shellcheck disable=SC2086
 topo_up "${B2B_NS:-bc}" umedge.log gw.out router.out worker.out ${B2B_LOGS:-}
 
 # rtp.alaw: one second of a 1 kHz A-law tone, for sipp's rtp_stream
@@ -105,6 +105,58 @@ gw_wait() {
 }
 
 gw() { gw_start "$@"; gw_wait; }
+
+# gwu NAME SCENARIO ADDR [SIPP-ARGS...]: a sipp gateway (UAS, UDP) in
+# ext, for UM's calls out, in the background (UAS_NAME; uas_wait NAME);
+# its messages in $T/NAME.msg (a new file)
+gwu() {
+	n=$1 sf=$2 addr=$3
+	shift 3
+	case $sf in /*) ;; *) sf=$SCEN/$sf ;; esac
+	rm -f "$T/$n.msg" "$T/$n.err"
+	(cd "$T" && exec ip netns exec "$NS_EXT" timeout 60 sipp -sf "$sf" \
+		-i "$addr" -p 5060 -mi "$addr" -m 1 -timeout 30s -nostdin \
+		-trace_msg -message_file "$T/$n.msg" \
+		-trace_err -error_file "$T/$n.err" "$@") >"$T/$n.out" 2>&1 &
+	eval "UAS_$n=$!"
+	PIDS="$PIDS $!"
+	wait_for 5 "$n to listen" sh -c \
+		"ip netns exec $NS_EXT ss -lun | grep -qF '$addr:5060'"
+}
+
+# um NAME SCENARIO NUMBER [SIPP-ARGS...]: UM's call (UAC, TCP) from int
+# to UM_EDGE (default the edge's inside TCP listener), from UMPORT
+# (default 5070); its exit code in RC, its messages in $T/NAME.msg
+um() {
+	n=$1 sf=$2 num=$3
+	shift 3
+	rm -f "$T/$n.msg" "$T/$n.err"
+	set +e
+	(cd "$T" && exec ip netns exec "$NS_INT" timeout 60 sipp -sf "$SCEN/$sf" \
+		-t t1 -i "$INT_UM" -p "${UMPORT:-5070}" -mi "$INT_UM" -m 1 -timeout 30s \
+		-nostdin -s "$num" -trace_msg -message_file "$T/$n.msg" \
+		-trace_err -error_file "$T/$n.err" "$@" "${UM_EDGE:-$EDGE_INT:5060}") \
+		>"$T/$n.out" 2>&1
+	RC=$?
+	set -e
+}
+
+# no_foreign NAME...: nothing the gateway NAME got or sent names an
+# inside address (gw*, trunk*, pstn*), nothing UM NAME got or sent
+# names an outside one (um*), in the sipp message logs
+no_foreign() {
+	for f in "$@"; do
+		case $f in
+		um*) pat='198\.51\.100\.' what="an outside address in SIP to UM" ;;
+		*) pat='203\.0\.113\.' what="an inside address in SIP to the gateway" ;;
+		esac
+		[ -s "$T/$f.msg" ] || fail "no messages in $f.msg"
+		! grep -n "$pat" "$T/$f.msg" >"$T/out" || {
+			sed 's/^/    /' "$T/out" | head -n 10 >&2
+			fail "$what ($f.msg)"
+		}
+	done
+}
 
 # show TITLE FILE: with SHOW=1 (scripts/demo), print FILE indented
 show() {

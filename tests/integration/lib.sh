@@ -1,9 +1,9 @@
 # lib.sh: shared helpers for umedge's integration tests (sourced).
 #
-# Every test gets a private directory $T, removed at exit (kept with
-# KEEP=1, for debugging), and stops
-# the processes it started by PID. Exit codes follow automake:
-# 0 pass, 1 fail, 77 skip.
+# Every test gets a private directory $T (in $TMPDIR, default /tmp),
+# removed at exit (kept with KEEP=1, for debugging), and stops the
+# processes it started by PID. Exit codes follow automake: 0 pass,
+# 1 fail, 77 skip.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -11,7 +11,7 @@ UMEDGE=$top_builddir/src/umedge
 UMEDGECTL=$top_builddir/src/umedgectl
 SAMPLE=$top_srcdir/etc/umedge.conf
 
-T=$(mktemp -d /tmp/umedge-test.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/umedge-test.XXXXXX")
 PIDS=""
 
 lib_cleanup() {
@@ -232,9 +232,12 @@ mkcert() {
 		>>"$T/pki.log" 2>&1 || fail "openssl cannot sign $1"
 }
 
-# --- TLS fronts (socat) for peers that speak no TLS themselves ------
-# The test keeps FRONTS killed in its topo_hook: a front would hang
-# lib_cleanup's wait.
+# --- TLS fronts (socat) ---------------------------------------------
+
+# A socat TLS front in a test (b2b-tls.test, b2b-out-tls.test,
+# b2b-gw-tls.test) records its PID in FRONTS (and PIDS); topo_cleanup
+# kills what is left.
+FRONTS=""
 
 # front NAME ADDR PORT CERT CA TARGET: a TLS server in FRONT_NS (else
 # int) on ADDR:PORT
@@ -254,9 +257,10 @@ front() {
 		"ip netns exec ${FRONT_NS:-$NS_INT} ss -ltn | grep -qF '$addr:$port'"
 }
 
-# front_end NAME: stop the front. socat answers its peer's EOF with
-# close_notify and, at exit, waits in SSL_shutdown() for umedge's, which
-# never comes (libre ignores close_notify): SIGKILL after a second.
+# front_end NAME: stop the front whose PID is in FRONT_NAME. socat
+# answers its peer's EOF with close_notify and, at exit, waits in
+# SSL_shutdown() for umedge's, which never comes (libre ignores
+# close_notify): SIGKILL after a second.
 front_end() {
 	eval "p=\$FRONT_$1"
 	kill -TERM "$p" 2>/dev/null || :
@@ -269,6 +273,26 @@ front_end() {
 	wait "$p" 2>/dev/null || :
 	forget "$p"
 	FRONTS=$(echo " $FRONTS " | sed "s/ $p / /")
+}
+
+# cleartext SIDE PORTS...: in SIDE's capture, TCP to or from these ports
+# carries TLS application data and never SIP in clear
+cleartext() {
+	side=$1
+	shift
+	f=""
+	for p in "$@"; do f="${f:+$f || }tcp.port == $p"; done
+	tshark -n -r "$T/$side.pcapng" -Y "($f) && tcp.len > 0" \
+		-T fields -e tcp.payload 2>/dev/null | tr -d ':' >"$T/$side.payload"
+	[ -s "$T/$side.payload" ] || fail "$side: no TCP payload on ports $*"
+	# "SIP/2.0", "INVITE sip:" and "OPTIONS sip:" in hex
+	if grep -qi -e 5349502f322e30 -e 494e56495445207369703a \
+		-e 4f5054494f4e53207369703a "$T/$side.payload"; then
+		fail "$side: SIP in clear on ports $*"
+	fi
+	n=$(tshark -n -r "$T/$side.pcapng" -Y "($f) && tls.app_data" \
+		2>/dev/null | wc -l)
+	[ "$n" -gt 0 ] || fail "$side: no TLS application data on ports $*"
 }
 
 # --- the netns topology ---------------------------------------------
@@ -305,6 +329,8 @@ topo_cleanup() {
 		done
 	fi
 	if command -v topo_hook >/dev/null 2>&1; then topo_hook; fi
+	# a front would hang lib_cleanup's wait (see front_end)
+	for p in $FRONTS; do kill -KILL "$p" 2>/dev/null; done
 	lib_cleanup
 	"$top_srcdir/scripts/netns-topo" down "$TOPO_NAME" >/dev/null 2>&1
 	exit "$rc"
