@@ -82,6 +82,8 @@ static const struct test {
 	TEST(test_replaces),
 	TEST(test_gate),
 	TEST(test_srclim),
+	TEST(test_rtcpsdes),
+	TEST(test_rtcpsdes_bad),
 	TEST(test_passhdr),
 	TEST(test_dtq),
 	TEST(test_relay_call),

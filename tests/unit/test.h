@@ -146,6 +146,8 @@ int test_redir_targets(void);
 int test_replaces(void);
 int test_gate(void);
 int test_srclim(void);
+int test_rtcpsdes(void);
+int test_rtcpsdes_bad(void);
 int test_passhdr(void);
 int test_dtq(void);
 int test_relay_call(void);
