@@ -67,6 +67,8 @@ static const struct cfg_key keys[] = {
 	KU32("relay_timeout_setup",   relay.timeout_setup, 1, 86400),
 	KU32("relay_timeout_hold",    relay.timeout_hold, 1, 86400),
 	KBOOL("relay_kernel",         relay.kernel),
+	KBOOL("relay_rtcp_rewrite",   relay.rtcp_rewrite),
+	KBOOL("relay_rtcp_drop_malformed", relay.rtcp_drop_malformed),
 
 	KBOOL("turn_enable",          turn.enable),
 	KLIST("turn_listen",          cfg_listen_h, turn.listeners,
@@ -155,6 +157,7 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->relay.timeout       = 60;
 	cfg->relay.timeout_setup = 120;
 	cfg->relay.timeout_hold  = 3600;
+	cfg->relay.rtcp_rewrite  = true;
 
 	str_ncpy(cfg->turn.realm, "umedge", sizeof(cfg->turn.realm));
 	cfg->turn.max_lifetime = 3600;

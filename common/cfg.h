@@ -158,6 +158,8 @@ struct cfg_relay {
 	uint32_t timeout_setup;      /**< No media before answer (s)       */
 	uint32_t timeout_hold;       /**< No media while on hold (s)       */
 	bool kernel;                 /**< conntrack fast path              */
+	bool rtcp_rewrite;           /**< Own SDES CNAME in plain RTCP     */
+	bool rtcp_drop_malformed;    /**< Drop RTCP that does not parse    */
 };
 
 /** TURN server settings */

@@ -51,6 +51,8 @@ int fwd_stream_alloc(struct fwd_stream **fsp, void *arg)
 		side->fd[0] = side->fd[1] = -1;
 		side->ev[0].side = side->ev[1].side = side;
 		side->ev[1].rtcp = 1;
+		(void)re_snprintf(side->cname, sizeof(side->cname),
+				  "%016llx", (unsigned long long)rand_u64());
 	}
 
 	fs->arg = arg;

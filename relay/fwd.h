@@ -27,6 +27,18 @@
 struct fwd_stream;
 struct fwd_side;
 
+enum {
+	FWD_CNAME_LEN = 16,   /**< Our CNAMEs: 64 random bits in hex  */
+};
+
+/** What happens to plain RTCP (fwd_stream.rtcp) */
+enum fwd_rtcp {
+	FWD_RTCP_PASS = 0,       /**< Forwarded as it came             */
+	FWD_RTCP_REWRITE,        /**< SDES CNAME rewritten; malformed
+				      compounds forwarded as they came  */
+	FWD_RTCP_REWRITE_DROP,   /**< ...and malformed ones dropped    */
+};
+
 /** Which socket of a side an epoll event is for */
 struct fwd_ev {
 	struct fwd_side *side;   /**< Side the socket belongs to     */
@@ -65,6 +77,8 @@ struct fwd_side {
 	struct srtp *srtp;         /**< Peer's SDES key: checks sources
 					before they may latch, or NULL  */
 	struct rtpstat stat;       /**< Sequence and jitter state        */
+	char cname[FWD_CNAME_LEN + 1]; /**< SDES CNAME the other peer sees
+					for this one (random)            */
 	struct fwd_counters c;     /**< Counters (atomics)               */
 	struct fwd_view view;      /**< Published latch (under lock)     */
 };
@@ -88,6 +102,8 @@ struct fwd_stream {
 	pthread_mutex_t lock;       /**< Guards the sides' views         */
 	bool lock_ok;               /**< lock was initialised            */
 	uint32_t clock_rate;        /**< RTP clock of the payload        */
+	enum fwd_rtcp rtcp;         /**< Plain RTCP: set before the
+					 stream goes to its worker       */
 	uint32_t timeout_ms;        /**< Media timeout now, 0 for none   */
 	uint64_t phase_start;       /**< Monotonic ms the phase began    */
 	bool timed_out;             /**< Timeout reported                */

@@ -4,7 +4,9 @@
  * Runs in the worker that owns the stream, on its tick (worker.c).
  * Flow 0 carries RTP, and RTCP too when both peers multiplex; flow 1
  * carries RTCP on the odd ports. A stream whose peers differ in
- * rtcp-mux, or in address family, stays in userspace.
+ * rtcp-mux, or in address family, stays in userspace, and so does RTCP
+ * whose SDES CNAME is rewritten (relay_rtcp_rewrite): flow 1, or the
+ * whole stream when its peers multiplex.
  *
  * While a flow is in the kernel, userspace sees no packet of it, so
  * the kernel's counters stand in: each read adds what is new to the
@@ -55,6 +57,10 @@ static bool flow_build(const struct fwd_stream *fs, int f, uint64_t now,
 	const struct sa *pa, *pb;
 
 	if (a->mux != b->mux || (f == 1 && a->mux))
+		return false;
+
+	/* RTCP whose CNAME the relay rewrites stays in userspace */
+	if (fs->rtcp != FWD_RTCP_PASS && (f == 1 || a->mux))
 		return false;
 
 	pa = peer_final(&a->latch[f], now);

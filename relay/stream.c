@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include <re.h>
+#include "cfg.h"
 #include "iface.h"
 #include "fwd.h"
 #include "worker.h"
@@ -34,6 +35,18 @@ static struct worker *worker_pick(const struct relay *relay)
 	}
 
 	return best;
+}
+
+
+/* What the stream does with plain RTCP (relay_rtcp_rewrite,
+ * relay_rtcp_drop_malformed) */
+static enum fwd_rtcp rtcp_mode(const struct cfg *cfg)
+{
+	if (!cfg->relay.rtcp_rewrite)
+		return FWD_RTCP_PASS;
+
+	return cfg->relay.rtcp_drop_malformed ? FWD_RTCP_REWRITE_DROP :
+		FWD_RTCP_REWRITE;
 }
 
 
@@ -68,6 +81,8 @@ int relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
 	err = fwd_stream_alloc(&s->fs, s);
 	if (err)
 		goto out;
+
+	s->fs->rtcp = rtcp_mode(s->relay->cfg);
 
 	for (int i = 0; i < 2; i++) {
 		struct fwd_side *side = &s->fs->side[i];

@@ -17,6 +17,7 @@
 #include "fwd.h"
 #include "offload.h"
 #include "worker.h"
+#include "rtcpsdes.h"
 
 
 enum {
@@ -188,6 +189,31 @@ static bool srtp_ok(struct worker *w, struct fwd_side *in,
 }
 
 
+/* Plain RTCP from in: its SDES CNAME becomes in's own (topology
+ * hiding), in place (p has PKT_MAX bytes); false if it is dropped.
+ * SRTCP (the peer has an SDES key) passes as it came. */
+static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
+			 uint8_t *p, size_t *lenp)
+{
+	const struct fwd_stream *fs = in->fs;
+	struct pl cname;
+	size_t n = 0;
+
+	if (fs->rtcp == FWD_RTCP_PASS || in->srtp)
+		return true;
+
+	pl_set_str(&cname, in->cname);
+	if (rtcpsdes_rewrite(w->scratch, sizeof(w->scratch), &n, p, *lenp,
+			     &cname))
+		return fs->rtcp != FWD_RTCP_REWRITE_DROP;
+
+	memcpy(p, w->scratch, n);
+	*lenp = n;
+
+	return true;
+}
+
+
 /* Judge, count and route one datagram; false if it is dropped */
 static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		   uint64_t now_ms, uint64_t now_us, unsigned *ntx)
@@ -222,6 +248,11 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 
 	if (fs->kern.on[ev->rtcp] && offload_stray(fs, ev->rtcp, now_ms))
 		return false;
+
+	if (rtcp && !rtcp_rewrite(w, in, p, &len)) {
+		FWD_ADD(in->c.dropped, 1);
+		return false;
+	}
 
 	FWD_ADD(in->c.packets, 1);
 	FWD_ADD(in->c.bytes, len);

@@ -122,11 +122,13 @@ static void rig_close(struct rig *r)
 		(void)worker_release(r->w, r->fs);
 		loop_until(&r->ev, FWD_EV_RELEASED, 2000);
 	}
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < 2 && r->ifc; s++)
 		iface_pair_close(r->ifc, &r->pair[s]);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		if (r->peer[i] >= 0)
 			(void)close(r->peer[i]);
+		r->peer[i] = -1;
+	}
 	r->fs = mem_deref(r->fs);
 	r->w = mem_deref(r->w);
 	r->ifc = mem_deref(r->ifc);
@@ -134,7 +136,8 @@ static void rig_close(struct rig *r)
 }
 
 
-static int rig_open(struct rig *r)
+/* mux: both peers multiplex RTCP; rtcp: what the stream does with it */
+static int rig_open_mode(struct rig *r, bool mux, enum fwd_rtcp rtcp)
 {
 	struct cfg_iface ci;
 	struct worker_sdp sdp;
@@ -159,6 +162,8 @@ static int rig_open(struct rig *r)
 		return err;
 
 	err = fwd_stream_alloc(&r->fs, NULL);
+	if (!err)
+		r->fs->rtcp = rtcp;
 	for (int s = 0; s < 2 && !err; s++) {
 		err = iface_pair_open(r->ifc, &r->pair[s]);
 		r->fs->side[s].fd[0] = r->pair[s].fd[0];
@@ -175,12 +180,19 @@ static int rig_open(struct rig *r)
 		memset(&sdp, 0, sizeof(sdp));
 		sdp.rtp = r->peer_sa[s];
 		sdp.rtcp = r->peer_sa[s];
-		sa_set_port(&sdp.rtcp, sa_port(&sdp.rtcp) + 1);
+		sa_set_port(&sdp.rtcp, sa_port(&sdp.rtcp) + !mux);
+		sdp.mux = mux;
 		sdp.window_ms = 5000;
 		err = worker_sdp(r->w, r->fs, s, &sdp);
 	}
 
 	return err ? err : worker_add(r->w, r->fs);
+}
+
+
+static int rig_open(struct rig *r)
+{
+	return rig_open_mode(r, false, FWD_RTCP_PASS);
 }
 
 
@@ -260,6 +272,86 @@ int test_fwd_timeout(void)
 	TEST_EQUALS(1, r.ev.timeouts);
 	loop_until(&r.ev, -1, 600);
 	TEST_EQUALS(1, r.ev.timeouts);
+
+ out:
+	rig_close(&r);
+	return err;
+}
+
+
+/* RR + SDES (CNAME gw@198.51.100.10): 8 + 28 bytes */
+static const uint8_t rr_sdes[] = {
+	0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x11, 0x11,
+	0x81, 0xca, 0x00, 0x06, 0x00, 0x00, 0x11, 0x11,
+	0x01, 0x10, 'g', 'w', '@', '1', '9', '8', '.', '5', '1', '.',
+	'1', '0', '0', '.', '1', '0', 0x00, 0x00,
+};
+
+
+static int send_raw(struct rig *r, const uint8_t *p, size_t len)
+{
+	return sendto(r->peer[0], p, len, 0, &r->pair[0].local.u.sa,
+		      r->pair[0].local.len) == (ssize_t)len ? 0 : errno;
+}
+
+
+/* Muxed RTCP from A reaches B with A's side's own CNAME, not A's; a
+ * malformed compound passes as it came, or is dropped and counted */
+int test_fwd_rtcp_cname(void)
+{
+	struct rig r;
+	struct sa from;
+	uint8_t buf[256], bad[sizeof(rr_sdes)];
+	const char *cn;
+	int err;
+
+	for (int drop = 0; drop < 2; drop++) {
+		err = rig_open_mode(&r, true, drop ? FWD_RTCP_REWRITE_DROP :
+				    FWD_RTCP_REWRITE);
+		TEST_ERR(err);
+		cn = r.fs->side[0].cname;
+		TEST_EQUALS(FWD_CNAME_LEN, strlen(cn));
+		TEST_ASSERT(strcmp(cn, r.fs->side[1].cname));
+
+		TEST_ERR(send_to(&r, 0, &r.pair[0].local, 1, 0x1111));
+		TEST_EQUALS(172, recv_wait(r.peer[1], buf, sizeof(buf), &from,
+					   1000));
+
+		TEST_ERR(send_raw(&r, rr_sdes, sizeof(rr_sdes)));
+		TEST_EQUALS(8 + 28, recv_wait(r.peer[1], buf, sizeof(buf),
+					      &from, 1000));
+		TEST_EQUALS(0x06, buf[11]);
+		TEST_EQUALS(FWD_CNAME_LEN, buf[17]);
+		TEST_ASSERT(0 == memcmp(buf + 18, cn, FWD_CNAME_LEN));
+
+		/* the CNAME's length runs past the packet */
+		memcpy(bad, rr_sdes, sizeof(bad));
+		bad[17] = 0x40;
+		TEST_ERR(send_raw(&r, bad, sizeof(bad)));
+		if (drop) {
+			TEST_EQUALS(-1, recv_wait(r.peer[1], buf, sizeof(buf),
+						  &from, 200));
+			TEST_EQUALS(1, FWD_GET(r.fs->side[0].c.dropped));
+		}
+		else {
+			TEST_EQUALS(sizeof(bad), recv_wait(r.peer[1], buf,
+							   sizeof(buf), &from,
+							   1000));
+			TEST_ASSERT(0 == memcmp(buf, bad, sizeof(bad)));
+		}
+
+		rig_close(&r);
+	}
+
+	/* pass: A's CNAME goes through */
+	err = rig_open_mode(&r, true, FWD_RTCP_PASS);
+	TEST_ERR(err);
+	TEST_ERR(send_to(&r, 0, &r.pair[0].local, 1, 0x1111));
+	TEST_EQUALS(172, recv_wait(r.peer[1], buf, sizeof(buf), &from, 1000));
+	TEST_ERR(send_raw(&r, rr_sdes, sizeof(rr_sdes)));
+	TEST_EQUALS(sizeof(rr_sdes), recv_wait(r.peer[1], buf, sizeof(buf),
+					       &from, 1000));
+	TEST_ASSERT(0 == memcmp(buf, rr_sdes, sizeof(rr_sdes)));
 
  out:
 	rig_close(&r);

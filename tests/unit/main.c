@@ -75,6 +75,7 @@ static const struct test {
 	TEST(test_rtpstat_jitter),
 	TEST(test_fwd_forward),
 	TEST(test_fwd_timeout),
+	TEST(test_fwd_rtcp_cname),
 	TEST(test_kern_flow),
 	TEST(test_sipguard_rfc4475),
 	TEST(test_sipguard_response),
