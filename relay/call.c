@@ -150,6 +150,7 @@ static void stream_peer(struct exchange *x, struct relay_stream *s,
 		sa_set_port(&ws.rtcp, sa_port(&md->addr) + 1);
 	ws.mux = md->rtcp_mux;
 	ws.window_ms = x->relay->cfg->relay.learn_window * 1000;
+	ws.clock_rate = md->clock_rate;
 	ws.srtp = md->has_crypto && 0 == sdes_parse(&ws.key, &md->crypto);
 
 	s->sdp[x->from] = md->addr;

@@ -27,6 +27,7 @@ enum attr {
 	A_RTCP,
 	A_RTCP_MUX,
 	A_CRYPTO,
+	A_RTPMAP,
 	A_ICE,
 	A_SSRC,
 	A_SENDRECV,
@@ -272,6 +273,7 @@ static enum attr dec_attr(const struct pl *aval, struct pl *val)
 		{"rtcp",              A_RTCP},
 		{"rtcp-mux",          A_RTCP_MUX},
 		{"crypto",            A_CRYPTO},
+		{"rtpmap",            A_RTPMAP},
 		{"ice-ufrag",         A_ICE},
 		{"ice-pwd",           A_ICE},
 		{"ice-options",       A_ICE},
@@ -325,6 +327,59 @@ static int dec_sess_attr(struct dec *d, const struct line *ln)
 }
 
 
+/* The clock of a static payload type (RFC 3551 tables 4 and 5), 0 if
+ * it has none */
+static uint32_t static_clock(uint32_t pt)
+{
+	if (pt == 10 || pt == 11)
+		return 44100;
+	if (pt == 14 || (pt >= 25 && pt <= 34))
+		return 90000;
+
+	return pt < 24 ? 8000 : 0;
+}
+
+
+/* The first format of an m= line: the one the answer chose */
+static void first_fmt(const struct pl *fmts, struct pl *fmt)
+{
+	const char *sp = pl_strchr(fmts, ' ');
+
+	fmt->p = fmts->p;
+	fmt->l = sp ? (size_t)(sp - fmts->p) : fmts->l;
+}
+
+
+/* "a=rtpmap:<pt> <encoding>/<clock>[/<params>]" of the first format */
+static void dec_rtpmap(const struct pl *val, struct sdprw_stream *st)
+{
+	struct pl pt, clock, first;
+
+	if (re_regex(val->p, val->l, "[0-9]+[ ]+[^/]+/[0-9]+", &pt, NULL,
+		     NULL, &clock))
+		return;
+
+	first_fmt(&st->fmts, &first);
+	if (!pl_cmp(&pt, &first))
+		st->clock_rate = pl_u32(&clock);
+}
+
+
+/* The section's clock: its first format's rtpmap, else the static
+ * payload type's */
+static void clock_default(struct sdprw_stream *st)
+{
+	struct pl first;
+
+	if (st->clock_rate)
+		return;
+
+	first_fmt(&st->fmts, &first);
+	if (first.l && first.l <= 3 && pl_u32(&first) < 128)
+		st->clock_rate = static_clock(pl_u32(&first));
+}
+
+
 static int dec_media_attr(struct dec *d, const struct line *ln)
 {
 	struct sdprw_stream *st = d->st;
@@ -346,6 +401,7 @@ static int dec_media_attr(struct dec *d, const struct line *ln)
 			st->crypto = val;
 		st->has_crypto = true;
 		break;
+	case A_RTPMAP:   dec_rtpmap(&val, st);  break;
 	case A_ICE:      st->has_ice = true;    break;
 	case A_SSRC:
 	case A_OTHER:                           break;
@@ -431,6 +487,8 @@ static int dec_media_end(struct dec *d)
 
 	if (sdp->has_ice)
 		st->has_ice = true;
+
+	clock_default(st);
 
 	if (!st->has_conn) {
 		if (sdp->has_conn)

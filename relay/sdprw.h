@@ -78,6 +78,9 @@ struct sdprw_stream {
 	enum sdprw_dir dir;    /**< Direction, session's by default    */
 	bool has_crypto;       /**< a=crypto is present (SDES-SRTP)    */
 	struct pl crypto;      /**< Value of the first a=crypto        */
+	uint32_t clock_rate;   /**< RTP clock of the first format (its
+				    a=rtpmap, else RFC 3551's), 0 if
+				    unknown                             */
 	bool has_ice;          /**< ICE attributes, here or session's  */
 	bool disabled;         /**< Port 0                             */
 };

@@ -436,6 +436,8 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		latch_sdp(&side->latch[1], &cmd->sdp.rtcp, now,
 			  cmd->sdp.window_ms);
 		side->mux = cmd->sdp.mux;
+		if (cmd->sdp.clock_rate)
+			fs->clock_rate = cmd->sdp.clock_rate;
 		side->srtp = mem_deref(side->srtp);
 		if (cmd->sdp.srtp)
 			(void)srtp_alloc(&side->srtp, cmd->sdp.key.suite,

@@ -23,6 +23,7 @@ struct worker_sdp {
 	struct sa rtcp;       /**< Peer's RTCP address from SDP   */
 	bool mux;             /**< Peer multiplexes RTCP          */
 	uint32_t window_ms;   /**< Learning window                */
+	uint32_t clock_rate;  /**< RTP clock of the payload, 0 keep */
 	bool srtp;            /**< key holds the peer's SDES key  */
 	struct sdes_key key;  /**< Key the peer encrypts with     */
 };

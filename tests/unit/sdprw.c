@@ -119,6 +119,9 @@ static int parse_full(void)
 	TEST_ASSERT(!st->has_crypto);
 	TEST_ASSERT(!st->has_ice);
 	TEST_ASSERT(!st->disabled);
+	TEST_EQUALS(8000, st->clock_rate);   /* PCMU, static */
+	TEST_EQUALS(90000, sdp->media[1].clock_rate);
+	TEST_EQUALS(0, sdp->media[2].clock_rate);
 
 	st = &sdp->media[1];
 	TEST_ASSERT(pl_equals(&st->type, "video"));
@@ -216,11 +219,43 @@ static int parse_copy(void)
 }
 
 
+/* The clock of the first format: its rtpmap, not another format's */
+static int parse_clock(void)
+{
+	static const char sdp_text[] =
+		"v=0\r\n"
+		"o=- 1 1 IN IP4 198.51.100.1\r\n"
+		"s=-\r\n"
+		"c=IN IP4 198.51.100.1\r\n"
+		"t=0 0\r\n"
+		"m=audio 49170 RTP/AVP 96 101\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n"
+		"a=rtpmap:96 opus/48000/2\r\n"
+		"m=audio 49172 RTP/AVP 9\r\n"
+		"m=audio 49174 RTP/AVP 97\r\n"
+		"a=rtpmap:97 AMR-WB/16000\r\n";
+	struct sdprw_sdp *sdp = NULL;
+	int err;
+
+	err = parse_str(&sdp, sdp_text);
+	TEST_ERR(err);
+	TEST_EQUALS(48000, sdp->media[0].clock_rate);
+	TEST_EQUALS(8000, sdp->media[1].clock_rate);   /* G.722: RFC 3551 */
+	TEST_EQUALS(16000, sdp->media[2].clock_rate);
+
+ out:
+	mem_deref(sdp);
+	return err;
+}
+
+
 int test_sdprw_parse(void)
 {
 	int err;
 
-	err = parse_full();
+	err = parse_clock();
+	if (!err)
+		err = parse_full();
 	if (!err)
 		err = parse_lf();
 	if (!err)
