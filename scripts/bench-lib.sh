@@ -23,9 +23,16 @@ stop_pid() {
 
 stop_all() { for p in $PIDS; do stop_pid "$p"; done; }
 
-# build_bench: umedge built with -O2 (no sanitizers) in build-bench
+# build_bench: umedge built with -O2 (no sanitizers) in build-bench;
+# from a fresh clone, configure is made first (autoreconf)
 build_bench() {
 	mkdir -p "$TOP/build-bench"
+	(
+		cd "$TOP"
+		[ -x configure ] && [ configure -nt configure.ac ] &&
+			[ Makefile.in -nt Makefile.am ] ||
+			autoreconf -fi >build-bench/autoreconf.log 2>&1
+	) || die "autoreconf failed (see $TOP/build-bench/autoreconf.log)"
 	(
 		cd "$TOP/build-bench"
 		[ -f Makefile ] || ../configure CFLAGS=-O2 >configure.log 2>&1
