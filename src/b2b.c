@@ -60,6 +60,7 @@ static void b2b_destructor(void *data)
 	mem_deref(b2b->gate);
 	for (int s = 0; s < 2; s++) {
 		b2b->lsnr[s] = mem_deref(b2b->lsnr[s]);
+		b2b->rlsnr[s] = mem_deref(b2b->rlsnr[s]);
 		if (b2b->sip[s])
 			sip_close(b2b->sip[s], true);
 		b2b->sip[s] = mem_deref(b2b->sip[s]);
@@ -400,6 +401,14 @@ static void timeout_handler(const char *callid, void *arg)
 }
 
 
+/* A response no transaction took: a 2xx that came again is ACKed again;
+ * anything else libre logs and drops */
+static bool stray_response(const struct sip_msg *msg, void *arg)
+{
+	return leg_ack_again(arg, msg);
+}
+
+
 static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 {
 	int err = 0;
@@ -412,6 +421,9 @@ static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 			err = sip_listen(&b2b->lsnr[s], b2b->sip[s], true,
 					 s == B2B_EXT ? ext_request :
 					 int_request, b2b);
+		if (!err)
+			err = sip_listen(&b2b->rlsnr[s], b2b->sip[s], false,
+					 stray_response, b2b);
 	}
 
 	return err;

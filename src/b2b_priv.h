@@ -78,6 +78,7 @@ struct b2b {
 	struct dnsc *dnsc;                /**< Resolver for UM host names  */
 	struct sip *sip[2];               /**< Stack per side              */
 	struct sip_lsnr *lsnr[2];         /**< Request listener per side   */
+	struct sip_lsnr *rlsnr[2];        /**< Stray responses per side    */
 	struct tls *tls[2];               /**< TLS context per side        */
 	char iface[2][CFG_NAME_MAX];      /**< Relay interface per side    */
 	struct sa laddr[2];               /**< Our address per side        */
@@ -147,6 +148,8 @@ struct leg {
 	struct sip_strans *st;      /**< Its pending INVITE (UAS leg)    */
 	const struct sip_msg *msg;  /**< That INVITE (referenced)        */
 	struct mbuf *ok;            /**< Our 2xx, retransmitted on UDP   */
+	struct mbuf *ack_sdp;       /**< The answer our ACK carried, for
+					 the ACK of a retransmitted 2xx  */
 	const struct sip_msg *ok_msg; /**< The INVITE it answers         */
 	struct dte ok_t;            /**< 2xx retransmission (RFC 3261
 					 §13.3.1.4), in b2b.q_ok         */
@@ -199,6 +202,7 @@ int  lreq_send(struct leg *leg, const char *met, uint32_t maxfwd,
 void lreq_cancel(struct lreq *lr);
 void lreq_drop(struct lreq **lreqp);
 int  leg_ack(struct leg *leg, const struct body *body);
+bool leg_ack_again(const struct b2b *b2b, const struct sip_msg *msg);
 
 /* oa.c */
 int  oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,

@@ -35,6 +35,7 @@ static void leg_destructor(void *data)
 	mem_deref(leg->auth);
 	mem_deref(leg->st);
 	mem_deref(leg->ok);
+	mem_deref(leg->ack_sdp);
 	mem_deref((void *)leg->ok_msg);
 	mem_deref((void *)leg->msg);
 	mem_deref(leg->dlg);
@@ -643,6 +644,14 @@ int leg_ack(struct leg *leg, const struct body *body)
 	if (!leg || !leg->dlg)
 		return EINVAL;
 
+	if (body && body->mb && body->mb != leg->ack_sdp) {
+		mem_deref(leg->ack_sdp);
+		leg->ack_sdp = mbuf_alloc(body->mb->end);
+		if (leg->ack_sdp)
+			(void)mbuf_write_mem(leg->ack_sdp, body->mb->buf,
+					     body->mb->end);
+	}
+
 	mb = mbuf_alloc(512);
 	if (!mb)
 		return ENOMEM;
@@ -661,4 +670,37 @@ int leg_ack(struct leg *leg, const struct body *body)
 	leg->confirmed = !err;
 
 	return err;
+}
+
+
+/**
+ * A 2xx to one of our INVITEs that came again, after our transaction
+ * ended: our ACK was lost, and goes again with the same answer (RFC
+ * 3261 §13.2.2.4)
+ *
+ * @param b2b B2BUA
+ * @param msg A response no transaction took
+ *
+ * @return true if it was such a 2xx, and ACKed
+ */
+bool leg_ack_again(const struct b2b *b2b, const struct sip_msg *msg)
+{
+	struct body body = {NULL, NULL};
+	struct leg *leg;
+
+	if (!b2b || !msg || msg->scode < 200 || msg->scode >= 300 ||
+	    pl_strcmp(&msg->cseq.met, "INVITE"))
+		return false;
+
+	leg = leg_lookup(b2b, &msg->callid);
+	if (!leg || !leg->confirmed || !leg->dlg ||
+	    pl_strcmp(&msg->from.tag, leg->ltag) ||
+	    pl_strcmp(&msg->to.tag, leg->rtag) ||
+	    msg->cseq.num != leg->invite_cseq)
+		return false;
+
+	body.mb = leg->ack_sdp;
+	(void)leg_ack(leg, body.mb ? &body : NULL);
+
+	return true;
 }
