@@ -181,7 +181,7 @@ int  leg_dial(struct leg *leg, const char *uri, const char *to,
 	      const char *from_user, const char *from_name);
 void leg_detach(struct leg *leg);
 void leg_recv(struct leg *leg, const struct sip_msg *msg);
-void leg_cred_set(struct leg *leg, const struct cfg_host *cred);
+void leg_cred_set(struct leg *leg, struct uacauth *auth);
 int  leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 		sip_cancel_h *cancelh, void *arg);
 int  leg_respond(struct leg *leg, struct sip_strans **stp,

@@ -77,7 +77,7 @@ static int dialog_new(struct bcall *call, struct leg *b, const char *uri,
 
 /* A new dialog toward uri; the previous one is over */
 static int attempt(struct bcall *call, const char *uri, const char *host,
-		   const struct cfg_host *cred)
+		   struct uacauth *auth)
 {
 	struct body offer = {NULL, call->offer};
 	enum b2b_side side = !call->aside;
@@ -93,7 +93,7 @@ static int attempt(struct bcall *call, const char *uri, const char *host,
 		return ENOMEM;
 	call->leg[side] = b;
 	leg_pair(bcall_caller(call), b);
-	leg_cred_set(b, cred);
+	leg_cred_set(b, auth);
 
 	err = dialog_new(call, b, uri, host);
 	if (err)
@@ -201,7 +201,7 @@ int btry_first(struct bcall *call)
 		btry_chain_add(call, what, hhost_name(call->host));
 
 		err = attempt(call, uri, hhost_name(call->host),
-			      hhost_cfg(call->host));
+			      hhost_auth(call->host));
 		if (!err)
 			return 0;
 

@@ -7,6 +7,7 @@
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "cfg.h"
+#include "uacauth.h"
 #include "hset.h"
 
 
@@ -15,6 +16,9 @@ struct hhost {
 	struct le le;                   /**< Member of hset.hosts         */
 	struct hset *hs;                /**< Owner                        */
 	const struct cfg_host *cfg;     /**< Its configuration line       */
+	struct uacauth *auth;           /**< Its credentials and the
+					     challenge in force, shared by
+					     the legs toward it, or NULL */
 	char name[CFG_HOST_MAX + 8];    /**< host:port, for logs          */
 	bool alive;                     /**< Answers OPTIONS              */
 	struct sip_request *probe;      /**< OPTIONS in flight            */
@@ -45,6 +49,7 @@ static void host_destructor(void *data)
 
 	tmr_cancel(&h->tmr);
 	mem_deref(h->probe);
+	mem_deref(h->auth);
 	list_unlink(&h->le);
 }
 
@@ -163,6 +168,10 @@ static int host_add(struct hset *hs, const struct cfg_host *c)
 	h->hs = hs;
 	h->cfg = c;
 	h->alive = true;   /* until a probe says otherwise */
+	if (c->user[0] && uacauth_alloc(&h->auth, c)) {
+		mem_deref(h);
+		return ENOMEM;
+	}
 	(void)re_snprintf(h->name, sizeof(h->name), "%s:%u", c->host,
 			  c->port);
 	list_append(&hs->hosts, &h->le, h);
@@ -438,6 +447,14 @@ void hhost_uri(char *buf, size_t sz, const struct hhost *h,
 const char *hhost_name(const struct hhost *h)
 {
 	return h ? h->name : "";
+}
+
+
+/** @return the host's credentials (shared by the legs toward it), or
+ *  NULL if it has none */
+struct uacauth *hhost_auth(const struct hhost *h)
+{
+	return h ? h->auth : NULL;
 }
 
 

@@ -20,6 +20,7 @@ struct hset;
 struct hhost;
 struct cfg;
 struct cfg_host;
+struct uacauth;
 
 enum {
 	HSET_MAX        = 32,     /**< Hosts (bits of a tried mask)  */
@@ -51,5 +52,6 @@ void hhost_uri(char *buf, size_t sz, const struct hhost *h,
 	       const char *user);
 const char *hhost_name(const struct hhost *h);
 const struct cfg_host *hhost_cfg(const struct hhost *h);
+struct uacauth *hhost_auth(const struct hhost *h);
 
 #endif

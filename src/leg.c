@@ -545,19 +545,20 @@ static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
 
 
 /**
- * Give the leg credentials for its peer's challenges (a gateway's)
+ * Give the leg the credentials of its peer (a gateway's, shared by
+ * every leg toward it: the challenge in force and its nonce count go
+ * with them)
  *
  * @param leg  Leg
- * @param cred The gateway's configuration, or NULL: none
+ * @param auth The gateway's credentials, or NULL: none
  */
-void leg_cred_set(struct leg *leg, const struct cfg_host *cred)
+void leg_cred_set(struct leg *leg, struct uacauth *auth)
 {
 	if (!leg)
 		return;
 
-	leg->auth = mem_deref(leg->auth);
-	if (cred)
-		(void)uacauth_alloc(&leg->auth, cred);
+	mem_deref(leg->auth);
+	leg->auth = mem_ref(auth);
 }
 
 

@@ -487,7 +487,7 @@ static int dial(struct xfer *x, const char *uri, const char *to)
 		goto out;
 
 	x->tgt->slot = B2B_INT;
-	leg_cred_set(x->tgt, hhost_cfg(x->host));
+	leg_cred_set(x->tgt, hhost_auth(x->host));
 	err = leg_dial(x->tgt, uri, to, caller ? call->from_user : call->user,
 		       caller ? call->from_name : NULL);
 	if (err)
