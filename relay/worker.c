@@ -163,11 +163,12 @@ static void tx_add(struct worker *w, unsigned *ntx, int via,
 }
 
 
-/* A source that may still latch must send SRTP that authenticates
- * with the peer's SDES key (RTP Bleed). The locked source is not
- * checked again: its packets keep the fast path. The check runs on a
- * copy, the packet is forwarded as it came. */
-static bool srtp_ok(struct worker *w, struct fwd_side *in,
+/* A source that may still latch must send SRTP, or SRTCP, that
+ * authenticates with the peer's SDES key (RTP Bleed: an attacker's
+ * forged RTCP would latch a multiplexing stream as surely as its RTP).
+ * The locked source is not checked again: its packets keep the fast
+ * path. The check runs on a copy, the packet is forwarded as it came. */
+static bool srtp_ok(struct worker *w, struct fwd_side *in, bool rtcp,
 		    const struct latch *l, const struct sa *src,
 		    const uint8_t *p, size_t len)
 {
@@ -185,7 +186,8 @@ static bool srtp_ok(struct worker *w, struct fwd_side *in,
 	mb.pos = 0;
 	mb.end = len;
 
-	return 0 == srtp_decrypt(in->srtp, &mb);
+	return 0 == (rtcp ? srtcp_decrypt(in->srtp, &mb) :
+		     srtp_decrypt(in->srtp, &mb));
 }
 
 
@@ -239,7 +241,8 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
 	if ((ev->rtcp && !rtcp_src_ok(in, &src)) ||
-	    (rtp && !srtp_ok(w, in, &in->latch[0], &src, p, len)) ||
+	    ((rtp || rtcp) && !srtp_ok(w, in, rtcp, &in->latch[ev->rtcp],
+				       &src, p, len)) ||
 	    latch_rx(&in->latch[ev->rtcp], &src, rtp ? &h.ssrc : NULL,
 		     now_ms) != LATCH_FORWARD) {
 		FWD_ADD(in->c.dropped, 1);

@@ -68,18 +68,30 @@ umedge_up() {
 	wait_for 10 "umedge to start" test -S "$T/control.sock"
 }
 
-# uas NAME SCENARIO ADDR PORT [SIPP-ARGS...]: a sipp UAS over TCP in int
-uas() {
-	n=$1 sf=$2 addr=$3 port=$4
-	shift 4
-	(cd "$T" && exec ip netns exec "$NS_INT" timeout 90 sipp -sf "$SCEN/$sf" -t t1 \
+# sipp_uas NS TP NAME SCENARIO ADDR PORT [SIPP-ARGS...]: a sipp UAS in
+# NS over TP (t1: TCP, u1: UDP), in the background (UAS_NAME; uas_wait
+# NAME); its messages in $T/NAME.msg (a new file)
+sipp_uas() {
+	ns=$1 tp=$2 n=$3 sf=$4 addr=$5 port=$6
+	shift 6
+	case $sf in /*) ;; *) sf=$SCEN/$sf ;; esac
+	rm -f "$T/$n.msg" "$T/$n.err"
+	(cd "$T" && exec ip netns exec "$ns" timeout 90 sipp -sf "$sf" -t "$tp" \
 		-i "$addr" -p "$port" -mi "$addr" -m 1 -timeout 30s -nostdin \
 		-trace_msg -message_file "$T/$n.msg" \
 		-trace_err -error_file "$T/$n.err" "$@") >"$T/$n.out" 2>&1 &
 	eval "UAS_$n=$!"
 	PIDS="$PIDS $!"
+	l=lun; [ "$tp" = t1 ] && l=ltn
 	wait_for 5 "$n to listen" sh -c \
-		"ip netns exec $NS_INT ss -ltn | grep -qF '$addr:$port'"
+		"ip netns exec $ns ss -$l | grep -qF '$addr:$port'"
+}
+
+# uas NAME SCENARIO ADDR PORT [SIPP-ARGS...]: a sipp UAS over TCP in int
+uas() {
+	n=$1 sf=$2 addr=$3 port=$4
+	shift 4
+	sipp_uas "$NS_INT" t1 "$n" "$sf" "$addr" "$port" "$@"
 }
 
 # gw_start SCENARIO [SIPP-ARGS...]: the gateway's call, in the
@@ -107,21 +119,11 @@ gw_wait() {
 gw() { gw_start "$@"; gw_wait; }
 
 # gwu NAME SCENARIO ADDR [SIPP-ARGS...]: a sipp gateway (UAS, UDP) in
-# ext, for UM's calls out, in the background (UAS_NAME; uas_wait NAME);
-# its messages in $T/NAME.msg (a new file)
+# ext on ADDR:5060, for UM's calls out
 gwu() {
 	n=$1 sf=$2 addr=$3
 	shift 3
-	case $sf in /*) ;; *) sf=$SCEN/$sf ;; esac
-	rm -f "$T/$n.msg" "$T/$n.err"
-	(cd "$T" && exec ip netns exec "$NS_EXT" timeout 60 sipp -sf "$sf" \
-		-i "$addr" -p 5060 -mi "$addr" -m 1 -timeout 30s -nostdin \
-		-trace_msg -message_file "$T/$n.msg" \
-		-trace_err -error_file "$T/$n.err" "$@") >"$T/$n.out" 2>&1 &
-	eval "UAS_$n=$!"
-	PIDS="$PIDS $!"
-	wait_for 5 "$n to listen" sh -c \
-		"ip netns exec $NS_EXT ss -lun | grep -qF '$addr:5060'"
+	sipp_uas "$NS_EXT" u1 "$n" "$sf" "$addr" 5060 "$@"
 }
 
 # um NAME SCENARIO NUMBER [SIPP-ARGS...]: UM's call (UAC, TCP) from int
@@ -139,6 +141,22 @@ um() {
 		>"$T/$n.out" 2>&1
 	RC=$?
 	set -e
+}
+
+# um_bg NAME SCENARIO NUMBER [SIPP-ARGS...]: um in the background
+# (UM_PID); um_wait sets RC
+um_bg() {
+	( um "$@"; exit "$RC" ) &
+	UM_PID=$!
+	PIDS="$PIDS $UM_PID"
+}
+
+um_wait() {
+	set +e
+	wait "$UM_PID"
+	RC=$?
+	set -e
+	forget "$UM_PID"
 }
 
 # no_foreign NAME...: nothing the gateway NAME got or sent names an

@@ -757,6 +757,117 @@ int test_relay_srtp_latch(void)
 }
 
 
+/* Send an RTCP RR, SRTCP-protected with key if given, else with a
+ * made-up index and tag */
+static int srtcp_send(int fd, const struct sa *to, const uint8_t *key)
+{
+	static const uint8_t rr[8] = {0x80, 201, 0, 1, 0xaa, 0xbb, 0xcc, 0xdd};
+	struct mbuf *mb = mbuf_alloc(256);
+	struct srtp *srtp = NULL;
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+
+	err = mbuf_write_mem(mb, rr, sizeof(rr));
+	mb->pos = 0;
+	if (!err && key) {
+		err = srtp_alloc(&srtp, SRTP_AES_CM_128_HMAC_SHA1_80, key, 30, 0);
+		if (!err)
+			err = srtcp_encrypt(srtp, mb);
+	}
+	else if (!err) {
+		mb->pos = mb->end;
+		err = mbuf_write_u32(mb, htonl(0x80000001));
+		err |= mbuf_fill(mb, 0x42, 10);     /* a forged tag */
+	}
+	mb->pos = 0;
+
+	if (!err && sendto(fd, mb->buf, mb->end, 0, &to->u.sa, to->len) < 0)
+		err = errno;
+
+	mem_deref(srtp);
+	mem_deref(mb);
+
+	return err;
+}
+
+
+/* With rtcp-mux, RTCP latches the stream as RTP does: an attacker's
+ * forged SRTCP in the learning window is dropped and latches nothing;
+ * the peer's SRTCP authenticates and latches */
+int test_relay_srtcp_latch(void)
+{
+	uint8_t key_a[30], key_b[30];
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct peer a, b, evil;
+	struct mbuf *mb = mbuf_alloc(1024);
+	struct relay_stream_info info;
+	struct relay_req req;
+	struct sa to_a, to_b;
+	char sdp[512], sdpm[600];
+	const char *why;
+	struct pl cid = PL("srtcp-1");
+	int err;
+
+	a.fd = b.fd = evil.fd = -1;
+	for (size_t i = 0; i < sizeof(key_a); i++) {
+		key_a[i] = (uint8_t)(i * 7 + 1);
+		key_b[i] = (uint8_t)(i * 13 + 5);
+	}
+
+	err = relay_open(&relay, &cfg, "");
+	TEST_ERR(err);
+	err  = peer_open(&a, "127.0.0.1");
+	err |= peer_open(&b, "127.0.0.2");
+	err |= peer_open(&evil, "127.0.0.3");
+	TEST_ERR(err);
+
+	sdp_srtp(sdp, sizeof(sdp), &a.sa, key_a);
+	(void)re_snprintf(sdpm, sizeof(sdpm), "%sa=rtcp-mux\r\n", sdp);
+	req_make(&req, "srtcp-1", "ta", NULL, sdpm);
+	err = relay_offer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(mb, &to_b);
+	TEST_ERR(err);
+
+	mbuf_reset(mb);
+	sdp_srtp(sdp, sizeof(sdp), &b.sa, key_b);
+	(void)re_snprintf(sdpm, sizeof(sdpm), "%sa=rtcp-mux\r\n", sdp);
+	req_make(&req, "srtcp-1", "ta", "tb", sdpm);
+	err = relay_answer(relay, &req, mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(mb, &to_a);
+	TEST_ERR(err);
+
+	err  = srtcp_send(evil.fd, &to_a, NULL);
+	err |= srtcp_send(evil.fd, &to_a, key_b);
+	TEST_ERR(err);
+	TEST_ASSERT(!arrives(b.fd, 200));
+
+	err = srtcp_send(a.fd, &to_a, key_a);
+	TEST_ERR(err);
+	TEST_ASSERT(arrives(b.fd, 1000));
+	err = srtcp_send(evil.fd, &to_a, NULL);
+	TEST_ERR(err);
+	TEST_ASSERT(!arrives(b.fd, 200));
+
+	err = relay_call_stream(relay_call_find(relay, &cid), 0, &info);
+	TEST_ERR(err);
+	TEST_EQUALS(1, info.side[0].packets);
+	TEST_EQUALS(1, info.side[0].rtcp);
+	TEST_EQUALS(3, info.side[0].dropped);
+	TEST_ASSERT(sa_cmp(&info.side[0].latched, &a.sa, SA_ALL));
+
+	err = call_end(relay, &cid);
+
+ out:
+	teardown(relay, cfg, mb, a.fd, b.fd, evil.fd);
+	return err;
+}
+
+
 int test_sdes_parse(void)
 {
 	static const struct { const char *line; int err; size_t len; } v[] = {
