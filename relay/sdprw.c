@@ -375,7 +375,15 @@ static void clock_default(struct sdprw_stream *st)
 		return;
 
 	first_fmt(&st->fmts, &first);
-	if (first.l && first.l <= 3 && pl_u32(&first) < 128)
+	if (!first.l || first.l > 3)
+		return;
+
+	for (size_t i = 0; i < first.l; i++) {
+		if (first.p[i] < '0' || first.p[i] > '9')
+			return;              /* "t38", not a payload type */
+	}
+
+	if (pl_u32(&first) < 128)
 		st->clock_rate = static_clock(pl_u32(&first));
 }
 

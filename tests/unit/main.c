@@ -94,6 +94,7 @@ static const struct test {
 	TEST(test_relay_exhaust),
 	TEST(test_relay_srtp_latch),
 	TEST(test_relay_srtcp_latch),
+	TEST(test_relay_t38),
 	TEST(test_sdes_parse),
 	TEST(test_ng_basic),
 	TEST(test_ng_call),

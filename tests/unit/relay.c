@@ -868,6 +868,120 @@ int test_relay_srtcp_latch(void)
 }
 
 
+static void sdp_t38(char *buf, size_t sz, const struct sa *sa)
+{
+	(void)re_snprintf(buf, sz,
+			  "v=0\r\no=- 1 2 IN IP4 %j\r\ns=-\r\n"
+			  "c=IN IP4 %j\r\nt=0 0\r\n"
+			  "m=image %u udptl t38\r\n"
+			  "a=T38FaxVersion:0\r\n"
+			  "a=T38MaxBitRate:14400\r\n"
+			  "a=T38FaxUdpEC:t38UDPRedundancy\r\n",
+			  sa, sa, sa_port(sa));
+}
+
+
+/* A UDPTL datagram (T.38 IFP, seq n): not RTP, forwarded as it came */
+static int udptl_send(int fd, const struct sa *to, uint16_t n)
+{
+	uint8_t p[12] = {(uint8_t)(n >> 8), (uint8_t)n, 0x06, 0xd0, 0x01,
+		0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+
+	return sendto(fd, p, sizeof(p), 0, &to->u.sa, to->len) == sizeof(p) ?
+		0 : errno;
+}
+
+
+/* offer and answer of one exchange; the addresses each side gets */
+static int exchange(struct relay *relay, struct mbuf *mb, const char *cid,
+		    const char *sdp_a, const char *sdp_b, struct sa *to_a,
+		    struct sa *to_b)
+{
+	struct relay_req req;
+	const char *why;
+	int err;
+
+	mbuf_reset(mb);
+	req_make(&req, cid, "ta", NULL, sdp_a);
+	err = relay_offer(relay, &req, mb, &why);
+	if (!err)
+		err = sdp_addr(mb, to_b);
+	if (err)
+		return err;
+
+	mbuf_reset(mb);
+	req_make(&req, cid, "ta", "tb", sdp_b);
+	err = relay_answer(relay, &req, mb, &why);
+
+	return err ? err : sdp_addr(mb, to_a);
+}
+
+
+/* Fax: a re-INVITE to T.38 (m=image udptl) and back to audio keeps the
+ * stream's ports; UDPTL passes both ways as it came, the latch holds
+ * against a third party, and audio flows again afterwards */
+int test_relay_t38(void)
+{
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct peer a, b, evil;
+	struct mbuf *mb = mbuf_alloc(1024);
+	struct relay_stream_info info;
+	struct sa to_a, to_b, fax_a, fax_b;
+	char sa_[512], sb[512];
+	struct pl cid = PL("fax-1");
+	int err;
+
+	a.fd = b.fd = evil.fd = -1;
+	err = relay_open(&relay, &cfg, "");
+	TEST_ERR(err);
+	err  = peer_open(&a, "127.0.0.1");
+	err |= peer_open(&b, "127.0.0.2");
+	err |= peer_open(&evil, "127.0.0.3");
+	TEST_ERR(err);
+
+	sdp_make(sa_, sizeof(sa_), &a.sa, "sendrecv");
+	sdp_make(sb, sizeof(sb), &b.sa, "sendrecv");
+	err = exchange(relay, mb, "fax-1", sa_, sb, &to_a, &to_b);
+	TEST_ERR(err);
+	TEST_ERR(media_check(&a, &to_a, &b, &to_b));
+
+	sdp_t38(sa_, sizeof(sa_), &a.sa);
+	sdp_t38(sb, sizeof(sb), &b.sa);
+	err = exchange(relay, mb, "fax-1", sa_, sb, &fax_a, &fax_b);
+	TEST_ERR(err);
+	TEST_ASSERT(mb_has(mb, "m=image "));
+	TEST_ASSERT(mb_has(mb, " udptl t38\r\n"));
+	TEST_ASSERT(mb_has(mb, "a=T38FaxUdpEC:t38UDPRedundancy\r\n"));
+	TEST_ASSERT(sa_cmp(&fax_a, &to_a, SA_ALL));
+
+	TEST_ERR(udptl_send(a.fd, &fax_a, 1));
+	TEST_ASSERT(arrives(b.fd, 1000));
+	TEST_ERR(udptl_send(b.fd, &fax_b, 1));
+	TEST_ASSERT(arrives(a.fd, 1000));
+	TEST_ERR(udptl_send(evil.fd, &fax_a, 2));
+	TEST_ASSERT(!arrives(b.fd, 200));
+
+	err = relay_call_stream(relay_call_find(relay, &cid), 0, &info);
+	TEST_ERR(err);
+	TEST_STRCMP("image", info.type);
+	TEST_ASSERT(info.side[0].dropped >= 1);
+
+	sdp_make(sa_, sizeof(sa_), &a.sa, "sendrecv");
+	sdp_make(sb, sizeof(sb), &b.sa, "sendrecv");
+	err = exchange(relay, mb, "fax-1", sa_, sb, &to_a, &to_b);
+	TEST_ERR(err);
+	TEST_ERR(media_check(&a, &to_a, &b, &to_b));
+	TEST_ERR(media_check(&b, &to_b, &a, &to_a));
+
+	err = call_end(relay, &cid);
+
+ out:
+	teardown(relay, cfg, mb, a.fd, b.fd, evil.fd);
+	return err;
+}
+
+
 int test_sdes_parse(void)
 {
 	static const struct { const char *line; int err; size_t len; } v[] = {

@@ -233,7 +233,8 @@ static int parse_clock(void)
 		"a=rtpmap:96 opus/48000/2\r\n"
 		"m=audio 49172 RTP/AVP 9\r\n"
 		"m=audio 49174 RTP/AVP 97\r\n"
-		"a=rtpmap:97 AMR-WB/16000\r\n";
+		"a=rtpmap:97 AMR-WB/16000\r\n"
+		"m=image 49176 udptl t38\r\n";
 	struct sdprw_sdp *sdp = NULL;
 	int err;
 
@@ -242,6 +243,7 @@ static int parse_clock(void)
 	TEST_EQUALS(48000, sdp->media[0].clock_rate);
 	TEST_EQUALS(8000, sdp->media[1].clock_rate);   /* G.722: RFC 3551 */
 	TEST_EQUALS(16000, sdp->media[2].clock_rate);
+	TEST_EQUALS(0, sdp->media[3].clock_rate);     /* not RTP */
 
  out:
 	mem_deref(sdp);
@@ -615,6 +617,7 @@ int test_sdprw_golden(void)
 		"origin-version",
 		"no-final-eol",
 		"ssrc-remove",
+		"t38-reinvite",
 	};
 	int err = 0;
 

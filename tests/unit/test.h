@@ -158,6 +158,7 @@ int test_relay_ipv6(void);
 int test_relay_exhaust(void);
 int test_relay_srtp_latch(void);
 int test_relay_srtcp_latch(void);
+int test_relay_t38(void);
 int test_sdes_parse(void);
 int test_ng_basic(void);
 int test_ng_call(void);
