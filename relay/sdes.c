@@ -5,6 +5,7 @@
  * (RFC 4568 9.1). Only what libre's SRTP supports is accepted.
  */
 #include <string.h>
+#include <openssl/rand.h>
 #include <re.h>
 #include "sdes.h"
 
@@ -66,4 +67,66 @@ int sdes_parse(struct sdes_key *k, const struct pl *crypto)
 	k->len = len;
 
 	return 0;
+}
+
+
+/**
+ * Make a key of our own for a suite: master key and salt from the
+ * CSPRNG (OpenSSL's RAND_bytes), never one a peer sent
+ *
+ * @param k     The key
+ * @param suite Its suite
+ *
+ * @return 0 if success, ENOTSUP for a suite not known here, EIO if the
+ *         CSPRNG failed
+ */
+int sdes_keygen(struct sdes_key *k, enum srtp_suite suite)
+{
+	size_t i;
+
+	if (!k)
+		return EINVAL;
+
+	for (i = 0; i < ARRAY_SIZE(suites); i++) {
+		if (suites[i].suite == suite)
+			break;
+	}
+	if (i == ARRAY_SIZE(suites))
+		return ENOTSUP;
+
+	if (1 != RAND_bytes(k->key, (int)suites[i].len))
+		return EIO;
+
+	k->suite = suite;
+	k->len = suites[i].len;
+
+	return 0;
+}
+
+
+/**
+ * Print a key as an a=crypto value after its tag: "<suite> inline:<key>"
+ *
+ * @param pf Print handler
+ * @param k  The key
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int sdes_encode(struct re_printf *pf, const struct sdes_key *k)
+{
+	char b64[80];
+	size_t n = sizeof(b64);
+	const char *name = NULL;
+
+	if (!pf || !k)
+		return EINVAL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(suites); i++) {
+		if (suites[i].suite == k->suite && suites[i].len == k->len)
+			name = suites[i].name;
+	}
+	if (!name || base64_encode(k->key, k->len, b64, &n))
+		return EINVAL;
+
+	return re_hprintf(pf, "%s inline:%b", name, b64, n);
 }

@@ -1,6 +1,6 @@
 /**
- * @file sdes.h  SDES keys (RFC 4568 a=crypto), for checking SRTP before
- *               a source may latch
+ * @file sdes.h  SDES keys (RFC 4568 a=crypto): the peer's, read from its
+ *               SDP, and the relay's own, made and written for a leg
  */
 #ifndef UMEDGE_SDES_H
 #define UMEDGE_SDES_H
@@ -19,5 +19,7 @@ struct sdes_key {
 };
 
 int sdes_parse(struct sdes_key *k, const struct pl *crypto);
+int sdes_keygen(struct sdes_key *k, enum srtp_suite suite);
+int sdes_encode(struct re_printf *pf, const struct sdes_key *k);
 
 #endif

@@ -18,6 +18,7 @@
 #include "offload.h"
 #include "worker.h"
 #include "rtcpsdes.h"
+#include "srtpx.h"
 
 
 enum {
@@ -172,8 +173,6 @@ static bool srtp_ok(struct worker *w, struct fwd_side *in, bool rtcp,
 		    const struct latch *l, const struct sa *src,
 		    const uint8_t *p, size_t len)
 {
-	struct mbuf mb;
-
 	if (!in->srtp)
 		return true;
 
@@ -181,13 +180,8 @@ static bool srtp_ok(struct worker *w, struct fwd_side *in, bool rtcp,
 		return true;
 
 	memcpy(w->scratch, p, len);
-	mb.buf = w->scratch;
-	mb.size = sizeof(w->scratch);
-	mb.pos = 0;
-	mb.end = len;
 
-	return 0 == (rtcp ? srtcp_decrypt(in->srtp, &mb) :
-		     srtp_decrypt(in->srtp, &mb));
+	return 0 == srtpx_unprotect(in->srtp, rtcp, w->scratch, &len);
 }
 
 
