@@ -12,8 +12,12 @@
  *        bcall                   one call through the edge, either way
  *         ├─ oa                  its SDP offer/answer and relay call
  *         ├─ leg[caller's side]  the caller's dialog (UAS of the INVITE)
- *         └─ leg[other side]     the callee's dialog (UAC), a new one
- *                                for every redirect hop or failover
+ *         ├─ leg[other side]     the callee's dialog (UAC), a new one
+ *         │                      for every redirect hop or failover
+ *         └─ xfer                a transfer the edge makes for UM's
+ *                                REFER (refer=local): the target's
+ *                                leg and relay call until they take
+ *                                UM's place (xfer.c)
  *
  * Everything here lives in the main thread. The relay is driven through
  * its C API (relay.h); its call is named by bcall.id, which neither
