@@ -2,6 +2,7 @@
  * @file fwd.c  Forwarding state of one media stream
  */
 #include <time.h>
+#include <string.h>
 #include <re.h>
 #include "fwd.h"
 
@@ -12,8 +13,12 @@ static void fwd_destructor(void *data)
 
 	if (fs->lock_ok)
 		pthread_mutex_destroy(&fs->lock);
-	mem_deref(fs->side[0].srtp);
-	mem_deref(fs->side[1].srtp);
+	for (int i = 0; i < 2; i++) {
+		mem_deref(fs->side[i].srtp);
+		mem_deref(fs->side[i].tx);
+		memset(&fs->side[i].rx_key, 0, sizeof(fs->side[i].rx_key));
+		memset(&fs->side[i].tx_key, 0, sizeof(fs->side[i].tx_key));
+	}
 }
 
 

@@ -18,6 +18,7 @@
 #include "latch.h"
 #include "rtpstat.h"
 #include "kern.h"
+#include "sdes.h"
 
 #define FWD_ADD(x, n) \
 	__atomic_store_n(&(x), (x) + (n), __ATOMIC_RELAXED)
@@ -76,6 +77,13 @@ struct fwd_side {
 	bool mux;                  /**< Peer muxes RTCP on the RTP port  */
 	struct srtp *srtp;         /**< Peer's SDES key: checks sources
 					before they may latch, or NULL  */
+	struct sdes_key rx_key;    /**< That key (a re-offer keeping it
+					keeps the context and its ROC)  */
+	bool term;                 /**< SRTP ends here: the peer's
+					packets are decrypted           */
+	struct srtp *tx;           /**< Our key toward the peer: what it
+					gets is encrypted, or NULL      */
+	struct sdes_key tx_key;    /**< That key                         */
 	struct rtpstat stat;       /**< Sequence and jitter state        */
 	char cname[FWD_CNAME_LEN + 1]; /**< SDES CNAME the other peer sees
 					for this one (random)            */

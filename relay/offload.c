@@ -59,6 +59,10 @@ static bool flow_build(const struct fwd_stream *fs, int f, uint64_t now,
 	if (a->mux != b->mux || (f == 1 && a->mux))
 		return false;
 
+	/* SRTP ending or starting here stays in userspace */
+	if (a->term || a->tx || b->term || b->tx)
+		return false;
+
 	/* RTCP whose CNAME the relay rewrites stays in userspace */
 	if (fs->rtcp != FWD_RTCP_PASS && (f == 1 || a->mux))
 		return false;

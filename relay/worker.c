@@ -195,7 +195,7 @@ static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 	struct pl cname;
 	size_t n = 0;
 
-	if (fs->rtcp == FWD_RTCP_PASS || in->srtp)
+	if (fs->rtcp == FWD_RTCP_PASS || (in->srtp && !in->term))
 		return true;
 
 	pl_set_str(&cname, in->cname);
@@ -207,6 +207,45 @@ static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 	*lenp = n;
 
 	return true;
+}
+
+
+/* Whether a datagram may go on: its source may send (RTP Bleed:
+ * SRTP/SRTCP authenticated while it may still latch), and it latches;
+ * where SRTP ends here, it is decrypted in place */
+static bool media_in(struct worker *w, struct fwd_side *in,
+		     const struct fwd_ev *ev, bool rtcp,
+		     const struct rtphdr *h, const struct sa *src,
+		     uint8_t *p, size_t *lenp, uint64_t now_ms)
+{
+	struct latch *l = &in->latch[ev->rtcp];
+	bool media = h || rtcp;
+
+	if (ev->rtcp && !rtcp_src_ok(in, src))
+		return false;
+
+	if (media && in->srtp && in->term) {
+		if (srtpx_unprotect(in->srtp, rtcp, p, lenp))
+			return false;
+	}
+	else if (media && !srtp_ok(w, in, rtcp, l, src, p, *lenp)) {
+		return false;
+	}
+
+	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
+		LATCH_FORWARD;
+}
+
+
+/* A plain packet toward a peer that has our key goes encrypted (the
+ * buffer has PKT_MAX bytes); SRTP passing through is left alone */
+static bool media_out(const struct fwd_side *in, const struct fwd_side *out,
+		      bool rtcp, uint8_t *p, size_t *lenp)
+{
+	if (!out->tx || (in->srtp && !in->term))
+		return true;
+
+	return 0 == srtpx_protect(out->tx, rtcp, p, lenp, PKT_MAX);
 }
 
 
@@ -234,11 +273,8 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
-	if ((ev->rtcp && !rtcp_src_ok(in, &src)) ||
-	    ((rtp || rtcp) && !srtp_ok(w, in, rtcp, &in->latch[ev->rtcp],
-				       &src, p, len)) ||
-	    latch_rx(&in->latch[ev->rtcp], &src, rtp ? &h.ssrc : NULL,
-		     now_ms) != LATCH_FORWARD) {
+	if (!media_in(w, in, ev, rtcp, rtp ? &h : NULL, &src, p, &len,
+		      now_ms)) {
 		FWD_ADD(in->c.dropped, 1);
 		return false;
 	}
@@ -248,6 +284,11 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 
 	if (rtcp && !rtcp_rewrite(w, in, p, &len)) {
 		FWD_ADD(in->c.dropped, 1);
+		return false;
+	}
+
+	if ((rtp || rtcp) && !media_out(in, out, rtcp, p, &len)) {
+		FWD_ADD(in->c.errors, 1);
 		return false;
 	}
 
@@ -413,6 +454,26 @@ static void stream_release(struct worker *w, struct fwd_stream *fs)
 }
 
 
+/* A side's SRTP context for key k (NULL: none): one for the same key
+ * stays, with its rollover counters and replay windows (a re-offer that
+ * keeps the key, RFC 3711 §3.3.1) */
+static void ctx_keep(struct srtp **ctxp, struct sdes_key *cur,
+		     const struct sdes_key *k)
+{
+	if (k && *ctxp && cur->suite == k->suite && cur->len == k->len &&
+	    !memcmp(cur->key, k->key, k->len))
+		return;
+
+	*ctxp = mem_deref(*ctxp);
+	memset(cur, 0, sizeof(*cur));
+	if (!k)
+		return;
+
+	*cur = *k;
+	(void)srtp_alloc(ctxp, k->suite, k->key, k->len, 0);
+}
+
+
 static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 {
 	struct fwd_stream *fs = cmd->fs;
@@ -435,11 +496,11 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		side->mux = cmd->sdp.mux;
 		if (cmd->sdp.clock_rate)
 			fs->clock_rate = cmd->sdp.clock_rate;
-		side->srtp = mem_deref(side->srtp);
-		if (cmd->sdp.srtp)
-			(void)srtp_alloc(&side->srtp, cmd->sdp.key.suite,
-					 cmd->sdp.key.key, cmd->sdp.key.len,
-					 0);
+		side->term = cmd->sdp.term;
+		ctx_keep(&side->srtp, &side->rx_key,
+			 cmd->sdp.srtp ? &cmd->sdp.key : NULL);
+		ctx_keep(&side->tx, &side->tx_key,
+			 cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
 		view_publish(side);
 		break;
 	}

@@ -26,6 +26,10 @@ struct worker_sdp {
 	uint32_t clock_rate;  /**< RTP clock of the payload, 0 keep */
 	bool srtp;            /**< key holds the peer's SDES key  */
 	struct sdes_key key;  /**< Key the peer encrypts with     */
+	bool term;            /**< SRTP ends here: the peer's packets
+				   are decrypted, not only checked  */
+	bool tx;              /**< tx_key encrypts what the peer gets */
+	struct sdes_key tx_key; /**< Our own key toward the peer    */
 };
 
 int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,

@@ -10,6 +10,7 @@
 #include "iface.h"
 #include "fwd.h"
 #include "worker.h"
+#include "srtpx.h"
 #include "test.h"
 
 
@@ -352,6 +353,125 @@ int test_fwd_rtcp_cname(void)
 	TEST_EQUALS(sizeof(rr_sdes), recv_wait(r.peer[1], buf, sizeof(buf),
 					       &from, 1000));
 	TEST_ASSERT(0 == memcmp(buf, rr_sdes, sizeof(rr_sdes)));
+
+ out:
+	rig_close(&r);
+	return err;
+}
+
+
+/* protect (key) or check and strip (unprotect) a packet with a fresh
+ * context for key: what a peer with that key does */
+static int peer_srtp(const uint8_t *key, bool rtcp, bool protect,
+		     uint8_t *p, size_t *lenp)
+{
+	struct srtp *ctx = NULL;
+	int err;
+
+	err = srtp_alloc(&ctx, SRTP_AES_CM_128_HMAC_SHA1_80, key, 30, 0);
+	if (!err)
+		err = protect ? srtpx_protect(ctx, rtcp, p, lenp, 256) :
+			srtpx_unprotect(ctx, rtcp, p, lenp);
+	mem_deref(ctx);
+
+	return err;
+}
+
+
+static int sdp_keys(struct rig *r, const uint8_t *peer, const uint8_t *ours)
+{
+	struct worker_sdp sdp;
+
+	memset(&sdp, 0, sizeof(sdp));
+	sdp.rtp = sdp.rtcp = r->peer_sa[0];
+	sdp.mux = true;
+	sdp.window_ms = 5000;
+	sdp.srtp = sdp.term = sdp.tx = true;
+	sdp.key.suite = sdp.tx_key.suite = SRTP_AES_CM_128_HMAC_SHA1_80;
+	sdp.key.len = sdp.tx_key.len = 30;
+	memcpy(sdp.key.key, peer, 30);
+	memcpy(sdp.tx_key.key, ours, 30);
+
+	return worker_sdp(r->w, r->fs, 0, &sdp);
+}
+
+
+/* SRTP ends at the relay on A's side: A's SRTP (its key) reaches B as
+ * plain RTP, B's RTP reaches A encrypted with the relay's own key, and
+ * SRTCP alike (its CNAME rewritten in between); a forged packet is
+ * dropped; A's key never decrypts what A gets */
+int test_fwd_srtp_term(void)
+{
+	static const uint8_t rr[24] = {
+		0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x11, 0x11,
+		0x81, 0xca, 0x00, 0x03, 0x00, 0x00, 0x11, 0x11,
+		0x01, 0x02, 'a', 'b', 0x00, 0x00, 0x00, 0x00,
+	};
+	uint8_t ka[30], ke[30], p[256], q[256];
+	struct sa from;
+	struct rig r;
+	size_t n;
+	int err;
+
+	for (size_t i = 0; i < 30; i++) {
+		ka[i] = (uint8_t)(i * 5 + 3);
+		ke[i] = (uint8_t)(i * 11 + 7);
+	}
+
+	err = rig_open_mode(&r, true, FWD_RTCP_REWRITE);
+	TEST_ERR(err);
+	TEST_ERR(sdp_keys(&r, ka, ke));
+
+	/* A -> B: SRTP in, RTP out */
+	rtp(p, 7, 0x1111);
+	n = 172;
+	TEST_ERR(peer_srtp(ka, false, true, p, &n));
+	TEST_EQUALS(182, n);
+	TEST_ASSERT(sendto(r.peer[0], p, n, 0, &r.pair[0].local.u.sa,
+			   r.pair[0].local.len) == (ssize_t)n);
+	TEST_EQUALS(172, recv_wait(r.peer[1], q, sizeof(q), &from, 1000));
+	rtp(p, 7, 0x1111);
+	TEST_ASSERT(0 == memcmp(p, q, 172));
+
+	/* B -> A: RTP in, SRTP out, with our key, not A's */
+	TEST_ERR(send_to(&r, 1, &r.pair[1].local, 9, 0x2222));
+	TEST_EQUALS(182, recv_wait(r.peer[0], q, sizeof(q), &from, 1000));
+	n = 182;
+	memcpy(p, q, n);
+	TEST_ASSERT(0 != peer_srtp(ka, false, false, p, &n));
+	n = 182;
+	TEST_ERR(peer_srtp(ke, false, false, q, &n));
+	TEST_EQUALS(172, n);
+	rtp(p, 9, 0x2222);
+	TEST_ASSERT(0 == memcmp(p, q, 172));
+
+	/* SRTCP from A: B gets it plain, with A's side's CNAME */
+	memcpy(p, rr, sizeof(rr));
+	n = sizeof(rr);
+	TEST_ERR(peer_srtp(ka, true, true, p, &n));
+	TEST_ASSERT(sendto(r.peer[0], p, n, 0, &r.pair[0].local.u.sa,
+			   r.pair[0].local.len) == (ssize_t)n);
+	TEST_EQUALS(8 + 28, recv_wait(r.peer[1], q, sizeof(q), &from, 1000));
+	TEST_ASSERT(0 == memcmp(q + 18, r.fs->side[0].cname, FWD_CNAME_LEN));
+
+	/* a re-offer keeping A's key keeps its context (ROC, replay
+	 * window): A's first packet again is a replay, and dropped */
+	TEST_ERR(sdp_keys(&r, ka, ke));
+	rtp(p, 7, 0x1111);
+	n = 172;
+	TEST_ERR(peer_srtp(ka, false, true, p, &n));
+	TEST_ASSERT(sendto(r.peer[0], p, n, 0, &r.pair[0].local.u.sa,
+			   r.pair[0].local.len) == (ssize_t)n);
+	TEST_EQUALS(-1, recv_wait(r.peer[1], q, sizeof(q), &from, 200));
+	TEST_EQUALS(1, FWD_GET(r.fs->side[0].c.dropped));
+
+	/* a forged SRTP packet from A's address: dropped */
+	rtp(p, 8, 0x1111);
+	memset(p + 172, 0x42, 10);
+	TEST_ASSERT(sendto(r.peer[0], p, 182, 0, &r.pair[0].local.u.sa,
+			   r.pair[0].local.len) == 182);
+	TEST_EQUALS(-1, recv_wait(r.peer[1], q, sizeof(q), &from, 200));
+	TEST_EQUALS(2, FWD_GET(r.fs->side[0].c.dropped));
 
  out:
 	rig_close(&r);
