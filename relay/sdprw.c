@@ -60,6 +60,7 @@ struct rw {
 	int idx;                  /* current m= section, -1 at session    */
 	bool ins_c;               /* a c= line is owed to this section    */
 	bool ins_mux;             /* an a=rtcp-mux line is owed           */
+	bool ins_crypto;          /* an a=crypto line is owed             */
 };
 
 
@@ -768,7 +769,11 @@ static int rw_section_end(struct rw *rw)
 	if (!err && rw->ins_mux)
 		err = rw_insertf(rw, "a=rtcp-mux");
 
+	if (!err && rw->ins_crypto)
+		err = rw_insertf(rw, "a=crypto:%s", rw->m[rw->idx].crypto);
+
 	rw->ins_mux = false;
+	rw->ins_crypto = false;
 
 	return err;
 }
@@ -872,6 +877,12 @@ static int rw_media_attr(struct rw *rw, const struct line *ln)
 			return 0;
 		break;
 
+	/* keys are never passed on when the relay sets its own */
+	case A_CRYPTO:
+		if (md->crypto_set)
+			return 0;
+		break;
+
 	case A_ICE:
 		if (rw->opts->ice_remove)
 			return 0;
@@ -959,9 +970,16 @@ static int rw_mline(struct rw *rw, const struct line *ln)
 
 	rw->ins_c = needs_conn(rw, st, md);
 	rw->ins_mux = md->mux == SDPRW_MUX_ADD && !st->rtcp_mux;
+	rw->ins_crypto = md->crypto_set && md->crypto;
 
 	(void)dec_mline(&ln->val, &tmp, &port);
 	pre = (size_t)(port.p - ln->l.p);
+
+	if (md->proto)
+		return rw_linef(rw, ln, "%b%u%b %s %r", ln->l.p, pre,
+				sa_port(&md->addr), port.p + port.l,
+				(size_t)(tmp.proto.p - (port.p + port.l)) - 1,
+				md->proto, &tmp.fmts);
 
 	return rw_linef(rw, ln, "%b%u%b", ln->l.p, pre, sa_port(&md->addr),
 			port.p + port.l, ln->l.l - pre - port.l);

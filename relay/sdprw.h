@@ -104,6 +104,11 @@ struct sdprw_media {
 	struct sa addr;        /**< Address and RTP port to announce  */
 	uint16_t rtcp_port;    /**< Port for a=rtcp, if present       */
 	enum sdprw_mux mux;    /**< What to do with a=rtcp-mux        */
+	const char *proto;     /**< Transport to announce ("RTP/AVP",
+				    "RTP/SAVP"...), NULL: as it is    */
+	bool crypto_set;       /**< The a=crypto lines are replaced  */
+	const char *crypto;    /**< ...by this one's value ("<tag>
+				    <suite> inline:<key>"), NULL: none */
 };
 
 /** Session-wide rewriting options */

@@ -3,8 +3,9 @@
  *
  * Input must be parsed or refused with EBADMSG, E2BIG or EMSGSIZE.
  * What is parsed is rewritten with options and addresses drawn from a
- * hash of the input; the output must parse again and announce exactly
- * what was asked for, and keep what it was not asked to change.
+ * hash of the input (transports and a=crypto replaced too); the output
+ * must parse again and announce exactly what was asked for, and keep
+ * what it was not asked to change.
  * Seeds: tests/data/sdp/ *.in
  */
 #include <string.h>
@@ -48,6 +49,15 @@ static void fuzz_setup(struct sdprw_opts *opts, struct sdprw_media *m,
 		fuzz_addr(&m[i].addr, (h >> i) & 1, port);
 		m[i].rtcp_port = port + 1;
 		m[i].mux = (enum sdprw_mux)((h >> (2 * i)) % 3);
+		if ((h >> (i + 9)) & 1) {
+			m[i].proto = (h >> (i + 10)) & 1 ? "RTP/SAVP" :
+				"RTP/AVP";
+			m[i].crypto_set = true;
+			m[i].crypto = (h >> (i + 10)) & 1 ?
+				"1 AES_CM_128_HMAC_SHA1_80 inline:"
+				"WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz" :
+				NULL;
+		}
 	}
 }
 
@@ -76,11 +86,15 @@ static void check_media(const struct sdprw_stream *in,
 			const struct sdprw_media *m,
 			const struct sdprw_opts *opts)
 {
+	bool set = !m->keep && m->crypto_set;
+
 	check(pl_same(&in->type, &out->type));
-	check(pl_same(&in->proto, &out->proto));
+	check(m->keep || !m->proto ? pl_same(&in->proto, &out->proto) :
+	      0 == pl_strcmp(&out->proto, m->proto));
 	check(pl_same(&in->fmts, &out->fmts));
 	check(in->nports == out->nports);
-	check(in->has_crypto == out->has_crypto);
+	check(set ? out->has_crypto == (m->crypto != NULL) :
+	      in->has_crypto == out->has_crypto);
 	check(in->has_rtcp == out->has_rtcp);
 
 	if (m->keep) {

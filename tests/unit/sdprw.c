@@ -30,7 +30,14 @@ struct gflags {
 	struct sdprw_opts opts;
 	struct sa addr;
 	enum sdprw_mux mux;
+	char proto[32];            /* proto=X: every m= line's transport */
+	bool crypto_set;           /* crypto-drop, crypto-own           */
+	const char *crypto;        /* crypto-own: the relay's key below */
 };
+
+/* the key a golden file's crypto-own flag writes */
+#define GOLDEN_KEY "1 AES_CM_128_HMAC_SHA1_80 " \
+	"inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
 
 
 static int parse_str(struct sdprw_sdp **sdpp, const char *str)
@@ -346,6 +353,14 @@ static int flag_decode(struct gflags *gf, const struct pl *w)
 		return sa_set(&gf->addr, &v, 0);
 	else if (flag_value(w, "o-version=", &v))
 		opts->o_version = pl_u64(&v);
+	else if (flag_value(w, "proto=", &v))
+		return pl_strcpy(&v, gf->proto, sizeof(gf->proto));
+	else if (!pl_strcmp(w, "crypto-drop"))
+		gf->crypto_set = true;
+	else if (!pl_strcmp(w, "crypto-own")) {
+		gf->crypto_set = true;
+		gf->crypto = GOLDEN_KEY;
+	}
 	else
 		return EINVAL;
 
@@ -396,6 +411,9 @@ static void golden_media(struct sdprw_media *m, const struct sdprw_sdp *sdp,
 		sa_set_port(&m[i].addr, port);
 		m[i].rtcp_port = muxed ? port : port + 1;
 		m[i].mux = gf->mux;
+		m[i].proto = gf->proto[0] ? gf->proto : NULL;
+		m[i].crypto_set = gf->crypto_set;
+		m[i].crypto = gf->crypto;
 		port += 2;
 	}
 }
@@ -479,7 +497,12 @@ static int golden_check(const struct pl *out, const struct sdprw_sdp *in,
 
 		TEST_ASSERT(sa_cmp(&st->addr, &m[i].addr, SA_ALL));
 		TEST_EQUALS(in->media[i].dir, st->dir);
-		TEST_EQUALS(in->media[i].has_crypto, st->has_crypto);
+		TEST_EQUALS(m[i].crypto_set ? m[i].crypto != NULL :
+			    in->media[i].has_crypto, st->has_crypto);
+		if (m[i].crypto_set && m[i].crypto)
+			TEST_ASSERT(pl_equals(&st->crypto, m[i].crypto));
+		if (m[i].proto)
+			TEST_ASSERT(pl_equals(&st->proto, m[i].proto));
 		if (st->has_rtcp)
 			TEST_EQUALS(m[i].rtcp_port, st->rtcp_port);
 	}
@@ -618,6 +641,9 @@ int test_sdprw_golden(void)
 		"no-final-eol",
 		"ssrc-remove",
 		"t38-reinvite",
+		"srtp-to-rtp",
+		"rtp-to-srtp",
+		"srtp-own-key",
 	};
 	int err = 0;
 
