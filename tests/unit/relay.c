@@ -682,77 +682,113 @@ static bool arrives(int fd, int ms)
 }
 
 
+/* A relay call between A (127.0.0.1) and B (127.0.0.2), both with SDES
+ * keys (rtcp-mux if mux), and an attacker (127.0.0.3) */
+struct srtp_rig {
+	struct relay *relay;
+	struct cfg *cfg;
+	struct mbuf *mb;
+	struct peer a, b, evil;
+	uint8_t key_a[30], key_b[30];
+	struct sa to_a, to_b;      /* where A and B send to */
+};
+
+
+static void srtp_sdp(char *buf, size_t sz, const struct sa *sa,
+		     const uint8_t *key, bool mux)
+{
+	char sdp[512];
+
+	sdp_srtp(sdp, sizeof(sdp), sa, key);
+	(void)re_snprintf(buf, sz, "%s%s", sdp, mux ? "a=rtcp-mux\r\n" : "");
+}
+
+
+static int srtp_rig_open(struct srtp_rig *r, const char *cid, bool mux)
+{
+	struct relay_req req;
+	const char *why;
+	char sdp[600];
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->a.fd = r->b.fd = r->evil.fd = -1;
+	r->mb = mbuf_alloc(1024);
+	for (size_t i = 0; i < sizeof(r->key_a); i++) {
+		r->key_a[i] = (uint8_t)(i * 7 + 1);
+		r->key_b[i] = (uint8_t)(i * 13 + 5);
+	}
+
+	err = relay_open(&r->relay, &r->cfg, "");
+	TEST_ERR(err);
+	err  = peer_open(&r->a, "127.0.0.1");
+	err |= peer_open(&r->b, "127.0.0.2");
+	err |= peer_open(&r->evil, "127.0.0.3");
+	TEST_ERR(err);
+
+	srtp_sdp(sdp, sizeof(sdp), &r->a.sa, r->key_a, mux);
+	req_make(&req, cid, "ta", NULL, sdp);
+	err = relay_offer(r->relay, &req, r->mb, &why);
+	TEST_ERR(err);
+	TEST_ASSERT(mb_has(r->mb, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
+	err = sdp_addr(r->mb, &r->to_b);
+	TEST_ERR(err);
+
+	mbuf_reset(r->mb);
+	srtp_sdp(sdp, sizeof(sdp), &r->b.sa, r->key_b, mux);
+	req_make(&req, cid, "ta", "tb", sdp);
+	err = relay_answer(r->relay, &req, r->mb, &why);
+	TEST_ERR(err);
+	err = sdp_addr(r->mb, &r->to_a);
+
+ out:
+	return err;
+}
+
+
+static void srtp_rig_close(struct srtp_rig *r)
+{
+	teardown(r->relay, r->cfg, r->mb, r->a.fd, r->b.fd, r->evil.fd);
+}
+
+
 /* An attacker speaking first, in the learning window, would latch on
  * plain RTP; on SRTP with SDES keys its packets fail authentication
  * and it is dropped, and the peer latches */
 int test_relay_srtp_latch(void)
 {
-	uint8_t key_a[30], key_b[30];
-	struct relay *relay = NULL;
-	struct cfg *cfg = NULL;
-	struct peer a, b, evil;
-	struct mbuf *mb = mbuf_alloc(1024);
 	struct relay_stream_info info;
-	struct relay_req req;
-	struct sa to_a, to_b;
-	char sdp[512];
-	const char *why;
 	struct pl cid = PL("srtp-1");
+	struct srtp_rig r;
 	int err;
 
-	a.fd = b.fd = evil.fd = -1;
-	for (size_t i = 0; i < sizeof(key_a); i++) {
-		key_a[i] = (uint8_t)(i * 7 + 1);
-		key_b[i] = (uint8_t)(i * 13 + 5);
-	}
-
-	err = relay_open(&relay, &cfg, "");
-	TEST_ERR(err);
-	err  = peer_open(&a, "127.0.0.1");
-	err |= peer_open(&b, "127.0.0.2");
-	err |= peer_open(&evil, "127.0.0.3");
-	TEST_ERR(err);
-
-	sdp_srtp(sdp, sizeof(sdp), &a.sa, key_a);
-	req_make(&req, "srtp-1", "ta", NULL, sdp);
-	err = relay_offer(relay, &req, mb, &why);
-	TEST_ERR(err);
-	TEST_ASSERT(mb_has(mb, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"));
-	err = sdp_addr(mb, &to_b);
-	TEST_ERR(err);
-
-	mbuf_reset(mb);
-	sdp_srtp(sdp, sizeof(sdp), &b.sa, key_b);
-	req_make(&req, "srtp-1", "ta", "tb", sdp);
-	err = relay_answer(relay, &req, mb, &why);
-	TEST_ERR(err);
-	err = sdp_addr(mb, &to_a);
+	err = srtp_rig_open(&r, "srtp-1", false);
 	TEST_ERR(err);
 
 	/* the attacker first: forged tag, then A's packet with a wrong key */
-	err  = srtp_send(evil.fd, &to_a, NULL, 1);
-	err |= srtp_send(evil.fd, &to_a, key_b, 2);
+	err  = srtp_send(r.evil.fd, &r.to_a, NULL, 1);
+	err |= srtp_send(r.evil.fd, &r.to_a, r.key_b, 2);
 	TEST_ERR(err);
-	TEST_ASSERT(!arrives(b.fd, 200));
+	TEST_ASSERT(!arrives(r.b.fd, 200));
 
 	/* the real peer: authenticated, latched, forwarded as it came */
-	err = srtp_send(a.fd, &to_a, key_a, 3);
+	err = srtp_send(r.a.fd, &r.to_a, r.key_a, 3);
 	TEST_ERR(err);
-	TEST_ASSERT(arrives(b.fd, 1000));
-	err = srtp_send(evil.fd, &to_a, NULL, 4);
+	TEST_ASSERT(arrives(r.b.fd, 1000));
+	err = srtp_send(r.evil.fd, &r.to_a, NULL, 4);
 	TEST_ERR(err);
-	TEST_ASSERT(!arrives(b.fd, 200));
+	TEST_ASSERT(!arrives(r.b.fd, 200));
 
-	err = relay_call_stream(relay_call_find(relay, &cid), 0, &info);
+	err = relay_call_stream(relay_call_find(r.relay, &cid), 0, &info);
 	TEST_ERR(err);
 	TEST_EQUALS(1, info.side[0].packets);
 	TEST_EQUALS(3, info.side[0].dropped);
-	TEST_ASSERT(sa_cmp(&info.side[0].latched, &a.sa, SA_ALL));
+	TEST_ASSERT(sa_cmp(&info.side[0].latched, &r.a.sa, SA_ALL));
 
-	err = call_end(relay, &cid);
+	err = call_end(r.relay, &cid);
 
  out:
-	teardown(relay, cfg, mb, a.fd, b.fd, evil.fd);
+	srtp_rig_close(&r);
 	return err;
 }
 
@@ -798,72 +834,37 @@ static int srtcp_send(int fd, const struct sa *to, const uint8_t *key)
  * the peer's SRTCP authenticates and latches */
 int test_relay_srtcp_latch(void)
 {
-	uint8_t key_a[30], key_b[30];
-	struct relay *relay = NULL;
-	struct cfg *cfg = NULL;
-	struct peer a, b, evil;
-	struct mbuf *mb = mbuf_alloc(1024);
 	struct relay_stream_info info;
-	struct relay_req req;
-	struct sa to_a, to_b;
-	char sdp[512], sdpm[600];
-	const char *why;
 	struct pl cid = PL("srtcp-1");
+	struct srtp_rig r;
 	int err;
 
-	a.fd = b.fd = evil.fd = -1;
-	for (size_t i = 0; i < sizeof(key_a); i++) {
-		key_a[i] = (uint8_t)(i * 7 + 1);
-		key_b[i] = (uint8_t)(i * 13 + 5);
-	}
-
-	err = relay_open(&relay, &cfg, "");
-	TEST_ERR(err);
-	err  = peer_open(&a, "127.0.0.1");
-	err |= peer_open(&b, "127.0.0.2");
-	err |= peer_open(&evil, "127.0.0.3");
+	err = srtp_rig_open(&r, "srtcp-1", true);
 	TEST_ERR(err);
 
-	sdp_srtp(sdp, sizeof(sdp), &a.sa, key_a);
-	(void)re_snprintf(sdpm, sizeof(sdpm), "%sa=rtcp-mux\r\n", sdp);
-	req_make(&req, "srtcp-1", "ta", NULL, sdpm);
-	err = relay_offer(relay, &req, mb, &why);
+	err  = srtcp_send(r.evil.fd, &r.to_a, NULL);
+	err |= srtcp_send(r.evil.fd, &r.to_a, r.key_b);
 	TEST_ERR(err);
-	err = sdp_addr(mb, &to_b);
-	TEST_ERR(err);
+	TEST_ASSERT(!arrives(r.b.fd, 200));
 
-	mbuf_reset(mb);
-	sdp_srtp(sdp, sizeof(sdp), &b.sa, key_b);
-	(void)re_snprintf(sdpm, sizeof(sdpm), "%sa=rtcp-mux\r\n", sdp);
-	req_make(&req, "srtcp-1", "ta", "tb", sdpm);
-	err = relay_answer(relay, &req, mb, &why);
+	err = srtcp_send(r.a.fd, &r.to_a, r.key_a);
 	TEST_ERR(err);
-	err = sdp_addr(mb, &to_a);
+	TEST_ASSERT(arrives(r.b.fd, 1000));
+	err = srtcp_send(r.evil.fd, &r.to_a, NULL);
 	TEST_ERR(err);
+	TEST_ASSERT(!arrives(r.b.fd, 200));
 
-	err  = srtcp_send(evil.fd, &to_a, NULL);
-	err |= srtcp_send(evil.fd, &to_a, key_b);
-	TEST_ERR(err);
-	TEST_ASSERT(!arrives(b.fd, 200));
-
-	err = srtcp_send(a.fd, &to_a, key_a);
-	TEST_ERR(err);
-	TEST_ASSERT(arrives(b.fd, 1000));
-	err = srtcp_send(evil.fd, &to_a, NULL);
-	TEST_ERR(err);
-	TEST_ASSERT(!arrives(b.fd, 200));
-
-	err = relay_call_stream(relay_call_find(relay, &cid), 0, &info);
+	err = relay_call_stream(relay_call_find(r.relay, &cid), 0, &info);
 	TEST_ERR(err);
 	TEST_EQUALS(1, info.side[0].packets);
 	TEST_EQUALS(1, info.side[0].rtcp);
 	TEST_EQUALS(3, info.side[0].dropped);
-	TEST_ASSERT(sa_cmp(&info.side[0].latched, &a.sa, SA_ALL));
+	TEST_ASSERT(sa_cmp(&info.side[0].latched, &r.a.sa, SA_ALL));
 
-	err = call_end(relay, &cid);
+	err = call_end(r.relay, &cid);
 
  out:
-	teardown(relay, cfg, mb, a.fd, b.fd, evil.fd);
+	srtp_rig_close(&r);
 	return err;
 }
 
