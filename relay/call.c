@@ -22,6 +22,7 @@
 #include "worker.h"
 #include "sdprw.h"
 #include "relay.h"
+#include "sec.h"
 #include "relay_priv.h"
 
 
@@ -35,6 +36,7 @@ struct exchange {
 	struct relay_iface *ifc[2];     /**< Interfaces, per side       */
 	struct sdprw_sdp *sdp;          /**< The parsed SDP             */
 	struct sdprw_media m[SDPRW_MEDIA_MAX];  /**< What to announce   */
+	struct sec_policy pol;          /**< Media security asked for   */
 	bool changed;                   /**< Our ports changed          */
 	const char *why;                /**< Reason of a refusal        */
 };
@@ -128,6 +130,36 @@ static int ifaces_resolve(struct exchange *x, int from)
 }
 
 
+static bool sdes_given(const struct relay_sdes *sd)
+{
+	return sd->no || sd->only || sd->off || sd->pad;
+}
+
+
+/* What the request asks for sticks to the call's sides; what it leaves
+ * unsaid, each side keeps */
+static void policy_take(struct exchange *x)
+{
+	const struct relay_req *r = x->req;
+	struct relay_call *c = x->call;
+	int to = !x->from;
+
+	if (r->sec[0] != RELAY_SEC_KEEP)
+		c->sec[x->from] = r->sec[0];
+	if (r->sec[1] != RELAY_SEC_KEEP)
+		c->sec[to] = r->sec[1];
+	if (r->fb != RELAY_FB_KEEP)
+		c->fb[to] = r->fb;
+	if (sdes_given(&r->sdes))
+		c->sdes[to] = r->sdes;
+
+	x->pol.snd = c->sec[x->from];
+	x->pol.rcv = c->sec[to];
+	x->pol.fb = c->fb[to];
+	x->pol.sdes = &c->sdes[to];
+}
+
+
 static int family_check(struct exchange *x, const struct sdprw_stream *md)
 {
 	if (sa_af(&md->addr) != sa_af(&x->ifc[x->from]->addr))
@@ -151,7 +183,7 @@ static void stream_peer(struct exchange *x, struct relay_stream *s,
 	ws.mux = md->rtcp_mux;
 	ws.window_ms = x->relay->cfg->relay.learn_window * 1000;
 	ws.clock_rate = md->clock_rate;
-	ws.srtp = md->has_crypto && 0 == sdes_parse(&ws.key, &md->crypto);
+	sec_worker(&s->sec[x->from], &ws);
 
 	s->sdp[x->from] = md->addr;
 	s->mux[x->from] = md->rtcp_mux;
@@ -208,8 +240,13 @@ static int offer_media(struct exchange *x, unsigned i)
 		x->changed = true;
 	}
 
-	stream_peer(x, s, md);
 	announce(x, i, s, muxmap[x->req->mux]);
+	err = sec_offer(&s->sec[x->from], &s->sec[!x->from], md, &x->pol,
+			&x->m[i], &x->why);
+	if (err)
+		return refuse(x, err, x->why);
+
+	stream_peer(x, s, md);
 
 	return 0;
 }
@@ -237,6 +274,11 @@ static int answer_media(struct exchange *x, unsigned i)
 	err = family_check(x, md);
 	if (err)
 		return err;
+
+	err = sec_answer(&s->sec[x->from], &s->sec[!x->from], md,
+			 x->call->sec[x->from], &x->m[i], &x->why);
+	if (err)
+		return refuse(x, err, x->why);
 
 	stream_peer(x, s, md);
 
@@ -409,6 +451,7 @@ int relay_offer(struct relay *relay, const struct relay_req *req,
 		goto out;
 	}
 
+	policy_take(&x);
 	err = ifaces_resolve(&x, x.from);
 	for (unsigned i = 0; !err && i < x.sdp->mediac; i++)
 		err = offer_media(&x, i);
@@ -471,6 +514,7 @@ int relay_answer(struct relay *relay, const struct relay_req *req,
 		goto out;
 	}
 
+	policy_take(&x);
 	for (unsigned i = 0; !err && i < x.sdp->mediac; i++)
 		err = answer_media(&x, i);
 	if (err)

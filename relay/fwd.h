@@ -75,12 +75,14 @@ struct fwd_side {
 	struct fwd_ev ev[2];       /**< epoll data for fd[0] and fd[1]   */
 	struct latch latch[2];     /**< The peer's RTP and RTCP sources  */
 	bool mux;                  /**< Peer muxes RTCP on the RTP port  */
-	struct srtp *srtp;         /**< Peer's SDES key: checks sources
-					before they may latch, or NULL  */
+	struct srtp *srtp;         /**< Peer's SDES key: its packets are
+					authenticated (before they may
+					latch) and decrypted, or NULL   */
 	struct sdes_key rx_key;    /**< That key (a re-offer keeping it
 					keeps the context and its ROC)  */
-	bool term;                 /**< SRTP ends here: the peer's
-					packets are decrypted           */
+	uint64_t rx_life;          /**< Packets the key may protect, 0:
+					no limit of its own             */
+	uint64_t rx_used;          /**< Packets it has protected        */
 	struct srtp *tx;           /**< Our key toward the peer: what it
 					gets is encrypted, or NULL      */
 	struct sdes_key tx_key;    /**< That key                         */

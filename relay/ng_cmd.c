@@ -260,6 +260,8 @@ static int side_enc(struct mbuf *mb, const struct relay_stream_info *si,
 		endpoint_enc(mb, "advertised endpoint", &s->sdp) |
 		stats_enc(mb, "stats", s->packets, s->bytes, s->errors) |
 		benc_enc_kv_str(mb, "latch", s->state) |
+		benc_enc_kv_str(mb, "protocol", s->proto) |
+		benc_enc_kv_str(mb, "media security", s->sec) |
 		benc_enc_kv_int(mb, "dropped", (int64_t)s->dropped) |
 		benc_enc_kv_int(mb, "lost", s->lost) |
 		benc_enc_kv_int(mb, "jitter", s->jitter_ms) |

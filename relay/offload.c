@@ -60,7 +60,7 @@ static bool flow_build(const struct fwd_stream *fs, int f, uint64_t now,
 		return false;
 
 	/* SRTP ending or starting here stays in userspace */
-	if (a->term || a->tx || b->term || b->tx)
+	if (a->srtp || a->tx || b->srtp || b->tx)
 		return false;
 
 	/* RTCP whose CNAME the relay rewrites stays in userspace */

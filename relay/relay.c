@@ -16,6 +16,7 @@
 #include "worker.h"
 #include "offload.h"
 #include "relay.h"
+#include "sec.h"
 #include "relay_priv.h"
 
 

@@ -26,6 +26,31 @@ enum relay_mux {
 	RELAY_MUX_DEMUX,        /**< Never offer it to the receiver     */
 };
 
+/** Media security of one side (per leg: sip_um_media, media= of a
+ *  gateway set, ng transport-protocol) */
+enum relay_sec {
+	RELAY_SEC_KEEP = 0,  /**< As the side had it (at first: ANY)    */
+	RELAY_SEC_ANY,       /**< What the other side speaks, answered
+				  in kind                               */
+	RELAY_SEC_RTP,       /**< Plain RTP only                        */
+	RELAY_SEC_SRTP,      /**< SDES-SRTP required                    */
+};
+
+/** RTCP feedback profile toward the receiver (RFC 4585) */
+enum relay_fb {
+	RELAY_FB_KEEP = 0,   /**< As the sender offered it             */
+	RELAY_FB_AVP,        /**< RTP/AVP, RTP/SAVP                    */
+	RELAY_FB_AVPF,       /**< RTP/AVPF, RTP/SAVPF                  */
+};
+
+/** SDES toward the receiver (the ng SDES-* flags) */
+struct relay_sdes {
+	uint32_t no;         /**< Suites never offered (sdes_bit())     */
+	uint32_t only;       /**< Only these suites, 0: no such limit   */
+	bool off;            /**< No SDES at all                        */
+	bool pad;            /**< Keys keep base64's '=' padding        */
+};
+
 /** An offer or an answer */
 struct relay_req {
 	struct pl callid;         /**< Call-ID                               */
@@ -40,6 +65,10 @@ struct relay_req {
 	bool ice_remove;          /**< Drop ICE attributes                   */
 	bool ssrc_remove;         /**< Drop a=ssrc (its cname names a host)  */
 	enum relay_mux mux;       /**< RTCP multiplexing toward the receiver */
+	enum relay_sec sec[2];    /**< Media security of the sender and of
+				       the receiver                        */
+	enum relay_fb fb;         /**< Feedback profile toward the receiver */
+	struct relay_sdes sdes;   /**< SDES toward the receiver (offers)    */
 };
 
 /** One side of a stream, as umedgectl and ng query show it */
@@ -50,6 +79,8 @@ struct relay_side_info {
 	const char *state;        /**< "none", "learning", "locked"     */
 	const char *iface;        /**< Interface name                   */
 	bool mux;                 /**< Peer multiplexes RTCP            */
+	char proto[32];           /**< Transport the peer uses          */
+	char sec[40];             /**< "rtp", "srtp <suite>", "opaque"  */
 	uint64_t packets;         /**< Received from the peer           */
 	uint64_t bytes;           /**< Their bytes                      */
 	uint64_t rtcp;            /**< Of which RTCP                    */

@@ -12,6 +12,7 @@
 #include "worker.h"
 #include "portpool.h"
 #include "relay.h"
+#include "sec.h"
 #include "relay_priv.h"
 
 
@@ -59,6 +60,9 @@ static void side_info(const struct relay_stream *s, int i, uint64_t now,
 	si->state = latch_state_name(view.state);
 	si->iface = s->ifc[i]->name;
 	si->mux = s->mux[i];
+	str_ncpy(si->proto, s->sec[i].proto, sizeof(si->proto));
+	(void)re_snprintf(si->sec, sizeof(si->sec), "%H", sec_print,
+			  &s->sec[i]);
 	si->packets = FWD_GET(c->packets);
 	si->bytes = FWD_GET(c->bytes);
 	si->rtcp = FWD_GET(c->rtcp);
@@ -246,12 +250,14 @@ static int side_print(struct re_printf *pf, const char *name,
 {
 	return re_hprintf(pf,
 		"    %s (%s): local %J, sdp %J, latched %J (%s%s)\n"
+		"      media %s (%s)\n"
 		"      packets %llu, bytes %llu, rtcp %llu, dropped %llu, "
 		"errors %llu\n"
 		"      ssrc %08x, lost %lld, jitter %u ms, idle %llu ms, "
 		"relatches %u\n",
 		name, si->iface, &si->local, &si->sdp, &si->latched,
-		si->state, si->mux ? ", rtcp-mux" : "",
+		si->state, si->mux ? ", rtcp-mux" : "", si->sec,
+		si->proto[0] ? si->proto : "-",
 		(unsigned long long)si->packets,
 		(unsigned long long)si->bytes,
 		(unsigned long long)si->rtcp,

@@ -52,6 +52,9 @@ struct relay_call {
 	bool answered;                     /**< An answer was seen       */
 	bool sent[2];                      /**< An SDP went to the side  */
 	uint64_t bump[2];                  /**< o= version increments    */
+	enum relay_sec sec[2];             /**< Media security per side  */
+	enum relay_fb fb[2];               /**< Profile toward each side */
+	struct relay_sdes sdes[2];         /**< SDES toward each side    */
 };
 
 /** One m= line of a call */
@@ -65,6 +68,7 @@ struct relay_stream {
 	struct iface_pair pair[2];         /**< Sockets per side         */
 	struct sa sdp[2];                  /**< Peers' SDP addresses     */
 	bool mux[2];                       /**< Peers multiplex RTCP     */
+	struct sec_side sec[2];            /**< Security and keys        */
 	struct fwd_stream *fs;             /**< Forwarding state         */
 	struct worker *w;                  /**< Worker holding fs        */
 	bool timed_out;                    /**< Worker reported timeout  */

@@ -1,8 +1,10 @@
 /**
  * @file sdes.c  SDES keys: the suite and inline key of an a=crypto line
  *
- * "a=crypto:<tag> <suite> inline:<base64 key||salt>[|lifetime][|MKI:n]"
- * (RFC 4568 9.1). Only what libre's SRTP supports is accepted.
+ * "a=crypto:<tag> <suite> inline:<base64 key||salt>[|lifetime][|MKI:n]
+ * [session-params]" (RFC 4568 9.1). Only what libre's SRTP supports is
+ * accepted: one key per line, no session parameter but WSH (a hint).
+ * An MKI is read, so that the relay can refuse it by name.
  */
 #include <string.h>
 #include <openssl/rand.h>
@@ -24,42 +26,106 @@ static const struct {
 };
 
 
-/**
- * Read the suite and key of an a=crypto value
- *
- * @param k      The key
- * @param crypto "<tag> <suite> inline:<key>[|...]" (after "a=crypto:")
- *
- * @return 0 if success, ENOTSUP for a suite libre cannot check,
- *         EBADMSG if malformed
- */
-int sdes_parse(struct sdes_key *k, const struct pl *crypto)
+static int suite_index(enum srtp_suite suite)
 {
-	struct pl tag, suite, key;
-	uint8_t raw[64];      /* the decoder wants room for 3/4 of it */
-	char b64[80];
-	size_t i, len = sizeof(raw);
-
-	if (!k || !crypto)
-		return EINVAL;
-
-	if (re_regex(crypto->p, crypto->l, "[0-9]+[ ]+[^ ]+[ ]+inline:[^|]+",
-		     &tag, NULL, &suite, NULL, &key))
-		return EBADMSG;
-
-	for (i = 0; i < ARRAY_SIZE(suites); i++) {
-		if (0 == pl_strcmp(&suite, suites[i].name))
-			break;
+	for (size_t i = 0; i < ARRAY_SIZE(suites); i++) {
+		if (suites[i].suite == suite)
+			return (int)i;
 	}
-	if (i == ARRAY_SIZE(suites))
-		return ENOTSUP;
 
-	while (key.l && (key.p[key.l - 1] == ' ' || key.p[key.l - 1] == '\r'))
-		--key.l;
-	if (key.l >= sizeof(b64) || pl_strcpy(&key, b64, sizeof(b64)))
+	return -1;
+}
+
+
+/* "2^N" or a decimal number of packets */
+static int lifetime_parse(uint64_t *lt, const struct pl *v)
+{
+	uint32_t n;
+
+	if (v->l > 2 && v->p[0] == '2' && v->p[1] == '^') {
+		struct pl e = {v->p + 2, v->l - 2};
+
+		if (re_regex(e.p, e.l, "[0-9]+", NULL) || e.l > 2)
+			return EBADMSG;
+		n = pl_u32(&e);
+		if (n > 63)
+			return EBADMSG;
+		*lt = (uint64_t)1 << n;
+		return 0;
+	}
+
+	if (!v->l || v->l > 19 || re_regex(v->p, v->l, "[0-9]+", NULL))
 		return EBADMSG;
 
-	if (base64_decode(b64, key.l, raw, &len) || len != suites[i].len)
+	*lt = pl_u64(v);
+
+	return *lt ? 0 : EBADMSG;
+}
+
+
+/* What follows the key: "|lifetime", "|MKI:len", or both */
+static int params_parse(struct sdes_line *ln, struct pl rest)
+{
+	bool seen_mki = false;
+
+	while (rest.l) {
+		const char *bar;
+		struct pl v;
+
+		if (rest.p[0] != '|')
+			return EBADMSG;
+		pl_advance(&rest, 1);
+		bar = pl_strchr(&rest, '|');
+		v.p = rest.p;
+		v.l = bar ? (size_t)(bar - rest.p) : rest.l;
+		pl_advance(&rest, v.l);
+
+		if (seen_mki)
+			return EBADMSG;
+		if (pl_strchr(&v, ':')) {
+			if (re_regex(v.p, v.l, "[0-9]+:[0-9]+", NULL, NULL))
+				return EBADMSG;
+			ln->mki = seen_mki = true;
+		}
+		else if (ln->lifetime || lifetime_parse(&ln->lifetime, &v))
+			return EBADMSG;
+	}
+
+	return 0;
+}
+
+
+/* Session parameters: only the window size hint is harmless */
+static int session_params(const struct pl *sp)
+{
+	struct pl rest = *sp, w;
+
+	while (!re_regex(rest.p, rest.l, "[ ]*[^ ]+", NULL, &w)) {
+		if (w.l < 4 || strncmp(w.p, "WSH=", 4))
+			return ENOTSUP;
+		pl_advance(&rest, (size_t)(w.p + w.l - rest.p));
+	}
+
+	return 0;
+}
+
+
+static int key_decode(struct sdes_key *k, int i, const struct pl *b64)
+{
+	uint8_t raw[64];      /* the decoder wants room for 3/4 of it */
+	char txt[80];
+	size_t len = sizeof(raw);
+
+	size_t n = b64->l;
+
+	if (n + 3 >= sizeof(txt) || pl_strcpy(b64, txt, sizeof(txt)))
+		return EBADMSG;
+
+	/* padding left out (RFC 4568 is ambiguous): put it back */
+	while (n % 4)
+		txt[n++] = '=';
+
+	if (base64_decode(txt, n, raw, &len) || len != suites[i].len)
 		return EBADMSG;
 
 	memcpy(k->key, raw, len);
@@ -67,6 +133,52 @@ int sdes_parse(struct sdes_key *k, const struct pl *crypto)
 	k->len = len;
 
 	return 0;
+}
+
+
+/**
+ * Read an a=crypto value
+ *
+ * @param ln     The line read
+ * @param crypto "<tag> <suite> inline:<key>[|...]" (after "a=crypto:")
+ *
+ * @return 0 if success, ENOTSUP for a suite libre cannot run, several
+ *         keys or a session parameter; EBADMSG if malformed
+ */
+int sdes_parse(struct sdes_line *ln, const struct pl *crypto)
+{
+	struct pl tag, suite, key, params, sp, rest;
+	size_t i;
+
+	if (!ln || !crypto)
+		return EINVAL;
+
+	memset(ln, 0, sizeof(*ln));
+	rest = *crypto;
+	while (rest.l && (rest.p[rest.l - 1] == ' ' ||
+			  rest.p[rest.l - 1] == '\r'))
+		--rest.l;
+
+	if (re_regex(rest.p, rest.l, "[0-9]+[ ]+[^ ]+[ ]+inline:[^|; ]+"
+		     "[^; ]*[^ ]*", &tag, NULL, &suite, NULL, &key,
+		     &params, &sp) || tag.p != rest.p || tag.l > 9)
+		return EBADMSG;
+	pl_advance(&rest, (size_t)(key.p + key.l - rest.p) + params.l + sp.l);
+
+	for (i = 0; i < ARRAY_SIZE(suites); i++) {
+		if (0 == pl_strcmp(&suite, suites[i].name))
+			break;
+	}
+	if (i == ARRAY_SIZE(suites))
+		return ENOTSUP;
+	if (sp.l)                       /* ";inline:..." another key */
+		return ENOTSUP;
+
+	ln->tag = pl_u32(&tag);
+	if (params_parse(ln, params) || key_decode(&ln->key, (int)i, &key))
+		return EBADMSG;
+
+	return session_params(&rest);
 }
 
 
@@ -82,16 +194,11 @@ int sdes_parse(struct sdes_key *k, const struct pl *crypto)
  */
 int sdes_keygen(struct sdes_key *k, enum srtp_suite suite)
 {
-	size_t i;
+	int i = suite_index(suite);
 
 	if (!k)
 		return EINVAL;
-
-	for (i = 0; i < ARRAY_SIZE(suites); i++) {
-		if (suites[i].suite == suite)
-			break;
-	}
-	if (i == ARRAY_SIZE(suites))
+	if (i < 0)
 		return ENOTSUP;
 
 	if (1 != RAND_bytes(k->key, (int)suites[i].len))
@@ -105,28 +212,94 @@ int sdes_keygen(struct sdes_key *k, enum srtp_suite suite)
 
 
 /**
- * Print a key as an a=crypto value after its tag: "<suite> inline:<key>"
+ * Write an a=crypto value: "<tag> <suite> inline:<key>"
  *
- * @param pf Print handler
- * @param k  The key
+ * @param buf Buffer
+ * @param sz  Its size (SDES_LINE_MAX is enough)
+ * @param tag The tag
+ * @param k   The key
+ * @param pad Keep base64's '=' padding (RFC 4568 is ambiguous; like
+ *            rtpengine, it is left out unless asked for)
  *
  * @return 0 if success, otherwise errorcode
  */
-int sdes_encode(struct re_printf *pf, const struct sdes_key *k)
+int sdes_print(char *buf, size_t sz, uint32_t tag, const struct sdes_key *k,
+	       bool pad)
 {
 	char b64[80];
 	size_t n = sizeof(b64);
-	const char *name = NULL;
+	int i;
 
-	if (!pf || !k)
+	if (!buf || !k)
 		return EINVAL;
 
-	for (size_t i = 0; i < ARRAY_SIZE(suites); i++) {
-		if (suites[i].suite == k->suite && suites[i].len == k->len)
-			name = suites[i].name;
+	i = suite_index(k->suite);
+	if (i < 0 || suites[i].len != k->len ||
+	    base64_encode(k->key, k->len, b64, &n))
+		return EINVAL;
+
+	while (!pad && n && b64[n - 1] == '=')
+		--n;
+
+	if (re_snprintf(buf, sz, "%u %s inline:%b", tag, suites[i].name,
+			b64, n) < 0)
+		return ENOMEM;
+
+	return 0;
+}
+
+
+/** @return the bit of a suite in a mask of suites, 0 if unknown */
+uint32_t sdes_bit(enum srtp_suite suite)
+{
+	int i = suite_index(suite);
+
+	return i < 0 ? 0 : 1u << i;
+}
+
+
+/** @return the bit of a suite named as in a=crypto, 0 if unknown */
+uint32_t sdes_bit_find(const struct pl *name)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(suites); i++) {
+		if (0 == pl_strcasecmp(name, suites[i].name))
+			return 1u << i;
 	}
-	if (!name || base64_encode(k->key, k->len, b64, &n))
-		return EINVAL;
 
-	return re_hprintf(pf, "%s inline:%b", name, b64, n);
+	return 0;
+}
+
+
+/**
+ * The suites, in the order the relay prefers them
+ *
+ * @param i      From 0
+ * @param suitep Set to the i-th suite
+ *
+ * @return false past the last one
+ */
+bool sdes_suite_at(unsigned i, enum srtp_suite *suitep)
+{
+	if (i >= ARRAY_SIZE(suites) || !suitep)
+		return false;
+
+	*suitep = suites[i].suite;
+
+	return true;
+}
+
+
+/** @return true for an AEAD (GCM) suite */
+bool sdes_aead(enum srtp_suite suite)
+{
+	return suite == SRTP_AES_128_GCM || suite == SRTP_AES_256_GCM;
+}
+
+
+/** @return the name of a suite as a=crypto writes it, "?" if unknown */
+const char *sdes_suite_name(enum srtp_suite suite)
+{
+	int i = suite_index(suite);
+
+	return i < 0 ? "?" : suites[i].name;
 }

@@ -60,7 +60,7 @@ struct rw {
 	int idx;                  /* current m= section, -1 at session    */
 	bool ins_c;               /* a c= line is owed to this section    */
 	bool ins_mux;             /* an a=rtcp-mux line is owed           */
-	bool ins_crypto;          /* an a=crypto line is owed             */
+	bool ins_crypto;          /* a=crypto lines are owed             */
 };
 
 
@@ -406,8 +406,8 @@ static int dec_media_attr(struct dec *d, const struct line *ln)
 
 	case A_RTCP_MUX: st->rtcp_mux = true;   break;
 	case A_CRYPTO:
-		if (!st->has_crypto)
-			st->crypto = val;
+		if (st->cryptoc < SDPRW_CRYPTO_MAX)
+			st->crypto[st->cryptoc++] = val;
 		st->has_crypto = true;
 		break;
 	case A_RTPMAP:   dec_rtpmap(&val, st);  break;
@@ -769,8 +769,9 @@ static int rw_section_end(struct rw *rw)
 	if (!err && rw->ins_mux)
 		err = rw_insertf(rw, "a=rtcp-mux");
 
-	if (!err && rw->ins_crypto)
-		err = rw_insertf(rw, "a=crypto:%s", rw->m[rw->idx].crypto);
+	for (size_t i = 0; !err && rw->ins_crypto &&
+		     i < rw->m[rw->idx].cryptoc && i < SDPRW_CRYPTO_MAX; i++)
+		err = rw_insertf(rw, "a=crypto:%s", rw->m[rw->idx].crypto[i]);
 
 	rw->ins_mux = false;
 	rw->ins_crypto = false;
@@ -970,7 +971,7 @@ static int rw_mline(struct rw *rw, const struct line *ln)
 
 	rw->ins_c = needs_conn(rw, st, md);
 	rw->ins_mux = md->mux == SDPRW_MUX_ADD && !st->rtcp_mux;
-	rw->ins_crypto = md->crypto_set && md->crypto;
+	rw->ins_crypto = md->crypto_set && md->cryptoc;
 
 	(void)dec_mline(&ln->val, &tmp, &port);
 	pre = (size_t)(port.p - ln->l.p);

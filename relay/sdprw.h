@@ -33,6 +33,7 @@
 enum {
 	SDPRW_MEDIA_MAX = 16,     /**< Most m= lines accepted          */
 	SDPRW_TEXT_MAX  = 65536,  /**< Longest SDP accepted (bytes)    */
+	SDPRW_CRYPTO_MAX = 8,     /**< a=crypto lines kept per m= line */
 };
 
 /** Media direction (RFC 4566 section 6) */
@@ -77,7 +78,9 @@ struct sdprw_stream {
 	bool rtcp_mux;         /**< a=rtcp-mux is present              */
 	enum sdprw_dir dir;    /**< Direction, session's by default    */
 	bool has_crypto;       /**< a=crypto is present (SDES-SRTP)    */
-	struct pl crypto;      /**< Value of the first a=crypto        */
+	struct pl crypto[SDPRW_CRYPTO_MAX]; /**< Values of the first
+				    a=crypto lines, in order           */
+	size_t cryptoc;        /**< How many are kept                  */
 	uint32_t clock_rate;   /**< RTP clock of the first format (its
 				    a=rtpmap, else RFC 3551's), 0 if
 				    unknown                             */
@@ -107,8 +110,9 @@ struct sdprw_media {
 	const char *proto;     /**< Transport to announce ("RTP/AVP",
 				    "RTP/SAVP"...), NULL: as it is    */
 	bool crypto_set;       /**< The a=crypto lines are replaced  */
-	const char *crypto;    /**< ...by this one's value ("<tag>
-				    <suite> inline:<key>"), NULL: none */
+	const char *crypto[SDPRW_CRYPTO_MAX]; /**< ...by these values
+				    ("<tag> <suite> inline:<key>")    */
+	size_t cryptoc;        /**< How many (0: none)                */
 };
 
 /** Session-wide rewriting options */

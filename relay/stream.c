@@ -9,6 +9,7 @@
 #include "fwd.h"
 #include "worker.h"
 #include "relay.h"
+#include "sec.h"
 #include "relay_priv.h"
 
 

@@ -74,7 +74,7 @@ struct worker {
 	struct mmsghdr tx[2][BATCH];              /**< Per out socket  */
 	struct iovec txiov[2][BATCH];             /**< Their buffers   */
 	uint8_t buf[BATCH][PKT_MAX];              /**< Packet memory   */
-	uint8_t scratch[PKT_MAX];                 /**< For SRTP checks */
+	uint8_t scratch[PKT_MAX];                 /**< For RTCP rewrites */
 };
 
 
@@ -164,30 +164,28 @@ static void tx_add(struct worker *w, unsigned *ntx, int via,
 }
 
 
-/* A source that may still latch must send SRTP, or SRTCP, that
- * authenticates with the peer's SDES key (RTP Bleed: an attacker's
- * forged RTCP would latch a multiplexing stream as surely as its RTP).
- * The locked source is not checked again: its packets keep the fast
- * path. The check runs on a copy, the packet is forwarded as it came. */
-static bool srtp_ok(struct worker *w, struct fwd_side *in, bool rtcp,
-		    const struct latch *l, const struct sa *src,
-		    const uint8_t *p, size_t len)
+/* SRTP or SRTCP from a peer with an SDES key is authenticated and
+ * decrypted in place, before its source may latch (RTP Bleed: an
+ * attacker's forged RTCP would latch a multiplexing stream as surely
+ * as its RTP); the key serves no more packets than its lifetime */
+static bool srtp_in(struct fwd_side *in, bool rtcp, uint8_t *p,
+		    size_t *lenp)
 {
-	if (!in->srtp)
-		return true;
+	if (in->rx_life && in->rx_used >= in->rx_life)
+		return false;
 
-	if (l->state == LATCH_LOCKED && sa_cmp(src, &l->addr, SA_ALL))
-		return true;
+	if (srtpx_unprotect(in->srtp, rtcp, p, lenp))
+		return false;
 
-	memcpy(w->scratch, p, len);
+	++in->rx_used;
 
-	return 0 == srtpx_unprotect(in->srtp, rtcp, w->scratch, &len);
+	return true;
 }
 
 
-/* Plain RTCP from in: its SDES CNAME becomes in's own (topology
- * hiding), in place (p has PKT_MAX bytes); false if it is dropped.
- * SRTCP (the peer has an SDES key) passes as it came. */
+/* RTCP from in (decrypted if it came as SRTCP): its SDES CNAME becomes
+ * in's own (topology hiding), in place (p has PKT_MAX bytes); false if
+ * it is dropped */
 static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 			 uint8_t *p, size_t *lenp)
 {
@@ -195,7 +193,7 @@ static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 	struct pl cname;
 	size_t n = 0;
 
-	if (fs->rtcp == FWD_RTCP_PASS || (in->srtp && !in->term))
+	if (fs->rtcp == FWD_RTCP_PASS)
 		return true;
 
 	pl_set_str(&cname, in->cname);
@@ -213,7 +211,7 @@ static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 /* Whether a datagram may go on: its source may send (RTP Bleed:
  * SRTP/SRTCP authenticated while it may still latch), and it latches;
  * where SRTP ends here, it is decrypted in place */
-static bool media_in(struct worker *w, struct fwd_side *in,
+static bool media_in(struct fwd_side *in,
 		     const struct fwd_ev *ev, bool rtcp,
 		     const struct rtphdr *h, const struct sa *src,
 		     uint8_t *p, size_t *lenp, uint64_t now_ms)
@@ -224,25 +222,20 @@ static bool media_in(struct worker *w, struct fwd_side *in,
 	if (ev->rtcp && !rtcp_src_ok(in, src))
 		return false;
 
-	if (media && in->srtp && in->term) {
-		if (srtpx_unprotect(in->srtp, rtcp, p, lenp))
-			return false;
-	}
-	else if (media && !srtp_ok(w, in, rtcp, l, src, p, *lenp)) {
+	if (media && in->srtp && !srtp_in(in, rtcp, p, lenp))
 		return false;
-	}
 
 	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
 		LATCH_FORWARD;
 }
 
 
-/* A plain packet toward a peer that has our key goes encrypted (the
- * buffer has PKT_MAX bytes); SRTP passing through is left alone */
-static bool media_out(const struct fwd_side *in, const struct fwd_side *out,
-		      bool rtcp, uint8_t *p, size_t *lenp)
+/* A packet toward a peer that has our key goes encrypted (the buffer
+ * has PKT_MAX bytes) */
+static bool media_out(const struct fwd_side *out, bool rtcp, uint8_t *p,
+		      size_t *lenp)
 {
-	if (!out->tx || (in->srtp && !in->term))
+	if (!out->tx)
 		return true;
 
 	return 0 == srtpx_protect(out->tx, rtcp, p, lenp, PKT_MAX);
@@ -273,7 +266,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
-	if (!media_in(w, in, ev, rtcp, rtp ? &h : NULL, &src, p, &len,
+	if (!media_in(in, ev, rtcp, rtp ? &h : NULL, &src, p, &len,
 		      now_ms)) {
 		FWD_ADD(in->c.dropped, 1);
 		return false;
@@ -287,7 +280,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		return false;
 	}
 
-	if ((rtp || rtcp) && !media_out(in, out, rtcp, p, &len)) {
+	if ((rtp || rtcp) && !media_out(out, rtcp, p, &len)) {
 		FWD_ADD(in->c.errors, 1);
 		return false;
 	}
@@ -456,21 +449,23 @@ static void stream_release(struct worker *w, struct fwd_stream *fs)
 
 /* A side's SRTP context for key k (NULL: none): one for the same key
  * stays, with its rollover counters and replay windows (a re-offer that
- * keeps the key, RFC 3711 §3.3.1) */
-static void ctx_keep(struct srtp **ctxp, struct sdes_key *cur,
+ * keeps the key, RFC 3711 §3.3.1); true if it changed */
+static bool ctx_keep(struct srtp **ctxp, struct sdes_key *cur,
 		     const struct sdes_key *k)
 {
 	if (k && *ctxp && cur->suite == k->suite && cur->len == k->len &&
 	    !memcmp(cur->key, k->key, k->len))
-		return;
+		return false;
 
 	*ctxp = mem_deref(*ctxp);
 	memset(cur, 0, sizeof(*cur));
 	if (!k)
-		return;
+		return true;
 
 	*cur = *k;
 	(void)srtp_alloc(ctxp, k->suite, k->key, k->len, 0);
+
+	return true;
 }
 
 
@@ -496,11 +491,12 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		side->mux = cmd->sdp.mux;
 		if (cmd->sdp.clock_rate)
 			fs->clock_rate = cmd->sdp.clock_rate;
-		side->term = cmd->sdp.term;
-		ctx_keep(&side->srtp, &side->rx_key,
-			 cmd->sdp.srtp ? &cmd->sdp.key : NULL);
-		ctx_keep(&side->tx, &side->tx_key,
-			 cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
+		if (ctx_keep(&side->srtp, &side->rx_key,
+			     cmd->sdp.srtp ? &cmd->sdp.key : NULL))
+			side->rx_used = 0;
+		side->rx_life = cmd->sdp.lifetime;
+		(void)ctx_keep(&side->tx, &side->tx_key,
+			       cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
 		view_publish(side);
 		break;
 	}

@@ -24,10 +24,11 @@ struct worker_sdp {
 	bool mux;             /**< Peer multiplexes RTCP          */
 	uint32_t window_ms;   /**< Learning window                */
 	uint32_t clock_rate;  /**< RTP clock of the payload, 0 keep */
-	bool srtp;            /**< key holds the peer's SDES key  */
+	bool srtp;            /**< The peer sends SRTP under key,
+				   decrypted here (SRTP ends here) */
 	struct sdes_key key;  /**< Key the peer encrypts with     */
-	bool term;            /**< SRTP ends here: the peer's packets
-				   are decrypted, not only checked  */
+	uint64_t lifetime;    /**< Packets it may protect, 0: no
+				   limit of its own (RFC 4568 6.1) */
 	bool tx;              /**< tx_key encrypts what the peer gets */
 	struct sdes_key tx_key; /**< Our own key toward the peer    */
 };

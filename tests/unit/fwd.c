@@ -386,7 +386,7 @@ static int sdp_keys(struct rig *r, const uint8_t *peer, const uint8_t *ours)
 	sdp.rtp = sdp.rtcp = r->peer_sa[0];
 	sdp.mux = true;
 	sdp.window_ms = 5000;
-	sdp.srtp = sdp.term = sdp.tx = true;
+	sdp.srtp = sdp.tx = true;
 	sdp.key.suite = sdp.tx_key.suite = SRTP_AES_CM_128_HMAC_SHA1_80;
 	sdp.key.len = sdp.tx_key.len = 30;
 	memcpy(sdp.key.key, peer, 30);

@@ -18,7 +18,6 @@
 #include "test.h"
 
 
-#define GOLDEN_DIR UM_SRCDIR "/tests/data/sdp/"
 
 #define HEAD "v=0\r\no=- 1 1 IN IP4 192.0.2.9\r\ns=-\r\n"
 #define CONN "c=IN IP4 192.0.2.9\r\n"
@@ -32,12 +31,16 @@ struct gflags {
 	enum sdprw_mux mux;
 	char proto[32];            /* proto=X: every m= line's transport */
 	bool crypto_set;           /* crypto-drop, crypto-own           */
-	const char *crypto;        /* crypto-own: the relay's key below */
+	size_t cryptoc;            /* crypto-own: the relay's keys below */
 };
 
-/* the key a golden file's crypto-own flag writes */
-#define GOLDEN_KEY "1 AES_CM_128_HMAC_SHA1_80 " \
-	"inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+/* the keys a golden file's crypto-own flag writes */
+static const char *golden_keys[] = {
+	"1 AES_CM_128_HMAC_SHA1_80 "
+	"inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz",
+	"2 AES_256_CM_HMAC_SHA1_32 inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYX"
+	"GBkaGxwdHh8gISIjJCUmJygpKissLQ",
+};
 
 
 static int parse_str(struct sdprw_sdp **sdpp, const char *str)
@@ -148,6 +151,7 @@ static int parse_full(void)
 	TEST_ASSERT(st->rtcp_mux);
 	TEST_EQUALS(SDPRW_RECVONLY, st->dir);
 	TEST_ASSERT(st->has_crypto);
+	TEST_EQUALS(1, st->cryptoc);
 	TEST_ASSERT(st->has_ice);
 	TEST_ASSERT(!st->disabled);
 
@@ -274,49 +278,6 @@ int test_sdprw_parse(void)
 }
 
 
-static int file_load(struct mbuf **mbp, const char *name, const char *ext)
-{
-	struct mbuf *mb = NULL;
-	uint8_t buf[4096];
-	char path[512];
-	FILE *f;
-	size_t n;
-	int err = 0;
-
-	if (re_snprintf(path, sizeof(path), GOLDEN_DIR "%s%s", name, ext) < 0)
-		return ENAMETOOLONG;
-
-	f = fopen(path, "rb");
-	if (!f) {
-		TEST_FAIL("%s: cannot open\n", path);
-		return ENOENT;
-	}
-
-	mb = mbuf_alloc(sizeof(buf));
-	if (!mb) {
-		err = ENOMEM;
-		goto out;
-	}
-
-	while (!err && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		err = mbuf_write_mem(mb, buf, n);
-
-	if (ferror(f))
-		err = EIO;
-
-	mb->pos = 0;
-
- out:
-	(void)fclose(f);
-	if (err)
-		mem_deref(mb);
-	else
-		*mbp = mb;
-
-	return err;
-}
-
-
 /* "name=value": the value, if w starts with name= */
 static bool flag_value(const struct pl *w, const char *name, struct pl *v)
 {
@@ -359,7 +320,7 @@ static int flag_decode(struct gflags *gf, const struct pl *w)
 		gf->crypto_set = true;
 	else if (!pl_strcmp(w, "crypto-own")) {
 		gf->crypto_set = true;
-		gf->crypto = GOLDEN_KEY;
+		gf->cryptoc = ARRAY_SIZE(golden_keys);
 	}
 	else
 		return EINVAL;
@@ -413,7 +374,9 @@ static void golden_media(struct sdprw_media *m, const struct sdprw_sdp *sdp,
 		m[i].mux = gf->mux;
 		m[i].proto = gf->proto[0] ? gf->proto : NULL;
 		m[i].crypto_set = gf->crypto_set;
-		m[i].crypto = gf->crypto;
+		m[i].cryptoc = gf->cryptoc;
+		for (size_t k = 0; k < gf->cryptoc; k++)
+			m[i].crypto[k] = golden_keys[k];
 		port += 2;
 	}
 }
@@ -497,10 +460,10 @@ static int golden_check(const struct pl *out, const struct sdprw_sdp *in,
 
 		TEST_ASSERT(sa_cmp(&st->addr, &m[i].addr, SA_ALL));
 		TEST_EQUALS(in->media[i].dir, st->dir);
-		TEST_EQUALS(m[i].crypto_set ? m[i].crypto != NULL :
+		TEST_EQUALS(m[i].crypto_set ? m[i].cryptoc > 0 :
 			    in->media[i].has_crypto, st->has_crypto);
-		if (m[i].crypto_set && m[i].crypto)
-			TEST_ASSERT(pl_equals(&st->crypto, m[i].crypto));
+		for (size_t k = 0; m[i].crypto_set && k < m[i].cryptoc; k++)
+			TEST_ASSERT(pl_equals(&st->crypto[k], m[i].crypto[k]));
 		if (m[i].proto)
 			TEST_ASSERT(pl_equals(&st->proto, m[i].proto));
 		if (st->has_rtcp)
@@ -522,9 +485,9 @@ static int golden_one(const char *name)
 	struct gflags gf;
 	int err;
 
-	err  = file_load(&in, name, ".in");
-	err |= file_load(&flags, name, ".flags");
-	err |= file_load(&exp, name, ".out");
+	err  = test_file_load(&in, "sdp", name, ".in");
+	err |= test_file_load(&flags, "sdp", name, ".flags");
+	err |= test_file_load(&exp, "sdp", name, ".out");
 	TEST_ERR(err);
 
 	err = flags_decode(&gf, flags);

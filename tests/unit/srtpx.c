@@ -1,6 +1,6 @@
 /**
  * @file srtpx.c  Unit tests: SRTP/SRTCP through the relay's own path
- *                (srtpx.c over libre's SRTP), and SDES keys of our own
+ *                (srtpx.c over libre's SRTP)
  *
  * The vectors are the AES_CM_128_HMAC_SHA1 ones published with libsrtp
  * (master key e1f97a0d..., salt 0ec675ad..., SSRC 0xcafebabe, sequence
@@ -9,7 +9,6 @@
 #include <string.h>
 #include <re.h>
 #include "srtpx.h"
-#include "sdes.h"
 #include "test.h"
 
 
@@ -137,42 +136,5 @@ int test_srtpx_refuse(void)
 	mem_deref(rx);
 	mem_deref(bad);
 	mem_deref(tx);
-	return err;
-}
-
-
-/* Our own keys: the suite's length, never the same twice, and what we
- * write reads back as the same key */
-int test_sdes_keygen(void)
-{
-	static const struct { enum srtp_suite s; size_t len; } v[] = {
-		{SRTP_AES_CM_128_HMAC_SHA1_80, 30},
-		{SRTP_AES_CM_128_HMAC_SHA1_32, 30},
-		{SRTP_AES_256_CM_HMAC_SHA1_80, 46},
-		{SRTP_AES_256_CM_HMAC_SHA1_32, 46},
-		{SRTP_AES_128_GCM, 28},
-		{SRTP_AES_256_GCM, 44},
-	};
-	struct sdes_key a, b, back;
-	char line[128];
-	struct pl pl;
-	int err = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
-		TEST_ERR(sdes_keygen(&a, v[i].s));
-		TEST_ERR(sdes_keygen(&b, v[i].s));
-		TEST_EQUALS(v[i].len, a.len);
-		TEST_ASSERT(0 != memcmp(a.key, b.key, a.len));
-
-		TEST_ASSERT(re_snprintf(line, sizeof(line), "1 %H",
-					sdes_encode, &a) > 0);
-		pl_set_str(&pl, line);
-		TEST_ERR(sdes_parse(&back, &pl));
-		TEST_EQUALS(a.suite, back.suite);
-		TEST_EQUALS(a.len, back.len);
-		TEST_ASSERT(0 == memcmp(a.key, back.key, a.len));
-	}
-
- out:
 	return err;
 }

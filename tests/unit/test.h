@@ -82,6 +82,10 @@ int    leak_timers(void);
 /* cfg.c: parse a configuration that must be good, "test.conf" */
 struct cfg;
 int test_cfg_parse(struct cfg **cfgp, const char *text);
+/* tfile.c: tests/data/DIR/NAME.EXT read whole */
+int test_file_load(struct mbuf **mbp, const char *dir, const char *name,
+		   const char *ext);
+
 /* sip.c: a SIP message decoded from text with LF line ends */
 int msg_make(struct sip_msg **msgp, const char *text);
 
@@ -198,5 +202,8 @@ int test_digest_bytes(void);
 int test_digest_long(void);
 int test_digest_print(void);
 int test_digest_refuse(void);
+int test_sec_golden(void);
+int test_sec_refuse(void);
+int test_sec_rekey(void);
 
 #endif
