@@ -3,8 +3,10 @@
  *                 list
  */
 #include <string.h>
+#include <strings.h>
 #include <re.h>
 #include "bencode.h"
+#include "sdes.h"
 #include "relay.h"
 #include "ng_priv.h"
 
@@ -40,10 +42,64 @@ static bool quiet(const struct pl *flag)
 }
 
 
+/* transport-protocol: the receiver's security and profile */
+static bool proto_apply(struct relay_req *req, const struct pl *v)
+{
+	static const struct {
+		const char *name;
+		enum relay_sec sec;
+		enum relay_fb fb;
+	} t[] = {
+		{"RTP/AVP",   RELAY_SEC_RTP,  RELAY_FB_AVP},
+		{"RTP/SAVP",  RELAY_SEC_SRTP, RELAY_FB_AVP},
+		{"RTP/AVPF",  RELAY_SEC_RTP,  RELAY_FB_AVPF},
+		{"RTP/SAVPF", RELAY_SEC_SRTP, RELAY_FB_AVPF},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		if (0 == pl_strcasecmp(v, t[i].name)) {
+			req->sec[1] = t[i].sec;
+			req->fb = t[i].fb;
+			return true;
+		}
+	}
+
+	return false;
+}
+
+
+/* An SDES flag without its "SDES-": off, pad, no-SUITE, only-SUITE */
+static void sdes_apply(struct ng_cmd *c, struct relay_req *req,
+		       const struct pl *f)
+{
+	struct pl suite;
+	uint32_t bit;
+
+	if (0 == pl_strcasecmp(f, "off"))
+		req->sdes.off = true;
+	else if (0 == pl_strcasecmp(f, "pad"))
+		req->sdes.pad = true;
+	else if (!re_regex(f->p, f->l, "no-[^]+", &suite) &&
+		 (bit = sdes_bit_find(&suite)))
+		req->sdes.no |= bit;
+	else if (!re_regex(f->p, f->l, "only-[^]+", &suite) &&
+		 (bit = sdes_bit_find(&suite)))
+		req->sdes.only |= bit;
+	else
+		warn(c, f);
+}
+
+
 static void flag_apply(struct ng_cmd *c, struct relay_req *req,
 		       const struct pl *f)
 {
-	if (0 == pl_strcasecmp(f, "replace-origin"))
+	const struct pl sdes = {f->p + 5, f->l > 5 ? f->l - 5 : 0};
+
+	if (f->l > 5 && 0 == strncasecmp(f->p, "SDES-", 5))
+		sdes_apply(c, req, &sdes);
+	else if (proto_apply(req, f))
+		return;
+	else if (0 == pl_strcasecmp(f, "replace-origin"))
 		req->replace_origin = true;
 	else if (0 == pl_strcasecmp(f, "replace-session-connection"))
 		req->replace_session_conn = true;
@@ -126,7 +182,7 @@ static void direction_apply(struct ng_cmd *c, struct relay_req *req)
 
 static int req_parse(struct ng_cmd *c, struct relay_req *req)
 {
-	struct pl ice;
+	struct pl ice, proto;
 
 	memset(req, 0, sizeof(*req));
 
@@ -142,7 +198,12 @@ static int req_parse(struct ng_cmd *c, struct relay_req *req)
 	flags_each(c, req, "flags", flag_apply);
 	flags_each(c, req, "replace", replace_apply);
 	flags_each(c, req, "rtcp-mux", mux_apply);
+	flags_each(c, req, "SDES", sdes_apply);
 	direction_apply(c, req);
+
+	if (0 == benc_dict_str(c->dict, "transport-protocol", &proto) &&
+	    !proto_apply(req, &proto))
+		warn(c, &proto);
 
 	if (0 == benc_dict_str(c->dict, "ICE", &ice)) {
 		if (0 == pl_strcasecmp(&ice, "remove"))

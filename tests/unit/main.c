@@ -100,6 +100,7 @@ static const struct test {
 	TEST(test_relay_srtcp_latch),
 	TEST(test_relay_t38),
 	TEST(test_sdes_parse),
+	TEST(test_ng_srtp),
 	TEST(test_sec_golden),
 	TEST(test_sec_refuse),
 	TEST(test_sec_rekey),

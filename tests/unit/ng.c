@@ -266,6 +266,75 @@ int test_ng_call(void)
 }
 
 
+/* rtpengine's SRTP flags: transport-protocol converts the receiver's
+ * leg, SDES-* choose the suites; the answer goes back as it was */
+int test_ng_srtp(void)
+{
+	static const char answer_sdp[] =
+		"v=0\r\no=- 9 9 IN IP4 127.0.0.2\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 7000 RTP/SAVP 8\r\n"
+		"a=crypto:2 AES_256_CM_HMAC_SHA1_80 inline:AAECAwQFBgcICQoL"
+		"DA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLQ\r\n";
+	char msg[2048];
+	struct client c;
+	struct srv s;
+	int err;
+
+	c.fd = -1;
+	err = srv_open(&s);
+	TEST_ERR(err);
+	err = client_open(&c, "127.0.0.1");
+	TEST_ERR(err);
+
+	(void)re_snprintf(msg, sizeof(msg),
+		"s1 d7:command5:offer7:call-id5:ngs-18:from-tag2:t13:sdp%zu:%s"
+		"5:flagsl31:SDES-no-AES_256_CM_HMAC_SHA1_32e"
+		"4:SDESl26:no-AES_CM_128_HMAC_SHA1_323:pade"
+		"18:transport-protocol8:RTP/SAVP"
+		"9:directionl8:external8:internale"
+		"e", strlen(OFFER_SDP), OFFER_SDP);
+	req_str(&c, &s, msg);
+	TEST_CONTAINS(c.reply, "s1 d6:result2:ok3:sdp");
+	TEST_CONTAINS(c.reply, "m=audio ");
+	TEST_CONTAINS(c.reply, " RTP/SAVP 8\r\n");
+	TEST_CONTAINS(c.reply, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:");
+	TEST_CONTAINS(c.reply, "a=crypto:2 AES_256_CM_HMAC_SHA1_80 inline:");
+	TEST_CONTAINS(c.reply, "==\r\n");
+	TEST_ASSERT(NULL == strstr(c.reply, "_32"));
+	TEST_ASSERT(NULL == strstr(c.reply, "warning"));
+
+	(void)re_snprintf(msg, sizeof(msg),
+		"a1 d7:command6:answer7:call-id5:ngs-18:from-tag2:t1"
+		"6:to-tag2:t23:sdp%zu:%s9:directionl8:internal8:externale"
+		"e", strlen(answer_sdp), answer_sdp);
+	req_str(&c, &s, msg);
+	TEST_CONTAINS(c.reply, "a1 d6:result2:ok3:sdp");
+	TEST_CONTAINS(c.reply, " RTP/AVP 8\r\n");
+	TEST_ASSERT(NULL == strstr(c.reply, "a=crypto"));
+
+	req_str(&c, &s, "q1 d7:command5:query7:call-id5:ngs-1e");
+	TEST_CONTAINS(c.reply, "8:protocol7:RTP/AVP");
+	TEST_CONTAINS(c.reply, "8:protocol8:RTP/SAVP");
+	TEST_CONTAINS(c.reply, "14:media security28:srtp AES_256_CM_HMAC_SHA1_80");
+
+	(void)re_snprintf(msg, sizeof(msg),
+		"s2 d7:command5:offer7:call-id5:ngs-28:from-tag2:t13:sdp%zu:%s"
+		"18:transport-protocol8:RTP/SAVP4:SDESl3:offe"
+		"9:directionl8:external8:internale"
+		"e", strlen(OFFER_SDP), OFFER_SDP);
+	req_str(&c, &s, msg);
+	TEST_CONTAINS(c.reply, "SDES-off leaves this SRTP leg without keys");
+
+	req_str(&c, &s, "d1 d7:command6:delete7:call-id5:ngs-1e");
+	req_str(&c, &s, "p1 d7:command4:pinge");
+
+ out:
+	client_close(&c);
+	srv_close(&s);
+	return err;
+}
+
+
 /* Send the datagram stored in tests/data/ng/NAME */
 static int req_file(struct client *c, const struct srv *s, const char *name)
 {

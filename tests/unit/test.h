@@ -202,6 +202,7 @@ int test_digest_bytes(void);
 int test_digest_long(void);
 int test_digest_print(void);
 int test_digest_refuse(void);
+int test_ng_srtp(void);
 int test_sec_golden(void);
 int test_sec_refuse(void);
 int test_sec_rekey(void);
