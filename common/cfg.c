@@ -49,6 +49,8 @@ static const struct cfg_key keys[] = {
 	KU32("sip_options_interval",  sip.options_interval, 0, 3600),
 	KSTR("sip_user_agent",        sip.user_agent),
 	KSTR("sip_cdr_file",          sip.cdr_file),
+	KONE("sip_um_media",          cfg_media_h, sip.um_media),
+	KONE("sip_gw_media",          cfg_media_h, sip.gw_media),
 	KLIST("sip_gw_set",           cfg_gwset_h, sip.gwsets, NULL),
 	KLIST("sip_gw",               cfg_gw_h, sip.gwsets, sip_ports),
 	KLIST("sip_route",            cfg_route_h, sip.routes, NULL),

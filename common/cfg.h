@@ -75,6 +75,15 @@ struct cfg_host {
 	unsigned line;                /**< Line it was defined on          */
 };
 
+/** Media security of a leg (sip_um_media, sip_gw_media, media=) */
+enum cfg_media {
+	CFG_MEDIA_UNSET = 0,  /**< Not said: the default (a set's:
+				   sip_gw_media; else any)          */
+	CFG_MEDIA_ANY,        /**< What the other leg speaks        */
+	CFG_MEDIA_RTP,        /**< Plain RTP only                   */
+	CFG_MEDIA_SRTP,       /**< SDES-SRTP required               */
+};
+
 /** How a gateway set treats a REFER from UM */
 enum cfg_refer {
 	CFG_REFER_PASS = 0,   /**< Relay it to the gateway         */
@@ -94,6 +103,7 @@ struct cfg_gwset {
 	struct le le;              /**< Member of cfg.sip.gwsets        */
 	char name[CFG_NAME_MAX];   /**< Its name                        */
 	enum cfg_refer refer;      /**< REFER handling                  */
+	enum cfg_media media;      /**< Media security of its legs      */
 	uint32_t failover;         /**< enum cfg_failover bits          */
 	struct list gws;           /**< struct cfg_host                 */
 	unsigned line;             /**< Line it was defined on          */
@@ -144,6 +154,8 @@ struct cfg_sip {
 	struct list domains;             /**< struct cfg_name: our names   */
 	uint32_t out_max_calls;          /**< Calls out per source at once */
 	uint32_t out_cps;                /**< New calls out/s per source   */
+	enum cfg_media um_media;         /**< Media security toward UM     */
+	enum cfg_media gw_media;         /**< ...toward gateways (default) */
 };
 
 /** Media relay settings */
@@ -213,6 +225,7 @@ int  cfg_parse(struct cfg **cfgp, const char *name, const char *buf,
 	       size_t len, char *err, size_t errsz);
 const struct cfg_iface *cfg_iface_find(const struct cfg *cfg,
 				       const char *name);
+const char *cfg_media_name(enum cfg_media m);
 const struct cfg_gwset *cfg_gwset_find(const struct cfg *cfg,
 				       const char *name);
 const char *cfg_tp_name(enum cfg_tp tp);

@@ -118,10 +118,12 @@ static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 
 	if (0 == pl_strcmp(&name, "failover"))
 		return failover_parse(ctx, key, &val, &set->failover);
+	if (0 == pl_strcmp(&name, "media"))
+		return cfg_media(ctx, key, &val, &set->media);
 
 	if (pl_strcmp(&name, "refer"))
 		return cfg_error(ctx, key, "unknown option '%r' (refer, "
-				 "failover)", &name);
+				 "failover, media)", &name);
 
 	if (0 == pl_strcmp(&val, "pass"))
 		set->refer = CFG_REFER_PASS;
@@ -135,7 +137,8 @@ static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
-/** sip_gw_set NAME [refer=pass|local] [failover=LIST] */
+/** sip_gw_set NAME [refer=pass|local] [failover=LIST]
+ *  [media=rtp|srtp|any] */
 int cfg_gwset_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		const struct pl *val, void *field)
 {

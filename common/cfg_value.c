@@ -294,6 +294,49 @@ int cfg_level_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
+/**
+ * Read a media security: rtp, srtp or any
+ *
+ * @param ctx Parser context
+ * @param key Key, for messages
+ * @param val The word
+ * @param m   Set to it
+ *
+ * @return 0 if success, otherwise errorcode (ctx->err set)
+ */
+int cfg_media(struct cfg_ctx *ctx, const struct cfg_key *key,
+	      const struct pl *val, enum cfg_media *m)
+{
+	for (int i = CFG_MEDIA_ANY; i <= CFG_MEDIA_SRTP; i++) {
+		if (0 == pl_strcasecmp(val, cfg_media_name(i))) {
+			*m = (enum cfg_media)i;
+			return 0;
+		}
+	}
+
+	return cfg_error(ctx, key, "'%r' is not rtp, srtp or any", val);
+}
+
+
+/** @return the name of a media security, as configured */
+const char *cfg_media_name(enum cfg_media m)
+{
+	switch (m) {
+
+	case CFG_MEDIA_RTP:  return "rtp";
+	case CFG_MEDIA_SRTP: return "srtp";
+	default:             return "any";
+	}
+}
+
+
+int cfg_media_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		const struct pl *val, void *field)
+{
+	return cfg_media(ctx, key, val, field);
+}
+
+
 int cfg_target_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		 const struct pl *val, void *field)
 {

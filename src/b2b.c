@@ -369,7 +369,8 @@ static int gwsets_alloc(struct b2b *b2b, const struct cfg *cfg,
 		const struct cfg_gwset *set = le->data;
 		const struct hset_prm prm = {
 			set->name, &set->gws, set->failover, b2b->sip[B2B_EXT],
-			&b2b->laddr[B2B_EXT]
+			&b2b->laddr[B2B_EXT],
+			set->media ? set->media : cfg->sip.gw_media
 		};
 		struct hset *hs;
 
@@ -388,7 +389,7 @@ static int umhosts_alloc(struct b2b *b2b, const struct cfg *cfg)
 	const struct hset_prm prm = {
 		"um", &cfg->sip.umhosts,
 		CFG_FO_TIMEOUT | CFG_FO_408 | CFG_FO_5XX | CFG_FO_6XX,
-		b2b->sip[B2B_INT], &b2b->laddr[B2B_INT]
+		b2b->sip[B2B_INT], &b2b->laddr[B2B_INT], cfg->sip.um_media
 	};
 
 	return hset_alloc(&b2b->umhosts, cfg, &prm);

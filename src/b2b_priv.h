@@ -210,8 +210,11 @@ bool leg_ack_again(const struct b2b *b2b, const struct sip_msg *msg);
 
 /* oa.c */
 int  oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
-	      const char iface[2][CFG_NAME_MAX]);
+	      const char iface[2][CFG_NAME_MAX],
+	      const enum cfg_media media[2]);
 const char *oa_id(const struct oa *oa);
+const char *oa_why(const struct oa *oa);
+uint16_t oa_scode(int err);
 bool oa_has_sdp(const struct sip_msg *msg);
 int  oa_sdp(struct oa *oa, enum b2b_side from, bool offer,
 	    const struct sip_msg *msg, struct mbuf **outp);

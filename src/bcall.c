@@ -430,6 +430,48 @@ static int caller_accept(struct bcall *call, const struct sip_msg *msg)
 }
 
 
+/* The caller's offer the relay refused: 488 with the reason in a
+ * Warning (the leg's media security, the SDP), 503 for the relay's own
+ * trouble */
+static void offer_refused(struct bcall *call, int err)
+{
+	struct leg *a = bcall_caller(call);
+	char warn[160];
+
+	if (oa_scode(err) != 488) {
+		bcall_fail(call, 503, "Service Unavailable", "relay refused");
+		return;
+	}
+
+	(void)re_snprintf(warn, sizeof(warn), "Warning: 399 umedge \"%s\"\r\n",
+			  oa_why(call->oa));
+	(void)leg_respond(a, &a->st, a->msg, 488, "Not Acceptable Here",
+			  warn, NULL);
+	++call->b2b->st.failed;
+	bcall_end(call, "media refused");
+}
+
+
+/* Media security per side: the callee's set's, and the caller's:
+ * UM's, or the set of the gateway it came from */
+static void media_policy(struct bcall *call, const struct bcall_prm *prm,
+			 const struct sip_msg *msg)
+{
+	const struct b2b *b2b = call->b2b;
+	const struct hhost *gw;
+
+	call->media[!prm->side] = hset_media(prm->hosts);
+	if (prm->side == B2B_INT) {
+		call->media[B2B_INT] = b2b->cfg->sip.um_media;
+		return;
+	}
+
+	gw = hset_host_find(&b2b->gwsets, &msg->src);
+	call->media[B2B_EXT] = gw ? hset_media(hhost_hset(gw)) :
+		b2b->cfg->sip.gw_media;
+}
+
+
 /**
  * A new call: the caller's INVITE (trusted, checked, admitted)
  *
@@ -457,8 +499,9 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 	list_append(&b2b->calls, &call->le, call);
 	++b2b->st.calls;
 
+	media_policy(call, prm, msg);
 	err = oa_alloc(&call->oa, b2b->relay, b2b->cfg->keys,
-		       (const char (*)[CFG_NAME_MAX])b2b->iface);
+		       (const char (*)[CFG_NAME_MAX])b2b->iface, call->media);
 	if (err)
 		goto out;
 
@@ -472,8 +515,9 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 
 	/* no SDP: a delayed offer, which the callee's 2xx makes */
 	call->late = !oa_has_sdp(msg);
-	if (!call->late && media(call, true, msg, &call->offer)) {
-		bcall_fail(call, 503, "Service Unavailable", "relay refused");
+	err = call->late ? 0 : media(call, true, msg, &call->offer);
+	if (err) {
+		offer_refused(call, err);
 		return 0;
 	}
 

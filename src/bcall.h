@@ -30,6 +30,7 @@ struct bcall {
 	struct mbuf *offer;             /**< The offer the callee gets    */
 	struct mbuf *answer;            /**< The answer the caller got    */
 	struct hset *hosts;             /**< Where the callee leg goes    */
+	enum cfg_media media[2];        /**< Media security per side      */
 	void *slot;                     /**< Limit slot held, or NULL     */
 	const struct hhost *host;       /**< Host of the first hop        */
 	struct lreq *ireq;              /**< Our INVITE in flight         */

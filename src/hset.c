@@ -34,6 +34,7 @@ struct hset {
 	const struct cfg *cfg;          /**< Configuration (referenced)   */
 	char name[CFG_NAME_MAX];        /**< "um" or the set's name       */
 	uint32_t failover;              /**< enum cfg_failover bits       */
+	enum cfg_media media;           /**< Media security of its legs   */
 	struct sip *sip;                /**< The stack the hosts are on   */
 	struct sa laddr;                /**< Our address there (From)     */
 	struct list hosts;              /**< struct hhost                 */
@@ -210,6 +211,7 @@ int hset_alloc(struct hset **hsp, const struct cfg *cfg,
 	hs->cfg = mem_ref((void *)cfg);
 	str_ncpy(hs->name, prm->name, sizeof(hs->name));
 	hs->failover = prm->failover;
+	hs->media = prm->media;
 	hs->sip = prm->sip;
 	hs->laddr = *prm->laddr;
 
@@ -353,6 +355,20 @@ unsigned hset_count(const struct hset *hs)
 const char *hset_name(const struct hset *hs)
 {
 	return hs ? hs->name : "";
+}
+
+
+/** @return the media security of a set's legs (UNSET: none said) */
+enum cfg_media hset_media(const struct hset *hs)
+{
+	return hs ? hs->media : CFG_MEDIA_UNSET;
+}
+
+
+/** @return the set a host is in */
+const struct hset *hhost_hset(const struct hhost *h)
+{
+	return h ? h->hs : NULL;
 }
 
 

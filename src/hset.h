@@ -34,6 +34,7 @@ struct hset_prm {
 	uint32_t failover;         /**< enum cfg_failover bits         */
 	struct sip *sip;           /**< The stack its hosts are on     */
 	const struct sa *laddr;    /**< Our address there, for From    */
+	enum cfg_media media;      /**< Media security of its legs     */
 };
 
 int  hset_alloc(struct hset **hsp, const struct cfg *cfg,
@@ -43,6 +44,7 @@ bool hset_gives_way(const struct hset *hs, uint16_t scode);
 unsigned hset_alive(const struct hset *hs);
 unsigned hset_count(const struct hset *hs);
 const char *hset_name(const struct hset *hs);
+enum cfg_media hset_media(const struct hset *hs);
 void hset_append(struct list *sets, struct hset *hs);
 struct hset *hset_find(const struct list *sets, const char *name);
 const struct hhost *hset_host_find(const struct list *sets,
@@ -52,6 +54,7 @@ void hhost_uri(char *buf, size_t sz, const struct hhost *h,
 	       const char *user);
 const char *hhost_name(const struct hhost *h);
 const struct cfg_host *hhost_cfg(const struct hhost *h);
+const struct hset *hhost_hset(const struct hhost *h);
 struct uacauth *hhost_auth(const struct hhost *h);
 
 #endif

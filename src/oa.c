@@ -38,9 +38,12 @@ struct oa {
 	struct tok_keyring *keys;        /**< Signs relay tokens (ref)   */
 	char id[OA_ID_MAX];              /**< The relay's name for it    */
 	char iface[2][CFG_NAME_MAX];     /**< Relay interface per side   */
+	enum relay_sec sec[2];           /**< Media security per side    */
 	int first;                       /**< Side of the first offer    */
 	int ack_side;                    /**< Side whose 2xx offered     */
 	bool offering;                   /**< A re-offer is in flight    */
+	const char *why;                 /**< Why the relay refused the
+					      last SDP (static text)     */
 };
 
 
@@ -63,15 +66,23 @@ static void oa_destructor(void *data)
  * @param keys  Token keyring, signs the relay allocation (referenced),
  *              or NULL
  * @param iface Relay interface of each side
+ * @param media Media security of each side (RTP, SRTP, either)
  *
  * @return 0 if success, otherwise errorcode
  */
 int oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
-	     const char iface[2][CFG_NAME_MAX])
+	     const char iface[2][CFG_NAME_MAX],
+	     const enum cfg_media media[2])
 {
+	static const enum relay_sec sec[] = {
+		[CFG_MEDIA_UNSET] = RELAY_SEC_ANY,
+		[CFG_MEDIA_ANY]   = RELAY_SEC_ANY,
+		[CFG_MEDIA_RTP]   = RELAY_SEC_RTP,
+		[CFG_MEDIA_SRTP]  = RELAY_SEC_SRTP,
+	};
 	struct oa *oa;
 
-	if (!oap || !relay || !iface)
+	if (!oap || !relay || !iface || !media)
 		return EINVAL;
 
 	oa = mem_zalloc(sizeof(*oa), oa_destructor);
@@ -84,8 +95,10 @@ int oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 	oa->ack_side = SIDE_NONE;
 	(void)re_snprintf(oa->id, sizeof(oa->id), "um%016llx",
 			  (unsigned long long)rand_u64());
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < 2; s++) {
 		str_ncpy(oa->iface[s], iface[s], sizeof(oa->iface[s]));
+		oa->sec[s] = sec[media[s] <= CFG_MEDIA_SRTP ? media[s] : 0];
+	}
 
 	*oap = oa;
 
@@ -160,6 +173,8 @@ int oa_sdp(struct oa *oa, enum b2b_side from, bool offer,
 	pl_set_mbuf(&req.sdp, msg->mb);
 	pl_set_str(&req.dir[0], oa->iface[from]);
 	pl_set_str(&req.dir[1], oa->iface[!from]);
+	req.sec[0] = oa->sec[from];
+	req.sec[1] = oa->sec[!from];
 	req.replace_origin = true;
 	req.replace_session_conn = true;
 	req.ssrc_remove = true;   /* topology: cname:user@host */
@@ -173,6 +188,7 @@ int oa_sdp(struct oa *oa, enum b2b_side from, bool offer,
 
 	err = offer ? relay_offer(oa->relay, &req, out, &why) :
 		relay_answer(oa->relay, &req, out, &why);
+	oa->why = err ? why : NULL;
 	if (err) {
 		DEBUG_WARNING("%s: relay refused the %s: %s\n", oa->id,
 			      offer ? "offer" : "answer", why ? why : "?");
@@ -187,6 +203,46 @@ int oa_sdp(struct oa *oa, enum b2b_side from, bool offer,
 	*outp = out;
 
 	return 0;
+}
+
+
+/**
+ * Why the relay refused the last SDP
+ *
+ * @param oa Offer/answer state
+ *
+ * @return the reason, "" if it was not refused
+ */
+const char *oa_why(const struct oa *oa)
+{
+	return oa && oa->why ? oa->why : "";
+}
+
+
+/**
+ * The status for an SDP the relay refused: 488 for what the SDP asks
+ * (media security the leg may not use, a malformed SDP), 503 for the
+ * relay's own trouble (ports, memory, tokens)
+ *
+ * @param err What oa_sdp() returned
+ *
+ * @return 488 or 503
+ */
+uint16_t oa_scode(int err)
+{
+	switch (err) {
+
+	case EPROTO:
+	case EBADMSG:
+	case E2BIG:
+	case EMSGSIZE:
+	case EAFNOSUPPORT:
+	case EINVAL:
+		return 488;
+
+	default:
+		return 503;
+	}
 }
 
 

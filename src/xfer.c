@@ -300,6 +300,7 @@ static void bridge(struct xfer *x)
 	x->oa = NULL;
 	mem_deref(call->hosts);
 	call->hosts = mem_ref(x->hosts);
+	call->media[B2B_INT] = hset_media(x->hosts);
 	call->host = x->host;
 	call->slot = mem_deref(call->slot);
 	call->aside = B2B_EXT;
@@ -356,13 +357,16 @@ static void reinvite_resp(int err, const struct sip_msg *msg, void *arg)
 static int relay_new(struct xfer *x)
 {
 	const struct b2b *b2b = x->call->b2b;
+	const enum cfg_media media[2] = {
+		x->call->media[B2B_EXT], hset_media(x->hosts)
+	};
 	char iface[2][CFG_NAME_MAX];
 
 	str_ncpy(iface[0], b2b->iface[B2B_EXT], sizeof(iface[0]));
 	str_ncpy(iface[1], b2b->iface[B2B_EXT], sizeof(iface[1]));
 
 	return oa_alloc(&x->oa, b2b->relay, b2b->cfg->keys,
-			(const char (*)[CFG_NAME_MAX])iface);
+			(const char (*)[CFG_NAME_MAX])iface, media);
 }
 
 
