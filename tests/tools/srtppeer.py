@@ -1,0 +1,174 @@
+#!/usr/bin/python3
+"""srtppeer: one media peer of an integration test, plain RTP or SRTP.
+
+It sends --count RTP packets (20 ms apart, 160-byte payloads that start
+with the byte --mark and the sequence number) to --peer, protected with
+--tx-key if given, and two RTCP compounds (SR + SDES CNAME --cname).
+For --secs seconds it receives what comes back: with --rx-key each
+packet must authenticate and decrypt under that key (SRTP/SRTCP), and
+its payload must not be readable before (it was encrypted); without,
+each must be plain RTP. A packet whose payload starts with --expect is
+counted "ok". It prints one JSON line of counters, and the CNAMEs seen
+in RTCP.
+
+Keys are SDES inline keys (base64 of master key and salt, padding
+optional), for AES_CM_128_HMAC_SHA1_80 or _32 (--suite).
+
+Debian's python3-pylibsrtp (libsrtp2) does the SRTP: an implementation
+other than the one under test.
+"""
+import argparse
+import base64
+import json
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+import pylibsrtp
+
+PROFILES = {
+    "AES_CM_128_HMAC_SHA1_80": pylibsrtp.Policy.SRTP_PROFILE_AES128_CM_SHA1_80,
+    "AES_CM_128_HMAC_SHA1_32": pylibsrtp.Policy.SRTP_PROFILE_AES128_CM_SHA1_32,
+}
+
+
+def addr(text):
+    host, port = text.rsplit(":", 1)
+    return host, int(port)
+
+
+def session(key, suite, direction):
+    raw = base64.b64decode(key + "=" * (-len(key) % 4))
+    pol = pylibsrtp.Policy(key=raw, ssrc_type=direction,
+                           srtp_profile=PROFILES[suite])
+    return pylibsrtp.Session(policy=pol)
+
+
+FILL = bytes([0xd5]) * 157
+
+
+def rtp_packet(seq, ssrc, mark):
+    hdr = struct.pack("!BBHII", 0x80, 0, seq, seq * 160, ssrc)
+    body = bytes([mark]) + struct.pack("!H", seq) + FILL
+    return hdr + body
+
+
+def rtcp_packet(ssrc, cname):
+    name = cname.encode()
+    sr = struct.pack("!BBHIIIIII", 0x80, 200, 6, ssrc, 0, 0, 0, 0, 0)
+    item = bytes([1, len(name)]) + name + b"\0"
+    item += b"\0" * (-(4 + len(item)) % 4)
+    sdes = struct.pack("!BBHI", 0x81, 202, (4 + len(item)) // 4, ssrc)
+    return sr + sdes + item
+
+
+def cnames(pkt):
+    """The CNAMEs of a plain RTCP compound"""
+    out, off = [], 0
+    while off + 4 <= len(pkt):
+        pt = pkt[off + 1]
+        length = (struct.unpack("!H", pkt[off + 2:off + 4])[0] + 1) * 4
+        if pt == 202 and off + 8 <= len(pkt):
+            i = off + 8
+            while i + 2 <= off + length and pkt[i] != 0:
+                n = pkt[i + 1]
+                if pkt[i] == 1:
+                    out.append(pkt[i + 2:i + 2 + n].decode("ascii", "replace"))
+                i += 2 + n
+        off += length
+    return out
+
+
+class Peer:
+    def __init__(self, a):
+        self.a = a
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(addr(a.bind))
+        self.peer = addr(a.peer)
+        self.tx = session(a.tx_key, a.suite, pylibsrtp.Policy.SSRC_ANY_OUTBOUND) \
+            if a.tx_key else None
+        self.rx = session(a.rx_key, a.rx_suite or a.suite,
+                          pylibsrtp.Policy.SSRC_ANY_INBOUND) \
+            if a.rx_key else None
+        self.c = {"sent": 0, "ok": 0, "bad": 0, "auth_fail": 0,
+                  "plain": 0, "rtcp": 0, "cnames": []}
+        self.mark, self.expect = ord(a.mark), ord(a.expect)
+        self.ssrc = int.from_bytes(os.urandom(4), "big")
+
+    def send(self, seq):
+        pkt = rtp_packet(seq, self.ssrc, self.mark)
+        if self.tx:
+            pkt = self.tx.protect(pkt)
+        self.sock.sendto(pkt, self.peer)
+        self.c["sent"] += 1
+        if seq in (5, self.a.count - 5):
+            rtcp = rtcp_packet(self.ssrc, self.a.cname)
+            if self.tx:
+                rtcp = self.tx.protect_rtcp(rtcp)
+            self.sock.sendto(rtcp, self.peer)
+
+    def receive(self, pkt):
+        is_rtcp = len(pkt) > 1 and 192 <= pkt[1] <= 223
+        if self.rx:
+            if not is_rtcp and pkt[15:172] == FILL:
+                self.c["plain"] += 1
+            try:
+                pkt = self.rx.unprotect_rtcp(pkt) if is_rtcp \
+                    else self.rx.unprotect(pkt)
+            except pylibsrtp.Error:
+                self.c["auth_fail"] += 1
+                return
+        if is_rtcp:
+            self.c["rtcp"] += 1
+            self.c["cnames"] += cnames(pkt)
+        elif len(pkt) > 12 and pkt[12] == self.expect:
+            self.c["ok"] += 1
+        else:
+            self.c["bad"] += 1
+
+    def run(self):
+        start = time.monotonic()
+        seq = 0
+        while time.monotonic() - start < self.a.secs:
+            due = start + 0.02 * seq
+            if seq < self.a.count and time.monotonic() >= due:
+                self.send(seq)
+                seq += 1
+                continue
+            wait = max(0.0, min(due - time.monotonic(), 0.02)) \
+                if seq < self.a.count else 0.05
+            r, _, _ = select.select([self.sock], [], [], wait)
+            if r:
+                self.receive(self.sock.recv(2048))
+        return self.c
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--bind", required=True, help="IP:PORT to send from")
+    p.add_argument("--peer", required=True, help="IP:PORT to send to")
+    p.add_argument("--tx-key", help="SDES key we encrypt with")
+    p.add_argument("--rx-key", help="SDES key the far side encrypts with")
+    p.add_argument("--suite", default="AES_CM_128_HMAC_SHA1_80")
+    p.add_argument("--rx-suite", help="suite of --rx-key, if other")
+    p.add_argument("--count", type=int, default=50)
+    p.add_argument("--secs", type=float, default=3.0)
+    p.add_argument("--mark", default="G", help="first payload byte we send")
+    p.add_argument("--expect", default="U", help="first byte we expect")
+    p.add_argument("--cname", default="peer@192.0.2.99")
+    p.add_argument("--out", help="write the JSON line here, else stdout")
+    a = p.parse_args()
+    line = json.dumps(Peer(a).run())
+    if a.out:
+        with open(a.out, "w") as f:
+            f.write(line + "\n")
+    else:
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
