@@ -42,7 +42,15 @@ struct exchange {
 };
 
 
-static int side_of(const struct relay_call *call, const struct pl *tag)
+/**
+ * The side of a call a tag names
+ *
+ * @param call Call
+ * @param tag  A party's tag
+ *
+ * @return 0 or 1, -1 if neither
+ */
+int relay_call_side(const struct relay_call *call, const struct pl *tag)
 {
 	for (int i = 0; i < 2; i++) {
 		if (call->tag[i][0] && 0 == pl_strcmp(tag, call->tag[i]))
@@ -187,6 +195,8 @@ static void stream_peer(struct exchange *x, struct relay_stream *s,
 
 	s->sdp[x->from] = md->addr;
 	s->mux[x->from] = md->rtcp_mux;
+	s->te_pt[x->from] = md->te_pt;
+	s->te_rate[x->from] = md->te_rate;
 	str_ncpy(s->type, "", sizeof(s->type));
 	(void)pl_strcpy(&md->type, s->type, sizeof(s->type));
 	(void)worker_sdp(s->w, s->fs, x->from, &ws);
@@ -444,7 +454,7 @@ int relay_offer(struct relay *relay, const struct relay_req *req,
 				sizeof(x.call->tag[0]));
 	}
 
-	x.from = side_of(x.call, &req->from_tag);
+	x.from = relay_call_side(x.call, &req->from_tag);
 	if (x.from < 0) {
 		err = refuse(&x, EPROTO, "from-tag is not a party of the "
 			     "call");
@@ -502,8 +512,8 @@ int relay_answer(struct relay *relay, const struct relay_req *req,
 		goto out;
 	}
 
-	to = side_of(x.call, &req->from_tag);
-	x.from = side_of(x.call, &req->to_tag);
+	to = relay_call_side(x.call, &req->from_tag);
+	x.from = relay_call_side(x.call, &req->to_tag);
 	if (x.from < 0 && to == 0 && !x.call->tag[1][0]) {
 		(void)pl_strcpy(&req->to_tag, x.call->tag[1],
 				sizeof(x.call->tag[1]));

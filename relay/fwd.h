@@ -19,6 +19,7 @@
 #include "rtpstat.h"
 #include "kern.h"
 #include "sdes.h"
+#include "dtmf.h"
 
 #define FWD_ADD(x, n) \
 	__atomic_store_n(&(x), (x) + (n), __ATOMIC_RELAXED)
@@ -87,6 +88,8 @@ struct fwd_side {
 					gets is encrypted, or NULL      */
 	struct sdes_key tx_key;    /**< That key                         */
 	struct rtpstat stat;       /**< Sequence and jitter state        */
+	struct dtmf_gen dtmf;      /**< Events played to the peer        */
+	struct le dtmf_le;         /**< In the worker's list while on    */
 	char cname[FWD_CNAME_LEN + 1]; /**< SDES CNAME the other peer sees
 					for this one (random)            */
 	struct fwd_counters c;     /**< Counters (atomics)               */

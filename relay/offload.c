@@ -59,8 +59,9 @@ static bool flow_build(const struct fwd_stream *fs, int f, uint64_t now,
 	if (a->mux != b->mux || (f == 1 && a->mux))
 		return false;
 
-	/* SRTP ending or starting here stays in userspace */
-	if (a->srtp || a->tx || b->srtp || b->tx)
+	/* SRTP ending or starting here, and events the relay plays (the
+	 * audio after them is renumbered), stay in userspace */
+	if (a->srtp || a->tx || b->srtp || b->tx || a->dtmf.on || b->dtmf.on)
 		return false;
 
 	/* RTCP whose CNAME the relay rewrites stays in userspace */

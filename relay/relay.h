@@ -123,6 +123,8 @@ int  relay_offer(struct relay *relay, const struct relay_req *req,
 int  relay_answer(struct relay *relay, const struct relay_req *req,
 		  struct mbuf *sdp, const char **why);
 int  relay_delete(struct relay *relay, const struct pl *callid);
+int  relay_dtmf(struct relay *relay, const struct pl *callid,
+		const struct pl *tag, char digit, uint32_t dur_ms);
 const struct relay_call *relay_call_find(const struct relay *relay,
 					 const struct pl *callid);
 void relay_call_apply(const struct relay *relay, relay_call_h *h,

@@ -68,6 +68,9 @@ struct relay_stream {
 	struct iface_pair pair[2];         /**< Sockets per side         */
 	struct sa sdp[2];                  /**< Peers' SDP addresses     */
 	bool mux[2];                       /**< Peers multiplex RTCP     */
+	uint8_t te_pt[2];                  /**< Peers' telephone-event
+					        payload types...         */
+	uint32_t te_rate[2];               /**< ...and clocks, 0: none   */
 	struct sec_side sec[2];            /**< Security and keys        */
 	struct fwd_stream *fs;             /**< Forwarding state         */
 	struct worker *w;                  /**< Worker holding fs        */
@@ -76,6 +79,7 @@ struct relay_stream {
 
 int  relay_call_alloc(struct relay_call **callp, struct relay *relay,
 		      const struct pl *callid);
+int  relay_call_side(const struct relay_call *call, const struct pl *tag);
 int  relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
 			unsigned index, struct relay_iface *ifc[2]);
 void relay_stream_close(struct relay_stream *s);

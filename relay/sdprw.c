@@ -354,15 +354,22 @@ static void first_fmt(const struct pl *fmts, struct pl *fmt)
 /* "a=rtpmap:<pt> <encoding>/<clock>[/<params>]" of the first format */
 static void dec_rtpmap(const struct pl *val, struct sdprw_stream *st)
 {
-	struct pl pt, clock, first;
+	struct pl pt, name, clock, first;
 
 	if (re_regex(val->p, val->l, "[0-9]+[ ]+[^/]+/[0-9]+", &pt, NULL,
-		     NULL, &clock))
+		     &name, &clock))
 		return;
 
 	first_fmt(&st->fmts, &first);
 	if (!pl_cmp(&pt, &first))
 		st->clock_rate = pl_u32(&clock);
+
+	/* RFC 4733: the first telephone-event the section maps */
+	if (!st->te_rate && pt.l <= 3 && pl_u32(&pt) <= 127 &&
+	    !pl_strcasecmp(&name, "telephone-event")) {
+		st->te_pt = (uint8_t)pl_u32(&pt);
+		st->te_rate = pl_u32(&clock);
+	}
 }
 
 

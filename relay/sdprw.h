@@ -84,6 +84,8 @@ struct sdprw_stream {
 	uint32_t clock_rate;   /**< RTP clock of the first format (its
 				    a=rtpmap, else RFC 3551's), 0 if
 				    unknown                             */
+	uint8_t te_pt;         /**< telephone-event payload type...    */
+	uint32_t te_rate;      /**< ...and its clock, 0 if none        */
 	bool has_ice;          /**< ICE attributes, here or session's  */
 	bool disabled;         /**< Port 0                             */
 };

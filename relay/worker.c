@@ -27,6 +27,7 @@ enum {
 	ROUNDS  = 4,      /**< Batches per socket per wakeup       */
 	EVENTS  = 64,     /**< epoll events per wait               */
 	TICK_MS = 250,    /**< Timeout check interval              */
+	DTMF_TICK_MS = 5, /**< Wakeups while events play           */
 };
 
 /** Commands from the main thread */
@@ -36,6 +37,7 @@ enum cmd_op {
 	CMD_WINDOW,
 	CMD_TIMEOUT,
 	CMD_RELEASE,
+	CMD_DTMF,
 	CMD_STOP,
 };
 
@@ -47,6 +49,7 @@ struct worker_cmd {
 	int side;                  /**< Side, for CMD_SDP         */
 	struct worker_sdp sdp;     /**< Peer, for CMD_SDP         */
 	uint32_t timeout_ms;       /**< For CMD_TIMEOUT           */
+	struct worker_dtmf dtmf;   /**< For CMD_DTMF              */
 };
 
 /** A forwarding thread */
@@ -67,6 +70,7 @@ struct worker {
 	bool stop;                                /**< Leave the loop  */
 	struct list streams;                      /**< Owned streams   */
 	struct list unposted;    /**< Released, RELEASED not yet queued */
+	struct list dtmf;        /**< Sides whose generator is on       */
 	uint64_t next_tick;                       /**< Next timeout check */
 	struct mmsghdr rx[BATCH];                 /**< recvmmsg vector */
 	struct iovec rxiov[BATCH];                /**< Their buffers   */
@@ -93,6 +97,7 @@ static int cmd_push(struct worker *w, const struct worker_cmd *tmpl)
 	cmd->side = tmpl->side;
 	cmd->sdp = tmpl->sdp;
 	cmd->timeout_ms = tmpl->timeout_ms;
+	cmd->dtmf = tmpl->dtmf;
 
 	pthread_mutex_lock(&w->lock);
 	list_append(&w->cmds, &cmd->le, cmd);
@@ -280,6 +285,9 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		return false;
 	}
 
+	if (rtp && out->dtmf.on)
+		dtmf_fwd(&out->dtmf, &h, p, now_ms);
+
 	if ((rtp || rtcp) && !media_out(out, rtcp, p, &len)) {
 		FWD_ADD(in->c.errors, 1);
 		return false;
@@ -441,6 +449,8 @@ static void stream_release(struct worker *w, struct fwd_stream *fs)
 		}
 	}
 
+	list_unlink(&fs->side[0].dtmf_le);
+	list_unlink(&fs->side[1].dtmf_le);
 	fs->dead = true;
 	list_unlink(&fs->le);
 	list_append(&w->unposted, &fs->le, fs);
@@ -466,6 +476,41 @@ static bool ctx_keep(struct srtp **ctxp, struct sdes_key *cur,
 	(void)srtp_alloc(ctxp, k->suite, k->key, k->len, 0);
 
 	return true;
+}
+
+
+/* A digit for a side's peer: the stream stays in userspace from now on
+ * (the audio after the events is renumbered) */
+static void dtmf_start(struct worker *w, struct fwd_side *side,
+		       const struct worker_dtmf *d, uint64_t now)
+{
+	offload_stop(&w->off, side->fs, now);
+
+	if (dtmf_queue(&side->dtmf, d->pt, d->rate, d->event, d->dur_ms))
+		FWD_ADD(side->c.errors, 1);
+	else if (!side->dtmf_le.list)
+		list_append(&w->dtmf, &side->dtmf_le, side);
+}
+
+
+/* Events due go to their peers, encrypted if the peer has our key */
+static void dtmf_tick(struct worker *w, uint64_t now)
+{
+	for (struct le *le = w->dtmf.head; le; le = le->next) {
+		struct fwd_side *side = le->data;
+		const struct sa *dst = latch_dst(&side->latch[0]);
+		size_t n = dtmf_next(&side->dtmf, now, w->scratch,
+				     sizeof(w->scratch));
+
+		if (!n || !dst || side->fd[0] < 0)
+			continue;
+		if (side->tx && srtpx_protect(side->tx, false, w->scratch, &n,
+					      PKT_MAX))
+			continue;
+
+		(void)sendto(side->fd[0], w->scratch, n, 0, &dst->u.sa,
+			     dst->len);
+	}
 }
 
 
@@ -516,6 +561,10 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 	case CMD_RELEASE:
 		offload_stop(&w->off, fs, now);
 		stream_release(w, fs);
+		break;
+
+	case CMD_DTMF:
+		dtmf_start(w, &fs->side[cmd->side], &cmd->dtmf, now);
 		break;
 
 	case CMD_STOP:
@@ -612,7 +661,8 @@ static void *worker_main(void *arg)
 		uint64_t now;
 		int n;
 
-		n = epoll_wait(w->epfd, evs, EVENTS, TICK_MS);
+		n = epoll_wait(w->epfd, evs, EVENTS,
+			       w->dtmf.head ? DTMF_TICK_MS : TICK_MS);
 
 		/* commands first: a packet may need the SDP just given */
 		for (int i = 0; i < n && !wake; i++)
@@ -634,6 +684,8 @@ static void *worker_main(void *arg)
 			unposted_post(w);
 
 		now = fwd_now_ms();
+		if (w->dtmf.head)
+			dtmf_tick(w, now);
 		if (now >= w->next_tick) {
 			streams_tick(w, now);
 			w->next_tick = now + TICK_MS;
@@ -662,6 +714,8 @@ static void worker_destructor(void *data)
 	mem_deref(w->off.kern);
 	while (w->unposted.head)
 		list_unlink(w->unposted.head);
+	while (w->dtmf.head)
+		list_unlink(w->dtmf.head);
 
 	list_flush(&w->cmds);
 	if (w->epfd >= 0)
@@ -840,6 +894,35 @@ int worker_timeout(struct worker *w, struct fwd_stream *fs,
 	tmpl.op = CMD_TIMEOUT;
 	tmpl.fs = fs;
 	tmpl.timeout_ms = timeout_ms;
+
+	return cmd_push(w, &tmpl);
+}
+
+
+/**
+ * Play a digit toward a side's peer, as RFC 4733 events in the stream
+ * it receives
+ *
+ * @param w    Worker
+ * @param fs   Stream
+ * @param side Side whose peer gets the events
+ * @param d    The digit, payload type and clock
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int worker_dtmf(struct worker *w, struct fwd_stream *fs, int side,
+		const struct worker_dtmf *d)
+{
+	struct worker_cmd tmpl;
+
+	if (!w || !fs || side < 0 || side > 1 || !d)
+		return EINVAL;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.op = CMD_DTMF;
+	tmpl.fs = fs;
+	tmpl.side = side;
+	tmpl.dtmf = *d;
 
 	return cmd_push(w, &tmpl);
 }

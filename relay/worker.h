@@ -33,6 +33,14 @@ struct worker_sdp {
 	struct sdes_key tx_key; /**< Our own key toward the peer    */
 };
 
+/** A digit to play toward a side's peer (RFC 4733, dtmf.h) */
+struct worker_dtmf {
+	uint8_t pt;           /**< telephone-event payload type  */
+	uint32_t rate;        /**< Its clock rate                */
+	uint8_t event;        /**< Event code                    */
+	uint32_t dur_ms;      /**< Duration                      */
+};
+
 int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
 		  bool kernel);
 int  worker_add(struct worker *w, struct fwd_stream *fs);
@@ -42,6 +50,8 @@ int  worker_window(struct worker *w, struct fwd_stream *fs, int side,
 		   uint32_t window_ms);
 int  worker_timeout(struct worker *w, struct fwd_stream *fs,
 		    uint32_t timeout_ms);
+int  worker_dtmf(struct worker *w, struct fwd_stream *fs, int side,
+		 const struct worker_dtmf *d);
 int  worker_release(struct worker *w, struct fwd_stream *fs);
 unsigned worker_streams(const struct worker *w);
 const struct offload *worker_offload(const struct worker *w);

@@ -1052,3 +1052,108 @@ int test_relay_t38(void)
 	teardown(relay, cfg, mb, a.fd, b.fd, evil.fd);
 	return err;
 }
+
+
+/* Audio from A: PCMA, SSRC 0x01020304, 20 ms per packet */
+static int audio_send(int fd, const struct sa *to, uint16_t seq)
+{
+	uint8_t p[172] = {0x80, 8, (uint8_t)(seq >> 8), (uint8_t)seq,
+		0, 0, (uint8_t)(seq >> 8), 0, 1, 2, 3, 4};
+	uint32_t ts = htonl((uint32_t)seq * 160);
+
+	memcpy(p + 4, &ts, 4);
+
+	return sendto(fd, p, sizeof(p), 0, &to->u.sa, to->len) ==
+		sizeof(p) ? 0 : errno;
+}
+
+
+/** What B got: audio and events, in order */
+struct heard {
+	unsigned audio, events, ends, markers;
+	uint16_t last_seq;
+	bool gap, foreign_ssrc;
+	uint8_t event;
+};
+
+
+static void heard_add(struct heard *hd, const uint8_t *p, size_t n)
+{
+	uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
+
+	if (hd->audio + hd->events && seq != (uint16_t)(hd->last_seq + 1))
+		hd->gap = true;
+	hd->last_seq = seq;
+	hd->foreign_ssrc |= memcmp(p + 8, "\x01\x02\x03\x04", 4) != 0;
+
+	if ((p[1] & 0x7f) != 101 || n != 16) {
+		++hd->audio;
+		return;
+	}
+
+	++hd->events;
+	hd->event = p[12];
+	hd->ends += (p[13] & 0x80) != 0;
+	hd->markers += (p[1] & 0x80) != 0;
+}
+
+
+/* A digit the B2BUA asks for (SIP INFO from a gateway) reaches B as RFC
+ * 4733 events on B's telephone-event payload type, inside A's stream:
+ * A's SSRC, one gapless sequence with the audio around it */
+int test_relay_dtmf(void)
+{
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct peer a, b;
+	struct mbuf *mb = mbuf_alloc(1024);
+	struct sa to_a, to_b;
+	struct heard hd;
+	char sa_[512], sb[512];
+	struct pl cid = PL("dtmf-1"), tb = PL("tb"), tx = PL("tx");
+	int err;
+
+	memset(&hd, 0, sizeof(hd));
+	a.fd = b.fd = -1;
+	err = relay_open(&relay, &cfg, "");
+	TEST_ERR(err);
+	err  = peer_open(&a, "127.0.0.1");
+	err |= peer_open(&b, "127.0.0.2");
+	TEST_ERR(err);
+
+	sdp_make(sa_, sizeof(sa_), &a.sa, "sendrecv");
+	sdp_make(sb, sizeof(sb), &b.sa, "sendrecv");
+	err = exchange(relay, mb, "dtmf-1", sa_, sb, &to_a, &to_b);
+	TEST_ERR(err);
+
+	TEST_EQUALS(EINVAL, relay_dtmf(relay, &cid, &tb, 'x', 100));
+	TEST_EQUALS(ENOENT, relay_dtmf(relay, &cid, &tx, '1', 100));
+	TEST_EQUALS(ENOENT, relay_dtmf(relay, &tx, &tb, '1', 100));
+
+	for (uint16_t seq = 1; seq <= 20; seq++) {
+		uint8_t buf[256];
+		struct pollfd pfd = {b.fd, POLLIN, 0};
+		ssize_t n;
+
+		TEST_ERR(audio_send(a.fd, &to_a, seq));
+		if (seq == 4)
+			TEST_ERR(relay_dtmf(relay, &cid, &tb, '9', 100));
+		while (poll(&pfd, 1, 20) == 1 &&
+		       (n = recv(b.fd, buf, sizeof(buf), 0)) > 0)
+			heard_add(&hd, buf, (size_t)n);
+	}
+
+	TEST_EQUALS(20, hd.audio);
+	TEST_EQUALS(7, hd.events);
+	TEST_EQUALS(9, hd.event);
+	TEST_EQUALS(1, hd.markers);
+	TEST_EQUALS(3, hd.ends);
+	TEST_ASSERT(!hd.gap);
+	TEST_ASSERT(!hd.foreign_ssrc);
+
+	err = call_end(relay, &cid);
+
+ out:
+	teardown(relay, cfg, mb, a.fd, b.fd, -1);
+	return err;
+}
