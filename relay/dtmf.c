@@ -47,11 +47,12 @@ int dtmf_event(char digit)
  * @param rate   Its clock rate
  * @param event  Event code (dtmf_event())
  * @param dur_ms Duration, clamped to DTMF_MIN_MS..DTMF_MAX_MS
+ * @param now    Monotonic ms
  *
  * @return 0 if success, EOVERFLOW if DTMF_QUEUE digits wait already
  */
 int dtmf_queue(struct dtmf_gen *g, uint8_t pt, uint32_t rate,
-	       uint8_t event, uint32_t dur_ms)
+	       uint8_t event, uint32_t dur_ms, uint64_t now)
 {
 	if (!g || event > 15 || pt > 127 || !rate)
 		return EINVAL;
@@ -59,8 +60,10 @@ int dtmf_queue(struct dtmf_gen *g, uint8_t pt, uint32_t rate,
 	if (g->qn >= DTMF_QUEUE)
 		return EOVERFLOW;
 
+	/* the first event waits a little for the audio it joins */
 	if (!g->on) {
 		g->on = true;
+		g->src_wait = now + DTMF_WAIT_MS;
 		g->ssrc = rand_u32();
 		g->seq = (uint16_t)rand_u16();
 		g->src_ts = rand_u32();
@@ -84,7 +87,8 @@ uint64_t dtmf_due(const struct dtmf_gen *g)
 	if (g->playing)
 		return g->next;
 
-	return g->qn ? MAX(g->idle_until, 1) : 0;
+	return g->qn ? MAX(MAX(g->idle_until, g->src ? 0 : g->src_wait), 1) :
+		0;
 }
 
 
@@ -149,7 +153,8 @@ size_t dtmf_next(struct dtmf_gen *g, uint64_t now, uint8_t *buf, size_t sz)
 		return 0;
 
 	if (!g->playing) {
-		if (!g->qn || now < g->idle_until)
+		if (!g->qn || now < g->idle_until ||
+		    (!g->src && now < g->src_wait))
 			return 0;
 		event_start(g, now);
 	}

@@ -21,6 +21,7 @@ enum {
 	DTMF_MIN_MS   = 40,    /**< Shortest event played              */
 	DTMF_MAX_MS   = 5000,  /**< Longest event played               */
 	DTMF_PKT      = 16,    /**< Size of an event packet            */
+	DTMF_WAIT_MS  = 100,   /**< Wait for audio to join, at first   */
 };
 
 /** One digit to play */
@@ -44,6 +45,7 @@ struct dtmf_gen {
 	uint64_t next;                 /**< Next packet due (ms)    */
 	unsigned ends;                 /**< End packets sent        */
 	uint64_t idle_until;           /**< No new event before (ms) */
+	uint64_t src_wait;             /**< Wait for it until (ms)  */
 	bool src;                      /**< The audio was seen:     */
 	uint32_t ssrc;                 /**< ...its SSRC,            */
 	uint16_t seq;                  /**< ...last number sent,    */
@@ -55,7 +57,7 @@ struct dtmf_gen {
 
 int  dtmf_event(char digit);
 int  dtmf_queue(struct dtmf_gen *g, uint8_t pt, uint32_t rate,
-		uint8_t event, uint32_t dur_ms);
+		uint8_t event, uint32_t dur_ms, uint64_t now);
 uint64_t dtmf_due(const struct dtmf_gen *g);
 size_t dtmf_next(struct dtmf_gen *g, uint64_t now, uint8_t *buf,
 		 size_t sz);

@@ -486,21 +486,30 @@ static void dtmf_start(struct worker *w, struct fwd_side *side,
 {
 	offload_stop(&w->off, side->fs, now);
 
-	if (dtmf_queue(&side->dtmf, d->pt, d->rate, d->event, d->dur_ms))
+	if (dtmf_queue(&side->dtmf, d->pt, d->rate, d->event, d->dur_ms,
+		       now))
 		FWD_ADD(side->c.errors, 1);
 	else if (!side->dtmf_le.list)
 		list_append(&w->dtmf, &side->dtmf_le, side);
 }
 
 
-/* Events due go to their peers, encrypted if the peer has our key */
+/* Events due go to their peers, encrypted if the peer has our key; a
+ * side with nothing left to play leaves the list (its audio is still
+ * renumbered) */
 static void dtmf_tick(struct worker *w, uint64_t now)
 {
-	for (struct le *le = w->dtmf.head; le; le = le->next) {
+	struct le *le = w->dtmf.head;
+
+	while (le) {
 		struct fwd_side *side = le->data;
 		const struct sa *dst = latch_dst(&side->latch[0]);
 		size_t n = dtmf_next(&side->dtmf, now, w->scratch,
 				     sizeof(w->scratch));
+
+		le = le->next;
+		if (!dtmf_due(&side->dtmf))
+			list_unlink(&side->dtmf_le);
 
 		if (!n || !dst || side->fd[0] < 0)
 			continue;

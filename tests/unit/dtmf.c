@@ -65,11 +65,11 @@ int test_dtmf_codes(void)
 
 	memset(&g, 0, sizeof(g));
 	TEST_EQUALS(0, dtmf_due(&g));
-	TEST_EQUALS(EINVAL, dtmf_queue(&g, 101, 8000, 16, 100));
-	TEST_EQUALS(EINVAL, dtmf_queue(&g, 128, 8000, 1, 100));
+	TEST_EQUALS(EINVAL, dtmf_queue(&g, 101, 8000, 16, 100, 0));
+	TEST_EQUALS(EINVAL, dtmf_queue(&g, 128, 8000, 1, 100, 0));
 	for (int i = 0; i < DTMF_QUEUE; i++)
-		TEST_ERR(dtmf_queue(&g, 101, 8000, 1, 1));
-	TEST_EQUALS(EOVERFLOW, dtmf_queue(&g, 101, 8000, 1, 100));
+		TEST_ERR(dtmf_queue(&g, 101, 8000, 1, 1, 0));
+	TEST_EQUALS(EOVERFLOW, dtmf_queue(&g, 101, 8000, 1, 100, 0));
 	TEST_EQUALS(DTMF_MIN_MS, g.q[0].dur_ms);
 
  out:
@@ -90,7 +90,7 @@ int test_dtmf_event(void)
 	int err = 0;
 
 	memset(&g, 0, sizeof(g));
-	TEST_ERR(dtmf_queue(&g, 101, 8000, 5, 100));
+	TEST_ERR(dtmf_queue(&g, 101, 8000, 5, 100, 980));
 	audio(&g, 1000, 16000, 990, &s);
 	TEST_EQUALS(1000, s);
 
@@ -146,8 +146,8 @@ int test_dtmf_sequence(void)
 	int err = 0;
 
 	memset(&g, 0, sizeof(g));
-	TEST_ERR(dtmf_queue(&g, 96, 8000, 1, 60));
-	TEST_ERR(dtmf_queue(&g, 96, 8000, 11, 60));
+	TEST_ERR(dtmf_queue(&g, 96, 8000, 1, 60, 4800));
+	TEST_ERR(dtmf_queue(&g, 96, 8000, 11, 60, 4800));
 
 	for (uint64_t t = 5000; t <= 5600; t += 5) {
 		if (!dtmf_next(&g, t, buf, sizeof(buf)))

@@ -1081,8 +1081,11 @@ static void heard_add(struct heard *hd, const uint8_t *p, size_t n)
 {
 	uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
 
-	if (hd->audio + hd->events && seq != (uint16_t)(hd->last_seq + 1))
+	if (hd->audio + hd->events && seq != (uint16_t)(hd->last_seq + 1)) {
 		hd->gap = true;
+		TEST_FAIL("seq %u after %u (pt %u)\n", seq, hd->last_seq,
+			  p[1] & 0x7f);
+	}
 	hd->last_seq = seq;
 	hd->foreign_ssrc |= memcmp(p + 8, "\x01\x02\x03\x04", 4) != 0;
 
