@@ -104,6 +104,8 @@ struct cfg_gwset {
 	char name[CFG_NAME_MAX];   /**< Its name                        */
 	enum cfg_refer refer;      /**< REFER handling                  */
 	enum cfg_media media;      /**< Media security of its legs      */
+	bool info_dtmf;            /**< Its INFO DTMF becomes RFC 4733
+					toward UM                       */
 	uint32_t failover;         /**< enum cfg_failover bits          */
 	struct list gws;           /**< struct cfg_host                 */
 	unsigned line;             /**< Line it was defined on          */

@@ -108,6 +108,22 @@ static int failover_parse(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
+/* info_dtmf=convert|pass */
+static int info_dtmf_parse(struct cfg_ctx *ctx, const struct cfg_key *key,
+			   const struct pl *val, bool *convert)
+{
+	if (0 == pl_strcmp(val, "convert"))
+		*convert = true;
+	else if (0 == pl_strcmp(val, "pass"))
+		*convert = false;
+	else
+		return cfg_error(ctx, key, "info_dtmf: '%r' is not convert "
+				 "or pass", val);
+
+	return 0;
+}
+
+
 static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 			struct cfg_gwset *set, const struct pl *word)
 {
@@ -120,10 +136,12 @@ static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 		return failover_parse(ctx, key, &val, &set->failover);
 	if (0 == pl_strcmp(&name, "media"))
 		return cfg_media(ctx, key, &val, &set->media);
+	if (0 == pl_strcmp(&name, "info_dtmf"))
+		return info_dtmf_parse(ctx, key, &val, &set->info_dtmf);
 
 	if (pl_strcmp(&name, "refer"))
 		return cfg_error(ctx, key, "unknown option '%r' (refer, "
-				 "failover, media)", &name);
+				 "failover, media, info_dtmf)", &name);
 
 	if (0 == pl_strcmp(&val, "pass"))
 		set->refer = CFG_REFER_PASS;
@@ -138,7 +156,7 @@ static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 
 
 /** sip_gw_set NAME [refer=pass|local] [failover=LIST]
- *  [media=rtp|srtp|any] */
+ *  [media=rtp|srtp|any] [info_dtmf=convert|pass] */
 int cfg_gwset_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		const struct pl *val, void *field)
 {

@@ -37,6 +37,17 @@ static int suite_index(enum srtp_suite suite)
 }
 
 
+static bool all_digits(const struct pl *pl)
+{
+	for (size_t i = 0; i < pl->l; i++) {
+		if (pl->p[i] < '0' || pl->p[i] > '9')
+			return false;
+	}
+
+	return pl->l > 0;
+}
+
+
 /* "2^N" or a decimal number of packets */
 static int lifetime_parse(uint64_t *lt, const struct pl *v)
 {
@@ -45,7 +56,7 @@ static int lifetime_parse(uint64_t *lt, const struct pl *v)
 	if (v->l > 2 && v->p[0] == '2' && v->p[1] == '^') {
 		struct pl e = {v->p + 2, v->l - 2};
 
-		if (re_regex(e.p, e.l, "[0-9]+", NULL) || e.l > 2)
+		if (!all_digits(&e) || e.l > 2)
 			return EBADMSG;
 		n = pl_u32(&e);
 		if (n > 63)
@@ -54,7 +65,7 @@ static int lifetime_parse(uint64_t *lt, const struct pl *v)
 		return 0;
 	}
 
-	if (!v->l || v->l > 19 || re_regex(v->p, v->l, "[0-9]+", NULL))
+	if (v->l > 19 || !all_digits(v))
 		return EBADMSG;
 
 	*lt = pl_u64(v);
@@ -83,7 +94,10 @@ static int params_parse(struct sdes_line *ln, struct pl rest)
 		if (seen_mki)
 			return EBADMSG;
 		if (pl_strchr(&v, ':')) {
-			if (re_regex(v.p, v.l, "[0-9]+:[0-9]+", NULL, NULL))
+			struct pl mki, len;
+
+			if (re_regex(v.p, v.l, "[^:]+:[^]+", &mki, &len) ||
+			    !all_digits(&mki) || !all_digits(&len))
 				return EBADMSG;
 			ln->mki = seen_mki = true;
 		}

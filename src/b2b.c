@@ -370,7 +370,8 @@ static int gwsets_alloc(struct b2b *b2b, const struct cfg *cfg,
 		const struct hset_prm prm = {
 			set->name, &set->gws, set->failover, b2b->sip[B2B_EXT],
 			&b2b->laddr[B2B_EXT],
-			set->media ? set->media : cfg->sip.gw_media
+			set->media ? set->media : cfg->sip.gw_media,
+			set->info_dtmf
 		};
 		struct hset *hs;
 
@@ -389,7 +390,8 @@ static int umhosts_alloc(struct b2b *b2b, const struct cfg *cfg)
 	const struct hset_prm prm = {
 		"um", &cfg->sip.umhosts,
 		CFG_FO_TIMEOUT | CFG_FO_408 | CFG_FO_5XX | CFG_FO_6XX,
-		b2b->sip[B2B_INT], &b2b->laddr[B2B_INT], cfg->sip.um_media
+		b2b->sip[B2B_INT], &b2b->laddr[B2B_INT], cfg->sip.um_media,
+		false
 	};
 
 	return hset_alloc(&b2b->umhosts, cfg, &prm);
@@ -582,7 +584,7 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  "sip out: %llu calls, %llu numbers refused, "
 			  "%llu over a source's limit, %llu unroutable, "
 			  "%llu bad requests; %llu transfers made, "
-			  "%llu transfers failed\n%H%H",
+			  "%llu transfers failed; %llu INFO digits played\n%H%H",
 			  list_count(&b2b->calls),
 			  (unsigned long long)st->calls,
 			  (unsigned long long)st->answered,
@@ -600,6 +602,7 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->out_bad,
 			  (unsigned long long)st->xfers,
 			  (unsigned long long)st->xfers_failed,
+			  (unsigned long long)st->info_dtmf,
 			  hset_print, b2b->umhosts, gwsets_print, b2b);
 }
 

@@ -73,6 +73,7 @@ struct b2b_stats {
 	uint64_t out_bad;      /**< 4xx: no number, host, loop         */
 	uint64_t xfers;        /**< Transfers the edge made (xfer.c)   */
 	uint64_t xfers_failed; /**< Of those, failed                   */
+	uint64_t info_dtmf;    /**< INFO digits played as RFC 4733     */
 };
 
 /** The B2BUA */
@@ -188,6 +189,8 @@ void leg_recv(struct leg *leg, const struct sip_msg *msg);
 void leg_cred_set(struct leg *leg, struct uacauth *auth);
 int  leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 		sip_cancel_h *cancelh, void *arg);
+void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
+		const char *reason, const char *why);
 int  leg_respond(struct leg *leg, struct sip_strans **stp,
 		 const struct sip_msg *msg, uint16_t scode, const char *reason,
 		 const char *hdrs, const struct body *body);
@@ -214,6 +217,8 @@ int  oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 	      const enum cfg_media media[2]);
 const char *oa_id(const struct oa *oa);
 const char *oa_why(const struct oa *oa);
+int  oa_dtmf(const struct oa *oa, enum b2b_side to, char digit,
+	     uint32_t dur_ms);
 uint16_t oa_scode(int err);
 bool oa_has_sdp(const struct sip_msg *msg);
 int  oa_sdp(struct oa *oa, enum b2b_side from, bool offer,

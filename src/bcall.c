@@ -304,6 +304,9 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 		return;
 	}
 
+	if (infodtmf_take(call, leg, msg))
+		return;
+
 	for (size_t i = 0; i < ARRAY_SIZE(relayed); i++) {
 		if (!pl_strcmp(&msg->met, relayed[i])) {
 			xreq_relay(call->oa, leg, msg, &call->xreqs);
@@ -453,7 +456,8 @@ static void offer_refused(struct bcall *call, int err)
 
 
 /* Media security per side: the callee's set's, and the caller's:
- * UM's, or the set of the gateway it came from */
+ * UM's, or the set of the gateway it came from; and what becomes of
+ * the gateway's INFO digits */
 static void media_policy(struct bcall *call, const struct bcall_prm *prm,
 			 const struct sip_msg *msg)
 {
@@ -463,12 +467,14 @@ static void media_policy(struct bcall *call, const struct bcall_prm *prm,
 	call->media[!prm->side] = hset_media(prm->hosts);
 	if (prm->side == B2B_INT) {
 		call->media[B2B_INT] = b2b->cfg->sip.um_media;
+		call->info_dtmf = hset_info_dtmf(prm->hosts);
 		return;
 	}
 
 	gw = hset_host_find(&b2b->gwsets, &msg->src);
 	call->media[B2B_EXT] = gw ? hset_media(hhost_hset(gw)) :
 		b2b->cfg->sip.gw_media;
+	call->info_dtmf = hset_info_dtmf(hhost_hset(gw));
 }
 
 

@@ -31,6 +31,8 @@ struct bcall {
 	struct mbuf *answer;            /**< The answer the caller got    */
 	struct hset *hosts;             /**< Where the callee leg goes    */
 	enum cfg_media media[2];        /**< Media security per side      */
+	bool info_dtmf;                 /**< The gateway's INFO digits are
+					     played to UM (infodtmf.c)    */
 	void *slot;                     /**< Limit slot held, or NULL     */
 	const struct hhost *host;       /**< Host of the first hop        */
 	struct lreq *ireq;              /**< Our INVITE in flight         */
@@ -88,6 +90,12 @@ bool xfer_local(const struct bcall *call, const struct leg *leg,
 		const struct sip_msg *msg);
 void xfer_start(struct bcall *call, struct leg *leg,
 		const struct sip_msg *msg);
+
+/* infodtmf.c */
+int  infodtmf_parse(const struct pl *subtype, const struct pl *body,
+		    char *digit, uint32_t *dur_ms);
+bool infodtmf_take(struct bcall *call, struct leg *leg,
+		   const struct sip_msg *msg);
 
 /* brec.c */
 void brec_write(const struct bcall *call, const char *cause);

@@ -35,6 +35,7 @@ struct hset {
 	char name[CFG_NAME_MAX];        /**< "um" or the set's name       */
 	uint32_t failover;              /**< enum cfg_failover bits       */
 	enum cfg_media media;           /**< Media security of its legs   */
+	bool info_dtmf;                 /**< INFO digits become RFC 4733  */
 	struct sip *sip;                /**< The stack the hosts are on   */
 	struct sa laddr;                /**< Our address there (From)     */
 	struct list hosts;              /**< struct hhost                 */
@@ -212,6 +213,7 @@ int hset_alloc(struct hset **hsp, const struct cfg *cfg,
 	str_ncpy(hs->name, prm->name, sizeof(hs->name));
 	hs->failover = prm->failover;
 	hs->media = prm->media;
+	hs->info_dtmf = prm->info_dtmf;
 	hs->sip = prm->sip;
 	hs->laddr = *prm->laddr;
 
@@ -362,6 +364,13 @@ const char *hset_name(const struct hset *hs)
 enum cfg_media hset_media(const struct hset *hs)
 {
 	return hs ? hs->media : CFG_MEDIA_UNSET;
+}
+
+
+/** @return true if the set's INFO digits are played as RFC 4733 */
+bool hset_info_dtmf(const struct hset *hs)
+{
+	return hs && hs->info_dtmf;
 }
 
 

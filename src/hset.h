@@ -35,6 +35,8 @@ struct hset_prm {
 	struct sip *sip;           /**< The stack its hosts are on     */
 	const struct sa *laddr;    /**< Our address there, for From    */
 	enum cfg_media media;      /**< Media security of its legs     */
+	bool info_dtmf;            /**< Its INFO digits go to UM as
+				        RFC 4733 events             */
 };
 
 int  hset_alloc(struct hset **hsp, const struct cfg *cfg,
@@ -45,6 +47,7 @@ unsigned hset_alive(const struct hset *hs);
 unsigned hset_count(const struct hset *hs);
 const char *hset_name(const struct hset *hs);
 enum cfg_media hset_media(const struct hset *hs);
+bool hset_info_dtmf(const struct hset *hs);
 void hset_append(struct list *sets, struct hset *hs);
 struct hset *hset_find(const struct list *sets, const char *name);
 const struct hhost *hset_host_find(const struct list *sets,

@@ -440,6 +440,38 @@ int leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 }
 
 
+/**
+ * Answer a request that came on the leg, in a server transaction of its
+ * own (a retransmission gets the same answer), with a Warning if why
+ * is given
+ *
+ * @param leg    Leg the request came on
+ * @param msg    The request
+ * @param scode  Status code
+ * @param reason Reason phrase
+ * @param why    Text of a "Warning: 399", or NULL
+ */
+void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
+		const char *reason, const char *why)
+{
+	struct sip_strans *st = NULL;
+	char hdrs[160] = "";
+
+	if (!leg || !msg)
+		return;
+
+	if (why)
+		(void)re_snprintf(hdrs, sizeof(hdrs),
+				  "Warning: 399 umedge \"%s\"\r\n", why);
+
+	if (sip_strans_alloc(&st, leg->b2b->sip[leg->side], msg, NULL, NULL))
+		return;
+
+	(void)leg_respond(leg, &st, msg, scode, reason, hdrs, NULL);
+	mem_deref(st);
+}
+
+
 /** The ACK for our 2xx came: stop retransmitting it */
 void leg_ack_received(struct leg *leg)
 {

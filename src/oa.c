@@ -207,6 +207,32 @@ int oa_sdp(struct oa *oa, enum b2b_side from, bool offer,
 
 
 /**
+ * Play a DTMF digit to one side as RFC 4733 events
+ *
+ * @param oa     Offer/answer state
+ * @param to     The side that hears it
+ * @param digit  '0'-'9', '*', '#', 'A'-'D'
+ * @param dur_ms Its duration
+ *
+ * @return 0 if success, ENOTSUP if that side has no telephone-event,
+ *         otherwise errorcode
+ */
+int oa_dtmf(const struct oa *oa, enum b2b_side to, char digit,
+	    uint32_t dur_ms)
+{
+	struct pl id, tag;
+
+	if (!oa)
+		return EINVAL;
+
+	pl_set_str(&id, oa->id);
+	pl_set_str(&tag, side_tag(to));
+
+	return relay_dtmf(oa->relay, &id, &tag, digit, dur_ms);
+}
+
+
+/**
  * Why the relay refused the last SDP
  *
  * @param oa Offer/answer state

@@ -131,25 +131,6 @@ static void xfer_destructor(void *data)
 }
 
 
-/* An answer to UM's REFER, with a Warning if why is given */
-static void reply(struct leg *leg, const struct sip_msg *msg,
-		  uint16_t scode, const char *reason, const char *why)
-{
-	struct sip_strans *st = NULL;
-	char hdrs[160] = "";
-
-	if (why)
-		(void)re_snprintf(hdrs, sizeof(hdrs),
-				  "Warning: 399 umedge \"%s\"\r\n", why);
-
-	if (sip_strans_alloc(&st, leg->b2b->sip[leg->side], msg, NULL, NULL))
-		return;
-
-	(void)leg_respond(leg, &st, msg, scode, reason, hdrs, NULL);
-	mem_deref(st);
-}
-
-
 /* NOTIFY with the target's progress as a sipfrag (RFC 3515 §2.4.5) */
 static void notify(struct xfer *x, uint16_t scode, const char *reason,
 		   bool final)
@@ -572,17 +553,17 @@ static struct hset *target_check(struct bcall *call, struct leg *leg,
 	struct hset *hs;
 
 	if (call->xfer || call->state != BCALL_CONFIRMED) {
-		reply(leg, msg, 491, "Request Pending", NULL);
+		leg_answer(leg, msg, 491, "Request Pending", NULL);
 		return NULL;
 	}
 
 	if (!hdr || sip_addr_decode(&to, &hdr->val)) {
-		reply(leg, msg, 400, "Bad Refer-To", NULL);
+		leg_answer(leg, msg, 400, "Bad Refer-To", NULL);
 		return NULL;
 	}
 
 	if (pl_isset(&to.uri.headers)) {
-		reply(leg, msg, 501, "Not Implemented",
+		leg_answer(leg, msg, 501, "Not Implemented",
 		      "no attended transfer with refer=local");
 		return NULL;
 	}
@@ -591,7 +572,7 @@ static struct hset *target_check(struct bcall *call, struct leg *leg,
 	if (!hs) {
 		DEBUG_NOTICE("%s: transfer to '%s' refused with %u: %s\n",
 			     oa_id(call->oa), num, r.scode, r.why);
-		reply(leg, msg, r.scode, r.reason, r.why);
+		leg_answer(leg, msg, r.scode, r.reason, r.why);
 	}
 
 	return hs;
@@ -618,7 +599,7 @@ void xfer_start(struct bcall *call, struct leg *leg,
 
 	x = mem_zalloc(sizeof(*x), xfer_destructor);
 	if (!x) {
-		reply(leg, msg, 500, "Server Internal Error", NULL);
+		leg_answer(leg, msg, 500, "Server Internal Error", NULL);
 		return;
 	}
 
@@ -632,7 +613,7 @@ void xfer_start(struct bcall *call, struct leg *leg,
 
 	DEBUG_NOTICE("%s: UM transfers the call to %s (set %s, refer=local)\n",
 		     oa_id(call->oa), num, hset_name(hs));
-	reply(leg, msg, 202, "Accepted", NULL);
+	leg_answer(leg, msg, 202, "Accepted", NULL);
 	notify(x, 100, "Trying", false);
 
 	if (try_next(x))

@@ -3,14 +3,18 @@
  *
  * Input must be parsed or refused with EBADMSG, E2BIG or EMSGSIZE.
  * What is parsed is rewritten with options and addresses drawn from a
- * hash of the input (transports and a=crypto replaced too); the output
- * must parse again and announce exactly what was asked for, and keep
- * what it was not asked to change.
+ * hash of the input; transports and a=crypto lines are what the media
+ * security of a leg (sec.c, with a policy from the hash) makes of each
+ * m= line as an offer. The output must parse again and announce exactly
+ * what was asked for, keep what it was not asked to change, carry no
+ * key of the input, and each a=crypto line it has must read back.
  * Seeds: tests/data/sdp/ *.in
  */
 #include <string.h>
 #include <re.h>
 #include "sdprw.h"
+#include "relay.h"
+#include "sec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,9 +33,33 @@ static void fuzz_addr(struct sa *sa, bool ipv6, uint16_t port)
 }
 
 
+/* The media security of an offer, as the relay's own path makes it */
+static void fuzz_sec(struct sdprw_media *m, const struct sdprw_stream *st,
+		     struct sec_side side[2], uint32_t b)
+{
+	const struct relay_sdes sdes = {
+		(b >> 4) & 0x3f, (b >> 10) & 1 ? (b >> 11) & 0x3f : 0,
+		(b >> 17) & 1, (b >> 18) & 1
+	};
+	const struct sec_policy pol = {
+		(enum relay_sec)(b & 3), (enum relay_sec)((b >> 2) & 3),
+		(enum relay_fb)((b >> 19) % 3), &sdes
+	};
+	const char *why = NULL;
+
+	if (sec_offer(&side[0], &side[1], st, &pol, m, &why)) {
+		check(why != NULL);
+		m->crypto_set = false;
+		m->proto = NULL;
+		m->cryptoc = 0;
+	}
+}
+
+
 /* Options and media from the bits of h */
 static void fuzz_setup(struct sdprw_opts *opts, struct sdprw_media *m,
-		       const struct sdprw_sdp *sdp, uint32_t h)
+		       const struct sdprw_sdp *sdp, uint32_t h,
+		       struct sec_side (*sec)[2])
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->replace_origin = h & 1;
@@ -49,15 +77,9 @@ static void fuzz_setup(struct sdprw_opts *opts, struct sdprw_media *m,
 		fuzz_addr(&m[i].addr, (h >> i) & 1, port);
 		m[i].rtcp_port = port + 1;
 		m[i].mux = (enum sdprw_mux)((h >> (2 * i)) % 3);
-		if ((h >> (i + 9)) & 1) {
-			m[i].proto = (h >> (i + 10)) & 1 ? "RTP/SAVP" :
-				"RTP/AVP";
-			m[i].crypto_set = true;
-			m[i].crypto = (h >> (i + 10)) & 1 ?
-				"1 AES_CM_128_HMAC_SHA1_80 inline:"
-				"WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz" :
-				NULL;
-		}
+		if (!m[i].keep && ((h >> (i + 9)) & 1))
+			fuzz_sec(&m[i], &sdp->media[i], sec[i],
+				 hash_joaat((uint8_t *)&b, sizeof(b)));
 	}
 }
 
@@ -80,6 +102,21 @@ static bool mux_ok(const struct sdprw_stream *in,
 }
 
 
+/* One of our a=crypto lines: it reads back, and carries no input key */
+static void crypto_check(const struct sdprw_stream *in, const struct pl *c)
+{
+	struct sdes_line ln;
+	struct pl key;
+
+	check(0 == sdes_parse(&ln, c));
+	check(0 == re_regex(c->p, c->l, "inline:[^ |]+", &key));
+
+	for (size_t i = 0; i < in->cryptoc; i++)
+		check(!memmem(in->crypto[i].p, in->crypto[i].l, key.p,
+			      key.l));
+}
+
+
 /* What every m= section must still say after rewriting */
 static void check_media(const struct sdprw_stream *in,
 			const struct sdprw_stream *out,
@@ -93,8 +130,10 @@ static void check_media(const struct sdprw_stream *in,
 	      0 == pl_strcmp(&out->proto, m->proto));
 	check(pl_same(&in->fmts, &out->fmts));
 	check(in->nports == out->nports);
-	check(set ? out->has_crypto == (m->crypto != NULL) :
+	check(set ? out->has_crypto == (m->cryptoc > 0) :
 	      in->has_crypto == out->has_crypto);
+	for (size_t k = 0; set && k < out->cryptoc; k++)
+		crypto_check(in, &out->crypto[k]);
 	check(in->has_rtcp == out->has_rtcp);
 
 	if (m->keep) {
@@ -168,6 +207,7 @@ static void check_output(const struct pl *text, const struct sdprw_sdp *in,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct sec_side sec[SDPRW_MEDIA_MAX][2];
 	struct sdprw_media m[SDPRW_MEDIA_MAX];
 	struct sdprw_sdp *sdp = NULL;
 	struct sdprw_opts opts;
@@ -191,7 +231,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	}
 
-	fuzz_setup(&opts, m, sdp, hash_joaat(data, size));
+	memset(sec, 0, sizeof(sec));
+	fuzz_setup(&opts, m, sdp, hash_joaat(data, size), sec);
 
 	mb = mbuf_alloc(size + 512);
 	if (!mb)

@@ -537,7 +537,8 @@ int test_cfg_check(void)
 	"sip_tls_cert /dev/null\n" \
 	"sip_tls_key /dev/null\n" \
 	"sip_tls_ca /dev/null\n" \
-	"sip_gw_set pstn refer=local failover=timeout,6xx\n" \
+	"sip_gw_set pstn refer=local failover=timeout,6xx media=srtp " \
+	"info_dtmf=convert\n" \
 	"sip_gw_set back-up_2\n" \
 	"sip_gw pstn udp 192.0.2.10 priority=1 weight=3 user=edge " \
 	"password=s3cr=t#x realm=pstn.example\n" \
@@ -555,7 +556,8 @@ int test_cfg_check(void)
 	"sip_out_cps 10000\n" \
 	"sip_domain edge.example.net\n" \
 	"sip_domain [2001:db8::1]\n" \
-	"sip_domain 203.0.113.1\n"
+	"sip_domain 203.0.113.1\n" \
+	"sip_um_media srtp\n"
 
 
 /* sip_gw_set and sip_gw: the sets, their options and their gateways */
@@ -578,6 +580,12 @@ int test_cfg_outbound(void)
 	TEST_EQUALS(CFG_REFER_LOCAL, set->refer);
 	TEST_EQUALS(CFG_FO_TIMEOUT | CFG_FO_6XX, set->failover);
 	TEST_EQUALS(9, set->line);
+	TEST_EQUALS(CFG_MEDIA_SRTP, set->media);
+	TEST_ASSERT(set->info_dtmf);
+	TEST_EQUALS(CFG_MEDIA_UNSET, bak->media);
+	TEST_ASSERT(!bak->info_dtmf);
+	TEST_EQUALS(CFG_MEDIA_SRTP, cfg->sip.um_media);
+	TEST_EQUALS(CFG_MEDIA_UNSET, cfg->sip.gw_media);
 	TEST_EQUALS(CFG_REFER_PASS, bak->refer);
 	TEST_EQUALS(CFG_FO_TIMEOUT | CFG_FO_408 | CFG_FO_5XX, bak->failover);
 
@@ -696,8 +704,14 @@ int test_cfg_gw_bad(void)
 		{"sip_gw_set p failover=5xx,,6xx", "'' is not one of"},
 		{"sip_gw_set p failover=5xx,5XX", "'5XX' is listed twice"},
 		{"sip_gw_set p mode=x",
-		 "unknown option 'mode' (refer, failover)"},
+		 "unknown option 'mode' (refer, failover, media, info_dtmf)"},
 		{"sip_gw_set p local",            "'local' is not name=value"},
+		{"sip_gw_set p media=zrtp",       "'zrtp' is not rtp, srtp or "
+						  "any"},
+		{"sip_gw_set p info_dtmf=yes",    "info_dtmf: 'yes' is not "
+						  "convert or pass"},
+		{"sip_um_media sdes",             "'sdes' is not rtp, srtp or "
+						  "any"},
 		{"sip_gw_set p\nsip_gw_set p",
 		 "test.conf:6: sip_gw_set: set 'p' is already defined on "
 		 "line 5"},

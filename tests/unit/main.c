@@ -101,6 +101,7 @@ static const struct test {
 	TEST(test_relay_t38),
 	TEST(test_sdes_parse),
 	TEST(test_ng_srtp),
+	TEST(test_infodtmf_parse),
 	TEST(test_dtmf_codes),
 	TEST(test_relay_dtmf),
 	TEST(test_dtmf_event),

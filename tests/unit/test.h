@@ -204,6 +204,7 @@ int test_digest_print(void);
 int test_digest_refuse(void);
 int test_ng_srtp(void);
 int test_relay_dtmf(void);
+int test_infodtmf_parse(void);
 int test_dtmf_codes(void);
 int test_dtmf_event(void);
 int test_dtmf_sequence(void);
