@@ -12,7 +12,8 @@ counted "ok". It prints one JSON line of counters, and the CNAMEs seen
 in RTCP.
 
 Keys are SDES inline keys (base64 of master key and salt, padding
-optional), for AES_CM_128_HMAC_SHA1_80 or _32 (--suite).
+optional), for AES_CM_128_HMAC_SHA1_80 or _32, or AEAD_AES_128_GCM or
+_256_GCM (--suite).
 
 Debian's python3-pylibsrtp (libsrtp2) does the SRTP: an implementation
 other than the one under test.
@@ -32,6 +33,8 @@ import pylibsrtp
 PROFILES = {
     "AES_CM_128_HMAC_SHA1_80": pylibsrtp.Policy.SRTP_PROFILE_AES128_CM_SHA1_80,
     "AES_CM_128_HMAC_SHA1_32": pylibsrtp.Policy.SRTP_PROFILE_AES128_CM_SHA1_32,
+    "AEAD_AES_128_GCM": pylibsrtp.Policy.SRTP_PROFILE_AEAD_AES_128_GCM,
+    "AEAD_AES_256_GCM": pylibsrtp.Policy.SRTP_PROFILE_AEAD_AES_256_GCM,
 }
 
 
