@@ -6,7 +6,10 @@
 # of the daemon's and the peers' logs (and of B2B_LOGS, files in $T)
 # are printed. UMEDGE_EXTRA holds more configuration lines for
 # umedge_up. B2B_BARESIP=1: the test runs baresip and checks tones
-# (the baresip helpers below); it skips without them.
+# (the baresip helpers below); it skips without them. B2B_SRTP=1 as
+# well: its baresips may use SDES SRTP (the srtp module) and the audio
+# is decrypted from the captures (tests/tools/srtpdec.py, Debian's
+# python3-pylibsrtp); it skips without them.
 export LC_ALL=C
 
 HOLD_MS=${HOLD_MS:-3000}
@@ -24,13 +27,18 @@ if [ -n "${B2B_BARESIP:-}" ]; then
 	for c in baresip cc; do
 		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
 	done
-	for m in ausine g711 menu account; do
+	for m in ausine g711 menu account ${B2B_SRTP:+srtp}; do
 		[ -f "$BARESIP_MODS/$m.so" ] ||
 			skip "baresip module $m is not in $BARESIP_MODS"
 	done
 	cc -O2 -Wall -o "$TONECHECK" "$top_srcdir/tests/tools/tonecheck.c" \
 		-lm >"$T/cc.log" 2>&1 ||
 		{ cat "$T/cc.log" >&2; fail "tonecheck does not build"; }
+fi
+SRTPDEC="/usr/bin/python3 $top_srcdir/tests/tools/srtpdec.py"
+if [ -n "${B2B_SRTP:-}" ]; then
+	/usr/bin/python3 -c 'import pylibsrtp' >/dev/null 2>&1 ||
+		skip "python3-pylibsrtp is not installed"
 fi
 
 # shellcheck disable=SC2086
@@ -225,7 +233,8 @@ sine_alaw() {
 # bs_conf NAME ADDR IFACE HZ ACCOUNT: a baresip configuration in
 # $T/NAME: SIP (UDP and TCP) and RTP on ADDR and IFACE only, a sine of
 # HZ as the microphone (ausine wants 48 kHz stereo; baresip resamples),
-# no player, PCMA only, the one account ACCOUNT (an accounts line)
+# no player, PCMA only, the one account ACCOUNT (an accounts line);
+# the srtp module too when ACCOUNT asks for it (;mediaenc=srtp...)
 bs_conf() {
 	mkdir "$T/$1"
 	cat >"$T/$1/config" <<-CONF
@@ -244,6 +253,9 @@ bs_conf() {
 	module_app		account.so
 	module_app		menu.so
 	CONF
+	case $5 in
+	*mediaenc=srtp*) echo "module			srtp.so" >>"$T/$1/config" ;;
+	esac
 	echo "$5" >"$T/$1/accounts"
 	: >"$T/$1/contacts"
 }
@@ -300,6 +312,12 @@ alaw_to() {
 # carries a FREQ Hz tone for SECS seconds (tests/tools/tonecheck.c)
 tone() {
 	alaw_to "$1" "$2"
+	tone_in "$@"
+}
+
+# tone_in SIDE DST FREQ SECS: the same check of $T/SIDE.alaw.hex (from
+# alaw_to or srtp_audio)
+tone_in() {
 	"$TONECHECK" "$3" "$4" <"$T/$1.alaw.hex" >"$T/out" 2>&1 || {
 		sed 's/^/    /' "$T/out" >&2
 		fail "$1: no $3 Hz tone for $4 s in the audio to $2"
@@ -311,6 +329,11 @@ tone() {
 # the PCMA payload to DST (a peer's own tone must not come back to it)
 no_tone() {
 	alaw_to "$1" "$2"
+	no_tone_in "$@"
+}
+
+# no_tone_in SIDE DST FREQ: the same check of $T/SIDE.alaw.hex
+no_tone_in() {
 	set +e
 	"$TONECHECK" "$3" 0.1 <"$T/$1.alaw.hex" >"$T/out" 2>&1
 	rc=$?
@@ -322,4 +345,63 @@ no_tone() {
 	*) sed 's/^/    /' "$T/out" >&2
 	   fail "$1: tonecheck exited $rc" ;;
 	esac
+}
+
+# --- SDES SRTP in the captures (B2B_SRTP=1) -------------------------
+
+# crypto_of SIDE FILTER: the a=crypto values ("TAG SUITE inline:...")
+# of the last SDP in SIDE's capture that matches FILTER, one a line,
+# into $T/crypto
+crypto_of() {
+	tshark -n -r "$T/$1.pcapng" -Y "sdp && $2" -T fields \
+		-E "aggregator=$(printf '\t')" -e sdp.media_attr \
+		>"$T/crypto.all" 2>"$T/crypto.log" ||
+		fail "tshark cannot read the SDP in $1.pcapng"
+	tail -n 1 "$T/crypto.all" | tr '\t' '\n' |
+		sed -n 's/^crypto: *//p' >"$T/crypto"
+}
+
+# sdes_given SIDE PEER: the SDES key PEER was given for the SRTP it
+# gets, from SIDE's capture: of the a=crypto lines of the last SDP sent
+# to PEER, the one whose tag the offer/answer settled on (the tag of
+# the SDP, to PEER or from it, with a single a=crypto line); sets
+# SDES_SUITE and SDES_KEY, and SDES_PEER_KEY: the key PEER sent with
+# (its own a=crypto of that tag)
+sdes_given() {
+	crypto_of "$1" "ip.src == $2"
+	mv "$T/crypto" "$T/crypto.from"
+	crypto_of "$1" "ip.dst == $2"
+	if [ "$(wc -l <"$T/crypto")" = 1 ]; then
+		tag=$(awk '{ print $1 }' "$T/crypto")
+	elif [ "$(wc -l <"$T/crypto.from")" = 1 ]; then
+		tag=$(awk '{ print $1 }' "$T/crypto.from")
+	else
+		fail "$1: no SDES exchange with $2 to take a key from"
+	fi
+	SDES_SUITE=$(awk -v t="$tag" '$1 == t { print $2 }' "$T/crypto")
+	SDES_KEY=$(awk -v t="$tag" '$1 == t { print $3 }' "$T/crypto" |
+		sed 's/^inline://; s/|.*//')
+	SDES_PEER_KEY=$(awk -v t="$tag" '$1 == t { print $3 }' \
+		"$T/crypto.from" | sed 's/^inline://; s/|.*//')
+	[ -n "$SDES_KEY" ] && [ -n "$SDES_PEER_KEY" ] ||
+		fail "$1: no a=crypto of tag $tag both to and from $2"
+}
+
+# srtp_audio SIDE DST: every datagram to DST in SIDE's capture but SIP
+# authenticates as SRTP or SRTCP under the key DST was given
+# (sdes_given), and no RTP payload was readable before decryption; the
+# decrypted PCMA payload into $T/SIDE.alaw.hex, for
+# tone_in and no_tone_in; the counters in SRTP_COUNTS
+srtp_audio() {
+	sdes_given "$1" "$2"
+	tshark -n -r "$T/$1.pcapng" -Y "udp && !sip && ip.dst == $2" \
+		-T fields -e udp.payload >"$T/$1.srtp.hex" 2>"$T/$1.srtp.log" ||
+		fail "tshark cannot read the UDP to $2 in $1.pcapng"
+	# shellcheck disable=SC2086
+	$SRTPDEC --key "$SDES_KEY" --suite "$SDES_SUITE" \
+		<"$T/$1.srtp.hex" >"$T/$1.alaw.hex" 2>"$T/$1.srtpdec" || {
+		sed 's/^/    /' "$T/$1.srtpdec" >&2
+		fail "$1: the media to $2 does not all decrypt under the $SDES_SUITE key it was given"
+	}
+	SRTP_COUNTS=$(tail -n 1 "$T/$1.srtpdec")
 }

@@ -3,7 +3,9 @@
 
 It sends --count RTP packets (20 ms apart, 160-byte payloads that start
 with the byte --mark and the sequence number) to --peer, protected with
---tx-key if given, and two RTCP compounds (SR + SDES CNAME --cname).
+--tx-key if given, and two RTCP compounds (SR + SDES CNAME --cname),
+to --peer as well (rtcp-mux) or, with --rtcp-peer, there; then RTCP is
+also received on the port after --bind's.
 For --secs seconds it receives what comes back: with --rx-key each
 packet must authenticate and decrypt under that key (SRTP/SRTCP), and
 its payload must not be readable before (it was encrypted); without,
@@ -12,7 +14,8 @@ counted "ok". It prints one JSON line of counters, and the CNAMEs seen
 in RTCP.
 
 Keys are SDES inline keys (base64 of master key and salt, padding
-optional), for AES_CM_128_HMAC_SHA1_80 or _32 (--suite).
+optional), for AES_CM_128_HMAC_SHA1_80 or _32, or AEAD_AES_128_GCM or
+_256_GCM (--suite).
 
 Debian's python3-pylibsrtp (libsrtp2) does the SRTP: an implementation
 other than the one under test.
@@ -32,6 +35,8 @@ import pylibsrtp
 PROFILES = {
     "AES_CM_128_HMAC_SHA1_80": pylibsrtp.Policy.SRTP_PROFILE_AES128_CM_SHA1_80,
     "AES_CM_128_HMAC_SHA1_32": pylibsrtp.Policy.SRTP_PROFILE_AES128_CM_SHA1_32,
+    "AEAD_AES_128_GCM": pylibsrtp.Policy.SRTP_PROFILE_AEAD_AES_128_GCM,
+    "AEAD_AES_256_GCM": pylibsrtp.Policy.SRTP_PROFILE_AEAD_AES_256_GCM,
 }
 
 
@@ -88,6 +93,14 @@ class Peer:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(addr(a.bind))
         self.peer = addr(a.peer)
+        self.socks = [self.sock]
+        self.rtcp_sock, self.rtcp_peer = self.sock, self.peer
+        if a.rtcp_peer:
+            host, port = addr(a.bind)
+            self.rtcp_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.rtcp_sock.bind((host, port + 1))
+            self.rtcp_peer = addr(a.rtcp_peer)
+            self.socks.append(self.rtcp_sock)
         self.tx = session(a.tx_key, a.suite, pylibsrtp.Policy.SSRC_ANY_OUTBOUND) \
             if a.tx_key else None
         self.rx = session(a.rx_key, a.rx_suite or a.suite,
@@ -108,7 +121,7 @@ class Peer:
             rtcp = rtcp_packet(self.ssrc, self.a.cname)
             if self.tx:
                 rtcp = self.tx.protect_rtcp(rtcp)
-            self.sock.sendto(rtcp, self.peer)
+            self.rtcp_sock.sendto(rtcp, self.rtcp_peer)
 
     def receive(self, pkt):
         is_rtcp = len(pkt) > 1 and 192 <= pkt[1] <= 223
@@ -140,9 +153,9 @@ class Peer:
                 continue
             wait = max(0.0, min(due - time.monotonic(), 0.02)) \
                 if seq < self.a.count else 0.05
-            r, _, _ = select.select([self.sock], [], [], wait)
-            if r:
-                self.receive(self.sock.recv(2048))
+            r, _, _ = select.select(self.socks, [], [], wait)
+            for s in r:
+                self.receive(s.recv(2048))
         return self.c
 
 
@@ -150,6 +163,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--bind", required=True, help="IP:PORT to send from")
     p.add_argument("--peer", required=True, help="IP:PORT to send to")
+    p.add_argument("--rtcp-peer", help="IP:PORT to send RTCP to (no mux)")
     p.add_argument("--tx-key", help="SDES key we encrypt with")
     p.add_argument("--rx-key", help="SDES key the far side encrypts with")
     p.add_argument("--suite", default="AES_CM_128_HMAC_SHA1_80")
