@@ -26,7 +26,8 @@ static const char *direction(const struct bcall *call)
 
 
 /* "ext_packets": N, ... for the relay's first stream: its side 0 is
- * the side of the first offer */
+ * the side of the first offer; each side's media security ("rtp",
+ * "srtp <suite>") and what it dropped (foreign or forged packets) */
 static int media_print(struct re_printf *pf, const struct bcall *call)
 {
 	const struct relay_side_info *e, *i;
@@ -46,14 +47,18 @@ static int media_print(struct re_printf *pf, const struct bcall *call)
 
 	return re_hprintf(pf, "{\"ext_packets\":%llu,\"ext_bytes\":%llu,"
 			  "\"ext_lost\":%lld,\"ext_jitter_ms\":%u,"
+			  "\"ext_dropped\":%llu,\"ext_security\":\"%s\","
 			  "\"int_packets\":%llu,\"int_bytes\":%llu,"
-			  "\"int_lost\":%lld,\"int_jitter_ms\":%u}",
+			  "\"int_lost\":%lld,\"int_jitter_ms\":%u,"
+			  "\"int_dropped\":%llu,\"int_security\":\"%s\"}",
 			  (unsigned long long)e->packets,
 			  (unsigned long long)e->bytes,
 			  (long long)e->lost, e->jitter_ms,
+			  (unsigned long long)e->dropped, e->sec,
 			  (unsigned long long)i->packets,
 			  (unsigned long long)i->bytes,
-			  (long long)i->lost, i->jitter_ms);
+			  (long long)i->lost, i->jitter_ms,
+			  (unsigned long long)i->dropped, i->sec);
 }
 
 
