@@ -23,6 +23,11 @@
  *   -l PCT      max-rate: loss bound in percent (default 0.1)
  *   -L MS       max-rate: p99 latency bound (default 10)
  *   -0          no relay: A and B send to each other (harness alone)
+ *   -s SUITE    side B speaks SDES-SRTP (A stays plain RTP): the offer
+ *               asks for transport-protocol RTP/SAVP toward B, and B
+ *               answers the relay's a=crypto line of SUITE
+ *               (AES_CM_128_HMAC_SHA1_80 or _32, AES_256_CM_HMAC_SHA1_80
+ *               or _32) with a key of its own
  *   -t TAG      label of the output lines
  *   -P          only send an ng ping; exit 0 on pong
  *
@@ -43,6 +48,13 @@
  * switches, its own CPU time, and that of every other process (a lower
  * bound of the interference); the relay's RSS before and after the
  * calls are set up.
+ *
+ * With -s, B encrypts what it sends with its own key and decrypts and
+ * authenticates what it receives with the relay's key from the offer
+ * (libre's SRTP, umbsrtp.c; one context per call and direction, each
+ * used by one thread); a packet that does not authenticate is counted
+ * (auth_fail, the warm-up's too) and as lost. The harness's crypto is
+ * the same for every relay.
  *
  * Max-rate mode starts at PPS per stream and multiplies it by 1.5 until
  * a step fails, then bisects, each run on new calls. A run passes when
@@ -72,6 +84,8 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/random.h>
+#include "umbsrtp.h"
 
 
 enum {
@@ -81,6 +95,8 @@ enum {
 	RX_BUF     = 2048,          /**< Receive buffer per datagram       */
 	SOCK_BUF   = 1 << 18,       /**< Our sockets' buffers              */
 	NG_MAX     = 65536,         /**< Largest ng message                */
+	PKT_ROOM   = PKT_SIZE + UMBSRTP_TRAILER,  /**< Send buffer         */
+	KEY_MAX    = 46,            /**< Longest SDES key and salt         */
 	TICK_US    = 250,           /**< Sender's pacing tick              */
 	QUIET_MS   = 300,           /**< Drain: this long without packets  */
 	DRAIN_MS   = 3000,          /**< Drain: at most this long          */
@@ -90,6 +106,12 @@ enum {
 	MAGIC      = 0x554d424e,    /**< "UMBN"                            */
 };
 
+/** An SDES suite B may speak */
+struct suite {
+	const char *name;          /**< As in a=crypto                */
+	size_t key_len;            /**< Master key and salt, bytes    */
+};
+
 /** Command-line settings */
 struct opts {
 	const char *ctl;           /**< ng IP:PORT                    */
@@ -97,6 +119,7 @@ struct opts {
 	const char *ns[3];         /**< Namespaces: A, B, ng          */
 	const char *dir[2];        /**< Interface names, or NULL      */
 	const char *tag;           /**< Label                         */
+	const struct suite *suite; /**< B's SRTP suite, NULL: plain   */
 	unsigned calls;            /**< Calls                         */
 	double pps;                /**< Per stream                    */
 	unsigned dur;              /**< Measured seconds              */
@@ -116,6 +139,10 @@ struct call {
 	struct sockaddr_in local[2];  /**< Their addresses               */
 	struct sockaddr_in relay[2];  /**< Where each sends              */
 	uint32_t seq[2];              /**< Next sequence, per direction  */
+	struct srtp *tx;              /**< B's key: what B sends         */
+	struct srtp *rx;              /**< The relay's key: what B gets  */
+	unsigned crypto_tag;          /**< The a=crypto tag B answers    */
+	char key64[72];               /**< B's key, base64               */
 };
 
 /** Counters of one run; from rx on, the receiver thread's */
@@ -126,6 +153,7 @@ struct run_stats {
 	uint64_t rx;                   /**< Counted packets received      */
 	uint64_t rx_other;             /**< Warm-up or earlier runs       */
 	uint64_t rx_wrong;             /**< Foreign or on the wrong call  */
+	uint64_t auth_fail;            /**< SRTP that did not authenticate */
 	uint64_t reordered;            /**< Sequence not increasing       */
 	uint32_t hist[HIST_FINE + HIST_COARSE];  /**< Latency histogram   */
 };
@@ -328,16 +356,23 @@ static void w_kv(struct wbuf *w, const char *k, const char *v)
 }
 
 
-static void sdp_print(char *sdp, size_t cap, const struct sockaddr_in *sin)
+/* A peer's SDP; B's answer (c given) speaks SRTP when s is set */
+static void sdp_print(char *sdp, size_t cap, const struct sockaddr_in *sin,
+		      const struct call *c, const struct suite *s)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN], crypto[160] = "";
 
+	if (s && c)
+		snprintf(crypto, sizeof(crypto),
+			 "a=crypto:%u %s inline:%s\r\n", c->crypto_tag,
+			 s->name, c->key64);
 	inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof(ip));
 	snprintf(sdp, cap,
 		 "v=0\r\no=- %u 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n"
-		 "t=0 0\r\nm=audio %u RTP/AVP 8\r\n"
-		 "a=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n",
-		 ntohs(sin->sin_port), ip, ip, ntohs(sin->sin_port));
+		 "t=0 0\r\nm=audio %u %s 8\r\n"
+		 "a=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n%s",
+		 ntohs(sin->sin_port), ip, ip, ntohs(sin->sin_port),
+		 *crypto ? "RTP/SAVP" : "RTP/AVP", crypto);
 }
 
 
@@ -352,10 +387,11 @@ static void call_id(const struct bench *b, unsigned i, char *buf,
 static void ng_body(const struct bench *b, struct wbuf *w, unsigned i,
 		    int side)
 {
-	char cid[64], sdp[512];
+	char cid[64], sdp[768];
 
 	call_id(b, i, cid, sizeof(cid));
-	sdp_print(sdp, sizeof(sdp), &b->calls[i].local[side]);
+	sdp_print(sdp, sizeof(sdp), &b->calls[i].local[side],
+		  side ? &b->calls[i] : NULL, b->o.suite);
 
 	w_kv(w, "command", side ? "answer" : "offer");
 	w_kv(w, "call-id", cid);
@@ -363,6 +399,8 @@ static void ng_body(const struct bench *b, struct wbuf *w, unsigned i,
 	if (side)
 		w_kv(w, "to-tag", "peer-b");
 	w_kv(w, "sdp", sdp);
+	if (!side && b->o.suite)
+		w_kv(w, "transport-protocol", "RTP/SAVP");
 	if (b->o.dir[0]) {
 		w_str(w, "direction");
 		w_raw(w, "l", 1);
@@ -426,6 +464,131 @@ static const char *bget(const char *msg, size_t mlen, const char *key,
 }
 
 
+/* ---- SRTP on side B ---------------------------------------------------- */
+
+static const struct suite suites[] = {
+	{"AES_CM_128_HMAC_SHA1_80", 30},
+	{"AES_CM_128_HMAC_SHA1_32", 30},
+	{"AES_256_CM_HMAC_SHA1_80", 46},
+	{"AES_256_CM_HMAC_SHA1_32", 46},
+};
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+
+static const struct suite *suite_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (!strcmp(suites[i].name, name))
+			return &suites[i];
+
+	return NULL;
+}
+
+
+/* Base64 with padding (RFC 4648) */
+static void b64_encode(const uint8_t *in, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < n)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		*out++ = b64[v >> 18 & 63];
+		*out++ = b64[v >> 12 & 63];
+		*out++ = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		*out++ = i + 2 < n ? b64[v & 63] : '=';
+	}
+	*out = '\0';
+}
+
+
+/* Base64, padding optional (rtpengine and umedge leave it out); returns
+ * the bytes decoded, or -1 */
+static int b64_decode(const char *in, uint8_t *out, size_t cap)
+{
+	uint32_t v = 0;
+	size_t n = 0;
+	int bits = 0;
+
+	for (; *in && *in != '='; in++) {
+		const char *c = strchr(b64, *in);
+
+		if (!c)
+			return -1;
+		v = v << 6 | (uint32_t)(c - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n == cap)
+				return -1;
+			out[n++] = (uint8_t)(v >> bits);
+		}
+	}
+
+	return (int)n;
+}
+
+
+/* A context for key (master key and salt) of suite s */
+static struct srtp *bsrtp_ctx(const struct suite *s, const uint8_t *key)
+{
+	struct srtp *ctx = NULL;
+
+	if (umbsrtp_alloc(&ctx, s->name, key, s->key_len)) {
+		errno = 0;
+		die("srtp_alloc");
+	}
+
+	return ctx;
+}
+
+
+/* The relay's a=crypto line of our suite in the SDP it offers B: its
+ * key becomes B's inbound context, and B gets a key of its own on
+ * that tag for the answer */
+static int bsrtp_setup(const struct suite *s, struct call *c,
+		       const char *sdp, size_t len)
+{
+	char buf[4096], name[64], key64[96];
+	uint8_t key[KEY_MAX];
+	const char *l;
+	unsigned tag;
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, sdp, len);
+	buf[len] = '\0';
+	for (l = strstr(buf, "a=crypto:"); l; l = strstr(l + 1, "a=crypto:")) {
+		if (sscanf(l, "a=crypto:%u %63s inline:%95[^|\r\n ]", &tag,
+			   name, key64) == 3 && !strcmp(name, s->name))
+			break;
+	}
+	if (!l || b64_decode(key64, key, sizeof(key)) != (int)s->key_len)
+		return -1;
+	c->rx = bsrtp_ctx(s, key);
+
+	if (getrandom(key, s->key_len, 0) != (ssize_t)s->key_len)
+		die("getrandom");
+	c->tx = bsrtp_ctx(s, key);
+	c->crypto_tag = tag;
+	b64_encode(key, s->key_len, c->key64);
+
+	return 0;
+}
+
+
+static void bsrtp_free(struct call *c)
+{
+	umbsrtp_free(c->tx);
+	umbsrtp_free(c->rx);
+	c->tx = c->rx = NULL;
+}
+
+
 /* The relay's address in an SDP: c= and the first m= port */
 static int sdp_relay(const char *sdp, size_t len, struct sockaddr_in *sin)
 {
@@ -460,7 +623,9 @@ static void ng_step(struct bench *b, unsigned i, int side)
 
 	/* the offer's SDP goes to B: where B sends; the answer's to A */
 	if (!strstr(reply, "6:result2:ok") || !sdp ||
-	    sdp_relay(sdp, slen, &b->calls[i].relay[!side])) {
+	    sdp_relay(sdp, slen, &b->calls[i].relay[!side]) ||
+	    (!side && b->o.suite &&
+	     bsrtp_setup(b->o.suite, &b->calls[i], sdp, slen))) {
 		fprintf(stderr, "umbench: %s of call %u: %s\n",
 			side ? "answer" : "offer", i, reply);
 		exit(1);
@@ -541,8 +706,10 @@ static void calls_setup(struct bench *b)
 /* Delete every call; the next calls_setup makes new ones */
 static void calls_delete(struct bench *b)
 {
-	for (unsigned i = 0; !b->o.direct && i < b->o.calls; i++)
+	for (unsigned i = 0; !b->o.direct && i < b->o.calls; i++) {
 		ng_delete(b, i);
+		bsrtp_free(&b->calls[i]);
+	}
 	++b->gen;
 }
 
@@ -766,20 +933,28 @@ static void pkt_fill(uint8_t *p, unsigned call, int dir, uint8_t epoch,
 }
 
 
-/* Send n packets of flow (call i, direction dir) in one sendmmsg */
+/* Send n packets of flow (call i, direction dir) in one sendmmsg; B's
+ * encrypted with its key when it speaks SRTP */
 static unsigned flow_send(struct bench *b, unsigned i, int dir, unsigned n,
 			  int warm)
 {
-	static uint8_t pkt[BATCH][PKT_SIZE];
+	static uint8_t pkt[BATCH][PKT_ROOM];
 	static struct mmsghdr mm[BATCH];
 	static struct iovec iov[BATCH];
 	struct call *c = &b->calls[i];
 	int sent;
 
 	for (unsigned k = 0; k < n; k++) {
+		size_t len = PKT_SIZE;
+
 		pkt_fill(pkt[k], i, dir, b->epoch, warm, c->seq[dir] + k);
+		if (dir && c->tx &&
+		    umbsrtp_protect(c->tx, pkt[k], &len, PKT_ROOM)) {
+			errno = 0;
+			die("srtp_encrypt");
+		}
 		iov[k].iov_base = pkt[k];
-		iov[k].iov_len = PKT_SIZE;
+		iov[k].iov_len = len;
 		memset(&mm[k], 0, sizeof(mm[k]));
 		mm[k].msg_hdr.msg_iov = &iov[k];
 		mm[k].msg_hdr.msg_iovlen = 1;
@@ -908,14 +1083,25 @@ static double hist_quantile(const struct run_stats *st, double q)
 }
 
 
-/* Judge one received packet, on the socket of flow f */
-static void pkt_rx(struct bench *b, unsigned f, const uint8_t *p,
-		   unsigned len, uint64_t now)
+/* Judge one received packet, on the socket of flow f; what B receives
+ * is decrypted with the relay's key first when B speaks SRTP */
+static void pkt_rx(struct bench *b, unsigned f, uint8_t *p, unsigned len,
+		   uint64_t now)
 {
 	unsigned call = f / 2, dir = f % 2;
+	struct srtp *rx = dir ? NULL : b->calls[call].rx;
 	uint64_t t;
 	uint32_t seq;
 
+	if (rx) {
+		size_t n = len;
+
+		if (umbsrtp_unprotect(rx, p, &n)) {
+			++b->st.auth_fail;
+			return;
+		}
+		len = (unsigned)n;
+	}
 	if (len != PKT_SIZE || get32(p + 12) != MAGIC ||
 	    get32(p + 16) != call || (p[20] & 1) != dir) {
 		++b->st.rx_wrong;
@@ -1048,7 +1234,8 @@ static void result_print(const struct bench *b, const struct result *r,
 	printf("%s tag=%s calls=%u dirs=%u pps_stream=%.1f offered_pps=%.0f "
 	       "due=%llu sent=%llu send_err=%llu recv=%llu loss_pct=%.4f "
 	       "p50_us=%.0f p99_us=%.0f max_us=%.0f reordered=%llu "
-	       "wrong=%llu late_or_warm=%llu relay_cpu_s=%.2f "
+	       "wrong=%llu late_or_warm=%llu auth_fail=%llu srtp=%s "
+	       "relay_cpu_s=%.2f "
 	       "relay_user_s=%.2f relay_sys_s=%.2f "
 	       "cpu_us_per_pkt=%.2f pkts_per_wakeup=%.1f relay_cpu_pct=%.1f "
 	       "harness_cpu_pct=%.1f "
@@ -1060,7 +1247,9 @@ static void result_print(const struct bench *b, const struct result *r,
 	       r->loss, r->p50, r->p99, r->pmax,
 	       (unsigned long long)st->reordered,
 	       (unsigned long long)st->rx_wrong,
-	       (unsigned long long)st->rx_other, r->cpu_s, r->user_s,
+	       (unsigned long long)st->rx_other,
+	       (unsigned long long)st->auth_fail,
+	       b->o.suite ? b->o.suite->name : "-", r->cpu_s, r->user_s,
 	       r->sys_s, r->cpu_us_pkt, r->pkt_wake,
 	       r->relay_pct, r->self_pct, r->other_pct, r->vm_us_pkt,
 	       r->secs, r->pass, r->attempt);
@@ -1199,7 +1388,8 @@ static int usage(void)
 		"[-B NS] [-C NS]\n"
 		"               [-i A,B|-] [-n CALLS] [-r PPS] [-d SEC] "
 		"[-w SEC] [-2] [-p PID]\n"
-		"               [-m STEPS] [-l PCT] [-L MS] [-t TAG] [-P]\n");
+		"               [-m STEPS] [-l PCT] [-L MS] [-s SUITE] "
+		"[-t TAG] [-P]\n");
 	return 2;
 }
 
@@ -1229,7 +1419,7 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 			   .calls = 1, .pps = 50, .dur = 10, .warm = 1,
 			   .ndir = 1, .loss_max = 0.1, .p99_max_ms = 10};
 
-	while ((c = getopt(argc, argv, "c:a:b:A:B:C:i:n:r:d:w:2p:m:l:L:0t:P"))
+	while ((c = getopt(argc, argv, "c:a:b:A:B:C:i:n:r:d:w:2p:m:l:L:0s:t:P"))
 	       != -1) {
 		switch (c) {
 		case 'c': o->ctl = optarg; break;
@@ -1249,6 +1439,11 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 		case 'l': o->loss_max = atof(optarg); break;
 		case 'L': o->p99_max_ms = atof(optarg); break;
 		case '0': o->direct = 1; break;
+		case 's':
+			o->suite = suite_find(optarg);
+			if (!o->suite)
+				return -1;
+			break;
 		case 't': o->tag = optarg; break;
 		case 'P': o->ping = 1; break;
 		default: return -1;
@@ -1258,7 +1453,8 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 	if (optind != argc || (!o->ctl && !o->direct) || o->calls < 1 ||
 	    o->calls > CALLS_MAX || o->pps < 0.1 ||
 	    o->pps * o->calls * o->ndir > 2e6 || o->dur < 1 ||
-	    o->dur > 60 || o->warm > 10 || o->steps > 16)
+	    o->dur > 60 || o->warm > 10 || o->steps > 16 ||
+	    (o->direct && o->suite))
 		return -1;
 
 	return 0;
