@@ -79,6 +79,7 @@ struct fwd_side {
 	struct srtp *srtp;         /**< Peer's SDES key: its packets are
 					authenticated (before they may
 					latch) and decrypted, or NULL   */
+	struct srtp *srtcp;        /**< The same key for its SRTCP      */
 	struct sdes_key rx_key;    /**< That key (a re-offer keeping it
 					keeps the context and its ROC)  */
 	uint64_t rx_life;          /**< Packets the key may protect, 0:
@@ -86,6 +87,7 @@ struct fwd_side {
 	uint64_t rx_used;          /**< Packets it has protected        */
 	struct srtp *tx;           /**< Our key toward the peer: what it
 					gets is encrypted, or NULL      */
+	struct srtp *tx_rtcp;      /**< The same key for SRTCP           */
 	struct sdes_key tx_key;    /**< That key                         */
 	struct rtpstat stat;       /**< Sequence and jitter state        */
 	struct dtmf_gen dtmf;      /**< Events played to the peer        */

@@ -169,6 +169,25 @@ static void tx_add(struct worker *w, unsigned *ntx, int via,
 }
 
 
+/* The suite for SRTCP under a key of suite s: the _32 suites shorten
+ * only SRTP's tag, SRTCP's stays 80 bits (libsrtp and rtpengine do so;
+ * RFC 5764 §4.1.2 spells it out), where libre would cut it to 32 */
+static enum srtp_suite rtcp_suite(enum srtp_suite s)
+{
+	switch (s) {
+
+	case SRTP_AES_CM_128_HMAC_SHA1_32:
+		return SRTP_AES_CM_128_HMAC_SHA1_80;
+
+	case SRTP_AES_256_CM_HMAC_SHA1_32:
+		return SRTP_AES_256_CM_HMAC_SHA1_80;
+
+	default:
+		return s;
+	}
+}
+
+
 /* SRTP or SRTCP from a peer with an SDES key is authenticated and
  * decrypted in place, before its source may latch (RTP Bleed: an
  * attacker's forged RTCP would latch a multiplexing stream as surely
@@ -179,7 +198,7 @@ static bool srtp_in(struct fwd_side *in, bool rtcp, uint8_t *p,
 	if (in->rx_life && in->rx_used >= in->rx_life)
 		return false;
 
-	if (srtpx_unprotect(in->srtp, rtcp, p, lenp))
+	if (srtpx_unprotect(rtcp ? in->srtcp : in->srtp, rtcp, p, lenp))
 		return false;
 
 	++in->rx_used;
@@ -243,7 +262,8 @@ static bool media_out(const struct fwd_side *out, bool rtcp, uint8_t *p,
 	if (!out->tx)
 		return true;
 
-	return 0 == srtpx_protect(out->tx, rtcp, p, lenp, PKT_MAX);
+	return 0 == srtpx_protect(rtcp ? out->tx_rtcp : out->tx, rtcp, p, lenp,
+				  PKT_MAX);
 }
 
 
@@ -457,23 +477,26 @@ static void stream_release(struct worker *w, struct fwd_stream *fs)
 }
 
 
-/* A side's SRTP context for key k (NULL: none): one for the same key
- * stays, with its rollover counters and replay windows (a re-offer that
- * keeps the key, RFC 3711 §3.3.1); true if it changed */
-static bool ctx_keep(struct srtp **ctxp, struct sdes_key *cur,
-		     const struct sdes_key *k)
+/* A side's SRTP and SRTCP contexts for key k (NULL: none): those for
+ * the same key stay, with their rollover counters and replay windows (a
+ * re-offer that keeps the key, RFC 3711 §3.3.1); true if they changed */
+static bool ctx_keep(struct srtp **ctxp, struct srtp **rtcpp,
+		     struct sdes_key *cur, const struct sdes_key *k)
 {
 	if (k && *ctxp && cur->suite == k->suite && cur->len == k->len &&
 	    !memcmp(cur->key, k->key, k->len))
 		return false;
 
 	*ctxp = mem_deref(*ctxp);
+	*rtcpp = mem_deref(*rtcpp);
 	memset(cur, 0, sizeof(*cur));
 	if (!k)
 		return true;
 
 	*cur = *k;
-	(void)srtp_alloc(ctxp, k->suite, k->key, k->len, 0);
+	if (srtp_alloc(ctxp, k->suite, k->key, k->len, 0) ||
+	    srtp_alloc(rtcpp, rtcp_suite(k->suite), k->key, k->len, 0))
+		*ctxp = mem_deref(*ctxp);
 
 	return true;
 }
@@ -545,11 +568,11 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		side->mux = cmd->sdp.mux;
 		if (cmd->sdp.clock_rate)
 			fs->clock_rate = cmd->sdp.clock_rate;
-		if (ctx_keep(&side->srtp, &side->rx_key,
+		if (ctx_keep(&side->srtp, &side->srtcp, &side->rx_key,
 			     cmd->sdp.srtp ? &cmd->sdp.key : NULL))
 			side->rx_used = 0;
 		side->rx_life = cmd->sdp.lifetime;
-		(void)ctx_keep(&side->tx, &side->tx_key,
+		(void)ctx_keep(&side->tx, &side->tx_rtcp, &side->tx_key,
 			       cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
 		view_publish(side);
 		break;
