@@ -16,6 +16,8 @@ static void fwd_destructor(void *data)
 	for (int i = 0; i < 2; i++) {
 		mem_deref(fs->side[i].srtp);
 		mem_deref(fs->side[i].srtcp);
+		mem_deref(fs->side[i].probe[0]);
+		mem_deref(fs->side[i].probe[1]);
 		mem_deref(fs->side[i].tx);
 		mem_deref(fs->side[i].tx_rtcp);
 		memset(&fs->side[i].rx_key, 0, sizeof(fs->side[i].rx_key));

@@ -188,19 +188,80 @@ static enum srtp_suite rtcp_suite(enum srtp_suite s)
 }
 
 
+static bool ssrc_known(const struct fwd_side *in, uint32_t ssrc)
+{
+	for (unsigned i = 0; i < in->nssrc; i++) {
+		if (in->ssrc[i] == ssrc)
+			return true;
+	}
+
+	return false;
+}
+
+
+/* Whether a packet of an SSRC that has no place yet in the peer's
+ * context authenticates, checked on a copy under a probe context of
+ * the same key. libre gives each new SSRC one of a context's 8 places
+ * for good before its packet authenticates: forged packets under
+ * random SSRCs would fill the peer's context, and its own SSRC, or a
+ * new one after a re-INVITE, would find no place (every packet of it
+ * dropped). A probe context full of strangers is made anew. */
+static bool srtp_probe(struct worker *w, struct fwd_side *in, bool rtcp,
+		       const uint8_t *p, size_t len)
+{
+	const struct sdes_key *k = &in->rx_key;
+	struct srtp **ctx = &in->probe[rtcp];
+
+	if (len > sizeof(w->scratch))
+		return false;
+
+	for (int i = 0; i < 2; i++) {
+		size_t n = len;
+		int err;
+
+		if (!*ctx && srtp_alloc(ctx, rtcp ? rtcp_suite(k->suite) :
+					k->suite, k->key, k->len, 0))
+			return false;
+
+		memcpy(w->scratch, p, len);
+		err = srtpx_unprotect(*ctx, rtcp, w->scratch, &n);
+		if (err != ENOSR)
+			return err == 0;
+
+		*ctx = mem_deref(*ctx);
+	}
+
+	return false;
+}
+
+
 /* SRTP or SRTCP from a peer with an SDES key is authenticated and
  * decrypted in place, before its source may latch (RTP Bleed: an
  * attacker's forged RTCP would latch a multiplexing stream as surely
  * as its RTP); the key serves no more packets than its lifetime */
-static bool srtp_in(struct fwd_side *in, bool rtcp, uint8_t *p,
-		    size_t *lenp)
+static bool srtp_in(struct worker *w, struct fwd_side *in, bool rtcp,
+		    uint8_t *p, size_t *lenp)
 {
+	uint32_t ssrc;
+	bool known;
+
 	if (in->rx_life && in->rx_used >= in->rx_life)
+		return false;
+
+	/* the sender's SSRC: RTP's at 8, RTCP's at 4 */
+	if (*lenp < (rtcp ? 8u : 12u))
+		return false;
+	memcpy(&ssrc, p + (rtcp ? 4 : 8), sizeof(ssrc));
+
+	known = ssrc_known(in, ssrc);
+	if (!known && !srtp_probe(w, in, rtcp, p, *lenp))
 		return false;
 
 	if (srtpx_unprotect(rtcp ? in->srtcp : in->srtp, rtcp, p, lenp))
 		return false;
 
+	if (!known && in->nssrc < FWD_SRTP_SSRCS)
+		in->ssrc[in->nssrc++] = ssrc;
 	++in->rx_used;
 
 	return true;
@@ -235,7 +296,7 @@ static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 /* Whether a datagram may go on: its source may send (RTP Bleed:
  * SRTP/SRTCP authenticated while it may still latch), and it latches;
  * where SRTP ends here, it is decrypted in place */
-static bool media_in(struct fwd_side *in,
+static bool media_in(struct worker *w, struct fwd_side *in,
 		     const struct fwd_ev *ev, bool rtcp,
 		     const struct rtphdr *h, const struct sa *src,
 		     uint8_t *p, size_t *lenp, uint64_t now_ms)
@@ -246,7 +307,7 @@ static bool media_in(struct fwd_side *in,
 	if (ev->rtcp && !rtcp_src_ok(in, src))
 		return false;
 
-	if (media && in->srtp && !srtp_in(in, rtcp, p, lenp))
+	if (media && in->srtp && !srtp_in(w, in, rtcp, p, lenp))
 		return false;
 
 	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
@@ -291,7 +352,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
-	if (!media_in(in, ev, rtcp, rtp ? &h : NULL, &src, p, &len,
+	if (!media_in(w, in, ev, rtcp, rtp ? &h : NULL, &src, p, &len,
 		      now_ms)) {
 		FWD_ADD(in->c.dropped, 1);
 		return false;
@@ -569,8 +630,12 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		if (cmd->sdp.clock_rate)
 			fs->clock_rate = cmd->sdp.clock_rate;
 		if (ctx_keep(&side->srtp, &side->srtcp, &side->rx_key,
-			     cmd->sdp.srtp ? &cmd->sdp.key : NULL))
+			     cmd->sdp.srtp ? &cmd->sdp.key : NULL)) {
 			side->rx_used = 0;
+			side->nssrc = 0;
+			side->probe[0] = mem_deref(side->probe[0]);
+			side->probe[1] = mem_deref(side->probe[1]);
+		}
 		side->rx_life = cmd->sdp.lifetime;
 		(void)ctx_keep(&side->tx, &side->tx_rtcp, &side->tx_key,
 			       cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);

@@ -556,3 +556,47 @@ int test_fwd_srtcp_tag(void)
 	rig_close(&r);
 	return err;
 }
+
+
+/* Forged SRTP under 12 random SSRCs before A's first packet: libre
+ * gives a context 8 SSRCs, and they must not go to strangers. A's own
+ * SSRC, and a new one of A's after them, still get through; the
+ * strangers are dropped */
+int test_fwd_srtp_strangers(void)
+{
+	uint8_t ka[30], ke[30], p[256], q[256];
+	struct sa from;
+	struct rig r;
+	size_t n;
+	int err;
+
+	keys_fill(ka, ke);
+
+	err = rig_open_mode(&r, true, FWD_RTCP_REWRITE);
+	TEST_ERR(err);
+	TEST_ERR(sdp_keys(&r, ka, ke));
+
+	for (uint32_t i = 0; i < 12; i++) {
+		rtp(p, 1, 0x5000 + i);
+		memset(p + 172, 0x42, 10);
+		TEST_ASSERT(sendto(r.peer[0], p, 182, 0, &r.pair[0].local.u.sa,
+				   r.pair[0].local.len) == 182);
+	}
+
+	for (uint32_t ssrc = 0x1111; ssrc <= 0x2222; ssrc += 0x1111) {
+		rtp(p, 7, ssrc);
+		n = 172;
+		TEST_ERR(peer_srtp(ka, false, true, p, &n));
+		TEST_ASSERT(sendto(r.peer[0], p, n, 0, &r.pair[0].local.u.sa,
+				   r.pair[0].local.len) == (ssize_t)n);
+		TEST_EQUALS(172, recv_wait(r.peer[1], q, sizeof(q), &from,
+					   1000));
+		rtp(p, 7, ssrc);
+		TEST_ASSERT(0 == memcmp(p, q, 172));
+	}
+	TEST_EQUALS(12, FWD_GET(r.fs->side[0].c.dropped));
+
+ out:
+	rig_close(&r);
+	return err;
+}
