@@ -307,7 +307,9 @@ static bool media_in(struct worker *w, struct fwd_side *in,
 	if (ev->rtcp && !rtcp_src_ok(in, src))
 		return false;
 
-	if (media && in->srtp && !srtp_in(w, in, rtcp, p, lenp))
+	/* where the peer speaks SRTP, a datagram that is neither RTP nor
+	 * RTCP cannot authenticate: it would latch unchecked */
+	if (in->srtp && (!media || !srtp_in(w, in, rtcp, p, lenp)))
 		return false;
 
 	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==

@@ -600,3 +600,43 @@ int test_fwd_srtp_strangers(void)
 	rig_close(&r);
 	return err;
 }
+
+
+/* Where SRTP ends, a datagram that is neither RTP nor RTCP cannot
+ * authenticate: from C, in the learning window, it neither latches nor
+ * goes on to B; A's SRTP then latches, and B's media goes to A */
+int test_fwd_srtp_nonrtp(void)
+{
+	uint8_t ka[30], ke[30], p[256], q[256];
+	struct sa from;
+	struct rig r;
+	size_t n;
+	int err;
+
+	keys_fill(ka, ke);
+
+	err = rig_open_mode(&r, true, FWD_RTCP_REWRITE);
+	TEST_ERR(err);
+	TEST_ERR(sdp_keys(&r, ka, ke));
+
+	memset(p, 0, 20);   /* RTP version 0 */
+	TEST_ASSERT(sendto(r.peer[2], p, 20, 0, &r.pair[0].local.u.sa,
+			   r.pair[0].local.len) == 20);
+	TEST_EQUALS(-1, recv_wait(r.peer[1], q, sizeof(q), &from, 200));
+	TEST_EQUALS(1, FWD_GET(r.fs->side[0].c.dropped));
+
+	rtp(p, 7, 0x1111);
+	n = 172;
+	TEST_ERR(peer_srtp(ka, false, true, p, &n));
+	TEST_ASSERT(sendto(r.peer[0], p, n, 0, &r.pair[0].local.u.sa,
+			   r.pair[0].local.len) == (ssize_t)n);
+	TEST_EQUALS(172, recv_wait(r.peer[1], q, sizeof(q), &from, 1000));
+
+	TEST_ERR(send_to(&r, 1, &r.pair[1].local, 9, 0x2222));
+	TEST_EQUALS(182, recv_wait(r.peer[0], q, sizeof(q), &from, 1000));
+	TEST_EQUALS(-1, recv_wait(r.peer[2], q, sizeof(q), &from, 100));
+
+ out:
+	rig_close(&r);
+	return err;
+}
