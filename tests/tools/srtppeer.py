@@ -5,20 +5,22 @@ It sends --count RTP packets (20 ms apart, 160-byte payloads that start
 with the byte --mark and the sequence number) to --peer, protected with
 --tx-key if given, and two RTCP compounds (SR + SDES CNAME --cname),
 to --peer as well (rtcp-mux) or, with --rtcp-peer, there; then RTCP is
-also received on the port after --bind's.
-For --secs seconds it receives what comes back: with --rx-key each
-packet must authenticate and decrypt under that key (SRTP/SRTCP), and
-its payload must not be readable before (it was encrypted); without,
-each must be plain RTP. A packet whose payload starts with --expect is
-counted "ok" if the rest of it is as this tool sends it (the sequence
-number, then the fill), "bad" otherwise. It prints one JSON line of
-counters, and the CNAMEs seen in RTCP.
+also received on the port after --bind's. With --start-at it binds at
+once, and starts sending at that time (peers started apart begin
+together). For --secs seconds it receives what comes back: with
+--rx-key each packet must authenticate and decrypt under that key
+(SRTP/SRTCP), and its payload must not be readable before (it was
+encrypted); without, each must be plain RTP. A packet whose payload
+starts with --expect is counted "ok" if the rest of it is as this tool
+sends it (the sequence number, then the fill), "bad" otherwise. It
+prints one JSON line of counters, and the CNAMEs seen in RTCP.
 
 --forge makes it an attacker that knows no key: each packet it sends is
 shaped as SRTP (SRTCP for the two compounds) with a random payload and a
 random authentication tag, under a new random SSRC (it knows none of
 the peers'); with --tx-key as well, every other packet is real SRTP
-under that key instead (a key that is not the one the receiver expects).
+under that key instead (a key that is not the one the receiver expects);
+and every fifth is not RTP at all (20 random bytes, RTP version 0).
 
 Keys are SDES inline keys (base64 of master key and salt, padding
 optional), for AES_CM_128_HMAC_SHA1_80 or _32, or AEAD_AES_128_GCM or
@@ -134,7 +136,9 @@ class Peer:
     def send(self, seq):
         forge = self.a.forge and (not self.tx or seq % 2 == 0)
         pkt = rtp_packet(seq, self.ssrc, self.mark)
-        if forge:
+        if self.a.forge and seq % 5 == 4:
+            pkt = bytes([os.urandom(1)[0] & 0x3f]) + os.urandom(19)
+        elif forge:
             pkt = self.forged(seq)
         elif self.tx:
             pkt = self.tx.protect(pkt)
@@ -169,6 +173,12 @@ class Peer:
             self.c["bad"] += 1
 
     def run(self):
+        # bound already: what comes before the start is taken in too
+        while self.a.start_at and time.time() < self.a.start_at:
+            wait = min(self.a.start_at - time.time(), 0.05)
+            r, _, _ = select.select(self.socks, [], [], max(wait, 0.0))
+            for s in r:
+                self.receive(s.recv(2048))
         start = time.monotonic()
         seq = 0
         while time.monotonic() - start < self.a.secs:
@@ -196,6 +206,10 @@ def main():
     p.add_argument("--rx-suite", help="suite of --rx-key, if other")
     p.add_argument("--count", type=int, default=50)
     p.add_argument("--secs", type=float, default=3.0)
+    p.add_argument("--start-at", type=float,
+                   help="wall-clock time (s since the epoch) to start"
+                   " sending at, --secs counted from then: peers started"
+                   " apart begin together")
     p.add_argument("--mark", default="G", help="first payload byte we send")
     p.add_argument("--expect", default="U", help="first byte we expect")
     p.add_argument("--cname", default="peer@192.0.2.99")
