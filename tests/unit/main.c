@@ -79,7 +79,6 @@ static const struct test {
 	TEST(test_fwd_srtp_term),
 	TEST(test_fwd_srtcp_tag),
 	TEST(test_fwd_srtp_strangers),
-	TEST(test_fwd_srtp_nonrtp),
 	TEST(test_kern_flow),
 	TEST(test_sipguard_rfc4475),
 	TEST(test_sipguard_response),
