@@ -169,19 +169,99 @@ static void tx_add(struct worker *w, unsigned *ntx, int via,
 }
 
 
+/* The suite for SRTCP under a key of suite s: the _32 suites shorten
+ * only SRTP's tag, SRTCP's stays 80 bits (libsrtp and rtpengine do so;
+ * RFC 5764 §4.1.2 spells it out), where libre would cut it to 32 */
+static enum srtp_suite rtcp_suite(enum srtp_suite s)
+{
+	switch (s) {
+
+	case SRTP_AES_CM_128_HMAC_SHA1_32:
+		return SRTP_AES_CM_128_HMAC_SHA1_80;
+
+	case SRTP_AES_256_CM_HMAC_SHA1_32:
+		return SRTP_AES_256_CM_HMAC_SHA1_80;
+
+	default:
+		return s;
+	}
+}
+
+
+static bool ssrc_known(const struct fwd_side *in, uint32_t ssrc)
+{
+	for (unsigned i = 0; i < in->nssrc; i++) {
+		if (in->ssrc[i] == ssrc)
+			return true;
+	}
+
+	return false;
+}
+
+
+/* Whether a packet of an SSRC that has no place yet in the peer's
+ * context authenticates, checked on a copy under a probe context of
+ * the same key. libre gives each new SSRC one of a context's 8 places
+ * for good before its packet authenticates: forged packets under
+ * random SSRCs would fill the peer's context, and its own SSRC, or a
+ * new one after a re-INVITE, would find no place (every packet of it
+ * dropped). A probe context full of strangers is made anew. */
+static bool srtp_probe(struct worker *w, struct fwd_side *in, bool rtcp,
+		       const uint8_t *p, size_t len)
+{
+	const struct sdes_key *k = &in->rx_key;
+	struct srtp **ctx = &in->probe[rtcp];
+
+	if (len > sizeof(w->scratch))
+		return false;
+
+	for (int i = 0; i < 2; i++) {
+		size_t n = len;
+		int err;
+
+		if (!*ctx && srtp_alloc(ctx, rtcp ? rtcp_suite(k->suite) :
+					k->suite, k->key, k->len, 0))
+			return false;
+
+		memcpy(w->scratch, p, len);
+		err = srtpx_unprotect(*ctx, rtcp, w->scratch, &n);
+		if (err != ENOSR)
+			return err == 0;
+
+		*ctx = mem_deref(*ctx);
+	}
+
+	return false;
+}
+
+
 /* SRTP or SRTCP from a peer with an SDES key is authenticated and
  * decrypted in place, before its source may latch (RTP Bleed: an
  * attacker's forged RTCP would latch a multiplexing stream as surely
  * as its RTP); the key serves no more packets than its lifetime */
-static bool srtp_in(struct fwd_side *in, bool rtcp, uint8_t *p,
-		    size_t *lenp)
+static bool srtp_in(struct worker *w, struct fwd_side *in, bool rtcp,
+		    uint8_t *p, size_t *lenp)
 {
+	uint32_t ssrc;
+	bool known;
+
 	if (in->rx_life && in->rx_used >= in->rx_life)
 		return false;
 
-	if (srtpx_unprotect(in->srtp, rtcp, p, lenp))
+	/* the sender's SSRC: RTP's at 8, RTCP's at 4 */
+	if (*lenp < (rtcp ? 8u : 12u))
+		return false;
+	memcpy(&ssrc, p + (rtcp ? 4 : 8), sizeof(ssrc));
+
+	known = ssrc_known(in, ssrc);
+	if (!known && !srtp_probe(w, in, rtcp, p, *lenp))
 		return false;
 
+	if (srtpx_unprotect(rtcp ? in->srtcp : in->srtp, rtcp, p, lenp))
+		return false;
+
+	if (!known && in->nssrc < FWD_SRTP_SSRCS)
+		in->ssrc[in->nssrc++] = ssrc;
 	++in->rx_used;
 
 	return true;
@@ -216,7 +296,7 @@ static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 /* Whether a datagram may go on: its source may send (RTP Bleed:
  * SRTP/SRTCP authenticated while it may still latch), and it latches;
  * where SRTP ends here, it is decrypted in place */
-static bool media_in(struct fwd_side *in,
+static bool media_in(struct worker *w, struct fwd_side *in,
 		     const struct fwd_ev *ev, bool rtcp,
 		     const struct rtphdr *h, const struct sa *src,
 		     uint8_t *p, size_t *lenp, uint64_t now_ms)
@@ -227,7 +307,9 @@ static bool media_in(struct fwd_side *in,
 	if (ev->rtcp && !rtcp_src_ok(in, src))
 		return false;
 
-	if (media && in->srtp && !srtp_in(in, rtcp, p, lenp))
+	/* where the peer speaks SRTP, a datagram that is neither RTP nor
+	 * RTCP cannot authenticate: it would latch unchecked */
+	if (in->srtp && (!media || !srtp_in(w, in, rtcp, p, lenp)))
 		return false;
 
 	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
@@ -243,7 +325,8 @@ static bool media_out(const struct fwd_side *out, bool rtcp, uint8_t *p,
 	if (!out->tx)
 		return true;
 
-	return 0 == srtpx_protect(out->tx, rtcp, p, lenp, PKT_MAX);
+	return 0 == srtpx_protect(rtcp ? out->tx_rtcp : out->tx, rtcp, p, lenp,
+				  PKT_MAX);
 }
 
 
@@ -271,7 +354,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
-	if (!media_in(in, ev, rtcp, rtp ? &h : NULL, &src, p, &len,
+	if (!media_in(w, in, ev, rtcp, rtp ? &h : NULL, &src, p, &len,
 		      now_ms)) {
 		FWD_ADD(in->c.dropped, 1);
 		return false;
@@ -457,23 +540,26 @@ static void stream_release(struct worker *w, struct fwd_stream *fs)
 }
 
 
-/* A side's SRTP context for key k (NULL: none): one for the same key
- * stays, with its rollover counters and replay windows (a re-offer that
- * keeps the key, RFC 3711 §3.3.1); true if it changed */
-static bool ctx_keep(struct srtp **ctxp, struct sdes_key *cur,
-		     const struct sdes_key *k)
+/* A side's SRTP and SRTCP contexts for key k (NULL: none): those for
+ * the same key stay, with their rollover counters and replay windows (a
+ * re-offer that keeps the key, RFC 3711 §3.3.1); true if they changed */
+static bool ctx_keep(struct srtp **ctxp, struct srtp **rtcpp,
+		     struct sdes_key *cur, const struct sdes_key *k)
 {
 	if (k && *ctxp && cur->suite == k->suite && cur->len == k->len &&
 	    !memcmp(cur->key, k->key, k->len))
 		return false;
 
 	*ctxp = mem_deref(*ctxp);
+	*rtcpp = mem_deref(*rtcpp);
 	memset(cur, 0, sizeof(*cur));
 	if (!k)
 		return true;
 
 	*cur = *k;
-	(void)srtp_alloc(ctxp, k->suite, k->key, k->len, 0);
+	if (srtp_alloc(ctxp, k->suite, k->key, k->len, 0) ||
+	    srtp_alloc(rtcpp, rtcp_suite(k->suite), k->key, k->len, 0))
+		*ctxp = mem_deref(*ctxp);
 
 	return true;
 }
@@ -545,11 +631,15 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		side->mux = cmd->sdp.mux;
 		if (cmd->sdp.clock_rate)
 			fs->clock_rate = cmd->sdp.clock_rate;
-		if (ctx_keep(&side->srtp, &side->rx_key,
-			     cmd->sdp.srtp ? &cmd->sdp.key : NULL))
+		if (ctx_keep(&side->srtp, &side->srtcp, &side->rx_key,
+			     cmd->sdp.srtp ? &cmd->sdp.key : NULL)) {
 			side->rx_used = 0;
+			side->nssrc = 0;
+			side->probe[0] = mem_deref(side->probe[0]);
+			side->probe[1] = mem_deref(side->probe[1]);
+		}
 		side->rx_life = cmd->sdp.lifetime;
-		(void)ctx_keep(&side->tx, &side->tx_key,
+		(void)ctx_keep(&side->tx, &side->tx_rtcp, &side->tx_key,
 			       cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
 		view_publish(side);
 		break;

@@ -102,13 +102,14 @@ uas() {
 	sipp_uas "$NS_INT" t1 "$n" "$sf" "$addr" "$port" "$@"
 }
 
-# gw_start SCENARIO [SIPP-ARGS...]: the gateway's call, in the
-# background (GW_PID); gw_wait sets RC_GW. gw: both.
+# gw_start SCENARIO [SIPP-ARGS...]: the gateway's call from GW_ADDR
+# (default EXT_GW), in the background (GW_PID); gw_wait sets RC_GW.
+# gw: both.
 gw_start() {
-	sf=$1
+	sf=$1 ga=${GW_ADDR:-$EXT_GW}
 	shift
 	(cd "$T" && exec ip netns exec "$NS_EXT" timeout 90 sipp -sf "$SCEN/$sf" \
-		-i "$EXT_GW" -p 5060 -mi "$EXT_GW" -m 1 -timeout 30s -nostdin \
+		-i "$ga" -p 5060 -mi "$ga" -m 1 -timeout 30s -nostdin \
 		-s 8000 -trace_msg -message_file "$T/gw.msg" \
 		-trace_err -error_file "$T/gw.err" "$@" "$EDGE_EXT:5060") \
 		>"$T/gw.out" 2>&1 &

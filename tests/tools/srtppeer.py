@@ -5,13 +5,22 @@ It sends --count RTP packets (20 ms apart, 160-byte payloads that start
 with the byte --mark and the sequence number) to --peer, protected with
 --tx-key if given, and two RTCP compounds (SR + SDES CNAME --cname),
 to --peer as well (rtcp-mux) or, with --rtcp-peer, there; then RTCP is
-also received on the port after --bind's.
-For --secs seconds it receives what comes back: with --rx-key each
-packet must authenticate and decrypt under that key (SRTP/SRTCP), and
-its payload must not be readable before (it was encrypted); without,
-each must be plain RTP. A packet whose payload starts with --expect is
-counted "ok". It prints one JSON line of counters, and the CNAMEs seen
-in RTCP.
+also received on the port after --bind's. With --start-at it binds at
+once, and starts sending at that time (peers started apart begin
+together). For --secs seconds it receives what comes back: with
+--rx-key each packet must authenticate and decrypt under that key
+(SRTP/SRTCP), and its payload must not be readable before (it was
+encrypted); without, each must be plain RTP. A packet whose payload
+starts with --expect is counted "ok" if the rest of it is as this tool
+sends it (the sequence number, then the fill), "bad" otherwise. It
+prints one JSON line of counters, and the CNAMEs seen in RTCP.
+
+--forge makes it an attacker that knows no key: each packet it sends is
+shaped as SRTP (SRTCP for the two compounds) with a random payload and a
+random authentication tag, under a new random SSRC (it knows none of
+the peers'); with --tx-key as well, every other packet is real SRTP
+under that key instead (a key that is not the one the receiver expects);
+and every fifth is not RTP at all (20 random bytes, RTP version 0).
 
 Keys are SDES inline keys (base64 of master key and salt, padding
 optional), for AES_CM_128_HMAC_SHA1_80 or _32, or AEAD_AES_128_GCM or
@@ -111,15 +120,35 @@ class Peer:
         self.mark, self.expect = ord(a.mark), ord(a.expect)
         self.ssrc = int.from_bytes(os.urandom(4), "big")
 
+    def forged(self, seq):
+        """RTP-shaped garbage: random payload and tag, random SSRC"""
+        ssrc = int.from_bytes(os.urandom(4), "big")
+        return struct.pack("!BBHII", 0x80, 0, seq, seq * 160, ssrc) + \
+            os.urandom(160 + 10)
+
+    def forged_rtcp(self):
+        """SRTCP-shaped garbage: an SR header, random body, E-flag and
+        index, random tag"""
+        ssrc = int.from_bytes(os.urandom(4), "big")
+        return struct.pack("!BBHI", 0x80, 200, 6, ssrc) + os.urandom(20) + \
+            (0x80000001).to_bytes(4, "big") + os.urandom(10)
+
     def send(self, seq):
+        forge = self.a.forge and (not self.tx or seq % 2 == 0)
         pkt = rtp_packet(seq, self.ssrc, self.mark)
-        if self.tx:
+        if self.a.forge and seq % 5 == 4:
+            pkt = bytes([os.urandom(1)[0] & 0x3f]) + os.urandom(19)
+        elif forge:
+            pkt = self.forged(seq)
+        elif self.tx:
             pkt = self.tx.protect(pkt)
         self.sock.sendto(pkt, self.peer)
         self.c["sent"] += 1
         if seq in (5, self.a.count - 5):
             rtcp = rtcp_packet(self.ssrc, self.a.cname)
-            if self.tx:
+            if self.a.forge and (not self.tx or seq == 5):
+                rtcp = self.forged_rtcp()
+            elif self.tx:
                 rtcp = self.tx.protect_rtcp(rtcp)
             self.rtcp_sock.sendto(rtcp, self.rtcp_peer)
 
@@ -137,12 +166,19 @@ class Peer:
         if is_rtcp:
             self.c["rtcp"] += 1
             self.c["cnames"] += cnames(pkt)
-        elif len(pkt) > 12 and pkt[12] == self.expect:
+        elif len(pkt) == 172 and pkt[12] == self.expect and \
+                pkt[13:15] == pkt[2:4] and pkt[15:] == FILL:
             self.c["ok"] += 1
         else:
             self.c["bad"] += 1
 
     def run(self):
+        # bound already: what comes before the start is taken in too
+        while self.a.start_at and time.time() < self.a.start_at:
+            wait = min(self.a.start_at - time.time(), 0.05)
+            r, _, _ = select.select(self.socks, [], [], max(wait, 0.0))
+            for s in r:
+                self.receive(s.recv(2048))
         start = time.monotonic()
         seq = 0
         while time.monotonic() - start < self.a.secs:
@@ -170,9 +206,15 @@ def main():
     p.add_argument("--rx-suite", help="suite of --rx-key, if other")
     p.add_argument("--count", type=int, default=50)
     p.add_argument("--secs", type=float, default=3.0)
+    p.add_argument("--start-at", type=float,
+                   help="wall-clock time (s since the epoch) to start"
+                   " sending at, --secs counted from then: peers started"
+                   " apart begin together")
     p.add_argument("--mark", default="G", help="first payload byte we send")
     p.add_argument("--expect", default="U", help="first byte we expect")
     p.add_argument("--cname", default="peer@192.0.2.99")
+    p.add_argument("--forge", action="store_true",
+                   help="send forged SRTP (see above)")
     p.add_argument("--out", help="write the JSON line here, else stdout")
     a = p.parse_args()
     line = json.dumps(Peer(a).run())

@@ -360,15 +360,23 @@ int test_fwd_rtcp_cname(void)
 }
 
 
+/* RR + SDES CNAME "ab" from SSRC 0x1111 */
+static const uint8_t rr_ab[24] = {
+	0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x11, 0x11,
+	0x81, 0xca, 0x00, 0x03, 0x00, 0x00, 0x11, 0x11,
+	0x01, 0x02, 'a', 'b', 0x00, 0x00, 0x00, 0x00,
+};
+
+
 /* protect (key) or check and strip (unprotect) a packet with a fresh
- * context for key: what a peer with that key does */
-static int peer_srtp(const uint8_t *key, bool rtcp, bool protect,
-		     uint8_t *p, size_t *lenp)
+ * context of suite s for key: what a peer with that key does */
+static int peer_srtp_suite(const uint8_t *key, enum srtp_suite s, bool rtcp,
+			   bool protect, uint8_t *p, size_t *lenp)
 {
 	struct srtp *ctx = NULL;
 	int err;
 
-	err = srtp_alloc(&ctx, SRTP_AES_CM_128_HMAC_SHA1_80, key, 30, 0);
+	err = srtp_alloc(&ctx, s, key, 30, 0);
 	if (!err)
 		err = protect ? srtpx_protect(ctx, rtcp, p, lenp, 256) :
 			srtpx_unprotect(ctx, rtcp, p, lenp);
@@ -378,7 +386,17 @@ static int peer_srtp(const uint8_t *key, bool rtcp, bool protect,
 }
 
 
-static int sdp_keys(struct rig *r, const uint8_t *peer, const uint8_t *ours)
+static int peer_srtp(const uint8_t *key, bool rtcp, bool protect,
+		     uint8_t *p, size_t *lenp)
+{
+	return peer_srtp_suite(key, SRTP_AES_CM_128_HMAC_SHA1_80, rtcp,
+			       protect, p, lenp);
+}
+
+
+/* A's key (peer) and ours toward A, of suite s */
+static int sdp_keys_suite(struct rig *r, const uint8_t *peer,
+			  const uint8_t *ours, enum srtp_suite s)
 {
 	struct worker_sdp sdp;
 
@@ -387,12 +405,68 @@ static int sdp_keys(struct rig *r, const uint8_t *peer, const uint8_t *ours)
 	sdp.mux = true;
 	sdp.window_ms = 5000;
 	sdp.srtp = sdp.tx = true;
-	sdp.key.suite = sdp.tx_key.suite = SRTP_AES_CM_128_HMAC_SHA1_80;
+	sdp.key.suite = sdp.tx_key.suite = s;
 	sdp.key.len = sdp.tx_key.len = 30;
 	memcpy(sdp.key.key, peer, 30);
 	memcpy(sdp.tx_key.key, ours, 30);
 
 	return worker_sdp(r->w, r->fs, 0, &sdp);
+}
+
+
+static int sdp_keys(struct rig *r, const uint8_t *peer, const uint8_t *ours)
+{
+	return sdp_keys_suite(r, peer, ours, SRTP_AES_CM_128_HMAC_SHA1_80);
+}
+
+
+static void keys_fill(uint8_t *ka, uint8_t *ke)
+{
+	for (size_t i = 0; i < 30; i++) {
+		ka[i] = (uint8_t)(i * 5 + 3);
+		ke[i] = (uint8_t)(i * 11 + 7);
+	}
+}
+
+
+/* The rig with SRTP ending on A's side, A's key ka and ours ke (filled
+ * in) of suite s */
+static int srtp_term_rig(struct rig *r, uint8_t *ka, uint8_t *ke,
+			 enum srtp_suite s)
+{
+	int err;
+
+	keys_fill(ka, ke);
+	err = rig_open_mode(r, true, FWD_RTCP_REWRITE);
+
+	return err ? err : sdp_keys_suite(r, ka, ke, s);
+}
+
+
+/* A sends RTP seq/ssrc as SRTP of suite s under ka (its length to
+ * lenp if given): B gets it plain, as it was */
+static int a_srtp_to_b(struct rig *r, const uint8_t *ka, enum srtp_suite s,
+		       uint16_t seq, uint32_t ssrc, size_t *lenp)
+{
+	uint8_t p[256], q[256];
+	struct sa from;
+	size_t n = 172;
+	int err;
+
+	rtp(p, seq, ssrc);
+	err = peer_srtp_suite(ka, s, false, true, p, &n);
+	if (err)
+		return err;
+	if (lenp)
+		*lenp = n;
+	if (sendto(r->peer[0], p, n, 0, &r->pair[0].local.u.sa,
+		   r->pair[0].local.len) != (ssize_t)n)
+		return errno;
+	if (recv_wait(r->peer[1], q, sizeof(q), &from, 1000) != 172)
+		return ETIMEDOUT;
+	rtp(p, seq, ssrc);
+
+	return memcmp(p, q, 172) ? EBADMSG : 0;
 }
 
 
@@ -402,21 +476,13 @@ static int sdp_keys(struct rig *r, const uint8_t *peer, const uint8_t *ours)
  * dropped; A's key never decrypts what A gets */
 int test_fwd_srtp_term(void)
 {
-	static const uint8_t rr[24] = {
-		0x80, 0xc9, 0x00, 0x01, 0x00, 0x00, 0x11, 0x11,
-		0x81, 0xca, 0x00, 0x03, 0x00, 0x00, 0x11, 0x11,
-		0x01, 0x02, 'a', 'b', 0x00, 0x00, 0x00, 0x00,
-	};
 	uint8_t ka[30], ke[30], p[256], q[256];
 	struct sa from;
 	struct rig r;
 	size_t n;
 	int err;
 
-	for (size_t i = 0; i < 30; i++) {
-		ka[i] = (uint8_t)(i * 5 + 3);
-		ke[i] = (uint8_t)(i * 11 + 7);
-	}
+	keys_fill(ka, ke);
 
 	err = rig_open_mode(&r, true, FWD_RTCP_REWRITE);
 	TEST_ERR(err);
@@ -446,8 +512,8 @@ int test_fwd_srtp_term(void)
 	TEST_ASSERT(0 == memcmp(p, q, 172));
 
 	/* SRTCP from A: B gets it plain, with A's side's CNAME */
-	memcpy(p, rr, sizeof(rr));
-	n = sizeof(rr);
+	memcpy(p, rr_ab, sizeof(rr_ab));
+	n = sizeof(rr_ab);
 	TEST_ERR(peer_srtp(ka, true, true, p, &n));
 	TEST_ASSERT(sendto(r.peer[0], p, n, 0, &r.pair[0].local.u.sa,
 			   r.pair[0].local.len) == (ssize_t)n);
@@ -472,6 +538,97 @@ int test_fwd_srtp_term(void)
 			   r.pair[0].local.len) == 182);
 	TEST_EQUALS(-1, recv_wait(r.peer[1], q, sizeof(q), &from, 200));
 	TEST_EQUALS(2, FWD_GET(r.fs->side[0].c.dropped));
+
+ out:
+	rig_close(&r);
+	return err;
+}
+
+
+/* AES_CM_128_HMAC_SHA1_32 ending on A's side: its SRTP carries a 32-bit
+ * tag, its SRTCP an 80-bit one, both ways, as libsrtp and rtpengine do
+ * (what an _80 context makes of the same key) */
+int test_fwd_srtcp_tag(void)
+{
+	const enum srtp_suite s32 = SRTP_AES_CM_128_HMAC_SHA1_32;
+	const enum srtp_suite s80 = SRTP_AES_CM_128_HMAC_SHA1_80;
+	uint8_t ka[30], ke[30], p[256], q[256];
+	struct sa from;
+	struct rig r;
+	size_t n;
+	int err;
+
+	err = srtp_term_rig(&r, ka, ke, s32);
+	TEST_ERR(err);
+
+	/* A -> B: SRTP with a 32-bit tag */
+	TEST_ERR(a_srtp_to_b(&r, ka, s32, 7, 0x1111, &n));
+	TEST_EQUALS(176, n);
+
+	/* A -> B: SRTCP with an 80-bit tag, B gets it plain */
+	memcpy(p, rr_ab, sizeof(rr_ab));
+	n = sizeof(rr_ab);
+	TEST_ERR(peer_srtp_suite(ka, s80, true, true, p, &n));
+	TEST_EQUALS(sizeof(rr_ab) + 4 + 10, n);
+	TEST_ASSERT(sendto(r.peer[0], p, n, 0, &r.pair[0].local.u.sa,
+			   r.pair[0].local.len) == (ssize_t)n);
+	TEST_EQUALS(8 + 28, recv_wait(r.peer[1], q, sizeof(q), &from, 1000));
+
+	/* B -> A: RTCP in, SRTCP out with an 80-bit tag under our key */
+	TEST_ASSERT(sendto(r.peer[1], rr_ab, sizeof(rr_ab), 0,
+			   &r.pair[1].local.u.sa, r.pair[1].local.len) ==
+		    (ssize_t)sizeof(rr_ab));
+	TEST_EQUALS(8 + 28 + 4 + 10,
+		    recv_wait(r.peer[0], q, sizeof(q), &from, 1000));
+	n = 8 + 28 + 4 + 10;
+	TEST_ERR(peer_srtp_suite(ke, s80, true, false, q, &n));
+	TEST_EQUALS(8 + 28, n);
+	TEST_EQUALS(0, FWD_GET(r.fs->side[0].c.dropped));
+
+ out:
+	rig_close(&r);
+	return err;
+}
+
+
+/* Strangers where SRTP ends on A's side, in the learning window: a
+ * datagram from C that is neither RTP nor RTCP cannot authenticate, so
+ * it neither latches nor goes on to B; forged SRTP from A's address
+ * under 12 random SSRCs does not take the places libre gives a context
+ * (8 SSRCs): A's own SSRC, and a new one of A's after them, still get
+ * through, and B's media goes to A, not C; the strangers are dropped */
+int test_fwd_srtp_strangers(void)
+{
+	uint8_t ka[30], ke[30], p[256], q[256];
+	struct sa from;
+	struct rig r;
+	int err;
+
+	err = srtp_term_rig(&r, ka, ke, SRTP_AES_CM_128_HMAC_SHA1_80);
+	TEST_ERR(err);
+
+	memset(p, 0, 20);   /* RTP version 0 */
+	TEST_ASSERT(sendto(r.peer[2], p, 20, 0, &r.pair[0].local.u.sa,
+			   r.pair[0].local.len) == 20);
+	TEST_EQUALS(-1, recv_wait(r.peer[1], q, sizeof(q), &from, 200));
+	TEST_EQUALS(1, FWD_GET(r.fs->side[0].c.dropped));
+
+	for (uint32_t i = 0; i < 12; i++) {
+		rtp(p, 1, 0x5000 + i);
+		memset(p + 172, 0x42, 10);
+		TEST_ASSERT(sendto(r.peer[0], p, 182, 0, &r.pair[0].local.u.sa,
+				   r.pair[0].local.len) == 182);
+	}
+
+	TEST_ERR(a_srtp_to_b(&r, ka, SRTP_AES_CM_128_HMAC_SHA1_80, 7, 0x1111,
+			     NULL));
+	TEST_ERR(a_srtp_to_b(&r, ka, SRTP_AES_CM_128_HMAC_SHA1_80, 7, 0x2222,
+			     NULL));
+	TEST_EQUALS(13, FWD_GET(r.fs->side[0].c.dropped));
+
+	TEST_ERR(send_to(&r, 1, &r.pair[1].local, 9, 0x3333));
+	TEST_EQUALS(182, recv_wait(r.peer[0], q, sizeof(q), &from, 1000));
+	TEST_EQUALS(-1, recv_wait(r.peer[2], q, sizeof(q), &from, 100));
 
  out:
 	rig_close(&r);

@@ -77,6 +77,8 @@ static const struct test {
 	TEST(test_fwd_timeout),
 	TEST(test_fwd_rtcp_cname),
 	TEST(test_fwd_srtp_term),
+	TEST(test_fwd_srtcp_tag),
+	TEST(test_fwd_srtp_strangers),
 	TEST(test_kern_flow),
 	TEST(test_sipguard_rfc4475),
 	TEST(test_sipguard_response),

@@ -145,6 +145,8 @@ int test_fwd_forward(void);
 int test_fwd_timeout(void);
 int test_fwd_rtcp_cname(void);
 int test_fwd_srtp_term(void);
+int test_fwd_srtcp_tag(void);
+int test_fwd_srtp_strangers(void);
 int test_kern_flow(void);
 int test_sipguard_rfc4475(void);
 int test_sipguard_response(void);
