@@ -13,16 +13,8 @@ static void fwd_destructor(void *data)
 
 	if (fs->lock_ok)
 		pthread_mutex_destroy(&fs->lock);
-	for (int i = 0; i < 2; i++) {
-		mem_deref(fs->side[i].srtp);
-		mem_deref(fs->side[i].srtcp);
-		mem_deref(fs->side[i].probe[0]);
-		mem_deref(fs->side[i].probe[1]);
-		mem_deref(fs->side[i].tx);
-		mem_deref(fs->side[i].tx_rtcp);
-		memset(&fs->side[i].rx_key, 0, sizeof(fs->side[i].rx_key));
-		memset(&fs->side[i].tx_key, 0, sizeof(fs->side[i].tx_key));
-	}
+	for (int i = 0; i < 2; i++)
+		fsrtp_clear(&fs->side[i].srtp);
 }
 
 

@@ -19,6 +19,7 @@
 #include "rtpstat.h"
 #include "kern.h"
 #include "sdes.h"
+#include "fsrtp.h"
 #include "dtmf.h"
 
 #define FWD_ADD(x, n) \
@@ -31,7 +32,6 @@ struct fwd_side;
 
 enum {
 	FWD_CNAME_LEN = 16,   /**< Our CNAMEs: 64 random bits in hex  */
-	FWD_SRTP_SSRCS = 8,   /**< SSRCs a libre SRTP context keeps   */
 };
 
 /** What happens to plain RTCP (fwd_stream.rtcp) */
@@ -77,24 +77,7 @@ struct fwd_side {
 	struct fwd_ev ev[2];       /**< epoll data for fd[0] and fd[1]   */
 	struct latch latch[2];     /**< The peer's RTP and RTCP sources  */
 	bool mux;                  /**< Peer muxes RTCP on the RTP port  */
-	struct srtp *srtp;         /**< Peer's SDES key: its packets are
-					authenticated (before they may
-					latch) and decrypted, or NULL   */
-	struct srtp *srtcp;        /**< The same key for its SRTCP      */
-	struct srtp *probe[2];     /**< The same key again (SRTP, SRTCP):
-					checks a packet of an SSRC that
-					has no place in srtp/srtcp yet  */
-	uint32_t ssrc[FWD_SRTP_SSRCS]; /**< SSRCs that authenticated   */
-	unsigned nssrc;            /**< How many                         */
-	struct sdes_key rx_key;    /**< That key (a re-offer keeping it
-					keeps the context and its ROC)  */
-	uint64_t rx_life;          /**< Packets the key may protect, 0:
-					no limit of its own             */
-	uint64_t rx_used;          /**< Packets it has protected        */
-	struct srtp *tx;           /**< Our key toward the peer: what it
-					gets is encrypted, or NULL      */
-	struct srtp *tx_rtcp;      /**< The same key for SRTCP           */
-	struct sdes_key tx_key;    /**< That key                         */
+	struct fsrtp srtp;         /**< Keys: the peer's, ours (fsrtp.h) */
 	struct rtpstat stat;       /**< Sequence and jitter state        */
 	struct dtmf_gen dtmf;      /**< Events played to the peer        */
 	struct le dtmf_le;         /**< In the worker's list while on    */

@@ -61,7 +61,9 @@ static bool flow_build(const struct fwd_stream *fs, int f, uint64_t now,
 
 	/* SRTP ending or starting here, and events the relay plays (the
 	 * audio after them is renumbered), stay in userspace */
-	if (a->srtp || a->tx || b->srtp || b->tx || a->dtmf.on || b->dtmf.on)
+	if (fsrtp_rx_on(&a->srtp) || fsrtp_tx_on(&a->srtp) ||
+	    fsrtp_rx_on(&b->srtp) || fsrtp_tx_on(&b->srtp) ||
+	    a->dtmf.on || b->dtmf.on)
 		return false;
 
 	/* RTCP whose CNAME the relay rewrites stays in userspace */

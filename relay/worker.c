@@ -18,7 +18,6 @@
 #include "offload.h"
 #include "worker.h"
 #include "rtcpsdes.h"
-#include "srtpx.h"
 
 
 enum {
@@ -169,105 +168,6 @@ static void tx_add(struct worker *w, unsigned *ntx, int via,
 }
 
 
-/* The suite for SRTCP under a key of suite s: the _32 suites shorten
- * only SRTP's tag, SRTCP's stays 80 bits (libsrtp and rtpengine do so;
- * RFC 5764 §4.1.2 spells it out), where libre would cut it to 32 */
-static enum srtp_suite rtcp_suite(enum srtp_suite s)
-{
-	switch (s) {
-
-	case SRTP_AES_CM_128_HMAC_SHA1_32:
-		return SRTP_AES_CM_128_HMAC_SHA1_80;
-
-	case SRTP_AES_256_CM_HMAC_SHA1_32:
-		return SRTP_AES_256_CM_HMAC_SHA1_80;
-
-	default:
-		return s;
-	}
-}
-
-
-static bool ssrc_known(const struct fwd_side *in, uint32_t ssrc)
-{
-	for (unsigned i = 0; i < in->nssrc; i++) {
-		if (in->ssrc[i] == ssrc)
-			return true;
-	}
-
-	return false;
-}
-
-
-/* Whether a packet of an SSRC that has no place yet in the peer's
- * context authenticates, checked on a copy under a probe context of
- * the same key. libre gives each new SSRC one of a context's 8 places
- * for good before its packet authenticates: forged packets under
- * random SSRCs would fill the peer's context, and its own SSRC, or a
- * new one after a re-INVITE, would find no place (every packet of it
- * dropped). A probe context full of strangers is made anew. */
-static bool srtp_probe(struct worker *w, struct fwd_side *in, bool rtcp,
-		       const uint8_t *p, size_t len)
-{
-	const struct sdes_key *k = &in->rx_key;
-	struct srtp **ctx = &in->probe[rtcp];
-
-	if (len > sizeof(w->scratch))
-		return false;
-
-	for (int i = 0; i < 2; i++) {
-		size_t n = len;
-		int err;
-
-		if (!*ctx && srtp_alloc(ctx, rtcp ? rtcp_suite(k->suite) :
-					k->suite, k->key, k->len, 0))
-			return false;
-
-		memcpy(w->scratch, p, len);
-		err = srtpx_unprotect(*ctx, rtcp, w->scratch, &n);
-		if (err != ENOSR)
-			return err == 0;
-
-		*ctx = mem_deref(*ctx);
-	}
-
-	return false;
-}
-
-
-/* SRTP or SRTCP from a peer with an SDES key is authenticated and
- * decrypted in place, before its source may latch (RTP Bleed: an
- * attacker's forged RTCP would latch a multiplexing stream as surely
- * as its RTP); the key serves no more packets than its lifetime */
-static bool srtp_in(struct worker *w, struct fwd_side *in, bool rtcp,
-		    uint8_t *p, size_t *lenp)
-{
-	uint32_t ssrc;
-	bool known;
-
-	if (in->rx_life && in->rx_used >= in->rx_life)
-		return false;
-
-	/* the sender's SSRC: RTP's at 8, RTCP's at 4 */
-	if (*lenp < (rtcp ? 8u : 12u))
-		return false;
-	memcpy(&ssrc, p + (rtcp ? 4 : 8), sizeof(ssrc));
-
-	known = ssrc_known(in, ssrc);
-	if (!known && !srtp_probe(w, in, rtcp, p, *lenp))
-		return false;
-
-	if (srtpx_unprotect(rtcp ? in->srtcp : in->srtp, rtcp, p, lenp))
-		return false;
-
-	if (!known && in->nssrc < FWD_SRTP_SSRCS)
-		in->ssrc[in->nssrc++] = ssrc;
-	++in->rx_used;
-
-	return true;
-}
-
-
 /* RTCP from in (decrypted if it came as SRTCP): its SDES CNAME becomes
  * in's own (topology hiding), in place (p has PKT_MAX bytes); false if
  * it is dropped */
@@ -309,24 +209,13 @@ static bool media_in(struct worker *w, struct fwd_side *in,
 
 	/* where the peer speaks SRTP, a datagram that is neither RTP nor
 	 * RTCP cannot authenticate: it would latch unchecked */
-	if (in->srtp && (!media || !srtp_in(w, in, rtcp, p, lenp)))
+	if (fsrtp_rx_on(&in->srtp) &&
+	    (!media || !fsrtp_in(&in->srtp, rtcp, p, lenp, w->scratch,
+				 sizeof(w->scratch))))
 		return false;
 
 	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
 		LATCH_FORWARD;
-}
-
-
-/* A packet toward a peer that has our key goes encrypted (the buffer
- * has PKT_MAX bytes) */
-static bool media_out(const struct fwd_side *out, bool rtcp, uint8_t *p,
-		      size_t *lenp)
-{
-	if (!out->tx)
-		return true;
-
-	return 0 == srtpx_protect(rtcp ? out->tx_rtcp : out->tx, rtcp, p, lenp,
-				  PKT_MAX);
 }
 
 
@@ -371,7 +260,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	if (rtp && out->dtmf.on)
 		dtmf_fwd(&out->dtmf, &h, p, now_ms);
 
-	if ((rtp || rtcp) && !media_out(out, rtcp, p, &len)) {
+	if ((rtp || rtcp) && !fsrtp_out(&out->srtp, rtcp, p, &len, PKT_MAX)) {
 		FWD_ADD(in->c.errors, 1);
 		return false;
 	}
@@ -540,31 +429,6 @@ static void stream_release(struct worker *w, struct fwd_stream *fs)
 }
 
 
-/* A side's SRTP and SRTCP contexts for key k (NULL: none): those for
- * the same key stay, with their rollover counters and replay windows (a
- * re-offer that keeps the key, RFC 3711 §3.3.1); true if they changed */
-static bool ctx_keep(struct srtp **ctxp, struct srtp **rtcpp,
-		     struct sdes_key *cur, const struct sdes_key *k)
-{
-	if (k && *ctxp && cur->suite == k->suite && cur->len == k->len &&
-	    !memcmp(cur->key, k->key, k->len))
-		return false;
-
-	*ctxp = mem_deref(*ctxp);
-	*rtcpp = mem_deref(*rtcpp);
-	memset(cur, 0, sizeof(*cur));
-	if (!k)
-		return true;
-
-	*cur = *k;
-	if (srtp_alloc(ctxp, k->suite, k->key, k->len, 0) ||
-	    srtp_alloc(rtcpp, rtcp_suite(k->suite), k->key, k->len, 0))
-		*ctxp = mem_deref(*ctxp);
-
-	return true;
-}
-
-
 /* A digit for a side's peer: the stream stays in userspace from now on
  * (the audio after the events is renumbered) */
 static void dtmf_start(struct worker *w, struct fwd_side *side,
@@ -599,8 +463,8 @@ static void dtmf_tick(struct worker *w, uint64_t now)
 
 		if (!n || !dst || side->fd[0] < 0)
 			continue;
-		if (side->tx && srtpx_protect(side->tx, false, w->scratch, &n,
-					      PKT_MAX))
+		if (!fsrtp_out(&side->srtp, false, w->scratch, &n,
+			       sizeof(w->scratch)))
 			continue;
 
 		(void)sendto(side->fd[0], w->scratch, n, 0, &dst->u.sa,
@@ -631,16 +495,9 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		side->mux = cmd->sdp.mux;
 		if (cmd->sdp.clock_rate)
 			fs->clock_rate = cmd->sdp.clock_rate;
-		if (ctx_keep(&side->srtp, &side->srtcp, &side->rx_key,
-			     cmd->sdp.srtp ? &cmd->sdp.key : NULL)) {
-			side->rx_used = 0;
-			side->nssrc = 0;
-			side->probe[0] = mem_deref(side->probe[0]);
-			side->probe[1] = mem_deref(side->probe[1]);
-		}
-		side->rx_life = cmd->sdp.lifetime;
-		(void)ctx_keep(&side->tx, &side->tx_rtcp, &side->tx_key,
-			       cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
+		fsrtp_set(&side->srtp, cmd->sdp.srtp ? &cmd->sdp.key : NULL,
+			  cmd->sdp.lifetime,
+			  cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
 		view_publish(side);
 		break;
 	}

@@ -104,6 +104,8 @@ static const struct test {
 	TEST(test_sdes_parse),
 	TEST(test_ng_srtp),
 	TEST(test_infodtmf_parse),
+	TEST(test_fsrtp_closed),
+	TEST(test_fsrtp_life),
 	TEST(test_dtmf_codes),
 	TEST(test_relay_dtmf),
 	TEST(test_dtmf_event),

@@ -207,6 +207,8 @@ int test_digest_refuse(void);
 int test_ng_srtp(void);
 int test_relay_dtmf(void);
 int test_infodtmf_parse(void);
+int test_fsrtp_closed(void);
+int test_fsrtp_life(void);
 int test_dtmf_codes(void);
 int test_dtmf_event(void);
 int test_dtmf_sequence(void);

@@ -1,0 +1,216 @@
+/**
+ * @file fsrtp.c  SRTP of one forwarding side
+ *
+ * - SRTCP has a context of its own per key: the _32 suites shorten only
+ *   SRTP's tag, SRTCP's stays 80 bits (libsrtp and rtpengine do so; RFC
+ *   5764 §4.1.2 spells it out), where libre would cut it to 32.
+ * - libre gives each new SSRC one of a context's 8 places for good
+ *   before its packet authenticates: forged packets under random SSRCs
+ *   would fill the peer's context, and its own SSRC, or a new one after
+ *   a re-INVITE, would find no place. A packet of an SSRC that has not
+ *   authenticated yet is therefore checked first, on a copy, under a
+ *   probe context of the same key, made anew when strangers fill it.
+ * - A key serves no more packets than its lifetime (RFC 4568 §6.1).
+ * - Contexts for the same key stay across re-offers, with their
+ *   rollover counters and replay windows (RFC 3711 §3.3.1).
+ */
+#include <string.h>
+#include <re.h>
+#include "srtpx.h"
+#include "fsrtp.h"
+
+
+/* The suite for SRTCP under a key of suite s */
+static enum srtp_suite rtcp_suite(enum srtp_suite s)
+{
+	switch (s) {
+
+	case SRTP_AES_CM_128_HMAC_SHA1_32:
+		return SRTP_AES_CM_128_HMAC_SHA1_80;
+
+	case SRTP_AES_256_CM_HMAC_SHA1_32:
+		return SRTP_AES_256_CM_HMAC_SHA1_80;
+
+	default:
+		return s;
+	}
+}
+
+
+static bool key_same(const struct sdes_key *a, const struct sdes_key *b)
+{
+	return a->suite == b->suite && a->len == b->len &&
+		!memcmp(a->key, b->key, a->len);
+}
+
+
+static void ctx_free(struct srtp *ctx[2])
+{
+	ctx[0] = mem_deref(ctx[0]);
+	ctx[1] = mem_deref(ctx[1]);
+}
+
+
+/* Contexts for key k (NULL: none); those for the same key stay. If they
+ * cannot be made, cur keeps the key and ctx stays empty: fails closed.
+ * Returns true if the key changed. */
+static bool ctx_keep(struct srtp *ctx[2], struct sdes_key *cur,
+		     const struct sdes_key *k)
+{
+	if (k && cur->len && ctx[0] && key_same(cur, k))
+		return false;
+
+	ctx_free(ctx);
+	memset(cur, 0, sizeof(*cur));
+	if (!k || !k->len)
+		return true;
+
+	*cur = *k;
+	if (srtp_alloc(&ctx[0], k->suite, k->key, k->len, 0) ||
+	    srtp_alloc(&ctx[1], rtcp_suite(k->suite), k->key, k->len, 0))
+		ctx_free(ctx);
+
+	return true;
+}
+
+
+/**
+ * Set a side's keys, from an offer or answer
+ *
+ * @param s    The side's SRTP state
+ * @param rx   The peer's key, NULL if it speaks plain RTP
+ * @param life Packets rx may protect, 0 for no limit of its own
+ * @param tx   Our key toward the peer, NULL if it gets plain RTP
+ */
+void fsrtp_set(struct fsrtp *s, const struct sdes_key *rx, uint64_t life,
+	       const struct sdes_key *tx)
+{
+	if (!s)
+		return;
+
+	if (ctx_keep(s->rx, &s->rx_key, rx)) {
+		s->used = 0;
+		s->nssrc = 0;
+		ctx_free(s->probe);
+	}
+	s->life = life;
+	(void)ctx_keep(s->tx, &s->tx_key, tx);
+}
+
+
+/** Free a side's contexts and forget its keys */
+void fsrtp_clear(struct fsrtp *s)
+{
+	if (!s)
+		return;
+
+	ctx_free(s->rx);
+	ctx_free(s->probe);
+	ctx_free(s->tx);
+	memset(s, 0, sizeof(*s));
+}
+
+
+static bool ssrc_known(const struct fsrtp *s, uint32_t ssrc)
+{
+	for (unsigned i = 0; i < s->nssrc; i++) {
+		if (s->ssrc[i] == ssrc)
+			return true;
+	}
+
+	return false;
+}
+
+
+/* Whether a packet of a new SSRC authenticates, on a copy */
+static bool probe(struct fsrtp *s, bool rtcp, const uint8_t *p, size_t len,
+		  uint8_t *scratch, size_t scratch_sz)
+{
+	const struct sdes_key *k = &s->rx_key;
+	struct srtp **ctx = &s->probe[rtcp];
+
+	if (len > scratch_sz)
+		return false;
+
+	for (int i = 0; i < 2; i++) {
+		size_t n = len;
+		int err;
+
+		if (!*ctx && srtp_alloc(ctx, rtcp ? rtcp_suite(k->suite) :
+					k->suite, k->key, k->len, 0))
+			return false;
+
+		memcpy(scratch, p, len);
+		err = srtpx_unprotect(*ctx, rtcp, scratch, &n);
+		if (err != ENOSR)
+			return err == 0;
+
+		*ctx = mem_deref(*ctx);   /* full of strangers */
+	}
+
+	return false;
+}
+
+
+/**
+ * Authenticate and decrypt in place what the peer sent (SRTP or SRTCP)
+ *
+ * @param s          The side's SRTP state (the peer speaks SRTP)
+ * @param rtcp       SRTCP (true) or SRTP
+ * @param p          The packet
+ * @param lenp       Its length, then the plain packet's
+ * @param scratch    A buffer for checks on a copy
+ * @param scratch_sz Its size
+ *
+ * @return true if it may go on; false: drop it (forged, replayed, past
+ *         the key's lifetime, malformed, or no context)
+ */
+bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
+	      uint8_t *scratch, size_t scratch_sz)
+{
+	uint32_t ssrc;
+	bool known;
+
+	if (!s || !p || !lenp || !s->rx[0] || (s->life && s->used >= s->life))
+		return false;
+
+	/* the sender's SSRC: RTP's at 8, RTCP's at 4 */
+	if (*lenp < (rtcp ? 8u : 12u))
+		return false;
+	memcpy(&ssrc, p + (rtcp ? 4 : 8), sizeof(ssrc));
+
+	known = ssrc_known(s, ssrc);
+	if (!known && !probe(s, rtcp, p, *lenp, scratch, scratch_sz))
+		return false;
+
+	if (srtpx_unprotect(s->rx[rtcp], rtcp, p, lenp))
+		return false;
+
+	if (!known && s->nssrc < FSRTP_SSRCS)
+		s->ssrc[s->nssrc++] = ssrc;
+	++s->used;
+
+	return true;
+}
+
+
+/**
+ * Encrypt in place what the peer gets, if it gets SRTP
+ *
+ * @param s    The side's SRTP state
+ * @param rtcp SRTCP (true) or SRTP
+ * @param p    The packet, in a buffer of cap bytes
+ * @param lenp Its length, then the protected packet's
+ * @param cap  The buffer's size
+ *
+ * @return false if it must not go (no context for our key, no room)
+ */
+bool fsrtp_out(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
+	       size_t cap)
+{
+	if (!s || !fsrtp_tx_on(s))
+		return true;
+
+	return s->tx[rtcp] && 0 == srtpx_protect(s->tx[rtcp], rtcp, p, lenp,
+						  cap);
+}

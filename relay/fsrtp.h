@@ -1,0 +1,58 @@
+/**
+ * @file fsrtp.h  SRTP of one forwarding side: the peer's key, which
+ *                authenticates and decrypts what it sends, and the
+ *                relay's own, which encrypts what it gets
+ *
+ * Worker thread only. Fails closed: a side given a key whose context
+ * cannot be made drops what it would have decrypted or encrypted.
+ */
+#ifndef UMEDGE_FSRTP_H
+#define UMEDGE_FSRTP_H
+
+#include "sdes.h"
+
+enum {
+	FSRTP_SSRCS = 8,      /**< SSRCs a libre SRTP context keeps   */
+};
+
+/** One side's SRTP state */
+struct fsrtp {
+	struct sdes_key rx_key;        /**< Peer's key, len 0: it speaks
+					    plain RTP                  */
+	struct srtp *rx[2];            /**< Its SRTP and SRTCP contexts */
+	struct srtp *probe[2];         /**< The same again: checks a packet
+					    of an SSRC with no place in rx
+					    yet                        */
+	uint32_t ssrc[FSRTP_SSRCS];    /**< SSRCs that authenticated    */
+	unsigned nssrc;                /**< How many                    */
+	uint64_t life;                 /**< Packets rx_key may protect, 0:
+					    no limit of its own        */
+	uint64_t used;                 /**< Packets it has protected    */
+	struct sdes_key tx_key;        /**< Our key toward the peer, len 0:
+					    it gets plain RTP          */
+	struct srtp *tx[2];            /**< Its SRTP and SRTCP contexts */
+};
+
+void fsrtp_set(struct fsrtp *s, const struct sdes_key *rx, uint64_t life,
+	       const struct sdes_key *tx);
+void fsrtp_clear(struct fsrtp *s);
+bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
+	      uint8_t *scratch, size_t scratch_sz);
+bool fsrtp_out(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
+	       size_t cap);
+
+
+/** @return true if the peer speaks SRTP (its packets are checked) */
+static inline bool fsrtp_rx_on(const struct fsrtp *s)
+{
+	return s->rx_key.len > 0;
+}
+
+
+/** @return true if the peer gets SRTP under our key */
+static inline bool fsrtp_tx_on(const struct fsrtp *s)
+{
+	return s->tx_key.len > 0;
+}
+
+#endif
