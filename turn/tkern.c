@@ -68,6 +68,8 @@ extern const unsigned char tkern_obj[];
 extern const size_t tkern_obj_len;
 
 
+/* libbpf's messages: fmt is libbpf's own format string */
+__attribute__((format(printf, 2, 0)))
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
