@@ -394,6 +394,8 @@ srtp_text() {
 
 	### Results
 
+	![SRTP⇄RTP: CPU per packet and highest rate](bench-relay-srtp.png)
+
 	$(srtp_findings)
 
 	$(srtp_ratio_table)
@@ -419,6 +421,49 @@ srtp_text() {
 	EOF
 }
 
+# srtp_plot: DIR/bench-relay-srtp.png, CPU per bridged packet in each
+# round (SRTP and plain, both relays) and the highest SRTP rates
+srtp_plot() {
+	dat=$WORK/srtp-plot.dat
+	mx=$WORK/srtp-max.dat
+	: >"$dat"
+	: >"$mx"
+	for k in $(seq "$S_ROUNDS"); do
+		echo "$k $(s_cpu umedge srtp "$k" relay_cpu_s)" \
+			"$(s_cpu rtpengine srtp "$k" relay_cpu_s)" \
+			"$(s_cpu umedge plain "$k" relay_cpu_s)" \
+			"$(s_cpu rtpengine plain "$k" relay_cpu_s)" >>"$dat"
+	done
+	for k in $(seq "$S_MAX_ROUNDS"); do
+		echo "$k $(s_max umedge srtpmax "$k" best_pps)" \
+			"$(s_max rtpengine srtpmax "$k" best_pps)" >>"$mx"
+	done
+	term="pngcairo size 1200,440 font 'sans,10'"
+	gnuplot -e "set terminal $term" >/dev/null 2>&1 || term="png size 1200,440"
+	gnuplot >"$WORK/gnuplot-srtp.err" 2>&1 <<-GP || {
+	set terminal $term
+	set output '$OUT/bench-relay-srtp.png'
+	set multiplot layout 1,2 title 'umedge vs rtpengine (userspace), SRTP⇄RTP, $S_N calls, $DATE. Whole-VM, 2 cores shared with the load generator'
+	set grid ytics
+	set style data histograms
+	set style histogram clustered gap 1
+	set style fill solid 0.8 border -1
+	set title 'CPU µs per bridged packet, $S_N calls × 50 pps both ways'
+	set xlabel 'round'
+	set ylabel 'relay CPU µs per packet'
+	set yrange [0:*]
+	set key below horizontal
+	plot '$dat' u 2:xtic(1) t 'umedge SRTP⇄RTP' lc 1, '' u 3 t 'rtpengine SRTP⇄RTP' lc 2, '' u 4 t 'umedge RTP⇄RTP' lc rgb '#9ecae1', '' u 5 t 'rtpengine RTP⇄RTP' lc rgb '#fdae6b'
+	set title 'Highest SRTP⇄RTP rate, loss < 0.1 % and p99 < 10 ms'
+	set ylabel 'packets per second through the relay'
+	plot '$mx' u 2:xtic(1) t 'umedge' lc 1, '' u 3 t 'rtpengine' lc 2
+	unset multiplot
+	GP
+		cat "$WORK/gnuplot-srtp.err" >&2
+		die "gnuplot failed"
+	}
+}
+
 srtp_report() {
 	srtp_params
 	DATE=$(date -u +%Y-%m-%d)
@@ -430,6 +475,7 @@ srtp_report() {
 		echo "<!-- bench-relay-srtp:end -->"
 	} >"$f"
 	section_write bench-relay-srtp "$f" "$md"
-	say "wrote the SRTP section of $md"
+	srtp_plot
+	say "wrote the SRTP section of $md and $OUT/bench-relay-srtp.png"
 	srtp_ratio_table >&2
 }
