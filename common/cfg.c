@@ -58,6 +58,7 @@ static const struct cfg_key keys[] = {
 	KU32("sip_out_max_calls",     sip.out_max_calls, 0, 100000),
 	KU32("sip_out_cps",           sip.out_cps, 0, 10000),
 	KLIST("sip_domain",           cfg_domain_h, sip.domains, NULL),
+	KLIST("sip_pass_header",      cfg_passhdr_h, sip.pass_hdrs, NULL),
 
 	KBOOL("relay_enable",         relay.enable),
 	KU32("relay_threads",         relay.threads, 0, 64),
@@ -112,6 +113,7 @@ static void cfg_destructor(void *data)
 	list_flush(&cfg->sip.gwsets);
 	list_flush(&cfg->sip.out_allow);
 	list_flush(&cfg->sip.domains);
+	list_flush(&cfg->sip.pass_hdrs);
 	list_flush(&cfg->relay.ng_controllers);
 	list_flush(&cfg->turn.listeners);
 	list_flush(&cfg->turn.allowed_peers);

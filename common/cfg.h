@@ -15,6 +15,7 @@ struct tok_keyring;
 enum {
 	CFG_NAME_MAX = 32,    /**< Interface names, with NUL       */
 	CFG_HOST_MAX = 256,   /**< Host names, with NUL            */
+	CFG_HDR_MAX  = 64,    /**< Header names, with NUL          */
 	CFG_PATH_MAX = 256,   /**< File paths, with NUL            */
 	CFG_SUN_MAX  = 108,   /**< Unix socket paths, with NUL     */
 	CFG_CRED_MAX = 128,   /**< Digest user, password, realm    */
@@ -128,6 +129,23 @@ struct cfg_allow {
 	unsigned line;                 /**< Line it was defined on      */
 };
 
+/** Directions a passed header goes (bits) */
+enum cfg_hdr_dir {
+	CFG_HDR_IN  = 1 << 0,   /**< Gateway to UM                */
+	CFG_HDR_OUT = 1 << 1,   /**< UM to gateway                */
+};
+
+/** A header passed between the legs beyond umedge's own list
+ *  (sip_pass_header) */
+struct cfg_passhdr {
+	struct le le;                  /**< Member of cfg.sip.pass_hdrs */
+	char name[CFG_HDR_MAX];        /**< Header name, full form      */
+	uint32_t dirs;                 /**< enum cfg_hdr_dir bits       */
+	char set[CFG_NAME_MAX];        /**< Only calls whose gateway is
+					    in this set, "" for all     */
+	unsigned line;                 /**< Line it was defined on      */
+};
+
 /** A name the edge answers to (sip_domain) */
 struct cfg_name {
 	struct le le;                  /**< Member of cfg.sip.domains   */
@@ -156,6 +174,7 @@ struct cfg_sip {
 	struct list domains;             /**< struct cfg_name: our names   */
 	uint32_t out_max_calls;          /**< Calls out per source at once */
 	uint32_t out_cps;                /**< New calls out/s per source   */
+	struct list pass_hdrs;           /**< struct cfg_passhdr           */
 	enum cfg_media um_media;         /**< Media security toward UM     */
 	enum cfg_media gw_media;         /**< ...toward gateways (default) */
 };

@@ -29,6 +29,7 @@ struct hset;
 struct gate;
 struct bcall;
 struct oa;
+struct passhdr_policy;
 struct leg;
 struct lreq;
 struct uacauth;
@@ -232,7 +233,7 @@ bool oa_ack_cancel(struct oa *oa, enum b2b_side side);
 
 /* xreq.c */
 void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
-		struct list *xreqs);
+		const struct passhdr_policy *pol, struct list *xreqs);
 void xreq_abort_all(struct list *xreqs);
 
 /** What a new call is made of */

@@ -282,6 +282,7 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 		"INVITE", "UPDATE", "INFO", "REFER", "NOTIFY", "MESSAGE",
 		"OPTIONS",
 	};
+	struct passhdr_policy pol;
 	struct bcall *call = arg;
 	enum b2b_side to;
 
@@ -307,9 +308,11 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 	if (infodtmf_take(call, leg, msg))
 		return;
 
+	bcall_hdr_policy(call, leg->peer && leg->peer->side == B2B_EXT, true,
+			 &pol);
 	for (size_t i = 0; i < ARRAY_SIZE(relayed); i++) {
 		if (!pl_strcmp(&msg->met, relayed[i])) {
-			xreq_relay(call->oa, leg, msg, &call->xreqs);
+			xreq_relay(call->oa, leg, msg, &pol, &call->xreqs);
 			return;
 		}
 	}
@@ -382,10 +385,30 @@ static void dname_take(const struct pl *dname, char *buf, size_t sz)
 }
 
 
+/**
+ * Which headers of a request of the call pass to the other leg
+ *
+ * @param call   Call
+ * @param out    The request goes toward a gateway (else toward UM)
+ * @param dialog Inside the dialog (else the call's first INVITE)
+ * @param pol    Set to the policy (valid while the call and the
+ *               configuration are)
+ */
+void bcall_hdr_policy(const struct bcall *call, bool out, bool dialog,
+		      struct passhdr_policy *pol)
+{
+	pol->extra = &call->b2b->cfg->sip.pass_hdrs;
+	pol->out = out;
+	pol->set = call->gwset;
+	pol->dialog = dialog;
+}
+
+
 /* The facts of the caller's INVITE the callee's leg is built from */
 static int facts_take(struct bcall *call, const struct sip_msg *msg,
 		      const char *user)
 {
+	struct passhdr_policy pol;
 	struct passhdr_hide hide;
 
 	if (user)
@@ -406,8 +429,9 @@ static int facts_take(struct bcall *call, const struct sip_msg *msg,
 	/* toward the outside, no URI host names the inside */
 	hide.nets = &call->b2b->cfg->sip.internal_nets;
 	hide.repl = &call->b2b->laddr[B2B_EXT];
+	bcall_hdr_policy(call, call->aside == B2B_INT, false, &pol);
 
-	return passhdr_collect(&call->hdrs, msg,
+	return passhdr_collect(&call->hdrs, msg, &pol,
 			       call->aside == B2B_INT ? &hide : NULL);
 }
 
@@ -456,8 +480,8 @@ static void offer_refused(struct bcall *call, int err)
 
 
 /* Media security per side: the callee's set's, and the caller's:
- * UM's, or the set of the gateway it came from; and what becomes of
- * the gateway's INFO digits */
+ * UM's, or the set of the gateway it came from; what becomes of the
+ * gateway's INFO digits; the set's name, for the headers it passes */
 static void media_policy(struct bcall *call, const struct bcall_prm *prm,
 			 const struct sip_msg *msg)
 {
@@ -468,6 +492,8 @@ static void media_policy(struct bcall *call, const struct bcall_prm *prm,
 	if (prm->side == B2B_INT) {
 		call->media[B2B_INT] = b2b->cfg->sip.um_media;
 		call->info_dtmf = hset_info_dtmf(prm->hosts);
+		str_ncpy(call->gwset, hset_name(prm->hosts),
+			 sizeof(call->gwset));
 		return;
 	}
 
@@ -475,6 +501,7 @@ static void media_policy(struct bcall *call, const struct bcall_prm *prm,
 	call->media[B2B_EXT] = gw ? hset_media(hhost_hset(gw)) :
 		b2b->cfg->sip.gw_media;
 	call->info_dtmf = hset_info_dtmf(hhost_hset(gw));
+	str_ncpy(call->gwset, hset_name(hhost_hset(gw)), sizeof(call->gwset));
 }
 
 

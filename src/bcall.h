@@ -31,6 +31,7 @@ struct bcall {
 	struct mbuf *answer;            /**< The answer the caller got    */
 	struct hset *hosts;             /**< Where the callee leg goes    */
 	enum cfg_media media[2];        /**< Media security per side      */
+	char gwset[CFG_NAME_MAX];       /**< The gateway's set, "" none   */
 	bool info_dtmf;                 /**< The gateway's INFO digits are
 					     played to UM (infodtmf.c)    */
 	void *slot;                     /**< Limit slot held, or NULL     */
@@ -80,6 +81,8 @@ void bcall_answered(struct bcall *call, const struct sip_msg *msg);
 uint64_t bcall_unix_ms(void);
 struct leg *bcall_leg_new(struct bcall *call, enum b2b_side side);
 void bcall_leg_adopt(struct bcall *call, struct leg *leg);
+void bcall_hdr_policy(const struct bcall *call, bool out, bool dialog,
+		      struct passhdr_policy *pol);
 
 /* btry.c */
 int  btry_first(struct bcall *call);

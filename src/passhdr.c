@@ -1,13 +1,24 @@
 /**
- * @file passhdr.c  Headers a B2BUA passes from the caller to the callee
+ * @file passhdr.c  Headers a B2BUA passes from one leg to the other: an
+ *                  allow-list, umedge's own and the operator's
+ *
+ * Nothing else crosses: ms-diagnostics, which names Exchange's inside
+ * servers, and any header no list names stay on their side. Names are
+ * matched case-insensitively in their full form: a compact form ("s"
+ * for Subject) is read as its full name, and written as it too. libre
+ * has already dropped the blanks before the colon ("X-Hdr :" is
+ * "X-Hdr", Kamailio CVE-2020-28361's trick).
  */
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 #include <re.h>
+#include "cfg.h"
 #include "ipnet.h"
 #include "passhdr.h"
 
 
+/* A call's first INVITE */
 static const char *names[] = {
 	"Diversion",
 	"History-Info",
@@ -17,22 +28,94 @@ static const char *names[] = {
 	"Subject",
 };
 
+/* Requests inside a dialog */
+static const char *dialog_names[] = {
+	"Event", "Subscription-State", "Reason",
+	"Content-Disposition", "Info-Package", "Allow-Events",
+};
+
+/* RFC 3261 §7.3.3 and later RFCs' compact forms of what may pass */
+static const struct { char c; const char *name; } compact[] = {
+	{'s', "Subject"}, {'o', "Event"}, {'u', "Allow-Events"},
+	{'a', "Accept-Contact"}, {'j', "Reject-Contact"},
+	{'d', "Request-Disposition"}, {'y', "Identity"},
+	{'n', "Identity-Info"},
+};
+
 
 /**
- * Tell whether a header is passed through
+ * The full name of a header, its compact form expanded
  *
- * @param name Header name as it came (any case)
- *
- * @return true if it is
+ * @param name Header name as it came
+ * @param full Set to the full name (points into name or a constant)
  */
-bool passhdr_passes(const struct pl *name)
+void passhdr_full(const struct pl *name, struct pl *full)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (!pl_strcasecmp(name, names[i]))
+	*full = *name;
+	if (name->l != 1)
+		return;
+
+	for (size_t i = 0; i < ARRAY_SIZE(compact); i++) {
+		if (tolower((unsigned char)name->p[0]) == compact[i].c) {
+			pl_set_str(full, compact[i].name);
+			return;
+		}
+	}
+}
+
+
+static bool listed(const struct pl *name, const char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!pl_strcasecmp(name, v[i]))
 			return true;
 	}
 
 	return false;
+}
+
+
+/* An operator's sip_pass_header line for this request */
+static bool extra(const struct pl *name, const struct passhdr_policy *pol)
+{
+	uint32_t dir = pol->out ? CFG_HDR_OUT : CFG_HDR_IN;
+
+	for (struct le *le = list_head(pol->extra); le; le = le->next) {
+		const struct cfg_passhdr *h = le->data;
+
+		if (!(h->dirs & dir) || pl_strcasecmp(name, h->name))
+			continue;
+		if (!h->set[0] || (pol->set && !strcmp(h->set, pol->set)))
+			return true;
+	}
+
+	return false;
+}
+
+
+/**
+ * Tell whether a header passes to the other leg
+ *
+ * @param name Header name as it came (any case, compact or full)
+ * @param pol  The request's policy: its kind, direction, gateway set
+ *             and the operator's list
+ *
+ * @return true if it does
+ */
+bool passhdr_passes(const struct pl *name, const struct passhdr_policy *pol)
+{
+	struct pl full;
+
+	if (!name || !pol)
+		return false;
+
+	passhdr_full(name, &full);
+
+	if (pol->dialog ? listed(&full, dialog_names, ARRAY_SIZE(dialog_names))
+	    : listed(&full, names, ARRAY_SIZE(names)))
+		return true;
+
+	return extra(&full, pol);
 }
 
 
@@ -116,12 +199,23 @@ int passhdr_hosts_write(struct mbuf *mb, const struct pl *val,
 }
 
 
-static int header_write(struct mbuf *mb, const struct sip_hdr *hdr,
-			const struct passhdr_hide *hide)
+/**
+ * Write a header as it passes: "Full-Name: value" and its line end
+ *
+ * @param mb   Buffer
+ * @param hdr  The header
+ * @param hide URI hosts to hide, or NULL to write the value as it is
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int passhdr_write(struct mbuf *mb, const struct sip_hdr *hdr,
+		  const struct passhdr_hide *hide)
 {
+	struct pl full;
 	int err;
 
-	err = mbuf_printf(mb, "%r: ", &hdr->name);
+	passhdr_full(&hdr->name, &full);
+	err = mbuf_printf(mb, "%r: ", &full);
 	if (!err)
 		err = passhdr_hosts_write(mb, &hdr->val, hide);
 	if (!err)
@@ -136,18 +230,20 @@ static int header_write(struct mbuf *mb, const struct sip_hdr *hdr,
  *
  * @param hdrsp "Name: value\r\n" lines (mem), NULL if there are none
  * @param msg   Request
+ * @param pol   Which headers pass
  * @param hide  URI hosts to hide, or NULL to copy the values as they
  *              came
  *
  * @return 0 if success, otherwise errorcode
  */
 int passhdr_collect(char **hdrsp, const struct sip_msg *msg,
+		    const struct passhdr_policy *pol,
 		    const struct passhdr_hide *hide)
 {
 	struct mbuf *mb;
 	int err = 0;
 
-	if (!hdrsp || !msg)
+	if (!hdrsp || !msg || !pol)
 		return EINVAL;
 
 	*hdrsp = NULL;
@@ -158,8 +254,8 @@ int passhdr_collect(char **hdrsp, const struct sip_msg *msg,
 	for (struct le *le = msg->hdrl.head; le && !err; le = le->next) {
 		const struct sip_hdr *hdr = le->data;
 
-		if (passhdr_passes(&hdr->name))
-			err = header_write(mb, hdr, hide);
+		if (passhdr_passes(&hdr->name, pol))
+			err = passhdr_write(mb, hdr, hide);
 	}
 
 	if (!err && mb->end) {

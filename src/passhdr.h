@@ -18,9 +18,23 @@ struct passhdr_hide {
 	const struct sa *repl;     /**< Address written instead        */
 };
 
+/** Which headers of a request pass to the other leg */
+struct passhdr_policy {
+	const struct list *extra;  /**< struct cfg_passhdr (the operator's
+				        sip_pass_header), or NULL     */
+	bool out;                  /**< Toward a gateway (else toward UM) */
+	const char *set;           /**< The call's gateway set, or NULL */
+	bool dialog;               /**< Inside a dialog (else a call's
+				        first INVITE)                 */
+};
+
 int  passhdr_collect(char **hdrsp, const struct sip_msg *msg,
+		     const struct passhdr_policy *pol,
 		     const struct passhdr_hide *hide);
-bool passhdr_passes(const struct pl *name);
+bool passhdr_passes(const struct pl *name, const struct passhdr_policy *pol);
+void passhdr_full(const struct pl *name, struct pl *full);
+int  passhdr_write(struct mbuf *mb, const struct sip_hdr *hdr,
+		   const struct passhdr_hide *hide);
 int  passhdr_hosts_write(struct mbuf *mb, const struct pl *val,
 			 const struct passhdr_hide *hide);
 

@@ -28,6 +28,7 @@
 #include "cfg.h"
 #include "ipnet.h"
 #include "replaces.h"
+#include "passhdr.h"
 #include "b2b_priv.h"
 
 
@@ -45,13 +46,6 @@ struct xreq {
 	bool offer;                   /**< Its SDP is an offer in flight */
 };
 
-/** Headers passed inside a dialog, as they came */
-static const char *passed[] = {
-	"Event", "Subscription-State", "Reason",
-	"Content-Disposition", "Info-Package", "Allow-Events",
-};
-
-
 static void xreq_destructor(void *data)
 {
 	struct xreq *x = data;
@@ -62,17 +56,6 @@ static void xreq_destructor(void *data)
 	mem_deref((void *)x->msg);
 	mem_deref(x->hdrs);
 	mem_deref(x->sdp);
-}
-
-
-static bool passes(const struct pl *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(passed); i++) {
-		if (!pl_strcasecmp(name, passed[i]))
-			return true;
-	}
-
-	return false;
 }
 
 
@@ -220,7 +203,7 @@ static int uri_hdr(struct mbuf *mb, const struct xreq *x,
 }
 
 
-static int hdrs_collect(struct xreq *x)
+static int hdrs_collect(struct xreq *x, const struct passhdr_policy *pol)
 {
 	struct mbuf *mb = mbuf_alloc(256);
 	int err = 0;
@@ -234,9 +217,8 @@ static int hdrs_collect(struct xreq *x)
 		if (hdr->id == SIP_HDR_REFER_TO ||
 		    hdr->id == SIP_HDR_REFERRED_BY)
 			err = uri_hdr(mb, x, hdr);
-		else if (passes(&hdr->name))
-			err = mbuf_printf(mb, "%r: %r\r\n", &hdr->name,
-					  &hdr->val);
+		else if (passhdr_passes(&hdr->name, pol))
+			err = passhdr_write(mb, hdr, NULL);
 	}
 
 	if (!err && mb->end) {
@@ -344,7 +326,7 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 }
 
 
-static int xreq_send(struct xreq *x)
+static int xreq_send(struct xreq *x, const struct passhdr_policy *pol)
 {
 	const struct sip_msg *msg = x->msg;
 	struct body body = {NULL, NULL};
@@ -356,7 +338,7 @@ static int xreq_send(struct xreq *x)
 	if (pl_isset(&msg->maxfwd))
 		maxfwd = pl_u32(&msg->maxfwd) ? pl_u32(&msg->maxfwd) - 1 : 0;
 
-	err = hdrs_collect(x);
+	err = hdrs_collect(x, pol);
 	if (err)
 		return err;
 
@@ -390,10 +372,11 @@ static int xreq_send(struct xreq *x)
  * @param oa    The call's offer/answer state
  * @param leg   Leg it came on; it goes out on its peer
  * @param msg   The request
+ * @param pol   Which of its headers pass
  * @param xreqs The call's list of requests in flight
  */
 void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
-		struct list *xreqs)
+		const struct passhdr_policy *pol, struct list *xreqs)
 {
 	struct sip *sip = leg->b2b->sip[leg->side];
 	bool offer_met = !pl_strcmp(&msg->met, "INVITE") ||
@@ -440,7 +423,7 @@ void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
 	if (offer_met)
 		(void)sip_dialog_update(leg->dlg, msg);
 
-	err = xreq_send(x);
+	err = xreq_send(x, pol);
 	if (err) {
 		DEBUG_WARNING("%r not relayed: %m\n", &msg->met, err);
 		if (x->offer)

@@ -59,18 +59,19 @@ static void replaces(const struct sip_msg *msg)
 /* Passed headers as they came, and with inside hosts hidden */
 static void passed(const struct sip_msg *msg, const struct list *nets)
 {
+	const struct passhdr_policy pol = {NULL, false, NULL, false};
 	struct passhdr_hide hide;
 	struct sa repl;
 	char *hdrs = NULL;
 
-	if (!passhdr_collect(&hdrs, msg, NULL) && hdrs)
+	if (!passhdr_collect(&hdrs, msg, &pol, NULL) && hdrs)
 		check(strlen(hdrs) >= 4);
 	hdrs = mem_deref(hdrs);
 
 	(void)sa_set_str(&repl, "198.51.100.1", 0);
 	hide.nets = nets;
 	hide.repl = &repl;
-	if (!passhdr_collect(&hdrs, msg, &hide) && hdrs)
+	if (!passhdr_collect(&hdrs, msg, &pol, &hide) && hdrs)
 		check(strlen(hdrs) >= 4);
 	mem_deref(hdrs);
 }

@@ -557,7 +557,9 @@ int test_cfg_check(void)
 	"sip_domain edge.example.net\n" \
 	"sip_domain [2001:db8::1]\n" \
 	"sip_domain 203.0.113.1\n" \
-	"sip_um_media srtp\n"
+	"sip_um_media srtp\n" \
+	"sip_pass_header P-Charging-Vector out set=pstn\n" \
+	"sip_pass_header X-Genesys-Id\n"
 
 
 /* sip_gw_set and sip_gw: the sets, their options and their gateways */
@@ -585,6 +587,19 @@ int test_cfg_outbound(void)
 	TEST_EQUALS(CFG_MEDIA_UNSET, bak->media);
 	TEST_ASSERT(!bak->info_dtmf);
 	TEST_EQUALS(CFG_MEDIA_SRTP, cfg->sip.um_media);
+	TEST_EQUALS(2, list_count(&cfg->sip.pass_hdrs));
+	{
+		const struct cfg_passhdr *ph = list_ledata(
+			cfg->sip.pass_hdrs.head);
+		const struct cfg_passhdr *ph2 = list_ledata(
+			cfg->sip.pass_hdrs.tail);
+
+		TEST_STRCMP("P-Charging-Vector", ph->name);
+		TEST_EQUALS(CFG_HDR_OUT, ph->dirs);
+		TEST_STRCMP("pstn", ph->set);
+		TEST_EQUALS(CFG_HDR_IN | CFG_HDR_OUT, ph2->dirs);
+		TEST_STRCMP("", ph2->set);
+	}
 	TEST_EQUALS(CFG_MEDIA_UNSET, cfg->sip.gw_media);
 	TEST_EQUALS(CFG_REFER_PASS, bak->refer);
 	TEST_EQUALS(CFG_FO_TIMEOUT | CFG_FO_408 | CFG_FO_5XX, bak->failover);
@@ -712,6 +727,11 @@ int test_cfg_gw_bad(void)
 						  "convert or pass"},
 		{"sip_um_media sdes",             "'sdes' is not rtp, srtp or "
 						  "any"},
+		{"sip_pass_header Via",           "Via is the edge's own"},
+		{"sip_pass_header s",             "give the header's full name"},
+		{"sip_pass_header X:A",           "'X:A' is not a header name"},
+		{"sip_pass_header X-A set=nope",  "no sip_gw_set 'nope'"},
+		{"sip_pass_header X-A sideways",  "not name=value"},
 		{"sip_gw_set p\nsip_gw_set p",
 		 "test.conf:6: sip_gw_set: set 'p' is already defined on "
 		 "line 5"},

@@ -395,6 +395,7 @@ int test_passhdr(void)
 		"Content-Length: 0\n\n";
 	struct cfg_net inside = {.bits = 24};
 	struct list nets = LIST_INIT;
+	const struct passhdr_policy pol = {NULL, false, NULL, false};
 	struct passhdr_hide hide;
 	struct sip_msg *msg = NULL;
 	char *hdrs = NULL;
@@ -402,7 +403,7 @@ int test_passhdr(void)
 	int err = 0;
 
 	TEST_ERR(msg_make(&msg, inv));
-	TEST_ERR(passhdr_collect(&hdrs, msg, NULL));
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
 	TEST_STRCMP("Diversion: <sip:200@gw>;reason=no-answer;counter=1\r\n"
 		    "History-Info: <sip:200@gw>;index=1\r\n"
 		    "diversion: <sip:300@gw>;reason=unconditional\r\n"
@@ -419,7 +420,7 @@ int test_passhdr(void)
 	list_append(&nets, &inside.le, &inside);
 	hide.nets = &nets;
 	hide.repl = &repl;
-	TEST_ERR(passhdr_collect(&hdrs, msg, &hide));
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, &hide));
 	TEST_STRCMP("P-Asserted-Identity: \"UM\" <sip:+14255550100@198.51.100.1;"
 		    "user=phone>\r\n"
 		    "History-Info: <sip:100@198.51.100.1:5065;transport=tcp>;"
@@ -434,7 +435,7 @@ int test_passhdr(void)
 			  "c;branch=z9hG4bK1\nFrom: <sip:a@b>;tag=1\n"
 			  "To: <sip:a@b>\nCall-ID: c\nCSeq: 1 OPTIONS\n"
 			  "Content-Length: 0\n\n"));
-	TEST_ERR(passhdr_collect(&hdrs, msg, NULL));
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
 	TEST_ASSERT(hdrs == NULL);
 
  out:
@@ -444,6 +445,73 @@ int test_passhdr(void)
 	return err;
 }
 
+
+
+/* The allow-list: compact forms read as full names, the blanks before a
+ * colon do not matter, ms-diagnostics never passes; the operator's
+ * lines by direction and set; the list inside a dialog */
+int test_passhdr_policy(void)
+{
+	static const char inv[] =
+		"INVITE sip:8000@198.51.100.1 SIP/2.0\n"
+		"Via: SIP/2.0/UDP 198.51.100.10;branch=z9hG4bK1\n"
+		"From: <sip:100@198.51.100.10>;tag=1\n"
+		"To: <sip:8000@198.51.100.1>\n"
+		"Call-ID: c1\n"
+		"CSeq: 1 INVITE\n"
+		"s: compact subject\n"
+		"ms-diagnostics: 15000;reason=\"x\";source=\"um1.corp\"\n"
+		"Ms-Diagnostics : 15001\n"
+		"X-Genesys-Id : 42\n"
+		"P-Charging-Vector: icid-value=1\n"
+		"Event: refer\n"
+		"Content-Length: 0\n\n";
+	struct cfg_passhdr x = {.dirs = CFG_HDR_IN}, pcv = {.dirs = CFG_HDR_OUT};
+	struct list extra = LIST_INIT;
+	struct passhdr_policy pol = {&extra, false, "pstn", false};
+	struct sip_msg *msg = NULL;
+	char *hdrs = NULL;
+	int err = 0;
+
+	str_ncpy(x.name, "x-genesys-id", sizeof(x.name));
+	str_ncpy(pcv.name, "P-Charging-Vector", sizeof(pcv.name));
+	str_ncpy(pcv.set, "trunk", sizeof(pcv.set));
+	list_append(&extra, &x.le, &x);
+	list_append(&extra, &pcv.le, &pcv);
+
+	TEST_ERR(msg_make(&msg, inv));
+
+	/* toward UM: Subject (compact), the operator's X-Genesys-Id */
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
+	TEST_STRCMP("Subject: compact subject\r\nX-Genesys-Id: 42\r\n",
+		    hdrs);
+	hdrs = mem_deref(hdrs);
+
+	/* toward a gateway of another set: no P-Charging-Vector */
+	pol.out = true;
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
+	TEST_STRCMP("Subject: compact subject\r\n", hdrs);
+	hdrs = mem_deref(hdrs);
+
+	/* toward the trunk set: it passes */
+	pol.set = "trunk";
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
+	TEST_STRCMP("Subject: compact subject\r\n"
+		    "P-Charging-Vector: icid-value=1\r\n", hdrs);
+	hdrs = mem_deref(hdrs);
+
+	/* inside a dialog: Event, not Subject */
+	pol.dialog = true;
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
+	TEST_STRCMP("P-Charging-Vector: icid-value=1\r\nEvent: refer\r\n",
+		    hdrs);
+
+ out:
+	list_clear(&extra);
+	mem_deref(hdrs);
+	mem_deref(msg);
+	return err;
+}
 
 
 /** The timer queue test: three entries, what expired in which order */

@@ -160,6 +160,7 @@ int test_srtpx_vectors(void);
 int test_srtpx_refuse(void);
 int test_sdes_keygen(void);
 int test_passhdr(void);
+int test_passhdr_policy(void);
 int test_dtq(void);
 int test_relay_call(void);
 int test_relay_refuse(void);
