@@ -291,7 +291,8 @@ static int transports_add(struct b2b *b2b, const struct cfg *cfg)
 		}
 
 		if (side == B2B_EXT && l->tp == CFG_UDP) {
-			err = sipraw_alloc(&b2b->raw, &laddr, b2b->gate);
+			err = sipraw_alloc(&b2b->raw, &laddr, b2b->gate,
+					   B2B_ALLOW);
 			if (err)
 				return err;
 		}

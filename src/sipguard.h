@@ -13,9 +13,10 @@
 struct sip_msg;
 
 enum {
-	SIPGUARD_SIZE_MAX    = 32768,  /**< Largest message accepted     */
+	SIPGUARD_SIZE_MAX    = 65535,  /**< Largest message accepted     */
 	SIPGUARD_HEADERS_MAX = 128,    /**< Most header fields           */
-	SIPGUARD_VIAS_MAX    = 32,     /**< Most Via fields              */
+	SIPGUARD_VIAS_MAX    = 70,     /**< Most Via fields (Max-Forwards'
+					    default: no more hops)       */
 };
 
 /** What is wrong with a request, and the answer it gets */

@@ -8,9 +8,10 @@ struct sipraw;
 struct gate;
 
 int  sipraw_alloc(struct list *list, const struct sa *laddr,
-		  const struct gate *gate);
+		  const struct gate *gate, const char *allow);
 bool sipraw_claim(struct sipraw *sr, const struct sip_msg *msg);
 bool sipraw_ready(const struct sipraw *sr);
 uint64_t sipraw_answered(const struct sipraw *sr);
+bool sipraw_norm2543(struct mbuf *mb, const struct sa *src);
 
 #endif

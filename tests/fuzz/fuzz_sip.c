@@ -6,7 +6,9 @@
  * makes before acting: sipguard on a request (a verdict that is 0 or a
  * status code of 400-699 with a reason), the response check, the 3xx
  * Contact parser and target checks, the collection of the headers
- * passed to UM, and a Refer-To's Replaces decoded and encoded again. Nothing may crash, leak or read out of bounds.
+ * passed to UM, and a Refer-To's Replaces decoded and encoded again;
+ * and the RFC 2543 normaliser, whose rewrites must decode. Nothing may
+ * crash, leak or read out of bounds.
  * Seeds: tests/data/rfc4475/ *.dat
  */
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "redir.h"
 #include "passhdr.h"
 #include "replaces.h"
+#include "sipraw.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -108,6 +111,30 @@ static void response(const struct sip_msg *msg, const struct list *nets)
 }
 
 
+/* What the RFC 2543 normaliser rewrites decodes, with our branch */
+static void norm2543(const uint8_t *data, size_t size)
+{
+	struct mbuf *mb = mbuf_alloc(size + 1);
+	struct sip_msg *msg = NULL;
+	struct sa src;
+
+	if (!mb || !size)
+		goto out;
+
+	(void)mbuf_write_mem(mb, data, size);
+	mb->pos = 0;
+	(void)sa_set_str(&src, "198.51.100.10", 5060);
+	if (sipraw_norm2543(mb, &src)) {
+		check(0 == sip_msg_decode(&msg, mb));
+		check(pl_isset(&msg->via.branch));
+	}
+
+ out:
+	mem_deref(msg);
+	mem_deref(mb);
+}
+
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char text[] = "interface x 192.0.2.1 ports=30000-30099\n"
@@ -136,6 +163,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	mem_deref(msg);
 	mem_deref(mb);
+
+	norm2543(data, size);
 
 	return 0;
 }

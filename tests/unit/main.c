@@ -93,6 +93,7 @@ static const struct test {
 	TEST(test_sdes_keygen),
 	TEST(test_passhdr),
 	TEST(test_passhdr_policy),
+	TEST(test_sipraw_2543),
 	TEST(test_dtq),
 	TEST(test_relay_call),
 	TEST(test_relay_refuse),

@@ -161,6 +161,7 @@ int test_srtpx_refuse(void);
 int test_sdes_keygen(void);
 int test_passhdr(void);
 int test_passhdr_policy(void);
+int test_sipraw_2543(void);
 int test_dtq(void);
 int test_relay_call(void);
 int test_relay_refuse(void);
