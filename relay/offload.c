@@ -20,11 +20,13 @@
  * (offload_stray) were queued before the entry came, or the entry is
  * gone, or the kernel does not apply it (no ruleset loaded, say).
  * The sockets are drained just before the install (offload.drain), so
- * only what arrives in between is dropped right after it: sent then, it
- * would leave with a source port the kernel remaps around the entry. Later they are
- * forwarded, and the counters are read at once. When they keep coming
- * while the entry is there, the stream is taken back and stays in
- * userspace for a while.
+ * only what arrives in between reaches userspace with the entry there.
+ * No packet of a flow is sent from userspace while its entry is there:
+ * it would leave with a source port the kernel remaps around the entry.
+ * A stray after the first OFFLOAD_GRACE_MS reads the entry: gone, the
+ * flow is handed back and the packet forwarded; there, it is dropped.
+ * When strays keep coming while the entry is there, the stream is
+ * taken back and stays in userspace for a while.
  */
 #include <string.h>
 #include <re.h>
@@ -235,14 +237,6 @@ void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now)
 			flow_off(o, fs, f, now);
 	}
 
-	if (fs->kern.strays > OFFLOAD_STRAYS) {
-		offload_stop(o, fs, now);
-		fs->kern.strays = 0;
-		fs->kern.retry = now + OFFLOAD_BACKOFF_MS;
-		FWD_ADD(o->failures, 1);
-		FWD_SET(o->last_err, EHOSTUNREACH);
-	}
-
 	if (now >= fs->kern.next_poll)
 		poll_flows(o, fs, now);
 
@@ -275,24 +269,55 @@ void offload_stop(struct offload *o, struct fwd_stream *fs, uint64_t now)
 }
 
 
+/* Strays keep coming while the entry is there: the kernel does not
+ * apply it (no conntrack-using rule, say); userspace for a while */
+static void take_back(struct offload *o, struct fwd_stream *fs,
+		      uint64_t now)
+{
+	offload_stop(o, fs, now);
+	fs->kern.strays = 0;
+	fs->kern.retry = now + OFFLOAD_BACKOFF_MS;
+	FWD_ADD(o->failures, 1);
+	FWD_SET(o->last_err, EHOSTUNREACH);
+}
+
+
 /**
  * A packet of a flow in the kernel reached userspace (worker thread)
  *
+ * While the flow's entry is there, a packet userspace sent would leave
+ * with a source port the kernel remaps around it, so it is dropped;
+ * when the entry is gone, the flow is handed back and it is forwarded.
+ *
+ * @param o   The worker's offload
  * @param fs  Stream
  * @param f   Flow
  * @param now Monotonic ms
  *
  * @return true to drop it, false to forward it
  */
-bool offload_stray(struct fwd_stream *fs, int f, uint64_t now)
+bool offload_stray(struct offload *o, struct fwd_stream *fs, int f,
+		   uint64_t now)
 {
-	(void)f;
+	struct kern_count cnt;
+	int err;
 
 	if (now < fs->kern.since + OFFLOAD_GRACE_MS)
 		return true;
 
-	++fs->kern.strays;
-	fs->kern.next_poll = 0;
+	if (++fs->kern.strays > OFFLOAD_STRAYS) {
+		take_back(o, fs, now);
+		return false;
+	}
 
-	return false;
+	err = kern_get(o->kern, &fs->kern.flow[f], &cnt);
+	if (err == ENOENT) {
+		flow_gone(o, fs, f);
+		return false;
+	}
+
+	if (!err)
+		fold(fs, f, &cnt, now);
+
+	return true;
 }

@@ -45,6 +45,7 @@ struct offload {
 
 void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now);
 void offload_stop(struct offload *o, struct fwd_stream *fs, uint64_t now);
-bool offload_stray(struct fwd_stream *fs, int f, uint64_t now);
+bool offload_stray(struct offload *o, struct fwd_stream *fs, int f,
+		   uint64_t now);
 
 #endif

@@ -249,7 +249,8 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		return false;
 	}
 
-	if (fs->kern.on[ev->rtcp] && offload_stray(fs, ev->rtcp, now_ms))
+	if (fs->kern.on[ev->rtcp] && offload_stray(&w->off, fs, ev->rtcp,
+						  now_ms))
 		return false;
 
 	if (rtcp && !rtcp_rewrite(w, in, p, &len)) {
