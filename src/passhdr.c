@@ -7,7 +7,9 @@
  * matched case-insensitively in their full form: a compact form ("s"
  * for Subject) is read as its full name, and written as it too. libre
  * has already dropped the blanks before the colon ("X-Hdr :" is
- * "X-Hdr", Kamailio CVE-2020-28361's trick).
+ * "X-Hdr", Kamailio CVE-2020-28361's trick). A name libre would have
+ * taken for another header was renamed before decoding (sipalias.c);
+ * it is matched and written under the name it came with.
  */
 #include <string.h>
 #include <strings.h>
@@ -15,6 +17,7 @@
 #include <re.h>
 #include "cfg.h"
 #include "ipnet.h"
+#include "sipalias.h"
 #include "passhdr.h"
 
 
@@ -51,9 +54,12 @@ static const struct { char c; const char *name; } compact[] = {
  */
 void passhdr_full(const struct pl *name, struct pl *full)
 {
-	*full = *name;
-	if (name->l != 1)
+	if (name->l != 1) {
+		sipalias_real(name, full);
 		return;
+	}
+
+	*full = *name;
 
 	for (size_t i = 0; i < ARRAY_SIZE(compact); i++) {
 		if (tolower((unsigned char)name->p[0]) == compact[i].c) {

@@ -10,14 +10,11 @@
  * found (Via, From, To, Call-ID, CSeq), if it comes from a gateway.
  * Responses and anything that is not SIP (STUN) pass on.
  *
- * Two valid kinds libre cannot decode are made decodable instead: a
- * request whose top Via has no branch (RFC 2543 syntax: longreq,
- * inv2543 of RFC 4475) gets one of ours, stable across retransmissions
- * (a hash of Call-ID, CSeq number, From tag and source), which the
- * answers lose again on the way out. Datagrams up to 64 KiB are read
- * whole. A method the edge never takes out of a dialog (REGISTER,
- * MESSAGE, SUBSCRIBE, PUBLISH) gets 405 before anything else is looked
- * at (RFC 3261 §8.2.1).
+ * Before libre decodes a message, header names it would take for
+ * another header are renamed (sipalias.c). Valid requests in RFC 2543
+ * syntax are made decodable (sip2543.c), and the answers lose what
+ * that added on the way out. The answers themselves are sipans.c's.
+ * Datagrams up to 64 KiB are read whole.
  *
  * libre gives no handle on a transport's socket but the msg->sock of a
  * message that came on it. So at start the edge sends itself one
@@ -33,6 +30,9 @@
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "gate.h"
+#include "sipalias.h"
+#include "sipans.h"
+#include "sip2543.h"
 #include "sipraw.h"
 
 
@@ -40,10 +40,6 @@ enum {
 	LAYER   = -1000,   /**< Before everything else on the socket */
 	RX_SIZE = 65536,   /**< Largest datagram read whole          */
 };
-
-/* Our branch for an RFC 2543 Via: the prefix and 16 hex digits */
-#define BRANCH_2543 ";branch=z9hG4bKu2543"
-#define BRANCH_HEX  16
 
 /** The helper on one UDP transport */
 struct sipraw {
@@ -69,128 +65,18 @@ static void sipraw_destructor(void *data)
 }
 
 
-/* "Name:" or its compact form at the start of a line */
-static bool hdr_is(const struct pl *line, const char *name, char compact)
-{
-	size_t n = strlen(name);
-	size_t i;
-
-	if (line->l > n && !strncasecmp(line->p, name, n))
-		i = n;
-	else if (line->l > 1 && (line->p[0] | 0x20) == compact)
-		i = 1;
-	else
-		return false;
-
-	while (i < line->l && (line->p[i] == ' ' || line->p[i] == '\t'))
-		++i;
-
-	return i < line->l && line->p[i] == ':';
-}
-
-
-static int lines_copy(struct mbuf *out, const struct pl *msg, bool *via)
-{
-	struct pl rest = *msg, line;
-	int err = 0;
-
-	*via = false;
-	while (rest.l && !err) {
-		const char *eol = memchr(rest.p, '\n', rest.l);
-		size_t len = eol ? (size_t)(eol - rest.p) + 1 : rest.l;
-
-		line.p = rest.p;
-		line.l = len;
-		pl_advance(&rest, len);
-		while (line.l && (line.p[line.l - 1] == '\n' ||
-				  line.p[line.l - 1] == '\r'))
-			--line.l;
-		if (!line.l)
-			break;
-
-		if (hdr_is(&line, "Via", 'v'))
-			*via = true;
-		else if (!hdr_is(&line, "From", 'f') &&
-			 !hdr_is(&line, "Call-ID", 'i') &&
-			 !hdr_is(&line, "CSeq", '\0') &&
-			 !hdr_is(&line, "To", 't'))
-			continue;
-
-		err = mbuf_printf(out, "%r\r\n", &line);
-	}
-
-	return err;
-}
-
-
-static bool never_taken(const struct pl *met)
-{
-	static const char *v[] = {"REGISTER", "MESSAGE", "SUBSCRIBE",
-				  "PUBLISH"};
-
-	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
-		if (!pl_strcmp(met, v[i]))
-			return true;
-	}
-
-	return false;
-}
-
-
-/* The status a request line earns: 405, 505, 416 or 400 (first: the
- * request line alone) */
-static uint16_t status_of(const struct pl *first, const char **reason)
-{
-	struct pl met, uri, ver, scheme;
-
-	if (!re_regex(first->p, first->l, "[^ ]+ ", &met) &&
-	    met.p == first->p && never_taken(&met)) {
-		*reason = "Method Not Allowed";
-		return 405;
-	}
-
-	if (!re_regex(first->p, first->l, "[^ ]+ [^ ]+ SIP/[^ \r\n]+",
-		      &met, &uri, &ver) &&
-	    pl_strcmp(&ver, "2.0")) {
-		*reason = "Version Not Supported";
-		return 505;
-	}
-
-	if (!re_regex(first->p, first->l, "[^ ]+ [a-zA-Z0-9+.\\-]+:",
-		      &met, &scheme) &&
-	    pl_strcasecmp(&scheme, "sip") && pl_strcasecmp(&scheme, "sips") &&
-	    pl_strcasecmp(&scheme, "tel")) {
-		*reason = "Unsupported URI Scheme";
-		return 416;
-	}
-
-	*reason = "Bad Request";
-
-	return 400;
-}
-
-
 static void answer(struct sipraw *sr, const struct sa *src,
 		   const struct pl *dgram)
 {
 	struct mbuf *out = mbuf_alloc(512);
 	const char *reason;
-	struct pl first;
 	uint16_t scode;
-	bool via;
 
 	if (!out)
 		return;
 
-	first.p = dgram->p;
-	first.l = strcspn(dgram->p, "\r\n");
-	if (first.l > dgram->l)
-		first.l = dgram->l;
-	scode = status_of(&first, &reason);
-	if (mbuf_printf(out, "SIP/2.0 %u %s\r\n", scode, reason) ||
-	    lines_copy(out, dgram, &via) || !via ||
-	    (scode == 405 && mbuf_printf(out, "Allow: %s\r\n", sr->allow)) ||
-	    mbuf_write_str(out, "Content-Length: 0\r\n\r\n"))
+	scode = sipans_status(dgram, &reason);
+	if (sipans_encode(out, dgram, scode, reason, sr->allow))
 		goto out;
 
 	out->pos = 0;
@@ -202,207 +88,25 @@ static void answer(struct sipraw *sr, const struct sa *src,
 }
 
 
-/* A first line "METHOD ... SIP/x.y", however malformed in between */
-static bool is_request(const struct pl *dgram)
-{
-	const char *eol = memchr(dgram->p, '\n', min(dgram->l, (size_t)1024));
-	struct pl first;
-
-	if (!eol || dgram->l < 16 || !strncmp(dgram->p, "SIP/", 4) ||
-	    dgram->p[0] <= ' ')
-		return false;
-
-	first.p = dgram->p;
-	first.l = (size_t)(eol - dgram->p);
-
-	for (size_t i = 0; i + 6 <= first.l; i++) {
-		if (!memcmp(first.p + i, " SIP/", 5) &&
-		    first.p[i + 5] >= '0' && first.p[i + 5] <= '9')
-			return true;
-	}
-
-	return false;
-}
-
-
-/* A Via line of one well-formed element without a branch: "Via:
- * SIP/2.0/TP host[:port]" and ";name[=value]" parameters, nothing
- * empty, no comma */
-static bool via_plain(const struct pl *line)
-{
-	struct pl val, params;
-
-	if (re_regex(line->p, line->l, "[^:]+:[ \t]*SIP/2.0/[A-Za-z]+[ ]+"
-		     "[^ ;,]+[^]*", NULL, NULL, NULL, NULL, NULL, &params) ||
-	    pl_strchr(line, ','))
-		return false;
-
-	val = params;
-	while (val.l) {
-		const char *semi;
-
-		if (val.p[0] != ';' || val.l < 2 || val.p[1] == ';' ||
-		    val.p[1] == '=')
-			return false;
-		pl_advance(&val, 1);
-		if (val.l >= 7 && !strncasecmp(val.p, "branch=", 7))
-			return false;
-		semi = pl_strchr(&val, ';');
-		pl_advance(&val, semi ? (size_t)(semi - val.p) : val.l);
-	}
-
-	return true;
-}
-
-
-/* A request line "METHOD scheme:... SIP/2.0" with nothing odd */
-static bool reqline_plain(const struct pl *text)
-{
-	const char *eol = memchr(text->p, '\r', min(text->l, (size_t)2048));
-	struct pl first, met, uri;
-
-	if (!eol)
-		return false;
-
-	first.p = text->p;
-	first.l = (size_t)(eol - text->p);
-	if (re_regex(first.p, first.l, "[A-Z]+ [^ ]+ SIP/2.0", &met, &uri) ||
-	    met.p != first.p || met.l + uri.l + 9 != first.l)
-		return false;
-
-	return isalpha((unsigned char)uri.p[0]) && pl_strchr(&uri, ':') &&
-		!pl_strchr(&uri, '<') && !pl_strchr(&uri, '>');
-}
-
-
-/* The top Via line, if it is one plain element with no branch: its
- * end, where a branch goes (an offset into text) */
-static bool via_gap(const struct pl *text, size_t *offp)
-{
-	struct pl rest = *text, line, el;
-	bool start = true;
-
-	while (rest.l) {
-		const char *eol = memchr(rest.p, '\n', rest.l);
-		size_t len = eol ? (size_t)(eol - rest.p) + 1 : rest.l;
-
-		line.p = rest.p;
-		line.l = len;
-		pl_advance(&rest, len);
-		while (line.l && strchr("\r\n", line.p[line.l - 1]))
-			--line.l;
-		if (start || !hdr_is(&line, "Via", 'v')) {
-			if (!start && !line.l)
-				return false;     /* end of the headers */
-			start = false;
-			continue;
-		}
-
-		el = line;
-		while (el.l && (el.p[el.l - 1] == ' ' || el.p[el.l - 1] == '\t'))
-			--el.l;
-		if (!via_plain(&el))
-			return false;
-
-		*offp = (size_t)(el.p + el.l - text->p);
-		return true;
-	}
-
-	return false;
-}
-
-
-/* Our branch for a request: the same for its retransmissions, and for
- * its ACK and CANCEL */
-static void branch_hex(char *hex, const struct sip_msg *msg,
-		       const struct sa *src)
-{
-	char key[512];
-	int n;
-
-	n = re_snprintf(key, sizeof(key), "%r|%u|%r|%J", &msg->callid,
-			msg->cseq.num, &msg->from.tag, src);
-	if (n < 2)
-		n = 2;
-
-	(void)re_snprintf(hex, BRANCH_HEX + 1, "%08x%08x",
-			  hash_joaat((uint8_t *)key, (size_t)n),
-			  hash_joaat((uint8_t *)key + 1, (size_t)n - 1));
-}
-
-
-/**
- * Make an RFC 2543 request decodable: a plain top Via without a branch
- * gets one of ours, stable for the request's retransmissions, ACK and
- * CANCEL; only if the request line is plain and the result decodes
- *
- * @param mb  The datagram from its pos; rewritten if true is returned
- * @param src Its source
- *
- * @return true if it was rewritten
- */
-bool sipraw_norm2543(struct mbuf *mb, const struct sa *src)
-{
-	struct pl text = {(const char *)mbuf_buf(mb), mbuf_get_left(mb)};
-	const size_t blen = strlen(BRANCH_2543);
-	struct sip_msg *msg = NULL;
-	struct mbuf *n = NULL;
-	size_t off, start = mb->pos;
-	char hex[BRANCH_HEX + 1];
-	bool ok = false;
-
-	if (!reqline_plain(&text) || !via_gap(&text, &off))
-		return false;
-
-	n = mbuf_alloc(text.l + blen + BRANCH_HEX);
-	if (!n || mbuf_write_mem(n, (const uint8_t *)text.p, off) ||
-	    mbuf_printf(n, "%s%016u", BRANCH_2543, 0) ||
-	    mbuf_write_mem(n, (const uint8_t *)text.p + off, text.l - off))
-		goto out;
-
-	n->pos = 0;
-	if (sip_msg_decode(&msg, n))
-		goto out;
-
-	branch_hex(hex, msg, src);
-	memcpy(n->buf + off + blen, hex, BRANCH_HEX);
-
-	mb->end = start;
-	if (mbuf_write_mem(mb, n->buf, n->end))
-		goto out;
-	mb->pos = start;
-	ok = true;
-
- out:
-	mem_deref(msg);
-	mem_deref(n);
-
-	return ok;
-}
-
-
-/* Our answers to such a request lose our branch again */
+/* Our answers to an RFC 2543 request lose our branch again */
 static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 			 void *arg)
 {
-	const size_t len = strlen(BRANCH_2543) + BRANCH_HEX;
-	uint8_t *p = mbuf_buf(mb), *b;
-	size_t n = mbuf_get_left(mb);
 	(void)err;
 	(void)dst;
 	(void)arg;
 
-	if (n < 8 || memcmp(p, "SIP/2.0 ", 8))
-		return false;
-
-	b = memmem(p, min(n, (size_t)4096), BRANCH_2543, len - BRANCH_HEX);
-	if (!b || (size_t)(b - p) + len > n)
-		return false;
-
-	memmove(b, b + len, n - (size_t)(b - p) - len);
-	mb->end -= len;
+	(void)sip2543_strip(mb);
 
 	return false;
+}
+
+
+/* Whether a datagram is SIP: a response or what looks like a request */
+static bool is_sip(const struct pl *dgram)
+{
+	return (dgram->l >= 8 && !memcmp(dgram->p, "SIP/2.0 ", 8)) ||
+		sipans_is_request(dgram);
 }
 
 
@@ -410,9 +114,18 @@ static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 {
 	struct sipraw *sr = arg;
 	struct sip_msg *msg = NULL;
-	size_t pos = mb->pos;
+	const size_t pos = mb->pos;
 	struct pl dgram;
+	bool trusted;
 	int err;
+
+	dgram.p = (const char *)mbuf_buf(mb);
+	dgram.l = mbuf_get_left(mb);
+	if (!is_sip(&dgram))
+		return false;          /* STUN, say: libre's */
+
+	if (sipalias_rename(mb))
+		return true;
 
 	err = sip_msg_decode(&msg, mb);
 	mem_deref(msg);
@@ -423,17 +136,17 @@ static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 	dgram.p = (const char *)mbuf_buf(mb);
 	dgram.l = mbuf_get_left(mb);
 
-	/* a response, or not SIP at all: libre's; an RFC 2543 request
-	 * that decodes with our branch, too */
-	if (!is_request(&dgram) || sipraw_norm2543(mb, src))
+	/* a response: libre's; an RFC 2543 request that decodes with our
+	 * branch, too */
+	if (!sipans_is_request(&dgram) || sip2543_norm(mb, src))
 		return false;
 
-	if (gate_trusted(sr->gate, false, src))
+	trusted = gate_trusted(sr->gate, false, src);
+	if (trusted)
 		answer(sr, src, &dgram);
 
 	DEBUG_INFO("%J: undecodable request: %s\n", src,
-		   gate_trusted(sr->gate, false, src) ? "answered" :
-		   "dropped (untrusted source)");
+		   trusted ? "answered" : "dropped (untrusted source)");
 
 	return true;
 }

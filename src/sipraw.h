@@ -12,6 +12,5 @@ int  sipraw_alloc(struct list *list, const struct sa *laddr,
 bool sipraw_claim(struct sipraw *sr, const struct sip_msg *msg);
 bool sipraw_ready(const struct sipraw *sr);
 uint64_t sipraw_answered(const struct sipraw *sr);
-bool sipraw_norm2543(struct mbuf *mb, const struct sa *src);
 
 #endif

@@ -19,6 +19,7 @@
 #include "passhdr.h"
 #include "replaces.h"
 #include "sipraw.h"
+#include "sip2543.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -124,7 +125,7 @@ static void norm2543(const uint8_t *data, size_t size)
 	(void)mbuf_write_mem(mb, data, size);
 	mb->pos = 0;
 	(void)sa_set_str(&src, "198.51.100.10", 5060);
-	if (sipraw_norm2543(mb, &src)) {
+	if (sip2543_norm(mb, &src)) {
 		check(0 == sip_msg_decode(&msg, mb));
 		check(pl_isset(&msg->via.branch));
 	}

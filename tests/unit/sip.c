@@ -13,6 +13,7 @@
 #include "srclim.h"
 #include "passhdr.h"
 #include "sipraw.h"
+#include "sip2543.h"
 #include "replaces.h"
 #include "dtq.h"
 #include "test.h"
@@ -536,7 +537,7 @@ int test_sipraw_2543(void)
 
 		TEST_ERR(test_file_load(&mb, "rfc4475", v[i].name, ".dat"));
 		TEST_ERR(test_file_load(&again, "rfc4475", v[i].name, ".dat"));
-		done = sipraw_norm2543(mb, &src);
+		done = sip2543_norm(mb, &src);
 		if (done != v[i].norm) {
 			TEST_FAIL("%s: %d\n", v[i].name, done);
 			err = EINVAL;
@@ -545,7 +546,7 @@ int test_sipraw_2543(void)
 		if (done) {
 			TEST_ERR(sip_msg_decode(&msg, mb));
 			TEST_ASSERT(pl_isset(&msg->via.branch));
-			TEST_ASSERT(sipraw_norm2543(again, &src));
+			TEST_ASSERT(sip2543_norm(again, &src));
 			TEST_EQUALS(mb->end, again->end);
 			TEST_ASSERT(!memcmp(mb->buf, again->buf, mb->end));
 			msg = mem_deref(msg);
