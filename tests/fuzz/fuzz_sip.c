@@ -7,8 +7,11 @@
  * status code of 400-699 with a reason), the response check, the 3xx
  * Contact parser and target checks, the collection of the headers
  * passed to UM, and a Refer-To's Replaces decoded and encoded again;
- * and the RFC 2543 normaliser, whose rewrites must decode. Nothing may
- * crash, leak or read out of bounds.
+ * and the RFC 2543 normaliser, whose rewrites must decode. Header
+ * aliases are renamed first, and what does not decode gets its answer.
+ * The same bytes go through the stream framer too, in pieces, and each
+ * message it frames the same way. Nothing may crash, leak or read out
+ * of bounds.
  * Seeds: tests/data/rfc4475/ *.dat
  */
 #include <string.h>
@@ -20,6 +23,9 @@
 #include "replaces.h"
 #include "sipraw.h"
 #include "sip2543.h"
+#include "sipalias.h"
+#include "sipans.h"
+#include "sipframe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -136,12 +142,95 @@ static void norm2543(const uint8_t *data, size_t size)
 }
 
 
+/* The answer to an undecodable request is one of the four */
+static void answer(const struct mbuf *mb)
+{
+	struct pl text = {(const char *)mb->buf + mb->pos, mb->end - mb->pos};
+	struct mbuf *out;
+	const char *reason;
+	uint16_t scode;
+
+	if (!sipans_is_request(&text))
+		return;
+
+	scode = sipans_status(&text, &reason);
+	check(scode == 400 || scode == 405 || scode == 416 || scode == 505);
+	out = mbuf_alloc(256);
+	if (out)
+		(void)sipans_encode(out, &text, scode, reason, "INVITE");
+	mem_deref(out);
+}
+
+
+/* One message as the edge takes it: header aliases renamed, then
+ * decoded and checked, or answered */
+static void message(struct mbuf *mb, const struct list *nets)
+{
+	struct sip_msg *msg = NULL;
+
+	if (sipalias_rename(mb))
+		return;
+
+	if (sip_msg_decode(&msg, mb)) {
+		answer(mb);
+		return;
+	}
+
+	check(!sip_msg_xhdr(msg, "ms-client-diagnostics"));
+	if (msg->req)
+		request(msg, nets);
+	else
+		response(msg, nets);
+
+	mem_deref(msg);
+}
+
+
+static void frame_h(enum sipframe_ev ev, struct mbuf *mb, uint16_t scode,
+		    void *arg)
+{
+	switch (ev) {
+
+	case SIPFRAME_MSG:
+		message(mb, arg);
+		break;
+
+	case SIPFRAME_FAIL:
+		check(scode == 400 || scode == 513);
+		answer(mb);
+		break;
+
+	default:
+		break;
+	}
+}
+
+
+/* The same bytes as a stream, in pieces of 1 to 61 bytes */
+static void stream(const uint8_t *data, size_t size,
+		   const struct list *nets)
+{
+	struct sipframe *sf = NULL;
+	size_t step;
+
+	if (!size || sipframe_alloc(&sf, 16384, frame_h, (void *)nets))
+		return;
+
+	step = data[0] % 61 + 1;
+	for (size_t o = 0; o < size; o += step) {
+		if (sipframe_input(sf, data + o, min(step, size - o)))
+			break;
+	}
+
+	mem_deref(sf);
+}
+
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char text[] = "interface x 192.0.2.1 ports=30000-30099\n"
 		"sip_enable no\nsip_internal_network 203.0.113.0/24\n";
 	static struct cfg *cfg;
-	struct sip_msg *msg = NULL;
 	struct mbuf *mb;
 	char emsg[128];
 
@@ -154,18 +243,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	(void)mbuf_write_mem(mb, data, size);
 	mb->pos = 0;
-
-	if (size && !sip_msg_decode(&msg, mb)) {
-		if (msg->req)
-			request(msg, &cfg->sip.internal_nets);
-		else
-			response(msg, &cfg->sip.internal_nets);
-	}
-
-	mem_deref(msg);
+	if (size)
+		message(mb, &cfg->sip.internal_nets);
 	mem_deref(mb);
 
 	norm2543(data, size);
+	stream(data, size, &cfg->sip.internal_nets);
 
 	return 0;
 }
