@@ -108,7 +108,8 @@ uas() {
 gw_start() {
 	sf=$1 ga=${GW_ADDR:-$EXT_GW}
 	shift
-	(cd "$T" && exec ip netns exec "$NS_EXT" timeout 90 sipp -sf "$SCEN/$sf" \
+	case $sf in /*) ;; *) sf=$SCEN/$sf ;; esac
+	(cd "$T" && exec ip netns exec "$NS_EXT" timeout 90 sipp -sf "$sf" \
 		-i "$ga" -p 5060 -mi "$ga" -m 1 -timeout 30s -nostdin \
 		-s 8000 -trace_msg -message_file "$T/gw.msg" \
 		-trace_err -error_file "$T/gw.err" "$@" "$EDGE_EXT:5060") \
