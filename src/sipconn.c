@@ -1,0 +1,353 @@
+/**
+ * @file sipconn.c  One SIP connection over TCP or TLS, umedge's own
+ *
+ * libre 1.1.0 closes a stream connection on the first message it
+ * cannot decode, and stalls it on some (docs/design/stream-transport.md).
+ * Here the connection is umedge's: bytes are framed by Content-Length
+ * (sipframe.c) before anything decodes them, header aliases renamed
+ * (sipalias.c), requests in RFC 2543 syntax given a branch
+ * (sip2543.c). A request that still does not decode is answered on
+ * the connection (sipans.c), which goes on with the next message.
+ *
+ * What cannot be framed (too large: 513; no usable Content-Length:
+ * 400) is answered, then the connection is closed: the edge stops
+ * writing, waits linger_ms for the peer to read and close, and closes.
+ *
+ * Timers, one at a time: from accept to the first whole message
+ * (first_ms, the TLS handshake included); while a message is begun,
+ * until it is whole (msg_ms: slow-loris); otherwise idle (idle_ms).
+ * A CRLF keep-alive counts as traffic, a CRLFCRLF ping is answered.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <re.h>
+#include "sipalias.h"
+#include "sipans.h"
+#include "sip2543.h"
+#include "sipframe.h"
+#include "sipconn.h"
+
+
+/** A stream connection */
+struct sipconn {
+	struct tcp_conn *tc;          /**< The TCP connection          */
+	struct tls_conn *tlsc;        /**< TLS on it, or NULL          */
+	struct sipframe *sf;          /**< Framing of what comes       */
+	struct tmr tmr;               /**< The one timer running       */
+	struct sa peer;               /**< Remote address              */
+	struct sa laddr;              /**< Local address               */
+	const struct sipconn_prm *prm;/**< Limits and timers           */
+	bool got;                     /**< A whole message came        */
+	bool closing;                 /**< Nothing more is read        */
+	uint64_t answered;            /**< Requests answered here      */
+	sipconn_msg_h *msgh;          /**< Message handler             */
+	sipconn_close_h *closeh;      /**< Close handler               */
+	void *arg;                    /**< Handlers' argument          */
+};
+
+
+static void sipconn_destructor(void *data)
+{
+	struct sipconn *sc = data;
+
+	tmr_cancel(&sc->tmr);
+	mem_deref(sc->sf);
+	mem_deref(sc->tlsc);   /* its close_notify first */
+	mem_deref(sc->tc);
+}
+
+
+/* Stop: no more events; the owner hears of it once */
+static void conn_end(struct sipconn *sc, int err)
+{
+	sipconn_close_h *closeh = sc->closeh;
+
+	tmr_cancel(&sc->tmr);
+	sc->closeh = NULL;
+	sc->msgh = NULL;
+	sc->closing = true;
+	if (closeh)
+		closeh(sc, err, sc->arg);
+}
+
+
+static void timeout_handler(void *arg)
+{
+	struct sipconn *sc = arg;
+
+	conn_end(sc, sc->closing ? 0 : ETIMEDOUT);
+}
+
+
+/* The timer that applies now */
+static void timer_set(struct sipconn *sc)
+{
+	uint32_t ms;
+
+	if (sc->closing)
+		return;
+
+	if (sipframe_started(sc->sf))
+		ms = sc->prm->msg_ms;
+	else if (!sc->got)
+		ms = sc->prm->first_ms;
+	else
+		ms = sc->prm->idle_ms;
+
+	tmr_start(&sc->tmr, ms, timeout_handler, sc);
+}
+
+
+/* The queue is empty after the last answer: stop writing, let the peer
+ * read it and close, then close */
+static void drained_handler(void *arg)
+{
+	struct sipconn *sc = arg;
+	int fd = tcp_conn_fd(sc->tc);
+
+	(void)tcp_set_send(sc->tc, NULL);
+	if (!sc->tlsc && fd >= 0)
+		(void)shutdown(fd, SHUT_WR);
+
+	tmr_start(&sc->tmr, sc->prm->linger_ms, timeout_handler, sc);
+}
+
+
+static void close_after_send(struct sipconn *sc)
+{
+	sc->closing = true;
+	tmr_cancel(&sc->tmr);
+	if (tcp_set_send(sc->tc, drained_handler))
+		conn_end(sc, 0);
+}
+
+
+/**
+ * Send a message on the connection
+ *
+ * @param sc Connection
+ * @param mb Message, from its pos
+ *
+ * @return 0 if success, otherwise errorcode (ENOSPC: the send queue is
+ *         full)
+ */
+int sipconn_send(struct sipconn *sc, struct mbuf *mb)
+{
+	if (!sc || !mb)
+		return EINVAL;
+
+	if (!sc->tc)
+		return ENOTCONN;
+
+	return tcp_send(sc->tc, mb);
+}
+
+
+/* Answer a request that is not taken, from its lines as they came */
+static void answer(struct sipconn *sc, const struct mbuf *mb,
+		   uint16_t scode, const char *reason)
+{
+	struct pl text = {(const char *)mb->buf + mb->pos,
+			  mb->end - mb->pos};
+	struct mbuf *out;
+
+	if (!sipans_is_request(&text))
+		return;
+
+	if (!reason)
+		scode = sipans_status(&text, &reason);
+
+	out = mbuf_alloc(512);
+	if (!out)
+		return;
+
+	if (!sipans_encode(out, &text, scode, reason, sc->prm->allow)) {
+		out->pos = 0;
+		if (!sipconn_send(sc, out))
+			++sc->answered;
+	}
+
+	mem_deref(out);
+}
+
+
+/* Decode a framed message, made decodable where it can be */
+static int decode(struct sipconn *sc, struct mbuf *mb,
+		  struct sip_msg **msgp)
+{
+	int err = sipalias_rename(mb);
+
+	if (err)
+		return err;
+
+	err = sip_msg_decode(msgp, mb);
+	mb->pos = 0;
+	if (err && sip2543_norm(mb, &sc->peer))
+		err = sip_msg_decode(msgp, mb);
+
+	return err;
+}
+
+
+static void msg_take(struct sipconn *sc, struct mbuf *mb)
+{
+	struct sip_msg *msg = NULL;
+
+	sc->got = true;
+	if (decode(sc, mb, &msg)) {
+		mb->pos = 0;
+		answer(sc, mb, 0, NULL);
+		return;
+	}
+
+	msg->src = sc->peer;
+	msg->dst = sc->laddr;
+	msg->tp = sc->tlsc ? SIP_TRANSP_TLS : SIP_TRANSP_TCP;
+	msg->sock = mem_ref(sc);
+
+	if (sc->msgh)
+		sc->msgh(sc, msg, sc->arg);
+
+	mem_deref(msg);
+}
+
+
+static void frame_handler(enum sipframe_ev ev, struct mbuf *mb,
+			  uint16_t scode, void *arg)
+{
+	struct sipconn *sc = arg;
+	uint8_t crlf[2] = {'\r', '\n'};
+	struct mbuf pong = {crlf, sizeof(crlf), 0, sizeof(crlf)};
+
+	switch (ev) {
+
+	case SIPFRAME_MSG:
+		msg_take(sc, mb);
+		break;
+
+	case SIPFRAME_PONG:
+		(void)sipconn_send(sc, &pong);
+		break;
+
+	case SIPFRAME_FAIL:
+		answer(sc, mb, scode, scode == 513 ? "Message Too Large" :
+		       "Bad Request");
+		break;
+	}
+}
+
+
+static void recv_handler(struct mbuf *mb, void *arg)
+{
+	struct sipconn *sc = arg;
+
+	if (sc->closing)
+		return;
+
+	mem_ref(sc);
+	(void)sipframe_input(sc->sf, mbuf_buf(mb), mbuf_get_left(mb));
+	if (sipframe_failed(sc->sf) && !sc->closing)
+		close_after_send(sc);
+	else
+		timer_set(sc);
+	mem_deref(sc);
+}
+
+
+static void estab_handler(void *arg)
+{
+	(void)arg;
+}
+
+
+static void close_handler(int err, void *arg)
+{
+	conn_end(arg, err);
+}
+
+
+/**
+ * Take a connection a listener has: accept it, with TLS on it if tls
+ * is given
+ *
+ * @param scp    Pointer to allocated connection
+ * @param ts     The listener, in its connect handler
+ * @param peer   Remote address
+ * @param tls    TLS context, or NULL for TCP
+ * @param prm    Limits and timers (kept: must outlive the connection)
+ * @param msgh   Message handler
+ * @param closeh Close handler
+ * @param arg    Handlers' argument
+ *
+ * @return 0 if success, otherwise errorcode (the caller rejects then)
+ */
+int sipconn_accept(struct sipconn **scp, struct tcp_sock *ts,
+		   const struct sa *peer, struct tls *tls,
+		   const struct sipconn_prm *prm, sipconn_msg_h *msgh,
+		   sipconn_close_h *closeh, void *arg)
+{
+	struct sipconn *sc;
+	int err;
+
+	if (!scp || !ts || !peer || !prm || !prm->allow)
+		return EINVAL;
+
+	sc = mem_zalloc(sizeof(*sc), sipconn_destructor);
+	if (!sc)
+		return ENOMEM;
+
+	sc->peer = *peer;
+	sc->prm = prm;
+	sc->msgh = msgh;
+	sc->closeh = closeh;
+	sc->arg = arg;
+
+	err = sipframe_alloc(&sc->sf, prm->max_msg, frame_handler, sc);
+	if (!err)
+		err = tcp_accept(&sc->tc, ts, estab_handler, recv_handler,
+				 close_handler, sc);
+	if (!err && tls)
+		err = tls_start_tcp(&sc->tlsc, tls, sc->tc, 0);
+	if (!err)
+		err = tcp_conn_local_get(sc->tc, &sc->laddr);
+	if (err)
+		goto out;
+
+	tcp_conn_txqsz_set(sc->tc, 2 * prm->max_msg);
+	timer_set(sc);
+	*scp = sc;
+
+ out:
+	if (err)
+		mem_deref(sc);
+
+	return err;
+}
+
+
+/** @return the remote address */
+const struct sa *sipconn_peer(const struct sipconn *sc)
+{
+	return sc ? &sc->peer : NULL;
+}
+
+
+/** @return the local address */
+const struct sa *sipconn_laddr(const struct sipconn *sc)
+{
+	return sc ? &sc->laddr : NULL;
+}
+
+
+/** @return SIP_TRANSP_TCP or SIP_TRANSP_TLS */
+enum sip_transp sipconn_tp(const struct sipconn *sc)
+{
+	return sc && sc->tlsc ? SIP_TRANSP_TLS : SIP_TRANSP_TCP;
+}
+
+
+/** @return how many requests were answered here (undecodable ones) */
+uint64_t sipconn_answered(const struct sipconn *sc)
+{
+	return sc ? sc->answered : 0;
+}

@@ -1,0 +1,273 @@
+/**
+ * @file sipconn.c  Tests of umedge's own SIP stream connections, over
+ *                  loopback TCP: framing, answers, pings, limits, timers
+ */
+#include <string.h>
+#include <re.h>
+#include "sipconn.h"
+#include "test.h"
+
+
+/** A listener with one accepted connection, and a client */
+struct conn_rig {
+	struct sipconn_prm prm;     /**< Server side's limits         */
+	struct tcp_sock *ts;        /**< Listener                     */
+	struct sipconn *sc;         /**< The accepted connection      */
+	struct tcp_conn *cli;       /**< The client                   */
+	struct mbuf *got;           /**< What the client received     */
+	struct tmr tmr;             /**< Ends the run                 */
+	const char *send;           /**< What the client sends        */
+	unsigned msgs;              /**< Messages the server took     */
+	char last[64];              /**< The last one's Call-ID       */
+	int srv_err;                /**< Server side's close, or -1   */
+	bool cli_closed;            /**< The client saw the close     */
+};
+
+
+static void rig_msg_h(struct sipconn *sc, const struct sip_msg *msg,
+		      void *arg)
+{
+	struct conn_rig *r = arg;
+
+	if (msg->sock != sc || msg->tp != SIP_TRANSP_TCP ||
+	    !sa_cmp(&msg->src, sipconn_peer(sc), SA_ALL))
+		return;
+
+	++r->msgs;
+	(void)pl_strcpy(&msg->callid, r->last, sizeof(r->last));
+}
+
+
+static void rig_close_h(struct sipconn *sc, int err, void *arg)
+{
+	struct conn_rig *r = arg;
+
+	(void)sc;
+	r->srv_err = err;
+	r->sc = mem_deref(r->sc);
+}
+
+
+static void rig_conn_h(const struct sa *peer, void *arg)
+{
+	struct conn_rig *r = arg;
+
+	if (r->sc || sipconn_accept(&r->sc, r->ts, peer, NULL, &r->prm,
+				    rig_msg_h, rig_close_h, r))
+		tcp_reject(r->ts);
+}
+
+
+static void cli_estab_h(void *arg)
+{
+	struct conn_rig *r = arg;
+	struct mbuf mb;
+
+	if (!*r->send)
+		return;
+
+	mbuf_init(&mb);
+	mb.buf = (uint8_t *)r->send;
+	mb.size = mb.end = strlen(r->send);
+	(void)tcp_send(r->cli, &mb);
+}
+
+
+static void cli_recv_h(struct mbuf *mb, void *arg)
+{
+	struct conn_rig *r = arg;
+
+	(void)mbuf_write_mem(r->got, mbuf_buf(mb), mbuf_get_left(mb));
+}
+
+
+static void cli_close_h(int err, void *arg)
+{
+	struct conn_rig *r = arg;
+
+	(void)err;
+	r->cli_closed = true;
+}
+
+
+static void rig_stop(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* Run: the client connects, sends r->send, and the loop runs for ms */
+static int rig_run(struct conn_rig *r, uint32_t ms)
+{
+	struct sa laddr;
+	int err;
+
+	r->srv_err = -1;
+	r->got = mbuf_alloc(1024);
+	if (!r->got)
+		return ENOMEM;
+
+	(void)sa_set_str(&laddr, "127.0.0.1", 0);
+	err = tcp_listen(&r->ts, &laddr, rig_conn_h, r);
+	if (!err)
+		err = tcp_local_get(r->ts, &laddr);
+	if (!err)
+		err = tcp_connect(&r->cli, &laddr, cli_estab_h, cli_recv_h,
+				  cli_close_h, r);
+	if (err)
+		return err;
+
+	tmr_start(&r->tmr, ms, rig_stop, r);
+	err = re_main(NULL);
+	tmr_cancel(&r->tmr);
+
+	return err;
+}
+
+
+static void rig_free(struct conn_rig *r)
+{
+	tmr_cancel(&r->tmr);
+	mem_deref(r->sc);
+	mem_deref(r->cli);
+	mem_deref(r->ts);
+	mem_deref(r->got);
+}
+
+
+static bool got_has(const struct conn_rig *r, const char *s)
+{
+	return r->got && r->got->end &&
+		0 == re_regex((const char *)r->got->buf, r->got->end, s, NULL);
+}
+
+
+#define OPT(id) "OPTIONS sip:a@127.0.0.1 SIP/2.0\r\n" \
+	"Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK" id "\r\n" \
+	"From: <sip:b@127.0.0.1>;tag=1\r\nTo: <sip:a@127.0.0.1>\r\n" \
+	"Call-ID: " id "\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n" \
+	"Content-Length: 0\r\n\r\n"
+
+
+static void rig_prm(struct conn_rig *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->prm.max_msg = 4096;
+	r->prm.first_ms = 2000;
+	r->prm.msg_ms = 2000;
+	r->prm.idle_ms = 2000;
+	r->prm.linger_ms = 200;
+	r->prm.allow = "INVITE, ACK";
+}
+
+
+/* Messages and what does not decode share a connection: RFC 4475's
+ * unksm2 (a REGISTER) gets 405, a request line with a trailing blank
+ * 400, a ping its CRLF, an alias is renamed, and the messages after
+ * them are taken */
+int test_sipconn_survives(void)
+{
+	struct mbuf *unksm2 = NULL, *all = NULL;
+	struct conn_rig r;
+	int err = 0;
+
+	rig_prm(&r);
+	TEST_ERR(test_file_load(&unksm2, "rfc4475", "unksm2", ".dat"));
+	all = mbuf_alloc(2048);
+	TEST_ASSERT(all != NULL);
+	TEST_ERR(mbuf_write_str(all, OPT("one")));
+	TEST_ERR(mbuf_write_mem(all, unksm2->buf, unksm2->end));
+	TEST_ERR(mbuf_write_str(all, "\r\n\r\n"
+		"OPTIONS sip:a@127.0.0.1 SIP/2.0 \r\nVia: SIP/2.0/TCP h;"
+		"branch=z9hG4bKt\r\nl: 0\r\n\r\n"
+		"OPTIONS sip:a@127.0.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKtwo\r\n"
+		"From: <sip:b@127.0.0.1>;tag=1\r\nTo: <sip:a@127.0.0.1>\r\n"
+		"ms-client-diagnostics: 1;reason=\"x\"\r\n"
+		"Call-ID: two\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+		"Content-Length: 0\r\n\r\n"));
+	TEST_ERR(mbuf_write_u8(all, 0));
+	r.send = (const char *)all->buf;
+	TEST_ERR(rig_run(&r, 300));
+
+	TEST_EQUALS(2, r.msgs);
+	TEST_STRCMP("two", r.last);
+	TEST_ASSERT(got_has(&r, "SIP/2.0 405 Method Not Allowed\r\n"));
+	TEST_ASSERT(got_has(&r, "Allow: INVITE, ACK\r\n"));
+	TEST_ASSERT(got_has(&r, "SIP/2.0 400 Bad Request\r\n"
+			    "Via: SIP/2.0/TCP h;branch=z9hG4bKt\r\n"));
+	TEST_ASSERT(got_has(&r, "\r\n\r\n\r\nSIP/2.0 400"));
+	TEST_EQUALS(2, sipconn_answered(r.sc));
+	TEST_ASSERT(r.sc != NULL);
+	TEST_ASSERT(!r.cli_closed);
+	TEST_EQUALS(-1, r.srv_err);
+
+ out:
+	rig_free(&r);
+	mem_deref(unksm2);
+	mem_deref(all);
+	return err;
+}
+
+
+/* Larger than the limit: 513 on the connection, then it closes */
+int test_sipconn_toolarge(void)
+{
+	struct conn_rig r;
+	int err = 0;
+
+	rig_prm(&r);
+	r.prm.max_msg = 1024;
+	r.send = "INVITE sip:a@127.0.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKbig\r\n"
+		"Content-Length: 5000\r\n\r\n" "v=0\r\n";
+	TEST_ERR(rig_run(&r, 600));
+
+	TEST_ASSERT(got_has(&r, "SIP/2.0 513 Message Too Large\r\n"
+			    "Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKbig"));
+	TEST_EQUALS(0, r.msgs);
+	TEST_EQUALS(0, r.srv_err);
+	TEST_ASSERT(r.cli_closed);
+
+ out:
+	rig_free(&r);
+	return err;
+}
+
+
+/* A message begun and never finished: closed when msg_ms is over;
+ * nothing at all: closed when first_ms is over */
+int test_sipconn_slow(void)
+{
+	struct conn_rig r;
+	int err = 0;
+
+	rig_prm(&r);
+	r.prm.msg_ms = 150;
+	r.send = "INVITE sip:a@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP h\r\n";
+	TEST_ERR(rig_run(&r, 500));
+	TEST_EQUALS(ETIMEDOUT, r.srv_err);
+	TEST_ASSERT(r.cli_closed);
+	rig_free(&r);
+
+	rig_prm(&r);
+	r.prm.first_ms = 150;
+	r.send = "";
+	TEST_ERR(rig_run(&r, 500));
+	TEST_EQUALS(ETIMEDOUT, r.srv_err);
+	TEST_ASSERT(r.cli_closed);
+	rig_free(&r);
+
+	/* idle after a message */
+	rig_prm(&r);
+	r.prm.idle_ms = 150;
+	r.send = OPT("idle");
+	TEST_ERR(rig_run(&r, 500));
+	TEST_EQUALS(1, r.msgs);
+	TEST_EQUALS(ETIMEDOUT, r.srv_err);
+
+ out:
+	rig_free(&r);
+	return err;
+}
