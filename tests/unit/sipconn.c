@@ -1,10 +1,12 @@
 /**
  * @file sipconn.c  Tests of umedge's own SIP stream connections, over
- *                  loopback TCP: framing, answers, pings, limits, timers
+ *                  loopback TCP: framing, answers, pings, limits, timers,
+ *                  and a listener's limits
  */
 #include <string.h>
 #include <re.h>
 #include "sipconn.h"
+#include "sipstream.h"
 #include "test.h"
 
 
@@ -269,5 +271,98 @@ int test_sipconn_slow(void)
 
  out:
 	rig_free(&r);
+	return err;
+}
+
+
+/** Clients of a listener with limits */
+struct stream_rig {
+	struct sipstream_prm prm;      /**< Limits                      */
+	struct sipstream *ss;          /**< The listener                */
+	struct tcp_conn *cli[5];       /**< Clients                     */
+	bool closed[5];                /**< Which the listener closed   */
+	struct tmr tmr;                /**< Ends the run                */
+};
+
+
+static void scli_estab_h(void *arg)
+{
+	(void)arg;
+}
+
+
+static void scli_recv_h(struct mbuf *mb, void *arg)
+{
+	(void)mb;
+	(void)arg;
+}
+
+
+static void scli_close_h(int err, void *arg)
+{
+	bool *closed = arg;
+
+	(void)err;
+	*closed = true;
+}
+
+
+/* Per source and in total: what is over is refused at once; a closed
+ * connection leaves room for the next */
+int test_sipstream_limits(void)
+{
+	static const char *src[] = {"127.0.0.1", "127.0.0.1", "127.0.0.1",
+				    "127.0.0.2", "127.0.0.3"};
+	struct stream_rig r;
+	struct sa laddr, local;
+	int err = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.prm.conn.max_msg = 4096;
+	r.prm.conn.first_ms = r.prm.conn.msg_ms = 5000;
+	r.prm.conn.idle_ms = 5000;
+	r.prm.conn.linger_ms = 100;
+	r.prm.conn.allow = "INVITE";
+	r.prm.max_conns = 3;
+	r.prm.max_per_source = 2;
+
+	(void)sa_set_str(&laddr, "127.0.0.1", 0);
+	TEST_ERR(sipstream_listen(&r.ss, &laddr, NULL, &r.prm, NULL, NULL));
+
+	for (size_t i = 0; i < ARRAY_SIZE(src); i++) {
+		TEST_ERR(sa_set_str(&local, src[i], 0));
+		TEST_ERR(tcp_connect_bind(&r.cli[i], sipstream_laddr(r.ss),
+					  scli_estab_h, scli_recv_h,
+					  scli_close_h, &local, &r.closed[i]));
+		tmr_start(&r.tmr, 100, rig_stop, NULL);
+		TEST_ERR(re_main(NULL));
+	}
+
+	TEST_EQUALS(3, sipstream_count(r.ss));
+	TEST_EQUALS(2, sipstream_refused(r.ss));
+	TEST_ASSERT(!r.closed[0] && !r.closed[1] && !r.closed[3]);
+	TEST_ASSERT(r.closed[2] && r.closed[4]);
+
+	/* one closes: there is room again */
+	r.cli[0] = mem_deref(r.cli[0]);
+	r.cli[4] = mem_deref(r.cli[4]);
+	tmr_start(&r.tmr, 100, rig_stop, NULL);
+	TEST_ERR(re_main(NULL));
+	TEST_EQUALS(2, sipstream_count(r.ss));
+	r.closed[4] = false;
+	TEST_ERR(sa_set_str(&local, "127.0.0.3", 0));
+	TEST_ERR(tcp_connect_bind(&r.cli[4], sipstream_laddr(r.ss),
+				  scli_estab_h, scli_recv_h, scli_close_h,
+				  &local, &r.closed[4]));
+	tmr_start(&r.tmr, 100, rig_stop, NULL);
+	TEST_ERR(re_main(NULL));
+	TEST_EQUALS(3, sipstream_count(r.ss));
+	TEST_ASSERT(!r.closed[4]);
+
+ out:
+	tmr_cancel(&r.tmr);
+	for (size_t i = 0; i < ARRAY_SIZE(r.cli); i++)
+		mem_deref(r.cli[i]);
+	mem_deref(r.ss);
 	return err;
 }
