@@ -102,6 +102,7 @@ static const struct test {
 	TEST(test_sipframe_fail),
 	TEST(test_sipframe_limit),
 	TEST(test_sipframe_rfc4475),
+	TEST(test_sipresp),
 	TEST(test_sipconn_survives),
 	TEST(test_sipconn_toolarge),
 	TEST(test_sipconn_slow),

@@ -8,6 +8,7 @@
 #include "sipalias.h"
 #include "sipans.h"
 #include "sipframe.h"
+#include "sipresp.h"
 #include "passhdr.h"
 #include "test.h"
 
@@ -444,5 +445,65 @@ int test_sipframe_rfc4475(void)
  out:
 	rig_reset(&r);
 	mem_deref(mb);
+	return err;
+}
+
+
+/* A response on our own stream: Vias, received and rport, our To tag,
+ * Record-Route only when asked for, the caller's headers */
+int test_sipresp(void)
+{
+	static const char req[] =
+		"INVITE sip:um@203.0.113.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/TCP gw.example.com:5060;rport;branch=z9hG4bKa\r\n"
+		"Via: SIP/2.0/TCP 192.0.2.7;branch=z9hG4bKb\r\n"
+		"Record-Route: <sip:192.0.2.7;lr>\r\n"
+		"From: <sip:a@gw>;tag=f\r\nTo: <sip:um@x>\r\n"
+		"Call-ID: c1\r\nCSeq: 5 INVITE\r\nMax-Forwards: 70\r\n"
+		"Content-Length: 0\r\n\r\n";
+	struct mbuf *mb = NULL, *out = NULL;
+	struct sip_msg *msg = NULL;
+	struct pl ans;
+	int err = 0;
+
+	mb = mbuf_alloc(512);
+	out = mbuf_alloc(512);
+	TEST_ASSERT(mb && out);
+	TEST_ERR(mbuf_write_str(mb, req));
+	mb->pos = 0;
+	TEST_ERR(sip_msg_decode(&msg, mb));
+	TEST_ERR(sa_set_str(&msg->src, "198.51.100.10", 40123));
+
+	TEST_ERR(sipresp_encode(out, msg, true, 180, "Ringing", "umedge",
+				"Contact: <sip:edge>\r\n"
+				"Content-Length: 0\r\n\r\n"));
+	ans.p = (const char *)out->buf;
+	ans.l = out->end;
+	TEST_ASSERT(!re_regex(ans.p, ans.l, "SIP/2.0 180 Ringing\r\n"
+			      "Via: SIP/2.0/TCP gw.example.com:5060;"
+			      "branch=z9hG4bKa;rport=40123;"
+			      "received=198.51.100.10\r\n"
+			      "Via: SIP/2.0/TCP 192.0.2.7;branch=z9hG4bKb\r\n"
+			      "Record-Route: <sip:192.0.2.7;lr>\r\n", NULL));
+	TEST_ASSERT(!re_regex(ans.p, ans.l, "To: <sip:um@x>;tag=[0-9a-f]+\r\n",
+			      NULL));
+	TEST_ASSERT(!re_regex(ans.p, ans.l, "Server: umedge\r\n"
+			      "Contact: <sip:edge>\r\n"
+			      "Content-Length: 0\r\n\r\n", NULL));
+	TEST_ASSERT(re_regex(ans.p, ans.l, "Max-Forwards", NULL) != 0);
+
+	/* 100 keeps To as it came; no Record-Route unless asked */
+	out->pos = out->end = 0;
+	TEST_ERR(sipresp_encode(out, msg, false, 100, "Trying", NULL, NULL));
+	ans.l = out->end;
+	TEST_ASSERT(!re_regex(ans.p, ans.l, "To: <sip:um@x>\r\n", NULL));
+	TEST_ASSERT(re_regex(ans.p, ans.l, "Record-Route", NULL) != 0);
+	TEST_ASSERT(!re_regex(ans.p, ans.l, "Content-Length: 0\r\n\r\n",
+			      NULL));
+
+ out:
+	mem_deref(msg);
+	mem_deref(mb);
+	mem_deref(out);
 	return err;
 }

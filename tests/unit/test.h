@@ -170,6 +170,7 @@ int test_sipframe_split(void);
 int test_sipframe_fail(void);
 int test_sipframe_limit(void);
 int test_sipframe_rfc4475(void);
+int test_sipresp(void);
 int test_sipconn_survives(void);
 int test_sipconn_toolarge(void);
 int test_sipconn_slow(void);
