@@ -37,6 +37,7 @@ struct sipconn {
 	struct sa peer;               /**< Remote address              */
 	struct sa laddr;              /**< Local address               */
 	const struct sipconn_prm *prm;/**< Limits and timers           */
+	bool tls;                     /**< Over TLS                    */
 	bool got;                     /**< A whole message came        */
 	bool closing;                 /**< Nothing more is read        */
 	uint64_t answered;            /**< Requests answered here      */
@@ -57,7 +58,8 @@ static void sipconn_destructor(void *data)
 }
 
 
-/* Stop: no more events; the owner hears of it once */
+/* Stop: no more events, the socket closed (a message that holds the
+ * connection sends nothing more on it); the owner hears of it once */
 static void conn_end(struct sipconn *sc, int err)
 {
 	sipconn_close_h *closeh = sc->closeh;
@@ -66,6 +68,8 @@ static void conn_end(struct sipconn *sc, int err)
 	sc->closeh = NULL;
 	sc->msgh = NULL;
 	sc->closing = true;
+	sc->tlsc = mem_deref(sc->tlsc);
+	sc->tc = mem_deref(sc->tc);
 	if (closeh)
 		closeh(sc, err, sc->arg);
 }
@@ -202,7 +206,7 @@ static void msg_take(struct sipconn *sc, struct mbuf *mb)
 
 	msg->src = sc->peer;
 	msg->dst = sc->laddr;
-	msg->tp = sc->tlsc ? SIP_TRANSP_TLS : SIP_TRANSP_TCP;
+	msg->tp = sc->tls ? SIP_TRANSP_TLS : SIP_TRANSP_TCP;
 	msg->sock = mem_ref(sc);
 
 	if (sc->msgh)
@@ -297,6 +301,7 @@ int sipconn_accept(struct sipconn **scp, struct tcp_sock *ts,
 		return ENOMEM;
 
 	sc->peer = *peer;
+	sc->tls = tls != NULL;
 	sc->prm = prm;
 	sc->msgh = msgh;
 	sc->closeh = closeh;
@@ -342,7 +347,7 @@ const struct sa *sipconn_laddr(const struct sipconn *sc)
 /** @return SIP_TRANSP_TCP or SIP_TRANSP_TLS */
 enum sip_transp sipconn_tp(const struct sipconn *sc)
 {
-	return sc && sc->tlsc ? SIP_TRANSP_TLS : SIP_TRANSP_TCP;
+	return sc && sc->tls ? SIP_TRANSP_TLS : SIP_TRANSP_TCP;
 }
 
 

@@ -107,6 +107,7 @@ static const struct test {
 	TEST(test_sipconn_toolarge),
 	TEST(test_sipconn_slow),
 	TEST(test_sipstream_limits),
+	TEST(test_sipxs),
 	TEST(test_dtq),
 	TEST(test_relay_call),
 	TEST(test_relay_refuse),

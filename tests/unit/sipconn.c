@@ -7,6 +7,7 @@
 #include <re.h>
 #include "sipconn.h"
 #include "sipstream.h"
+#include "sipxs.h"
 #include "test.h"
 
 
@@ -22,6 +23,10 @@ struct conn_rig {
 	unsigned msgs;              /**< Messages the server took     */
 	char last[64];              /**< The last one's Call-ID       */
 	int srv_err;                /**< Server side's close, or -1   */
+	sipconn_msg_h *msgh;        /**< Server's handler, if not ours */
+	struct sipxs_table *xs;     /**< Server transactions           */
+	struct sipxs *st;           /**< The INVITE's                  */
+	unsigned cancels;           /**< Cancel handler calls          */
 	bool cli_closed;            /**< The client saw the close     */
 };
 
@@ -55,7 +60,8 @@ static void rig_conn_h(const struct sa *peer, void *arg)
 	struct conn_rig *r = arg;
 
 	if (r->sc || sipconn_accept(&r->sc, r->ts, peer, NULL, &r->prm,
-				    rig_msg_h, rig_close_h, r))
+				    r->msgh ? r->msgh : rig_msg_h,
+				    rig_close_h, r))
 		tcp_reject(r->ts);
 }
 
@@ -135,6 +141,7 @@ static void rig_free(struct conn_rig *r)
 	mem_deref(r->cli);
 	mem_deref(r->ts);
 	mem_deref(r->got);
+	mem_deref(r->xs);
 }
 
 
@@ -364,5 +371,98 @@ int test_sipstream_limits(void)
 	for (size_t i = 0; i < ARRAY_SIZE(r.cli); i++)
 		mem_deref(r.cli[i]);
 	mem_deref(r.ss);
+	return err;
+}
+
+
+static void xs_cancel_h(void *arg)
+{
+	struct conn_rig *r = arg;
+
+	++r->cancels;
+	(void)sipxs_reply(&r->st, NULL, false, 487, "Request Terminated",
+			  NULL);
+}
+
+
+/* The server side of test_sipxs: a transaction per request that is
+ * not absorbed; INVITE "x-cancel" waits, the others get 200 */
+static void xs_msg_h(struct sipconn *sc, const struct sip_msg *msg,
+		     void *arg)
+{
+	struct conn_rig *r = arg;
+	struct sipxs *st = NULL;
+	(void)sc;
+
+	if (sipxs_absorb(r->xs, msg))
+		return;
+
+	++r->msgs;
+	if (sipxs_alloc(&st, r->xs, msg, xs_cancel_h, r))
+		return;
+
+	if (!pl_strcmp(&msg->callid, "x-cancel")) {
+		r->st = st;
+		(void)sipxs_reply(&r->st, NULL, false, 100, "Trying", NULL);
+		return;
+	}
+
+	(void)sipxs_reply(&st, NULL, false, 200, "OK", NULL);
+}
+
+
+#define XREQ(met, br, cid, cseq) met " sip:a@127.0.0.1 SIP/2.0\r\n" \
+	"Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK" br "\r\n" \
+	"From: <sip:b@127.0.0.1>;tag=1\r\nTo: <sip:a@127.0.0.1>\r\n" \
+	"Call-ID: " cid "\r\nCSeq: " cseq "\r\nMax-Forwards: 70\r\n" \
+	"Content-Length: 0\r\n\r\n"
+
+
+static unsigned count_of(const struct mbuf *mb, const char *s)
+{
+	unsigned n = 0;
+	size_t l = strlen(s);
+
+	for (size_t i = 0; i + l <= mb->end; i++) {
+		if (!memcmp(mb->buf + i, s, l))
+			++n;
+	}
+
+	return n;
+}
+
+
+/* CANCEL, ACK of a 487, an unknown CANCEL, a retransmitted INVITE */
+int test_sipxs(void)
+{
+	struct conn_rig r;
+	int err = 0;
+
+	rig_prm(&r);
+	r.msgh = xs_msg_h;
+	TEST_ERR(sipxs_table_alloc(&r.xs, "umedge", 0));
+	r.send = XREQ("INVITE", "A", "x-cancel", "1 INVITE")
+		XREQ("CANCEL", "A", "x-cancel", "1 CANCEL")
+		XREQ("ACK", "A", "x-cancel", "1 ACK")
+		XREQ("OPTIONS", "B", "opt", "2 OPTIONS")
+		XREQ("CANCEL", "C", "nope", "1 CANCEL")
+		XREQ("INVITE", "D", "again", "1 INVITE")
+		XREQ("INVITE", "D", "again", "1 INVITE");
+	TEST_ERR(rig_run(&r, 300));
+
+	TEST_EQUALS(3, r.msgs);          /* INVITE A, OPTIONS, INVITE D */
+	TEST_EQUALS(1, r.cancels);
+	TEST_ASSERT(r.st == NULL);
+	TEST_EQUALS(1, count_of(r.got, "SIP/2.0 100 Trying"));
+	TEST_EQUALS(1, count_of(r.got, "SIP/2.0 487 Request Terminated"));
+	TEST_EQUALS(1, count_of(r.got, "SIP/2.0 481 Call/Transaction"));
+	TEST_EQUALS(1, count_of(r.got, "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP "
+				"127.0.0.1:5999;branch=z9hG4bKA"));
+	TEST_EQUALS(1, count_of(r.got, "CSeq: 2 OPTIONS"));
+	TEST_EQUALS(2, count_of(r.got, "branch=z9hG4bKD\r\n"));
+	TEST_EQUALS(1, sipxs_count(r.xs));   /* INVITE D, Accepted */
+
+ out:
+	rig_free(&r);
 	return err;
 }
