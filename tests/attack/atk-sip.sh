@@ -1,0 +1,71 @@
+# atk-sip.sh: helpers of the SIP attack tests (sourced after lib.sh,
+# b2b-lib.sh and atk-lib.sh).
+
+ASCEN=$top_srcdir/tests/attack/sipp
+
+# ids N: sets CID, FTAG and BR (a Via branch), each N bytes long and
+# new at each call (a counter in front)
+IDS_N=0
+ids() {
+	IDS_N=$((IDS_N + 1))
+	pad=$(head -c "$1" /dev/zero | tr '\0' 'x')
+	CID=$(printf 'c%03d%s' "$IDS_N" "$pad" | cut -c1-"$1")
+	FTAG=$(printf 'f%03d%s' "$IDS_N" "$pad" | cut -c1-"$1")
+	BR=$(printf 'z9hG4bK%03d%s' "$IDS_N" "$pad" | cut -c1-"$1")
+}
+
+# um_uas BYE RING [SIPP-ARGS...]: UM (um-uas.xml) over TCP on
+# INT_UM:5060, ringing RING ms; BYE "um": UM sends the BYE after -d
+# (um-bye-uas.xml)
+um_uas() {
+	sf=um-uas.xml r=$2
+	[ "$1" = um ] && sf=um-bye-uas.xml
+	shift 2
+	sipp_uas "$NS_INT" t1 um "$ASCEN/$sf" "$INT_UM" 5060 -mp 6000 \
+		-set ring "$r" -set ttag umtag "$@"
+}
+
+# gw_ids CID FTAG BR BYE [SIPP-ARGS...]: the gateway's call
+# (ids-uac.xml) from GW_ADDR (default EXT_GW) with these identifiers,
+# in the background (gw_wait); BYE "um": the BYE comes from UM
+# (ids-byeum-uac.xml)
+gw_ids() {
+	ga=${GW_ADDR:-$EXT_GW} sf=ids-uac.xml
+	[ "$4" = um ] && sf=ids-byeum-uac.xml
+	c=$1 f=$2 b=$3
+	shift 4
+	(cd "$T" && exec ip netns exec "$NS_EXT" timeout 90 sipp \
+		-sf "$ASCEN/$sf" -i "$ga" -p 5060 -mi "$ga" -m 1 \
+		-timeout 30s -nostdin -s 8000 -mp 6000 \
+		-trace_msg -message_file "$T/gw.msg" \
+		-trace_err -error_file "$T/gw.err" -cid_str "$c" -set ftag "$f" \
+		-set br "$b" "$@" "$EDGE_EXT:5060") \
+		>"$T/gw.out" 2>&1 &
+	GW_PID=$!
+	PIDS="$PIDS $GW_PID"
+}
+
+# atk_sip OUT ARGS...: tests/tools/atksip.py req ARGS in ext, its line
+# in $T/OUT and in ATK (e.g. "sent 10 answered 10 codes 200:8,503:2
+# no-retry-after 0 no-warning 0")
+atk_sip() {
+	o=$1
+	shift
+	in_ns "$NS_EXT" /usr/bin/python3 "$ATK_TOOLS/atksip.py" req "$@" \
+		>"$T/$o" 2>&1 || { cat "$T/$o" >&2; fail "atksip.py failed"; }
+	ATK=$(tail -n 1 "$T/$o")
+	echo "# $o: $ATK"
+}
+
+# atk_count CODE: how many answers of CODE in ATK
+atk_count() {
+	echo "$ATK" | sed -n "s/.* codes \([^ ]*\) .*/\1/p" | tr ',' '\n' |
+		awk -F: -v c="$1" '$1 == c { n = $2 } END { print n + 0 }'
+}
+
+# atk_field NAME: the number after NAME in ATK (sent, answered,
+# no-retry-after, no-warning)
+atk_field() {
+	echo "$ATK" | awk -v f="$1" '{ for (i = 1; i < NF; i++)
+		if ($i == f) print $(i + 1) }'
+}
