@@ -69,3 +69,31 @@ atk_field() {
 	echo "$ATK" | awk -v f="$1" '{ for (i = 1; i < NF; i++)
 		if ($i == f) print $(i + 1) }'
 }
+
+# atk_loss PEER-A PEER-B MAX-PERMILLE: RTP lost through the relay
+# between PEER-A (in ext's capture) and PEER-B (in int's), each way,
+# from the captures check_rtp read ($T/ext.rtp, $T/int.rtp), at most
+# MAX-PERMILLE per mille
+atk_loss() {
+	awk -v a="$1" -v b="$2" -v max="$3" '
+	FILENAME ~ /ext\.rtp$/ && $1 == a { a_sent++ }
+	FILENAME ~ /ext\.rtp$/ && $3 == a { a_got++ }
+	FILENAME ~ /int\.rtp$/ && $1 == b { b_sent++ }
+	FILENAME ~ /int\.rtp$/ && $3 == b { b_got++ }
+	END {
+		la = a_sent ? 1000 * (a_sent - b_got) / a_sent : 1000
+		lb = b_sent ? 1000 * (b_sent - a_got) / b_sent : 1000
+		printf "%d of %d RTP packets from %s reached %s, %d of %d the other way (loss %.0f and %.0f per mille)\n", b_got, a_sent, a, b, a_got, b_sent, la, lb
+		exit !(la <= max && lb <= max)
+	}' "$T/ext.rtp" "$T/int.rtp" >"$T/out" || {
+		cat "$T/out" >&2
+		fail "RTP loss over $3 per mille"
+	}
+	sed 's/^/# /' "$T/out"
+}
+
+# call_pending: umedgectl calls shows one call, not yet answered
+call_pending() {
+	"$UMEDGECTL" -s "$T/control.sock" calls >"$T/calls" 2>&1 &&
+		grep -q '^1 sip calls' "$T/calls"
+}
