@@ -27,8 +27,8 @@ um_uas() {
 
 # gw_ids CID FTAG BR BYE [SIPP-ARGS...]: the gateway's call
 # (ids-uac.xml) from GW_ADDR (default EXT_GW) with these identifiers,
-# in the background (gw_wait); BYE "um": the BYE comes from UM
-# (ids-byeum-uac.xml)
+# in the background (gw_wait), its messages in $T/GW_NAME.msg (default
+# gw); BYE "um": the BYE comes from UM (ids-byeum-uac.xml)
 gw_ids() {
 	ga=${GW_ADDR:-$EXT_GW} sf=ids-uac.xml
 	[ "$4" = um ] && sf=ids-byeum-uac.xml
@@ -37,10 +37,10 @@ gw_ids() {
 	(cd "$T" && exec ip netns exec "$NS_EXT" timeout 90 sipp \
 		-sf "$ASCEN/$sf" -i "$ga" -p 5060 -mi "$ga" -m 1 \
 		-timeout 30s -nostdin -s 8000 -mp 6000 \
-		-trace_msg -message_file "$T/gw.msg" \
-		-trace_err -error_file "$T/gw.err" -cid_str "$c" -set ftag "$f" \
+		-trace_msg -message_file "$T/${GW_NAME:-gw}.msg" \
+		-trace_err -error_file "$T/${GW_NAME:-gw}.err" -cid_str "$c" -set ftag "$f" \
 		-set br "$b" "$@" "$EDGE_EXT:5060") \
-		>"$T/gw.out" 2>&1 &
+		>"$T/${GW_NAME:-gw}.out" 2>&1 &
 	GW_PID=$!
 	PIDS="$PIDS $GW_PID"
 }

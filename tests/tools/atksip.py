@@ -3,8 +3,9 @@
 
   atksip.py req [options] DST-ADDR:PORT
 
-sends COUNT requests of METHOD from each source address in turn (one
-UDP socket per source, port SPORT or any), at most WINDOW unanswered at
+sends COUNT requests of METHOD from each source address, one source
+after the other (--in-turn: a request from each in turn), one UDP
+socket per source (port SPORT or any), at most WINDOW unanswered at
 once, and waits TIMEOUT seconds for each final answer. Call-ID, From
 tag and Via branch are given (--callid, --ftag, --branch) or random per
 request; --via names the Via sent-by (default the socket's address).
@@ -99,7 +100,10 @@ def run(a):
         s.bind((ip, a.sport))
         s.setblocking(False)
         socks.append(s)
-    todo = [(s, i) for i in range(a.count) for s in socks]
+    if a.in_turn:
+        todo = [(s, i) for i in range(a.count) for s in socks]
+    else:
+        todo = [(s, i) for s in socks for i in range(a.count)]
     pending = {}
     codes = {}
     stats = {"sent": 0, "answered": 0, "noretry": 0, "nowarn": 0}
@@ -157,6 +161,8 @@ def main():
     r.add_argument("--count", type=int, default=1,
                    help="requests per source")
     r.add_argument("--window", type=int, default=50)
+    r.add_argument("--in-turn", action="store_true",
+                   help="a request from each source in turn")
     r.add_argument("--timeout", type=float, default=2.0)
     r.add_argument("--callid")
     r.add_argument("--ftag")
