@@ -55,6 +55,7 @@ static const struct cfg_key keys[] = {
 	KLIST("sip_gw",               cfg_gw_h, sip.gwsets, sip_ports),
 	KLIST("sip_route",            cfg_route_h, sip.routes, NULL),
 	KLIST("sip_out_allow",        cfg_allow_h, sip.out_allow, NULL),
+	KU32("sip_in_max_calls",      sip.in_max_calls, 0, 1000000),
 	KU32("sip_out_max_calls",     sip.out_max_calls, 0, 100000),
 	KU32("sip_out_cps",           sip.out_cps, 0, 10000),
 	KLIST("sip_domain",           cfg_domain_h, sip.domains, NULL),

@@ -108,6 +108,8 @@ struct cfg_gwset {
 	bool info_dtmf;            /**< Its INFO DTMF becomes RFC 4733
 					toward UM                       */
 	uint32_t failover;         /**< enum cfg_failover bits          */
+	uint32_t max_calls;        /**< Calls in from its gateways at
+					once, 0: no limit of its own    */
 	struct list gws;           /**< struct cfg_host                 */
 	unsigned line;             /**< Line it was defined on          */
 };
@@ -172,6 +174,8 @@ struct cfg_sip {
 	struct list routes;              /**< struct cfg_route             */
 	struct list out_allow;           /**< struct cfg_allow             */
 	struct list domains;             /**< struct cfg_name: our names   */
+	uint32_t in_max_calls;           /**< Gateways' calls at once, 0:
+					      no limit                     */
 	uint32_t out_max_calls;          /**< Calls out per source at once */
 	uint32_t out_cps;                /**< New calls out/s per source   */
 	struct list pass_hdrs;           /**< struct cfg_passhdr           */

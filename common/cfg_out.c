@@ -138,10 +138,13 @@ static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 		return cfg_media(ctx, key, &val, &set->media);
 	if (0 == pl_strcmp(&name, "info_dtmf"))
 		return info_dtmf_parse(ctx, key, &val, &set->info_dtmf);
+	if (0 == pl_strcmp(&name, "max_calls"))
+		return cfg_u32(ctx, key, &val, 0, 1000000, &set->max_calls);
 
 	if (pl_strcmp(&name, "refer"))
 		return cfg_error(ctx, key, "unknown option '%r' (refer, "
-				 "failover, media, info_dtmf)", &name);
+				 "failover, media, info_dtmf, max_calls)",
+				 &name);
 
 	if (0 == pl_strcmp(&val, "pass"))
 		set->refer = CFG_REFER_PASS;
@@ -156,7 +159,7 @@ static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 
 
 /** sip_gw_set NAME [refer=pass|local] [failover=LIST]
- *  [media=rtp|srtp|any] [info_dtmf=convert|pass] */
+ *  [media=rtp|srtp|any] [info_dtmf=convert|pass] [max_calls=N] */
 int cfg_gwset_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		const struct pl *val, void *field)
 {

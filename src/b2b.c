@@ -23,9 +23,11 @@
 #include "gate.h"
 #include "hset.h"
 #include "srclim.h"
+#include "inlim.h"
 #include "outcall.h"
 #include "tlsctx.h"
 #include "sipraw.h"
+#include "sipfence.h"
 #include "b2b.h"
 #include "b2b_priv.h"
 
@@ -52,11 +54,13 @@ static void b2b_destructor(void *data)
 	for (int i = 0; i < B2B_OK_STEPS; i++)
 		dtq_close(&b2b->q_ok[i]);
 	list_flush(&b2b->raw);
+	list_flush(&b2b->fences);
 	hash_flush(b2b->legs);
 	mem_deref(b2b->legs);
 	mem_deref(b2b->umhosts);
 	list_flush(&b2b->gwsets);
 	mem_deref(b2b->srclim);
+	mem_deref(b2b->inlim);
 	mem_deref(b2b->gate);
 	for (int s = 0; s < 2; s++) {
 		b2b->lsnr[s] = mem_deref(b2b->lsnr[s]);
@@ -108,18 +112,46 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 }
 
 
+/* A gateway's new call, within the limits on calls in: 503 beyond */
+static int invite_in(struct b2b *b2b, const struct sip_msg *msg)
+{
+	struct bcall_prm prm = {B2B_EXT, b2b->umhosts, NULL, NULL};
+	const char *why = "";
+	int err;
+
+	err = inlim_take(b2b->inlim, b2b->cfg, &msg->src, &prm.slot, &why);
+	if (err == EBUSY) {
+		++b2b->st.in_limited;
+		DEBUG_INFO("%J: INVITE refused with 503: %s\n", &msg->src,
+			   why);
+		return sip_replyf(b2b->sip[B2B_EXT], msg, 503,
+				  "Service Unavailable",
+				  "Retry-After: %u\r\n"
+				  "Warning: 399 umedge \"%s\"\r\n"
+				  "Content-Length: 0\r\n\r\n", RETRY_AFTER,
+				  why);
+	}
+	if (err)
+		return err;
+
+	err = bcall_invite(b2b, &prm, msg);
+	mem_deref(prm.slot);
+
+	return err;
+}
+
+
 /* A new call: a gateway's goes to the UM hosts; UM's own is judged and
  * routed first (outcall.c) */
 static void invite(struct b2b *b2b, enum b2b_side side,
 		   const struct sip_msg *msg)
 {
-	struct bcall_prm prm = {B2B_EXT, b2b->umhosts, NULL, NULL};
 	int err;
 
 	if (side == B2B_INT)
 		err = outcall_invite(b2b, msg);
 	else
-		err = bcall_invite(b2b, &prm, msg);
+		err = invite_in(b2b, msg);
 
 	if (err)
 		(void)sip_reply(b2b->sip[side], msg, 500,
@@ -191,13 +223,40 @@ static bool request(struct b2b *b2b, enum b2b_side side,
 }
 
 
+/* Outside UDP, before libre's transactions: an untrusted source's
+ * request is refused (a CANCEL or a retransmission of it must not reach
+ * them), and so is a CANCEL from another source than its INVITE's */
+static bool fence_request(const struct sip_msg *msg, void *arg)
+{
+	struct b2b *b2b = arg;
+
+	if (!gate_trusted(b2b->gate, false, &msg->src))
+		return refuse(b2b, B2B_EXT, msg);
+
+	if (pl_strcmp(&msg->met, "CANCEL") || !leg_cancel_foreign(b2b, msg))
+		return false;
+
+	DEBUG_INFO("%J: CANCEL from another source than its INVITE: 481\n",
+		   &msg->src);
+	(void)sip_reply(b2b->sip[B2B_EXT], msg, 481,
+			"Call/Transaction Does Not Exist");
+
+	return true;
+}
+
+
 static bool ext_request(const struct sip_msg *msg, void *arg)
 {
 	struct b2b *b2b = arg;
 
 	for (struct le *le = b2b->raw.head; le; le = le->next) {
-		if (sipraw_claim(le->data, msg))
-			return true;
+		if (!sipraw_claim(le->data, msg))
+			continue;
+
+		if (sipfence_watch(&b2b->fences, msg, fence_request, b2b))
+			DEBUG_WARNING("%J: cannot look at requests before "
+				      "libre's transactions\n", &msg->dst);
+		return true;
 	}
 
 	return request(b2b, B2B_EXT, msg);
@@ -494,6 +553,7 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 	err  = umhosts_alloc(b2b, cfg);
 	err |= gwsets_alloc(b2b, cfg, &b2b->gwsets);
 	err |= srclim_alloc(&b2b->srclim);
+	err |= inlim_alloc(&b2b->inlim);
 	if (err)
 		goto out;
 
@@ -580,7 +640,8 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 	return re_hprintf(pf, "sip: %u calls now, %llu calls, %llu answered, "
 			  "%llu failed, %llu redirects followed, "
 			  "%llu redirects refused, %llu forbidden, "
-			  "%llu rate-limited, %llu malformed; "
+			  "%llu rate-limited, %llu over a limit on calls in "
+			  "(%u held), %llu malformed; "
 			  "%u of %u UM hosts alive\n"
 			  "sip out: %llu calls, %llu numbers refused, "
 			  "%llu over a source's limit, %llu unroutable, "
@@ -594,6 +655,8 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->refused_3xx,
 			  (unsigned long long)st->forbidden,
 			  (unsigned long long)st->limited,
+			  (unsigned long long)st->in_limited,
+			  inlim_calls(b2b->inlim),
 			  (unsigned long long)st->malformed,
 			  hset_alive(b2b->umhosts), hset_count(b2b->umhosts),
 			  (unsigned long long)st->out_calls,

@@ -53,7 +53,7 @@ enum {
 	B2B_NORESP_MS = 4000, /**< No response at all: next host   */
 	B2B_URI_MAX  = 512,   /**< Longest URI kept              */
 	B2B_NAME_MAX = 128,   /**< Longest display name kept     */
-	B2B_TAG_MAX  = 64,    /**< Longest tag kept              */
+	B2B_TAG_MAX  = 64,    /**< Longest tag of ours           */
 	OA_ID_MAX    = 24,    /**< "um" + 16 hex digits + NUL    */
 };
 
@@ -66,6 +66,7 @@ struct b2b_stats {
 	uint64_t refused_3xx;  /**< 3xx targets refused                */
 	uint64_t forbidden;    /**< 403: untrusted sources             */
 	uint64_t limited;      /**< 503: rate limit                    */
+	uint64_t in_limited;   /**< 503: over a limit on calls in      */
 	uint64_t malformed;    /**< 4xx/5xx from sipguard              */
 	uint64_t out_calls;    /**< UM's calls out admitted            */
 	uint64_t out_refused;  /**< 403: number not allowed            */
@@ -92,7 +93,9 @@ struct b2b {
 	struct list gwsets;               /**< struct hset: gateway sets   */
 	struct gate *gate;                /**< Who may send calls          */
 	struct srclim *srclim;            /**< UM's calls out, per source  */
+	struct inlim *inlim;              /**< Gateways' calls in at once  */
 	struct list raw;                  /**< struct sipraw per UDP outside */
+	struct list fences;               /**< struct sipfence, likewise   */
 	struct list calls;                /**< struct bcall                */
 	struct list lreqs;                /**< struct lreq: requests in
 					       flight on the legs          */
@@ -143,9 +146,10 @@ struct leg {
 	struct sa raddr;            /**< The peer's address: source of
 					 its INVITE or of its response   */
 	struct sip_dialog *dlg;     /**< Dialog state (libre)            */
-	char callid[B2B_URI_MAX];   /**< Its Call-ID (hash key)          */
+	char *callid;               /**< Its Call-ID (hash key), whole   */
 	char ltag[B2B_TAG_MAX];     /**< Our tag                         */
-	char rtag[B2B_TAG_MAX];     /**< The peer's tag, "" until known  */
+	char *rtag;                 /**< The peer's tag, whole; NULL
+					 until known                     */
 	const char *to_name;        /**< To display name of a new dialog
 					 (libre writes none), or NULL    */
 	struct uacauth *auth;       /**< Credentials for the peer's
@@ -179,6 +183,7 @@ int  leg_alloc(struct leg **legp, struct b2b *b2b, enum b2b_side side,
 	       leg_req_h *reqh, leg_noack_h *noackh, void *arg);
 struct leg *leg_find(const struct b2b *b2b, const struct sip_msg *msg);
 struct leg *leg_lookup(const struct b2b *b2b, const struct pl *callid);
+bool leg_cancel_foreign(const struct b2b *b2b, const struct sip_msg *msg);
 void leg_link(struct leg *leg);
 void leg_pair(struct leg *a, struct leg *b);
 void leg_owner_set(struct leg *leg, leg_req_h *reqh, leg_noack_h *noackh,
@@ -188,6 +193,7 @@ int  leg_dial(struct leg *leg, const char *uri, const char *to,
 void leg_detach(struct leg *leg);
 void leg_recv(struct leg *leg, const struct sip_msg *msg);
 void leg_cred_set(struct leg *leg, struct uacauth *auth);
+int  leg_rtag_learn(struct leg *leg, const struct pl *tag);
 int  leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 		sip_cancel_h *cancelh, void *arg);
 void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,

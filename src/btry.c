@@ -320,8 +320,7 @@ static void invite_resp_handler(int err, const struct sip_msg *msg,
 		return;
 
 	b->raddr = msg->src;
-	if (pl_isset(&msg->to.tag) && !b->rtag[0])
-		(void)pl_strcpy(&msg->to.tag, b->rtag, sizeof(b->rtag));
+	(void)leg_rtag_learn(b, &msg->to.tag);
 
 	if (msg->scode < 200)
 		bcall_provisional(call, msg);

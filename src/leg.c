@@ -39,6 +39,8 @@ static void leg_destructor(void *data)
 	mem_deref((void *)leg->ok_msg);
 	mem_deref((void *)leg->msg);
 	mem_deref(leg->dlg);
+	mem_deref(leg->callid);
+	mem_deref(leg->rtag);
 }
 
 
@@ -126,6 +128,40 @@ struct leg *leg_lookup(const struct b2b *b2b, const struct pl *callid)
 }
 
 
+static bool invite_cmp(struct le *le, void *arg)
+{
+	const struct leg *leg = le->data;
+	const struct sip_msg *msg = arg;
+
+	return leg->msg && !pl_strcmp(&msg->callid, leg->callid) &&
+		!pl_cmp(&msg->via.branch, &leg->msg->via.branch);
+}
+
+
+/**
+ * Whether a CANCEL names an INVITE the edge took from another source
+ * (address, port or transport): only the INVITE's sender may cancel it
+ *
+ * @param b2b B2BUA
+ * @param msg The CANCEL
+ *
+ * @return true if it does
+ */
+bool leg_cancel_foreign(const struct b2b *b2b, const struct sip_msg *msg)
+{
+	const struct leg *leg;
+
+	if (!b2b || !msg)
+		return false;
+
+	leg = list_ledata(hash_lookup(b2b->legs, hash_joaat_pl(&msg->callid),
+				      invite_cmp, (void *)msg));
+
+	return leg && (leg->msg->tp != msg->tp ||
+		       !sa_cmp(&leg->msg->src, &msg->src, SA_ALL));
+}
+
+
 /** Enter a leg in the B2BUA's table by its Call-ID */
 void leg_link(struct leg *leg)
 {
@@ -204,8 +240,10 @@ int leg_dial(struct leg *leg, const char *uri, const char *to,
 	if (err)
 		return err;
 
-	str_ncpy(leg->callid, sip_dialog_callid(leg->dlg),
-		 sizeof(leg->callid));
+	err = str_dup(&leg->callid, sip_dialog_callid(leg->dlg));
+	if (err)
+		return err;
+
 	leg_link(leg);
 
 	return 0;
@@ -278,13 +316,34 @@ int leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
 
 	leg->msg = mem_ref((void *)msg);
 	leg->raddr = msg->src;
-	(void)re_snprintf(leg->callid, sizeof(leg->callid), "%r",
-			  &msg->callid);
 	(void)re_snprintf(leg->ltag, sizeof(leg->ltag), "%016llx",
 			  (unsigned long long)msg->tag);
-	(void)pl_strcpy(&msg->from.tag, leg->rtag, sizeof(leg->rtag));
 
-	return 0;
+	err = pl_strdup(&leg->callid, &msg->callid);
+	if (err)
+		return err;
+
+	return leg_rtag_learn(leg, &msg->from.tag);
+}
+
+
+/**
+ * The peer's tag, kept whole, once: the first one seen stays
+ *
+ * @param leg Leg
+ * @param tag Its From tag (UAS) or To tag (UAC), may be unset
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_rtag_learn(struct leg *leg, const struct pl *tag)
+{
+	if (!leg || !tag)
+		return EINVAL;
+
+	if (leg->rtag || !pl_isset(tag))
+		return 0;
+
+	return pl_strdup(&leg->rtag, tag);
 }
 
 

@@ -200,6 +200,24 @@ static const char *addr_check(const struct sip_msg *msg)
 }
 
 
+/* Identifiers the edge keeps whole, up to SIPGUARD_ID_MAX (RFC 3261
+ * sets no limit; Kamailio's CVE-2018-8828 was a long tag or branch) */
+static const char *ids_check(const struct sip_msg *msg)
+{
+	if (msg->callid.l > SIPGUARD_ID_MAX)
+		return "Call-ID is longer than 1024 bytes";
+
+	if (msg->from.tag.l > SIPGUARD_ID_MAX ||
+	    msg->to.tag.l > SIPGUARD_ID_MAX)
+		return "a tag is longer than 1024 bytes";
+
+	if (msg->via.branch.l > SIPGUARD_ID_MAX)
+		return "the Via branch is longer than 1024 bytes";
+
+	return NULL;
+}
+
+
 /* Content-Length against the body that came (UDP: RFC 3261 §18.3) */
 static const char *clen_check(const struct sip_msg *msg)
 {
@@ -320,6 +338,8 @@ void sipguard_request(const struct sip_msg *msg, struct sipguard_verdict *v)
 	}
 
 	why = singles_check(msg);
+	if (!why)
+		why = ids_check(msg);
 	if (!why)
 		why = cseq_check(msg);
 	if (!why)

@@ -17,6 +17,8 @@ enum {
 	SIPGUARD_HEADERS_MAX = 128,    /**< Most header fields           */
 	SIPGUARD_VIAS_MAX    = 70,     /**< Most Via fields (Max-Forwards'
 					    default: no more hops)       */
+	SIPGUARD_ID_MAX      = 1024,   /**< Longest Call-ID, tag or Via
+					    branch (the Warning says it) */
 };
 
 /** What is wrong with a request, and the answer it gets */

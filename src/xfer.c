@@ -436,9 +436,7 @@ static void invite_resp(int err, const struct sip_msg *msg, void *arg)
 	}
 
 	x->tgt->raddr = msg->src;
-	if (pl_isset(&msg->to.tag) && !x->tgt->rtag[0])
-		(void)pl_strcpy(&msg->to.tag, x->tgt->rtag,
-				sizeof(x->tgt->rtag));
+	(void)leg_rtag_learn(x->tgt, &msg->to.tag);
 
 	if (msg->scode < 200) {
 		tmr_start(&x->tmr, RING_MS, timeout, x);

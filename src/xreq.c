@@ -99,7 +99,7 @@ static int replaces_map(struct re_printf *pf, const struct rmap *rm)
 		return ENOENT;
 
 	dst = src->peer;
-	if (!dst || !dst->rtag[0])
+	if (!dst || !str_isset(dst->rtag))
 		return ENOENT;
 
 	pl_set_str(&m.callid, dst->callid);

@@ -719,7 +719,8 @@ int test_cfg_gw_bad(void)
 		{"sip_gw_set p failover=5xx,,6xx", "'' is not one of"},
 		{"sip_gw_set p failover=5xx,5XX", "'5XX' is listed twice"},
 		{"sip_gw_set p mode=x",
-		 "unknown option 'mode' (refer, failover, media, info_dtmf)"},
+		 "unknown option 'mode' (refer, failover, media, info_dtmf, "
+		 "max_calls)"},
 		{"sip_gw_set p local",            "'local' is not name=value"},
 		{"sip_gw_set p media=zrtp",       "'zrtp' is not rtp, srtp or "
 						  "any"},

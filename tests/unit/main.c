@@ -86,6 +86,8 @@ static const struct test {
 	TEST(test_replaces),
 	TEST(test_gate),
 	TEST(test_srclim),
+	TEST(test_inlim),
+	TEST(test_sipguard_ids),
 	TEST(test_rtcpsdes),
 	TEST(test_rtcpsdes_bad),
 	TEST(test_srtpx_vectors),

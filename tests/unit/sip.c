@@ -11,6 +11,7 @@
 #include "redir.h"
 #include "gate.h"
 #include "srclim.h"
+#include "inlim.h"
 #include "passhdr.h"
 #include "sipraw.h"
 #include "sip2543.h"
@@ -361,6 +362,113 @@ int test_srclim(void)
 	mem_deref(c);
 	mem_deref(d);
 	mem_deref(sl);
+	return err;
+}
+
+
+/* Calls in: a set's own limit, then the total; a slot given back */
+int test_inlim(void)
+{
+	static const char text[] = CFG_BASE
+		"sip_gateway 198.51.100.0/24\n"
+		"sip_internal_network 203.0.113.0/24\n"
+		"sip_in_max_calls 3\n"
+		"sip_gw_set pstn max_calls=2\n"
+		"sip_gw pstn udp 198.51.100.10\n"
+		"sip_gw_set free\n"
+		"sip_gw free udp 198.51.100.12\n";
+	struct cfg *cfg = NULL;
+	struct inlim *il = NULL;
+	void *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+	const char *why = NULL;
+	struct sa gw, gw2;
+	char emsg[256];
+	int err;
+
+	err = cfg_parse(&cfg, "t", text, strlen(text), emsg, sizeof(emsg));
+	if (err)
+		TEST_FAIL("%s\n", emsg);
+	TEST_ERR(err);
+	TEST_ERR(inlim_alloc(&il));
+	TEST_ERR(sa_set_str(&gw, "198.51.100.10", 5060));
+	TEST_ERR(sa_set_str(&gw2, "198.51.100.11", 5060));
+
+	TEST_ERR(inlim_take(il, cfg, &gw, &a, &why));
+	sa_set_port(&gw, 6000);
+	TEST_ERR(inlim_take(il, cfg, &gw, &b, &why));
+	TEST_EQUALS(EBUSY, inlim_take(il, cfg, &gw, &c, &why));
+	TEST_STRCMP("over its gateway set's max_calls", why);
+	TEST_ASSERT(c == NULL);
+
+	/* another source, in no limited set: the total only */
+	TEST_ERR(inlim_take(il, cfg, &gw2, &c, &why));
+	TEST_EQUALS(3, inlim_calls(il));
+	TEST_EQUALS(EBUSY, inlim_take(il, cfg, &gw2, &d, &why));
+	TEST_STRCMP("over sip_in_max_calls", why);
+
+	/* a call of the set ends: the set and the total have room */
+	a = mem_deref(a);
+	TEST_EQUALS(2, inlim_calls(il));
+	TEST_ERR(inlim_take(il, cfg, &gw, &a, &why));
+	TEST_EQUALS(3, inlim_calls(il));
+
+ out:
+	mem_deref(a);
+	mem_deref(b);
+	mem_deref(c);
+	mem_deref(d);
+	mem_deref(il);
+	mem_deref(cfg);
+	return err;
+}
+
+
+/* Call-IDs, tags and branches: whole up to SIPGUARD_ID_MAX, 400 with
+ * the limit named beyond */
+int test_sipguard_ids(void)
+{
+	static const char *const what[] = {"Call-ID", "From tag",
+					   "To tag", "branch"};
+	static const size_t lens[] = {SIPGUARD_ID_MAX, SIPGUARD_ID_MAX + 1};
+	struct sipguard_verdict v;
+	struct sip_msg *msg = NULL;
+	char *id = NULL, *text = NULL;
+	int err = 0;
+
+	id = mem_zalloc(SIPGUARD_ID_MAX + 2, NULL);
+	text = mem_zalloc(8192, NULL);
+	TEST_ASSERT(id && text);
+
+	for (size_t i = 0; i < ARRAY_SIZE(what) * ARRAY_SIZE(lens); i++) {
+		size_t w = i / ARRAY_SIZE(lens), n = lens[i % ARRAY_SIZE(lens)];
+
+		memset(id, 'a', n);
+		id[n] = '\0';
+		(void)re_snprintf(text, 8192,
+			"BYE sip:8000@198.51.100.1 SIP/2.0\n"
+			"Via: SIP/2.0/UDP 198.51.100.10;branch=z9hG4bK%s\n"
+			"From: <sip:a@198.51.100.10>;tag=%s\n"
+			"To: <sip:8000@198.51.100.1>;tag=%s\n"
+			"Call-ID: %s\n"
+			"CSeq: 2 BYE\nMax-Forwards: 70\nContent-Length: 0\n\n",
+			w == 3 ? id + 7 : "x", w == 1 ? id : "f",
+			w == 2 ? id : "t", w == 0 ? id : "c");
+		TEST_ERR(msg_make(&msg, text));
+		sipguard_request(msg, &v);
+		if (n == SIPGUARD_ID_MAX) {
+			TEST_EQUALS(0, v.scode);
+		}
+		else {
+			TEST_EQUALS(400, v.scode);
+			TEST_CONTAINS(v.why, "longer than 1024 bytes");
+		}
+		msg = mem_deref(msg);
+	}
+
+ out:
+	mem_deref(msg);
+	mem_deref(id);
+	mem_deref(text);
 	return err;
 }
 

@@ -154,6 +154,8 @@ int test_redir_targets(void);
 int test_replaces(void);
 int test_gate(void);
 int test_srclim(void);
+int test_inlim(void);
+int test_sipguard_ids(void);
 int test_rtcpsdes(void);
 int test_rtcpsdes_bad(void);
 int test_srtpx_vectors(void);
