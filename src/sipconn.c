@@ -28,6 +28,10 @@
 #include "sipconn.h"
 
 
+enum {
+	PENDING_MAX = 64,     /**< Messages queued before it is up */
+};
+
 /** A stream connection */
 struct sipconn {
 	struct tcp_conn *tc;          /**< The TCP connection          */
@@ -37,7 +41,10 @@ struct sipconn {
 	struct sa peer;               /**< Remote address              */
 	struct sa laddr;              /**< Local address               */
 	const struct sipconn_prm *prm;/**< Limits and timers           */
+	struct list pending;          /**< Sent before it was up       */
 	bool tls;                     /**< Over TLS                    */
+	bool active;                  /**< We opened it                */
+	bool estab;                   /**< Up (TLS: handshake done)    */
 	bool got;                     /**< A whole message came        */
 	bool closing;                 /**< Nothing more is read        */
 	uint64_t answered;            /**< Requests answered here      */
@@ -47,11 +54,43 @@ struct sipconn {
 };
 
 
+/** A message sent before the connection was up */
+struct pend {
+	struct le le;         /**< Member of pending  */
+	struct mbuf *mb;      /**< The message        */
+};
+
+
+static void pend_destructor(void *data)
+{
+	struct pend *p = data;
+
+	list_unlink(&p->le);
+	mem_deref(p->mb);
+}
+
+
+static struct pend *pend_alloc(size_t size)
+{
+	struct pend *p = mem_zalloc(sizeof(*p), pend_destructor);
+
+	if (!p)
+		return NULL;
+
+	p->mb = mbuf_alloc(size);
+	if (!p->mb)
+		return mem_deref(p);
+
+	return p;
+}
+
+
 static void sipconn_destructor(void *data)
 {
 	struct sipconn *sc = data;
 
 	tmr_cancel(&sc->tmr);
+	list_flush(&sc->pending);
 	mem_deref(sc->sf);
 	mem_deref(sc->tlsc);   /* its close_notify first */
 	mem_deref(sc->tc);
@@ -137,13 +176,29 @@ static void close_after_send(struct sipconn *sc)
  */
 int sipconn_send(struct sipconn *sc, struct mbuf *mb)
 {
+	struct pend *copy;
+
 	if (!sc || !mb)
 		return EINVAL;
 
 	if (!sc->tc)
 		return ENOTCONN;
 
-	return tcp_send(sc->tc, mb);
+	if (sc->estab)
+		return tcp_send(sc->tc, mb);
+
+	if (list_count(&sc->pending) >= PENDING_MAX)
+		return ENOSPC;
+
+	copy = pend_alloc(mbuf_get_left(mb));
+	if (!copy)
+		return ENOMEM;
+
+	(void)mbuf_write_mem(copy->mb, mbuf_buf(mb), mbuf_get_left(mb));
+	copy->mb->pos = 0;
+	list_append(&sc->pending, &copy->le, copy);
+
+	return 0;
 }
 
 
@@ -258,15 +313,60 @@ static void recv_handler(struct mbuf *mb, void *arg)
 }
 
 
+/* Up (TLS: after the handshake): what was sent before goes now */
 static void estab_handler(void *arg)
 {
-	(void)arg;
+	struct sipconn *sc = arg;
+	int err = 0;
+
+	sc->estab = true;
+	if (sc->active)
+		(void)tcp_conn_local_get(sc->tc, &sc->laddr);
+
+	while (sc->pending.head && !err) {
+		struct pend *p = sc->pending.head->data;
+
+		err = tcp_send(sc->tc, p->mb);
+		mem_deref(p);
+	}
+
+	if (err)
+		conn_end(sc, err);
 }
 
 
 static void close_handler(int err, void *arg)
 {
 	conn_end(arg, err);
+}
+
+
+/* What both ends of a connection start with */
+static int conn_alloc(struct sipconn **scp, const struct sa *peer,
+		      struct tls *tls, const struct sipconn_prm *prm,
+		      sipconn_msg_h *msgh, sipconn_close_h *closeh, void *arg)
+{
+	struct sipconn *sc;
+	int err;
+
+	sc = mem_zalloc(sizeof(*sc), sipconn_destructor);
+	if (!sc)
+		return ENOMEM;
+
+	sc->peer = *peer;
+	sc->tls = tls != NULL;
+	sc->prm = prm;
+	sc->msgh = msgh;
+	sc->closeh = closeh;
+	sc->arg = arg;
+
+	err = sipframe_alloc(&sc->sf, prm->max_msg, frame_handler, sc);
+	if (err)
+		mem_deref(sc);
+	else
+		*scp = sc;
+
+	return err;
 }
 
 
@@ -296,25 +396,70 @@ int sipconn_accept(struct sipconn **scp, struct tcp_sock *ts,
 	if (!scp || !ts || !peer || !prm || !prm->allow)
 		return EINVAL;
 
-	sc = mem_zalloc(sizeof(*sc), sipconn_destructor);
-	if (!sc)
-		return ENOMEM;
+	err = conn_alloc(&sc, peer, tls, prm, msgh, closeh, arg);
+	if (err)
+		return err;
 
-	sc->peer = *peer;
-	sc->tls = tls != NULL;
-	sc->prm = prm;
-	sc->msgh = msgh;
-	sc->closeh = closeh;
-	sc->arg = arg;
-
-	err = sipframe_alloc(&sc->sf, prm->max_msg, frame_handler, sc);
-	if (!err)
-		err = tcp_accept(&sc->tc, ts, estab_handler, recv_handler,
-				 close_handler, sc);
+	err = tcp_accept(&sc->tc, ts, estab_handler, recv_handler,
+			 close_handler, sc);
 	if (!err && tls)
 		err = tls_start_tcp(&sc->tlsc, tls, sc->tc, 0);
 	if (!err)
 		err = tcp_conn_local_get(sc->tc, &sc->laddr);
+	if (err)
+		goto out;
+
+	sc->estab = !tls;
+	tcp_conn_txqsz_set(sc->tc, 2 * prm->max_msg);
+	timer_set(sc);
+	*scp = sc;
+
+ out:
+	if (err)
+		mem_deref(sc);
+
+	return err;
+}
+
+
+/**
+ * Open a connection to a peer, with TLS on it if tls is given; what is
+ * sent before it is up waits for it
+ *
+ * @param scp    Pointer to allocated connection
+ * @param peer   Remote address
+ * @param tls    TLS context, or NULL for TCP
+ * @param host   TLS: the name the peer's certificate must carry (also
+ *               sent as SNI), or NULL to check only the chain
+ * @param prm    Limits and timers (kept: must outlive the connection)
+ * @param msgh   Message handler
+ * @param closeh Close handler
+ * @param arg    Handlers' argument
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int sipconn_connect(struct sipconn **scp, const struct sa *peer,
+		    struct tls *tls, const char *host,
+		    const struct sipconn_prm *prm, sipconn_msg_h *msgh,
+		    sipconn_close_h *closeh, void *arg)
+{
+	struct sipconn *sc;
+	int err;
+
+	if (!scp || !peer || !prm || !prm->allow)
+		return EINVAL;
+
+	err = conn_alloc(&sc, peer, tls, prm, msgh, closeh, arg);
+	if (err)
+		return err;
+
+	sc->active = true;
+	err = tcp_connect(&sc->tc, peer, estab_handler, recv_handler,
+			  close_handler, sc);
+	if (!err && tls)
+		err = tls_start_tcp(&sc->tlsc, tls, sc->tc, 0);
+	if (!err && tls && host)
+		err = tls_set_verify_server(sc->tlsc, host);
 	if (err)
 		goto out;
 
@@ -341,6 +486,20 @@ const struct sa *sipconn_peer(const struct sipconn *sc)
 const struct sa *sipconn_laddr(const struct sipconn *sc)
 {
 	return sc ? &sc->laddr : NULL;
+}
+
+
+/** @return true if we opened it */
+bool sipconn_active(const struct sipconn *sc)
+{
+	return sc && sc->active;
+}
+
+
+/** @return true while it is open */
+bool sipconn_open(const struct sipconn *sc)
+{
+	return sc && sc->tc;
 }
 
 

@@ -31,7 +31,13 @@ int  sipconn_accept(struct sipconn **scp, struct tcp_sock *ts,
 		    const struct sa *peer, struct tls *tls,
 		    const struct sipconn_prm *prm, sipconn_msg_h *msgh,
 		    sipconn_close_h *closeh, void *arg);
+int  sipconn_connect(struct sipconn **scp, const struct sa *peer,
+		     struct tls *tls, const char *host,
+		     const struct sipconn_prm *prm, sipconn_msg_h *msgh,
+		     sipconn_close_h *closeh, void *arg);
 int  sipconn_send(struct sipconn *sc, struct mbuf *mb);
+bool sipconn_active(const struct sipconn *sc);
+bool sipconn_open(const struct sipconn *sc);
 const struct sa *sipconn_peer(const struct sipconn *sc);
 const struct sa *sipconn_laddr(const struct sipconn *sc);
 enum sip_transp sipconn_tp(const struct sipconn *sc);

@@ -110,6 +110,7 @@ static const struct test {
 	TEST(test_sipconn_slow),
 	TEST(test_sipstream_limits),
 	TEST(test_sipxs),
+	TEST(test_sipconn_connect),
 	TEST(test_sipxc),
 	TEST(test_dtq),
 	TEST(test_relay_call),

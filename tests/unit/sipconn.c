@@ -466,3 +466,86 @@ int test_sipxs(void)
 	rig_free(&r);
 	return err;
 }
+
+
+/** A request sent on a connection we open, answered by a listener */
+struct out_rig {
+	struct sipstream_prm prm;     /**< Both ends' limits           */
+	struct sipstream *ss;         /**< The listener                */
+	struct sipxs_table *xs;       /**< Its answers                 */
+	struct sipconn *sc;           /**< The connection we open      */
+	struct tmr tmr;               /**< Bounds the run              */
+	unsigned reqs;                /**< Requests the listener got   */
+	uint16_t scode;               /**< What came back              */
+};
+
+
+static void out_srv_h(struct sipconn *sc, const struct sip_msg *msg,
+		      void *arg)
+{
+	struct out_rig *r = arg;
+	(void)sc;
+
+	++r->reqs;
+	(void)sipxs_sreply(r->xs, msg, 200, "OK", NULL);
+}
+
+
+static void out_cli_h(struct sipconn *sc, const struct sip_msg *msg,
+		      void *arg)
+{
+	struct out_rig *r = arg;
+	(void)sc;
+
+	if (!msg->req)
+		r->scode = msg->scode;
+	re_cancel();
+}
+
+
+/* Sent before the connection is up, the request waits, goes, and is
+ * answered on the same connection */
+int test_sipconn_connect(void)
+{
+	struct out_rig r;
+	struct mbuf *mb = NULL;
+	struct sa laddr;
+	int err = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.prm.conn.max_msg = 4096;
+	r.prm.conn.first_ms = r.prm.conn.msg_ms = 2000;
+	r.prm.conn.idle_ms = 2000;
+	r.prm.conn.linger_ms = 100;
+	r.prm.conn.allow = "INVITE";
+	r.prm.max_conns = r.prm.max_per_source = 4;
+
+	(void)sa_set_str(&laddr, "127.0.0.1", 0);
+	TEST_ERR(sipxs_table_alloc(&r.xs, "umedge", 0));
+	TEST_ERR(sipstream_listen(&r.ss, &laddr, NULL, &r.prm, out_srv_h,
+				  &r));
+	TEST_ERR(sipconn_connect(&r.sc, sipstream_laddr(r.ss), NULL, NULL,
+				 &r.prm.conn, out_cli_h, NULL, &r));
+	TEST_ASSERT(sipconn_active(r.sc) && sipconn_open(r.sc));
+
+	mb = mbuf_alloc(512);
+	TEST_ASSERT(mb != NULL);
+	TEST_ERR(mbuf_write_str(mb, OPT("out")));
+	mb->pos = 0;
+	TEST_ERR(sipconn_send(r.sc, mb));
+
+	tmr_start(&r.tmr, 2000, rig_stop, NULL);
+	TEST_ERR(re_main(NULL));
+	TEST_EQUALS(1, r.reqs);
+	TEST_EQUALS(200, r.scode);
+	TEST_EQUALS(1, sipstream_count(r.ss));
+	TEST_ASSERT(sa_port(sipconn_laddr(r.sc)) != 0);
+
+ out:
+	tmr_cancel(&r.tmr);
+	mem_deref(r.sc);
+	mem_deref(r.ss);
+	mem_deref(r.xs);
+	mem_deref(mb);
+	return err;
+}

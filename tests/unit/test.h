@@ -178,6 +178,7 @@ int test_sipconn_toolarge(void);
 int test_sipconn_slow(void);
 int test_sipstream_limits(void);
 int test_sipxs(void);
+int test_sipconn_connect(void);
 int test_sipxc(void);
 int test_dtq(void);
 int test_relay_call(void);
