@@ -250,6 +250,7 @@ struct perm_walk {
 	struct talloc *al;         /**< Allocation (install)     */
 	uint16_t code;             /**< First error code         */
 	unsigned n;                /**< Peers seen               */
+	unsigned fresh;            /**< ... without a permission */
 };
 
 
@@ -261,6 +262,8 @@ static bool perm_check(const struct stun_attr *a, void *arg)
 		return false;
 
 	++w->n;
+	if (!tperm_find(w->al, &a->v.xor_peer_addr))
+		++w->fresh;
 	w->code = peer_check(w->req, &a->v.xor_peer_addr);
 
 	return w->code != 0;
@@ -283,11 +286,15 @@ static bool perm_install(const struct stun_attr *a, void *arg)
 
 static void createperm_request(struct treq *req, struct talloc *al)
 {
-	struct perm_walk w = {req, al, 0, 0};
+	struct perm_walk w = {req, al, 0, 0, 0};
 
+	/* all or nothing: every peer allowed, and room for the new ones
+	   (a peer twice in the request is counted twice) */
 	(void)stun_msg_attr_apply(req->msg, perm_check, &w);
 	if (!w.code && !w.n)
 		w.code = 400;
+	if (!w.code && list_count(&al->perms) + w.fresh > TURND_PERM_MAX)
+		w.code = 508;
 	if (!w.code)
 		(void)stun_msg_attr_apply(req->msg, perm_install, &w);
 

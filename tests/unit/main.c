@@ -136,6 +136,7 @@ static const struct test {
 	TEST(test_turn_addr_len),
 	TEST(test_turn_evenport_quota),
 	TEST(test_turn_unauth_cost),
+	TEST(test_turn_perm_all),
 	TEST(test_peerfilt_matrix),
 	TEST(test_peerfilt_rules),
 	TEST(test_turn_bucket),

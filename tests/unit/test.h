@@ -193,6 +193,7 @@ int test_turn_after_mi(void);
 int test_turn_addr_len(void);
 int test_turn_evenport_quota(void);
 int test_turn_unauth_cost(void);
+int test_turn_perm_all(void);
 int test_peerfilt_matrix(void);
 int test_peerfilt_rules(void);
 int test_turn_bucket(void);

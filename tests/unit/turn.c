@@ -51,6 +51,7 @@ struct rq {
 	struct mbuf *data;               /**< DATA                     */
 	bool mi_only;                    /**< MI, no USERNAME ... NONCE */
 	const struct mbuf *tail;         /**< Raw attributes after all */
+	const struct mbuf *pre;          /**< Raw attributes before MI */
 };
 
 static const uint8_t udp = 17;
@@ -161,6 +162,28 @@ static int tail_add(struct mbuf *mb, const struct mbuf *tail)
 }
 
 
+/* attributes appended, then MESSAGE-INTEGRITY over all of it */
+static int pre_add(struct tc *tc, struct mbuf *mb, const struct mbuf *pre)
+{
+	uint8_t mi[20];
+	size_t len;
+	int err;
+
+	mb->pos = mb->end;
+	err = mbuf_write_mem(mb, pre->buf, pre->end);
+	len = mb->end - STUN_HEADER_SIZE + 24;
+	mb->buf[2] = (uint8_t)(len >> 8);
+	mb->buf[3] = (uint8_t)len;
+	err |= tauth_hmac(tc->turnd, tc->key, TURND_KEY_LEN, mb->buf,
+			  mb->end, mi);
+	err |= mbuf_write_u16(mb, htons(STUN_ATTR_MSG_INTEGRITY));
+	err |= mbuf_write_u16(mb, htons(sizeof(mi)));
+	err |= mbuf_write_mem(mb, mi, sizeof(mi));
+
+	return err;
+}
+
+
 /* send a request; *respp is its decoded reply (NULL if none) */
 static int tc_send(struct tc *tc, const struct rq *rq,
 		   struct stun_msg **respp)
@@ -181,7 +204,7 @@ static int tc_send(struct tc *tc, const struct rq *rq,
 	rand_bytes(tid, sizeof(tid));
 	auth = auth && !rq->mi_only;
 	err = stun_msg_encode(mb, rq->method, rq->cls, tid, NULL,
-			      !rq->noauth ? tc->key : NULL,
+			      !rq->noauth && !rq->pre ? tc->key : NULL,
 			      !rq->noauth ? TURND_KEY_LEN : 0,
 			      rq->fp, 0x00, 13,
 			      STUN_ATTR_USERNAME, auth ? tc->user : NULL,
@@ -197,6 +220,8 @@ static int tc_send(struct tc *tc, const struct rq *rq,
 			      STUN_ATTR_DONT_FRAGMENT, rq->df ? &dummy : NULL,
 			      STUN_ATTR_DATA, rq->data,
 			      STUN_ATTR_SOFTWARE, NULL);
+	if (!err && rq->pre)
+		err = pre_add(tc, mb, rq->pre);
 	if (!err && rq->tail)
 		err = tail_add(mb, rq->tail);
 	if (err)
@@ -1776,6 +1801,54 @@ int test_turn_unauth_cost(void)
 	TEST_EQUALS(0, turnd_count(tc.turnd));
 
  out:
+	tc_close(&tc);
+	return err;
+}
+
+
+/* T4: CreatePermission is all or nothing: a refused peer after an
+ * allowed one (403), or more peers than room (508), installs none */
+int test_turn_perm_all(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct mbuf *tail = mbuf_alloc(1024);
+	struct talloc *al;
+	struct sa pa, p;
+	struct tc tc;
+	int err = 0;
+
+	memset(&tc, 0, sizeof(tc));
+	TEST_ASSERT(tail != NULL);
+	TEST_ERR(tc_open(&tc, ""));
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+	(void)sa_set_str(&pa, "198.51.100.200", 5000);
+
+	/* [allowed, loopback]: 403, nothing */
+	(void)sa_set_str(&p, "127.0.0.1", 5000);
+	TEST_ERR(xpeer_put(tail, &p));
+	rq.method = STUN_METHOD_CREATEPERM;
+	rq.peer = &pa;
+	rq.pre = tail;
+	TEST_EQUALS(403, tc_code(&tc, &rq));
+	TEST_EQUALS(0, list_count(&al->perms));
+
+	/* 130 peers: 508, nothing; 128 fit */
+	mbuf_reset(tail);
+	for (unsigned i = 1; i < 130; i++) {
+		sa_set_in(&p, 0xc6336400 | i, 5000);
+		TEST_ERR(xpeer_put(tail, &p));
+	}
+	TEST_EQUALS(508, tc_code(&tc, &rq));
+	TEST_EQUALS(0, list_count(&al->perms));
+	tail->end -= 2 * 12;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(128, list_count(&al->perms));
+
+ out:
+	mem_deref(tail);
 	tc_close(&tc);
 	return err;
 }
