@@ -223,7 +223,7 @@ def cmd_dupattr(a):
                                                       for p in peers]),
                               cred.key))
         step(name, code)
-    many = [(XPEER, xaddr(a.peer_a.rsplit(".", 1)[0] + ".%d" % (i + 1), 0))
+    many = [(XPEER, xaddr(a.peer_a.rsplit(".", 1)[0] + ".%d" % (i + 20), 0))
             for i in range(130)]
     code, _ = c.ask(build(CREATEPERM, auth(cred, many), cred.key))
     step("perm(130)", code)
