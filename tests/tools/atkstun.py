@@ -241,7 +241,8 @@ FMT = [b"%n%n%n%n%s%s%s%s%x%x%x%x", b"%s" * 250, b"%n" * 200 + b"\0%n",
 
 
 def cmd_fmt(a):
-    """format strings in USERNAME, REALM, NONCE and SOFTWARE"""
+    """format strings in USERNAME, REALM, NONCE and SOFTWARE, signed,
+    on the 5-tuple of an allocation (so the nonce is valid there)"""
     cred = Cred(a.secret, a.user, a.realm)
     c = Client(a.server, a.tcp)
     step("allocate", login(c, cred))
@@ -260,10 +261,8 @@ def cmd_fmt(a):
                     ("software", [(USERNAME, cred.user.encode()),
                                   (REALM, cred.realm.encode()),
                                   (NONCE, cred.nonce), (SOFTWARE, f)])):
-                cc = Client(a.server, a.tcp)
-                code, _ = cc.ask(build(ALLOCATE, items + req + ["MI"],
-                                       cred.key))
-                cc.close()
+                code, _ = c.ask(build(ALLOCATE, items + req + ["MI"],
+                                      cred.key))
                 if i == 0:
                     step("fmt-" + name, code)
     c.close()
