@@ -358,7 +358,8 @@ def cmd_trickle(a):
 
 def cmd_conns(a):
     """N connections from src, each sending a Binding; how many get an
-    answer (the others were refused or closed)"""
+    answer (the others were refused or closed); then, for hold seconds,
+    a Binding a second on each, which keeps them open"""
     socks, answered = [], 0
     for _ in range(a.count):
         try:
@@ -370,8 +371,18 @@ def cmd_conns(a):
         except OSError:
             pass
     step("conns", answered, "of %d" % a.count)
+    t0 = time.time()
+    while time.time() - t0 < a.hold:
+        time.sleep(1)
+        alive = 0
+        for c in socks:
+            try:
+                if c.ask(build(BINDING, []))[0] == 0:
+                    alive += 1
+            except OSError:
+                pass
     if a.hold:
-        time.sleep(a.hold)
+        step("held", alive, "for %.0f s" % a.hold)
     for c in socks:
         c.close()
 
