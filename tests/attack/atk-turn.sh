@@ -2,6 +2,11 @@
 # topo_up, turn-lib.sh and atk-lib.sh): atkstun.py from the int
 # namespace against the edge, and checks on its "STEP CODE" lines.
 
+# A quarantine smaller than one flood's freed buffers (a TURN request
+# frees a few KiB: its copy, the decoded message, the reply), so that
+# RSS shows what the daemon keeps, not what ASan holds back
+ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=1"
+
 # stun CMD ARGS...: atkstun.py in int against the UDP/TCP listener;
 # its lines in $T/stun
 stun() {

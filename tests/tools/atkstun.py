@@ -269,13 +269,14 @@ def cmd_fmt(a):
 
 
 def cmd_evenport(a):
-    """Allocate(EVEN-PORT R) then Refresh(0), N times; codes counted"""
+    """on one 5-tuple, Allocate(EVEN-PORT R) then Refresh(0), N times,
+    then Allocates with random RESERVATION-TOKENs; codes counted"""
     cred = Cred(a.secret, a.user, a.realm)
-    counts = {}
+    c = Client(a.server)
+    code, at = c.ask(build(ALLOCATE, [(REQTRANSPORT, b"\x11\0\0\0")]))
+    cred.nonce = at.get(NONCE, b"")
+    counts, tok = {}, {}
     for _ in range(a.count):
-        c = Client(a.server)
-        code, at = c.ask(build(ALLOCATE, [(REQTRANSPORT, b"\x11\0\0\0")]))
-        cred.nonce = at.get(NONCE, b"")
         code, _ = c.ask(build(ALLOCATE, auth(cred, [
             (REQTRANSPORT, b"\x11\0\0\0"), (EVENPORT, b"\x80")]),
             cred.key))
@@ -283,22 +284,18 @@ def cmd_evenport(a):
         if code == 0:
             c.ask(build(REFRESH, auth(cred, [(LIFETIME, b"\0\0\0\0")]),
                         cred.key))
-        c.close()
-    step("evenport", " ".join("%s:%d" % kv for kv in sorted(
-        counts.items(), key=str)))
-    tok = {}
+    if a.count:
+        step("evenport", " ".join("%s:%d" % kv for kv in sorted(
+            counts.items(), key=str)))
     for _ in range(a.tokens):
-        c = Client(a.server)
-        code, at = c.ask(build(ALLOCATE, [(REQTRANSPORT, b"\x11\0\0\0")]))
-        cred.nonce = at.get(NONCE, b"")
         code, _ = c.ask(build(ALLOCATE, auth(cred, [
             (REQTRANSPORT, b"\x11\0\0\0"), (RSVTOKEN, os.urandom(8))]),
             cred.key))
         tok[code] = tok.get(code, 0) + 1
-        c.close()
     if a.tokens:
         step("random-tokens", " ".join("%s:%d" % kv for kv in
                                        sorted(tok.items(), key=str)))
+    c.close()
 
 
 def cmd_peers(a):
