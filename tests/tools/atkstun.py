@@ -37,15 +37,30 @@ def attr(t, v):
 
 
 def xaddr(ip, port):
-    """an XOR-PEER-ADDRESS value, IPv4 or IPv6 (the tid is not used
-    for IPv6 here: the tests send IPv6 peers with tid zero bytes)"""
+    """an XOR-PEER-ADDRESS value, IPv4 or IPv6: a function of the
+    transaction ID, which build() calls"""
     if ":" in ip:
         a = socket.inet_pton(socket.AF_INET6, ip)
-        x = struct.pack("!I", COOKIE) + b"\0" * 12
-        return struct.pack("!BBH", 0, 2, port ^ (COOKIE >> 16)) + \
-            bytes(p ^ q for p, q in zip(a, x))
+        return lambda tid: struct.pack("!BBH", 0, 2, port ^ (COOKIE >> 16)) \
+            + bytes(p ^ q for p, q in zip(a, struct.pack("!I", COOKIE)
+                                           + tid))
     a = struct.unpack("!I", socket.inet_aton(ip))[0]
-    return struct.pack("!BBHI", 0, 1, port ^ (COOKIE >> 16), a ^ COOKIE)
+    return lambda tid: struct.pack("!BBHI", 0, 1, port ^ (COOKIE >> 16),
+                                   a ^ COOKIE)
+
+
+def forms(v4):
+    """an IPv4 address and the IPv6 forms that embed it"""
+    b = socket.inet_aton(v4)
+    h = "%02x%02x:%02x%02x" % tuple(b)
+    t = "%02x%02x:%02x%02x" % tuple(x ^ 0xFF for x in b)
+    return [("v4", v4), ("mapped", "::ffff:" + h),
+            ("compatible", "::" + h), ("nat64", "64:ff9b::" + h),
+            ("nat64-local", "64:ff9b:1::" + h),
+            ("nat64-operator", "2001:db8:64::" + h),
+            ("6to4", "2002:%s::1" % h), ("siit", "::ffff:0:" + h),
+            ("teredo", "2001:0:c633:640a:8000:ffff:" + t),
+            ("isatap", "2001:db8:1::5efe:" + h)]
 
 
 class Cred:
@@ -79,7 +94,8 @@ def build(method, items, key=None, cls=0, tid=None):
                 crc ^= 1
             body += attr(FP, struct.pack("!I", crc))
         else:
-            body += attr(it[0], it[1])
+            v = it[1](tid) if callable(it[1]) else it[1]
+            body += attr(it[0], v)
     return struct.pack("!HHI", mtype, len(body), COOKIE) + tid + body
 
 
@@ -144,13 +160,17 @@ class Client:
         return b
 
     def ask(self, data):
-        """send, and the code of the answer ("none" if none)"""
+        """send, and the code of the answer to it ("none" if none);
+        indications (Data from a peer) and stale answers are skipped"""
         self.send(data)
-        r = self.recv()
-        p = parse(r) if r else None
-        if not p:
-            return "none", {}
-        return p[1], p[2]
+        for _ in range(64):
+            r = self.recv()
+            if not r:
+                break
+            p = parse(r)
+            if p and p[0] >= 2 and r[8:20] == data[8:20]:
+                return p[1], p[2]
+        return "none", {}
 
     def close(self):
         self.s.close()
@@ -299,16 +319,22 @@ def cmd_evenport(a):
 
 
 def cmd_peers(a):
-    """CreatePermission for each peer; its code"""
+    """CreatePermission for each peer (with --forms, each IPv4 peer in
+    every form), then a Send indication to it; the codes"""
     cred = Cred(a.secret, a.user, a.realm)
     c = Client(a.server, a.tcp)
     step("allocate", login(c, cred))
+    peers = []
     for p in a.peers:
+        peers += [(f, p, x) for f, x in (forms(p) if a.forms else
+                                          [("addr", p)])]
+    for name, v4, p in peers:
         code, _ = c.ask(build(CREATEPERM, auth(cred, [(XPEER, xaddr(p, 0))]),
                               cred.key))
-        step("peer " + p, code)
-        code, _ = c.ask(build(SEND, [(XPEER, xaddr(p, 3480)),
-                                     (DATA, b"atk")], cls=1))
+        step("peer %s %s %s" % (name, v4, p), code)
+        c.send(build(SEND, [(XPEER, xaddr(p, 3480)), (DATA, b"atk")],
+                     cls=1))
+    ctl(a.ctl)
     c.close()
 
 
@@ -396,6 +422,7 @@ def main():
     ap.add_argument("--peer-a", default="198.51.100.10")
     ap.add_argument("--peer-b", default="127.0.0.1")
     ap.add_argument("--peers", nargs="*", default=[])
+    ap.add_argument("--forms", action="store_true")
     ap.add_argument("--ctl", default="")
     ap.add_argument("--count", type=int, default=10)
     ap.add_argument("--tokens", type=int, default=0)
