@@ -137,6 +137,7 @@ static const struct test {
 	TEST(test_turn_evenport_quota),
 	TEST(test_turn_unauth_cost),
 	TEST(test_turn_perm_all),
+	TEST(test_turn_tconn_idle),
 	TEST(test_peerfilt_matrix),
 	TEST(test_peerfilt_rules),
 	TEST(test_turn_bucket),

@@ -194,6 +194,7 @@ int test_turn_addr_len(void);
 int test_turn_evenport_quota(void);
 int test_turn_unauth_cost(void);
 int test_turn_perm_all(void);
+int test_turn_tconn_idle(void);
 int test_peerfilt_matrix(void);
 int test_peerfilt_rules(void);
 int test_turn_bucket(void);

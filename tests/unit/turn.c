@@ -85,10 +85,17 @@ static void tap_handler(const struct sa *dst, const struct mbuf *mb,
 }
 
 
+/* this process's ports: relayed base..base+15, TCP +17, UDP +19 */
+static unsigned tc_base(void)
+{
+	return 52000 + (unsigned)(getpid() % 200) * 20;
+}
+
+
 static int tc_open(struct tc *tc, const char *extra)
 {
 	char conf[1024], msg[256];
-	unsigned base = 52000 + (unsigned)(getpid() % 200) * 20;
+	unsigned base = tc_base();
 	int err;
 
 	memset(tc, 0, sizeof(*tc));
@@ -1849,6 +1856,132 @@ int test_turn_perm_all(void)
 
  out:
 	mem_deref(tail);
+	tc_close(&tc);
+	return err;
+}
+
+
+/** A TCP client of the stream tests */
+struct sc {
+	struct tcp_conn *tc;     /**< Connection                 */
+	struct tmr tmr;          /**< Sends the next piece       */
+	const char *what;        /**< "trickle" or "frames"      */
+	unsigned left;           /**< Pieces still to send       */
+	bool estab;              /**< Connected                  */
+	bool closed;             /**< The server closed it       */
+	unsigned left_at_close;  /**< left when it closed        */
+};
+
+
+static void sc_piece(void *arg)
+{
+	static const uint8_t bind[20] = {0x00, 0x01, 0x00, 0x00, 0x21,
+		0x12, 0xa4, 0x42};
+	struct sc *c = arg;
+	bool frames = !strcmp(c->what, "frames");
+	struct mbuf *mb;
+
+	if (c->closed || !c->left)
+		return;
+
+	mb = frames ? mb_of(bind, sizeof(bind)) : mb_of((uint8_t *)"x", 1);
+	if (mb)
+		(void)tcp_send(c->tc, mb);
+	mem_deref(mb);
+	--c->left;
+	tmr_start(&c->tmr, 10, sc_piece, c);
+}
+
+
+static void sc_estab(void *arg)
+{
+	/* a header claiming 65532 bytes, then a trickle */
+	static const uint8_t big[24] = {0x00, 0x01, 0xff, 0xfc, 0x21, 0x12,
+		0xa4, 0x42};
+	struct sc *c = arg;
+	struct mbuf *mb;
+
+	c->estab = true;
+	if (!strcmp(c->what, "trickle")) {
+		mb = mb_of(big, sizeof(big));
+		if (mb)
+			(void)tcp_send(c->tc, mb);
+		mem_deref(mb);
+	}
+	sc_piece(c);
+}
+
+
+static void sc_recv(struct mbuf *mb, void *arg)
+{
+	(void)mb;
+	(void)arg;
+}
+
+
+static void sc_close(int err, void *arg)
+{
+	struct sc *c = arg;
+
+	(void)err;
+	c->closed = true;
+	c->left_at_close = c->left;
+	tmr_cancel(&c->tmr);
+}
+
+
+static int sc_open(struct sc *c, const struct sa *srv, const char *what,
+		   unsigned pieces)
+{
+	memset(c, 0, sizeof(*c));
+	c->what = what;
+	c->left = pieces;
+
+	return tcp_connect(&c->tc, srv, sc_estab, sc_recv, sc_close, c);
+}
+
+
+/* G3: the idle timer restarts per frame, not per byte. With
+ * turn_conn_idle 1 and 200 ms for a second: a header claiming 65532
+ * bytes and then a byte every 10 ms is closed mid-trickle; a Binding
+ * every 10 ms keeps its connection for 400 ms, after which, without an
+ * allocation, it is closed too; with turn_conn_per_source 2 a third
+ * connection from the address is refused while the two are open */
+int test_turn_tconn_idle(void)
+{
+	struct sc c[3];
+	struct sa srv;
+	struct tc tc;
+	char extra[128];
+	int err;
+
+	memset(c, 0, sizeof(c));
+	(void)re_snprintf(extra, sizeof(extra), "turn_listen lo tcp %u\n"
+			  "turn_conn_idle 1\nturn_conn_per_source 2\n",
+			  tc_base() + 17);
+	err = tc_open(&tc, extra);
+	TEST_ERR(err);
+	tc.turnd->tick = 200;
+	(void)sa_set_str(&srv, "127.0.0.1", tc_base() + 17);
+
+	TEST_ERR(sc_open(&c[0], &srv, "trickle", 100));
+	TEST_ERR(sc_open(&c[1], &srv, "frames", 40));
+	run_for(50);
+	TEST_ERR(sc_open(&c[2], &srv, "frames", 40));
+	run_for(1500);
+
+	TEST_ASSERT(c[0].estab && c[0].closed);
+	TEST_ASSERT(c[0].left_at_close > 50);   /* about 80 */
+	TEST_ASSERT(c[1].estab && c[1].closed);
+	TEST_EQUALS(0, c[1].left_at_close);
+	TEST_ASSERT(c[2].closed);
+	TEST_ASSERT(c[2].left_at_close > 30);   /* refused at once */
+
+ out:
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		tmr_cancel(&c[i].tmr);
+		mem_deref(c[i].tc);
+	}
 	tc_close(&tc);
 	return err;
 }
