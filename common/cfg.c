@@ -81,6 +81,7 @@ static const struct cfg_key keys[] = {
 	KSTR("turn_relay_interface",  turn.relay_iface),
 	KNETS("turn_allowed_peer",    turn.allowed_peers),
 	KNETS("turn_denied_peer",     turn.denied_peers),
+	KLIST("turn_nat64_prefix",    cfg_nat64_h, turn.nat64_prefixes, NULL),
 	KSTR("turn_tls_cert",         turn.tls_cert),
 	KSTR("turn_tls_key",          turn.tls_key),
 	KU32("turn_max_lifetime",     turn.max_lifetime, 60, 86400),
@@ -88,6 +89,8 @@ static const struct cfg_key keys[] = {
 	KU32("turn_total_quota",      turn.total_quota, 1, 1000000),
 	KU32("turn_max_bps",          turn.max_bps, 0, 1000000000),
 	KBOOL("turn_kernel",          turn.kernel),
+	KU32("turn_conn_per_source",  turn.conn_per_source, 1, 4096),
+	KU32("turn_conn_idle",        turn.conn_idle, 1, 3600),
 
 	KLIST("token_secret",         cfg_secret_h, keys, NULL),
 	KU32("token_ttl",             token_ttl, 60, 31536000),
@@ -119,6 +122,7 @@ static void cfg_destructor(void *data)
 	list_flush(&cfg->turn.listeners);
 	list_flush(&cfg->turn.allowed_peers);
 	list_flush(&cfg->turn.denied_peers);
+	list_flush(&cfg->turn.nat64_prefixes);
 	list_flush(&cfg->cred.clients);
 	mem_deref(cfg->keys);
 }
@@ -168,6 +172,8 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->turn.max_lifetime = 3600;
 	cfg->turn.user_quota   = 10;
 	cfg->turn.total_quota  = 10000;
+	cfg->turn.conn_per_source = 64;
+	cfg->turn.conn_idle    = 60;
 
 	cfg->token_ttl = 86400;
 

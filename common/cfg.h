@@ -207,6 +207,8 @@ struct cfg_turn {
 	char relay_iface[CFG_NAME_MAX];  /**< Interface for relayed ports  */
 	struct list allowed_peers;       /**< struct cfg_net               */
 	struct list denied_peers;        /**< struct cfg_net               */
+	struct list nat64_prefixes;      /**< struct cfg_net: the operator's
+					      NAT64 prefixes (RFC 6052)    */
 	char tls_cert[CFG_PATH_MAX];     /**< Certificate chain (PEM)      */
 	char tls_key[CFG_PATH_MAX];      /**< Private key (PEM)            */
 	uint32_t max_lifetime;           /**< Longest allocation (s)       */
@@ -214,6 +216,10 @@ struct cfg_turn {
 	uint32_t total_quota;            /**< Allocations in all           */
 	uint32_t max_bps;                /**< Per allocation, 0 unlimited  */
 	bool kernel;                     /**< TC/BPF fast path             */
+	uint32_t conn_per_source;        /**< TCP/TLS connections per client
+					      address and listener         */
+	uint32_t conn_idle;              /**< Seconds without a whole frame
+					      before a connection closes   */
 };
 
 /** Credential issuing endpoint (MRAS-like) */

@@ -8,6 +8,7 @@
 #include "tok.h"
 #include "cfg.h"
 #include "cfg_priv.h"
+#include "ipnet.h"
 #include "words.h"
 
 
@@ -345,6 +346,45 @@ int cfg_umhost_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
+/* a network's address may not have bits set past its prefix: they
+ * would be ignored, and the operator probably meant another network */
+static int host_bits_check(struct cfg_ctx *ctx, const struct cfg_key *key,
+			   const struct cfg_net *n)
+{
+	const uint8_t *p;
+	struct sa net;
+	size_t len = ipnet_addr(&n->addr, &p);
+	uint8_t b[16];
+
+	if (len > sizeof(b))
+		return 0;
+
+	memcpy(b, p, len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned lo = (unsigned)i * 8;
+
+		if (lo + 8 <= n->bits)
+			continue;
+
+		b[i] &= lo >= n->bits ? 0 :
+			(uint8_t)(0xff00 >> (n->bits - lo));
+	}
+
+	if (!memcmp(b, p, len))
+		return 0;
+
+	net = n->addr;
+	if (sa_af(&net) == AF_INET)
+		sa_set_in(&net, (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+			  (uint32_t)b[2] << 8 | b[3], 0);
+	else
+		sa_set_in6(&net, b, 0);
+
+	return cfg_error(ctx, key, "%j/%u has host bits set: the network "
+			 "is %j/%u", &n->addr, n->bits, &net, n->bits);
+}
+
+
 static int net_parse(struct cfg_ctx *ctx, const struct cfg_key *key,
 		     const struct pl *word, struct list *list)
 {
@@ -377,6 +417,9 @@ static int net_parse(struct cfg_ctx *ctx, const struct cfg_key *key,
 		n->bits = v;
 	}
 
+	if (host_bits_check(ctx, key, n))
+		goto out;
+
 	list_append(list, &n->le, n);
 	err = 0;
 
@@ -398,6 +441,40 @@ int cfg_nets_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		int err = net_parse(ctx, key, &word, field);
 		if (err)
 			return err;
+	}
+
+	return 0;
+}
+
+
+/** turn_nat64_prefix NETWORK...: IPv6, with an RFC 6052 length */
+int cfg_nat64_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		const struct pl *val, void *field)
+{
+	struct list *list = field;
+	int err;
+
+	err = cfg_nets_h(ctx, key, val, field);
+	if (err)
+		return err;
+
+	for (struct le *le = list->head; le; le = le->next) {
+		const struct cfg_net *n = le->data;
+
+		if (sa_af(&n->addr) != AF_INET6)
+			return cfg_error(ctx, key, "%j is not IPv6",
+					 &n->addr);
+
+		switch (n->bits) {
+
+		case 32: case 40: case 48: case 56: case 64: case 96:
+			break;
+
+		default:
+			return cfg_error(ctx, key, "/%u is not a NAT64 "
+					 "prefix length (32, 40, 48, 56, 64 "
+					 "or 96)", n->bits);
+		}
 	}
 
 	return 0;

@@ -58,6 +58,6 @@ int cfg_media(struct cfg_ctx *ctx, const struct cfg_key *key,
 cfg_value_h cfg_iface_h, cfg_listen_h, cfg_umhost_h, cfg_secret_h;
 cfg_value_h cfg_cred_listen_h;
 cfg_value_h cfg_gwset_h, cfg_gw_h, cfg_route_h, cfg_allow_h, cfg_domain_h;
-cfg_value_h cfg_passhdr_h;
+cfg_value_h cfg_passhdr_h, cfg_nat64_h;
 
 int cfg_check(struct cfg_ctx *ctx);

@@ -6,10 +6,14 @@
  * matches decides:
  *
  *  1. Normalise. IPv4-mapped IPv6 (::ffff:a.b.c.d), the NAT64
- *     well-known prefix (64:ff9b::a.b.c.d) and 6to4 (2002:AABB:CCDD::/48)
+ *     well-known prefix (64:ff9b::a.b.c.d), every turn_nat64_prefix
+ *     (RFC 6052 layout), 6to4 (2002:AABB:CCDD::/48) and ISATAP
+ *     (an interface identifier 0000:5efe:a.b.c.d or 0200:5efe:a.b.c.d)
  *     are checked as the IPv4 address they carry. IPv4-compatible IPv6
- *     (::a.b.c.d, deprecated) and the local-use NAT64 prefix
- *     (64:ff9b:1::/48, where the IPv4 part can sit anywhere) are refused.
+ *     (::a.b.c.d, deprecated), IPv4-translated (::ffff:0:a.b.c.d, SIIT),
+ *     Teredo (2001::/32, whose client address is obfuscated) and the
+ *     local-use NAT64 prefix (64:ff9b:1::/48, where the IPv4 part can
+ *     sit anywhere) are refused.
  *  2. Always refused, whatever else is configured: unspecified
  *     (0.0.0.0/8, ::), loopback (127.0.0.0/8, ::1), link-local
  *     (169.254.0.0/16, fe80::/10), multicast (224.0.0.0/4, ff00::/8),
@@ -52,6 +56,8 @@ static const struct pfx fixed[] = {
 	{"ff00::",          8, PEERFILT_MULTICAST},
 	{"64:ff9b:1::",    48, PEERFILT_EMBEDDED},
 	{"::",             96, PEERFILT_EMBEDDED},
+	{"::ffff:0:0:0",   96, PEERFILT_EMBEDDED},
+	{"2001::",         32, PEERFILT_EMBEDDED},
 };
 
 
@@ -105,8 +111,31 @@ static void v4_from(struct sa *sa, const uint8_t *p)
 }
 
 
+/* the IPv4 address under an RFC 6052 prefix of length bits: 4 bytes
+ * from bits / 8 on, skipping byte 8 (bits 64-71, the "u" octet) */
+static void v4_rfc6052(struct sa *sa, const uint8_t *b, unsigned bits)
+{
+	uint8_t v4[4];
+	unsigned i = bits / 8;
+
+	for (unsigned n = 0; n < 4; i++) {
+		if (i != 8)
+			v4[n++] = b[i];
+	}
+
+	v4_from(sa, v4);
+}
+
+
+static bool isatap(const uint8_t *b)
+{
+	return (b[8] & ~0x02) == 0 && b[9] == 0 && b[10] == 0x5e &&
+		b[11] == 0xfe;
+}
+
+
 /* Rule 1: the address the checks see, with its embedded IPv4 */
-static void normalise(struct sa *a)
+static void normalise(const struct peerfilt *pf, struct sa *a)
 {
 	const uint8_t *b;
 
@@ -115,10 +144,25 @@ static void normalise(struct sa *a)
 
 	b = a->u.in6.sin6_addr.s6_addr;
 
-	if (in_prefix(a, "64:ff9b::", 96))
+	if (in_prefix(a, "64:ff9b::", 96)) {
 		v4_from(a, b + 12);
-	else if (in_prefix(a, "2002::", 16))
+		return;
+	}
+
+	for (struct le *le = pf->cfg->turn.nat64_prefixes.head; le;
+	     le = le->next) {
+		const struct cfg_net *n = le->data;
+
+		if (in_net(a, &n->addr, n->bits)) {
+			v4_rfc6052(a, b, n->bits);
+			return;
+		}
+	}
+
+	if (in_prefix(a, "2002::", 16))
 		v4_from(a, b + 2);
+	else if (isatap(b))
+		v4_from(a, b + 12);
 }
 
 
@@ -175,7 +219,7 @@ int peerfilt_add_host(struct peerfilt *pf, const struct sa *addr,
 		return EINVAL;
 
 	a = *addr;
-	normalise(&a);
+	normalise(pf, &a);
 	if (sa_af(&a) != AF_INET && sa_af(&a) != AF_INET6)
 		return EAFNOSUPPORT;
 
@@ -338,8 +382,13 @@ enum peerfilt_verdict peerfilt_check(const struct peerfilt *pf,
 	if (sa_af(peer) != AF_INET && sa_af(peer) != AF_INET6)
 		return PEERFILT_FAMILY;
 
+	/* the IPv6 form too: fe80::5efe:a.b.c.d is link-local */
+	v = fixed_check(pf, peer);
+	if (v != PEERFILT_ALLOW)
+		return v;
+
 	a = *peer;
-	normalise(&a);
+	normalise(pf, &a);
 
 	v = fixed_check(pf, &a);
 	if (v != PEERFILT_ALLOW)
@@ -374,7 +423,8 @@ const char *peerfilt_reason(enum peerfilt_verdict v)
 
 	case PEERFILT_ALLOW:     return "allowed";
 	case PEERFILT_FAMILY:    return "not IPv4 or IPv6";
-	case PEERFILT_EMBEDDED:  return "IPv4-compatible or NAT64 local-use";
+	case PEERFILT_EMBEDDED:  return "IPv4-compatible, IPv4-translated, "
+					"Teredo or NAT64 local-use";
 	case PEERFILT_UNSPEC:    return "unspecified";
 	case PEERFILT_LOOPBACK:  return "loopback";
 	case PEERFILT_LINKLOCAL: return "link-local";

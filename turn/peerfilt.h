@@ -12,7 +12,8 @@ struct peerfilt;
 enum peerfilt_verdict {
 	PEERFILT_ALLOW = 0,    /**< A permitted peer                     */
 	PEERFILT_FAMILY,       /**< Neither IPv4 nor IPv6                */
-	PEERFILT_EMBEDDED,     /**< IPv4-compatible or local-use NAT64   */
+	PEERFILT_EMBEDDED,     /**< IPv4-compatible, IPv4-translated,
+				    Teredo or local-use NAT64            */
 	PEERFILT_UNSPEC,       /**< 0.0.0.0/8, ::                        */
 	PEERFILT_LOOPBACK,     /**< 127.0.0.0/8, ::1                     */
 	PEERFILT_LINKLOCAL,    /**< 169.254.0.0/16, fe80::/10            */

@@ -88,8 +88,15 @@ static void tuser_destructor(void *data)
 }
 
 
-/* a reference to the count of USERNAME's user part, made if needed */
-static struct tuser *tuser_get(struct turnd *turnd, const char *username)
+/**
+ * A reference to the counts of a USERNAME's user part, made if needed
+ *
+ * @param turnd    TURN server
+ * @param username USERNAME
+ *
+ * @return the user's counts, NULL if out of memory
+ */
+struct tuser *talloc_user_get(struct turnd *turnd, const char *username)
 {
 	const char *name = talloc_user_part(username);
 	struct tuser *tu = tuser_find(turnd, name);
@@ -192,7 +199,7 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 	err = socket_open(al, port,
 			  stun_msg_attr(req->msg, STUN_ATTR_DONT_FRAGMENT));
 	if (!err) {
-		al->tu = tuser_get(turnd, al->user);
+		al->tu = talloc_user_get(turnd, al->user);
 		err = al->tu ? 0 : ENOMEM;
 	}
 	if (err) {
@@ -285,12 +292,13 @@ const char *talloc_user_part(const char *username)
 
 
 /**
- * Count a user's allocations (for turn_user_quota)
+ * Count a user's allocations and EVEN-PORT reservations (for
+ * turn_user_quota)
  *
  * @param turnd TURN server
  * @param user  USERNAME; its user part is compared
  *
- * @return the number of allocations
+ * @return the number of allocations and reservations
  */
 uint32_t talloc_user_count(const struct turnd *turnd, const char *user)
 {
@@ -301,5 +309,5 @@ uint32_t talloc_user_count(const struct turnd *turnd, const char *user)
 
 	tu = tuser_find(turnd, talloc_user_part(user));
 
-	return tu ? tu->n : 0;
+	return tu ? tu->n + tu->nresv : 0;
 }

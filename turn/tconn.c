@@ -6,8 +6,14 @@
  * 4), back to back. Each frame is handed to tmsg_input() as a datagram
  * would be. A frame that starts with neither, or is longer than
  * TURND_FRAME_MAX, closes the connection. The allocation made on a
- * connection ends with it; a connection without an allocation is closed
- * after TURND_CONN_IDLE seconds without a frame.
+ * connection ends with it.
+ *
+ * The idle timer (turn_conn_idle seconds) restarts when a frame starts
+ * and when one is complete, never for the bytes in between: when it
+ * fires, a connection without an allocation, or in the middle of a
+ * frame, is closed, so a frame trickled byte by byte does not hold a
+ * connection and its buffer. A client address may hold at most
+ * turn_conn_per_source connections on a listener.
  */
 #include <string.h>
 #include <re.h>
@@ -42,23 +48,34 @@ static void tconn_destructor(void *data)
 static void idle_start(struct tconn *conn);
 
 
+static bool partial(const struct tconn *conn)
+{
+	return conn->mb && mbuf_get_left(conn->mb) > 0;
+}
+
+
 static void idle_handler(void *arg)
 {
 	struct tconn *conn = arg;
 
-	if (talloc_find(conn->lsn->turnd, conn->lsn, &conn->peer)) {
+	if (!partial(conn) &&
+	    talloc_find(conn->lsn->turnd, conn->lsn, &conn->peer)) {
 		idle_start(conn);
 		return;
 	}
 
-	DEBUG_INFO("%J: connection idle, closed\n", &conn->peer);
+	DEBUG_INFO("%J: connection idle%s, closed\n", &conn->peer,
+		   partial(conn) ? " in a frame" : "");
 	mem_deref(conn);
 }
 
 
 static void idle_start(struct tconn *conn)
 {
-	tmr_start(&conn->tmr, TURND_CONN_IDLE * conn->lsn->turnd->tick,
+	const struct turnd *turnd = conn->lsn->turnd;
+
+	tmr_start(&conn->tmr,
+		  (uint64_t)turnd->cfg->turn.conn_idle * turnd->tick,
 		  idle_handler, conn);
 }
 
@@ -95,17 +112,19 @@ int tconn_frame_len(const struct mbuf *mb, size_t *lenp)
 }
 
 
-/* hand every whole frame on; false if the connection must close */
-static bool frames_input(struct tconn *conn)
+/* hand every whole frame on; the number of frames, or -1 if the
+ * connection must close */
+static int frames_input(struct tconn *conn)
 {
 	struct mbuf *mb = conn->mb;
 	struct turnd *turnd = conn->lsn->turnd;
+	int n = 0;
 
 	for (;;) {
 		size_t len, end = mb->end, next;
 
 		if (tconn_frame_len(mb, &len) || len > TURND_FRAME_MAX)
-			return false;
+			return -1;
 
 		if (!len || mbuf_get_left(mb) < len)
 			break;
@@ -115,6 +134,7 @@ static bool frames_input(struct tconn *conn)
 		tmsg_input(turnd, conn->lsn, conn, &conn->peer, mb);
 		mb->end = end;
 		mb->pos = next;
+		++n;
 	}
 
 	/* keep what is left at the start of the buffer */
@@ -126,14 +146,15 @@ static bool frames_input(struct tconn *conn)
 		mb->end = left;
 	}
 
-	return true;
+	return n;
 }
 
 
 static void recv_handler(struct mbuf *mb, void *arg)
 {
 	struct tconn *conn = arg;
-	int err = 0;
+	bool starts = !partial(conn);
+	int err = 0, n = 0;
 
 	if (!conn->mb) {
 		conn->mb = mbuf_alloc(mbuf_get_left(mb));
@@ -148,13 +169,17 @@ static void recv_handler(struct mbuf *mb, void *arg)
 		conn->mb->pos = 0;
 	}
 
-	if (err || !frames_input(conn)) {
+	if (!err)
+		n = frames_input(conn);
+	if (err || n < 0) {
 		DEBUG_INFO("%J: bad stream, closed\n", &conn->peer);
 		mem_deref(conn);
 		return;
 	}
 
-	idle_start(conn);
+	/* a frame started or ended: not every byte */
+	if (n || (starts && partial(conn)))
+		idle_start(conn);
 }
 
 
@@ -173,13 +198,30 @@ static void close_handler(int err, void *arg)
  * @param peer Client address
  * @param arg  The listener
  */
+static uint32_t source_count(const struct tlisten *lsn, const struct sa *peer)
+{
+	uint32_t n = 0;
+
+	for (struct le *le = lsn->conns.head; le; le = le->next) {
+		const struct tconn *conn = le->data;
+
+		if (sa_cmp(&conn->peer, peer, SA_ADDR))
+			++n;
+	}
+
+	return n;
+}
+
+
 void tconn_accept(const struct sa *peer, void *arg)
 {
 	struct tlisten *lsn = arg;
 	struct tconn *conn;
 	int err;
 
-	if (list_count(&lsn->conns) >= TURND_CONN_MAX) {
+	if (list_count(&lsn->conns) >= TURND_CONN_MAX ||
+	    source_count(lsn, peer) >=
+	    lsn->turnd->cfg->turn.conn_per_source) {
 		tcp_reject(lsn->ts);
 		return;
 	}

@@ -5,8 +5,10 @@
  * An allocation takes a whole pair from the pool (shared with the relay
  * when it runs, so the two never hand out the same port) and relays on
  * its even port. EVEN-PORT with the R bit reserves the odd port of the
- * same pair for TURND_RESV_TTL seconds under a RESERVATION-TOKEN. The
- * pair goes back to the pool when the last of its users is freed.
+ * same pair for TURND_RESV_TTL seconds under a RESERVATION-TOKEN; until
+ * it is used or ends, it counts against its user's turn_user_quota and
+ * turn_total_quota like an allocation. The pair goes back to the pool
+ * when the last of its users is freed.
  */
 #include <re.h>
 #include "portpool.h"
@@ -65,6 +67,11 @@ static void tresv_destructor(void *data)
 	tmr_cancel(&rv->tmr);
 	hash_unlink(&rv->he);
 	mem_deref(rv->tp);
+	if (rv->tu) {
+		--rv->tu->nresv;
+		--rv->turnd->nresvs;
+		mem_deref(rv->tu);
+	}
 }
 
 
@@ -80,19 +87,32 @@ static void tresv_expire(void *arg)
  * @param rvp   Pointer to the reservation, owned by turnd.resvs
  * @param turnd TURN server
  * @param tp    The pair (referenced)
+ * @param user  USERNAME of the Allocate: the reservation counts against
+ *              its user's quota and the total until it is used or ends
  *
  * @return 0 if success, otherwise errorcode
  */
-int tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp)
+int tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp,
+		const char *user)
 {
 	struct tresv *rv;
 
-	if (!rvp || !turnd || !tp)
+	if (!rvp || !turnd || !tp || !user)
 		return EINVAL;
 
 	rv = mem_zalloc(sizeof(*rv), tresv_destructor);
 	if (!rv)
 		return ENOMEM;
+
+	rv->tu = talloc_user_get(turnd, user);
+	if (!rv->tu) {
+		mem_deref(rv);
+		return ENOMEM;
+	}
+
+	rv->turnd = turnd;
+	++rv->tu->nresv;
+	++turnd->nresvs;
 
 	do {
 		rv->token = rand_u64();

@@ -47,17 +47,43 @@ static int family_of(uint8_t v)
 }
 
 
+/* the quotas, counting reservations; the one a RESERVATION-TOKEN
+ * names becomes the allocation, so it is not counted twice */
+static uint16_t quota_check(const struct treq *req,
+			    const struct stun_attr *token)
+{
+	const struct cfg_turn *ct = &req->turnd->cfg->turn;
+	const struct tresv *rv;
+	uint32_t user, total;
+
+	user = talloc_user_count(req->turnd, req->user);
+	total = req->turnd->nallocs + req->turnd->nresvs;
+
+	rv = token ? tresv_find(req->turnd, token->v.rsv_token) : NULL;
+	if (rv) {
+		--total;
+		if (!strcmp(rv->tu->name, talloc_user_part(req->user)))
+			--user;
+	}
+
+	if (user >= ct->user_quota)
+		return 486;
+	if (total >= ct->total_quota)
+		return 508;
+
+	return 0;
+}
+
+
 /* the checks before anything is taken: 0, or the error code */
 static uint16_t allocate_check(const struct treq *req)
 {
 	const struct stun_msg *msg = req->msg;
-	const struct cfg_turn *ct = &req->turnd->cfg->turn;
-	const struct stun_attr *tr, *fam;
-	bool token;
+	const struct stun_attr *tr, *fam, *token;
 
 	tr = stun_msg_attr(msg, STUN_ATTR_REQ_TRANSPORT);
 	fam = stun_msg_attr(msg, STUN_ATTR_REQ_ADDR_FAMILY);
-	token = NULL != stun_msg_attr(msg, STUN_ATTR_RSV_TOKEN);
+	token = stun_msg_attr(msg, STUN_ATTR_RSV_TOKEN);
 
 	if (!tr)
 		return 400;
@@ -68,12 +94,8 @@ static uint16_t allocate_check(const struct treq *req)
 	if (fam && family_of(fam->v.req_addr_family) !=
 	    sa_af(&req->turnd->relay_addr))
 		return 440;
-	if (talloc_user_count(req->turnd, req->user) >= ct->user_quota)
-		return 486;
-	if (req->turnd->nallocs >= ct->total_quota)
-		return 508;
 
-	return 0;
+	return quota_check(req, token);
 }
 
 
@@ -179,7 +201,7 @@ static void allocate_request(struct treq *req, const struct talloc *old)
 
 	ep = stun_msg_attr(req->msg, STUN_ATTR_EVEN_PORT);
 	if (ep && ep->v.even_port.r && al->tp->port == sa_port(&al->relay)
-	    && tresv_alloc(&rv, req->turnd, al->tp))
+	    && tresv_alloc(&rv, req->turnd, al->tp, req->user))
 		DEBUG_WARNING("%J: no reservation\n", req->src);
 
 	allocate_reply(req, al, lifetime, rv ? &rv->token : NULL);
@@ -228,6 +250,7 @@ struct perm_walk {
 	struct talloc *al;         /**< Allocation (install)     */
 	uint16_t code;             /**< First error code         */
 	unsigned n;                /**< Peers seen               */
+	unsigned fresh;            /**< ... without a permission */
 };
 
 
@@ -239,6 +262,8 @@ static bool perm_check(const struct stun_attr *a, void *arg)
 		return false;
 
 	++w->n;
+	if (!tperm_find(w->al, &a->v.xor_peer_addr))
+		++w->fresh;
 	w->code = peer_check(w->req, &a->v.xor_peer_addr);
 
 	return w->code != 0;
@@ -261,11 +286,15 @@ static bool perm_install(const struct stun_attr *a, void *arg)
 
 static void createperm_request(struct treq *req, struct talloc *al)
 {
-	struct perm_walk w = {req, al, 0, 0};
+	struct perm_walk w = {req, al, 0, 0, 0};
 
+	/* all or nothing: every peer allowed, and room for the new ones
+	   (a peer twice in the request is counted twice) */
 	(void)stun_msg_attr_apply(req->msg, perm_check, &w);
 	if (!w.code && !w.n)
 		w.code = 400;
+	if (!w.code && list_count(&al->perms) + w.fresh > TURND_PERM_MAX)
+		w.code = 508;
 	if (!w.code)
 		(void)stun_msg_attr_apply(req->msg, perm_install, &w);
 

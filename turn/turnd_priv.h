@@ -50,7 +50,6 @@ enum {
 	TURND_RATE_BURST = 200,    /**< ... and in a burst               */
 	TURND_CDATA_HDR  = 4,      /**< ChannelData header               */
 	TURND_CONN_MAX   = 4096,   /**< Connections per stream listener  */
-	TURND_CONN_IDLE  = 60,     /**< A connection without allocation  */
 	TURND_FRAME_MAX  = 65536 + 24, /**< Largest frame on a stream    */
 	TSOCK_BATCH      = 32,     /**< Datagrams per recvmmsg/sendmmsg  */
 	TSOCK_PKT_MAX    = 8192,   /**< Largest datagram read (as libre) */
@@ -138,6 +137,8 @@ struct turnd {
 	uint32_t tick;               /**< ms per second of lifetime: 1000;
 					  unit tests make time run faster */
 	uint32_t nallocs;            /**< Allocations now                 */
+	uint32_t nresvs;             /**< EVEN-PORT reservations now: they
+					  count against the quotas too    */
 	uint64_t allocs_total;       /**< Allocations made                */
 	uint64_t unauth;             /**< 401/438 answers sent            */
 	uint64_t limited;            /**< 401/438 answers not sent        */
@@ -180,6 +181,8 @@ struct tresv {
 	struct le he;                /**< Member of turnd.resvs          */
 	uint64_t token;              /**< RESERVATION-TOKEN              */
 	struct tport *tp;            /**< The pair (referenced)          */
+	struct tuser *tu;            /**< Who reserved it (referenced)   */
+	struct turnd *turnd;         /**< Owner, for its count           */
 	struct tmr tmr;              /**< Expiry                         */
 };
 
@@ -187,6 +190,7 @@ struct tresv {
 struct tuser {
 	struct le he;                /**< Member of turnd.users          */
 	uint32_t n;                  /**< Allocations now                */
+	uint32_t nresv;              /**< Reservations now               */
 	char name[TOK_USER_MAX];     /**< User part of USERNAME          */
 };
 
@@ -289,6 +293,8 @@ int  ttls_alloc(struct tls **tlsp, const struct cfg_turn *ct);
 void tmsg_input(struct turnd *turnd, struct tlisten *lsn,
 		struct tconn *conn, const struct sa *src, struct mbuf *mb);
 int  tmsg_check(const struct mbuf *mb);
+unsigned tmsg_after_mi_drop(struct stun_msg *msg,
+			    struct stun_unknown_attr *ua);
 struct mbuf *tmsg_dup(const struct mbuf *mb);
 
 /* treq.c: answers */
@@ -343,10 +349,12 @@ struct talloc *talloc_find(const struct turnd *turnd,
 void talloc_refresh(struct talloc *al, uint32_t lifetime);
 uint32_t talloc_user_count(const struct turnd *turnd, const char *user);
 const char *talloc_user_part(const char *username);
+struct tuser *talloc_user_get(struct turnd *turnd, const char *username);
 
 /* tport.c */
 int  tport_take(struct tport **tpp, struct portpool *pool);
-int  tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp);
+int  tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp,
+		 const char *user);
 struct tresv *tresv_find(const struct turnd *turnd, uint64_t token);
 
 /* tperm.c */

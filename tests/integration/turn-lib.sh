@@ -4,7 +4,8 @@
 #
 # turn_up RELAY-INTERFACE starts umedge in edge with UDP, TCP and TLS
 # listeners; $TURN_EXTRA holds more configuration lines, and
-# $TURN_WRAP a command the daemon is started under (setpriv, say).
+# $TURN_WRAP a command the daemon is started under (setpriv, say);
+# $TURN_USER_QUOTA replaces turn_user_quota 200.
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/turn.key" \
 	-out "$T/turn.crt" -days 2 -subj /CN=edge.test >/dev/null 2>&1 ||
@@ -30,7 +31,7 @@ turn_up() {
 	turn_tls_key $T/turn.key
 	turn_relay_interface $1
 	turn_realm umedge.test
-	turn_user_quota 200
+	turn_user_quota ${TURN_USER_QUOTA:-200}
 	token_secret k1 $SECRET
 	token_secret k0 $OLD
 	control_socket $T/control.sock

@@ -59,6 +59,25 @@ static const struct pcase matrix[] = {
 	{"::127.0.0.1",              PEERFILT_EMBEDDED},
 	{"::198.51.100.10",          PEERFILT_EMBEDDED},
 	{"64:ff9b:1::7f00:1",        PEERFILT_EMBEDDED},
+	/* IPv4-translated (SIIT) and Teredo: refused whatever they carry */
+	{"::ffff:0:127.0.0.1",       PEERFILT_EMBEDDED},
+	{"::ffff:0:198.51.100.10",   PEERFILT_EMBEDDED},
+	{"2001:0:4136:e378:8000:63bf:3fff:fdd2", PEERFILT_EMBEDDED},
+	{"2001::1",                  PEERFILT_EMBEDDED},
+	/* ISATAP: the IPv4 address it carries decides */
+	{"2001:db8:1::5efe:7f00:1",  PEERFILT_LOOPBACK},
+	{"2001:db8:1:0:200:5efe:c633:6401", PEERFILT_OWN},
+	{"2001:db8:1::5efe:c633:640a", PEERFILT_ALLOW},
+	{"fe80::5efe:c633:640a",     PEERFILT_LINKLOCAL},
+	/* turn_nat64_prefix, RFC 6052 layouts: /96, /64 (u octet skipped),
+	   /40 */
+	{"2001:db8:64::7f00:1",      PEERFILT_LOOPBACK},
+	{"2001:db8:64::c633:640a",   PEERFILT_ALLOW},
+	{"2001:db8:64::cb00:710a",   PEERFILT_INTERNAL},
+	{"2001:db8:6464:0:7f:0:100:0", PEERFILT_LOOPBACK},
+	{"2001:db8:6464:0:c6:3364:a00:0", PEERFILT_ALLOW},
+	{"2001:db8:407f:0:1::",   PEERFILT_LOOPBACK},
+	{"2001:db8:40c0:2:5::", PEERFILT_DENIED},
 	/* our own addresses */
 	{"198.51.100.1",             PEERFILT_OWN},
 	{"::ffff:198.51.100.1",      PEERFILT_OWN},
@@ -97,6 +116,8 @@ static const struct pcase matrix[] = {
 	"turn_relay_interface external\n" \
 	"turn_allowed_peer 203.0.113.64/26 127.0.0.0/8 169.254.0.0/16\n" \
 	"turn_denied_peer 192.0.2.0/24 203.0.113.100\n" \
+	"turn_nat64_prefix 2001:db8:64::/96 2001:db8:6464::/64\n" \
+	"turn_nat64_prefix 2001:db8:4000::/40\n" \
 	"token_secret k1 peerfilt-secret-0123\n"
 
 

@@ -49,6 +49,9 @@ struct rq {
 	const uint16_t *chan;            /**< CHANNEL-NUMBER           */
 	bool df;                         /**< DONT-FRAGMENT            */
 	struct mbuf *data;               /**< DATA                     */
+	bool mi_only;                    /**< MI, no USERNAME ... NONCE */
+	const struct mbuf *tail;         /**< Raw attributes after all */
+	const struct mbuf *pre;          /**< Raw attributes before MI */
 };
 
 static const uint8_t udp = 17;
@@ -82,10 +85,17 @@ static void tap_handler(const struct sa *dst, const struct mbuf *mb,
 }
 
 
+/* this process's ports: relayed base..base+15, TCP +17, UDP +19 */
+static unsigned tc_base(void)
+{
+	return 52000 + (unsigned)(getpid() % 200) * 20;
+}
+
+
 static int tc_open(struct tc *tc, const char *extra)
 {
 	char conf[1024], msg[256];
-	unsigned base = 52000 + (unsigned)(getpid() % 200) * 20;
+	unsigned base = tc_base();
 	int err;
 
 	memset(tc, 0, sizeof(*tc));
@@ -142,6 +152,45 @@ static bool tc_raw(struct tc *tc, const uint8_t *p, size_t n)
 }
 
 
+/* attributes appended after the encoded ones (after MI, FINGERPRINT),
+ * the header's length made to cover them */
+static int tail_add(struct mbuf *mb, const struct mbuf *tail)
+{
+	size_t len;
+	int err;
+
+	mb->pos = mb->end;
+	err = mbuf_write_mem(mb, tail->buf, tail->end);
+	len = mb->end - STUN_HEADER_SIZE;
+	mb->buf[2] = (uint8_t)(len >> 8);
+	mb->buf[3] = (uint8_t)len;
+
+	return err;
+}
+
+
+/* attributes appended, then MESSAGE-INTEGRITY over all of it */
+static int pre_add(struct tc *tc, struct mbuf *mb, const struct mbuf *pre)
+{
+	uint8_t mi[20];
+	size_t len;
+	int err;
+
+	mb->pos = mb->end;
+	err = mbuf_write_mem(mb, pre->buf, pre->end);
+	len = mb->end - STUN_HEADER_SIZE + 24;
+	mb->buf[2] = (uint8_t)(len >> 8);
+	mb->buf[3] = (uint8_t)len;
+	err |= tauth_hmac(tc->turnd, tc->key, TURND_KEY_LEN, mb->buf,
+			  mb->end, mi);
+	err |= mbuf_write_u16(mb, htons(STUN_ATTR_MSG_INTEGRITY));
+	err |= mbuf_write_u16(mb, htons(sizeof(mi)));
+	err |= mbuf_write_mem(mb, mi, sizeof(mi));
+
+	return err;
+}
+
+
 /* send a request; *respp is its decoded reply (NULL if none) */
 static int tc_send(struct tc *tc, const struct rq *rq,
 		   struct stun_msg **respp)
@@ -160,8 +209,10 @@ static int tc_send(struct tc *tc, const struct rq *rq,
 		return ENOMEM;
 
 	rand_bytes(tid, sizeof(tid));
+	auth = auth && !rq->mi_only;
 	err = stun_msg_encode(mb, rq->method, rq->cls, tid, NULL,
-			      auth ? tc->key : NULL, auth ? TURND_KEY_LEN : 0,
+			      !rq->noauth && !rq->pre ? tc->key : NULL,
+			      !rq->noauth ? TURND_KEY_LEN : 0,
 			      rq->fp, 0x00, 13,
 			      STUN_ATTR_USERNAME, auth ? tc->user : NULL,
 			      STUN_ATTR_REALM, auth ? realm : NULL,
@@ -176,6 +227,10 @@ static int tc_send(struct tc *tc, const struct rq *rq,
 			      STUN_ATTR_DONT_FRAGMENT, rq->df ? &dummy : NULL,
 			      STUN_ATTR_DATA, rq->data,
 			      STUN_ATTR_SOFTWARE, NULL);
+	if (!err && rq->pre)
+		err = pre_add(tc, mb, rq->pre);
+	if (!err && rq->tail)
+		err = tail_add(mb, rq->tail);
 	if (err)
 		goto out;
 
@@ -1391,6 +1446,542 @@ int test_turn_reply(void)
  out:
 	mem_deref(req.msg);
 	mem_deref(mb);
+	tc_close(&tc);
+	return err;
+}
+
+
+/* an attribute as it is, padded to 4 bytes */
+static int attr_put(struct mbuf *mb, uint16_t type, const void *v,
+		    size_t len)
+{
+	static const uint8_t pad[3];
+	int err;
+
+	err  = mbuf_write_u16(mb, htons(type));
+	err |= mbuf_write_u16(mb, htons((uint16_t)len));
+	if (len)
+		err |= mbuf_write_mem(mb, v, len);
+	err |= mbuf_write_mem(mb, pad, (4 - len % 4) % 4);
+
+	return err;
+}
+
+
+/* an IPv4 XOR-PEER-ADDRESS (the cookie is all an IPv4 one needs) */
+static int xpeer_put(struct mbuf *mb, const struct sa *peer)
+{
+	uint8_t v[8];
+	uint16_t port = sa_port(peer) ^ 0x2112;
+	uint32_t a = sa_in(peer) ^ 0x2112a442;
+
+	v[0] = 0;
+	v[1] = STUN_AF_IPv4;
+	v[2] = (uint8_t)(port >> 8);
+	v[3] = (uint8_t)port;
+	v[4] = (uint8_t)(a >> 24);
+	v[5] = (uint8_t)(a >> 16);
+	v[6] = (uint8_t)(a >> 8);
+	v[7] = (uint8_t)a;
+
+	return attr_put(mb, STUN_ATTR_XOR_PEER_ADDR, v, sizeof(v));
+}
+
+
+/* The walk itself: what follows the first MI goes, but FINGERPRINT;
+ * an unknown comprehension-required attribute there is forgotten */
+static int after_mi_walk(void)
+{
+	static const uint8_t hdr[] = {0x00, 0x03, 0x00, 0x00, 0x21, 0x12,
+		0xa4, 0x42, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+	struct stun_unknown_attr ua;
+	struct stun_msg *m = NULL;
+	struct mbuf *mb = mbuf_alloc(256);
+	uint8_t mi[20] = {0}, z[4] = {0};
+	int err;
+
+	if (!mb)
+		return ENOMEM;
+
+	err  = mbuf_write_mem(mb, hdr, sizeof(hdr));
+	err |= attr_put(mb, STUN_ATTR_USERNAME, "a:b", 3);
+	err |= attr_put(mb, STUN_ATTR_MSG_INTEGRITY, mi, sizeof(mi));
+	err |= attr_put(mb, STUN_ATTR_LIFETIME, z, 4);
+	err |= attr_put(mb, 0x007f, NULL, 0);
+	err |= attr_put(mb, STUN_ATTR_MSG_INTEGRITY, mi, sizeof(mi));
+	err |= attr_put(mb, STUN_ATTR_FINGERPRINT, z, 4);
+	TEST_ERR(err);
+	mb->buf[3] = (uint8_t)(mb->end - STUN_HEADER_SIZE);
+	mb->pos = 0;
+
+	TEST_ERR(tmsg_check(mb));
+	TEST_ERR(stun_msg_decode(&m, mb, &ua));
+	TEST_EQUALS(1, ua.typec);
+	TEST_EQUALS(3, tmsg_after_mi_drop(m, &ua));
+	TEST_EQUALS(0, ua.typec);
+	TEST_ASSERT(stun_msg_attr(m, STUN_ATTR_USERNAME) != NULL);
+	TEST_ASSERT(stun_msg_attr(m, STUN_ATTR_MSG_INTEGRITY) != NULL);
+	TEST_ASSERT(stun_msg_attr(m, STUN_ATTR_FINGERPRINT) != NULL);
+	TEST_ASSERT(!stun_msg_attr(m, STUN_ATTR_LIFETIME));
+	/* nothing to drop without MI */
+	TEST_EQUALS(0, tmsg_after_mi_drop(m, &ua));
+
+ out:
+	mem_deref(m);
+	mem_deref(mb);
+	return err;
+}
+
+
+/* G2: attributes after MESSAGE-INTEGRITY are not covered by it, so
+ * they are ignored (RFC 5389 15.4): an appended LIFETIME 0 deletes
+ * nothing, an appended XOR-PEER-ADDRESS gets no permission, USERNAME,
+ * REALM and NONCE only after MI get 400 */
+int test_turn_after_mi(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	const struct stun_attr *a;
+	struct stun_msg *m = NULL;
+	struct mbuf *tail = mbuf_alloc(256);
+	struct sa pa, pb, lo;
+	uint8_t zero[4] = {0};
+	struct talloc *al;
+	struct tc tc;
+	int err = 0;
+
+	memset(&tc, 0, sizeof(tc));
+	TEST_ASSERT(tail != NULL);
+	TEST_ERR(after_mi_walk());
+	TEST_ERR(tc_open(&tc, ""));
+	(void)sa_set_str(&pa, "198.51.100.10", 5000);
+	(void)sa_set_str(&pb, "198.51.100.11", 5000);
+	(void)sa_set_str(&lo, "127.0.0.1", 5000);
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	/* a signed Refresh with LIFETIME 0 appended: refreshed to 600 */
+	TEST_ERR(attr_put(tail, STUN_ATTR_LIFETIME, zero, 4));
+	rq.method = STUN_METHOD_REFRESH;
+	rq.tail = tail;
+	TEST_ERR(tc_send(&tc, &rq, &m));
+	TEST_EQUALS(0, code_of(m));
+	a = stun_msg_attr(m, STUN_ATTR_LIFETIME);
+	TEST_ASSERT(a && a->v.lifetime == 600);
+	m = mem_deref(m);
+	TEST_EQUALS(1, turnd_count(tc.turnd));
+
+	/* CreatePermission(A) with B, then loopback, appended: only A */
+	mbuf_reset(tail);
+	TEST_ERR(xpeer_put(tail, &pb));
+	TEST_ERR(xpeer_put(tail, &lo));
+	rq.method = STUN_METHOD_CREATEPERM;
+	rq.peer = &pa;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+	TEST_EQUALS(1, list_count(&al->perms));
+	TEST_ASSERT(tperm_find(al, &pa) != NULL);
+	TEST_ASSERT(!tperm_find(al, &pb));
+
+	/* an unknown comprehension-required attribute after MI: no 420 */
+	mbuf_reset(tail);
+	TEST_ERR(attr_put(tail, 0x007f, NULL, 0));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+
+	/* USERNAME, REALM and NONCE only after MI: 400 */
+	mbuf_reset(tail);
+	TEST_ERR(attr_put(tail, STUN_ATTR_USERNAME, tc.user,
+			  strlen(tc.user)));
+	TEST_ERR(attr_put(tail, STUN_ATTR_REALM, REALM, strlen(REALM)));
+	TEST_ERR(attr_put(tail, STUN_ATTR_NONCE, tc.nonce,
+			  strlen(tc.nonce)));
+	rq.mi_only = true;
+	rq.method = STUN_METHOD_REFRESH;
+	rq.peer = NULL;
+	TEST_EQUALS(400, tc_code(&tc, &rq));
+	TEST_EQUALS(1, turnd_count(tc.turnd));
+
+ out:
+	mem_deref(m);
+	mem_deref(tail);
+	tc_close(&tc);
+	return err;
+}
+
+
+/* a Binding request with one address attribute of LEN and FAMILY */
+static bool addr_probe(struct tc *tc, size_t len, uint8_t family,
+		       int *checkp)
+{
+	uint8_t buf[48] = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42};
+	struct mbuf *mb;
+
+	buf[3] = (uint8_t)(4 + len);
+	buf[20] = STUN_ATTR_XOR_PEER_ADDR >> 8;
+	buf[21] = STUN_ATTR_XOR_PEER_ADDR & 0xff;
+	buf[23] = (uint8_t)len;
+	buf[25] = family;
+
+	mb = mb_of(buf, 24 + len);
+	*checkp = mb ? tmsg_check(mb) : ENOMEM;
+	mem_deref(mb);
+
+	return tc_raw(tc, buf, 24 + len);
+}
+
+
+/* G9: an address attribute's length must be its family's, else 400
+ * (libre would read it by the family byte); other lengths: dropped */
+int test_turn_addr_len(void)
+{
+	struct stun_msg *m = NULL;
+	struct tc tc;
+	int chk, err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	TEST_ASSERT(addr_probe(&tc, 8, STUN_AF_IPv4, &chk));
+	TEST_EQUALS(0, chk);
+	TEST_ASSERT(addr_probe(&tc, 20, STUN_AF_IPv6, &chk));
+	TEST_EQUALS(0, chk);
+
+	TEST_ASSERT(addr_probe(&tc, 8, STUN_AF_IPv6, &chk));
+	TEST_EQUALS(EPROTO, chk);
+	TEST_ERR(stun_msg_decode(&m, tc.reply, NULL));
+	TEST_EQUALS(400, code_of(m));
+	TEST_EQUALS(STUN_METHOD_BINDING, stun_msg_method(m));
+	m = mem_deref(m);
+
+	TEST_ASSERT(addr_probe(&tc, 20, STUN_AF_IPv4, &chk));
+	TEST_EQUALS(EPROTO, chk);
+	TEST_ASSERT(addr_probe(&tc, 8, 0x03, &chk));
+	TEST_EQUALS(EPROTO, chk);
+	TEST_ERR(stun_msg_decode(&m, tc.reply, NULL));
+	TEST_EQUALS(400, code_of(m));
+	m = mem_deref(m);
+
+	TEST_ASSERT(!addr_probe(&tc, 12, STUN_AF_IPv4, &chk));
+	TEST_EQUALS(EBADMSG, chk);
+	TEST_ASSERT(!addr_probe(&tc, 4, STUN_AF_IPv4, &chk));
+	TEST_EQUALS(EBADMSG, chk);
+
+ out:
+	mem_deref(m);
+	tc_close(&tc);
+	return err;
+}
+
+
+/* G6: EVEN-PORT reservations count against the user's quota and the
+ * total until used or expired, so Allocate(R) + Refresh(0) cannot
+ * drain the pool; the reservation a token names is not counted twice */
+int test_turn_evenport_quota(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct stun_even_port ep = {.r = true};
+	uint64_t t1 = 0, t2 = 0;
+	uint32_t lt0 = 0, pairs;
+	struct sa relay;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "turn_user_quota 2\nturn_total_quota 3\n");
+	TEST_ERR(err);
+	tc.turnd->tick = 1;
+	pairs = portpool_free(tc.turnd->pool);
+
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	rq.ep = &ep;
+	TEST_ERR(alloc_relay(&tc, &rq, &relay, &t1, NULL));
+	TEST_EQUALS(2, talloc_user_count(tc.turnd, tc.user));
+	rq.method = STUN_METHOD_REFRESH;
+	rq.lifetime = &lt0;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(1, talloc_user_count(tc.turnd, tc.user));
+
+	TEST_ERR(tc_move(&tc, 40001, "alice"));
+	rq.method = STUN_METHOD_ALLOCATE;
+	rq.lifetime = NULL;
+	TEST_ERR(alloc_relay(&tc, &rq, &relay, &t2, NULL));
+	rq.method = STUN_METHOD_REFRESH;
+	rq.lifetime = &lt0;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(2, tc.turnd->nresvs);
+
+	/* alice holds two reservations: her quota is full */
+	TEST_ERR(tc_move(&tc, 40002, "alice"));
+	rq.method = STUN_METHOD_ALLOCATE;
+	rq.lifetime = NULL;
+	rq.ep = NULL;
+	TEST_EQUALS(486, tc_code(&tc, &rq));
+
+	/* bob takes the last of the total; carol finds it full */
+	TEST_ERR(tc_move(&tc, 40003, "bob"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_ERR(tc_move(&tc, 40004, "carol"));
+	TEST_EQUALS(508, tc_code(&tc, &rq));
+
+	/* a token turns its reservation into an allocation */
+	rq.token = &t1;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(1, tc.turnd->nresvs);
+	TEST_EQUALS(1, talloc_user_count(tc.turnd, "x:alice"));
+	rq.token = NULL;
+
+	/* the last reservation runs out after 30 "s": its pair is back */
+	run_for(60);
+	TEST_EQUALS(0, tc.turnd->nresvs);
+	TEST_EQUALS(0, talloc_user_count(tc.turnd, "x:alice"));
+	TEST_EQUALS(pairs - 2, portpool_free(tc.turnd->pool));
+
+ out:
+	tc_close(&tc);
+	return err;
+}
+
+
+/* one Allocate without credentials, or with a wrong key, from port n
+ * of 10.x.y.z */
+static void unauth_one(struct tc *tc, unsigned i, bool mi)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct stun_msg *m = NULL;
+
+	rq.noauth = !mi;
+	if (!mi)
+		sa_set_in(&tc->src, 0x0a000000 | (i & 0xffffff),
+			  (uint16_t)(1024 + i % 60000));
+	(void)tc_send(tc, &rq, &m);
+	mem_deref(m);
+}
+
+
+/* T8: what an unauthenticated UDP request keeps: nothing. 10000
+ * Allocates from distinct sources, then 1000 with MESSAGE-INTEGRITY
+ * and a wrong key from one source (past the 401 limiter's burst); the
+ * heap and the timers are where they were */
+int test_turn_unauth_cost(void)
+{
+	size_t b0, b1, b2;
+	int t0, t1, t2;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	for (unsigned i = 0; i < 100; i++)
+		unauth_one(&tc, i, false);
+	b0 = leak_bytes();
+	t0 = leak_timers();
+	for (unsigned i = 100; i < 10100; i++)
+		unauth_one(&tc, i, false);
+	b1 = leak_bytes();
+	t1 = leak_timers();
+
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	tc.key[0] ^= 0xff;
+	{
+		struct rq rq = {.method = STUN_METHOD_ALLOCATE,
+				.transport = &udp};
+
+		TEST_EQUALS(401, tc_code(&tc, &rq));
+	}
+	/* past the limiter's burst: no reply is kept from here on */
+	for (unsigned i = 0; i < 300; i++)
+		unauth_one(&tc, i, true);
+	b2 = leak_bytes();
+	t2 = leak_timers();
+	for (unsigned i = 0; i < 1000; i++)
+		unauth_one(&tc, i, true);
+
+	re_printf("    unauthenticated UDP requests: %zd bytes, %d timers "
+		  "kept per 10000; with a wrong key %zd bytes, %d timers "
+		  "per 1000\n", (ssize_t)(b1 - b0), t1 - t0,
+		  (ssize_t)(leak_bytes() - b2), leak_timers() - t2);
+	TEST_EQUALS(b0, b1);
+	TEST_EQUALS(t0, t1);
+	TEST_EQUALS(b2, leak_bytes());
+	TEST_EQUALS(t2, leak_timers());
+	TEST_ASSERT(tc.turnd->unauth > 0);
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+
+ out:
+	tc_close(&tc);
+	return err;
+}
+
+
+/* T4: CreatePermission is all or nothing: a refused peer after an
+ * allowed one (403), or more peers than room (508), installs none */
+int test_turn_perm_all(void)
+{
+	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp};
+	struct mbuf *tail = mbuf_alloc(1024);
+	struct talloc *al;
+	struct sa pa, p;
+	struct tc tc;
+	int err = 0;
+
+	memset(&tc, 0, sizeof(tc));
+	TEST_ASSERT(tail != NULL);
+	TEST_ERR(tc_open(&tc, ""));
+	TEST_ERR(tc_login_rest(&tc, "alice"));
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	al = tc_alloc(&tc);
+	TEST_ASSERT(al != NULL);
+	(void)sa_set_str(&pa, "198.51.100.200", 5000);
+
+	/* [allowed, loopback]: 403, nothing */
+	(void)sa_set_str(&p, "127.0.0.1", 5000);
+	TEST_ERR(xpeer_put(tail, &p));
+	rq.method = STUN_METHOD_CREATEPERM;
+	rq.peer = &pa;
+	rq.pre = tail;
+	TEST_EQUALS(403, tc_code(&tc, &rq));
+	TEST_EQUALS(0, list_count(&al->perms));
+
+	/* 130 peers: 508, nothing; 128 fit */
+	mbuf_reset(tail);
+	for (unsigned i = 1; i < 130; i++) {
+		sa_set_in(&p, 0xc6336400 | i, 5000);
+		TEST_ERR(xpeer_put(tail, &p));
+	}
+	TEST_EQUALS(508, tc_code(&tc, &rq));
+	TEST_EQUALS(0, list_count(&al->perms));
+	tail->end -= 2 * 12;
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(128, list_count(&al->perms));
+
+ out:
+	mem_deref(tail);
+	tc_close(&tc);
+	return err;
+}
+
+
+/** A TCP client of the stream tests */
+struct sc {
+	struct tcp_conn *tc;     /**< Connection                 */
+	struct tmr tmr;          /**< Sends the next piece       */
+	const char *what;        /**< "trickle" or "frames"      */
+	unsigned left;           /**< Pieces still to send       */
+	bool estab;              /**< Connected                  */
+	bool closed;             /**< The server closed it       */
+	unsigned left_at_close;  /**< left when it closed        */
+};
+
+
+static void sc_piece(void *arg)
+{
+	static const uint8_t bind[20] = {0x00, 0x01, 0x00, 0x00, 0x21,
+		0x12, 0xa4, 0x42};
+	struct sc *c = arg;
+	bool frames = !strcmp(c->what, "frames");
+	struct mbuf *mb;
+
+	if (c->closed || !c->left)
+		return;
+
+	mb = frames ? mb_of(bind, sizeof(bind)) : mb_of((uint8_t *)"x", 1);
+	if (mb)
+		(void)tcp_send(c->tc, mb);
+	mem_deref(mb);
+	--c->left;
+	tmr_start(&c->tmr, 10, sc_piece, c);
+}
+
+
+static void sc_estab(void *arg)
+{
+	/* a header claiming 65532 bytes, then a trickle */
+	static const uint8_t big[24] = {0x00, 0x01, 0xff, 0xfc, 0x21, 0x12,
+		0xa4, 0x42};
+	struct sc *c = arg;
+	struct mbuf *mb;
+
+	c->estab = true;
+	if (!strcmp(c->what, "trickle")) {
+		mb = mb_of(big, sizeof(big));
+		if (mb)
+			(void)tcp_send(c->tc, mb);
+		mem_deref(mb);
+	}
+	sc_piece(c);
+}
+
+
+static void sc_recv(struct mbuf *mb, void *arg)
+{
+	(void)mb;
+	(void)arg;
+}
+
+
+static void sc_close(int err, void *arg)
+{
+	struct sc *c = arg;
+
+	(void)err;
+	c->closed = true;
+	c->left_at_close = c->left;
+	tmr_cancel(&c->tmr);
+}
+
+
+static int sc_open(struct sc *c, const struct sa *srv, const char *what,
+		   unsigned pieces)
+{
+	memset(c, 0, sizeof(*c));
+	c->what = what;
+	c->left = pieces;
+
+	return tcp_connect(&c->tc, srv, sc_estab, sc_recv, sc_close, c);
+}
+
+
+/* G3: the idle timer restarts per frame, not per byte. With
+ * turn_conn_idle 1 and 200 ms for a second: a header claiming 65532
+ * bytes and then a byte every 10 ms is closed mid-trickle; a Binding
+ * every 10 ms keeps its connection for 400 ms, after which, without an
+ * allocation, it is closed too; with turn_conn_per_source 2 a third
+ * connection from the address is refused while the two are open */
+int test_turn_tconn_idle(void)
+{
+	struct sc c[3];
+	struct sa srv;
+	struct tc tc;
+	char extra[128];
+	int err;
+
+	memset(c, 0, sizeof(c));
+	(void)re_snprintf(extra, sizeof(extra), "turn_listen lo tcp %u\n"
+			  "turn_conn_idle 1\nturn_conn_per_source 2\n",
+			  tc_base() + 17);
+	err = tc_open(&tc, extra);
+	TEST_ERR(err);
+	tc.turnd->tick = 200;
+	(void)sa_set_str(&srv, "127.0.0.1", tc_base() + 17);
+
+	TEST_ERR(sc_open(&c[0], &srv, "trickle", 100));
+	TEST_ERR(sc_open(&c[1], &srv, "frames", 40));
+	run_for(50);
+	TEST_ERR(sc_open(&c[2], &srv, "frames", 40));
+	run_for(1500);
+
+	TEST_ASSERT(c[0].estab && c[0].closed);
+	TEST_ASSERT(c[0].left_at_close > 50);   /* about 80 */
+	TEST_ASSERT(c[1].estab && c[1].closed);
+	TEST_EQUALS(0, c[1].left_at_close);
+	TEST_ASSERT(c[2].closed);
+	TEST_ASSERT(c[2].left_at_close > 30);   /* refused at once */
+
+ out:
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		tmr_cancel(&c[i].tmr);
+		mem_deref(c[i].tc);
+	}
 	tc_close(&tc);
 	return err;
 }
