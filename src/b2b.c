@@ -27,7 +27,6 @@
 #include "outcall.h"
 #include "tlsctx.h"
 #include "sipraw.h"
-#include "sipfence.h"
 #include "b2b.h"
 #include "b2b_priv.h"
 
@@ -54,7 +53,6 @@ static void b2b_destructor(void *data)
 	for (int i = 0; i < B2B_OK_STEPS; i++)
 		dtq_close(&b2b->q_ok[i]);
 	list_flush(&b2b->raw);
-	list_flush(&b2b->fences);
 	hash_flush(b2b->legs);
 	mem_deref(b2b->legs);
 	mem_deref(b2b->umhosts);
@@ -223,9 +221,10 @@ static bool request(struct b2b *b2b, enum b2b_side side,
 }
 
 
-/* Outside UDP, before libre's transactions: an untrusted source's
- * request is refused (a CANCEL or a retransmission of it must not reach
- * them), and so is a CANCEL from another source than its INVITE's */
+/* Outside UDP, before libre's transactions (sipraw.c): an untrusted
+ * source's request is refused (a CANCEL or a retransmission of it must
+ * not reach them), and so is a CANCEL from another source than its
+ * INVITE's */
 static bool fence_request(const struct sip_msg *msg, void *arg)
 {
 	struct b2b *b2b = arg;
@@ -250,13 +249,8 @@ static bool ext_request(const struct sip_msg *msg, void *arg)
 	struct b2b *b2b = arg;
 
 	for (struct le *le = b2b->raw.head; le; le = le->next) {
-		if (!sipraw_claim(le->data, msg))
-			continue;
-
-		if (sipfence_watch(&b2b->fences, msg, fence_request, b2b))
-			DEBUG_WARNING("%J: cannot look at requests before "
-				      "libre's transactions\n", &msg->dst);
-		return true;
+		if (sipraw_claim(le->data, msg))
+			return true;
 	}
 
 	return request(b2b, B2B_EXT, msg);
@@ -351,7 +345,7 @@ static int transports_add(struct b2b *b2b, const struct cfg *cfg)
 
 		if (side == B2B_EXT && l->tp == CFG_UDP) {
 			err = sipraw_alloc(&b2b->raw, &laddr, b2b->gate,
-					   B2B_ALLOW);
+					   B2B_ALLOW, fence_request, b2b);
 			if (err)
 				return err;
 		}

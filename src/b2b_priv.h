@@ -95,7 +95,6 @@ struct b2b {
 	struct srclim *srclim;            /**< UM's calls out, per source  */
 	struct inlim *inlim;              /**< Gateways' calls in at once  */
 	struct list raw;                  /**< struct sipraw per UDP outside */
-	struct list fences;               /**< struct sipfence, likewise   */
 	struct list calls;                /**< struct bcall                */
 	struct list lreqs;                /**< struct lreq: requests in
 					       flight on the legs          */

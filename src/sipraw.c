@@ -11,7 +11,13 @@
  * Responses and anything that is not SIP (STUN) pass on.
  *
  * Before libre decodes a message, header names it would take for
- * another header are renamed (sipalias.c). Valid requests in RFC 2543
+ * another header are renamed (sipalias.c). A request libre will decode
+ * is shown to the B2BUA first (reqh): libre matches a request to its
+ * server transactions before any listener runs (src/sip/strans.c), so
+ * a CANCEL would cancel an INVITE by branch and sent-by alone, and a
+ * retransmission would make the last response go out again; what the
+ * B2BUA takes here (an untrusted source's request, a CANCEL from
+ * another source than its INVITE's) never reaches libre. Valid requests in RFC 2543
  * syntax are made decodable (sip2543.c), and the answers lose what
  * that added on the way out. The answers themselves are sipans.c's.
  * Datagrams up to 64 KiB are read whole.
@@ -49,6 +55,9 @@ struct sipraw {
 	struct udp_helper *uh;       /**< Our helper on it              */
 	const struct gate *gate;     /**< Who gets an answer            */
 	const char *allow;           /**< Allow of a 405                */
+	struct sa laddr;             /**< The transport's address       */
+	sipraw_req_h *reqh;          /**< The B2BUA's first look        */
+	void *arg;                   /**< Its argument                  */
 	char callid[40];             /**< The probe's Call-ID           */
 	uint64_t answered;           /**< Requests answered here        */
 };
@@ -110,13 +119,43 @@ static bool is_sip(const struct pl *dgram)
 }
 
 
+/* A request libre will decode: the B2BUA's first look, before libre's
+ * transactions see it */
+static bool first_look(struct sipraw *sr, struct sip_msg *msg,
+		       const struct sa *src)
+{
+	if (!msg->req || !sr->reqh)
+		return false;
+
+	msg->src = *src;
+	msg->dst = sr->laddr;
+	msg->tp = SIP_TRANSP_UDP;
+	msg->sock = mem_ref(sr->us);
+
+	return sr->reqh(msg, sr->arg);
+}
+
+
+static void undecodable(struct sipraw *sr, const struct sa *src,
+			const struct pl *dgram)
+{
+	bool trusted = gate_trusted(sr->gate, false, src);
+
+	if (trusted)
+		answer(sr, src, dgram);
+
+	DEBUG_INFO("%J: undecodable request: %s\n", src,
+		   trusted ? "answered" : "dropped (untrusted source)");
+}
+
+
 static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 {
 	struct sipraw *sr = arg;
 	struct sip_msg *msg = NULL;
 	const size_t pos = mb->pos;
 	struct pl dgram;
-	bool trusted;
+	bool taken;
 	int err;
 
 	dgram.p = (const char *)mbuf_buf(mb);
@@ -128,27 +167,29 @@ static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 		return true;
 
 	err = sip_msg_decode(&msg, mb);
-	mem_deref(msg);
 	mb->pos = pos;
-	if (!err)
-		return false;
+	if (err) {
+		dgram.p = (const char *)mbuf_buf(mb);
+		dgram.l = mbuf_get_left(mb);
+		if (!sipans_is_request(&dgram))
+			return false;  /* a response: libre drops it */
 
-	dgram.p = (const char *)mbuf_buf(mb);
-	dgram.l = mbuf_get_left(mb);
+		/* an RFC 2543 request decodes with our branch */
+		if (!sip2543_norm(mb, src)) {
+			undecodable(sr, src, &dgram);
+			return true;
+		}
 
-	/* a response: libre's; an RFC 2543 request that decodes with our
-	 * branch, too */
-	if (!sipans_is_request(&dgram) || sip2543_norm(mb, src))
-		return false;
+		err = sip_msg_decode(&msg, mb);
+		mb->pos = pos;
+		if (err)
+			return false;
+	}
 
-	trusted = gate_trusted(sr->gate, false, src);
-	if (trusted)
-		answer(sr, src, &dgram);
+	taken = first_look(sr, msg, src);
+	mem_deref(msg);
 
-	DEBUG_INFO("%J: undecodable request: %s\n", src,
-		   trusted ? "answered" : "dropped (untrusted source)");
-
-	return true;
+	return taken;
 }
 
 
@@ -160,11 +201,15 @@ static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
  * @param laddr The transport's address
  * @param gate  Sources that get an answer
  * @param allow The Allow of a 405 (a constant)
+ * @param reqh  The first look at each request libre will decode, or
+ *              NULL
+ * @param arg   Its argument
  *
  * @return 0 if success, otherwise errorcode
  */
 int sipraw_alloc(struct list *list, const struct sa *laddr,
-		 const struct gate *gate, const char *allow)
+		 const struct gate *gate, const char *allow,
+		 sipraw_req_h *reqh, void *arg)
 {
 	struct sipraw *sr;
 	struct mbuf *mb = NULL;
@@ -180,6 +225,9 @@ int sipraw_alloc(struct list *list, const struct sa *laddr,
 
 	sr->gate = gate;
 	sr->allow = allow;
+	sr->laddr = *laddr;
+	sr->reqh = reqh;
+	sr->arg = arg;
 	(void)re_snprintf(sr->callid, sizeof(sr->callid),
 			  "umedge-sipraw-%016llx",
 			  (unsigned long long)rand_u64());

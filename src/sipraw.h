@@ -7,8 +7,19 @@
 struct sipraw;
 struct gate;
 
+/**
+ * A request came on the watched UDP transport, before libre took it
+ *
+ * @param msg The request (source, transport and socket filled in)
+ * @param arg Handler argument
+ *
+ * @return true if it was answered or dropped: libre never sees it
+ */
+typedef bool (sipraw_req_h)(const struct sip_msg *msg, void *arg);
+
 int  sipraw_alloc(struct list *list, const struct sa *laddr,
-		  const struct gate *gate, const char *allow);
+		  const struct gate *gate, const char *allow,
+		  sipraw_req_h *reqh, void *arg);
 bool sipraw_claim(struct sipraw *sr, const struct sip_msg *msg);
 bool sipraw_ready(const struct sipraw *sr);
 uint64_t sipraw_answered(const struct sipraw *sr);
