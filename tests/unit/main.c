@@ -95,6 +95,7 @@ static const struct test {
 	TEST(test_sdes_keygen),
 	TEST(test_passhdr),
 	TEST(test_passhdr_policy),
+	TEST(test_passhdr_divhi),
 	TEST(test_sipraw_2543),
 	TEST(test_sipalias_names),
 	TEST(test_sipalias_rename),

@@ -227,6 +227,7 @@ int test_ng_srtp(void);
 int test_relay_dtmf(void);
 int test_infodtmf_parse(void);
 int test_divhi_hi2div(void);
+int test_passhdr_divhi(void);
 int test_divhi_div2hi(void);
 int test_divhi_roundtrip(void);
 int test_divhi_limits(void);
