@@ -430,6 +430,7 @@ static void conv_policy(struct bcall *call, struct passhdr_policy *pol,
 {
 	const struct cfg *cfg = call->b2b->cfg;
 	const struct cfg_gwset *set;
+	const struct sa *addr;
 
 	if (call->aside == B2B_EXT) {
 		pol->divhi = cfg->sip.um_divhi;
@@ -439,8 +440,11 @@ static void conv_policy(struct bcall *call, struct passhdr_policy *pol,
 		pol->divhi = set ? set->divhi : CFG_DIVHI_PASS;
 	}
 
-	(void)re_snprintf(target, sz, "sip:%s@%J", call->user,
-			  &call->b2b->laddr[!call->aside]);
+	addr = &call->b2b->laddr[!call->aside];
+	if (sa_af(addr) == AF_INET6)
+		(void)re_snprintf(target, sz, "sip:%s@[%j]", call->user, addr);
+	else
+		(void)re_snprintf(target, sz, "sip:%s@%j", call->user, addr);
 	pol->target = target;
 	pol->convh = conv_handler;
 	pol->arg = &call->b2b->st;
