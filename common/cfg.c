@@ -51,6 +51,7 @@ static const struct cfg_key keys[] = {
 	KSTR("sip_cdr_file",          sip.cdr_file),
 	KONE("sip_um_media",          cfg_media_h, sip.um_media),
 	KONE("sip_gw_media",          cfg_media_h, sip.gw_media),
+	KONE("sip_um_divhi",          cfg_divhi_h, sip.um_divhi),
 	KLIST("sip_gw_set",           cfg_gwset_h, sip.gwsets, NULL),
 	KLIST("sip_gw",               cfg_gw_h, sip.gwsets, sip_ports),
 	KLIST("sip_route",            cfg_route_h, sip.routes, NULL),

@@ -85,6 +85,16 @@ enum cfg_media {
 	CFG_MEDIA_SRTP,       /**< SDES-SRTP required               */
 };
 
+/** Diversion / History-Info conversion toward a leg (sip_um_divhi,
+ *  divhi=): what the callee receives */
+enum cfg_divhi {
+	CFG_DIVHI_PASS = 0,   /**< Both headers as they came           */
+	CFG_DIVHI_DIV,        /**< Diversion derived from History-Info  */
+	CFG_DIVHI_DIV_ONLY,   /**< ...and History-Info dropped          */
+	CFG_DIVHI_HI,         /**< History-Info derived from Diversion  */
+	CFG_DIVHI_HI_ONLY,    /**< ...and Diversion dropped             */
+};
+
 /** How a gateway set treats a REFER from UM */
 enum cfg_refer {
 	CFG_REFER_PASS = 0,   /**< Relay it to the gateway         */
@@ -110,6 +120,7 @@ struct cfg_gwset {
 	uint32_t failover;         /**< enum cfg_failover bits          */
 	uint32_t max_calls;        /**< Calls in from its gateways at
 					once, 0: no limit of its own    */
+	enum cfg_divhi divhi;      /**< Conversion toward its gateways */
 	struct list gws;           /**< struct cfg_host                 */
 	unsigned line;             /**< Line it was defined on          */
 };
@@ -181,6 +192,7 @@ struct cfg_sip {
 	struct list pass_hdrs;           /**< struct cfg_passhdr           */
 	enum cfg_media um_media;         /**< Media security toward UM     */
 	enum cfg_media gw_media;         /**< ...toward gateways (default) */
+	enum cfg_divhi um_divhi;         /**< Conversion toward UM         */
 };
 
 /** Media relay settings */
@@ -257,6 +269,7 @@ int  cfg_parse(struct cfg **cfgp, const char *name, const char *buf,
 const struct cfg_iface *cfg_iface_find(const struct cfg *cfg,
 				       const char *name);
 const char *cfg_media_name(enum cfg_media m);
+const char *cfg_divhi_name(enum cfg_divhi d);
 const struct cfg_gwset *cfg_gwset_find(const struct cfg *cfg,
 				       const char *name);
 const char *cfg_tp_name(enum cfg_tp tp);

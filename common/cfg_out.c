@@ -140,11 +140,13 @@ static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 		return info_dtmf_parse(ctx, key, &val, &set->info_dtmf);
 	if (0 == pl_strcmp(&name, "max_calls"))
 		return cfg_u32(ctx, key, &val, 0, 1000000, &set->max_calls);
+	if (0 == pl_strcmp(&name, "divhi"))
+		return cfg_divhi(ctx, key, &val, &set->divhi);
 
 	if (pl_strcmp(&name, "refer"))
 		return cfg_error(ctx, key, "unknown option '%r' (refer, "
-				 "failover, media, info_dtmf, max_calls)",
-				 &name);
+				 "failover, media, info_dtmf, max_calls, "
+				 "divhi)", &name);
 
 	if (0 == pl_strcmp(&val, "pass"))
 		set->refer = CFG_REFER_PASS;
@@ -159,7 +161,8 @@ static int gwset_option(struct cfg_ctx *ctx, const struct cfg_key *key,
 
 
 /** sip_gw_set NAME [refer=pass|local] [failover=LIST]
- *  [media=rtp|srtp|any] [info_dtmf=convert|pass] [max_calls=N] */
+ *  [media=rtp|srtp|any] [info_dtmf=convert|pass] [max_calls=N]
+ *  [divhi=pass|div|div-only|hi|hi-only] */
 int cfg_gwset_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		const struct pl *val, void *field)
 {

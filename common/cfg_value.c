@@ -337,6 +337,53 @@ int cfg_media_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
+/** @return the name of a Diversion / History-Info mode, as configured */
+const char *cfg_divhi_name(enum cfg_divhi d)
+{
+	switch (d) {
+
+	case CFG_DIVHI_DIV:      return "div";
+	case CFG_DIVHI_DIV_ONLY: return "div-only";
+	case CFG_DIVHI_HI:       return "hi";
+	case CFG_DIVHI_HI_ONLY:  return "hi-only";
+	default:                 return "pass";
+	}
+}
+
+
+/**
+ * Read a Diversion / History-Info mode: pass, div, div-only, hi or
+ * hi-only
+ *
+ * @param ctx Parser context
+ * @param key Key, for messages
+ * @param val The word
+ * @param d   Set to it
+ *
+ * @return 0 if success, otherwise errorcode (ctx->err set)
+ */
+int cfg_divhi(struct cfg_ctx *ctx, const struct cfg_key *key,
+	      const struct pl *val, enum cfg_divhi *d)
+{
+	for (int i = CFG_DIVHI_PASS; i <= CFG_DIVHI_HI_ONLY; i++) {
+		if (0 == pl_strcasecmp(val, cfg_divhi_name(i))) {
+			*d = (enum cfg_divhi)i;
+			return 0;
+		}
+	}
+
+	return cfg_error(ctx, key, "'%r' is not pass, div, div-only, hi or "
+			 "hi-only", val);
+}
+
+
+int cfg_divhi_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		const struct pl *val, void *field)
+{
+	return cfg_divhi(ctx, key, val, field);
+}
+
+
 int cfg_target_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		 const struct pl *val, void *field)
 {

@@ -640,7 +640,9 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  "sip out: %llu calls, %llu numbers refused, "
 			  "%llu over a source's limit, %llu unroutable, "
 			  "%llu bad requests; %llu transfers made, "
-			  "%llu transfers failed; %llu INFO digits played\n%H%H",
+			  "%llu transfers failed; %llu INFO digits played\n"
+			  "sip divhi: %llu converted, %llu skipped (both "
+			  "present), %llu skipped (nothing derived)\n%H%H",
 			  list_count(&b2b->calls),
 			  (unsigned long long)st->calls,
 			  (unsigned long long)st->answered,
@@ -661,6 +663,9 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->xfers,
 			  (unsigned long long)st->xfers_failed,
 			  (unsigned long long)st->info_dtmf,
+			  (unsigned long long)st->divhi_made,
+			  (unsigned long long)st->divhi_both,
+			  (unsigned long long)st->divhi_none,
 			  hset_print, b2b->umhosts, gwsets_print, b2b);
 }
 

@@ -76,6 +76,9 @@ struct b2b_stats {
 	uint64_t xfers;        /**< Transfers the edge made (xfer.c)   */
 	uint64_t xfers_failed; /**< Of those, failed                   */
 	uint64_t info_dtmf;    /**< INFO digits played as RFC 4733     */
+	uint64_t divhi_made;   /**< Diversion / History-Info derived   */
+	uint64_t divhi_both;   /**< ...skipped: both headers came      */
+	uint64_t divhi_none;   /**< ...skipped: nothing to derive      */
 };
 
 /** The B2BUA */

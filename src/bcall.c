@@ -401,6 +401,53 @@ void bcall_hdr_policy(const struct bcall *call, bool out, bool dialog,
 	pol->out = out;
 	pol->set = call->gwset;
 	pol->dialog = dialog;
+	pol->divhi = CFG_DIVHI_PASS;
+	pol->target = NULL;
+	pol->convh = NULL;
+	pol->arg = NULL;
+}
+
+
+/* Count what the Diversion / History-Info conversion did */
+static void conv_handler(enum passhdr_conv conv, void *arg)
+{
+	struct b2b_stats *st = arg;
+
+	switch (conv) {
+
+	case PASSHDR_CONV_MADE: ++st->divhi_made; break;
+	case PASSHDR_CONV_BOTH: ++st->divhi_both; break;
+	default:                ++st->divhi_none; break;
+	}
+}
+
+
+/* The Diversion / History-Info conversion toward the callee (sip_um_divhi
+ * or the gateway set's divhi=), whose last History-Info entry is the
+ * callee's number at our address on its side */
+static void conv_policy(struct bcall *call, struct passhdr_policy *pol,
+			char *target, size_t sz)
+{
+	const struct cfg *cfg = call->b2b->cfg;
+	const struct cfg_gwset *set;
+	const struct sa *addr;
+
+	if (call->aside == B2B_EXT) {
+		pol->divhi = cfg->sip.um_divhi;
+	}
+	else {
+		set = cfg_gwset_find(cfg, call->gwset);
+		pol->divhi = set ? set->divhi : CFG_DIVHI_PASS;
+	}
+
+	addr = &call->b2b->laddr[!call->aside];
+	if (sa_af(addr) == AF_INET6)
+		(void)re_snprintf(target, sz, "sip:%s@[%j]", call->user, addr);
+	else
+		(void)re_snprintf(target, sz, "sip:%s@%j", call->user, addr);
+	pol->target = target;
+	pol->convh = conv_handler;
+	pol->arg = &call->b2b->st;
 }
 
 
@@ -408,6 +455,7 @@ void bcall_hdr_policy(const struct bcall *call, bool out, bool dialog,
 static int facts_take(struct bcall *call, const struct sip_msg *msg,
 		      const char *user)
 {
+	char target[B2B_URI_MAX];
 	struct passhdr_policy pol;
 	struct passhdr_hide hide;
 
@@ -430,6 +478,7 @@ static int facts_take(struct bcall *call, const struct sip_msg *msg,
 	hide.nets = &call->b2b->cfg->sip.internal_nets;
 	hide.repl = &call->b2b->laddr[B2B_EXT];
 	bcall_hdr_policy(call, call->aside == B2B_INT, false, &pol);
+	conv_policy(call, &pol, target, sizeof(target));
 
 	return passhdr_collect(&call->hdrs, msg, &pol,
 			       call->aside == B2B_INT ? &hide : NULL);

@@ -10,6 +10,12 @@
  * "X-Hdr", Kamailio CVE-2020-28361's trick). A name libre would have
  * taken for another header was renamed before decoding (sipalias.c);
  * it is matched and written under the name it came with.
+ *
+ * On a call's first INVITE, the policy may ask for Diversion derived
+ * from History-Info or the reverse (divhi.c): the derived lines come
+ * after the passed ones, through the same host hiding; a "-only" mode
+ * drops the header they came from. When both headers came, or nothing
+ * could be derived, the headers pass as they came.
  */
 #include <string.h>
 #include <strings.h>
@@ -18,6 +24,7 @@
 #include "cfg.h"
 #include "ipnet.h"
 #include "sipalias.h"
+#include "divhi.h"
 #include "passhdr.h"
 
 
@@ -231,12 +238,102 @@ int passhdr_write(struct mbuf *mb, const struct sip_hdr *hdr,
 }
 
 
+/* A request's Diversion values, History-Info entries, and whether it
+ * asks for history privacy */
+struct conv_src {
+	struct pl div[DIVHI_MAX + 1];   /* Diversion values             */
+	size_t ndiv;
+	struct pl hi[DIVHI_MAX + 1];    /* History-Info entries         */
+	size_t nhi;
+	bool priv_all;                  /* Privacy: history             */
+};
+
+
+static void conv_gather(struct conv_src *src, const struct sip_msg *msg)
+{
+	memset(src, 0, sizeof(*src));
+
+	for (struct le *le = msg->hdrl.head; le; le = le->next) {
+		const struct sip_hdr *hdr = le->data;
+		struct pl full;
+
+		passhdr_full(&hdr->name, &full);
+		if (!pl_strcasecmp(&full, "Diversion")) {
+			if (src->ndiv < ARRAY_SIZE(src->div))
+				src->div[src->ndiv++] = hdr->val;
+		}
+		else if (!pl_strcasecmp(&full, "History-Info")) {
+			if (src->nhi < ARRAY_SIZE(src->hi))
+				src->hi[src->nhi++] = hdr->val;
+		}
+		else if (!pl_strcasecmp(&full, "Privacy")) {
+			src->priv_all |= divhi_privacy_history(&hdr->val);
+		}
+	}
+}
+
+
+static int mbuf_print_h(const char *p, size_t size, void *arg)
+{
+	return mbuf_write_mem(arg, (const uint8_t *)p, size);
+}
+
+
+/* The derived lines into gen; *dropp: the header they replace, if the
+ * mode drops it */
+static int conv_make(struct mbuf *gen, const struct sip_msg *msg,
+		     const struct passhdr_policy *pol, const char **dropp)
+{
+	bool to_div = pol->divhi == CFG_DIVHI_DIV ||
+		pol->divhi == CFG_DIVHI_DIV_ONLY;
+	struct re_printf pf = {mbuf_print_h, gen};
+	struct divhi_chain chain;
+	struct conv_src src;
+	enum passhdr_conv conv = PASSHDR_CONV_MADE;
+	int err = 0;
+
+	*dropp = NULL;
+	if (pol->dialog || pol->divhi == CFG_DIVHI_PASS)
+		return 0;
+
+	conv_gather(&src, msg);
+	if (!(to_div ? src.nhi : src.ndiv))
+		return 0;
+
+	if (to_div ? src.ndiv : src.nhi)
+		conv = PASSHDR_CONV_BOTH;
+	else if (to_div ? divhi_hi_decode(&chain, src.hi, src.nhi,
+					  src.priv_all) :
+		 divhi_div_decode(&chain, src.div, src.ndiv))
+		conv = PASSHDR_CONV_NONE;
+	else if (to_div)
+		err = divhi_div_print(&pf, &chain);
+	else
+		err = divhi_hi_print(&pf, &chain, pol->target);
+
+	if (err) {
+		mbuf_reset(gen);
+		conv = PASSHDR_CONV_NONE;
+	}
+	else if (conv == PASSHDR_CONV_MADE && (pol->divhi ==
+		 CFG_DIVHI_DIV_ONLY || pol->divhi == CFG_DIVHI_HI_ONLY)) {
+		*dropp = to_div ? "History-Info" : "Diversion";
+	}
+
+	if (pol->convh)
+		pol->convh(conv, pol->arg);
+
+	return err == ENOMEM ? err : 0;
+}
+
+
 /**
- * Collect the passed headers of a request, in their order
+ * Collect the passed headers of a request, in their order, and the
+ * Diversion or History-Info lines the policy asks to derive
  *
  * @param hdrsp "Name: value\r\n" lines (mem), NULL if there are none
  * @param msg   Request
- * @param pol   Which headers pass
+ * @param pol   Which headers pass, and the conversion
  * @param hide  URI hosts to hide, or NULL to copy the values as they
  *              came
  *
@@ -246,22 +343,36 @@ int passhdr_collect(char **hdrsp, const struct sip_msg *msg,
 		    const struct passhdr_policy *pol,
 		    const struct passhdr_hide *hide)
 {
-	struct mbuf *mb;
-	int err = 0;
+	struct mbuf *mb, gen;
+	const char *drop;
+	int err;
 
 	if (!hdrsp || !msg || !pol)
 		return EINVAL;
 
 	*hdrsp = NULL;
+	mbuf_init(&gen);
 	mb = mbuf_alloc(256);
 	if (!mb)
 		return ENOMEM;
 
+	err = conv_make(&gen, msg, pol, &drop);
+
 	for (struct le *le = msg->hdrl.head; le && !err; le = le->next) {
 		const struct sip_hdr *hdr = le->data;
+		struct pl full;
 
+		passhdr_full(&hdr->name, &full);
+		if (drop && !pl_strcasecmp(&full, drop))
+			continue;
 		if (passhdr_passes(&hdr->name, pol))
 			err = passhdr_write(mb, hdr, hide);
+	}
+
+	if (!err && gen.end) {
+		struct pl lines = {(const char *)gen.buf, gen.end};
+
+		err = passhdr_hosts_write(mb, &lines, hide);
 	}
 
 	if (!err && mb->end) {
@@ -269,6 +380,7 @@ int passhdr_collect(char **hdrsp, const struct sip_msg *msg,
 		err = mbuf_strdup(mb, hdrsp, mb->end);
 	}
 
+	mbuf_reset(&gen);
 	mem_deref(mb);
 
 	return err;

@@ -18,6 +18,22 @@ struct passhdr_hide {
 	const struct sa *repl;     /**< Address written instead        */
 };
 
+/** What the Diversion / History-Info conversion did with a request */
+enum passhdr_conv {
+	PASSHDR_CONV_MADE = 0,   /**< Lines derived and added            */
+	PASSHDR_CONV_BOTH,       /**< Skipped: both headers came         */
+	PASSHDR_CONV_NONE,       /**< Skipped: nothing could be derived  */
+};
+
+/**
+ * Told what the conversion did with a request that had the header to
+ * convert from
+ *
+ * @param conv What it did
+ * @param arg  Handler argument
+ */
+typedef void (passhdr_conv_h)(enum passhdr_conv conv, void *arg);
+
 /** Which headers of a request pass to the other leg */
 struct passhdr_policy {
 	const struct list *extra;  /**< struct cfg_passhdr (the operator's
@@ -26,6 +42,13 @@ struct passhdr_policy {
 	const char *set;           /**< The call's gateway set, or NULL */
 	bool dialog;               /**< Inside a dialog (else a call's
 				        first INVITE)                 */
+	enum cfg_divhi divhi;      /**< Diversion / History-Info
+				        conversion (first INVITE)     */
+	const char *target;        /**< The callee's URI: the last
+				        History-Info entry made       */
+	passhdr_conv_h *convh;     /**< Told what the conversion did,
+				        or NULL                       */
+	void *arg;                 /**< Its argument                  */
 };
 
 int  passhdr_collect(char **hdrsp, const struct sip_msg *msg,

@@ -69,7 +69,7 @@ static void replaces(const struct sip_msg *msg)
 /* Passed headers as they came, and with inside hosts hidden */
 static void passed(const struct sip_msg *msg, const struct list *nets)
 {
-	const struct passhdr_policy pol = {NULL, false, NULL, false};
+	const struct passhdr_policy pol = {.out = false};
 	struct passhdr_hide hide;
 	struct sa repl;
 	char *hdrs = NULL;

@@ -547,7 +547,7 @@ int test_cfg_check(void)
 	"sip_tls_key /dev/null\n" \
 	"sip_tls_ca /dev/null\n" \
 	"sip_gw_set pstn refer=local failover=timeout,6xx media=srtp " \
-	"info_dtmf=convert\n" \
+	"info_dtmf=convert divhi=hi-only\n" \
 	"sip_gw_set back-up_2\n" \
 	"sip_gw pstn udp 192.0.2.10 priority=1 weight=3 user=edge " \
 	"password=s3cr=t#x realm=pstn.example\n" \
@@ -568,7 +568,8 @@ int test_cfg_check(void)
 	"sip_domain 203.0.113.1\n" \
 	"sip_um_media srtp\n" \
 	"sip_pass_header P-Charging-Vector out set=pstn\n" \
-	"sip_pass_header X-Genesys-Id\n"
+	"sip_pass_header X-Genesys-Id\n" \
+	"sip_um_divhi Div\n"
 
 
 /* sip_gw_set and sip_gw: the sets, their options and their gateways */
@@ -596,6 +597,9 @@ int test_cfg_outbound(void)
 	TEST_EQUALS(CFG_MEDIA_UNSET, bak->media);
 	TEST_ASSERT(!bak->info_dtmf);
 	TEST_EQUALS(CFG_MEDIA_SRTP, cfg->sip.um_media);
+	TEST_EQUALS(CFG_DIVHI_HI_ONLY, set->divhi);
+	TEST_EQUALS(CFG_DIVHI_PASS, bak->divhi);
+	TEST_EQUALS(CFG_DIVHI_DIV, cfg->sip.um_divhi);
 	TEST_EQUALS(2, list_count(&cfg->sip.pass_hdrs));
 	{
 		const struct cfg_passhdr *ph = list_ledata(
@@ -729,7 +733,11 @@ int test_cfg_gw_bad(void)
 		{"sip_gw_set p failover=5xx,5XX", "'5XX' is listed twice"},
 		{"sip_gw_set p mode=x",
 		 "unknown option 'mode' (refer, failover, media, info_dtmf, "
-		 "max_calls)"},
+		 "max_calls, divhi)"},
+		{"sip_gw_set p divhi=both",       "'both' is not pass, div, "
+						  "div-only, hi or hi-only"},
+		{"sip_um_divhi hi-first",         "'hi-first' is not pass, div, "
+						  "div-only, hi or hi-only"},
 		{"sip_gw_set p local",            "'local' is not name=value"},
 		{"sip_gw_set p media=zrtp",       "'zrtp' is not rtp, srtp or "
 						  "any"},

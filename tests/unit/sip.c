@@ -505,7 +505,7 @@ int test_passhdr(void)
 		"Content-Length: 0\n\n";
 	struct cfg_net inside = {.bits = 24};
 	struct list nets = LIST_INIT;
-	const struct passhdr_policy pol = {NULL, false, NULL, false};
+	const struct passhdr_policy pol = {.out = false};
 	struct passhdr_hide hide;
 	struct sip_msg *msg = NULL;
 	char *hdrs = NULL;
@@ -557,6 +557,99 @@ int test_passhdr(void)
 
 
 
+static void conv_count(enum passhdr_conv conv, void *arg)
+{
+	unsigned *n = arg;
+
+	++n[conv];
+}
+
+
+/* Diversion derived from History-Info toward UM, History-Info from
+ * Diversion toward a gateway with inside hosts hidden; both present or
+ * nothing derived: as they came */
+int test_passhdr_divhi(void)
+{
+#define INV(hdrs) "INVITE sip:5000@192.0.2.1 SIP/2.0\n"                \
+	"Via: SIP/2.0/UDP 198.51.100.10;branch=z9hG4bK1\n"             \
+	"From: <sip:4001@p>;tag=1\nTo: <sip:5000@192.0.2.1>\n"         \
+	"Call-ID: c1\nCSeq: 1 INVITE\n" hdrs "Content-Length: 0\n\n"
+#define HI1 "History-Info: <sip:4002@p>;index=1, " \
+	"<sip:5000@p;cause=408>;index=1.1;mp=1\n"
+	struct passhdr_policy pol = {.divhi = CFG_DIVHI_DIV,
+				     .target = "sip:5000@192.0.2.1",
+				     .convh = conv_count};
+	struct cfg_net inside = {.bits = 24};
+	struct list nets = LIST_INIT;
+	struct passhdr_hide hide;
+	struct sip_msg *msg = NULL;
+	unsigned n[3] = {0, 0, 0};
+	char *hdrs = NULL;
+	struct sa repl;
+	int err = 0;
+
+	pol.arg = n;
+	TEST_ERR(msg_make(&msg, INV("Privacy: id\n" HI1)));
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
+	TEST_STRCMP("Privacy: id\r\n"
+		    "History-Info: <sip:4002@p>;index=1, "
+		    "<sip:5000@p;cause=408>;index=1.1;mp=1\r\n"
+		    "Diversion: <sip:4002@p>;reason=no-answer;counter=1;"
+		    "privacy=off\r\n", hdrs);
+	hdrs = mem_deref(hdrs);
+
+	pol.divhi = CFG_DIVHI_DIV_ONLY;
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
+	TEST_STRCMP("Privacy: id\r\nDiversion: <sip:4002@p>;"
+		    "reason=no-answer;counter=1;privacy=off\r\n", hdrs);
+	hdrs = mem_deref(hdrs);
+	TEST_EQUALS(2, n[PASSHDR_CONV_MADE]);
+
+	/* both: never synthesise; a rc-only HI: nothing derived */
+	msg = mem_deref(msg);
+	TEST_ERR(msg_make(&msg, INV("Diversion: <sip:9@p>\n" HI1)));
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
+	TEST_STRCMP("Diversion: <sip:9@p>\r\nHistory-Info: <sip:4002@p>;"
+		    "index=1, <sip:5000@p;cause=408>;index=1.1;mp=1\r\n", hdrs);
+	hdrs = mem_deref(hdrs);
+	msg = mem_deref(msg);
+	TEST_ERR(msg_make(&msg, INV("History-Info: <sip:a@p>;index=1,"
+				    "<sip:a@q>;index=1.1;rc=1\n")));
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, NULL));
+	TEST_STRCMP("History-Info: <sip:a@p>;index=1,"
+		    "<sip:a@q>;index=1.1;rc=1\r\n", hdrs);
+	hdrs = mem_deref(hdrs);
+	TEST_EQUALS(1, n[PASSHDR_CONV_BOTH]);
+	TEST_EQUALS(1, n[PASSHDR_CONV_NONE]);
+
+	/* toward a gateway: the inside host of the Diversion is hidden */
+	msg = mem_deref(msg);
+	TEST_ERR(msg_make(&msg, INV("Diversion: <sip:4002@203.0.113.10>;"
+				    "reason=unconditional\n")));
+	TEST_ERR(sa_set_str(&repl, "198.51.100.1", 0));
+	TEST_ERR(sa_set_str(&inside.addr, "203.0.113.0", 0));
+	list_append(&nets, &inside.le, &inside);
+	hide.nets = &nets;
+	hide.repl = &repl;
+	pol.out = true;
+	pol.divhi = CFG_DIVHI_HI_ONLY;
+	pol.target = "sip:+14255550123@198.51.100.1:5060";
+	TEST_ERR(passhdr_collect(&hdrs, msg, &pol, &hide));
+	TEST_STRCMP("History-Info: <sip:4002@198.51.100.1>;index=1,"
+		    "<sip:+14255550123@198.51.100.1:5060;cause=302>;"
+		    "index=1.1;mp=1\r\n", hdrs);
+	TEST_EQUALS(3, n[PASSHDR_CONV_MADE]);
+
+ out:
+	list_clear(&nets);
+	mem_deref(hdrs);
+	mem_deref(msg);
+	return err;
+#undef INV
+#undef HI1
+}
+
+
 /* The allow-list: compact forms read as full names, the blanks before a
  * colon do not matter, ms-diagnostics never passes; the operator's
  * lines by direction and set; the list inside a dialog */
@@ -578,7 +671,7 @@ int test_passhdr_policy(void)
 		"Content-Length: 0\n\n";
 	struct cfg_passhdr x = {.dirs = CFG_HDR_IN}, pcv = {.dirs = CFG_HDR_OUT};
 	struct list extra = LIST_INIT;
-	struct passhdr_policy pol = {&extra, false, "pstn", false};
+	struct passhdr_policy pol = {.extra = &extra, .set = "pstn"};
 	struct sip_msg *msg = NULL;
 	char *hdrs = NULL;
 	int err = 0;

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include <re.h>
+#include "cfg.h"
 #include "sipline.h"
 #include "sipalias.h"
 #include "sipans.h"
