@@ -27,8 +27,17 @@ struct conn_rig {
 	struct sipxs_table *xs;     /**< Server transactions           */
 	struct sipxs *st;           /**< The INVITE's                  */
 	unsigned cancels;           /**< Cancel handler calls          */
+	bool (*done)(const struct conn_rig *r);  /**< Ends the run early */
 	bool cli_closed;            /**< The client saw the close     */
 };
+
+
+/* The run ends as soon as what the test waits for has happened */
+static void rig_check(const struct conn_rig *r)
+{
+	if (r->done && r->done(r))
+		re_cancel();
+}
 
 
 static void rig_msg_h(struct sipconn *sc, const struct sip_msg *msg,
@@ -42,6 +51,7 @@ static void rig_msg_h(struct sipconn *sc, const struct sip_msg *msg,
 
 	++r->msgs;
 	(void)pl_strcpy(&msg->callid, r->last, sizeof(r->last));
+	rig_check(r);
 }
 
 
@@ -52,6 +62,7 @@ static void rig_close_h(struct sipconn *sc, int err, void *arg)
 	(void)sc;
 	r->srv_err = err;
 	r->sc = mem_deref(r->sc);
+	rig_check(r);
 }
 
 
@@ -86,6 +97,7 @@ static void cli_recv_h(struct mbuf *mb, void *arg)
 	struct conn_rig *r = arg;
 
 	(void)mbuf_write_mem(r->got, mbuf_buf(mb), mbuf_get_left(mb));
+	rig_check(r);
 }
 
 
@@ -95,6 +107,7 @@ static void cli_close_h(int err, void *arg)
 
 	(void)err;
 	r->cli_closed = true;
+	rig_check(r);
 }
 
 
@@ -105,7 +118,8 @@ static void rig_stop(void *arg)
 }
 
 
-/* Run: the client connects, sends r->send, and the loop runs for ms */
+/* Run: the client connects, sends r->send, and the loop runs until
+ * r->done says so (or for ms without it) */
 static int rig_run(struct conn_rig *r, uint32_t ms)
 {
 	struct sa laddr;
@@ -171,6 +185,26 @@ static void rig_prm(struct conn_rig *r)
 }
 
 
+static bool got_has(const struct conn_rig *r, const char *s);
+
+static bool survives_done(const struct conn_rig *r)
+{
+	return r->msgs == 2 && got_has(r, "Via: SIP/2.0/TCP h;branch=z9hG4bKt");
+}
+
+
+static bool closed_done(const struct conn_rig *r)
+{
+	return r->cli_closed && r->srv_err != -1;
+}
+
+
+static bool ended_done(const struct conn_rig *r)
+{
+	return r->srv_err != -1;
+}
+
+
 /* Messages and what does not decode share a connection: RFC 4475's
  * unksm2 (a REGISTER) gets 405, a request line with a trailing blank
  * 400, a ping its CRLF, an alias is renamed, and the messages after
@@ -198,7 +232,8 @@ int test_sipconn_survives(void)
 		"Content-Length: 0\r\n\r\n"));
 	TEST_ERR(mbuf_write_u8(all, 0));
 	r.send = (const char *)all->buf;
-	TEST_ERR(rig_run(&r, 300));
+	r.done = survives_done;
+	TEST_ERR(rig_run(&r, 5000));
 
 	TEST_EQUALS(2, r.msgs);
 	TEST_STRCMP("two", r.last);
@@ -231,7 +266,8 @@ int test_sipconn_toolarge(void)
 	r.send = "INVITE sip:a@127.0.0.1 SIP/2.0\r\n"
 		"Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKbig\r\n"
 		"Content-Length: 5000\r\n\r\n" "v=0\r\n";
-	TEST_ERR(rig_run(&r, 600));
+	r.done = closed_done;
+	TEST_ERR(rig_run(&r, 5000));
 
 	TEST_ASSERT(got_has(&r, "SIP/2.0 513 Message Too Large\r\n"
 			    "Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bKbig"));
@@ -255,7 +291,8 @@ int test_sipconn_slow(void)
 	rig_prm(&r);
 	r.prm.msg_ms = 150;
 	r.send = "INVITE sip:a@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP h\r\n";
-	TEST_ERR(rig_run(&r, 500));
+	r.done = closed_done;
+	TEST_ERR(rig_run(&r, 5000));
 	TEST_EQUALS(ETIMEDOUT, r.srv_err);
 	TEST_ASSERT(r.cli_closed);
 	rig_free(&r);
@@ -263,7 +300,8 @@ int test_sipconn_slow(void)
 	rig_prm(&r);
 	r.prm.first_ms = 150;
 	r.send = "";
-	TEST_ERR(rig_run(&r, 500));
+	r.done = closed_done;
+	TEST_ERR(rig_run(&r, 5000));
 	TEST_EQUALS(ETIMEDOUT, r.srv_err);
 	TEST_ASSERT(r.cli_closed);
 	rig_free(&r);
@@ -272,7 +310,8 @@ int test_sipconn_slow(void)
 	rig_prm(&r);
 	r.prm.idle_ms = 150;
 	r.send = OPT("idle");
-	TEST_ERR(rig_run(&r, 500));
+	r.done = ended_done;
+	TEST_ERR(rig_run(&r, 5000));
 	TEST_EQUALS(1, r.msgs);
 	TEST_EQUALS(ETIMEDOUT, r.srv_err);
 
@@ -432,6 +471,12 @@ static unsigned count_of(const struct mbuf *mb, const char *s)
 }
 
 
+static bool xs_done(const struct conn_rig *r)
+{
+	return count_of(r->got, "branch=z9hG4bKD\r\n") == 2;
+}
+
+
 /* CANCEL, ACK of a 487, an unknown CANCEL, a retransmitted INVITE */
 int test_sipxs(void)
 {
@@ -448,7 +493,8 @@ int test_sipxs(void)
 		XREQ("CANCEL", "C", "nope", "1 CANCEL")
 		XREQ("INVITE", "D", "again", "1 INVITE")
 		XREQ("INVITE", "D", "again", "1 INVITE");
-	TEST_ERR(rig_run(&r, 300));
+	r.done = xs_done;
+	TEST_ERR(rig_run(&r, 5000));
 
 	TEST_EQUALS(3, r.msgs);          /* INVITE A, OPTIONS, INVITE D */
 	TEST_EQUALS(1, r.cancels);

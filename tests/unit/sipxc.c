@@ -184,7 +184,7 @@ static void step_h(void *arg)
 		(void)edge_request(r, 2, "OPTIONS", "z9hG4bKquiet");
 		(void)edge_request(r, 3, "INVITE", "z9hG4bKfork");
 		(void)sipxc_cancel(r->ct[1]);      /* waits for the 180 */
-		tmr_start(&r->tmr, 400, step_h, r);
+		tmr_start(&r->tmr, 1500, step_h, r);
 		break;
 
 	default:
