@@ -37,6 +37,7 @@ static const struct cfg_key keys[] = {
 	KLIST("interface",            cfg_iface_h, ifaces, NULL),
 
 	KBOOL("sip_enable",           sip.enable),
+	KBOOL("sip_own_streams",      sip.own_streams),
 	KLIST("sip_listen",           cfg_listen_h, sip.listeners, sip_ports),
 	KSTR("sip_tls_cert",          sip.tls_cert),
 	KSTR("sip_tls_key",           sip.tls_key),

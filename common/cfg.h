@@ -169,6 +169,7 @@ struct cfg_name {
 /** SIP B2BUA settings */
 struct cfg_sip {
 	bool enable;                     /**< Run the B2BUA                */
+	bool own_streams;                /**< TCP/TLS are umedge's own     */
 	struct list listeners;           /**< struct cfg_listen            */
 	struct list umhosts;             /**< struct cfg_host              */
 	struct list gateways;            /**< struct cfg_net: trusted      */

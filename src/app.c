@@ -291,6 +291,9 @@ static void restart_note(const struct cfg *old, const struct cfg *cfg)
 	    || list_count(&old->turn.listeners) !=
 	    list_count(&cfg->turn.listeners))
 		DEBUG_NOTICE("listener changes take effect on restart\n");
+	if (old->sip.own_streams != cfg->sip.own_streams)
+		DEBUG_NOTICE("sip_own_streams changes take effect on "
+			     "restart\n");
 	if (list_count(&old->ifaces) != list_count(&cfg->ifaces) ||
 	    cfg_media_ports(old) != cfg_media_ports(cfg))
 		DEBUG_NOTICE("interface changes take effect on restart\n");

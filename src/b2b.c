@@ -39,6 +39,14 @@ enum {
 				  some 200k are kept             */
 	CONN_HASH   = 1024,  /**< Buckets of its TCP/TLS conns    */
 	RETRY_AFTER = 5,     /**< Seconds, with a rate-limit 503  */
+
+	STREAM_MSG_MAX      = 65536,   /**< Largest message on a stream  */
+	STREAM_FIRST_MS     = 10000,   /**< Accept to the first message  */
+	STREAM_MSG_MS       = 10000,   /**< A begun message, whole       */
+	STREAM_IDLE_MS      = 900000,  /**< Without a message            */
+	STREAM_LINGER_MS    = 2000,    /**< After 513/400, before close  */
+	STREAM_CONNS        = 4096,    /**< Connections per listener     */
+	STREAM_CONNS_SOURCE = 64,      /**< ... from one address         */
 };
 
 
@@ -63,6 +71,7 @@ static void b2b_destructor(void *data)
 	for (int s = 0; s < 2; s++) {
 		b2b->lsnr[s] = mem_deref(b2b->lsnr[s]);
 		b2b->rlsnr[s] = mem_deref(b2b->rlsnr[s]);
+		b2b->tp[s] = mem_deref(b2b->tp[s]);
 		if (b2b->sip[s])
 			sip_close(b2b->sip[s], true);
 		b2b->sip[s] = mem_deref(b2b->sip[s]);
@@ -78,7 +87,7 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 {
 	struct sipguard_verdict v;
 	bool ack = !pl_strcmp(&msg->met, "ACK");
-	struct sip *sip = b2b->sip[side];
+	struct siptp *sip = b2b->tp[side];
 
 	sipguard_request(msg, &v);
 	if (v.scode) {
@@ -86,7 +95,7 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 		DEBUG_INFO("%J: %r refused with %u: %s\n", &msg->src,
 			   &msg->met, v.scode, v.why);
 		if (!ack)
-			(void)sip_replyf(sip, msg, v.scode, v.reason,
+			(void)siptp_replyf(sip, msg, v.scode, v.reason,
 					 "%s"
 					 "Warning: 399 umedge \"%s\"\r\n"
 					 "Content-Length: 0\r\n\r\n", v.hdrs,
@@ -102,7 +111,7 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 		DEBUG_INFO("%J: %r from an untrusted source: 403\n",
 			   &msg->src, &msg->met);
 		if (!ack)
-			(void)sip_reply(sip, msg, 403, "Forbidden");
+			(void)siptp_reply(sip, msg, 403, "Forbidden");
 		return true;
 	}
 
@@ -122,7 +131,7 @@ static int invite_in(struct b2b *b2b, const struct sip_msg *msg)
 		++b2b->st.in_limited;
 		DEBUG_INFO("%J: INVITE refused with 503: %s\n", &msg->src,
 			   why);
-		return sip_replyf(b2b->sip[B2B_EXT], msg, 503,
+		return siptp_replyf(b2b->tp[B2B_EXT], msg, 503,
 				  "Service Unavailable",
 				  "Retry-After: %u\r\n"
 				  "Warning: 399 umedge \"%s\"\r\n"
@@ -152,7 +161,7 @@ static void invite(struct b2b *b2b, enum b2b_side side,
 		err = invite_in(b2b, msg);
 
 	if (err)
-		(void)sip_reply(b2b->sip[side], msg, 500,
+		(void)siptp_reply(b2b->tp[side], msg, 500,
 				"Server Internal Error");
 }
 
@@ -160,27 +169,27 @@ static void invite(struct b2b *b2b, enum b2b_side side,
 static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
 			  const struct sip_msg *msg)
 {
-	struct sip *sip = b2b->sip[side];
+	struct siptp *sip = b2b->tp[side];
 
 	if (!pl_strcmp(&msg->met, "ACK"))
 		return;
 
 	if (pl_isset(&msg->to.tag)) {
-		(void)sip_reply(sip, msg, 481,
+		(void)siptp_reply(sip, msg, 481,
 				"Call/Transaction Does Not Exist");
 		return;
 	}
 
 	if (!gate_admit(b2b->gate, &msg->src, tmr_jiffies())) {
 		++b2b->st.limited;
-		(void)sip_replyf(sip, msg, 503, "Service Unavailable",
+		(void)siptp_replyf(sip, msg, 503, "Service Unavailable",
 				 "Retry-After: %u\r\n"
 				 "Content-Length: 0\r\n\r\n", RETRY_AFTER);
 		return;
 	}
 
 	if (!pl_strcmp(&msg->met, "OPTIONS")) {
-		(void)sip_replyf(sip, msg, 200, "OK",
+		(void)siptp_replyf(sip, msg, 200, "OK",
 				 "Allow: %s\r\n"
 				 "Accept: application/sdp\r\n"
 				 "Content-Length: 0\r\n\r\n", B2B_ALLOW);
@@ -193,12 +202,12 @@ static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
 	}
 
 	if (!pl_strcmp(&msg->met, "CANCEL")) {
-		(void)sip_reply(sip, msg, 481,
+		(void)siptp_reply(sip, msg, 481,
 				"Call/Transaction Does Not Exist");
 		return;
 	}
 
-	(void)sip_replyf(sip, msg, 405, "Method Not Allowed",
+	(void)siptp_replyf(sip, msg, 405, "Method Not Allowed",
 			 "Allow: %s\r\nContent-Length: 0\r\n\r\n", B2B_ALLOW);
 }
 
@@ -237,7 +246,7 @@ static bool fence_request(const struct sip_msg *msg, void *arg)
 
 	DEBUG_INFO("%J: CANCEL from another source than its INVITE: 481\n",
 		   &msg->src);
-	(void)sip_reply(b2b->sip[B2B_EXT], msg, 481,
+	(void)siptp_reply(b2b->tp[B2B_EXT], msg, 481,
 			"Call/Transaction Does Not Exist");
 
 	return true;
@@ -333,10 +342,16 @@ static int transports_add(struct b2b *b2b, const struct cfg *cfg)
 				return err;
 		}
 
-		err = l->tp == CFG_TLS ?
-			sip_transp_add(b2b->sip[side], SIP_TRANSP_TLS, &laddr,
-				       b2b->tls[side]) :
-			sip_transp_add(b2b->sip[side], tp_of(l->tp), &laddr);
+		if (l->tp != CFG_UDP && cfg->sip.own_streams)
+			err = siptp_listen(b2b->tp[side], &laddr,
+					   l->tp == CFG_TLS ? b2b->tls[side] :
+					   NULL);
+		else if (l->tp == CFG_TLS)
+			err = sip_transp_add(b2b->sip[side], SIP_TRANSP_TLS,
+					     &laddr, b2b->tls[side]);
+		else
+			err = sip_transp_add(b2b->sip[side], tp_of(l->tp),
+					     &laddr);
 		if (err) {
 			elog_err("sip_listen %s %s %u: %m\n", l->iface,
 				 cfg_tp_name(l->tp), l->port, err);
@@ -383,8 +398,7 @@ static int transp_check(const struct b2b *b2b, enum b2b_side side,
 		const struct cfg_host *h = le->data;
 		struct sa laddr;
 
-		if (!sip_transp_laddr(b2b->sip[side], &laddr, tp_of(h->tp),
-				      NULL))
+		if (!siptp_laddr(b2b->tp[side], &laddr, tp_of(h->tp), NULL))
 			continue;
 
 		elog_err("%s %s %s (line %u): needs a sip_listen on the %s "
@@ -422,7 +436,7 @@ static int gwsets_alloc(struct b2b *b2b, const struct cfg *cfg,
 	for (struct le *le = cfg->sip.gwsets.head; le && !err; le = le->next) {
 		const struct cfg_gwset *set = le->data;
 		const struct hset_prm prm = {
-			set->name, &set->gws, set->failover, b2b->sip[B2B_EXT],
+			set->name, &set->gws, set->failover, b2b->tp[B2B_EXT],
 			&b2b->laddr[B2B_EXT],
 			set->media ? set->media : cfg->sip.gw_media,
 			set->info_dtmf
@@ -444,7 +458,7 @@ static int umhosts_alloc(struct b2b *b2b, const struct cfg *cfg)
 	const struct hset_prm prm = {
 		"um", &cfg->sip.umhosts,
 		CFG_FO_TIMEOUT | CFG_FO_408 | CFG_FO_5XX | CFG_FO_6XX,
-		b2b->sip[B2B_INT], &b2b->laddr[B2B_INT], cfg->sip.um_media,
+		b2b->tp[B2B_INT], &b2b->laddr[B2B_INT], cfg->sip.um_media,
 		false
 	};
 
@@ -466,11 +480,54 @@ static bool stray_response(const struct sip_msg *msg, void *arg)
 }
 
 
+/* Requests and stray responses on own streams */
+static void own_ext_request(const struct sip_msg *msg, void *arg)
+{
+	(void)request(arg, B2B_EXT, msg);
+}
+
+
+static void own_int_request(const struct sip_msg *msg, void *arg)
+{
+	(void)request(arg, B2B_INT, msg);
+}
+
+
+static void own_stray(const struct sip_msg *msg, void *arg)
+{
+	(void)stray_response(msg, arg);
+}
+
+
+/* The limits of own streams (sip_own_streams) */
+static void stream_limits(struct b2b *b2b)
+{
+	struct sipstream_prm *p = &b2b->slim;
+
+	p->conn.max_msg = STREAM_MSG_MAX;
+	p->conn.first_ms = STREAM_FIRST_MS;
+	p->conn.msg_ms = STREAM_MSG_MS;
+	p->conn.idle_ms = STREAM_IDLE_MS;
+	p->conn.linger_ms = STREAM_LINGER_MS;
+	p->conn.allow = B2B_ALLOW;
+	p->max_conns = STREAM_CONNS;
+	p->max_per_source = STREAM_CONNS_SOURCE;
+}
+
+
 static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 {
 	int err = 0;
 
+	stream_limits(b2b);
 	for (int s = 0; s < 2 && !err; s++) {
+		struct siptp_prm prm = {
+			NULL, cfg->sip.own_streams, cfg->sip.user_agent,
+			&b2b->slim,
+			s == B2B_EXT ? own_ext_request : own_int_request,
+			own_stray, b2b
+		};
+
 		err = sip_alloc(&b2b->sip[s], b2b->dnsc, TRANS_HASH,
 				TRANS_HASH, CONN_HASH, cfg->sip.user_agent,
 				NULL, NULL);
@@ -481,6 +538,9 @@ static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 		if (!err)
 			err = sip_listen(&b2b->rlsnr[s], b2b->sip[s], false,
 					 stray_response, b2b);
+		prm.sip = b2b->sip[s];
+		if (!err)
+			err = siptp_alloc(&b2b->tp[s], &prm);
 	}
 
 	return err;

@@ -37,6 +37,9 @@ struct tok_keyring;
 struct cfg_host;
 
 #include "dtq.h"
+#include "sipconn.h"
+#include "sipstream.h"
+#include "siptp.h"
 
 /** The two sides */
 enum b2b_side {
@@ -87,6 +90,9 @@ struct b2b {
 	struct relay *relay;              /**< Media relay                 */
 	struct dnsc *dnsc;                /**< Resolver for UM host names  */
 	struct sip *sip[2];               /**< Stack per side              */
+	struct siptp *tp[2];              /**< Transport per side: libre's
+					       stack, own streams          */
+	struct sipstream_prm slim;        /**< Own streams' limits         */
 	struct sip_lsnr *lsnr[2];         /**< Request listener per side   */
 	struct sip_lsnr *rlsnr[2];        /**< Stray responses per side    */
 	struct tls *tls[2];               /**< TLS context per side        */
@@ -157,7 +163,7 @@ struct leg {
 	struct uacauth *auth;       /**< Credentials for the peer's
 					 challenges, or NULL             */
 	uint32_t invite_cseq;       /**< Its CSeq, for ACK               */
-	struct sip_strans *st;      /**< Its pending INVITE (UAS leg)    */
+	struct siptp_st *st;        /**< Its pending INVITE (UAS leg)    */
 	const struct sip_msg *msg;  /**< That INVITE (referenced)        */
 	struct mbuf *ok;            /**< Our 2xx, retransmitted on UDP   */
 	struct mbuf *ack_sdp;       /**< The answer our ACK carried, for
@@ -196,11 +202,11 @@ void leg_detach(struct leg *leg);
 void leg_recv(struct leg *leg, const struct sip_msg *msg);
 void leg_cred_set(struct leg *leg, struct uacauth *auth);
 int  leg_rtag_learn(struct leg *leg, const struct pl *tag);
-int  leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
-		sip_cancel_h *cancelh, void *arg);
+int  leg_accept(struct leg *leg, struct siptp *tp,
+		const struct sip_msg *msg, sip_cancel_h *cancelh, void *arg);
 void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
 		const char *reason, const char *why);
-int  leg_respond(struct leg *leg, struct sip_strans **stp,
+int  leg_respond(struct leg *leg, struct siptp_st **stp,
 		 const struct sip_msg *msg, uint16_t scode, const char *reason,
 		 const char *hdrs, const struct body *body);
 int  leg_reply(struct leg *leg, uint16_t scode, const char *reason,
@@ -208,7 +214,7 @@ int  leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 void leg_ack_received(struct leg *leg);
 int  leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	      const char *hdrs, const struct body *body,
-	      sip_resp_h *resph, void *arg, struct sip_request **reqp);
+	      sip_resp_h *resph, void *arg, struct siptp_req **reqp);
 int  leg_auth_write(struct mbuf *mb, struct leg *leg, const char *met);
 
 /* lreq.c */

@@ -66,9 +66,9 @@ static void bcall_destructor(void *data)
 }
 
 
-static struct sip *stack(const struct bcall *call, enum b2b_side side)
+static struct siptp *stack(const struct bcall *call, enum b2b_side side)
 {
-	return call->b2b->sip[side];
+	return call->b2b->tp[side];
 }
 
 
@@ -267,7 +267,7 @@ static void cancel_handler(void *arg)
 static void bye_handler(struct bcall *call, struct leg *leg,
 			const struct sip_msg *msg)
 {
-	(void)sip_treply(NULL, stack(call, leg->side), msg, 200, "OK");
+	(void)siptp_treply(NULL, stack(call, leg->side), msg, 200, "OK");
 	bcall_bye_send(call, !leg->slot);
 	bcall_end(call, leg->side == B2B_EXT ? "bye from outside" :
 		  "bye from inside");
@@ -317,7 +317,7 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 		}
 	}
 
-	(void)sip_treply(NULL, stack(call, leg->side), msg, 501,
+	(void)siptp_treply(NULL, stack(call, leg->side), msg, 501,
 			 "Not Implemented");
 }
 

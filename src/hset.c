@@ -8,6 +8,7 @@
 #include <re_dbg.h>
 #include "cfg.h"
 #include "uacauth.h"
+#include "siptp.h"
 #include "hset.h"
 
 
@@ -21,7 +22,7 @@ struct hhost {
 					     the legs toward it, or NULL */
 	char name[CFG_HOST_MAX + 8];    /**< host:port, for logs          */
 	bool alive;                     /**< Answers OPTIONS              */
-	struct sip_request *probe;      /**< OPTIONS in flight            */
+	struct siptp_req *probe;        /**< OPTIONS in flight            */
 	struct tmr tmr;                 /**< Next probe / probe timeout   */
 	uint32_t cseq;                  /**< Probe CSeq                   */
 	uint64_t answered;              /**< Probes answered              */
@@ -36,7 +37,7 @@ struct hset {
 	uint32_t failover;              /**< enum cfg_failover bits       */
 	enum cfg_media media;           /**< Media security of its legs   */
 	bool info_dtmf;                 /**< INFO digits become RFC 4733  */
-	struct sip *sip;                /**< The stack the hosts are on   */
+	struct siptp *tp;               /**< The transport of the hosts   */
 	struct sa laddr;                /**< Our address there (From)     */
 	struct list hosts;              /**< struct hhost                 */
 };
@@ -130,29 +131,50 @@ static void probe_timeout(void *arg)
 }
 
 
-static void probe_start(void *arg)
+/* The probe's headers after the request line and Via */
+static int probe_encode(struct mbuf *mb, const struct hhost *h,
+			const char *uri)
 {
-	struct hhost *h = arg;
-	struct hset *hs = h->hs;
-	char uri[CFG_HOST_MAX + 40];
-	int err;
+	const struct hset *hs = h->hs;
 
-	hhost_uri(uri, sizeof(uri), h, NULL);
-
-	h->probe = mem_deref(h->probe);
-	err = sip_requestf(&h->probe, hs->sip, true, "OPTIONS", uri, NULL,
-			   NULL, NULL, probe_resp, h,
-			   "To: <%s>\r\n"
+	return mbuf_printf(mb, "To: <%s>\r\n"
 			   "From: <sip:umedge@%J>;tag=%016llx\r\n"
 			   "Call-ID: %016llx\r\n"
 			   "CSeq: %u OPTIONS\r\n"
 			   "Max-Forwards: 70\r\n"
 			   "User-Agent: %s\r\n"
 			   "Content-Length: 0\r\n\r\n",
-			   uri, &hs->laddr, rand_u64(), rand_u64(), ++h->cseq,
+			   uri, &hs->laddr, rand_u64(), rand_u64(), h->cseq,
 			   hs->cfg->sip.user_agent);
+}
+
+
+static void probe_start(void *arg)
+{
+	struct hhost *h = arg;
+	struct hset *hs = h->hs;
+	char uri[CFG_HOST_MAX + 40];
+	struct mbuf *mb;
+	int err;
+
+	hhost_uri(uri, sizeof(uri), h, NULL);
+
+	h->probe = mem_deref(h->probe);
+	++h->cseq;
+	mb = mbuf_alloc(512);
+	err = mb ? probe_encode(mb, h, uri) : ENOMEM;
+	if (!err) {
+		mb->pos = 0;
+		err = siptp_request(&h->probe, hs->tp, true, "OPTIONS", uri,
+				    NULL, mb, 0, NULL, probe_resp, h);
+	}
+	mem_deref(mb);
 	if (err) {
-		host_set(h, false, "OPTIONS could not be sent");
+		char why[64];
+
+		(void)re_snprintf(why, sizeof(why), "OPTIONS could not be "
+				  "sent: %m", err);
+		host_set(h, false, why);
 		return;
 	}
 
@@ -199,7 +221,7 @@ int hset_alloc(struct hset **hsp, const struct cfg *cfg,
 	struct hset *hs;
 	int err = 0;
 
-	if (!hsp || !cfg || !prm || !prm->hosts || !prm->sip || !prm->laddr)
+	if (!hsp || !cfg || !prm || !prm->hosts || !prm->tp || !prm->laddr)
 		return EINVAL;
 
 	if (list_count(prm->hosts) > HSET_MAX)
@@ -214,7 +236,7 @@ int hset_alloc(struct hset **hsp, const struct cfg *cfg,
 	hs->failover = prm->failover;
 	hs->media = prm->media;
 	hs->info_dtmf = prm->info_dtmf;
-	hs->sip = prm->sip;
+	hs->tp = prm->tp;
 	hs->laddr = *prm->laddr;
 
 	for (struct le *le = prm->hosts->head; le && !err; le = le->next)

@@ -32,7 +32,7 @@ struct hset_prm {
 	const char *name;          /**< "um", or the gateway set's name */
 	const struct list *hosts;  /**< struct cfg_host of cfg         */
 	uint32_t failover;         /**< enum cfg_failover bits         */
-	struct sip *sip;           /**< The stack its hosts are on     */
+	struct siptp *tp;          /**< The transport its hosts are on */
 	const struct sa *laddr;    /**< Our address there, for From    */
 	enum cfg_media media;      /**< Media security of its legs     */
 	bool info_dtmf;            /**< Its INFO digits go to UM as

@@ -282,8 +282,8 @@ void leg_recv(struct leg *leg, const struct sip_msg *msg)
 	if (leg && leg->reqh)
 		leg->reqh(leg, msg, leg->arg);
 	else if (leg)
-		(void)sip_treply(NULL, leg->b2b->sip[leg->side], msg, 481,
-				 "Call/Transaction Does Not Exist");
+		(void)siptp_treply(NULL, leg->b2b->tp[leg->side], msg, 481,
+				   "Call/Transaction Does Not Exist");
 }
 
 
@@ -291,26 +291,26 @@ void leg_recv(struct leg *leg, const struct sip_msg *msg)
  * Take an incoming INVITE: the leg becomes its dialog's UAS
  *
  * @param leg     Leg
- * @param sip     Stack it came on
+ * @param tp      Transport it came on
  * @param msg     The INVITE
  * @param cancelh Called on CANCEL
  * @param arg     Handler argument
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_accept(struct leg *leg, struct sip *sip, const struct sip_msg *msg,
+int leg_accept(struct leg *leg, struct siptp *tp, const struct sip_msg *msg,
 	       sip_cancel_h *cancelh, void *arg)
 {
 	int err;
 
-	if (!leg || !sip || !msg)
+	if (!leg || !tp || !msg)
 		return EINVAL;
 
 	err = sip_dialog_accept(&leg->dlg, msg);
 	if (err)
 		return err;
 
-	err = sip_strans_alloc(&leg->st, sip, msg, cancelh, arg);
+	err = siptp_st_alloc(&leg->st, tp, msg, cancelh, arg);
 	if (err)
 		return err;
 
@@ -362,8 +362,7 @@ static void contact_fmt(char *buf, size_t sz, const struct sa *laddr,
 static void laddr_of(const struct leg *leg, const struct sip_msg *msg,
 		     struct sa *laddr)
 {
-	if (sip_transp_laddr(leg->b2b->sip[leg->side], laddr, msg->tp,
-			     &msg->src))
+	if (siptp_laddr(leg->b2b->tp[leg->side], laddr, msg->tp, &msg->src))
 		*laddr = msg->dst;
 }
 
@@ -425,7 +424,7 @@ static void ok_retransmit(struct dte *e, void *arg)
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_respond(struct leg *leg, struct sip_strans **stp,
+int leg_respond(struct leg *leg, struct siptp_st **stp,
 		const struct sip_msg *msg, uint16_t scode, const char *reason,
 		const char *hdrs, const struct body *body)
 {
@@ -447,9 +446,9 @@ int leg_respond(struct leg *leg, struct sip_strans **stp,
 		contact_fmt(contact, sizeof(contact), &laddr, msg->tp);
 	}
 
-	err = sip_treplyf(stp, ok && invite ? &mb : NULL,
-			  leg->b2b->sip[leg->side], msg, false,
-			  scode, reason, "%s%s%s%s%s" "%H", contact,
+	err = siptp_treplyf(stp, ok && invite ? &mb : NULL,
+			    leg->b2b->tp[leg->side], msg,
+			    scode, reason, "%s%s%s%s%s" "%H", contact,
 			  contact[0] ? "Allow: " : "", contact[0] ? B2B_ALLOW : "",
 			  contact[0] ? "\r\n" : "", hdrs ? hdrs : "",
 			  body_print, body);
@@ -513,7 +512,7 @@ int leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
 		const char *reason, const char *why)
 {
-	struct sip_strans *st = NULL;
+	struct siptp_st *st = NULL;
 	char hdrs[160] = "";
 
 	if (!leg || !msg)
@@ -523,7 +522,7 @@ void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
 		(void)re_snprintf(hdrs, sizeof(hdrs),
 				  "Warning: 399 umedge \"%s\"\r\n", why);
 
-	if (sip_strans_alloc(&st, leg->b2b->sip[leg->side], msg, NULL, NULL))
+	if (siptp_st_alloc(&st, leg->b2b->tp[leg->side], msg, NULL, NULL))
 		return;
 
 	(void)leg_respond(leg, &st, msg, scode, reason, hdrs, NULL);
@@ -688,7 +687,7 @@ int leg_auth_write(struct mbuf *mb, struct leg *leg, const char *met)
  */
 int leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	     const char *hdrs, const struct body *body,
-	     sip_resp_h *resph, void *arg, struct sip_request **reqp)
+	     sip_resp_h *resph, void *arg, struct siptp_req **reqp)
 {
 	struct mbuf *mb;
 	int err;
@@ -707,10 +706,11 @@ int leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	if (!strcmp(met, "INVITE"))
 		leg->invite_cseq = sip_dialog_lseq(leg->dlg) - 1;
 
-	err = sip_request(reqp, leg->b2b->sip[leg->side], true, met, -1,
-			  sip_dialog_uri(leg->dlg), -1,
-			  sip_dialog_route(leg->dlg), mb,
-			  sip_dialog_hash(leg->dlg), send_handler, resph, arg);
+	err = siptp_request(reqp, leg->b2b->tp[leg->side], true, met,
+			    sip_dialog_uri(leg->dlg),
+			    sip_dialog_route(leg->dlg), mb,
+			    sip_dialog_hash(leg->dlg), send_handler, resph,
+			    arg);
 
  out:
 	mem_deref(mb);
@@ -751,12 +751,11 @@ int leg_ack(struct leg *leg, const struct body *body)
 	err = request_encode(mb, leg, "ACK", leg->invite_cseq, 70, NULL,
 			     body);
 	if (!err)
-		err = sip_request(NULL, leg->b2b->sip[leg->side], false,
-				  "ACK", -1,
-				  sip_dialog_uri(leg->dlg), -1,
-				  sip_dialog_route(leg->dlg), mb,
-				  sip_dialog_hash(leg->dlg), send_handler,
-				  NULL, NULL);
+		err = siptp_request(NULL, leg->b2b->tp[leg->side], false,
+				    "ACK", sip_dialog_uri(leg->dlg),
+				    sip_dialog_route(leg->dlg), mb,
+				    sip_dialog_hash(leg->dlg), send_handler,
+				    NULL, NULL);
 
 	mem_deref(mb);
 	leg->confirmed = !err;

@@ -12,7 +12,7 @@
  * answered when challenged after the call is gone.
  *
  * The owner's pointer (lreqp) is set to NULL when the request ends, as
- * libre's sip_request() does; lreq_drop() lets it go early (an INVITE
+ * libre's sip_request() does (siptp_request); lreq_drop() lets it go early (an INVITE
  * in flight is then cancelled).
  */
 #include <string.h>
@@ -38,7 +38,7 @@ struct lreq {
 	sip_resp_h *resph;          /**< Owner's response handler     */
 	void *arg;                  /**< Its argument                 */
 	struct lreq **lreqp;        /**< Owner's pointer, or NULL     */
-	struct sip_request *req;    /**< libre's request now          */
+	struct siptp_req *req;      /**< The request now              */
 	unsigned sends;             /**< Times sent                   */
 };
 
@@ -220,7 +220,7 @@ int lreq_send(struct leg *leg, const char *met, uint32_t maxfwd,
 void lreq_cancel(struct lreq *lr)
 {
 	if (lr && lr->req)
-		(void)sip_request_cancel(lr->req);
+		siptp_request_cancel(lr->req);
 }
 
 

@@ -96,17 +96,17 @@ static bool ruri_check(const struct b2b *b2b, const struct sip_msg *msg,
 static void refuse(struct b2b *b2b, const struct sip_msg *msg,
 		   const char *num, const struct outnum_refusal *r)
 {
-	struct sip *sip = b2b->sip[B2B_INT];
+	struct siptp *sip = b2b->tp[B2B_INT];
 
 	DEBUG_NOTICE("%J: call to '%s' refused with %u: %s\n", &msg->src,
 		     num, r->scode, r->why);
 
 	if (r->scode == 503)
-		(void)sip_replyf(sip, msg, 503, r->reason,
+		(void)siptp_replyf(sip, msg, 503, r->reason,
 				 "Retry-After: %u\r\n"
 				 "Content-Length: 0\r\n\r\n", RETRY_AFTER);
 	else
-		(void)sip_replyf(sip, msg, r->scode, r->reason,
+		(void)siptp_replyf(sip, msg, r->scode, r->reason,
 				 "Warning: 399 umedge \"%s\"\r\n"
 				 "Content-Length: 0\r\n\r\n", r->why);
 }

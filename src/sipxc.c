@@ -50,6 +50,7 @@ struct sipxc {
 	bool final;                 /**< A final came                  */
 	bool cancel;                /**< CANCEL asked for              */
 	bool cancelled;             /**< ... and sent                  */
+	bool orphan;                /**< Its owner let it go           */
 };
 
 
@@ -167,6 +168,8 @@ static void end(struct sipxc *ct, int err, const struct sip_msg *msg)
 	--ct->t->n;
 	if (resph)
 		resph(err, msg, ct->arg);
+	else if (ct->orphan)
+		mem_deref(ct);
 }
 
 
@@ -178,6 +181,8 @@ static void timeout_handler(void *arg)
 		hash_unlink(&ct->he);
 		--ct->t->n;
 		ct->resph = NULL;
+		if (ct->orphan)
+			mem_deref(ct);
 		return;
 	}
 
@@ -275,7 +280,8 @@ static void provisional(struct sipxc *ct, const struct sip_msg *msg)
 		(void)send_mirror(ct, "CANCEL", &to->val);
 	}
 
-	ct->resph(0, msg, ct->arg);
+	if (ct->resph)
+		ct->resph(0, msg, ct->arg);
 }
 
 
@@ -289,7 +295,8 @@ static void final_response(struct sipxc *ct, const struct sip_msg *msg)
 	if (ct->invite && msg->scode < 300) {
 		ct->final = true;     /* Accepted: Timer M */
 		tmr_start(&ct->tmr, ct->t->timeout_ms, timeout_handler, ct);
-		ct->resph(0, msg, ct->arg);
+		if (ct->resph)
+			ct->resph(0, msg, ct->arg);
 		return;
 	}
 
@@ -324,17 +331,16 @@ bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg)
 	if (!ct)
 		return false;
 
-	if (!ct->resph)
-		return true;
-
 	if (msg->scode < 200) {
 		if (!ct->final)
 			provisional(ct, msg);
 		return true;
 	}
 
-	if (ct->final && ct->invite && msg->scode < 300)
-		ct->resph(0, msg, ct->arg);      /* a fork's 2xx */
+	if (ct->final && ct->invite && msg->scode < 300) {
+		if (ct->resph)
+			ct->resph(0, msg, ct->arg);      /* a fork's 2xx */
+	}
 	else if (!ct->final)
 		final_response(ct, msg);
 
@@ -369,6 +375,29 @@ int sipxc_cancel(struct sipxc *ct)
 	to = sip_msg_hdr(ct->req, SIP_HDR_TO);
 
 	return send_mirror(ct, "CANCEL", &to->val);
+}
+
+
+/**
+ * The owner lets a transaction go: no handler runs for it any more; a
+ * pending INVITE is cancelled, and the transaction ends by itself
+ *
+ * @param ct Transaction (the owner's reference is taken over)
+ */
+void sipxc_abandon(struct sipxc *ct)
+{
+	if (!ct)
+		return;
+
+	ct->resph = NULL;
+	if (!ct->he.list) {          /* over */
+		mem_deref(ct);
+		return;
+	}
+
+	ct->orphan = true;
+	if (ct->invite && !ct->final)
+		(void)sipxc_cancel(ct);
 }
 
 

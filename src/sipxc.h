@@ -21,6 +21,7 @@ int  sipxc_send(struct sipxc **ctp, struct sipxc_table *t,
 		void *arg);
 bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg);
 int  sipxc_cancel(struct sipxc *ct);
+void sipxc_abandon(struct sipxc *ct);
 void sipxc_conn_closed(struct sipxc_table *t, const struct sipconn *sc);
 uint32_t sipxc_count(const struct sipxc_table *t);
 

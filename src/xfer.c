@@ -189,17 +189,17 @@ static void fail(struct xfer *x, uint16_t scode, const char *reason)
  * an ACK is taken, anything else waits (491) */
 static bool bye_taken(struct leg *leg, const struct sip_msg *msg)
 {
-	struct sip *sip = leg->b2b->sip[leg->side];
+	struct siptp *sip = leg->b2b->tp[leg->side];
 
 	if (!pl_strcmp(&msg->met, "ACK"))
 		return false;
 
 	if (pl_strcmp(&msg->met, "BYE")) {
-		(void)sip_treply(NULL, sip, msg, 491, "Request Pending");
+		(void)siptp_treply(NULL, sip, msg, 491, "Request Pending");
 		return false;
 	}
 
-	(void)sip_treply(NULL, sip, msg, 200, "OK");
+	(void)siptp_treply(NULL, sip, msg, 200, "OK");
 
 	return true;
 }

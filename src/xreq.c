@@ -38,7 +38,7 @@ struct xreq {
 	struct oa *oa;                /**< The call's offer/answer       */
 	struct leg *from;             /**< Leg it came on                */
 	struct leg *to;               /**< Leg it goes out on            */
-	struct sip_strans *st;        /**< Its server transaction        */
+	struct siptp_st *st;          /**< Its server transaction        */
 	const struct sip_msg *msg;    /**< The request (referenced)      */
 	struct lreq *req;             /**< Ours on the other leg         */
 	char *hdrs;                   /**< Headers passed with it        */
@@ -378,7 +378,7 @@ static int xreq_send(struct xreq *x, const struct passhdr_policy *pol)
 void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
 		const struct passhdr_policy *pol, struct list *xreqs)
 {
-	struct sip *sip = leg->b2b->sip[leg->side];
+	struct siptp *sip = leg->b2b->tp[leg->side];
 	bool offer_met = !pl_strcmp(&msg->met, "INVITE") ||
 		!pl_strcmp(&msg->met, "UPDATE");
 	struct xreq *x;
@@ -394,7 +394,7 @@ void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
 	x->msg = mem_ref((void *)msg);
 	list_append(xreqs, &x->le, x);
 
-	err = sip_strans_alloc(&x->st, sip, msg, NULL, NULL);
+	err = siptp_st_alloc(&x->st, sip, msg, NULL, NULL);
 	if (err)
 		goto fail;
 
@@ -438,7 +438,7 @@ void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,
 	return;
 
  fail:
-	(void)sip_treply(NULL, sip, msg, 500, "Server Internal Error");
+	(void)siptp_treply(NULL, sip, msg, 500, "Server Internal Error");
 	mem_deref(x);
 }
 

@@ -1,0 +1,700 @@
+/**
+ * @file siptp.c  One side's SIP transport: libre's stack for UDP (and
+ *                for TCP/TLS unless the streams are umedge's own)
+ *
+ * The B2BUA answers, keeps server transactions and sends requests
+ * through here, never through libre's transport calls directly. With
+ * own streams (sip_stream_stack own), TCP and TLS are umedge's:
+ * listeners and connections (sipstream.c, sipconn.c), responses
+ * (sipresp.c) and transactions (sipxs.c, sipxc.c); libre's stack then
+ * has UDP only, and a message's transport says whose it is. Without,
+ * everything goes to libre as before.
+ *
+ * Requests over own streams go to an IP address: the route's or the
+ * Request-URI's host (its maddr first), port 5060 (5061 for TLS) when
+ * none is given; a name is refused with EAFNOSUPPORT. An open
+ * connection we made to that address and transport is used again.
+ */
+#include <stdarg.h>
+#include <string.h>
+#include <re.h>
+#define DEBUG_MODULE "siptp"
+#define DEBUG_LEVEL 5
+#include <re_dbg.h>
+#include "sipconn.h"
+#include "sipstream.h"
+#include "sipxs.h"
+#include "sipxc.h"
+#include "siptp.h"
+
+
+/** A side's transport */
+struct siptp {
+	struct siptp_prm prm;         /**< Its parameters             */
+	struct sipstream *ls[2];      /**< Own listeners: TCP, TLS    */
+	struct sipxs_table *xs;       /**< Own server transactions    */
+	struct sipxc_table *xc;       /**< Own client transactions    */
+	struct list out;              /**< struct outconn             */
+	struct tls *tls;              /**< TLS context of the side    */
+};
+
+/** A connection we opened */
+struct outconn {
+	struct le le;                 /**< Member of siptp.out        */
+	struct sipconn *sc;           /**< The connection             */
+	struct siptp *tp;             /**< Its transport (not a ref)  */
+	bool tls;                     /**< Over TLS                   */
+};
+
+/** A server transaction: libre's or our own */
+struct siptp_st {
+	struct sip_strans *l;         /**< libre's, pending           */
+	struct sipxs *o;              /**< Ours, pending              */
+};
+
+/** A request: libre's or our own */
+struct siptp_req {
+	struct sip_request *l;        /**< libre's, pending           */
+	struct sipxc *o;              /**< Ours, pending              */
+	struct siptp_req **reqp;      /**< The owner's pointer, or NULL */
+	sip_resp_h *resph;            /**< The owner's handler        */
+	void *arg;                    /**< Its argument               */
+	bool done;                    /**< The final response came    */
+};
+
+
+static void siptp_destructor(void *data)
+{
+	struct siptp *tp = data;
+
+	list_flush(&tp->out);
+	for (int i = 0; i < 2; i++)
+		mem_deref(tp->ls[i]);
+	mem_deref(tp->xc);
+	mem_deref(tp->xs);
+	mem_deref(tp->tls);
+}
+
+
+/**
+ * Create a side's transport
+ *
+ * @param tpp Pointer to allocated transport
+ * @param prm Parameters (copied; what they point at must outlive it)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_alloc(struct siptp **tpp, const struct siptp_prm *prm)
+{
+	struct siptp *tp;
+	int err;
+
+	if (!tpp || !prm || !prm->sip || (prm->own && !prm->lim))
+		return EINVAL;
+
+	tp = mem_zalloc(sizeof(*tp), siptp_destructor);
+	if (!tp)
+		return ENOMEM;
+
+	tp->prm = *prm;
+	err = sipxs_table_alloc(&tp->xs, prm->server, 0);
+	if (!err)
+		err = sipxc_table_alloc(&tp->xc, 0);
+
+	if (err)
+		mem_deref(tp);
+	else
+		*tpp = tp;
+
+	return err;
+}
+
+
+/** @return libre's stack of the side */
+struct sip *siptp_sip(const struct siptp *tp)
+{
+	return tp ? tp->prm.sip : NULL;
+}
+
+
+/**
+ * Whether a transport is umedge's own here
+ *
+ * @param tp Transport
+ * @param t  SIP transport
+ *
+ * @return true for TCP and TLS with own streams
+ */
+bool siptp_own(const struct siptp *tp, enum sip_transp t)
+{
+	return tp && tp->prm.own && t != SIP_TRANSP_UDP;
+}
+
+
+/* A message on an own connection: transactions first, then the B2BUA */
+static void msg_handler(struct sipconn *sc, const struct sip_msg *msg,
+			void *arg)
+{
+	struct siptp *tp = arg;
+	(void)sc;
+
+	if (msg->req) {
+		if (!sipxs_absorb(tp->xs, msg) && tp->prm.reqh)
+			tp->prm.reqh(msg, tp->prm.arg);
+		return;
+	}
+
+	if (!sipxc_response(tp->xc, msg) && tp->prm.resph)
+		tp->prm.resph(msg, tp->prm.arg);
+}
+
+
+/**
+ * Listen for SIP over an own stream
+ *
+ * @param tp    Transport (with own streams)
+ * @param laddr Where
+ * @param tls   The side's TLS context for TLS (referenced; also for the
+ *              connections we open), NULL for TCP
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_listen(struct siptp *tp, const struct sa *laddr, struct tls *tls)
+{
+	const bool t = tls != NULL;
+
+	if (!tp || !laddr || !tp->prm.own || tp->ls[t])
+		return EINVAL;
+
+	if (tls && !tp->tls)
+		tp->tls = mem_ref(tls);
+
+	return sipstream_listen(&tp->ls[t], laddr, tls, tp->prm.lim,
+				msg_handler, tp);
+}
+
+
+/**
+ * Our address for a transport, as libre's sip_transp_laddr()
+ *
+ * @param tp    Transport
+ * @param laddr Set to the address
+ * @param t     SIP transport
+ * @param dst   Destination, or NULL
+ *
+ * @return 0 if success, otherwise errorcode (EPROTONOSUPPORT: no
+ *         listener of that transport)
+ */
+int siptp_laddr(struct siptp *tp, struct sa *laddr, enum sip_transp t,
+		const struct sa *dst)
+{
+	const struct sa *la;
+
+	if (!tp || !laddr)
+		return EINVAL;
+
+	if (!siptp_own(tp, t))
+		return sip_transp_laddr(tp->prm.sip, laddr, t, dst);
+
+	la = sipstream_laddr(tp->ls[t == SIP_TRANSP_TLS]);
+	if (!la)
+		return EPROTONOSUPPORT;
+
+	*laddr = *la;
+
+	return 0;
+}
+
+
+/* fmt and its arguments, formatted (NULL for none) */
+static int hdrs_print(char **strp, const char *fmt, va_list ap)
+{
+	*strp = NULL;
+
+	return fmt ? re_vsdprintf(strp, fmt, ap) : 0;
+}
+
+
+static int reply(struct siptp *tp, const struct sip_msg *msg,
+		 uint16_t scode, const char *reason, const char *hdrs)
+{
+	if (siptp_own(tp, msg->tp))
+		return hdrs ? sipxs_sreply(tp->xs, msg, scode, reason, "%s",
+					   hdrs) :
+			sipxs_sreply(tp->xs, msg, scode, reason, NULL);
+
+	return hdrs ? sip_replyf(tp->prm.sip, msg, scode, reason, "%s",
+				 hdrs) :
+		sip_reply(tp->prm.sip, msg, scode, reason);
+}
+
+
+/**
+ * Answer a request without a transaction, as libre's sip_replyf()
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_replyf(struct siptp *tp, const struct sip_msg *msg,
+		 uint16_t scode, const char *reason, const char *fmt, ...)
+{
+	char *hdrs = NULL;
+	va_list ap;
+	int err;
+
+	if (!tp || !msg || !reason)
+		return EINVAL;
+
+	va_start(ap, fmt);
+	err = hdrs_print(&hdrs, fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = reply(tp, msg, scode, reason, hdrs);
+
+	mem_deref(hdrs);
+
+	return err;
+}
+
+
+/**
+ * Answer a request without a transaction, no more headers
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_reply(struct siptp *tp, const struct sip_msg *msg,
+		uint16_t scode, const char *reason)
+{
+	return siptp_replyf(tp, msg, scode, reason, NULL);
+}
+
+
+static void st_destructor(void *data)
+{
+	struct siptp_st *st = data;
+
+	mem_deref(st->l);
+	mem_deref(st->o);
+}
+
+
+/**
+ * Start a server transaction for a request, as sip_strans_alloc()
+ *
+ * @param stp     Pointer to the transaction (the owner's until its
+ *                final response sets it to NULL)
+ * @param tp      Transport
+ * @param msg     The request
+ * @param cancelh Handler of a CANCEL of a pending INVITE, or NULL
+ * @param arg     Its argument
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_st_alloc(struct siptp_st **stp, struct siptp *tp,
+		   const struct sip_msg *msg, sip_cancel_h *cancelh,
+		   void *arg)
+{
+	struct siptp_st *st;
+	int err;
+
+	if (!stp || !tp || !msg)
+		return EINVAL;
+
+	st = mem_zalloc(sizeof(*st), st_destructor);
+	if (!st)
+		return ENOMEM;
+
+	if (siptp_own(tp, msg->tp))
+		err = sipxs_alloc(&st->o, tp->xs, msg, cancelh, arg);
+	else
+		err = sip_strans_alloc(&st->l, tp->prm.sip, msg, cancelh,
+				       arg);
+
+	if (err)
+		mem_deref(st);
+	else
+		*stp = st;
+
+	return err;
+}
+
+
+/* The reply on a transaction, ours or libre's; a new one if *stp is
+ * NULL (stp NULL: for this reply only) */
+static int treply(struct siptp_st **stp, struct mbuf **mbp,
+		  struct siptp *tp, const struct sip_msg *msg,
+		  uint16_t scode, const char *reason, const char *hdrs)
+{
+	struct siptp_st *st = stp ? *stp : NULL;
+	struct siptp_st *tmp = NULL;
+	const char *fmt = hdrs ? "%s" : NULL;
+	int err;
+
+	if (!st) {
+		err = siptp_st_alloc(&tmp, tp, msg, NULL, NULL);
+		if (err)
+			return err;
+		st = tmp;
+	}
+
+	if (st->o)
+		err = sipxs_reply(&st->o, mbp, false, scode, reason, fmt,
+				  hdrs);
+	else
+		err = sip_treplyf(&st->l, mbp, tp->prm.sip, msg, false,
+				  scode, reason, fmt, hdrs);
+
+	if (!st->o && !st->l) {
+		if (stp && *stp == st)
+			*stp = NULL;
+		mem_deref(st);
+	}
+	else if (tmp && stp) {
+		*stp = tmp;
+	}
+	else if (tmp) {
+		mem_deref(tmp);
+	}
+
+	return err;
+}
+
+
+/**
+ * Answer a request on its transaction, as libre's sip_treplyf()
+ *
+ * @param stp    The transaction; NULL for a new one for this reply
+ *               (*stp is set to NULL after a final response)
+ * @param mbp    The response, referenced, or NULL
+ * @param tp     Transport
+ * @param msg    The request
+ * @param scode  Status code
+ * @param reason Reason phrase
+ * @param fmt    More headers and the body, or NULL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_treplyf(struct siptp_st **stp, struct mbuf **mbp,
+		  struct siptp *tp, const struct sip_msg *msg,
+		  uint16_t scode, const char *reason, const char *fmt, ...)
+{
+	char *hdrs = NULL;
+	va_list ap;
+	int err;
+
+	if (!tp || !msg || !reason)
+		return EINVAL;
+
+	va_start(ap, fmt);
+	err = hdrs_print(&hdrs, fmt, ap);
+	va_end(ap);
+	if (!err)
+		err = treply(stp, mbp, tp, msg, scode, reason, hdrs);
+
+	mem_deref(hdrs);
+
+	return err;
+}
+
+
+/**
+ * Answer a request on its transaction, no more headers
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_treply(struct siptp_st **stp, struct siptp *tp,
+		 const struct sip_msg *msg, uint16_t scode,
+		 const char *reason)
+{
+	return siptp_treplyf(stp, NULL, tp, msg, scode, reason, NULL);
+}
+
+
+static void outconn_destructor(void *data)
+{
+	struct outconn *c = data;
+
+	list_unlink(&c->le);
+	mem_deref(c->sc);
+}
+
+
+static void out_msg_handler(struct sipconn *sc, const struct sip_msg *msg,
+			    void *arg)
+{
+	struct outconn *c = arg;
+
+	msg_handler(sc, msg, c->tp);
+}
+
+
+static void out_close_handler(struct sipconn *sc, int err, void *arg)
+{
+	struct outconn *c = arg;
+	struct siptp *tp = c->tp;
+
+	DEBUG_INFO("%J: connection closed (%m)\n", sipconn_peer(sc), err);
+	list_unlink(&c->le);
+	sipxc_conn_closed(tp->xc, sc);
+	mem_deref(c);
+}
+
+
+/* An open connection we made to dst, or a new one */
+static int conn_get(struct sipconn **scp, struct siptp *tp,
+		    const struct sa *dst, bool tls)
+{
+	struct outconn *c;
+	int err;
+
+	for (struct le *le = tp->out.head; le; le = le->next) {
+		c = le->data;
+		if (c->tls == tls && sipconn_open(c->sc) &&
+		    sa_cmp(sipconn_peer(c->sc), dst, SA_ALL)) {
+			*scp = c->sc;
+			return 0;
+		}
+	}
+
+	if (tls && !tp->tls)
+		return EPROTONOSUPPORT;
+
+	c = mem_zalloc(sizeof(*c), outconn_destructor);
+	if (!c)
+		return ENOMEM;
+
+	c->tp = tp;
+	c->tls = tls;
+	err = sipconn_connect(&c->sc, dst, tls ? tp->tls : NULL, NULL,
+			      &tp->prm.lim->conn, out_msg_handler,
+			      out_close_handler, c);
+	if (err) {
+		mem_deref(c);
+		return err;
+	}
+
+	list_append(&tp->out, &c->le, c);
+	*scp = c->sc;
+
+	return 0;
+}
+
+
+/* Where a request over an own stream goes: the route's or URI's host
+ * (maddr first) and port, and its transport */
+static int dest_of(const char *uri, const struct uri *route,
+		   enum sip_transp *tpp, struct sa *dst)
+{
+	struct uri u;
+	struct pl pl, val, host;
+	uint16_t port;
+	int err;
+
+	if (route) {
+		u = *route;
+	}
+	else {
+		pl_set_str(&pl, uri);
+		err = uri_decode(&u, &pl);
+		if (err)
+			return err;
+	}
+
+	*tpp = SIP_TRANSP_UDP;
+	if (!pl_strcasecmp(&u.scheme, "sips"))
+		*tpp = SIP_TRANSP_TLS;
+	else if (!msg_param_decode(&u.params, "transport", &val))
+		*tpp = !pl_strcasecmp(&val, "tls") ? SIP_TRANSP_TLS :
+			!pl_strcasecmp(&val, "tcp") ? SIP_TRANSP_TCP :
+			SIP_TRANSP_UDP;
+
+	host = u.host;
+	(void)msg_param_decode(&u.params, "maddr", &host);
+	port = u.port ? u.port : (*tpp == SIP_TRANSP_TLS ? 5061 : 5060);
+
+	return sa_set(dst, &host, port) ? EAFNOSUPPORT : 0;
+}
+
+
+static void req_destructor(void *data)
+{
+	struct siptp_req *req = data;
+
+	if (req->reqp)
+		*req->reqp = NULL;
+	mem_deref(req->l);             /* libre cancels a pending INVITE */
+	sipxc_abandon(req->o);
+}
+
+
+/* A response to our request: the owner's; at the final one the
+ * request is over and the owner's pointer cleared */
+static void req_resp_handler(int err, const struct sip_msg *msg, void *arg)
+{
+	struct siptp_req *req = arg;
+	sip_resp_h *resph = req->resph;
+	void *rarg = req->arg;
+
+	if (!err && msg && msg->scode < 200) {
+		if (resph)
+			resph(err, msg, rarg);
+		return;
+	}
+
+	mem_ref(req);
+	req->done = true;
+	if (req->reqp) {
+		*req->reqp = NULL;
+		req->reqp = NULL;
+	}
+	req->resph = NULL;
+	mem_deref(req);              /* the owner's (or its own) */
+	if (resph)
+		resph(err, msg, rarg);
+	mem_deref(req);
+}
+
+
+/* The request over an own stream: Via with the listener's address and
+ * a branch of ours, what sendh adds (Contact), the owner's part */
+static int own_request(struct siptp_req *req, struct siptp *tp,
+		       bool stateful, const char *met, const char *uri,
+		       const struct uri *route, struct mbuf *body,
+		       sip_send_h *sendh, void *arg)
+{
+	enum sip_transp t;
+	struct sipconn *sc;
+	struct mbuf *mb;
+	struct sa dst, laddr;
+	int err;
+
+	err = dest_of(uri, route, &t, &dst);
+	if (!err && !siptp_own(tp, t))
+		err = EPROTONOSUPPORT;
+	if (!err)
+		err = siptp_laddr(tp, &laddr, t, &dst);
+	if (!err)
+		err = conn_get(&sc, tp, &dst, t == SIP_TRANSP_TLS);
+	if (err)
+		return err;
+
+	mb = mbuf_alloc(1024);
+	if (!mb)
+		return ENOMEM;
+
+	err  = mbuf_printf(mb, "%s %s SIP/2.0\r\n", met, uri);
+	err |= mbuf_printf(mb, "Via: SIP/2.0/%s %J;branch=z9hG4bK%016llx;"
+			   "rport\r\n", sip_transp_name(t), &laddr,
+			   (unsigned long long)rand_u64());
+	err |= sendh ? sendh(t, &laddr, &dst, mb, arg) : 0;
+	err |= mbuf_write_mem(mb, mbuf_buf(body), mbuf_get_left(body));
+	if (err)
+		goto out;
+
+	mb->pos = 0;
+	err = stateful ? sipxc_send(&req->o, tp->xc, sc, mb,
+				    req_resp_handler, req) :
+		sipconn_send(sc, mb);
+
+ out:
+	mem_deref(mb);
+
+	return err;
+}
+
+
+/**
+ * Send a request, as libre's sip_request(): over an own stream when
+ * the route (or the URI) names TCP or TLS and the streams are own
+ *
+ * @param reqp     Pointer to the request, set to NULL when it ends; or
+ *                 NULL to leave it to itself
+ * @param tp       Transport
+ * @param stateful With a client transaction (false: ACK)
+ * @param met      Method
+ * @param uri      Request-URI
+ * @param route    First route, or NULL for the Request-URI
+ * @param mb       Headers and body after Via and what sendh writes
+ * @param sortkey  libre's DNS sort key
+ * @param sendh    Writes more headers (Contact), or NULL
+ * @param resph    Response handler, or NULL
+ * @param arg      Handlers' argument
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_request(struct siptp_req **reqp, struct siptp *tp,
+		  bool stateful, const char *met, const char *uri,
+		  const struct uri *route, struct mbuf *mb, size_t sortkey,
+		  sip_send_h *sendh, sip_resp_h *resph, void *arg)
+{
+	struct siptp_req *req;
+	struct uri lroute;
+	int err;
+
+	if (!tp || !met || !uri || !mb)
+		return EINVAL;
+
+	/* no route: the Request-URI is the next hop (as sip_requestf) */
+	if (!route) {
+		struct pl pl;
+
+		pl_set_str(&pl, uri);
+		err = uri_decode(&lroute, &pl);
+		if (err)
+			return err;
+		route = &lroute;
+	}
+
+	req = mem_zalloc(sizeof(*req), req_destructor);
+	if (!req)
+		return ENOMEM;
+
+	req->resph = resph;
+	req->arg = arg;
+	if (stateful && reqp) {
+		req->reqp = reqp;
+		*reqp = req;
+	}
+
+	/* a response may come before the call returns */
+	mem_ref(req);
+	if (tp->prm.own)
+		err = own_request(req, tp, stateful, met, uri, route, mb,
+				  sendh, arg);
+	else
+		err = EPROTONOSUPPORT;
+
+	if (err == EPROTONOSUPPORT)
+		err = sip_request(stateful ? &req->l : NULL, tp->prm.sip,
+				  stateful, met, -1, uri, -1, route, mb,
+				  sortkey, sendh,
+				  stateful ? req_resp_handler : NULL, req);
+
+	if ((err || !stateful) && !req->done) {
+		if (req->reqp) {
+			*req->reqp = NULL;
+			req->reqp = NULL;
+		}
+		req->resph = NULL;
+		mem_deref(req);      /* the owner's (or its own) */
+	}
+	mem_deref(req);
+
+	return err;
+}
+
+
+/**
+ * Cancel an INVITE in flight (CANCEL once a provisional came)
+ *
+ * @param req The request
+ */
+void siptp_request_cancel(struct siptp_req *req)
+{
+	if (!req)
+		return;
+
+	if (req->o)
+		(void)sipxc_cancel(req->o);
+	else if (req->l)
+		sip_request_cancel(req->l);
+}

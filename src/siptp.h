@@ -1,0 +1,57 @@
+/**
+ * @file siptp.h  One side's SIP transport: libre's stack for UDP (and
+ *                for TCP/TLS unless the streams are umedge's own)
+ */
+#ifndef UMEDGE_SIPTP_H
+#define UMEDGE_SIPTP_H
+
+struct siptp;
+struct siptp_st;
+struct siptp_req;
+struct tls;
+
+/** A request or response came on one of the own connections */
+typedef void (siptp_msg_h)(const struct sip_msg *msg, void *arg);
+
+/** A side's transport */
+struct siptp_prm {
+	struct sip *sip;              /**< libre's stack of the side      */
+	bool own;                     /**< TCP/TLS are umedge's own       */
+	const char *server;           /**< Server / User-Agent value      */
+	const struct sipstream_prm *lim; /**< Listener and connection
+					    limits (kept)                */
+	siptp_msg_h *reqh;            /**< Requests on own connections    */
+	siptp_msg_h *resph;           /**< Responses nothing waited for   */
+	void *arg;                    /**< Their argument                 */
+};
+
+int  siptp_alloc(struct siptp **tpp, const struct siptp_prm *prm);
+int  siptp_listen(struct siptp *tp, const struct sa *laddr,
+		  struct tls *tls);
+bool siptp_own(const struct siptp *tp, enum sip_transp t);
+int  siptp_laddr(struct siptp *tp, struct sa *laddr, enum sip_transp t,
+		 const struct sa *dst);
+struct sip *siptp_sip(const struct siptp *tp);
+
+int  siptp_replyf(struct siptp *tp, const struct sip_msg *msg,
+		  uint16_t scode, const char *reason, const char *fmt, ...);
+int  siptp_reply(struct siptp *tp, const struct sip_msg *msg,
+		 uint16_t scode, const char *reason);
+
+int  siptp_st_alloc(struct siptp_st **stp, struct siptp *tp,
+		    const struct sip_msg *msg, sip_cancel_h *cancelh,
+		    void *arg);
+int  siptp_treplyf(struct siptp_st **stp, struct mbuf **mbp,
+		   struct siptp *tp, const struct sip_msg *msg,
+		   uint16_t scode, const char *reason, const char *fmt, ...);
+int  siptp_treply(struct siptp_st **stp, struct siptp *tp,
+		  const struct sip_msg *msg, uint16_t scode,
+		  const char *reason);
+
+int  siptp_request(struct siptp_req **reqp, struct siptp *tp,
+		   bool stateful, const char *met, const char *uri,
+		   const struct uri *route, struct mbuf *mb, size_t sortkey,
+		   sip_send_h *sendh, sip_resp_h *resph, void *arg);
+void siptp_request_cancel(struct siptp_req *req);
+
+#endif
