@@ -240,8 +240,11 @@ static int decode(struct sipconn *sc, struct mbuf *mb,
 		return err;
 
 	err = sip_msg_decode(msgp, mb);
+	if (!err)
+		return 0;      /* mb->pos is at the body now */
+
 	mb->pos = 0;
-	if (err && sip2543_norm(mb, &sc->peer))
+	if (sip2543_norm(mb, &sc->peer))
 		err = sip_msg_decode(msgp, mb);
 
 	return err;
