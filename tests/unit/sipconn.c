@@ -22,6 +22,7 @@ struct conn_rig {
 	const char *send;           /**< What the client sends        */
 	unsigned msgs;              /**< Messages the server took     */
 	char last[64];              /**< The last one's Call-ID       */
+	char body[16];              /**< The last one's body          */
 	int srv_err;                /**< Server side's close, or -1   */
 	sipconn_msg_h *msgh;        /**< Server's handler, if not ours */
 	struct sipxs_table *xs;     /**< Server transactions           */
@@ -51,6 +52,8 @@ static void rig_msg_h(struct sipconn *sc, const struct sip_msg *msg,
 
 	++r->msgs;
 	(void)pl_strcpy(&msg->callid, r->last, sizeof(r->last));
+	(void)re_snprintf(r->body, sizeof(r->body), "%b", mbuf_buf(msg->mb),
+			  mbuf_get_left(msg->mb));
 	rig_check(r);
 }
 
@@ -229,7 +232,8 @@ int test_sipconn_survives(void)
 		"From: <sip:b@127.0.0.1>;tag=1\r\nTo: <sip:a@127.0.0.1>\r\n"
 		"ms-client-diagnostics: 1;reason=\"x\"\r\n"
 		"Call-ID: two\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
-		"Content-Length: 0\r\n\r\n"));
+		"Content-Type: text/plain\r\n"
+		"Content-Length: 4\r\n\r\nbody"));
 	TEST_ERR(mbuf_write_u8(all, 0));
 	r.send = (const char *)all->buf;
 	r.done = survives_done;
@@ -237,6 +241,7 @@ int test_sipconn_survives(void)
 
 	TEST_EQUALS(2, r.msgs);
 	TEST_STRCMP("two", r.last);
+	TEST_STRCMP("body", r.body);
 	TEST_ASSERT(got_has(&r, "SIP/2.0 405 Method Not Allowed\r\n"));
 	TEST_ASSERT(got_has(&r, "Allow: INVITE, ACK\r\n"));
 	TEST_ASSERT(got_has(&r, "SIP/2.0 400 Bad Request\r\n"
