@@ -19,6 +19,7 @@
  * The owner holds the transaction: freeing it ends it.
  */
 #include <re.h>
+#include "sipalias.h"
 #include "sipconn.h"
 #include "sipxc.h"
 
@@ -42,7 +43,7 @@ struct sipxc {
 	struct sipxc_table *t;      /**< The table (not a reference)   */
 	struct sipconn *sc;         /**< The connection (referenced)   */
 	struct sip_msg *req;        /**< The request, decoded          */
-	struct mbuf *mb;            /**< ... and as sent               */
+	struct mbuf *mb;            /**< ... from this copy            */
 	sipxc_resp_h *resph;        /**< Response handler              */
 	void *arg;                  /**< Its argument                  */
 	bool invite;                /**< An INVITE                     */
@@ -190,6 +191,30 @@ static void timeout_handler(void *arg)
 }
 
 
+/* The request as the transaction reads it: a copy, header names libre
+ * would take for another renamed (a listed ms-client-diagnostics, say,
+ * goes out as it came) */
+static int req_decode(struct sipxc *ct, const struct mbuf *req)
+{
+	int err;
+
+	ct->mb = mbuf_alloc(mbuf_get_left(req));
+	if (!ct->mb)
+		return ENOMEM;
+
+	(void)mbuf_write_mem(ct->mb, mbuf_buf(req), mbuf_get_left(req));
+	ct->mb->pos = 0;
+	err = sipalias_rename(ct->mb);
+	if (!err)
+		err = sip_msg_decode(&ct->req, ct->mb);
+	if (!err && (!ct->req->req || !pl_isset(&ct->req->via.branch) ||
+		     !pl_strcmp(&ct->req->met, "ACK")))
+		err = EINVAL;
+
+	return err;
+}
+
+
 /**
  * Send a request on a connection, as a client transaction
  *
@@ -219,22 +244,11 @@ int sipxc_send(struct sipxc **ctp, struct sipxc_table *t,
 	ct->t = t;
 	ct->resph = resph;
 	ct->arg = arg;
-	ct->mb = mbuf_alloc(mbuf_get_left(req));
-	err = ct->mb ? mbuf_write_mem(ct->mb, mbuf_buf(req),
-				      mbuf_get_left(req)) : ENOMEM;
+	err = req_decode(ct, req);
 	if (err)
 		goto out;
 
-	ct->mb->pos = 0;
-	err = sip_msg_decode(&ct->req, ct->mb);
-	if (!err && (!ct->req->req || !pl_isset(&ct->req->via.branch) ||
-		     !pl_strcmp(&ct->req->met, "ACK")))
-		err = EINVAL;
-	if (err)
-		goto out;
-
-	ct->mb->pos = 0;
-	err = sipconn_send(sc, ct->mb);
+	err = sipconn_send(sc, req);
 	if (err)
 		goto out;
 
