@@ -373,6 +373,15 @@ static int conn_alloc(struct sipconn **scp, const struct sa *peer,
 }
 
 
+/* Its socket is there: the send queue's size, the first timer */
+static void conn_started(struct sipconn *sc, struct sipconn **scp)
+{
+	tcp_conn_txqsz_set(sc->tc, 2 * sc->prm->max_msg);
+	timer_set(sc);
+	*scp = sc;
+}
+
+
 /**
  * Take a connection a listener has: accept it, with TLS on it if tls
  * is given
@@ -413,9 +422,7 @@ int sipconn_accept(struct sipconn **scp, struct tcp_sock *ts,
 		goto out;
 
 	sc->estab = !tls;
-	tcp_conn_txqsz_set(sc->tc, 2 * prm->max_msg);
-	timer_set(sc);
-	*scp = sc;
+	conn_started(sc, scp);
 
  out:
 	if (err)
@@ -466,9 +473,7 @@ int sipconn_connect(struct sipconn **scp, const struct sa *peer,
 	if (err)
 		goto out;
 
-	tcp_conn_txqsz_set(sc->tc, 2 * prm->max_msg);
-	timer_set(sc);
-	*scp = sc;
+	conn_started(sc, scp);
 
  out:
 	if (err)
