@@ -47,6 +47,10 @@ static const struct cfg_key keys[] = {
 	KNETS("sip_internal_network", sip.internal_nets),
 	KU32("sip_max_redirects",     sip.max_redirects, 1, 10),
 	KU32("sip_rate_limit",        sip.rate_limit, 0, 100000),
+	KU32("sip_stream_conns",      sip.stream_conns, 1, 1000000),
+	KU32("sip_stream_conns_source", sip.stream_conns_source, 1, 100000),
+	KU32("sip_stream_msg_timeout", sip.stream_msg_timeout, 1, 600),
+	KU32("sip_stream_idle",       sip.stream_idle, 10, 86400),
 	KU32("sip_options_interval",  sip.options_interval, 0, 3600),
 	KSTR("sip_user_agent",        sip.user_agent),
 	KSTR("sip_cdr_file",          sip.cdr_file),
@@ -157,6 +161,10 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->sip.enable           = true;
 	cfg->sip.max_redirects    = 3;
 	cfg->sip.rate_limit       = 50;
+	cfg->sip.stream_conns     = 4096;
+	cfg->sip.stream_conns_source = 64;
+	cfg->sip.stream_msg_timeout  = 10;
+	cfg->sip.stream_idle      = 900;
 	cfg->sip.options_interval = 20;
 	cfg->sip.out_max_calls    = 20;
 	cfg->sip.out_cps          = 5;

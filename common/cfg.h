@@ -179,6 +179,10 @@ struct cfg_sip {
 	char tls_ca[CFG_PATH_MAX];       /**< CAs that sign peers (PEM)    */
 	uint32_t max_redirects;          /**< 3xx hops followed            */
 	uint32_t rate_limit;             /**< Requests/s per source, 0 off */
+	uint32_t stream_conns;           /**< Own streams: per listener    */
+	uint32_t stream_conns_source;    /**< ... per source address       */
+	uint32_t stream_msg_timeout;     /**< s: first / begun message     */
+	uint32_t stream_idle;            /**< s without a message          */
 	uint32_t options_interval;       /**< UM host probe interval (s)   */
 	char user_agent[128];            /**< User-Agent and Server        */
 	char cdr_file[CFG_PATH_MAX];     /**< Call records, "" for none    */

@@ -41,12 +41,7 @@ enum {
 	RETRY_AFTER = 5,     /**< Seconds, with a rate-limit 503  */
 
 	STREAM_MSG_MAX      = 65536,   /**< Largest message on a stream  */
-	STREAM_FIRST_MS     = 10000,   /**< Accept to the first message  */
-	STREAM_MSG_MS       = 10000,   /**< A begun message, whole       */
-	STREAM_IDLE_MS      = 900000,  /**< Without a message            */
 	STREAM_LINGER_MS    = 2000,    /**< After 513/400, before close  */
-	STREAM_CONNS        = 4096,    /**< Connections per listener     */
-	STREAM_CONNS_SOURCE = 64,      /**< ... from one address         */
 };
 
 
@@ -499,19 +494,19 @@ static void own_stray(const struct sip_msg *msg, void *arg)
 }
 
 
-/* The limits of own streams (sip_own_streams) */
-static void stream_limits(struct b2b *b2b)
+/* The limits of own streams (sip_own_streams, sip_stream_*) */
+static void stream_limits(struct b2b *b2b, const struct cfg_sip *c)
 {
 	struct sipstream_prm *p = &b2b->slim;
 
 	p->conn.max_msg = STREAM_MSG_MAX;
-	p->conn.first_ms = STREAM_FIRST_MS;
-	p->conn.msg_ms = STREAM_MSG_MS;
-	p->conn.idle_ms = STREAM_IDLE_MS;
+	p->conn.first_ms = c->stream_msg_timeout * 1000;
+	p->conn.msg_ms = c->stream_msg_timeout * 1000;
+	p->conn.idle_ms = c->stream_idle * 1000;
 	p->conn.linger_ms = STREAM_LINGER_MS;
 	p->conn.allow = B2B_ALLOW;
-	p->max_conns = STREAM_CONNS;
-	p->max_per_source = STREAM_CONNS_SOURCE;
+	p->max_conns = c->stream_conns;
+	p->max_per_source = c->stream_conns_source;
 }
 
 
@@ -519,7 +514,7 @@ static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 {
 	int err = 0;
 
-	stream_limits(b2b);
+	stream_limits(b2b, &cfg->sip);
 	for (int s = 0; s < 2 && !err; s++) {
 		struct siptp_prm prm = {
 			NULL, cfg->sip.own_streams, cfg->sip.user_agent,
