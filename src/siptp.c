@@ -206,25 +206,41 @@ int siptp_laddr(struct siptp *tp, struct sa *laddr, enum sip_transp t,
 }
 
 
-/* fmt and its arguments, formatted (NULL for none) */
-static int hdrs_print(char **strp, const char *fmt, va_list ap)
+/* fmt and its arguments, formatted (NULL for none); an mbuf, not a
+ * string: a body may hold NUL bytes (ISUP, say) */
+static int hdrs_print(struct mbuf **mbp, const char *fmt, va_list ap)
 {
-	*strp = NULL;
+	struct mbuf *mb;
+	int err;
 
-	return fmt ? re_vsdprintf(strp, fmt, ap) : 0;
+	*mbp = NULL;
+	if (!fmt)
+		return 0;
+
+	mb = mbuf_alloc(512);
+	if (!mb)
+		return ENOMEM;
+
+	err = mbuf_vprintf(mb, fmt, ap);
+	if (err)
+		mem_deref(mb);
+	else
+		*mbp = mb;
+
+	return err;
 }
 
 
 static int reply(struct siptp *tp, const struct sip_msg *msg,
-		 uint16_t scode, const char *reason, const char *hdrs)
+		 uint16_t scode, const char *reason, const struct mbuf *hdrs)
 {
 	if (siptp_own(tp, msg->tp))
-		return hdrs ? sipxs_sreply(tp->xs, msg, scode, reason, "%s",
-					   hdrs) :
+		return hdrs ? sipxs_sreply(tp->xs, msg, scode, reason, "%b",
+					   hdrs->buf, hdrs->end) :
 			sipxs_sreply(tp->xs, msg, scode, reason, NULL);
 
-	return hdrs ? sip_replyf(tp->prm.sip, msg, scode, reason, "%s",
-				 hdrs) :
+	return hdrs ? sip_replyf(tp->prm.sip, msg, scode, reason, "%b",
+				 hdrs->buf, hdrs->end) :
 		sip_reply(tp->prm.sip, msg, scode, reason);
 }
 
@@ -237,7 +253,7 @@ static int reply(struct siptp *tp, const struct sip_msg *msg,
 int siptp_replyf(struct siptp *tp, const struct sip_msg *msg,
 		 uint16_t scode, const char *reason, const char *fmt, ...)
 {
-	char *hdrs = NULL;
+	struct mbuf *hdrs = NULL;
 	va_list ap;
 	int err;
 
@@ -322,11 +338,13 @@ int siptp_st_alloc(struct siptp_st **stp, struct siptp *tp,
  * NULL (stp NULL: for this reply only) */
 static int treply(struct siptp_st **stp, struct mbuf **mbp,
 		  struct siptp *tp, const struct sip_msg *msg,
-		  uint16_t scode, const char *reason, const char *hdrs)
+		  uint16_t scode, const char *reason, const struct mbuf *hdrs)
 {
 	struct siptp_st *st = stp ? *stp : NULL;
 	struct siptp_st *tmp = NULL;
-	const char *fmt = hdrs ? "%s" : NULL;
+	const char *fmt = hdrs ? "%b" : NULL;
+	const uint8_t *hb = hdrs ? hdrs->buf : NULL;
+	size_t hl = hdrs ? hdrs->end : 0;
 	int err;
 
 	if (!st) {
@@ -338,10 +356,10 @@ static int treply(struct siptp_st **stp, struct mbuf **mbp,
 
 	if (st->o)
 		err = sipxs_reply(&st->o, mbp, false, scode, reason, fmt,
-				  hdrs);
+				  hb, hl);
 	else
 		err = sip_treplyf(&st->l, mbp, tp->prm.sip, msg, false,
-				  scode, reason, fmt, hdrs);
+				  scode, reason, fmt, hb, hl);
 
 	if (!st->o && !st->l) {
 		if (stp && *stp == st)
@@ -377,7 +395,7 @@ int siptp_treplyf(struct siptp_st **stp, struct mbuf **mbp,
 		  struct siptp *tp, const struct sip_msg *msg,
 		  uint16_t scode, const char *reason, const char *fmt, ...)
 {
-	char *hdrs = NULL;
+	struct mbuf *hdrs = NULL;
 	va_list ap;
 	int err;
 
