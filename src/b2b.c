@@ -669,6 +669,18 @@ static int gwsets_print(struct re_printf *pf, const struct b2b *b2b)
 }
 
 
+/* The own streams of each side, when they are on */
+static int streams_print(struct re_printf *pf, const struct b2b *b2b)
+{
+	if (!b2b->cfg->sip.own_streams)
+		return 0;
+
+	return re_hprintf(pf, "sip streams: outside %H; inside %H\n",
+			  siptp_status, b2b->tp[B2B_EXT], siptp_status,
+			  b2b->tp[B2B_INT]);
+}
+
+
 /**
  * Print the B2BUA's state for umedgectl status
  *
@@ -697,7 +709,7 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  "%llu bad requests; %llu transfers made, "
 			  "%llu transfers failed; %llu INFO digits played\n"
 			  "sip divhi: %llu converted, %llu skipped (both "
-			  "present), %llu skipped (nothing derived)\n%H%H",
+			  "present), %llu skipped (nothing derived)\n%H%H%H",
 			  list_count(&b2b->calls),
 			  (unsigned long long)st->calls,
 			  (unsigned long long)st->answered,
@@ -721,7 +733,8 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->divhi_made,
 			  (unsigned long long)st->divhi_both,
 			  (unsigned long long)st->divhi_none,
-			  hset_print, b2b->umhosts, gwsets_print, b2b);
+			  hset_print, b2b->umhosts, gwsets_print, b2b,
+			  streams_print, b2b);
 }
 
 

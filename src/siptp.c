@@ -110,6 +110,36 @@ int siptp_alloc(struct siptp **tpp, const struct siptp_prm *prm)
 }
 
 
+/**
+ * Print the own streams' figures: connections open and refused,
+ * undecodable requests answered (nothing without own streams)
+ *
+ * @param pf Print handler
+ * @param tp Transport
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_status(struct re_printf *pf, const struct siptp *tp)
+{
+	uint32_t open_n = 0;
+	uint64_t refused = 0;
+
+	if (!tp || !tp->prm.own)
+		return 0;
+
+	for (int i = 0; i < 2; i++) {
+		open_n += sipstream_count(tp->ls[i]);
+		refused += sipstream_refused(tp->ls[i]);
+	}
+
+	return re_hprintf(pf, "%u connections in, %u out, %llu refused, "
+			  "%u server and %u client transactions",
+			  open_n, list_count(&tp->out),
+			  (unsigned long long)refused, sipxs_count(tp->xs),
+			  sipxc_count(tp->xc));
+}
+
+
 /** @return libre's stack of the side */
 struct sip *siptp_sip(const struct siptp *tp)
 {

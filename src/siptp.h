@@ -32,6 +32,7 @@ bool siptp_own(const struct siptp *tp, enum sip_transp t);
 int  siptp_laddr(struct siptp *tp, struct sa *laddr, enum sip_transp t,
 		 const struct sa *dst);
 struct sip *siptp_sip(const struct siptp *tp);
+int  siptp_status(struct re_printf *pf, const struct siptp *tp);
 
 int  siptp_replyf(struct siptp *tp, const struct sip_msg *msg,
 		  uint16_t scode, const char *reason, const char *fmt, ...);
