@@ -363,6 +363,12 @@ static int sdp_write(struct exchange *x, struct mbuf *out)
 }
 
 
+static bool has_nul(const struct pl *pl)
+{
+	return pl->p && pl->l && memchr(pl->p, '\0', pl->l);
+}
+
+
 static int exchange_begin(struct exchange *x, struct relay *relay,
 			  const struct relay_req *req)
 {
@@ -380,6 +386,12 @@ static int exchange_begin(struct exchange *x, struct relay *relay,
 	if (req->callid.l >= RELAY_ID_MAX || req->from_tag.l >= RELAY_TAG_MAX
 	    || req->to_tag.l >= RELAY_TAG_MAX)
 		return refuse(x, EINVAL, "call-id or tag too long");
+
+	/* kept as C strings: one with a NUL would be found by no command
+	 * (fuzz_ng found such a call that delete could not end) */
+	if (has_nul(&req->callid) || has_nul(&req->from_tag) ||
+	    has_nul(&req->to_tag))
+		return refuse(x, EINVAL, "call-id or tag holds a NUL");
 
 	err = sdprw_parse(&x->sdp, &req->sdp);
 	if (err)

@@ -130,25 +130,43 @@ static bool frames_input(struct tconn *conn)
 }
 
 
-static void recv_handler(struct mbuf *mb, void *arg)
+/**
+ * Take bytes received on a connection: every whole frame is handed on,
+ * the rest kept for the next bytes
+ *
+ * @param conn Connection
+ * @param mb   The bytes, from mb->pos
+ *
+ * @return 0 if success; an errorcode if the connection must close
+ */
+int tconn_recv(struct tconn *conn, const struct mbuf *mb)
 {
-	struct tconn *conn = arg;
-	int err = 0;
+	int err;
+
+	if (!conn || !mb)
+		return EINVAL;
 
 	if (!conn->mb) {
 		conn->mb = mbuf_alloc(mbuf_get_left(mb));
 		if (!conn->mb)
-			err = ENOMEM;
+			return ENOMEM;
 	}
 
-	if (!err) {
-		conn->mb->pos = conn->mb->end;
-		err = mbuf_write_mem(conn->mb, mbuf_buf(mb),
-				     mbuf_get_left(mb));
-		conn->mb->pos = 0;
-	}
+	conn->mb->pos = conn->mb->end;
+	err = mbuf_write_mem(conn->mb, mbuf_buf(mb), mbuf_get_left(mb));
+	conn->mb->pos = 0;
+	if (err)
+		return err;
 
-	if (err || !frames_input(conn)) {
+	return frames_input(conn) ? 0 : EBADMSG;
+}
+
+
+static void recv_handler(struct mbuf *mb, void *arg)
+{
+	struct tconn *conn = arg;
+
+	if (tconn_recv(conn, mb)) {
 		DEBUG_INFO("%J: bad stream, closed\n", &conn->peer);
 		mem_deref(conn);
 		return;
@@ -168,6 +186,36 @@ static void close_handler(int err, void *arg)
 
 
 /**
+ * A connection of a listener, not yet bound to a socket
+ *
+ * @param connp Pointer to allocated connection
+ * @param lsn   The listener
+ * @param peer  Client address
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tconn_alloc(struct tconn **connp, struct tlisten *lsn,
+		const struct sa *peer)
+{
+	struct tconn *conn;
+
+	if (!connp || !lsn || !peer)
+		return EINVAL;
+
+	conn = mem_zalloc(sizeof(*conn), tconn_destructor);
+	if (!conn)
+		return ENOMEM;
+
+	conn->lsn = lsn;
+	conn->peer = *peer;
+	list_append(&lsn->conns, &conn->le, conn);
+	*connp = conn;
+
+	return 0;
+}
+
+
+/**
  * Accept a connection on a TCP or TLS listener
  *
  * @param peer Client address
@@ -179,20 +227,11 @@ void tconn_accept(const struct sa *peer, void *arg)
 	struct tconn *conn;
 	int err;
 
-	if (list_count(&lsn->conns) >= TURND_CONN_MAX) {
+	if (list_count(&lsn->conns) >= TURND_CONN_MAX ||
+	    tconn_alloc(&conn, lsn, peer)) {
 		tcp_reject(lsn->ts);
 		return;
 	}
-
-	conn = mem_zalloc(sizeof(*conn), tconn_destructor);
-	if (!conn) {
-		tcp_reject(lsn->ts);
-		return;
-	}
-
-	conn->lsn = lsn;
-	conn->peer = *peer;
-	list_append(&lsn->conns, &conn->le, conn);
 
 	err = tcp_accept(&conn->tc, lsn->ts, NULL, recv_handler,
 			 close_handler, conn);
