@@ -108,6 +108,7 @@ static const struct test {
 	TEST(test_infodtmf_parse),
 	TEST(test_fsrtp_closed),
 	TEST(test_fsrtp_life),
+	TEST(test_fsrtp_gcm_rtcp_replay),
 	TEST(test_dtmf_codes),
 	TEST(test_relay_dtmf),
 	TEST(test_dtmf_event),

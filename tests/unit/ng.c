@@ -139,6 +139,8 @@ static void srv_close(struct srv *s)
 /* ping, errors, and who may talk at all */
 int test_ng_basic(void)
 {
+	static const char nul[] = "c8 d7:command5:offer7:call-id3:a\0b"
+		"8:from-tag1:t3:sdp1:xe";
 	struct client c, stranger;
 	struct srv s;
 	int err;
@@ -178,6 +180,10 @@ int test_ng_basic(void)
 
 	req_str(&c, &s, "c7 d7:command6:delete7:call-id4:nonee");
 	TEST_CONTAINS(c.reply, "Call-ID not found");
+
+	/* a call-id with a NUL: no call that delete could not find */
+	request(&c, &s, nul, sizeof(nul) - 1);
+	TEST_CONTAINS(c.reply, "call-id or tag holds a NUL");
 
  out:
 	client_close(&stranger);
