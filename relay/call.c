@@ -262,6 +262,23 @@ static int offer_media(struct exchange *x, unsigned i)
 }
 
 
+/* An answer's interfaces: its call's. Before any m= line, so that an
+ * answer with none, or with all declined (port 0), has them too
+ * (fuzz_ng: its SDP was written from no interface, a NULL read) */
+static int answer_ifaces(struct exchange *x)
+{
+	const struct relay_stream *s = list_ledata(x->call->streams.head);
+
+	if (!s)
+		return refuse(x, EPROTO, "the call has no stream to answer");
+
+	x->ifc[0] = s->ifc[0];
+	x->ifc[1] = s->ifc[1];
+
+	return 0;
+}
+
+
 /* An answer's m= line: its stream must exist */
 static int answer_media(struct exchange *x, unsigned i)
 {
@@ -537,6 +554,7 @@ int relay_answer(struct relay *relay, const struct relay_req *req,
 	}
 
 	policy_take(&x);
+	err = answer_ifaces(&x);
 	for (unsigned i = 0; !err && i < x.sdp->mediac; i++)
 		err = answer_media(&x, i);
 	if (err)
