@@ -126,6 +126,7 @@ static const struct test {
 	TEST(test_turn_chandata),
 	TEST(test_turn_bandwidth),
 	TEST(test_turn_expiry),
+	TEST(test_turn_tokens),
 	TEST(test_turn_ratelimit),
 	TEST(test_turn_peerdata),
 	TEST(test_turn_tsock),

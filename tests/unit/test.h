@@ -182,6 +182,7 @@ int test_turn_perm(void);
 int test_turn_chandata(void);
 int test_turn_bandwidth(void);
 int test_turn_expiry(void);
+int test_turn_tokens(void);
 int test_turn_ratelimit(void);
 int test_turn_peerdata(void);
 int test_turn_tsock(void);
