@@ -27,18 +27,6 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CONF \
-	"interface lo 127.0.0.1 ports=59000-59199\n" \
-	"sip_enable no\n" \
-	"relay_enable no\n" \
-	"turn_enable yes\n" \
-	"turn_listen lo udp 59300\n" \
-	"turn_relay_interface lo\n" \
-	"turn_realm fuzz\n" \
-	"turn_total_quota 50\n" \
-	"turn_user_quota 50\n" \
-	"token_secret k1 fuzz-secret-0123456789\n"
-
 
 /* datagrams from the client, back to back in mb, one by one */
 static void datagrams_input(struct mbuf *mb)
@@ -103,7 +91,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 
-	if (fzturn_init(CONF))
+	if (fzturn_init("udp", 59000))
 		return 1;
 
 	setup();

@@ -25,18 +25,6 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CONF \
-	"interface lo 127.0.0.1 ports=59400-59599\n" \
-	"sip_enable no\n" \
-	"relay_enable no\n" \
-	"turn_enable yes\n" \
-	"turn_listen lo tcp 59301\n" \
-	"turn_relay_interface lo\n" \
-	"turn_realm fuzz\n" \
-	"turn_total_quota 50\n" \
-	"turn_user_quota 50\n" \
-	"token_secret k1 fuzz-secret-0123456789\n"
-
 static struct tlisten *lsn;   /**< The TCP listener */
 
 
@@ -97,7 +85,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 
-	if (fzturn_init(CONF))
+	if (fzturn_init("tcp", 59400))
 		return 1;
 
 	for (struct le *le = fzt.turnd->listeners.head; le; le = le->next) {

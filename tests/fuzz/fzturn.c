@@ -4,8 +4,8 @@
  *
  * Every reply the server sends must decode. Requests are signed as a
  * client would sign them (USERNAME, REALM, NONCE, MESSAGE-INTEGRITY),
- * so that the fuzzed attributes get past authentication. The listeners
- * take any free port, whatever the configuration says.
+ * so that the fuzzed attributes get past authentication. The server
+ * listens on loopback, on any free port.
  */
 #include <string.h>
 #include <time.h>
@@ -169,17 +169,18 @@ int fzturn_setup(struct mbuf *mb)
 
 
 /**
- * Start libre and the server from a configuration, with the tap, and
- * issue the client's credential
+ * Start libre and a server on loopback, with the tap, and issue the
+ * client's credential
  *
- * @param conf Configuration text (realm "fuzz", a token_secret)
+ * @param tp    The listener's transport: "udp" or "tcp" (any free port)
+ * @param ports First of 200 relayed ports
  *
  * @return 0 if success, otherwise errorcode
  */
-int fzturn_init(const char *conf)
+int fzturn_init(const char *tp, uint16_t ports)
 {
 	struct tok_rest cred;
-	char msg[256];
+	char conf[512], msg[256];
 	int err;
 
 	err = libre_init();
@@ -187,6 +188,14 @@ int fzturn_init(const char *conf)
 		return err;
 	dbg_init(DBG_EMERG, DBG_NONE);
 
+	(void)re_snprintf(conf, sizeof(conf),
+			  "interface lo 127.0.0.1 ports=%u-%u\n"
+			  "sip_enable no\nrelay_enable no\nturn_enable yes\n"
+			  "turn_listen lo %s 3478\nturn_relay_interface lo\n"
+			  "turn_realm fuzz\nturn_total_quota 50\n"
+			  "turn_user_quota 50\n"
+			  "token_secret k1 fuzz-secret-0123456789\n",
+			  ports, ports + 199, tp);
 	err = cfg_parse(&fzt.cfg, "fuzz", conf, strlen(conf), msg,
 			sizeof(msg));
 	if (err)

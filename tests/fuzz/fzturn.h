@@ -17,7 +17,7 @@ struct fzturn {
 
 extern struct fzturn fzt;
 
-int fzturn_init(const char *conf);
+int fzturn_init(const char *tp, uint16_t ports);
 int fzturn_body(struct mbuf *out, uint32_t attrc, ...);
 int fzturn_signed(struct mbuf *mb, uint16_t method, const uint8_t *attrs,
 		  size_t n);
