@@ -25,8 +25,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CONF \
-	"interface external 127.0.0.1 ports=59600-59699\n" \
-	"interface internal 127.0.0.2 ports=59700-59799\n" \
+	"interface external 127.0.0.1 ports=61200-61399\n" \
+	"interface internal 127.0.0.2 ports=61400-61599\n" \
 	"sip_enable no\n" \
 	"relay_threads 1\n" \
 	"relay_ng_listen 127.0.0.1:59224\n" \

@@ -91,7 +91,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 
-	if (fzturn_init("udp", 59000))
+	if (fzturn_init("udp", 61600))
 		return 1;
 
 	setup();

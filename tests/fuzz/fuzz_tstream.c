@@ -85,7 +85,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 
-	if (fzturn_init("tcp", 59400))
+	if (fzturn_init("tcp", 61800))
 		return 1;
 
 	for (struct le *le = fzt.turnd->listeners.head; le; le = le->next) {

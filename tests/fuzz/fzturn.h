@@ -2,6 +2,10 @@
  * @file fzturn.h  Fuzz targets: a TURN server with a tap for its
  *                 replies, and a client holding a long-term credential
  *                 that signs its requests
+ *
+ * Relayed ports of the fuzz targets lie above 61000, outside the unit
+ * tests' ranges (umtest takes 52000-59999) and the kernel's ephemeral
+ * ports (to 60999), so replays and fuzzing run beside make check.
  */
 #ifndef UMEDGE_FZTURN_H
 #define UMEDGE_FZTURN_H
