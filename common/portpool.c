@@ -11,6 +11,7 @@
 #include <string.h>
 #include <re.h>
 #include "portpool.h"
+#include "umrand.h"
 
 
 /** A range of port pairs */
@@ -102,6 +103,7 @@ int portpool_alloc(struct portpool **ppp, uint16_t min, uint16_t max)
 int portpool_take(struct portpool *pp, uint16_t *rtpp)
 {
 	uint32_t k, i;
+	int err;
 
 	if (!pp || !rtpp)
 		return EINVAL;
@@ -109,7 +111,11 @@ int portpool_take(struct portpool *pp, uint16_t *rtpp)
 	if (!pp->nfree)
 		return ENOSPC;
 
-	k = rand_u32() % pp->nfree;
+	err = um_rand_u32(&k);
+	if (err)
+		return err;
+
+	k %= pp->nfree;
 	i = pp->free[k];
 	pp->free[k] = pp->free[--pp->nfree];
 	used_set(pp, i, true);

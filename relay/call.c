@@ -262,6 +262,23 @@ static int offer_media(struct exchange *x, unsigned i)
 }
 
 
+/* An answer's interfaces: its call's. Before any m= line, so that an
+ * answer with none, or with all declined (port 0), has them too
+ * (fuzz_ng: its SDP was written from no interface, a NULL read) */
+static int answer_ifaces(struct exchange *x)
+{
+	const struct relay_stream *s = list_ledata(x->call->streams.head);
+
+	if (!s)
+		return refuse(x, EPROTO, "the call has no stream to answer");
+
+	x->ifc[0] = s->ifc[0];
+	x->ifc[1] = s->ifc[1];
+
+	return 0;
+}
+
+
 /* An answer's m= line: its stream must exist */
 static int answer_media(struct exchange *x, unsigned i)
 {
@@ -363,6 +380,12 @@ static int sdp_write(struct exchange *x, struct mbuf *out)
 }
 
 
+static bool has_nul(const struct pl *pl)
+{
+	return pl->p && pl->l && memchr(pl->p, '\0', pl->l);
+}
+
+
 static int exchange_begin(struct exchange *x, struct relay *relay,
 			  const struct relay_req *req)
 {
@@ -380,6 +403,12 @@ static int exchange_begin(struct exchange *x, struct relay *relay,
 	if (req->callid.l >= RELAY_ID_MAX || req->from_tag.l >= RELAY_TAG_MAX
 	    || req->to_tag.l >= RELAY_TAG_MAX)
 		return refuse(x, EINVAL, "call-id or tag too long");
+
+	/* kept as C strings: one with a NUL would be found by no command
+	 * (fuzz_ng found such a call that delete could not end) */
+	if (has_nul(&req->callid) || has_nul(&req->from_tag) ||
+	    has_nul(&req->to_tag))
+		return refuse(x, EINVAL, "call-id or tag holds a NUL");
 
 	err = sdprw_parse(&x->sdp, &req->sdp);
 	if (err)
@@ -525,6 +554,7 @@ int relay_answer(struct relay *relay, const struct relay_req *req,
 	}
 
 	policy_take(&x);
+	err = answer_ifaces(&x);
 	for (unsigned i = 0; !err && i < x.sdp->mediac; i++)
 		err = answer_media(&x, i);
 	if (err)

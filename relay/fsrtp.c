@@ -11,6 +11,11 @@
  *   authenticated yet is therefore checked first, on a copy, under a
  *   probe context of the same key, made anew when strangers fill it.
  * - A key serves no more packets than its lifetime (RFC 4568 §6.1).
+ * - Under an AEAD suite (RFC 7714) libre authenticates SRTCP but checks
+ *   no replays: its SRTCP replay list is kept only with the HMAC. The
+ *   SRTCP index (the last 4 bytes: E flag and index) is checked here
+ *   against a list per SSRC, and taken once the packet authenticates
+ *   (fuzz_srtp found a replayed SRTCP packet going through).
  * - Contexts for the same key stay across re-offers, with their
  *   rollover counters and replay windows (RFC 3711 §3.3.1).
  */
@@ -91,6 +96,7 @@ void fsrtp_set(struct fsrtp *s, const struct sdes_key *rx, uint64_t life,
 	if (ctx_keep(s->rx, &s->rx_key, rx)) {
 		s->used = 0;
 		s->nssrc = 0;
+		s->nwin = 0;
 		ctx_free(s->probe);
 	}
 	s->life = life;
@@ -152,6 +158,77 @@ static bool probe(struct fsrtp *s, bool rtcp, const uint8_t *p, size_t len,
 }
 
 
+static struct fsrtp_rwin *win_find(struct fsrtp *s, uint32_t ssrc)
+{
+	for (unsigned i = 0; i < s->nwin; i++) {
+		if (s->win[i].ssrc == ssrc)
+			return &s->win[i];
+	}
+
+	return NULL;
+}
+
+
+/* Whether SRTCP index ix has not been taken yet; w->seen == 0: none */
+static bool win_fresh(const struct fsrtp_rwin *w, uint32_t ix)
+{
+	if (!w->seen || ix > w->top)
+		return true;
+
+	return w->top - ix < 64 && !(w->seen >> (w->top - ix) & 1);
+}
+
+
+/* Take index ix of an SSRC that authenticated (made its list if new) */
+static void win_take(struct fsrtp *s, uint32_t ssrc, uint32_t ix)
+{
+	struct fsrtp_rwin *w = win_find(s, ssrc);
+
+	if (!w) {
+		if (s->nwin >= FSRTP_SSRCS)
+			return;
+		w = &s->win[s->nwin++];
+		memset(w, 0, sizeof(*w));
+		w->ssrc = ssrc;
+	}
+
+	if (!w->seen) {
+		w->top = ix;
+		w->seen = 1;
+	}
+	else if (ix > w->top) {
+		w->seen = ix - w->top < 64 ? w->seen << (ix - w->top) : 0;
+		w->seen |= 1;
+		w->top = ix;
+	}
+	else {
+		w->seen |= (uint64_t)1 << (w->top - ix);
+	}
+}
+
+
+/* SRTCP under an AEAD suite: whether its index is fresh (lists are
+ * made only for SSRCs that authenticated: forgeries fill none) */
+static bool aead_rtcp_fresh(struct fsrtp *s, uint32_t ssrc, const uint8_t *p,
+			    size_t len, uint32_t *ixp)
+{
+	const struct fsrtp_rwin *w;
+	uint32_t v;
+
+	if (len < 12)
+		return false;
+
+	memcpy(&v, p + len - 4, sizeof(v));
+	*ixp = ntohl(v) & 0x7fffffff;
+
+	w = win_find(s, ssrc);
+	if (!w)
+		return s->nwin < FSRTP_SSRCS;
+
+	return win_fresh(w, *ixp);
+}
+
+
 /**
  * Authenticate and decrypt in place what the peer sent (SRTP or SRTCP)
  *
@@ -168,8 +245,8 @@ static bool probe(struct fsrtp *s, bool rtcp, const uint8_t *p, size_t len,
 bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 	      uint8_t *scratch, size_t scratch_sz)
 {
-	uint32_t ssrc;
-	bool known;
+	uint32_t ssrc, ix = 0;
+	bool known, aead;
 
 	if (!s || !p || !lenp || !s->rx[0] || (s->life && s->used >= s->life))
 		return false;
@@ -179,12 +256,19 @@ bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 		return false;
 	memcpy(&ssrc, p + (rtcp ? 4 : 8), sizeof(ssrc));
 
+	aead = rtcp && sdes_aead(s->rx_key.suite);
+	if (aead && !aead_rtcp_fresh(s, ssrc, p, *lenp, &ix))
+		return false;
+
 	known = ssrc_known(s, ssrc);
 	if (!known && !probe(s, rtcp, p, *lenp, scratch, scratch_sz))
 		return false;
 
 	if (srtpx_unprotect(s->rx[rtcp], rtcp, p, lenp))
 		return false;
+
+	if (aead)
+		win_take(s, ssrc, ix);
 
 	if (!known && s->nssrc < FSRTP_SSRCS)
 		s->ssrc[s->nssrc++] = ssrc;

@@ -15,6 +15,13 @@ enum {
 	FSRTP_SSRCS = 8,      /**< SSRCs a libre SRTP context keeps   */
 };
 
+/** The SRTCP indexes seen from one SSRC (RFC 3711 §3.3.2, 64 wide) */
+struct fsrtp_rwin {
+	uint32_t ssrc;                 /**< Sender                      */
+	uint32_t top;                  /**< Highest index taken         */
+	uint64_t seen;                 /**< Bit i: top - i was taken    */
+};
+
 /** One side's SRTP state */
 struct fsrtp {
 	struct sdes_key rx_key;        /**< Peer's key, len 0: it speaks
@@ -28,6 +35,10 @@ struct fsrtp {
 	uint64_t life;                 /**< Packets rx_key may protect, 0:
 					    no limit of its own        */
 	uint64_t used;                 /**< Packets it has protected    */
+	struct fsrtp_rwin win[FSRTP_SSRCS]; /**< SRTCP replay lists under
+					    an AEAD suite (libre keeps
+					    none there)                */
+	unsigned nwin;                 /**< How many                    */
 	struct sdes_key tx_key;        /**< Our key toward the peer, len 0:
 					    it gets plain RTP          */
 	struct srtp *tx[2];            /**< Its SRTP and SRTCP contexts */

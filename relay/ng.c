@@ -180,46 +180,19 @@ static int dispatch(struct ng *ng, const struct benc *dict,
 }
 
 
-static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
+/* the reply to a decoded request: an error or the command's */
+static struct mbuf *answer(struct ng *ng, const struct pl *cookie,
+			   const struct pl *body)
 {
-	struct ng *ng = arg;
-	struct pl msg, cookie, body;
 	struct benc *dict = NULL;
-	struct ng_reply *cached;
-	struct mbuf *out = NULL;
-	const char *sp;
-
-	if (!ipnet_match(&ng->cfg->relay.ng_controllers, src)) {
-		++ng->denied;
-		return;
-	}
-
-	msg.p = (const char *)mbuf_buf(mb);
-	msg.l = mbuf_get_left(mb);
-	sp = pl_strchr(&msg, ' ');
-	if (!sp || sp == msg.p || sp - msg.p > NG_COOKIE_MAX) {
-		++ng->malformed;   /* no cookie: nothing to reply to */
-		return;
-	}
-	cookie.p = msg.p;
-	cookie.l = (size_t)(sp - msg.p);
-	body.p = sp + 1;
-	body.l = msg.l - cookie.l - 1;
-
-	cached = cache_find(ng, &cookie, src);
-	if (cached) {
-		++ng->retrans;
-		(void)udp_send(ng->us, src, cached->mb);
-		cached->mb->pos = 0;
-		return;
-	}
+	struct mbuf *out;
 
 	out = mbuf_alloc(1024);
 	if (!out)
-		return;
-	(void)mbuf_printf(out, "%r ", &cookie);
+		return NULL;
+	(void)mbuf_printf(out, "%r ", cookie);
 
-	if (benc_decode(&dict, body.p, body.l, NULL) ||
+	if (benc_decode(&dict, body->p, body->l, NULL) ||
 	    dict->type != BENC_DICT) {
 		++ng->malformed;
 		(void)error_reply(out, "malformed bencode dictionary");
@@ -229,12 +202,80 @@ static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
 	}
 
 	out->pos = 0;
+	mem_deref(dict);
+
+	return out;
+}
+
+
+/**
+ * Take one datagram: run its command, or find its cached reply
+ *
+ * @param ng     ng server
+ * @param src    Where it came from
+ * @param mb     The datagram, from mb->pos
+ * @param replyp The reply to send to src (referenced; pos 0), NULL if
+ *               there is none (not a controller, no cookie)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int ng_input(struct ng *ng, const struct sa *src, const struct mbuf *mb,
+	     struct mbuf **replyp)
+{
+	struct pl msg, cookie, body;
+	struct ng_reply *cached;
+	const char *sp;
+
+	if (!ng || !src || !mb || !replyp)
+		return EINVAL;
+
+	*replyp = NULL;
+	if (!ipnet_match(&ng->cfg->relay.ng_controllers, src)) {
+		++ng->denied;
+		return 0;
+	}
+
+	msg.p = (const char *)mbuf_buf(mb);
+	msg.l = mbuf_get_left(mb);
+	sp = pl_strchr(&msg, ' ');
+	if (!sp || sp == msg.p || sp - msg.p > NG_COOKIE_MAX) {
+		++ng->malformed;   /* no cookie: nothing to reply to */
+		return 0;
+	}
+	cookie.p = msg.p;
+	cookie.l = (size_t)(sp - msg.p);
+	body.p = sp + 1;
+	body.l = msg.l - cookie.l - 1;
+
+	cached = cache_find(ng, &cookie, src);
+	if (cached) {
+		++ng->retrans;
+		cached->mb->pos = 0;
+		*replyp = mem_ref(cached->mb);
+		return 0;
+	}
+
+	*replyp = answer(ng, &cookie, &body);
+	if (!*replyp)
+		return ENOMEM;
+
+	cache_add(ng, &cookie, src, *replyp);
+
+	return 0;
+}
+
+
+static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct ng *ng = arg;
+	struct mbuf *out = NULL;
+
+	if (ng_input(ng, src, mb, &out) || !out)
+		return;
+
 	(void)udp_send(ng->us, src, out);
 	out->pos = 0;
-	cache_add(ng, &cookie, src, out);
-
 	mem_deref(out);
-	mem_deref(dict);
 }
 
 

@@ -312,7 +312,8 @@ int relay_call_alloc(struct relay_call **callp, struct relay *relay,
 {
 	struct relay_call *call;
 
-	if (!callid->l || callid->l >= RELAY_ID_MAX)
+	if (!callid->l || callid->l >= RELAY_ID_MAX ||
+	    memchr(callid->p, '\0', callid->l))
 		return EINVAL;
 
 	call = mem_zalloc(sizeof(*call), call_destructor);

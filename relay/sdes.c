@@ -7,8 +7,8 @@
  * An MKI is read, so that the relay can refuse it by name.
  */
 #include <string.h>
-#include <openssl/rand.h>
 #include <re.h>
+#include "umrand.h"
 #include "sdes.h"
 
 
@@ -215,7 +215,7 @@ int sdes_keygen(struct sdes_key *k, enum srtp_suite suite)
 	if (i < 0)
 		return ENOTSUP;
 
-	if (1 != RAND_bytes(k->key, (int)suites[i].len))
+	if (um_rand_bytes(k->key, suites[i].len))
 		return EIO;
 
 	k->suite = suite;

@@ -23,6 +23,7 @@
 #include <re_dbg.h>
 #include "cfg.h"
 #include "tok.h"
+#include "umrand.h"
 #include "relay.h"
 #include "b2b_priv.h"
 
@@ -81,6 +82,8 @@ int oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 		[CFG_MEDIA_SRTP]  = RELAY_SEC_SRTP,
 	};
 	struct oa *oa;
+	uint64_t id;
+	int err;
 
 	if (!oap || !relay || !iface || !media)
 		return EINVAL;
@@ -93,8 +96,13 @@ int oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 	oa->keys = mem_ref(keys);
 	oa->first = SIDE_NONE;
 	oa->ack_side = SIDE_NONE;
+	err = um_rand_u64(&id);
+	if (err) {
+		mem_deref(oa);
+		return err;
+	}
 	(void)re_snprintf(oa->id, sizeof(oa->id), "um%016llx",
-			  (unsigned long long)rand_u64());
+			  (unsigned long long)id);
 	for (int s = 0; s < 2; s++) {
 		str_ncpy(oa->iface[s], iface[s], sizeof(oa->iface[s]));
 		oa->sec[s] = sec[media[s] <= CFG_MEDIA_SRTP ? media[s] : 0];

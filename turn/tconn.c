@@ -150,28 +150,54 @@ static int frames_input(struct tconn *conn)
 }
 
 
-static void recv_handler(struct mbuf *mb, void *arg)
+/**
+ * Take bytes received on a connection: every whole frame is handed on,
+ * the rest kept for the next bytes
+ *
+ * @param conn    Connection
+ * @param mb      The bytes, from mb->pos
+ * @param framesp Set to the number of whole frames handed on, if not
+ *                NULL
+ *
+ * @return 0 if success; an errorcode if the connection must close
+ */
+int tconn_recv(struct tconn *conn, const struct mbuf *mb, int *framesp)
 {
-	struct tconn *conn = arg;
-	bool starts = !partial(conn);
-	int err = 0, n = 0;
+	int err, n;
+
+	if (!conn || !mb)
+		return EINVAL;
 
 	if (!conn->mb) {
 		conn->mb = mbuf_alloc(mbuf_get_left(mb));
 		if (!conn->mb)
-			err = ENOMEM;
+			return ENOMEM;
 	}
 
-	if (!err) {
-		conn->mb->pos = conn->mb->end;
-		err = mbuf_write_mem(conn->mb, mbuf_buf(mb),
-				     mbuf_get_left(mb));
-		conn->mb->pos = 0;
-	}
+	conn->mb->pos = conn->mb->end;
+	err = mbuf_write_mem(conn->mb, mbuf_buf(mb), mbuf_get_left(mb));
+	conn->mb->pos = 0;
+	if (err)
+		return err;
 
-	if (!err)
-		n = frames_input(conn);
-	if (err || n < 0) {
+	n = frames_input(conn);
+	if (n < 0)
+		return EBADMSG;
+
+	if (framesp)
+		*framesp = n;
+
+	return 0;
+}
+
+
+static void recv_handler(struct mbuf *mb, void *arg)
+{
+	struct tconn *conn = arg;
+	bool starts = !partial(conn);
+	int n = 0;
+
+	if (tconn_recv(conn, mb, &n)) {
 		DEBUG_INFO("%J: bad stream, closed\n", &conn->peer);
 		mem_deref(conn);
 		return;
@@ -193,11 +219,36 @@ static void close_handler(int err, void *arg)
 
 
 /**
- * Accept a connection on a TCP or TLS listener
+ * A connection of a listener, not yet bound to a socket
  *
- * @param peer Client address
- * @param arg  The listener
+ * @param connp Pointer to allocated connection
+ * @param lsn   The listener
+ * @param peer  Client address
+ *
+ * @return 0 if success, otherwise errorcode
  */
+int tconn_alloc(struct tconn **connp, struct tlisten *lsn,
+		const struct sa *peer)
+{
+	struct tconn *conn;
+
+	if (!connp || !lsn || !peer)
+		return EINVAL;
+
+	conn = mem_zalloc(sizeof(*conn), tconn_destructor);
+	if (!conn)
+		return ENOMEM;
+
+	conn->lsn = lsn;
+	conn->peer = *peer;
+	list_append(&lsn->conns, &conn->le, conn);
+	*connp = conn;
+
+	return 0;
+}
+
+
+/* Connections from one address on a listener */
 static uint32_t source_count(const struct tlisten *lsn, const struct sa *peer)
 {
 	uint32_t n = 0;
@@ -213,6 +264,12 @@ static uint32_t source_count(const struct tlisten *lsn, const struct sa *peer)
 }
 
 
+/**
+ * Accept a connection on a TCP or TLS listener
+ *
+ * @param peer Client address
+ * @param arg  The listener
+ */
 void tconn_accept(const struct sa *peer, void *arg)
 {
 	struct tlisten *lsn = arg;
@@ -221,20 +278,11 @@ void tconn_accept(const struct sa *peer, void *arg)
 
 	if (list_count(&lsn->conns) >= TURND_CONN_MAX ||
 	    source_count(lsn, peer) >=
-	    lsn->turnd->cfg->turn.conn_per_source) {
+	    lsn->turnd->cfg->turn.conn_per_source ||
+	    tconn_alloc(&conn, lsn, peer)) {
 		tcp_reject(lsn->ts);
 		return;
 	}
-
-	conn = mem_zalloc(sizeof(*conn), tconn_destructor);
-	if (!conn) {
-		tcp_reject(lsn->ts);
-		return;
-	}
-
-	conn->lsn = lsn;
-	conn->peer = *peer;
-	list_append(&lsn->conns, &conn->le, conn);
 
 	err = tcp_accept(&conn->tc, lsn->ts, NULL, recv_handler,
 			 close_handler, conn);

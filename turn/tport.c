@@ -12,7 +12,13 @@
  */
 #include <re.h>
 #include "portpool.h"
+#include "umrand.h"
 #include "turnd_priv.h"
+
+
+enum {
+	TOKEN_DRAWS = 8,   /**< Draws for a free RESERVATION-TOKEN */
+};
 
 
 static void tport_destructor(void *data)
@@ -81,6 +87,23 @@ static void tresv_expire(void *arg)
 }
 
 
+/* A RESERVATION-TOKEN: random, not 0, not in use; a bounded number of
+ * draws (a generator that fails or repeats itself ends here) */
+static int token_draw(const struct turnd *turnd, uint64_t *tokp)
+{
+	for (int i = 0; i < TOKEN_DRAWS; i++) {
+		int err = um_rand_u64(tokp);
+
+		if (err)
+			return err;
+		if (*tokp && !tresv_find(turnd, *tokp))
+			return 0;
+	}
+
+	return EAGAIN;
+}
+
+
 /**
  * Reserve the odd port of a pair
  *
@@ -96,6 +119,7 @@ int tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp,
 		const char *user)
 {
 	struct tresv *rv;
+	int err;
 
 	if (!rvp || !turnd || !tp || !user)
 		return EINVAL;
@@ -103,6 +127,12 @@ int tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp,
 	rv = mem_zalloc(sizeof(*rv), tresv_destructor);
 	if (!rv)
 		return ENOMEM;
+
+	err = token_draw(turnd, &rv->token);
+	if (err) {
+		mem_deref(rv);
+		return err;
+	}
 
 	rv->tu = talloc_user_get(turnd, user);
 	if (!rv->tu) {
@@ -113,10 +143,6 @@ int tresv_alloc(struct tresv **rvp, struct turnd *turnd, struct tport *tp,
 	rv->turnd = turnd;
 	++rv->tu->nresv;
 	++turnd->nresvs;
-
-	do {
-		rv->token = rand_u64();
-	} while (!rv->token || tresv_find(turnd, rv->token));
 
 	rv->tp = mem_ref(tp);
 	hash_append(turnd->resvs, (uint32_t)rv->token, &rv->he, rv);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <re.h>
 #include "ipnet.h"
+#include "umrand.h"
 #include "turnd_priv.h"
 
 
@@ -61,7 +62,10 @@ int trate_alloc(struct trate **ratep, uint32_t slots, uint32_t rate,
 	r->n = slots;
 	r->rate = rate;
 	r->burst = burst;
-	rand_bytes(r->seed, sizeof(r->seed));
+	if (um_rand_bytes(r->seed, sizeof(r->seed))) {
+		mem_deref(r);
+		return EIO;
+	}
 
 	*ratep = r;
 

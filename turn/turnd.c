@@ -7,6 +7,7 @@
 #include <re_dbg.h>
 #include "cfg.h"
 #include "portpool.h"
+#include "umrand.h"
 #include "peerfilt.h"
 #include "turnd.h"
 #include "turnd_priv.h"
@@ -161,7 +162,11 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 	turnd->epfd = -1;
 	texpq_init(&turnd->allocs_exp);
 	texpq_init(&turnd->perms);
-	rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
+	err = um_rand_bytes(turnd->nonce_key, sizeof(turnd->nonce_key));
+	if (err) {
+		DEBUG_WARNING("no random nonce key: %m\n", err);
+		goto out;
+	}
 
 	err  = tauth_init(turnd);
 	err |= hash_alloc(&turnd->allocs, ALLOC_BUCKETS);

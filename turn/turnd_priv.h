@@ -284,6 +284,9 @@ void tpeer_remove(struct talloc *al);
 
 /* tconn.c */
 void tconn_accept(const struct sa *peer, void *arg);
+int  tconn_alloc(struct tconn **connp, struct tlisten *lsn,
+		 const struct sa *peer);
+int  tconn_recv(struct tconn *conn, const struct mbuf *mb, int *framesp);
 int  tconn_frame_len(const struct mbuf *mb, size_t *lenp);
 
 /* ttls.c */

@@ -139,6 +139,8 @@ static void srv_close(struct srv *s)
 /* ping, errors, and who may talk at all */
 int test_ng_basic(void)
 {
+	static const char nul[] = "c8 d7:command5:offer7:call-id3:a\0b"
+		"8:from-tag1:t3:sdp1:xe";
 	struct client c, stranger;
 	struct srv s;
 	int err;
@@ -179,6 +181,10 @@ int test_ng_basic(void)
 	req_str(&c, &s, "c7 d7:command6:delete7:call-id4:nonee");
 	TEST_CONTAINS(c.reply, "Call-ID not found");
 
+	/* a call-id with a NUL: no call that delete could not find */
+	request(&c, &s, nul, sizeof(nul) - 1);
+	TEST_CONTAINS(c.reply, "call-id or tag holds a NUL");
+
  out:
 	client_close(&stranger);
 	client_close(&c);
@@ -205,6 +211,9 @@ int test_ng_call(void)
 	static const char answer_sdp[] =
 		"v=0\r\no=- 9 9 IN IP4 127.0.0.2\r\ns=-\r\n"
 		"c=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 7000 RTP/AVP 8\r\n";
+	static const char nomedia_sdp[] =
+		"v=0\r\no=- 9 9 IN IP4 127.0.0.2\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.2\r\nt=0 0\r\n";
 	char msg[2048], first[8192];
 	struct client c;
 	struct srv s;
@@ -230,6 +239,14 @@ int test_ng_call(void)
 	req_str(&c, &s, msg);
 	TEST_STRCMP(first, c.reply);
 	TEST_EQUALS(1, relay_call_count(s.relay));
+
+	/* an answer without m= lines: refused or answered, not a crash
+	 * (fuzz_ng: its SDP was written from no interface) */
+	(void)re_snprintf(msg, sizeof(msg),
+		"a0 d7:command6:answer7:call-id5:ngc-18:from-tag2:t1"
+		"6:to-tag2:t23:sdp%zu:%se", strlen(nomedia_sdp), nomedia_sdp);
+	req_str(&c, &s, msg);
+	TEST_CONTAINS(c.reply, "a0 d6:result");
 
 	(void)re_snprintf(msg, sizeof(msg),
 		"a1 d7:command6:answer7:call-id5:ngc-18:from-tag2:t1"

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""tests/data/fuzzseeds.py: writes the seeds of the fuzz modes that
+have no captured vectors: fuzz_srtp's plaintext mode (srtp/plain-*.bin),
+fuzz_tstream's streams (tstream/*.bin) and fuzz_ng's sequences
+(ng/seq-*.bin). Deterministic; run from tests/data."""
+import struct
+
+def rtp(seq, ssrc=0x11223344, pt=8, payload=b'\xd5' * 160, ts=None):
+    ts = seq * 160 if ts is None else ts
+    return struct.pack('!BBHII', 0x80, pt, seq & 0xffff, ts, ssrc) + payload
+
+def rtcp_sr(ssrc=0x11223344):
+    sr = struct.pack('!BBHIIIIII', 0x80, 200, 6, ssrc, 1, 2, 3, 4, 5)
+    cname = b'\x01\x0ahost-cname'
+    chunk = struct.pack('!I', ssrc) + cname + b'\x00'
+    chunk += b'\x00' * (-len(chunk) % 4)
+    sdes = struct.pack('!BBH', 0x81, 202, len(chunk) // 4) + chunk
+    return sr + sdes
+
+def pkt(ctl, b):
+    return bytes([ctl, 255 if len(b) >= 255 else len(b)]) + b
+
+def srtp_seeds():
+    for suite in range(4):
+        s = bytes([0x40 | suite])
+        s += pkt(0, rtp(1)) + pkt(0, rtp(2)) + pkt(1, rtcp_sr())
+        s += pkt(4, b'') + pkt(2 | (5 << 3), rtp(3)) + pkt(0, rtp(4, 0x55667788))
+        open('srtp/plain-%d.bin' % suite, 'wb').write(s)
+    life = bytes([0x40 | (2 << 3)]) + b''.join(pkt(0, rtp(i)) for i in range(4))
+    open('srtp/plain-life.bin', 'wb').write(life)
+
+def stun(mtype, body=b'', tid=b'\x01' * 12):
+    return struct.pack('!HHI', mtype, len(body), 0x2112a442) + tid + body
+
+def chandata(ch, data):
+    return struct.pack('!HH', ch, len(data)) + data + b'\0' * (-len(data) % 4)
+
+def tstream_seeds():
+    bind = stun(0x0001)
+    open('tstream/binds.bin', 'wb').write(b'\x00' + bind * 3)
+    open('tstream/binds-1.bin', 'wb').write(b'\x01' + bind * 2)
+    cd = chandata(0x4000, b'hello') + chandata(0x4000, b'x' * 100)
+    open('tstream/alloc-chandata.bin', 'wb').write(b'\x87' + cd + bind)
+    send = stun(0x0016, struct.pack('!HH', 0x0013, 4) + b'data')
+    open('tstream/alloc-send.bin', 'wb').write(b'\x80' + send + cd)
+    open('tstream/partial.bin', 'wb').write(b'\x05' + bind + bind[:13])
+    open('tstream/bad.bin', 'wb').write(b'\x00' + bind + b'\xff' * 8)
+
+def ng_seeds():
+    sep = b'\0NG\0'
+    names = ['offer', 'answer', 'query', 'delete']
+    msgs = [open('ng/kamailio-%s.bin' % n, 'rb').read() for n in names]
+    open('ng/seq-call.bin', 'wb').write(sep.join(msgs))
+    ping = open('ng/kamailio-ping.bin', 'rb').read()
+    lst = b'l1 d7:command4:liste'
+    open('ng/seq-list.bin', 'wb').write(sep.join([msgs[0], lst, ping, ping]))
+
+srtp_seeds()
+tstream_seeds()
+ng_seeds()
