@@ -21,6 +21,7 @@
 #define DEBUG_MODULE "siptp"
 #define DEBUG_LEVEL 5
 #include <re_dbg.h>
+#include "umrand.h"
 #include "sipconn.h"
 #include "sipstream.h"
 #include "sipxs.h"
@@ -613,6 +614,7 @@ static int own_request(struct siptp_req *req, struct siptp *tp,
 	struct sipconn *sc;
 	struct mbuf *mb;
 	struct sa dst, laddr;
+	uint64_t branch;
 	int err;
 
 	err = dest_of(uri, route, &t, &dst);
@@ -625,6 +627,10 @@ static int own_request(struct siptp_req *req, struct siptp *tp,
 	if (err)
 		return err;
 
+	err = um_rand_u64(&branch);     /* unguessable, fails closed */
+	if (err)
+		return err;
+
 	mb = mbuf_alloc(1024);
 	if (!mb)
 		return ENOMEM;
@@ -632,7 +638,7 @@ static int own_request(struct siptp_req *req, struct siptp *tp,
 	err  = mbuf_printf(mb, "%s %s SIP/2.0\r\n", met, uri);
 	err |= mbuf_printf(mb, "Via: SIP/2.0/%s %J;branch=z9hG4bK%016llx;"
 			   "rport\r\n", sip_transp_name(t), &laddr,
-			   (unsigned long long)rand_u64());
+			   (unsigned long long)branch);
 	err |= sendh ? sendh(t, &laddr, &dst, mb, arg) : 0;
 	err |= mbuf_write_mem(mb, mbuf_buf(body), mbuf_get_left(body));
 	if (err)
