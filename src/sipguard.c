@@ -259,21 +259,47 @@ static bool has_body(const struct sip_msg *msg)
 }
 
 
-/* What the edge can honour: no extension, and SDP as the only body
- * of an offer or answer (RFC 3261 §8.2.2, §8.2.3) */
+/* An option tag of Require that umedge does not implement goes into
+ * Unsupported (libre splits Require at commas, one field per tag) */
+enum { SIPGUARD_TAGS_MAX = 224 };  /* fits "Unsupported: ...\r\n" */
+
+
+static bool unknown_tag(const struct sip_hdr *hdr, const struct sip_msg *msg,
+			void *arg)
+{
+	char *tags = arg;
+	size_t n = strlen(tags);
+	(void)msg;
+
+	if (!pl_strcasecmp(&hdr->val, "100rel") ||
+	    !pl_strcasecmp(&hdr->val, "timer"))
+		return false;
+
+	(void)re_snprintf(tags + n, SIPGUARD_TAGS_MAX - n, "%s%r",
+			  n ? ", " : "", &hdr->val);
+	return false;
+}
+
+
+/* What the edge can honour: the extensions it implements (100rel, RFC
+ * 3262; timer, RFC 4028), and SDP as the only body of an offer or
+ * answer (RFC 3261 §8.2.2, §8.2.3) */
 static bool features_check(const struct sip_msg *msg,
 			   struct sipguard_verdict *v)
 {
-	const struct sip_hdr *req = sip_msg_hdr(msg, SIP_HDR_REQUIRE);
 	bool sdp_met = !pl_strcmp(&msg->met, "INVITE") ||
 		!pl_strcmp(&msg->met, "UPDATE");
 	const struct sip_hdr *acc = sip_msg_hdr(msg, SIP_HDR_ACCEPT);
+	char tags[SIPGUARD_TAGS_MAX] = "";
 
-	if (req && pl_strcmp(&msg->met, "ACK") &&
-	    pl_strcmp(&msg->met, "CANCEL")) {
-		verdict(v, 420, "Bad Extension", "Require names an extension");
+	if (pl_strcmp(&msg->met, "ACK") && pl_strcmp(&msg->met, "CANCEL"))
+		(void)sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE,
+					unknown_tag, tags);
+	if (tags[0]) {
+		verdict(v, 420, "Bad Extension",
+			"Require names an extension umedge lacks");
 		(void)re_snprintf(v->hdrs, sizeof(v->hdrs),
-				  "Unsupported: %r\r\n", &req->val);
+				  "Unsupported: %s\r\n", tags);
 		return true;
 	}
 

@@ -129,7 +129,30 @@ int test_sipguard_rfc4475(void)
 	/* the 420 names what is not supported */
 	TEST_ERR(msg_file(&msg, "bext01"));
 	sipguard_request(msg, &v);
-	TEST_CONTAINS(v.hdrs, "Unsupported: nothingSupportsThis");
+	TEST_CONTAINS(v.hdrs, "Unsupported: nothingSupportsThis, "
+		      "nothingSupportsThisEither\r\n");
+	msg = mem_deref(msg);
+
+	/* 100rel and timer are umedge's; an unknown tag beside them is
+	 * the only one named */
+	TEST_ERR(msg_make(&msg, "INVITE sip:u@h SIP/2.0\n"
+			  "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\n"
+			  "To: <sip:u@h>\nFrom: <sip:a@b>;tag=1\n"
+			  "Call-ID: c1\nCSeq: 1 INVITE\nMax-Forwards: 70\n"
+			  "Contact: <sip:a@192.0.2.1>\n"
+			  "Require: 100rel, TIMER\n\n"));
+	sipguard_request(msg, &v);
+	TEST_EQUALS(0, v.scode);
+	msg = mem_deref(msg);
+	TEST_ERR(msg_make(&msg, "INVITE sip:u@h SIP/2.0\n"
+			  "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\n"
+			  "To: <sip:u@h>\nFrom: <sip:a@b>;tag=1\n"
+			  "Call-ID: c1\nCSeq: 1 INVITE\nMax-Forwards: 70\n"
+			  "Contact: <sip:a@192.0.2.1>\n"
+			  "Require: foo, 100rel\nRequire: timer\n\n"));
+	sipguard_request(msg, &v);
+	TEST_EQUALS(420, v.scode);
+	TEST_STRCMP("Unsupported: foo\r\n", v.hdrs);
 
  out:
 	mem_deref(msg);
