@@ -49,7 +49,8 @@ enum b2b_side {
 
 /** The methods umedge takes, for Allow */
 #define B2B_ALLOW \
-	"INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY"
+	"INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY, " \
+	"PRACK"
 
 enum {
 	B2B_OK_STEPS = 4,     /**< 2xx retransmit: T1, 2T1, 4T1, T2 */
@@ -173,6 +174,8 @@ struct leg {
 					 §13.3.1.4), in b2b.q_ok         */
 	unsigned ok_step;           /**< Its step: b2b.q_ok[ok_step]     */
 	uint32_t ok_total;          /**< Time spent retransmitting       */
+	struct prack *rel;          /**< Reliable 1xx state (prack.c), or
+					 NULL                            */
 	bool early;                 /**< Dialog made by a 1xx            */
 	bool confirmed;             /**< 2xx sent/received and ACKed     */
 };
@@ -211,6 +214,12 @@ int  leg_respond(struct leg *leg, struct siptp_st **stp,
 		 const char *hdrs, const struct body *body);
 int  leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 	       const struct mbuf *sdp);
+int  leg_provisional(struct leg *leg, uint16_t scode, const char *reason,
+		     const char *hdrs, const struct mbuf *sdp,
+		     struct mbuf **mbp);
+void leg_resend(struct leg *leg, const struct sip_msg *msg,
+		struct mbuf *mb);
+const char *leg_supported(const struct cfg *cfg, bool rel);
 void leg_ack_received(struct leg *leg);
 int  leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	      const char *hdrs, const struct body *body,

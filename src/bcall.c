@@ -29,6 +29,7 @@
 #include "hset.h"
 #include "passhdr.h"
 #include "b2b_priv.h"
+#include "prack.h"
 #include "bcall.h"
 
 
@@ -94,7 +95,7 @@ void bcall_fail(struct bcall *call, uint16_t scode, const char *reason,
 	struct leg *a = bcall_caller(call);
 
 	if (a->st)
-		(void)leg_reply(a, scode, reason, NULL);
+		(void)prack_reply(a->rel, a, scode, reason, NULL);
 
 	++call->b2b->st.failed;
 	bcall_end(call, cause);
@@ -121,6 +122,11 @@ void bcall_provisional(struct bcall *call, const struct sip_msg *msg)
 	    !sip_dialog_create(b->dlg, msg))
 		b->early = true;
 
+	/* a reliable 1xx is PRACKed on the callee's leg; its repeats and
+	 * those out of order go no further */
+	if (prack_1xx(&b->rel, b, msg) != PRACK_RELAY)
+		return;
+
 	/* an offer in an unreliable 1xx (delayed offer) is not one
 	 * (RFC 3261 §13.2.1): it waits for the 2xx */
 	early_sdp = oa_has_sdp(msg) && !call->late;
@@ -129,8 +135,8 @@ void bcall_provisional(struct bcall *call, const struct sip_msg *msg)
 
 	call->state = BCALL_EARLY;
 	(void)pl_strcpy(&msg->reason, reason, sizeof(reason));
-	(void)leg_reply(bcall_caller(call), msg->scode, reason,
-			early_sdp ? call->answer : NULL);
+	(void)prack_reply(bcall_caller(call)->rel, bcall_caller(call),
+			  msg->scode, reason, early_sdp ? call->answer : NULL);
 }
 
 
@@ -209,7 +215,8 @@ void bcall_answered(struct bcall *call, const struct sip_msg *msg)
 	}
 
 	(void)pl_strcpy(&msg->reason, reason, sizeof(reason));
-	err = leg_reply(bcall_caller(call), msg->scode, reason, call->answer);
+	err = prack_reply(bcall_caller(call)->rel, bcall_caller(call),
+			  msg->scode, reason, call->answer);
 	if (err) {
 		bcall_bye_send(call, b->side);
 		bcall_end(call, "2xx could not be sent");
@@ -255,7 +262,8 @@ static void cancel_handler(void *arg)
 	struct bcall *call = arg;
 
 	call->cancelled = true;
-	(void)leg_reply(bcall_caller(call), 487, "Request Terminated", NULL);
+	(void)prack_reply(bcall_caller(call)->rel, bcall_caller(call), 487,
+			  "Request Terminated", NULL);
 
 	if (call->ireq)
 		lreq_cancel(call->ireq);
@@ -297,6 +305,11 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 
 	if (!pl_strcmp(&msg->met, "BYE")) {
 		bye_handler(call, leg, msg);
+		return;
+	}
+
+	if (!pl_strcmp(&msg->met, "PRACK")) {
+		prack_recv(leg->rel, leg, msg);
 		return;
 	}
 
@@ -485,6 +498,21 @@ static int facts_take(struct bcall *call, const struct sip_msg *msg,
 }
 
 
+/* No PRACK came for a reliable 1xx to the caller: a callee that
+ * answered meanwhile gets a BYE (one still ringing a CANCEL, as the
+ * call ends), the caller 500 (RFC 3262 §3) */
+static void prack_fail_handler(struct leg *leg, void *arg)
+{
+	struct bcall *call = arg;
+	(void)leg;
+
+	DEBUG_WARNING("%s: no PRACK for a reliable 1xx\n", oa_id(call->oa));
+	if (call->state == BCALL_ANSWERED)
+		bcall_bye_send(call, !call->aside);
+	bcall_fail(call, 500, "Reliable Response Timed Out", "no PRACK");
+}
+
+
 static int caller_accept(struct bcall *call, const struct sip_msg *msg)
 {
 	struct leg *a = bcall_leg_new(call, call->aside);
@@ -501,6 +529,43 @@ static int caller_accept(struct bcall *call, const struct sip_msg *msg)
 
 	leg_link(a);
 	(void)leg_reply(a, 100, "Trying", NULL);
+
+	return prack_accept(&a->rel, a, msg, call->b2b->cfg->sip.rel100,
+			    prack_fail_handler, call);
+}
+
+
+/* The INVITE requires 100rel, which is off (sip_100rel no) */
+static void rel_refused(struct bcall *call)
+{
+	struct leg *a = bcall_caller(call);
+
+	(void)leg_respond(a, &a->st, a->msg, 420, "Bad Extension",
+			  "Unsupported: 100rel\r\n", NULL);
+	++call->b2b->st.failed;
+	bcall_end(call, "100rel required");
+}
+
+
+/* The callee's INVITE says what umedge supports; 100rel only with an
+ * offer: an offer in a reliable 1xx to an offerless INVITE would need
+ * the caller's answer in a PRACK, which umedge does not relay */
+static int supported_add(struct bcall *call)
+{
+	const char *sup = leg_supported(call->b2b->cfg, !call->late);
+	char *hdrs = NULL;
+	int err;
+
+	if (!sup)
+		return 0;
+
+	err = re_sdprintf(&hdrs, "%sSupported: %s\r\n",
+			  call->hdrs ? call->hdrs : "", sup);
+	if (err)
+		return err;
+
+	mem_deref(call->hdrs);
+	call->hdrs = hdrs;
 
 	return 0;
 }
@@ -588,6 +653,10 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 		goto out;
 
 	err = caller_accept(call, msg);
+	if (err == ENOTSUP) {
+		rel_refused(call);
+		return 0;
+	}
 	if (err)
 		goto out;
 
@@ -597,6 +666,10 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 
 	/* no SDP: a delayed offer, which the callee's 2xx makes */
 	call->late = !oa_has_sdp(msg);
+	err = supported_add(call);
+	if (err)
+		goto out;
+
 	err = call->late ? 0 : media(call, true, msg, &call->offer);
 	if (err) {
 		offer_refused(call, err);

@@ -33,6 +33,7 @@ static void leg_destructor(void *data)
 	leg_detach(leg);
 	dte_cancel(&leg->ok_t);
 	mem_deref(leg->auth);
+	mem_deref(leg->rel);
 	mem_deref(leg->st);
 	mem_deref(leg->ok);
 	mem_deref(leg->ack_sdp);
@@ -347,6 +348,20 @@ int leg_rtag_learn(struct leg *leg, const struct pl *tag)
 }
 
 
+/**
+ * The option tags umedge supports (RFC 3261 §20.37), for Supported
+ *
+ * @param cfg Configuration
+ * @param rel 100rel may be listed
+ *
+ * @return the tags, NULL for none
+ */
+const char *leg_supported(const struct cfg *cfg, bool rel)
+{
+	return cfg && rel && cfg->sip.rel100 ? "100rel" : NULL;
+}
+
+
 /* Our Contact header line, on the address the stack uses;
  * sip_transp_param() gives ";transport=tcp", or "" for UDP */
 static void contact_fmt(char *buf, size_t sz, const struct sa *laddr,
@@ -379,13 +394,33 @@ static int body_print(struct re_printf *pf, const struct body *b)
 }
 
 
+/**
+ * Send an encoded response of the leg again (over UDP: a stream is
+ * reliable), to where the answers to its request go
+ *
+ * @param leg Leg
+ * @param msg The request it answers
+ * @param mb  The response
+ */
+void leg_resend(struct leg *leg, const struct sip_msg *msg, struct mbuf *mb)
+{
+	struct sa dst;
+	struct pl rp;
+
+	if (!leg || !msg || !mb || msg->tp != SIP_TRANSP_UDP)
+		return;
+
+	sip_reply_addr(&dst, msg,
+		       !msg_param_exists(&msg->via.params, "rport", &rp));
+	(void)sip_send(leg->b2b->sip[leg->side], msg->sock, msg->tp,
+		       &dst, mb);
+}
+
+
 static void ok_retransmit(struct dte *e, void *arg)
 {
 	struct leg *leg = arg;
-	const struct sip_msg *msg = leg->ok_msg;
 	struct dtq *q = leg->b2b->q_ok;
-	struct sa dst;
-	struct pl rp;
 	(void)e;
 
 	leg->ok_total += q[leg->ok_step].delay;
@@ -397,10 +432,7 @@ static void ok_retransmit(struct dte *e, void *arg)
 		return;
 	}
 
-	sip_reply_addr(&dst, msg,
-		       !msg_param_exists(&msg->via.params, "rport", &rp));
-	(void)sip_send(leg->b2b->sip[leg->side], msg->sock, msg->tp,
-		       &dst, leg->ok);
+	leg_resend(leg, leg->ok_msg, leg->ok);
 
 	if (leg->ok_step + 1 < B2B_OK_STEPS)
 		++leg->ok_step;
@@ -408,11 +440,40 @@ static void ok_retransmit(struct dte *e, void *arg)
 }
 
 
+/* The response, with our Contact, Allow and Supported in a 1xx or
+ * 2xx; the encoded message in *mbp if mbp is given */
+static int respond(struct leg *leg, struct siptp_st **stp,
+		   const struct sip_msg *msg, uint16_t scode,
+		   const char *reason, const char *hdrs,
+		   const struct body *body, struct mbuf **mbp)
+{
+	const char *sup = leg_supported(leg->b2b->cfg, true);
+	char contact[256] = "";
+
+	if (scode > 100 && scode < 300) {
+		struct sa laddr;
+		size_t n;
+
+		laddr_of(leg, msg, &laddr);
+		contact_fmt(contact, sizeof(contact), &laddr, msg->tp);
+		n = strlen(contact);
+		(void)re_snprintf(contact + n, sizeof(contact) - n,
+				  "Allow: %s\r\n%s%s%s", B2B_ALLOW,
+				  sup ? "Supported: " : "", sup ? sup : "",
+				  sup ? "\r\n" : "");
+	}
+
+	return siptp_treplyf(stp, mbp, leg->b2b->tp[leg->side], msg,
+			     scode, reason, "%s%s" "%H", contact,
+			     hdrs ? hdrs : "", body_print, body);
+}
+
+
 /**
  * Answer a request received on the leg
  *
- * 1xx and 2xx carry our Contact and Allow; a 2xx to an INVITE over UDP
- * is retransmitted until leg_ack_received().
+ * 1xx and 2xx carry our Contact, Allow and Supported; a 2xx to an
+ * INVITE over UDP is retransmitted until leg_ack_received().
  *
  * @param leg    Leg
  * @param stp    The request's server transaction, NULL when final
@@ -430,28 +491,13 @@ int leg_respond(struct leg *leg, struct siptp_st **stp,
 {
 	bool ok = scode >= 200 && scode < 300;
 	struct mbuf *mb = NULL;
-	char contact[128] = "";
-	bool invite;
 	int err;
 
 	if (!leg || !stp || !*stp || !msg || !reason)
 		return EINVAL;
 
-	invite = !pl_strcmp(&msg->met, "INVITE");
-
-	if (scode > 100 && scode < 300) {
-		struct sa laddr;
-
-		laddr_of(leg, msg, &laddr);
-		contact_fmt(contact, sizeof(contact), &laddr, msg->tp);
-	}
-
-	err = siptp_treplyf(stp, ok && invite ? &mb : NULL,
-			    leg->b2b->tp[leg->side], msg,
-			    scode, reason, "%s%s%s%s%s" "%H", contact,
-			  contact[0] ? "Allow: " : "", contact[0] ? B2B_ALLOW : "",
-			  contact[0] ? "\r\n" : "", hdrs ? hdrs : "",
-			  body_print, body);
+	err = respond(leg, stp, msg, scode, reason, hdrs, body,
+		      ok && !pl_strcmp(&msg->met, "INVITE") ? &mb : NULL);
 	if (err || !mb)
 		goto out;
 
@@ -469,6 +515,37 @@ int leg_respond(struct leg *leg, struct siptp_st **stp,
 	mem_deref(mb);
 
 	return err;
+}
+
+
+/**
+ * A provisional response to the leg's first INVITE, kept encoded (a
+ * reliable one, RFC 3262, is sent again until its PRACK)
+ *
+ * @param leg    Leg (UAS of the INVITE)
+ * @param scode  Status code, 101 to 199
+ * @param reason Reason phrase
+ * @param hdrs   More header lines, or NULL
+ * @param sdp    SDP body, or NULL
+ * @param mbp    Set to the response, referenced
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_provisional(struct leg *leg, uint16_t scode, const char *reason,
+		    const char *hdrs, const struct mbuf *sdp,
+		    struct mbuf **mbp)
+{
+	struct body body = {NULL, sdp};
+
+	if (!leg || !leg->msg || !reason || !mbp || scode <= 100 ||
+	    scode >= 200)
+		return EINVAL;
+
+	if (!leg->st)
+		return EALREADY;
+
+	return respond(leg, &leg->st, leg->msg, scode, reason, hdrs, &body,
+		       mbp);
 }
 
 
