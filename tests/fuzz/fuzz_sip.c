@@ -10,7 +10,8 @@
  * and the RFC 2543 normaliser, whose rewrites must decode. Header
  * aliases are renamed first, and what does not decode gets its answer.
  * The same bytes go through the stream framer too, in pieces, and each
- * message it frames the same way. Nothing may crash, leak or read out
+ * message it frames the same way; RSeq and RAck (100rel) are decoded
+ * within their ranges. Nothing may crash, leak or read out
  * of bounds.
  * Seeds: tests/data/rfc4475/ *.dat
  */
@@ -26,6 +27,7 @@
 #include "sipalias.h"
 #include "sipans.h"
 #include "sipframe.h"
+#include "prack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -87,12 +89,28 @@ static void passed(const struct sip_msg *msg, const struct list *nets)
 }
 
 
+/* RAck of a PRACK, RSeq of a reliable 1xx: in range when decoded */
+static void rel100(const struct sip_msg *msg)
+{
+	const struct sip_hdr *rack = sip_msg_hdr(msg, SIP_HDR_RACK);
+	const struct sip_hdr *rseq = sip_msg_hdr(msg, SIP_HDR_RSEQ);
+	uint32_t r, c;
+	struct pl met;
+
+	if (rack && !prack_rack_decode(&rack->val, &r, &c, &met))
+		check(r >= 1 && r <= PRACK_RSEQ_MAX && pl_isset(&met));
+	if (rseq && !prack_rseq_decode(&rseq->val, &r))
+		check(r >= 1 && r <= PRACK_RSEQ_MAX);
+}
+
+
 static void request(const struct sip_msg *msg, const struct list *nets)
 {
 	struct sipguard_verdict v;
 
 	sipguard_request(msg, &v);
 	check(v.scode == 0 || (v.scode >= 400 && v.scode < 700 && v.reason));
+	rel100(msg);
 	replaces(msg);
 	passed(msg, nets);
 }
@@ -104,6 +122,7 @@ static void response(const struct sip_msg *msg, const struct list *nets)
 
 	(void)sipguard_response(msg, &msg->callid, &msg->from.tag,
 				&msg->cseq.met);
+	rel100(msg);
 
 	if (!redir_targets(&targets, msg)) {
 		for (struct le *le = targets.head; le; le = le->next) {
