@@ -99,6 +99,30 @@ static const struct {
 };
 
 
+/* sipguard's verdict on an INVITE with these Require lines */
+static int require_verdict(const char *require, struct sipguard_verdict *v)
+{
+	struct sip_msg *msg = NULL;
+	char *text = NULL;
+	int err;
+
+	err = re_sdprintf(&text, "INVITE sip:u@h SIP/2.0\n"
+			  "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\n"
+			  "To: <sip:u@h>\nFrom: <sip:a@b>;tag=1\n"
+			  "Call-ID: c1\nCSeq: 1 INVITE\nMax-Forwards: 70\n"
+			  "Contact: <sip:a@192.0.2.1>\n%s\n", require);
+	if (!err)
+		err = msg_make(&msg, text);
+	if (!err)
+		sipguard_request(msg, v);
+
+	mem_deref(msg);
+	mem_deref(text);
+
+	return err;
+}
+
+
 int test_sipguard_rfc4475(void)
 {
 	struct sipguard_verdict v;
@@ -135,22 +159,10 @@ int test_sipguard_rfc4475(void)
 
 	/* 100rel and timer are umedge's; an unknown tag beside them is
 	 * the only one named */
-	TEST_ERR(msg_make(&msg, "INVITE sip:u@h SIP/2.0\n"
-			  "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\n"
-			  "To: <sip:u@h>\nFrom: <sip:a@b>;tag=1\n"
-			  "Call-ID: c1\nCSeq: 1 INVITE\nMax-Forwards: 70\n"
-			  "Contact: <sip:a@192.0.2.1>\n"
-			  "Require: 100rel, TIMER\n\n"));
-	sipguard_request(msg, &v);
+	TEST_ERR(require_verdict("Require: 100rel, TIMER\n", &v));
 	TEST_EQUALS(0, v.scode);
-	msg = mem_deref(msg);
-	TEST_ERR(msg_make(&msg, "INVITE sip:u@h SIP/2.0\n"
-			  "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\n"
-			  "To: <sip:u@h>\nFrom: <sip:a@b>;tag=1\n"
-			  "Call-ID: c1\nCSeq: 1 INVITE\nMax-Forwards: 70\n"
-			  "Contact: <sip:a@192.0.2.1>\n"
-			  "Require: foo, 100rel\nRequire: timer\n\n"));
-	sipguard_request(msg, &v);
+	TEST_ERR(require_verdict("Require: foo, 100rel\nRequire: timer\n",
+				 &v));
 	TEST_EQUALS(420, v.scode);
 	TEST_STRCMP("Unsupported: foo\r\n", v.hdrs);
 
