@@ -180,6 +180,7 @@ int test_sipstream_limits(void);
 int test_sipxs(void);
 int test_sipconn_connect(void);
 int test_sipxc(void);
+int test_siptp_names(void);
 int test_dtq(void);
 int test_relay_call(void);
 int test_relay_refuse(void);
