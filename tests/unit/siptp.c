@@ -21,7 +21,7 @@ struct tp_rig {
 	struct sip *sip[2];          /**< libre's stacks (UDP unused) */
 	struct siptp *tp[2];         /**< Edge, peer                  */
 	struct siptp_req *req[TP_REQS]; /**< The edge's requests      */
-	char log[TP_REQS][32];       /**< What each one heard         */
+	char log[TP_REQS][TEST_RESP_LOG]; /**< What each one heard    */
 	char peer[64];               /**< Methods the peer got        */
 	uint16_t port;               /**< The peer's port             */
 	uint32_t slow;               /**< Questions left unanswered   */
@@ -108,18 +108,6 @@ static void dns_recv(const struct sa *src, struct mbuf *mb, void *arg)
 }
 
 
-static void resp_h(int err, const struct sip_msg *msg, void *arg)
-{
-	char *log = arg;
-	size_t n = strlen(log);
-
-	if (msg)
-		(void)re_snprintf(log + n, 32 - n, "%u ", msg->scode);
-	else
-		(void)re_snprintf(log + n, 32 - n, "e%d ", err);
-}
-
-
 static void peer_req_h(const struct sip_msg *msg, void *arg)
 {
 	struct tp_rig *r = arg;
@@ -164,7 +152,7 @@ static int request(struct tp_rig *r, int i, bool stateful,
 	if (!err)
 		err = siptp_request(stateful ? &r->req[i] : NULL, r->tp[0],
 				    stateful, met, uri, NULL, mb, 0, NULL,
-				    stateful ? resp_h : NULL, r->log[i]);
+				    stateful ? test_resp_log : NULL, r->log[i]);
 	mem_deref(mb);
 
 	return err;
