@@ -41,7 +41,7 @@ struct siptp {
 	struct sipxs_table *xs;       /**< Own server transactions    */
 	struct sipxc_table *xc;       /**< Own client transactions    */
 	struct list out;              /**< struct outconn             */
-	struct list pend;             /**< struct siptp_req resolving */
+	struct list pend;             /**< struct rslv, lookups pending */
 	struct tls *tls;              /**< TLS context of the side    */
 };
 
