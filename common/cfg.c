@@ -162,6 +162,7 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->sip.enable           = true;
 	cfg->sip.max_redirects    = 3;
 	cfg->sip.rel100           = true;
+	cfg->sip.own_streams      = true;
 	cfg->sip.rate_limit       = 50;
 	cfg->sip.stream_conns     = 4096;
 	cfg->sip.stream_conns_source = 64;

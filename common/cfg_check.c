@@ -113,29 +113,9 @@ static int file_check(struct cfg_ctx *ctx, const char *key,
 
 
 /* A gateway is outside: an address of its own is in no internal net */
-/* Own streams reach a TCP or TLS host by its IP address only */
-static int own_check(struct cfg_ctx *ctx, const char *key,
-		     const struct cfg_host *h)
-{
-	struct sa sa;
-
-	if (!ctx->cfg->sip.own_streams || h->tp == CFG_UDP ||
-	    !sa_set_str(&sa, h->host, 0))
-		return 0;
-
-	ctx->line = h->line;
-
-	return cfg_error(ctx, NULL, "%s: %s is a name: sip_own_streams "
-			 "needs an IP address", key, h->host);
-}
-
-
 static int gw_check(struct cfg_ctx *ctx, const struct cfg_host *h)
 {
 	struct sa sa;
-
-	if (own_check(ctx, "sip_gw", h))
-		return EINVAL;
 
 	if (sa_set_str(&sa, h->host, 0) ||
 	    !ipnet_match(&ctx->cfg->sip.internal_nets, &sa))
@@ -199,8 +179,6 @@ static int sip_check(struct cfg_ctx *ctx)
 	for (le = sip->umhosts.head; le; le = le->next) {
 		const struct cfg_host *h = le->data;
 		tls |= h->tp == CFG_TLS;
-		if (own_check(ctx, "sip_um_host", h))
-			return EINVAL;
 	}
 
 	if (gwsets_check(ctx, &tls))

@@ -517,7 +517,8 @@ static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 	stream_limits(b2b, &cfg->sip);
 	for (int s = 0; s < 2 && !err; s++) {
 		struct siptp_prm prm = {
-			NULL, cfg->sip.own_streams, cfg->sip.user_agent,
+			NULL, b2b->dnsc, cfg->sip.own_streams,
+			cfg->sip.user_agent,
 			&b2b->slim,
 			s == B2B_EXT ? own_ext_request : own_int_request,
 			own_stray, b2b

@@ -10,9 +10,14 @@
  * has UDP only, and a message's transport says whose it is. Without,
  * everything goes to libre as before.
  *
- * Requests over own streams go to an IP address: the route's or the
- * Request-URI's host (its maddr first), port 5060 (5061 for TLS) when
- * none is given; a name is refused with EAFNOSUPPORT. An open
+ * Requests over own streams go to the route's or the Request-URI's
+ * host (its maddr first). A name is resolved first with the B2BUA's
+ * DNS client, as libre's sip_request() does for a known transport (RFC
+ * 3263): without a port, SRV _sip._tcp (_sips._tcp for TLS) and the
+ * first target of the lowest priority; else, or with no SRV, the
+ * name's A (AAAA when the listener is IPv6), port 5060 (5061 for TLS)
+ * when none is given. The request waits on its siptp_req meanwhile; a
+ * failed lookup reaches the owner's response handler. An open
  * connection we made to that address and transport is used again.
  */
 #include <stdarg.h>
@@ -36,6 +41,7 @@ struct siptp {
 	struct sipxs_table *xs;       /**< Own server transactions    */
 	struct sipxc_table *xc;       /**< Own client transactions    */
 	struct list out;              /**< struct outconn             */
+	struct list pend;             /**< struct rslv, lookups pending */
 	struct tls *tls;              /**< TLS context of the side    */
 };
 
@@ -61,13 +67,50 @@ struct siptp_req {
 	sip_resp_h *resph;            /**< The owner's handler        */
 	void *arg;                    /**< Its argument               */
 	bool done;                    /**< The final response came    */
+	size_t sortkey;               /**< DNS sort key               */
+	struct rslv *rs;              /**< While its next hop resolves */
+};
+
+/** A request waiting for its next hop's name to resolve */
+struct rslv {
+	struct le le;                 /**< Member of siptp.pend       */
+	struct siptp *tp;             /**< Transport (not a ref)      */
+	struct siptp_req *req;        /**< Its request (not a ref)    */
+	struct dns_query *dq;         /**< Pending lookup             */
+	char *met;                    /**< Method                     */
+	char *uri;                    /**< Request-URI                */
+	char *host;                   /**< Name being looked up       */
+	struct mbuf *body;            /**< Owner's part (referenced)  */
+	sip_send_h *sendh;            /**< Writes Contact, or NULL    */
+	size_t sortkey;               /**< DNS sort key               */
+	enum sip_transp t;            /**< Transport                  */
+	uint16_t port;                /**< Port, 0 if the URI has none */
+	bool stateful;                /**< With a client transaction  */
+	bool cancel;                  /**< Cancel once sent           */
+};
+
+/** The next hop of a request over an own stream */
+struct hop {
+	enum sip_transp t;            /**< Transport                  */
+	struct pl host;               /**< Host (maddr first)         */
+	uint16_t port;                /**< Port, 0 if none given      */
 };
 
 
 static void siptp_destructor(void *data)
 {
 	struct siptp *tp = data;
+	struct le *le;
 
+	/* lookups end with the transport; a request left to itself too */
+	while ((le = tp->pend.head)) {
+		struct rslv *rs = le->data;
+		struct siptp_req *req = rs->req;
+
+		req->rs = mem_deref(rs);
+		if (!req->reqp)
+			mem_deref(req);
+	}
 	list_flush(&tp->out);
 	for (int i = 0; i < 2; i++)
 		mem_deref(tp->ls[i]);
@@ -528,14 +571,12 @@ static int conn_get(struct sipconn **scp, struct siptp *tp,
 }
 
 
-/* Where a request over an own stream goes: the route's or URI's host
- * (maddr first) and port, and its transport */
-static int dest_of(const char *uri, const struct uri *route,
-		   enum sip_transp *tpp, struct sa *dst)
+/* The next hop of a request over an own stream: the route's or URI's
+ * host (maddr first), port and transport */
+static int hop_of(struct hop *hop, const char *uri, const struct uri *route)
 {
 	struct uri u;
-	struct pl pl, val, host;
-	uint16_t port;
+	struct pl pl, val;
 	int err;
 
 	if (route) {
@@ -548,19 +589,38 @@ static int dest_of(const char *uri, const struct uri *route,
 			return err;
 	}
 
-	*tpp = SIP_TRANSP_UDP;
+	hop->t = SIP_TRANSP_UDP;
 	if (!pl_strcasecmp(&u.scheme, "sips"))
-		*tpp = SIP_TRANSP_TLS;
+		hop->t = SIP_TRANSP_TLS;
 	else if (!msg_param_decode(&u.params, "transport", &val))
-		*tpp = !pl_strcasecmp(&val, "tls") ? SIP_TRANSP_TLS :
+		hop->t = !pl_strcasecmp(&val, "tls") ? SIP_TRANSP_TLS :
 			!pl_strcasecmp(&val, "tcp") ? SIP_TRANSP_TCP :
 			SIP_TRANSP_UDP;
 
-	host = u.host;
-	(void)msg_param_decode(&u.params, "maddr", &host);
-	port = u.port ? u.port : (*tpp == SIP_TRANSP_TLS ? 5061 : 5060);
+	hop->host = u.host;
+	(void)msg_param_decode(&u.params, "maddr", &hop->host);
+	hop->port = u.port;
 
-	return sa_set(dst, &host, port) ? EAFNOSUPPORT : 0;
+	return 0;
+}
+
+
+static uint16_t default_port(enum sip_transp t)
+{
+	return t == SIP_TRANSP_TLS ? 5061 : 5060;
+}
+
+
+static void rslv_destructor(void *data)
+{
+	struct rslv *rs = data;
+
+	list_unlink(&rs->le);
+	mem_deref(rs->dq);
+	mem_deref(rs->met);
+	mem_deref(rs->uri);
+	mem_deref(rs->host);
+	mem_deref(rs->body);
 }
 
 
@@ -570,6 +630,7 @@ static void req_destructor(void *data)
 
 	if (req->reqp)
 		*req->reqp = NULL;
+	mem_deref(req->rs);            /* a pending lookup ends      */
 	mem_deref(req->l);             /* libre cancels a pending INVITE */
 	sipxc_abandon(req->o);
 }
@@ -603,27 +664,23 @@ static void req_resp_handler(int err, const struct sip_msg *msg, void *arg)
 }
 
 
-/* The request over an own stream: Via with the listener's address and
- * a branch of ours, what sendh adds (Contact), the owner's part */
-static int own_request(struct siptp_req *req, struct siptp *tp,
-		       bool stateful, const char *met, const char *uri,
-		       const struct uri *route, struct mbuf *body,
-		       sip_send_h *sendh, void *arg)
+/* The request over an own stream to dst: Via with the listener's
+ * address and a branch of ours, what sendh adds (Contact), the owner's
+ * part */
+static int send_to(struct siptp_req *req, struct siptp *tp,
+		   enum sip_transp t, const struct sa *dst, bool stateful,
+		   const char *met, const char *uri, struct mbuf *body,
+		   sip_send_h *sendh)
 {
-	enum sip_transp t;
 	struct sipconn *sc;
 	struct mbuf *mb;
-	struct sa dst, laddr;
+	struct sa laddr;
 	uint64_t branch;
 	int err;
 
-	err = dest_of(uri, route, &t, &dst);
-	if (!err && !siptp_own(tp, t))
-		err = EPROTONOSUPPORT;
+	err = siptp_laddr(tp, &laddr, t, dst);
 	if (!err)
-		err = siptp_laddr(tp, &laddr, t, &dst);
-	if (!err)
-		err = conn_get(&sc, tp, &dst, t == SIP_TRANSP_TLS);
+		err = conn_get(&sc, tp, dst, t == SIP_TRANSP_TLS);
 	if (err)
 		return err;
 
@@ -639,7 +696,7 @@ static int own_request(struct siptp_req *req, struct siptp *tp,
 	err |= mbuf_printf(mb, "Via: SIP/2.0/%s %J;branch=z9hG4bK%016llx;"
 			   "rport\r\n", sip_transp_name(t), &laddr,
 			   (unsigned long long)branch);
-	err |= sendh ? sendh(t, &laddr, &dst, mb, arg) : 0;
+	err |= sendh ? sendh(t, &laddr, dst, mb, req->arg) : 0;
 	err |= mbuf_write_mem(mb, mbuf_buf(body), mbuf_get_left(body));
 	if (err)
 		goto out;
@@ -656,6 +713,203 @@ static int own_request(struct siptp_req *req, struct siptp *tp,
 }
 
 
+/* The lookup is over: the request goes to dst (NULL: err says why it
+ * cannot). A stateful one's failure is its final response; a stateless
+ * one was left to itself */
+static void rslv_done(struct rslv *rs, int err, const struct sa *dst)
+{
+	struct siptp_req *req = rs->req;
+	const bool stateful = rs->stateful;
+	const bool cancel = rs->cancel;
+
+	mem_ref(req);
+	if (!err)
+		err = send_to(req, rs->tp, rs->t, dst, stateful, rs->met,
+			      rs->uri, rs->body, rs->sendh);
+	if (err)
+		DEBUG_NOTICE("%s %s: next hop %s: %m\n", rs->met, rs->uri,
+			     rs->host, err);
+
+	req->rs = mem_deref(rs);
+	if ((err || !stateful) && !req->done)
+		req_resp_handler(err, NULL, req);     /* stateless: ends */
+	else if (cancel && req->o)
+		(void)sipxc_cancel(req->o);
+
+	mem_deref(req);
+}
+
+
+static void addr_handler(int err, const struct dnshdr *hdr,
+			 struct list *ansl, struct list *authl,
+			 struct list *addl, void *arg)
+{
+	struct rslv *rs = arg;
+	struct dnsrr *rr;
+	struct sa dst;
+	(void)hdr;
+	(void)authl;
+	(void)addl;
+
+	dns_rrlist_sort_addr(ansl, rs->sortkey);
+	rr = dns_rrlist_apply2(ansl, NULL, DNS_TYPE_A, DNS_TYPE_AAAA,
+			       DNS_CLASS_IN, false, NULL, NULL);
+	if (!rr) {
+		rslv_done(rs, err ? err : EDESTADDRREQ, NULL);
+		return;
+	}
+
+	if (rr->type == DNS_TYPE_A)
+		sa_set_in(&dst, rr->rdata.a.addr, rs->port);
+	else
+		sa_set_in6(&dst, rr->rdata.aaaa.addr, rs->port);
+
+	rslv_done(rs, 0, &dst);
+}
+
+
+/* A or AAAA of a name, as the listener of the transport is IPv4 or 6 */
+static int addr_lookup(struct rslv *rs, const char *name)
+{
+	struct sa laddr;
+	int err;
+
+	err = siptp_laddr(rs->tp, &laddr, rs->t, NULL);
+	if (err)
+		return err;
+
+	return dnsc_query(&rs->dq, rs->tp->prm.dnsc, name,
+			  sa_af(&laddr) == AF_INET6 ? DNS_TYPE_AAAA :
+			  DNS_TYPE_A, DNS_CLASS_IN, true, addr_handler, rs);
+}
+
+
+/* SRV: the first target of the lowest priority; its address from the
+ * additional records or a lookup. None: the name's own address at the
+ * transport's port (RFC 3263 4.2) */
+static void srv_handler(int err, const struct dnshdr *hdr,
+			struct list *ansl, struct list *authl,
+			struct list *addl, void *arg)
+{
+	struct rslv *rs = arg;
+	struct dnsrr *rr, *ar;
+	struct sa dst;
+	(void)hdr;
+	(void)authl;
+
+	dns_rrlist_sort(ansl, DNS_TYPE_SRV, rs->sortkey);
+	rr = dns_rrlist_find(ansl, NULL, DNS_TYPE_SRV, DNS_CLASS_IN, false);
+	if (!rr) {
+		rs->port = default_port(rs->t);
+		err = addr_lookup(rs, rs->host);
+		goto out;
+	}
+
+	rs->port = rr->rdata.srv.port;
+	ar = dns_rrlist_apply2(addl, rr->rdata.srv.target, DNS_TYPE_A,
+			       DNS_TYPE_AAAA, DNS_CLASS_IN, false, NULL,
+			       NULL);
+	if (!ar) {
+		err = addr_lookup(rs, rr->rdata.srv.target);
+		goto out;
+	}
+
+	if (ar->type == DNS_TYPE_A)
+		sa_set_in(&dst, ar->rdata.a.addr, rs->port);
+	else
+		sa_set_in6(&dst, ar->rdata.aaaa.addr, rs->port);
+
+	rslv_done(rs, 0, &dst);
+	return;
+
+ out:
+	if (err)
+		rslv_done(rs, err, NULL);
+}
+
+
+/* The next hop is a name: the request waits for it on req */
+static int rslv_start(struct siptp_req *req, struct siptp *tp,
+		      const struct hop *hop, bool stateful, const char *met,
+		      const char *uri, struct mbuf *body, sip_send_h *sendh)
+{
+	struct rslv *rs;
+	char name[256];
+	int err;
+
+	if (!tp->prm.dnsc)
+		return EAFNOSUPPORT;
+
+	rs = mem_zalloc(sizeof(*rs), rslv_destructor);
+	if (!rs)
+		return ENOMEM;
+
+	rs->tp = tp;
+	rs->req = req;
+	rs->body = mem_ref(body);
+	rs->sendh = sendh;
+	rs->sortkey = req->sortkey;
+	rs->t = hop->t;
+	rs->port = hop->port;
+	rs->stateful = stateful;
+	err  = str_dup(&rs->met, met);
+	err |= str_dup(&rs->uri, uri);
+	err |= pl_strdup(&rs->host, &hop->host);
+	if (err)
+		goto out;
+
+	if (hop->port) {
+		err = addr_lookup(rs, rs->host);
+	}
+	else if (re_snprintf(name, sizeof(name), "%s.%s", hop->t ==
+			     SIP_TRANSP_TLS ? "_sips._tcp" : "_sip._tcp",
+			     rs->host) < 0) {
+		err = ENAMETOOLONG;
+	}
+	else {
+		err = dnsc_query(&rs->dq, tp->prm.dnsc, name, DNS_TYPE_SRV,
+				 DNS_CLASS_IN, true, srv_handler, rs);
+	}
+
+ out:
+	if (err) {
+		mem_deref(rs);
+		return err;
+	}
+
+	list_append(&tp->pend, &rs->le, rs);
+	req->rs = rs;
+
+	return 0;
+}
+
+
+/* The request over an own stream: at once to an address, after a
+ * lookup to a name */
+static int own_request(struct siptp_req *req, struct siptp *tp,
+		       bool stateful, const char *met, const char *uri,
+		       const struct uri *route, struct mbuf *body,
+		       sip_send_h *sendh)
+{
+	struct hop hop;
+	struct sa dst;
+	int err;
+
+	err = hop_of(&hop, uri, route);
+	if (!err && !siptp_own(tp, hop.t))
+		err = EPROTONOSUPPORT;
+	if (err)
+		return err;
+
+	if (!sa_set(&dst, &hop.host, hop.port ? hop.port :
+		    default_port(hop.t)))
+		return send_to(req, tp, hop.t, &dst, stateful, met, uri,
+			       body, sendh);
+
+	return rslv_start(req, tp, &hop, stateful, met, uri, body, sendh);
+}
+
+
 /**
  * Send a request, as libre's sip_request(): over an own stream when
  * the route (or the URI) names TCP or TLS and the streams are own
@@ -668,9 +922,12 @@ static int own_request(struct siptp_req *req, struct siptp *tp,
  * @param uri      Request-URI
  * @param route    First route, or NULL for the Request-URI
  * @param mb       Headers and body after Via and what sendh writes
- * @param sortkey  libre's DNS sort key
- * @param sendh    Writes more headers (Contact), or NULL
- * @param resph    Response handler, or NULL
+ *                 (referenced while a next hop's name resolves)
+ * @param sortkey  DNS sort key
+ * @param sendh    Writes more headers (Contact), or NULL; after the
+ *                 lookup when the next hop is a name
+ * @param resph    Response handler, or NULL; a failed lookup comes to
+ *                 it as an error, never before this returned
  * @param arg      Handlers' argument
  *
  * @return 0 if success, otherwise errorcode
@@ -704,6 +961,7 @@ int siptp_request(struct siptp_req **reqp, struct siptp *tp,
 
 	req->resph = resph;
 	req->arg = arg;
+	req->sortkey = sortkey;
 	if (stateful && reqp) {
 		req->reqp = reqp;
 		*reqp = req;
@@ -713,7 +971,7 @@ int siptp_request(struct siptp_req **reqp, struct siptp *tp,
 	mem_ref(req);
 	if (tp->prm.own)
 		err = own_request(req, tp, stateful, met, uri, route, mb,
-				  sendh, arg);
+				  sendh);
 	else
 		err = EPROTONOSUPPORT;
 
@@ -723,7 +981,8 @@ int siptp_request(struct siptp_req **reqp, struct siptp *tp,
 				  sortkey, sendh,
 				  stateful ? req_resp_handler : NULL, req);
 
-	if ((err || !stateful) && !req->done) {
+	/* a stateless one waiting for its lookup is left to itself */
+	if ((err || (!stateful && !req->rs)) && !req->done) {
 		if (req->reqp) {
 			*req->reqp = NULL;
 			req->reqp = NULL;
@@ -751,4 +1010,6 @@ void siptp_request_cancel(struct siptp_req *req)
 		(void)sipxc_cancel(req->o);
 	else if (req->l)
 		sip_request_cancel(req->l);
+	else if (req->rs)
+		req->rs->cancel = true;      /* once it is sent */
 }

@@ -16,6 +16,9 @@ typedef void (siptp_msg_h)(const struct sip_msg *msg, void *arg);
 /** A side's transport */
 struct siptp_prm {
 	struct sip *sip;              /**< libre's stack of the side      */
+	struct dnsc *dnsc;            /**< Resolves next hops' names on
+					   own streams, or NULL (it must
+					   outlive the transport)      */
 	bool own;                     /**< TCP/TLS are umedge's own       */
 	const char *server;           /**< Server / User-Agent value      */
 	const struct sipstream_prm *lim; /**< Listener and connection

@@ -50,7 +50,7 @@ awk 'BEGIN { for (i = 0; i < 8000; i++) printf "%c", (i % 8 < 4) ? 0x55 : 0xd5 }
 
 # umedge_up [UM-HOST-LINES...]: the daemon in the edge, these UM hosts;
 # OPTS_IVAL sets sip_options_interval (default 0: no probes);
-# UMEDGE_OWN_STREAMS=1 runs TCP and TLS on umedge's own streams
+# UMEDGE_OWN_STREAMS as own_streams_line (lib.sh) says
 umedge_up() {
 	{
 		cat <<-CONF
@@ -66,7 +66,7 @@ umedge_up() {
 		relay_learn_window 2
 		control_socket $T/control.sock
 		log_level info
-		${UMEDGE_OWN_STREAMS:+sip_own_streams yes}
+		$(own_streams_line)
 		${UMEDGE_EXTRA:-}
 		CONF
 		for h in "$@"; do echo "sip_um_host $h"; done

@@ -295,6 +295,16 @@ cleartext() {
 	[ "$n" -gt 0 ] || fail "$side: no TLS application data on ports $*"
 }
 
+# own_streams_line: the sip_own_streams line UMEDGE_OWN_STREAMS asks
+# for: 1 umedge's own TCP and TLS streams, 0 libre's, unset none (the
+# default, own)
+own_streams_line() {
+	case ${UMEDGE_OWN_STREAMS:-} in
+	1) echo "sip_own_streams yes" ;;
+	0) echo "sip_own_streams no" ;;
+	esac
+}
+
 # --- the netns topology ---------------------------------------------
 
 # topo_up PREFIX [LOG...]: the netns topology (scripts/netns-topo) named

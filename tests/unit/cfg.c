@@ -217,6 +217,7 @@ int test_cfg_minimal_defaults(void)
 	TEST_EQUALS(3, cfg->sip.max_redirects);
 	TEST_EQUALS(20, cfg->sip.options_interval);
 	TEST_ASSERT(cfg->sip.enable);
+	TEST_ASSERT(cfg->sip.own_streams);
 	TEST_ASSERT(cfg->relay.enable);
 	TEST_ASSERT(!cfg->turn.enable);
 	TEST_ASSERT(!cfg->relay.require_token);

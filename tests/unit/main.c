@@ -116,6 +116,7 @@ static const struct test {
 	TEST(test_sipxs),
 	TEST(test_sipconn_connect),
 	TEST(test_sipxc),
+	TEST(test_siptp_names),
 	TEST(test_dtq),
 	TEST(test_relay_call),
 	TEST(test_relay_refuse),

@@ -18,7 +18,7 @@ struct xc_rig {
 	struct sipconn *sc;          /**< Edge's connection           */
 	struct sipxc_table *t;       /**< Edge's client transactions  */
 	struct sipxc *ct[4];         /**< Its requests                */
-	char log[4][64];             /**< What each one heard         */
+	char log[4][TEST_RESP_LOG];  /**< What each one heard         */
 	struct tcp_conn *peer;       /**< The peer's connection       */
 	struct sipframe *pf;         /**< The peer's framing          */
 	struct mbuf *acks;           /**< ACKs and CANCELs it got     */
@@ -27,15 +27,23 @@ struct xc_rig {
 };
 
 
-static void resp_h(int err, const struct sip_msg *msg, void *arg)
+/**
+ * A response handler for tests: "CODE " (or "eERR ") appended to arg
+ *
+ * @param err Error, if no msg
+ * @param msg The response, or NULL
+ * @param arg The log, a char[TEST_RESP_LOG]
+ */
+void test_resp_log(int err, const struct sip_msg *msg, void *arg)
 {
 	char *log = arg;
 	size_t n = strlen(log);
 
 	if (msg)
-		(void)re_snprintf(log + n, 64 - n, "%u ", msg->scode);
+		(void)re_snprintf(log + n, TEST_RESP_LOG - n, "%u ",
+				  msg->scode);
 	else
-		(void)re_snprintf(log + n, 64 - n, "e%d ", err);
+		(void)re_snprintf(log + n, TEST_RESP_LOG - n, "e%d ", err);
 }
 
 
@@ -164,7 +172,7 @@ static int edge_request(struct xc_rig *r, int i, const char *met,
 			  met);
 	mb->pos = 0;
 	if (!err)
-		err = sipxc_send(&r->ct[i], r->t, r->sc, mb, resp_h,
+		err = sipxc_send(&r->ct[i], r->t, r->sc, mb, test_resp_log,
 				 r->log[i]);
 	mem_deref(mb);
 

@@ -89,6 +89,11 @@ int test_file_load(struct mbuf **mbp, const char *dir, const char *name,
 /* sip.c: a SIP message decoded from text with LF line ends */
 int msg_make(struct sip_msg **msgp, const char *text);
 
+/* sipxc.c: a response handler that appends "CODE " (or "eERR " for an
+ * error) to arg, a char[TEST_RESP_LOG] */
+enum { TEST_RESP_LOG = 64 };
+void test_resp_log(int err, const struct sip_msg *msg, void *arg);
+
 /* The tests */
 int test_cfg_sample(void);
 int test_cfg_sample_outbound(void);
@@ -183,6 +188,7 @@ int test_sipstream_limits(void);
 int test_sipxs(void);
 int test_sipconn_connect(void);
 int test_sipxc(void);
+int test_siptp_names(void);
 int test_dtq(void);
 int test_relay_call(void);
 int test_relay_refuse(void);
