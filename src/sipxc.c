@@ -7,8 +7,9 @@
  * are matched by that branch and the CSeq method (§17.1.3).
  *
  * - Timer B/F: without a final response within timeout_ms (64*T1),
- *   the owner hears ETIMEDOUT; a closed connection ends it with
- *   ECONNRESET.
+ *   the owner hears ETIMEDOUT (an INVITE only until a provisional
+ *   response: Proceeding has no timer); a closed connection ends it
+ *   with ECONNRESET.
  * - INVITE, 3xx-6xx: the transaction sends the ACK itself (§17.1.1.3:
  *   same branch, the response's To, the request's Route), Timer D = 0.
  * - INVITE, 2xx: Accepted; further 2xx (forks) reach the owner until
@@ -287,6 +288,11 @@ static struct sipxc *lookup(const struct sipxc_table *t,
 static void provisional(struct sipxc *ct, const struct sip_msg *msg)
 {
 	const struct sip_hdr *to = sip_msg_hdr(ct->req, SIP_HDR_TO);
+
+	/* INVITE: Proceeding has no Timer B (§17.1.1.2); a non-INVITE
+	 * keeps Timer F (§17.1.2.2) */
+	if (ct->invite && !ct->prov)
+		tmr_cancel(&ct->tmr);
 
 	ct->prov = true;
 	if (ct->cancel && !ct->cancelled) {

@@ -17,8 +17,8 @@ struct xc_rig {
 	struct tcp_sock *ts;         /**< Edge's listener             */
 	struct sipconn *sc;          /**< Edge's connection           */
 	struct sipxc_table *t;       /**< Edge's client transactions  */
-	struct sipxc *ct[4];         /**< Its requests                */
-	char log[4][TEST_RESP_LOG];  /**< What each one heard         */
+	struct sipxc *ct[5];         /**< Its requests                */
+	char log[5][TEST_RESP_LOG];  /**< What each one heard         */
 	struct tcp_conn *peer;       /**< The peer's connection       */
 	struct sipframe *pf;         /**< The peer's framing          */
 	struct mbuf *acks;           /**< ACKs and CANCELs it got     */
@@ -107,7 +107,8 @@ static void peer_script(struct xc_rig *r, const struct sip_msg *req)
 		peer_answer(r, req, 180, "INVITE");
 		peer_answer(r, req, 486, "INVITE");
 	}
-	else if (!pl_strcmp(b, "z9hG4bKcancel")) {
+	else if (!pl_strcmp(b, "z9hG4bKcancel") ||
+		 !pl_strcmp(b, "z9hG4bKring")) {
 		peer_answer(r, req, 180, "INVITE");
 	}
 	else if (!pl_strcmp(b, "z9hG4bKfork")) {
@@ -191,6 +192,7 @@ static void step_h(void *arg)
 		(void)edge_request(r, 1, "INVITE", "z9hG4bKcancel");
 		(void)edge_request(r, 2, "OPTIONS", "z9hG4bKquiet");
 		(void)edge_request(r, 3, "INVITE", "z9hG4bKfork");
+		(void)edge_request(r, 4, "INVITE", "z9hG4bKring");
 		(void)sipxc_cancel(r->ct[1]);      /* waits for the 180 */
 		tmr_start(&r->tmr, 1500, step_h, r);
 		break;
@@ -218,8 +220,9 @@ static void xc_conn_h(const struct sa *peer, void *arg)
 
 /* A 486 is ACKed by the transaction; a CANCEL asked for before any
  * response goes after the 180, and its 487 is ACKed; an OPTIONS without
- * an answer ends in ETIMEDOUT; two 2xx of an INVITE both reach the
- * owner, and the Route of the request is on ACK and CANCEL */
+ * an answer ends in ETIMEDOUT, an INVITE that rings does not (no Timer
+ * B in Proceeding); two 2xx of an INVITE both reach the owner, and the
+ * Route of the request is on ACK and CANCEL */
 int test_sipxc(void)
 {
 	struct xc_rig r;
@@ -249,11 +252,13 @@ int test_sipxc(void)
 	(void)re_snprintf(want, sizeof(want), "e%d ", ETIMEDOUT);
 	TEST_STRCMP(want, r.log[2]);
 	TEST_STRCMP("200 200 ", r.log[3]);
+	TEST_STRCMP("180 ", r.log[4]);
 	TEST_EQUALS(0, mbuf_write_u8(r.acks, 0));
 	TEST_STRCMP("ACK z9hG4bKbusy route peer|"
 		    "CANCEL z9hG4bKcancel route |"
 		    "ACK z9hG4bKcancel route peer|", (char *)r.acks->buf);
-	TEST_EQUALS(0, sipxc_count(r.t));    /* Timer M ended the fork's too */
+	TEST_EQUALS(1, sipxc_count(r.t));    /* Timer M ended the fork's too;
+						the ringing one goes on */
 
  out:
 	tmr_cancel(&r.tmr);
