@@ -30,6 +30,7 @@
 #include "passhdr.h"
 #include "b2b_priv.h"
 #include "bcall.h"
+#include "stimer.h"
 
 
 /** @return the wall clock in Unix ms */
@@ -170,6 +171,19 @@ static int answer_sdp(struct bcall *call, const struct sip_msg *msg)
 }
 
 
+/* A leg's session timer ran out (stimer.h): BYE on both legs */
+static void expired_handler(struct leg *leg, void *arg)
+{
+	struct bcall *call = arg;
+	(void)leg;
+
+	++call->b2b->st.st_expired;
+	bcall_bye_send(call, B2B_EXT);
+	bcall_bye_send(call, B2B_INT);
+	bcall_end(call, "session expired");
+}
+
+
 /**
  * A 2xx from the callee: ACK it (unless it offered) and answer the
  * caller
@@ -208,8 +222,10 @@ void bcall_answered(struct bcall *call, const struct sip_msg *msg)
 		return;
 	}
 
+	(void)stimer_uac_accept(b, msg, call->oa, expired_handler, call);
 	(void)pl_strcpy(&msg->reason, reason, sizeof(reason));
-	err = leg_reply(bcall_caller(call), msg->scode, reason, call->answer);
+	err = stimer_reply(bcall_caller(call), msg->scode, reason,
+			   call->answer);
 	if (err) {
 		bcall_bye_send(call, b->side);
 		bcall_end(call, "2xx could not be sent");
@@ -288,6 +304,7 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 
 	if (!pl_strcmp(&msg->met, "ACK")) {
 		leg_ack_received(leg);
+		stimer_start(leg);
 		if (call->state == BCALL_ANSWERED && leg->slot == (int)call->aside)
 			call->state = BCALL_CONFIRMED;
 		if (oa_ack_take(call->oa, leg->slot, &to))
@@ -305,7 +322,7 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 		return;
 	}
 
-	if (infodtmf_take(call, leg, msg))
+	if (infodtmf_take(call, leg, msg) || stimer_refresh_take(leg, msg))
 		return;
 
 	bcall_hdr_policy(call, leg->peer && leg->peer->side == B2B_EXT, true,
@@ -502,7 +519,7 @@ static int caller_accept(struct bcall *call, const struct sip_msg *msg)
 	leg_link(a);
 	(void)leg_reply(a, 100, "Trying", NULL);
 
-	return 0;
+	return stimer_uas_accept(a, msg, call->oa, expired_handler, call);
 }
 
 
@@ -568,6 +585,9 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 {
 	struct bcall *call;
 	int err;
+
+	if (stimer_invite_refuse(b2b->tp[prm->side], &b2b->cfg->sip, msg))
+		return 0;
 
 	call = mem_zalloc(sizeof(*call), bcall_destructor);
 	if (!call)

@@ -262,6 +262,7 @@ void leg_detach(struct leg *leg)
 		return;
 
 	hash_unlink(&leg->he);
+	leg->stimer = mem_deref(leg->stimer);
 	leg->reqh = NULL;
 	leg->noackh = NULL;
 	leg->arg = NULL;
@@ -485,6 +486,24 @@ int leg_respond(struct leg *leg, struct siptp_st **stp,
 int leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 	      const struct mbuf *sdp)
 {
+	return leg_reply_hdrs(leg, scode, reason, NULL, sdp);
+}
+
+
+/**
+ * Answer the leg's first INVITE, with more header lines
+ *
+ * @param leg    Leg (UAS of the INVITE)
+ * @param scode  Status code
+ * @param reason Reason phrase
+ * @param hdrs   More header lines, or NULL
+ * @param sdp    SDP body, or NULL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_reply_hdrs(struct leg *leg, uint16_t scode, const char *reason,
+		   const char *hdrs, const struct mbuf *sdp)
+{
 	struct body body = {NULL, sdp};
 
 	if (!leg || !leg->msg)
@@ -493,7 +512,7 @@ int leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 	if (!leg->st)
 		return EALREADY;
 
-	return leg_respond(leg, &leg->st, leg->msg, scode, reason, NULL,
+	return leg_respond(leg, &leg->st, leg->msg, scode, reason, hdrs,
 			   scode == 100 || scode >= 300 ? NULL : &body);
 }
 
