@@ -371,6 +371,11 @@ bool stimer_refresh_take(struct leg *leg, const struct sip_msg *msg)
 		return false;
 
 	invite = !pl_strcmp(&msg->met, "INVITE");
+	if (invite && st->req && st->invite) {
+		answer(st, msg, 491, "Request Pending", NULL, NULL);
+		return true;
+	}
+
 	cfg = &leg->b2b->cfg->sip;
 	if (stimer_req_decode(&req, msg)) {
 		answer(st, msg, 400, "Bad Session-Expires", NULL, NULL);
