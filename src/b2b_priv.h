@@ -211,6 +211,9 @@ int  leg_accept(struct leg *leg, struct siptp *tp,
 		const struct sip_msg *msg, sip_cancel_h *cancelh, void *arg);
 void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
 		const char *reason, const char *why);
+int  leg_answer_hdrs(struct leg *leg, const struct sip_msg *msg,
+		     uint16_t scode, const char *reason, const char *hdrs,
+		     const struct body *body);
 int  leg_respond(struct leg *leg, struct siptp_st **stp,
 		 const struct sip_msg *msg, uint16_t scode, const char *reason,
 		 const char *hdrs, const struct body *body);

@@ -531,21 +531,47 @@ int leg_reply_hdrs(struct leg *leg, uint16_t scode, const char *reason,
 void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
 		const char *reason, const char *why)
 {
-	struct siptp_st *st = NULL;
 	char hdrs[160] = "";
-
-	if (!leg || !msg)
-		return;
 
 	if (why)
 		(void)re_snprintf(hdrs, sizeof(hdrs),
 				  "Warning: 399 umedge \"%s\"\r\n", why);
 
-	if (siptp_st_alloc(&st, leg->b2b->tp[leg->side], msg, NULL, NULL))
-		return;
+	(void)leg_answer_hdrs(leg, msg, scode, reason, hdrs, NULL);
+}
 
-	(void)leg_respond(leg, &st, msg, scode, reason, hdrs, NULL);
+
+/**
+ * Answer a request that came on the leg, in a server transaction of its
+ * own, with more header lines and a body
+ *
+ * @param leg    Leg the request came on
+ * @param msg    The request
+ * @param scode  Status code
+ * @param reason Reason phrase
+ * @param hdrs   More header lines, or NULL
+ * @param body   Body, or NULL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_answer_hdrs(struct leg *leg, const struct sip_msg *msg,
+		    uint16_t scode, const char *reason, const char *hdrs,
+		    const struct body *body)
+{
+	struct siptp_st *st = NULL;
+	int err;
+
+	if (!leg || !msg)
+		return EINVAL;
+
+	err = siptp_st_alloc(&st, leg->b2b->tp[leg->side], msg, NULL, NULL);
+	if (err)
+		return err;
+
+	err = leg_respond(leg, &st, msg, scode, reason, hdrs, body);
 	mem_deref(st);
+
+	return err;
 }
 
 

@@ -322,15 +322,9 @@ static void answer(struct stimer *st, const struct sip_msg *msg,
 		   const struct mbuf *sdp)
 {
 	struct body body = {NULL, sdp};
-	struct siptp_st *sst = NULL;
-	struct leg *leg = st->leg;
 
-	if (siptp_st_alloc(&sst, leg->b2b->tp[leg->side], msg, NULL, NULL))
-		return;
-
-	(void)leg_respond(leg, &sst, msg, scode, reason, hdrs,
-			  sdp ? &body : NULL);
-	mem_deref(sst);
+	(void)leg_answer_hdrs(st->leg, msg, scode, reason, hdrs,
+			      sdp ? &body : NULL);
 }
 
 
