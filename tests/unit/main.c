@@ -132,6 +132,7 @@ static const struct test {
 	TEST(test_stimer_uac),
 	TEST(test_stimer_times),
 	TEST(test_stimer_print),
+	TEST(test_stimer_retry),
 	TEST(test_divhi_hi2div),
 	TEST(test_divhi_div2hi),
 	TEST(test_divhi_roundtrip),

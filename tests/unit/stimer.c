@@ -277,3 +277,51 @@ int test_stimer_print(void)
  out:
 	return err;
 }
+
+
+/* A 422 to our request: asked again with its Min-SE, once larger */
+int test_stimer_retry(void)
+{
+	struct sip_msg *msg = NULL;
+	char *hdrs = NULL;
+	int err = 0;
+
+	TEST_ERR(msg_make(&msg, "SIP/2.0 422 Session Interval Too Small\n"
+			  "Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK1\n"
+			  "From: <sip:a@192.0.2.2>;tag=1\n"
+			  "To: <sip:1@192.0.2.1>;tag=2\n"
+			  "Call-ID: st1\nCSeq: 1 INVITE\nMin-SE: 120\n"
+			  "Content-Length: 0\n\n"));
+
+	TEST_ERR(str_dup(&hdrs, "Subject: Session-Expires: 5\r\n"
+			 "Session-Expires: 90;refresher=uac\r\n"
+			 "Min-SE: 90\r\n"));
+	TEST_ASSERT(stimer_retry(msg, &hdrs, NULL));
+	TEST_STRCMP("Subject: Session-Expires: 5\r\n"
+		    "Session-Expires: 120;refresher=uac\r\n"
+		    "Min-SE: 120\r\n", hdrs);
+
+	/* asked for that much already: no retry */
+	TEST_ASSERT(!stimer_retry(msg, &hdrs, NULL));
+
+	/* none of ours to raise */
+	hdrs = mem_deref(hdrs);
+	TEST_ERR(str_dup(&hdrs, "Subject: x\r\n"));
+	TEST_ASSERT(!stimer_retry(msg, &hdrs, NULL));
+
+	msg = mem_deref(msg);
+	TEST_ERR(msg_make(&msg, "SIP/2.0 422 Session Interval Too Small\n"
+			  "Via: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bK1\n"
+			  "From: <sip:a@192.0.2.2>;tag=1\n"
+			  "To: <sip:1@192.0.2.1>;tag=2\n"
+			  "Call-ID: st1\nCSeq: 1 INVITE\n"
+			  "Content-Length: 0\n\n"));
+	hdrs = mem_deref(hdrs);
+	TEST_ERR(str_dup(&hdrs, "Session-Expires: 90\r\n"));
+	TEST_ASSERT(!stimer_retry(msg, &hdrs, NULL));
+
+ out:
+	mem_deref(hdrs);
+	mem_deref(msg);
+	return err;
+}

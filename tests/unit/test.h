@@ -241,6 +241,7 @@ int test_stimer_uas(void);
 int test_stimer_uac(void);
 int test_stimer_times(void);
 int test_stimer_print(void);
+int test_stimer_retry(void);
 int test_divhi_hi2div(void);
 int test_passhdr_divhi(void);
 int test_divhi_div2hi(void);
