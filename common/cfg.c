@@ -53,6 +53,8 @@ static const struct cfg_key keys[] = {
 	KU32("sip_stream_msg_timeout", sip.stream_msg_timeout, 1, 600),
 	KU32("sip_stream_idle",       sip.stream_idle, 10, 86400),
 	KU32("sip_options_interval",  sip.options_interval, 0, 3600),
+	KU32("sip_session_expires",   sip.session_expires, 0, 86400),
+	KU32("sip_min_se",            sip.min_se, 90, 86400),
 	KSTR("sip_user_agent",        sip.user_agent),
 	KSTR("sip_cdr_file",          sip.cdr_file),
 	KONE("sip_um_media",          cfg_media_h, sip.um_media),
@@ -169,6 +171,8 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->sip.stream_msg_timeout  = 10;
 	cfg->sip.stream_idle      = 900;
 	cfg->sip.options_interval = 20;
+	cfg->sip.session_expires  = 1800;
+	cfg->sip.min_se           = 90;
 	cfg->sip.out_max_calls    = 20;
 	cfg->sip.out_cps          = 5;
 	str_ncpy(cfg->sip.user_agent, "umedge/" VERSION,

@@ -185,6 +185,8 @@ struct cfg_sip {
 	uint32_t stream_msg_timeout;     /**< s: first / begun message     */
 	uint32_t stream_idle;            /**< s without a message          */
 	uint32_t options_interval;       /**< UM host probe interval (s)   */
+	uint32_t session_expires;        /**< RFC 4028 interval (s), 0 off */
+	uint32_t min_se;                 /**< RFC 4028 Min-SE (s)          */
 	char user_agent[128];            /**< User-Agent and Server        */
 	char cdr_file[CFG_PATH_MAX];     /**< Call records, "" for none    */
 	struct list gwsets;              /**< struct cfg_gwset             */

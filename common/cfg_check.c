@@ -184,6 +184,11 @@ static int sip_check(struct cfg_ctx *ctx)
 	if (gwsets_check(ctx, &tls))
 		return EINVAL;
 
+	if (sip->session_expires && sip->session_expires < sip->min_se)
+		return cfg_error(ctx, NULL, "sip_session_expires %u is below "
+				 "sip_min_se %u (0 turns timers off)",
+				 sip->session_expires, sip->min_se);
+
 	if (file_check(ctx, "sip_tls_cert", sip->tls_cert, tls) ||
 	    file_check(ctx, "sip_tls_key", sip->tls_key, tls) ||
 	    file_check(ctx, "sip_tls_ca", sip->tls_ca, tls))

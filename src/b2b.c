@@ -710,7 +710,9 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  "%llu bad requests; %llu transfers made, "
 			  "%llu transfers failed; %llu INFO digits played\n"
 			  "sip divhi: %llu converted, %llu skipped (both "
-			  "present), %llu skipped (nothing derived)\n%H%H%H",
+			  "present), %llu skipped (nothing derived)\n"
+			  "sip timers: %llu refreshes sent, %llu sessions "
+			  "expired\n%H%H%H",
 			  list_count(&b2b->calls),
 			  (unsigned long long)st->calls,
 			  (unsigned long long)st->answered,
@@ -734,6 +736,8 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->divhi_made,
 			  (unsigned long long)st->divhi_both,
 			  (unsigned long long)st->divhi_none,
+			  (unsigned long long)st->st_refresh,
+			  (unsigned long long)st->st_expired,
 			  hset_print, b2b->umhosts, gwsets_print, b2b,
 			  streams_print, b2b);
 }

@@ -35,6 +35,7 @@ struct lreq;
 struct uacauth;
 struct tok_keyring;
 struct cfg_host;
+struct stimer;
 
 #include "dtq.h"
 #include "sipconn.h"
@@ -83,6 +84,8 @@ struct b2b_stats {
 	uint64_t divhi_made;   /**< Diversion / History-Info derived   */
 	uint64_t divhi_both;   /**< ...skipped: both headers came      */
 	uint64_t divhi_none;   /**< ...skipped: nothing to derive      */
+	uint64_t st_refresh;   /**< Session refreshes the edge sent    */
+	uint64_t st_expired;   /**< Calls ended: session expired       */
 };
 
 /** The B2BUA */
@@ -176,6 +179,8 @@ struct leg {
 	uint32_t ok_total;          /**< Time spent retransmitting       */
 	struct prack *rel;          /**< Reliable 1xx state (prack.c), or
 					 NULL                            */
+	struct stimer *stimer;      /**< Its session timer, or NULL
+					 (stimer.h)                      */
 	bool early;                 /**< Dialog made by a 1xx            */
 	bool confirmed;             /**< 2xx sent/received and ACKed     */
 };
@@ -209,6 +214,9 @@ int  leg_accept(struct leg *leg, struct siptp *tp,
 		const struct sip_msg *msg, sip_cancel_h *cancelh, void *arg);
 void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
 		const char *reason, const char *why);
+int  leg_answer_hdrs(struct leg *leg, const struct sip_msg *msg,
+		     uint16_t scode, const char *reason, const char *hdrs,
+		     const struct body *body);
 int  leg_respond(struct leg *leg, struct siptp_st **stp,
 		 const struct sip_msg *msg, uint16_t scode, const char *reason,
 		 const char *hdrs, const struct body *body);
@@ -220,16 +228,32 @@ int  leg_provisional(struct leg *leg, uint16_t scode, const char *reason,
 void leg_resend(struct leg *leg, const struct sip_msg *msg,
 		struct mbuf *mb);
 const char *leg_supported(const struct cfg *cfg, bool rel);
+int  leg_reply_hdrs(struct leg *leg, uint16_t scode, const char *reason,
+		    const char *hdrs, const struct mbuf *sdp);
 void leg_ack_received(struct leg *leg);
 int  leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	      const char *hdrs, const struct body *body,
 	      sip_resp_h *resph, void *arg, struct siptp_req **reqp);
 int  leg_auth_write(struct mbuf *mb, struct leg *leg, const char *met);
 
+/**
+ * A final response to a request of ours that may be answered by
+ * sending it again (lreq.c)
+ *
+ * @param msg   The response
+ * @param hdrsp The request's header lines: the handler may replace them
+ * @param arg   Handler argument
+ *
+ * @return true to send the request again
+ */
+typedef bool (lreq_retry_h)(const struct sip_msg *msg, char **hdrsp,
+			    void *arg);
+
 /* lreq.c */
 int  lreq_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	       const char *hdrs, const struct body *body, sip_resp_h *resph,
 	       void *arg, struct lreq **lreqp);
+void lreq_retry_set(struct lreq *lr, lreq_retry_h *retryh, void *arg);
 void lreq_cancel(struct lreq *lr);
 void lreq_drop(struct lreq **lreqp);
 int  leg_ack(struct leg *leg, const struct body *body);
@@ -253,6 +277,9 @@ void oa_offer_done(struct oa *oa);
 void oa_ack_defer(struct oa *oa, enum b2b_side side);
 bool oa_ack_take(struct oa *oa, enum b2b_side from, enum b2b_side *sidep);
 bool oa_ack_cancel(struct oa *oa, enum b2b_side side);
+const struct mbuf *oa_sent(const struct oa *oa, enum b2b_side to);
+bool oa_same_origin(const struct oa *oa, enum b2b_side from,
+		    const struct sip_msg *msg);
 
 /* xreq.c */
 void xreq_relay(struct oa *oa, struct leg *leg, const struct sip_msg *msg,

@@ -31,6 +31,7 @@
 #include "b2b_priv.h"
 #include "prack.h"
 #include "bcall.h"
+#include "stimer.h"
 
 
 /** @return the wall clock in Unix ms */
@@ -95,7 +96,7 @@ void bcall_fail(struct bcall *call, uint16_t scode, const char *reason,
 	struct leg *a = bcall_caller(call);
 
 	if (a->st)
-		(void)prack_reply(a->rel, a, scode, reason, NULL);
+		(void)prack_reply(a->rel, a, scode, reason, NULL, NULL);
 
 	++call->b2b->st.failed;
 	bcall_end(call, cause);
@@ -136,7 +137,8 @@ void bcall_provisional(struct bcall *call, const struct sip_msg *msg)
 	call->state = BCALL_EARLY;
 	(void)pl_strcpy(&msg->reason, reason, sizeof(reason));
 	(void)prack_reply(bcall_caller(call)->rel, bcall_caller(call),
-			  msg->scode, reason, early_sdp ? call->answer : NULL);
+			  msg->scode, reason, NULL,
+			  early_sdp ? call->answer : NULL);
 }
 
 
@@ -176,6 +178,19 @@ static int answer_sdp(struct bcall *call, const struct sip_msg *msg)
 }
 
 
+/* A leg's session timer ran out (stimer.h): BYE on both legs */
+static void expired_handler(struct leg *leg, void *arg)
+{
+	struct bcall *call = arg;
+	(void)leg;
+
+	++call->b2b->st.st_expired;
+	bcall_bye_send(call, B2B_EXT);
+	bcall_bye_send(call, B2B_INT);
+	bcall_end(call, "session expired");
+}
+
+
 /**
  * A 2xx from the callee: ACK it (unless it offered) and answer the
  * caller
@@ -186,7 +201,7 @@ static int answer_sdp(struct bcall *call, const struct sip_msg *msg)
 void bcall_answered(struct bcall *call, const struct sip_msg *msg)
 {
 	struct leg *b = bcall_callee(call);
-	char reason[64];
+	char reason[64], hdrs[96] = "";
 	int err;
 
 	err = sip_dialog_established(b->dlg) ?
@@ -214,9 +229,12 @@ void bcall_answered(struct bcall *call, const struct sip_msg *msg)
 		return;
 	}
 
+	(void)stimer_uac_accept(b, msg, call->oa, expired_handler, call);
+	(void)re_snprintf(hdrs, sizeof(hdrs), "%H", stimer_hdrs,
+			  bcall_caller(call));
 	(void)pl_strcpy(&msg->reason, reason, sizeof(reason));
 	err = prack_reply(bcall_caller(call)->rel, bcall_caller(call),
-			  msg->scode, reason, call->answer);
+			  msg->scode, reason, hdrs, call->answer);
 	if (err) {
 		bcall_bye_send(call, b->side);
 		bcall_end(call, "2xx could not be sent");
@@ -263,7 +281,7 @@ static void cancel_handler(void *arg)
 
 	call->cancelled = true;
 	(void)prack_reply(bcall_caller(call)->rel, bcall_caller(call), 487,
-			  "Request Terminated", NULL);
+			  "Request Terminated", NULL, NULL);
 
 	if (call->ireq)
 		lreq_cancel(call->ireq);
@@ -296,6 +314,7 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 
 	if (!pl_strcmp(&msg->met, "ACK")) {
 		leg_ack_received(leg);
+		stimer_start(leg);
 		if (call->state == BCALL_ANSWERED && leg->slot == (int)call->aside)
 			call->state = BCALL_CONFIRMED;
 		if (oa_ack_take(call->oa, leg->slot, &to))
@@ -318,7 +337,7 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 		return;
 	}
 
-	if (infodtmf_take(call, leg, msg))
+	if (infodtmf_take(call, leg, msg) || stimer_refresh_take(leg, msg))
 		return;
 
 	bcall_hdr_policy(call, leg->peer && leg->peer->side == B2B_EXT, true,
@@ -530,8 +549,12 @@ static int caller_accept(struct bcall *call, const struct sip_msg *msg)
 	leg_link(a);
 	(void)leg_reply(a, 100, "Trying", NULL);
 
-	return prack_accept(&a->rel, a, msg, call->b2b->cfg->sip.rel100,
-			    prack_fail_handler, call);
+	err = prack_accept(&a->rel, a, msg, call->b2b->cfg->sip.rel100,
+			   prack_fail_handler, call);
+	if (err)
+		return err;
+
+	return stimer_uas_accept(a, msg, call->oa, expired_handler, call);
 }
 
 
@@ -633,6 +656,9 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 {
 	struct bcall *call;
 	int err;
+
+	if (stimer_invite_refuse(b2b->tp[prm->side], &b2b->cfg->sip, msg))
+		return 0;
 
 	call = mem_zalloc(sizeof(*call), bcall_destructor);
 	if (!call)

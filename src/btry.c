@@ -26,6 +26,7 @@
 #include "sipguard.h"
 #include "b2b_priv.h"
 #include "bcall.h"
+#include "stimer.h"
 
 
 static void invite_resp_handler(int err, const struct sip_msg *msg,
@@ -81,6 +82,7 @@ static int attempt(struct bcall *call, const char *uri, const char *host,
 {
 	struct body offer = {NULL, call->offer};
 	enum b2b_side side = !call->aside;
+	char *hdrs = NULL;
 	struct leg *b;
 	int err;
 
@@ -99,14 +101,21 @@ static int attempt(struct bcall *call, const char *uri, const char *host,
 	if (err)
 		return err;
 
-	lreq_drop(&call->ireq);
-	err = lreq_send(b, "INVITE", call->maxfwd, call->hdrs, &offer,
-			invite_resp_handler, call, &call->ireq);
-	if (!err)
-		dte_start(&call->b2b->q_noresp, &call->noresp, noresp_handler,
-			  call);
+	err = stimer_invite_hdrs(&hdrs, call->hdrs, &call->b2b->cfg->sip);
+	if (err)
+		return err;
 
-	return err;
+	lreq_drop(&call->ireq);
+	err = lreq_send(b, "INVITE", call->maxfwd, hdrs, &offer,
+			invite_resp_handler, call, &call->ireq);
+	mem_deref(hdrs);
+	if (err)
+		return err;
+
+	lreq_retry_set(call->ireq, stimer_retry, NULL);
+	dte_start(&call->b2b->q_noresp, &call->noresp, noresp_handler, call);
+
+	return 0;
 }
 
 

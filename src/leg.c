@@ -263,6 +263,7 @@ void leg_detach(struct leg *leg)
 		return;
 
 	hash_unlink(&leg->he);
+	leg->stimer = mem_deref(leg->stimer);
 	leg->reqh = NULL;
 	leg->noackh = NULL;
 	leg->arg = NULL;
@@ -352,13 +353,21 @@ int leg_rtag_learn(struct leg *leg, const struct pl *tag)
  * The option tags umedge supports (RFC 3261 §20.37), for Supported
  *
  * @param cfg Configuration
- * @param rel 100rel may be listed
+ * @param rel 100rel may be listed (timer is, with session timers on)
  *
  * @return the tags, NULL for none
  */
 const char *leg_supported(const struct cfg *cfg, bool rel)
 {
-	return cfg && rel && cfg->sip.rel100 ? "100rel" : NULL;
+	bool r, t;
+
+	if (!cfg)
+		return NULL;
+
+	r = rel && cfg->sip.rel100;
+	t = cfg->sip.session_expires > 0;
+
+	return r && t ? "100rel, timer" : r ? "100rel" : t ? "timer" : NULL;
 }
 
 
@@ -562,6 +571,24 @@ int leg_provisional(struct leg *leg, uint16_t scode, const char *reason,
 int leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 	      const struct mbuf *sdp)
 {
+	return leg_reply_hdrs(leg, scode, reason, NULL, sdp);
+}
+
+
+/**
+ * Answer the leg's first INVITE, with more header lines
+ *
+ * @param leg    Leg (UAS of the INVITE)
+ * @param scode  Status code
+ * @param reason Reason phrase
+ * @param hdrs   More header lines, or NULL
+ * @param sdp    SDP body, or NULL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_reply_hdrs(struct leg *leg, uint16_t scode, const char *reason,
+		   const char *hdrs, const struct mbuf *sdp)
+{
 	struct body body = {NULL, sdp};
 
 	if (!leg || !leg->msg)
@@ -570,7 +597,7 @@ int leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 	if (!leg->st)
 		return EALREADY;
 
-	return leg_respond(leg, &leg->st, leg->msg, scode, reason, NULL,
+	return leg_respond(leg, &leg->st, leg->msg, scode, reason, hdrs,
 			   scode == 100 || scode >= 300 ? NULL : &body);
 }
 
@@ -589,21 +616,47 @@ int leg_reply(struct leg *leg, uint16_t scode, const char *reason,
 void leg_answer(struct leg *leg, const struct sip_msg *msg, uint16_t scode,
 		const char *reason, const char *why)
 {
-	struct siptp_st *st = NULL;
 	char hdrs[160] = "";
-
-	if (!leg || !msg)
-		return;
 
 	if (why)
 		(void)re_snprintf(hdrs, sizeof(hdrs),
 				  "Warning: 399 umedge \"%s\"\r\n", why);
 
-	if (siptp_st_alloc(&st, leg->b2b->tp[leg->side], msg, NULL, NULL))
-		return;
+	(void)leg_answer_hdrs(leg, msg, scode, reason, hdrs, NULL);
+}
 
-	(void)leg_respond(leg, &st, msg, scode, reason, hdrs, NULL);
+
+/**
+ * Answer a request that came on the leg, in a server transaction of its
+ * own, with more header lines and a body
+ *
+ * @param leg    Leg the request came on
+ * @param msg    The request
+ * @param scode  Status code
+ * @param reason Reason phrase
+ * @param hdrs   More header lines, or NULL
+ * @param body   Body, or NULL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int leg_answer_hdrs(struct leg *leg, const struct sip_msg *msg,
+		    uint16_t scode, const char *reason, const char *hdrs,
+		    const struct body *body)
+{
+	struct siptp_st *st = NULL;
+	int err;
+
+	if (!leg || !msg)
+		return EINVAL;
+
+	err = siptp_st_alloc(&st, leg->b2b->tp[leg->side], msg, NULL, NULL);
+	if (err)
+		return err;
+
+	err = leg_respond(leg, &st, msg, scode, reason, hdrs, body);
 	mem_deref(st);
+
+	return err;
 }
 
 

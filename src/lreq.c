@@ -1,6 +1,6 @@
 /**
- * @file lreq.c  A request on a leg's dialog, answered once more with
- *               credentials when the peer challenges it
+ * @file lreq.c  A request on a leg's dialog, sent once more when the
+ *               peer's final response says how it would take it
  *
  * A gateway or trunk may challenge any request of UM's call, the INVITE
  * as much as a re-INVITE or the BYE (RFC 3261 §22). A 401 or 407 to a
@@ -14,6 +14,11 @@
  * The owner's pointer (lreqp) is set to NULL when the request ends, as
  * libre's sip_request() does (siptp_request); lreq_drop() lets it go early (an INVITE
  * in flight is then cancelled).
+ *
+ * The owner may give a retry handler too (lreq_retry_set): a final
+ * response it takes (a 422 that names a larger Min-SE, stimer.c) sends
+ * the request again with the headers the handler rewrote. Either way
+ * the request goes at most TRIES times, and each kind of retry once.
  */
 #include <string.h>
 #include <re.h>
@@ -23,7 +28,7 @@
 
 
 enum {
-	TRIES = 2,       /**< Sends of one request at most        */
+	TRIES = 3,       /**< Sends of one request at most        */
 };
 
 /** A request in flight on a leg */
@@ -40,6 +45,10 @@ struct lreq {
 	struct lreq **lreqp;        /**< Owner's pointer, or NULL     */
 	struct siptp_req *req;      /**< The request now              */
 	unsigned sends;             /**< Times sent                   */
+	bool authed;                /**< A challenge was answered     */
+	bool retried;               /**< The retry handler took one   */
+	lreq_retry_h *retryh;       /**< Owner's retry handler        */
+	void *retry_arg;            /**< Its argument                 */
 };
 
 
@@ -81,15 +90,39 @@ static void done(struct lreq *lr, int err, const struct sip_msg *msg)
 }
 
 
+/* A challenge the leg's credentials answer, once */
 static bool challenged(struct lreq *lr, const struct sip_msg *msg)
 {
 	struct uacauth *ua = lr->leg->auth;
 
-	if (!ua || (msg->scode != 401 && msg->scode != 407) ||
-	    lr->sends >= TRIES)
+	if (!ua || (msg->scode != 401 && msg->scode != 407) || lr->authed)
 		return false;
 
-	if (uacauth_challenge(ua, msg))
+	lr->authed = !uacauth_challenge(ua, msg);
+
+	return lr->authed;
+}
+
+
+/* A response the owner's retry handler takes, once */
+static bool owner_retries(struct lreq *lr, const struct sip_msg *msg)
+{
+	if (!lr->retryh || lr->retried)
+		return false;
+
+	lr->retried = lr->retryh(msg, &lr->hdrs, lr->retry_arg);
+
+	return lr->retried;
+}
+
+
+/* Send the request again, if its final response says how */
+static bool retried(struct lreq *lr, const struct sip_msg *msg)
+{
+	if (lr->sends >= TRIES)
+		return false;
+
+	if (!challenged(lr, msg) && !owner_retries(lr, msg))
 		return false;
 
 	return !send_once(lr);
@@ -106,7 +139,7 @@ static void resp_handler(int err, const struct sip_msg *msg, void *arg)
 		return;
 	}
 
-	if (!err && msg && challenged(lr, msg))
+	if (!err && msg && retried(lr, msg))
 		return;
 
 	done(lr, err, msg);
@@ -209,6 +242,23 @@ int lreq_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	}
 
 	return 0;
+}
+
+
+/**
+ * Give a request in flight a retry handler
+ *
+ * @param lr     The request
+ * @param retryh Handler, asked once about a final response
+ * @param arg    Its argument
+ */
+void lreq_retry_set(struct lreq *lr, lreq_retry_h *retryh, void *arg)
+{
+	if (!lr)
+		return;
+
+	lr->retryh = retryh;
+	lr->retry_arg = arg;
 }
 
 

@@ -10,7 +10,10 @@
  * - which side made the first offer: the relay's side 0;
  * - whether a re-offer is in flight (one at a time: glare is 491);
  * - which side's 2xx offered (a delayed offer): our ACK to it waits for
- *   the answer in the other side's ACK.
+ *   the answer in the other side's ACK;
+ * - per side, the SDP umedge last sent it and the o= line it last sent
+ *   umedge: a session refresh repeats the one (stimer.c) and is known
+ *   by the other (RFC 3264 §8: an unchanged version is no new offer).
  *
  * The relay's tags for the two sides are "ext" and "int", whatever the
  * direction of the call.
@@ -30,6 +33,7 @@
 
 enum {
 	TOKEN_TTL = 60,     /**< Relay token lifetime (s)      */
+	ORIGIN_MAX = 256,   /**< Longest o= line kept          */
 	SIDE_NONE = -1,     /**< No side                       */
 };
 
@@ -43,6 +47,8 @@ struct oa {
 	int first;                       /**< Side of the first offer    */
 	int ack_side;                    /**< Side whose 2xx offered     */
 	bool offering;                   /**< A re-offer is in flight    */
+	struct mbuf *sent[2];            /**< Last SDP sent, per side    */
+	char origin[2][ORIGIN_MAX];      /**< Last o= line received      */
 	const char *why;                 /**< Why the relay refused the
 					      last SDP (static text)     */
 };
@@ -56,6 +62,8 @@ static void oa_destructor(void *data)
 	pl_set_str(&id, oa->id);
 	(void)relay_delete(oa->relay, &id);
 	mem_deref(oa->keys);
+	mem_deref(oa->sent[0]);
+	mem_deref(oa->sent[1]);
 }
 
 
@@ -150,6 +158,75 @@ static void token_add(const struct oa *oa, struct relay_req *req,
 }
 
 
+/* The o= line of an SDP, "" if none or too long */
+static void origin_get(char *buf, size_t sz, const struct mbuf *mb)
+{
+	struct pl o;
+
+	buf[0] = '\0';
+	if (re_regex((const char *)mbuf_buf(mb), mbuf_get_left(mb),
+		     "\no=[^\r\n]+", &o) ||
+	    o.l >= sz)
+		return;
+
+	(void)pl_strcpy(&o, buf, sz);
+}
+
+
+/* What went through: the o= line received from one side, a copy of
+ * what the other side gets */
+static void note(struct oa *oa, enum b2b_side from,
+		 const struct sip_msg *msg, const struct mbuf *out)
+{
+	struct mbuf *copy = mbuf_alloc(out->end);
+
+	origin_get(oa->origin[from], sizeof(oa->origin[from]), msg->mb);
+	if (copy && mbuf_write_mem(copy, out->buf, out->end))
+		copy = mem_deref(copy);
+
+	mem_deref(oa->sent[!from]);
+	oa->sent[!from] = copy;
+}
+
+
+/**
+ * The SDP umedge last sent a side
+ *
+ * @param oa Offer/answer state
+ * @param to The side
+ *
+ * @return the SDP, NULL if none
+ */
+const struct mbuf *oa_sent(const struct oa *oa, enum b2b_side to)
+{
+	return oa ? oa->sent[to] : NULL;
+}
+
+
+/**
+ * Whether a message repeats the SDP a side last sent: the same o= line,
+ * version and all (a session refresh, not a new offer)
+ *
+ * @param oa   Offer/answer state
+ * @param from The side it came from
+ * @param msg  The message
+ *
+ * @return true if it carries SDP with the same o= line
+ */
+bool oa_same_origin(const struct oa *oa, enum b2b_side from,
+		    const struct sip_msg *msg)
+{
+	char o[ORIGIN_MAX];
+
+	if (!oa || !oa_has_sdp(msg) || !oa->origin[from][0])
+		return false;
+
+	origin_get(o, sizeof(o), msg->mb);
+
+	return !strcmp(o, oa->origin[from]);
+}
+
+
 /**
  * Put an SDP through the relay
  *
@@ -207,6 +284,7 @@ int oa_sdp(struct oa *oa, enum b2b_side from, bool offer,
 	if (offer && oa->first == SIDE_NONE)
 		oa->first = from;
 
+	note(oa, from, msg, out);
 	mem_deref(*outp);
 	*outp = out;
 

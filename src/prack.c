@@ -37,6 +37,7 @@ struct rel1xx {
 	struct le le;
 	uint16_t scode;
 	char reason[REASON_MAX];
+	char *hdrs;                /**< More header lines, or NULL  */
 	struct mbuf *sdp;          /**< SDP, or NULL                */
 };
 
@@ -63,6 +64,7 @@ static void rel1xx_destructor(void *data)
 	struct rel1xx *r = data;
 
 	list_unlink(&r->le);
+	mem_deref(r->hdrs);
 	mem_deref(r->sdp);
 }
 
@@ -313,13 +315,15 @@ static void retransmit(void *arg)
 
 /* Send a 1xx reliably: the next RSeq, kept until its PRACK */
 static int send_rel(struct prack *rel, struct leg *leg, uint16_t scode,
-		    const char *reason, const struct mbuf *sdp)
+		    const char *reason, const char *more,
+		    const struct mbuf *sdp)
 {
-	char hdrs[64];
+	char hdrs[256];
 	int err;
 
 	(void)re_snprintf(hdrs, sizeof(hdrs),
-			  "Require: 100rel\r\nRSeq: %u\r\n", rel->rseq + 1);
+			  "Require: 100rel\r\nRSeq: %u\r\n%s", rel->rseq + 1,
+			  more ? more : "");
 	err = leg_provisional(leg, scode, reason, hdrs, sdp, &rel->mb);
 	if (err)
 		return err;
@@ -335,7 +339,8 @@ static int send_rel(struct prack *rel, struct leg *leg, uint16_t scode,
 
 
 static int rel1xx_new(struct rel1xx **rp, uint16_t scode,
-		      const char *reason, const struct mbuf *sdp)
+		      const char *reason, const char *hdrs,
+		      const struct mbuf *sdp)
 {
 	struct rel1xx *r = mem_zalloc(sizeof(*r), rel1xx_destructor);
 
@@ -344,6 +349,10 @@ static int rel1xx_new(struct rel1xx **rp, uint16_t scode,
 
 	r->scode = scode;
 	str_ncpy(r->reason, reason, sizeof(r->reason));
+	if (hdrs && hdrs[0] && str_dup(&r->hdrs, hdrs)) {
+		mem_deref(r);
+		return ENOMEM;
+	}
 	if (sdp && sdp->end) {
 		r->sdp = mbuf_alloc(sdp->end);
 		if (!r->sdp || mbuf_write_mem(r->sdp, sdp->buf, sdp->end)) {
@@ -361,7 +370,7 @@ static int rel1xx_new(struct rel1xx **rp, uint16_t scode,
 /* A 1xx while one is unacknowledged waits; the oldest without SDP
  * gives way when too many wait */
 static int enqueue(struct prack *rel, uint16_t scode, const char *reason,
-		   const struct mbuf *sdp)
+		   const char *hdrs, const struct mbuf *sdp)
 {
 	struct rel1xx *r;
 	int err;
@@ -379,7 +388,7 @@ static int enqueue(struct prack *rel, uint16_t scode, const char *reason,
 			return EOVERFLOW;
 	}
 
-	err = rel1xx_new(&r, scode, reason, sdp);
+	err = rel1xx_new(&r, scode, reason, hdrs, sdp);
 	if (err)
 		return err;
 
@@ -400,19 +409,20 @@ static void stop(struct prack *rel)
 /* The final response: a 2xx waits while a 1xx with SDP is not PRACKed
  * (RFC 3262 §3); anything else goes now, and ends the 1xx */
 static int final_reply(struct prack *rel, struct leg *leg, uint16_t scode,
-		       const char *reason, const struct mbuf *sdp)
+		       const char *reason, const char *hdrs,
+		       const struct mbuf *sdp)
 {
 	list_flush(&rel->queue);
 
 	if (scode < 300 && rel->mb && rel->mb_sdp) {
 		rel->final = mem_deref(rel->final);
-		return rel1xx_new(&rel->final, scode, reason, sdp);
+		return rel1xx_new(&rel->final, scode, reason, hdrs, sdp);
 	}
 
 	stop(rel);
 	rel->final = mem_deref(rel->final);
 
-	return leg_reply(leg, scode, reason, sdp);
+	return leg_reply_hdrs(leg, scode, reason, hdrs, sdp);
 }
 
 
@@ -424,29 +434,30 @@ static int final_reply(struct prack *rel, struct leg *leg, uint16_t scode,
  * @param leg    The leg (UAS of the INVITE)
  * @param scode  Status code
  * @param reason Reason phrase
+ * @param hdrs   More header lines, or NULL
  * @param sdp    SDP body, or NULL
  *
  * @return 0 if success (sent or waiting), otherwise errorcode
  */
 int prack_reply(struct prack *rel, struct leg *leg, uint16_t scode,
-		const char *reason, const struct mbuf *sdp)
+		const char *reason, const char *hdrs, const struct mbuf *sdp)
 {
 	if (!leg || !reason)
 		return EINVAL;
 
 	if (!prack_reliable(rel) || scode == 100)
-		return leg_reply(leg, scode, reason, sdp);
+		return leg_reply_hdrs(leg, scode, reason, hdrs, sdp);
 
 	if (scode >= 200)
-		return final_reply(rel, leg, scode, reason, sdp);
+		return final_reply(rel, leg, scode, reason, hdrs, sdp);
 
 	if (!leg->st)
 		return EALREADY;
 
 	if (rel->mb || rel->final)
-		return enqueue(rel, scode, reason, sdp);
+		return enqueue(rel, scode, reason, hdrs, sdp);
 
-	return send_rel(rel, leg, scode, reason, sdp);
+	return send_rel(rel, leg, scode, reason, hdrs, sdp);
 }
 
 
@@ -460,7 +471,8 @@ static void acknowledged(struct prack *rel, struct leg *leg)
 	if (rel->final) {
 		r = rel->final;
 		rel->final = NULL;
-		(void)leg_reply(leg, r->scode, r->reason, r->sdp);
+		(void)leg_reply_hdrs(leg, r->scode, r->reason, r->hdrs,
+				     r->sdp);
 		mem_deref(r);
 		return;
 	}
@@ -469,7 +481,7 @@ static void acknowledged(struct prack *rel, struct leg *leg)
 	if (!r)
 		return;
 
-	if (send_rel(rel, leg, r->scode, r->reason, r->sdp))
+	if (send_rel(rel, leg, r->scode, r->reason, r->hdrs, r->sdp))
 		list_flush(&rel->queue);
 	else
 		mem_deref(r);

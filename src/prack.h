@@ -47,7 +47,8 @@ int  prack_accept(struct prack **relp, struct leg *leg,
 		  prack_fail_h *failh, void *arg);
 bool prack_reliable(const struct prack *rel);
 int  prack_reply(struct prack *rel, struct leg *leg, uint16_t scode,
-		 const char *reason, const struct mbuf *sdp);
+		 const char *reason, const char *hdrs,
+		 const struct mbuf *sdp);
 void prack_recv(struct prack *rel, struct leg *leg,
 		const struct sip_msg *msg);
 

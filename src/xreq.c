@@ -30,6 +30,7 @@
 #include "replaces.h"
 #include "passhdr.h"
 #include "b2b_priv.h"
+#include "stimer.h"
 
 
 /** One request in flight between the legs */
@@ -248,10 +249,23 @@ static struct mbuf *body_dup(const struct sip_msg *msg)
 }
 
 
+/* A 2xx to a re-INVITE or UPDATE refreshes the session on its leg
+ * (stimer.h) and says so */
 static void respond(struct xreq *x, uint16_t scode, const char *reason,
 		    const struct body *body)
 {
-	(void)leg_respond(x->from, &x->st, x->msg, scode, reason, NULL, body);
+	bool refresh = scode >= 200 && scode < 300 &&
+		(!pl_strcmp(&x->msg->met, "INVITE") ||
+		 !pl_strcmp(&x->msg->met, "UPDATE"));
+	char hdrs[96] = "";
+
+	if (refresh) {
+		stimer_refreshed(x->from, NULL, true);
+		(void)re_snprintf(hdrs, sizeof(hdrs), "%H", stimer_hdrs,
+				  x->from);
+	}
+
+	(void)leg_respond(x->from, &x->st, x->msg, scode, reason, hdrs, body);
 }
 
 
@@ -293,8 +307,10 @@ static void xreq_resp_handler(int err, const struct sip_msg *msg,
 		bool invite = !pl_strcmp(&x->msg->met, "INVITE");
 		bool late = invite && !x->offer && oa_has_sdp(msg);
 
-		if (invite || !pl_strcmp(&x->msg->met, "UPDATE"))
+		if (invite || !pl_strcmp(&x->msg->met, "UPDATE")) {
 			(void)sip_dialog_update(x->to->dlg, msg);
+			stimer_refreshed(x->to, msg, false);
+		}
 
 		if (late && late_offer(x, msg, &sdp)) {
 			body.mb = sdp;

@@ -216,6 +216,8 @@ int test_cfg_minimal_defaults(void)
 	TEST_EQUALS(CFG_UDP, l->tp);
 	TEST_EQUALS(3, cfg->sip.max_redirects);
 	TEST_EQUALS(20, cfg->sip.options_interval);
+	TEST_EQUALS(1800, cfg->sip.session_expires);
+	TEST_EQUALS(90, cfg->sip.min_se);
 	TEST_ASSERT(cfg->sip.enable);
 	TEST_ASSERT(cfg->sip.own_streams);
 	TEST_ASSERT(cfg->relay.enable);
@@ -311,6 +313,10 @@ int test_cfg_bad(void)
 		{"sip_max_redirects -1",             "not a number"},
 		{"sip_max_redirects 99999999999",    "not a number"},
 		{"sip_rate_limit 5x",                "not a number"},
+		{"sip_min_se 89",                    "out of range 90..86400"},
+		{"sip_session_expires 86401",        "out of range 0..86400"},
+		{"sip_session_expires 60",
+		 "sip_session_expires 60 is below sip_min_se 90"},
 		{"sip_gateway 198.51.100.0/33",      "out of range 0..32"},
 		{"turn_denied_peer 198.51.100.77/27",
 		 "198.51.100.77/27 has host bits set: the network is "
