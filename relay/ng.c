@@ -27,6 +27,7 @@ enum {
 	NG_COOKIE_MAX = 64,     /**< Longest cookie                     */
 	CACHE_MAX     = 1024,   /**< Replies kept for retransmissions   */
 	CACHE_TTL     = 30000,  /**< ms a reply is kept                 */
+	CACHE_HASH    = 256,    /**< Buckets of the cookie hash         */
 };
 
 /** The ng server */
@@ -35,6 +36,8 @@ struct ng {
 	struct relay *relay;        /**< Relay it drives             */
 	const struct cfg *cfg;      /**< Configuration (referenced)  */
 	struct list cache;          /**< struct ng_reply, oldest first */
+	struct hash *cookies;       /**< The same, by cookie         */
+	uint32_t ncache;            /**< How many                    */
 	uint64_t requests;          /**< Commands run                */
 	uint64_t retrans;           /**< Replies sent again          */
 	uint64_t denied;            /**< From non-controllers        */
@@ -44,6 +47,7 @@ struct ng {
 /** A reply kept for retransmissions */
 struct ng_reply {
 	struct le le;                     /**< Member of ng.cache     */
+	struct le he;                     /**< Member of ng.cookies   */
 	char cookie[NG_COOKIE_MAX + 1];   /**< Its cookie             */
 	struct sa src;                    /**< Controller it went to  */
 	struct mbuf *mb;                  /**< The whole datagram     */
@@ -56,6 +60,7 @@ static void reply_destructor(void *data)
 	struct ng_reply *r = data;
 
 	list_unlink(&r->le);
+	hash_unlink(&r->he);
 	mem_deref(r->mb);
 }
 
@@ -65,6 +70,7 @@ static void ng_destructor(void *data)
 	struct ng *ng = data;
 
 	list_flush(&ng->cache);
+	mem_deref(ng->cookies);
 	mem_deref(ng->us);
 	mem_deref((void *)ng->cfg);
 }
@@ -77,27 +83,41 @@ static void cache_expire(struct ng *ng)
 	while (ng->cache.head) {
 		struct ng_reply *r = ng->cache.head->data;
 
-		if (list_count(&ng->cache) <= CACHE_MAX &&
-		    now - r->t < CACHE_TTL)
+		if (ng->ncache <= CACHE_MAX && now - r->t < CACHE_TTL)
 			break;
+		--ng->ncache;
 		mem_deref(r);
 	}
 }
 
 
+/** What a cached reply is looked up by */
+struct cache_key {
+	const struct pl *cookie;
+	const struct sa *src;
+};
+
+
+static bool reply_cmp(struct le *le, void *arg)
+{
+	const struct ng_reply *r = le->data;
+	const struct cache_key *k = arg;
+
+	return !pl_strcmp(k->cookie, r->cookie) &&
+		sa_cmp(k->src, &r->src, SA_ALL);
+}
+
+
+/* A cookie's reply to the same controller (a hash: a busy controller
+ * keeps CACHE_MAX replies, looked up per command) */
 static struct ng_reply *cache_find(const struct ng *ng,
 				   const struct pl *cookie,
 				   const struct sa *src)
 {
-	for (struct le *le = ng->cache.tail; le; le = le->prev) {
-		struct ng_reply *r = le->data;
+	struct cache_key k = {cookie, src};
 
-		if (0 == pl_strcmp(cookie, r->cookie) &&
-		    sa_cmp(src, &r->src, SA_ALL))
-			return r;
-	}
-
-	return NULL;
+	return list_ledata(hash_lookup(ng->cookies, hash_joaat_pl(cookie),
+				       reply_cmp, &k));
 }
 
 
@@ -114,6 +134,8 @@ static void cache_add(struct ng *ng, const struct pl *cookie,
 	r->mb = mem_ref(mb);
 	r->t = tmr_jiffies();
 	list_append(&ng->cache, &r->le, r);
+	hash_append(ng->cookies, hash_joaat_pl(cookie), &r->he, r);
+	++ng->ncache;
 	cache_expire(ng);
 }
 
@@ -302,6 +324,10 @@ int ng_alloc(struct ng **ngp, struct relay *relay, const struct cfg *cfg)
 
 	ng->relay = relay;
 	ng->cfg = mem_ref((void *)cfg);
+
+	err = hash_alloc(&ng->cookies, CACHE_HASH);
+	if (err)
+		goto out;
 
 	err = udp_listen(&ng->us, &cfg->relay.ng_listen, recv_handler, ng);
 	if (err) {
