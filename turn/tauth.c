@@ -400,15 +400,12 @@ static bool unauth(struct treq *req, uint16_t code, uint64_t now)
 	struct turnd *turnd = req->turnd;
 	char nonce[TURND_NONCE_LEN + 1];
 
-	if (!trate_take(turnd->rate, req->src, tmr_jiffies())) {
-		++turnd->limited;
+	if (!trate_take(turnd->rate, req->src, tmr_jiffies()))
 		return true;
-	}
 
 	if (tauth_nonce(nonce, sizeof(nonce), turnd, req->src, now))
 		return true;
 
-	++turnd->unauth;
 	(void)treq_ereply(req, code, 2,
 			  STUN_ATTR_REALM, turnd->cfg->turn.realm,
 			  STUN_ATTR_NONCE, nonce);
