@@ -10,7 +10,7 @@
  * HMAC-SHA1(nonce key, time, client address and port)>", with a random
  * nonce key per process. A nonce older than TURND_NONCE_TTL gets 438
  * and a fresh one. 401 and 438 answers are rate-limited per source
- * address (trate.c).
+ * address and over all sources together (trate.c).
  *
  * An allocation keeps the key of its USERNAME and the last nonce found
  * valid for its 5-tuple: a later request with the same USERNAME and
