@@ -327,6 +327,7 @@ struct mbuf *tmsg_dup(const struct mbuf *mb);
 int  treq_reply(const struct treq *req, uint32_t attrc, ...);
 int  treq_ereply(const struct treq *req, uint16_t code,
 		 uint32_t attrc, ...);
+bool treq_unauth_ok(const struct treq *req);
 
 /* tauth.c */
 int  tauth_init(struct turnd *turnd);

@@ -1123,9 +1123,17 @@ int test_turn_expiry(void)
 }
 
 
-/* 401 answers to one source stop at the burst; they are counted */
+/* 401 answers to one source stop at the burst; they are counted; 420s
+ * share the budget */
 int test_turn_ratelimit(void)
 {
+	/* a Binding request with an unknown comprehension-required
+	 * attribute (0x007f, empty): 420 */
+	static const uint8_t unk[24] = {
+		0x00, 0x01, 0x00, 0x04, 0x21, 0x12, 0xa4, 0x42,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		0x00, 0x7f, 0x00, 0x00
+	};
 	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp,
 			.noauth = true};
 	unsigned answered = 0;
@@ -1146,6 +1154,14 @@ int test_turn_ratelimit(void)
 	TEST_EQUALS(answered, trate_stats(tc.turnd->rate).passed);
 	TEST_EQUALS(300 - answered, trate_stats(tc.turnd->rate).limited);
 	TEST_EQUALS(0, trate_stats(tc.turnd->rate).capped);
+
+	/* 420, before authentication, takes from the same budget */
+	sa_set_in(&tc.src, 0xc0000263, 3478);
+	answered = 0;
+	for (int i = 0; i < 300; i++)
+		answered += tc_raw(&tc, unk, sizeof(unk));
+	TEST_ASSERT(answered >= TURND_RATE_BURST &&
+		    answered <= TURND_RATE_BURST + 10);
 	TEST_EQUALS(0, turnd_count(tc.turnd));
 
  out:
