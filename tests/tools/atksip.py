@@ -28,7 +28,8 @@ import string
 import sys
 import time
 
-import atkraw
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+import atkraw  # noqa: E402
 
 SDP = ("v=0\r\no=atk 1 1 IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\n"
        "m=audio 9 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n")

@@ -24,7 +24,8 @@ import sys
 import time
 import zlib
 
-import atkraw
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+import atkraw  # noqa: E402
 
 COOKIE = 0x2112A442
 ALLOCATE, REFRESH, SEND, CREATEPERM, CHANBIND, BINDING = 3, 4, 6, 8, 9, 1
