@@ -87,8 +87,9 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 	sipguard_request(msg, &v);
 	if (v.scode) {
 		++b2b->st.malformed;
-		DEBUG_INFO("%J: %r refused with %u: %s\n", &msg->src,
-			   &msg->met, v.scode, v.why);
+		if (gate_log(b2b->gate))
+			DEBUG_INFO("%J: %r refused with %u: %s\n", &msg->src,
+				   &msg->met, v.scode, v.why);
 		if (!ack)
 			(void)siptp_replyf(sip, msg, v.scode, v.reason,
 					 "%s"
@@ -103,8 +104,9 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 	if (msg->tp != SIP_TRANSP_TLS &&
 	    !gate_trusted(b2b->gate, side == B2B_INT, &msg->src)) {
 		++b2b->st.forbidden;
-		DEBUG_INFO("%J: %r from an untrusted source: 403\n",
-			   &msg->src, &msg->met);
+		if (gate_log(b2b->gate))
+			DEBUG_INFO("%J: %r from an untrusted source: 403\n",
+				   &msg->src, &msg->met);
 		if (!ack)
 			(void)siptp_reply(sip, msg, 403, "Forbidden");
 		return true;
@@ -712,7 +714,8 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  "sip divhi: %llu converted, %llu skipped (both "
 			  "present), %llu skipped (nothing derived)\n"
 			  "sip timers: %llu refreshes sent, %llu sessions "
-			  "expired\n%H%H%H",
+			  "expired\n"
+			  "sip gate: %u sources tracked (at most %u)\n%H%H%H",
 			  list_count(&b2b->calls),
 			  (unsigned long long)st->calls,
 			  (unsigned long long)st->answered,
@@ -738,6 +741,7 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 			  (unsigned long long)st->divhi_none,
 			  (unsigned long long)st->st_refresh,
 			  (unsigned long long)st->st_expired,
+			  gate_count(b2b->gate), GATE_SOURCES_MAX,
 			  hset_print, b2b->umhosts, gwsets_print, b2b,
 			  streams_print, b2b);
 }

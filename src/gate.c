@@ -6,9 +6,14 @@
  * so memory follows the sources active in the last seconds. When
  * GATE_SOURCES_MAX sources are tracked, a new source is refused until
  * the next sweep: a flood from many addresses costs a bounded amount.
+ * Refusals are logged at most GATE_LOG_PER_S lines a second, so that
+ * forged sources cannot fill the log either.
  */
 #include <string.h>
 #include <re.h>
+#define DEBUG_MODULE "sip"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
 #include "cfg.h"
 #include "ipnet.h"
 #include "tbucket.h"
@@ -28,6 +33,8 @@ struct gate {
 	struct hash *buckets;      /**< struct bucket by address      */
 	unsigned n;                /**< Buckets in the hash           */
 	struct tmr tmr;            /**< Sweep                         */
+	struct tbucket logtb;      /**< Refusals logged a second      */
+	uint64_t held;             /**< Refusals not logged since     */
 };
 
 
@@ -101,6 +108,8 @@ int gate_alloc(struct gate **gatep, const struct cfg *cfg)
 		return err;
 	}
 
+	tbucket_init(&gate->logtb, GATE_LOG_PER_S, GATE_LOG_PER_S,
+		     tmr_jiffies());
 	tmr_start(&gate->tmr, GATE_IDLE_MS, sweep, gate);
 	*gatep = gate;
 
@@ -187,4 +196,45 @@ bool gate_admit(struct gate *gate, const struct sa *src, uint64_t now_ms)
 	tbucket_set(&b->tb, rate, rate);
 
 	return tbucket_take(&b->tb, 1, now_ms);
+}
+
+
+/**
+ * Get the number of sources the gate tracks now
+ *
+ * @param gate Gate
+ *
+ * @return Buckets kept (at most GATE_SOURCES_MAX)
+ */
+unsigned gate_count(const struct gate *gate)
+{
+	return gate ? gate->n : 0;
+}
+
+
+/**
+ * Tell whether a refusal may be logged: at most GATE_LOG_PER_S lines a
+ * second (a burst as large). The first line after some were held back
+ * says how many.
+ *
+ * @param gate Gate
+ *
+ * @return true to log it
+ */
+bool gate_log(struct gate *gate)
+{
+	if (!gate)
+		return true;
+
+	if (!tbucket_take(&gate->logtb, 1, tmr_jiffies())) {
+		++gate->held;
+		return false;
+	}
+
+	if (gate->held)
+		DEBUG_INFO("%llu more refusals were not logged\n",
+			   (unsigned long long)gate->held);
+	gate->held = 0;
+
+	return true;
 }

@@ -53,7 +53,7 @@ struct sipraw {
 	struct udp_sock *probe;      /**< Our throwaway socket          */
 	struct udp_sock *us;         /**< libre's socket (referenced)   */
 	struct udp_helper *uh;       /**< Our helper on it              */
-	const struct gate *gate;     /**< Who gets an answer            */
+	struct gate *gate;           /**< Who gets an answer; logs      */
 	const char *allow;           /**< Allow of a 405                */
 	struct sa laddr;             /**< The transport's address       */
 	sipraw_req_h *reqh;          /**< The B2BUA's first look        */
@@ -144,8 +144,9 @@ static void undecodable(struct sipraw *sr, const struct sa *src,
 	if (trusted)
 		answer(sr, src, dgram);
 
-	DEBUG_INFO("%J: undecodable request: %s\n", src,
-		   trusted ? "answered" : "dropped (untrusted source)");
+	if (gate_log(sr->gate))
+		DEBUG_INFO("%J: undecodable request: %s\n", src,
+			   trusted ? "answered" : "dropped (untrusted source)");
 }
 
 
@@ -208,7 +209,7 @@ static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
  * @return 0 if success, otherwise errorcode
  */
 int sipraw_alloc(struct list *list, const struct sa *laddr,
-		 const struct gate *gate, const char *allow,
+		 struct gate *gate, const char *allow,
 		 sipraw_req_h *reqh, void *arg)
 {
 	struct sipraw *sr;

@@ -18,7 +18,7 @@ struct gate;
 typedef bool (sipraw_req_h)(const struct sip_msg *msg, void *arg);
 
 int  sipraw_alloc(struct list *list, const struct sa *laddr,
-		  const struct gate *gate, const char *allow,
+		  struct gate *gate, const char *allow,
 		  sipraw_req_h *reqh, void *arg);
 bool sipraw_claim(struct sipraw *sr, const struct sip_msg *msg);
 bool sipraw_ready(const struct sipraw *sr);

@@ -416,7 +416,6 @@ static int treply(struct siptp_st **stp, struct mbuf **mbp,
 {
 	struct siptp_st *st = stp ? *stp : NULL;
 	struct siptp_st *tmp = NULL;
-	const char *fmt = hdrs ? "%b" : NULL;
 	const uint8_t *hb = hdrs ? hdrs->buf : NULL;
 	size_t hl = hdrs ? hdrs->end : 0;
 	int err;
@@ -429,11 +428,11 @@ static int treply(struct siptp_st **stp, struct mbuf **mbp,
 	}
 
 	if (st->o)
-		err = sipxs_reply(&st->o, mbp, false, scode, reason, fmt,
-				  hb, hl);
+		err = sipxs_reply(&st->o, mbp, false, scode, reason,
+				  hdrs ? "%b" : NULL, hb, hl);
 	else
 		err = sip_treplyf(&st->l, mbp, tp->prm.sip, msg, false,
-				  scode, reason, fmt, hb, hl);
+				  scode, reason, hdrs ? "%b" : NULL, hb, hl);
 
 	if (!st->o && !st->l) {
 		if (stp && *stp == st)

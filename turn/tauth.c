@@ -9,8 +9,9 @@
  * without an allocation: the nonce is "<16 hex: unix time><32 hex:
  * HMAC-SHA1(nonce key, time, client address and port)>", with a random
  * nonce key per process. A nonce older than TURND_NONCE_TTL gets 438
- * and a fresh one. 401 and 438 answers are rate-limited per source
- * address (trate.c).
+ * and a fresh one. 401 and 438 answers (and 400 and 420 before
+ * authentication) are rate-limited per source address and over all
+ * sources together (trate.c, treq_unauth_ok).
  *
  * An allocation keeps the key of its USERNAME and the last nonce found
  * valid for its 5-tuple: a later request with the same USERNAME and
@@ -400,15 +401,12 @@ static bool unauth(struct treq *req, uint16_t code, uint64_t now)
 	struct turnd *turnd = req->turnd;
 	char nonce[TURND_NONCE_LEN + 1];
 
-	if (!trate_take(turnd->rate, req->src, tmr_jiffies())) {
-		++turnd->limited;
+	if (!treq_unauth_ok(req))
 		return true;
-	}
 
 	if (tauth_nonce(nonce, sizeof(nonce), turnd, req->src, now))
 		return true;
 
-	++turnd->unauth;
 	(void)treq_ereply(req, code, 2,
 			  STUN_ATTR_REALM, turnd->cfg->turn.realm,
 			  STUN_ATTR_NONCE, nonce);
@@ -512,7 +510,8 @@ bool tauth_request(struct treq *req)
 	realm = attr_str(msg, STUN_ATTR_REALM);
 	nonce = attr_str(msg, STUN_ATTR_NONCE);
 	if (!user || !realm || !nonce) {
-		(void)treq_ereply(req, 400, 0);
+		if (treq_unauth_ok(req))
+			(void)treq_ereply(req, 400, 0);
 		return true;
 	}
 

@@ -217,8 +217,9 @@ unsigned tmsg_after_mi_drop(struct stun_msg *msg,
 static void request_input(struct treq *req)
 {
 	if (req->ua.typec) {
-		(void)treq_ereply(req, 420, 1, STUN_ATTR_UNKNOWN_ATTR,
-				  &req->ua);
+		if (treq_unauth_ok(req))
+			(void)treq_ereply(req, 420, 1,
+					  STUN_ATTR_UNKNOWN_ATTR, &req->ua);
 		return;
 	}
 
@@ -244,7 +245,8 @@ static void header_reply(struct treq *req)
 	hdr->pos = 0;
 
 	if (!stun_msg_decode(&req->msg, hdr, NULL) &&
-	    stun_msg_class(req->msg) == STUN_CLASS_REQUEST)
+	    stun_msg_class(req->msg) == STUN_CLASS_REQUEST &&
+	    treq_unauth_ok(req))
 		(void)treq_ereply(req, 400, 0);
 
 	req->msg = mem_deref(req->msg);

@@ -79,10 +79,10 @@ int turnd_status(struct re_printf *pf, const struct turnd *turnd)
 	(void)hash_apply(turnd->allocs, kstats_handler, &st);
 	err |= re_hprintf(pf, "turn relayed: %H\n", stats_print, &st);
 	err |= re_hprintf(pf, "turn kernel: %H\n", kern_print, turnd);
-	err |= re_hprintf(pf, "turn unauthenticated: %llu answered, %llu "
-			  "rate-limited\n",
-			  (unsigned long long)turnd->unauth,
-			  (unsigned long long)turnd->limited);
+	err |= re_hprintf(pf, "turn unauthenticated: %H\n", trate_print,
+			  turnd->rate);
+	err |= re_hprintf(pf, "turn bindings: %H\n", trate_print,
+			  turnd->brate);
 
 	return err;
 }

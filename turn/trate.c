@@ -1,10 +1,14 @@
 /**
- * @file trate.c  TURN server: a per-source limit on 401/438 answers
+ * @file trate.c  TURN server: limits on unauthenticated answers (401 and
+ *                438, Binding), per source and over all sources
  *
  * A fixed table of token buckets, indexed by a keyed hash of the source
  * IP address. It never grows: sources that share a slot share a budget.
  * The hash key is random per process, so an attacker cannot choose to
- * share a victim's slot.
+ * share a victim's slot. On top of the table, one bucket for every
+ * source together caps what spoofed sources can draw, however many of
+ * them there are. The limiter counts what it let through and what it
+ * held back.
  */
 #include <string.h>
 #include <re.h>
@@ -16,9 +20,9 @@
 /** The limiter */
 struct trate {
 	struct tbucket *slots;   /**< Buckets               */
-	uint32_t n;              /**< How many              */
-	uint32_t rate;           /**< Per second per slot   */
-	uint32_t burst;          /**< Burst per slot        */
+	struct tbucket all;      /**< Every source together */
+	struct trate_prm prm;    /**< Budgets               */
+	struct trate_st st;      /**< Counters              */
 	uint8_t seed[16];        /**< Hash key              */
 };
 
@@ -35,41 +39,41 @@ static void trate_destructor(void *data)
  * Allocate a limiter
  *
  * @param ratep Pointer to allocated limiter
- * @param slots Buckets in the table
- * @param rate  Answers per second per source
- * @param burst Answers in a burst
+ * @param prm   Its budgets: slots, per source and over all sources (an
+ *              all_rate of 0 leaves the sum unlimited)
  *
  * @return 0 if success, otherwise errorcode
  */
-int trate_alloc(struct trate **ratep, uint32_t slots, uint32_t rate,
-		uint32_t burst)
+int trate_alloc(struct trate **ratep, const struct trate_prm *prm)
 {
 	struct trate *r;
+	int err = 0;
 
-	if (!ratep || !slots || !rate)
+	if (!ratep || !prm || !prm->slots || !prm->rate ||
+	    (prm->all_rate && !prm->all_burst))
 		return EINVAL;
 
 	r = mem_zalloc(sizeof(*r), trate_destructor);
 	if (!r)
 		return ENOMEM;
 
-	r->slots = mem_zalloc(slots * sizeof(*r->slots), NULL);
+	r->slots = mem_zalloc(prm->slots * sizeof(*r->slots), NULL);
 	if (!r->slots) {
-		mem_deref(r);
-		return ENOMEM;
+		err = ENOMEM;
+		goto out;
 	}
 
-	r->n = slots;
-	r->rate = rate;
-	r->burst = burst;
-	if (um_rand_bytes(r->seed, sizeof(r->seed))) {
+	r->prm = *prm;
+	if (um_rand_bytes(r->seed, sizeof(r->seed)))
+		err = EIO;
+
+ out:
+	if (err)
 		mem_deref(r);
-		return EIO;
-	}
+	else
+		*ratep = r;
 
-	*ratep = r;
-
-	return 0;
+	return err;
 }
 
 
@@ -83,12 +87,12 @@ static uint32_t slot_of(const struct trate *r, const struct sa *src)
 	memcpy(key + sizeof(r->seed), ip, n);
 	n += sizeof(r->seed);
 
-	return hash_joaat(key, n) % r->n;
+	return hash_joaat(key, n) % r->prm.slots;
 }
 
 
 /**
- * Take one answer from a source's budget
+ * Take one answer from a source's budget, then from the global one
  *
  * @param rate Limiter
  * @param src  Source
@@ -105,7 +109,59 @@ bool trate_take(struct trate *rate, const struct sa *src, uint64_t now)
 
 	b = &rate->slots[slot_of(rate, src)];
 	if (!b->rate)
-		tbucket_init(b, rate->rate, rate->burst, now);
+		tbucket_init(b, rate->prm.rate, rate->prm.burst, now);
 
-	return tbucket_take(b, 1, now);
+	if (!rate->all.burst)
+		tbucket_init(&rate->all, rate->prm.all_rate,
+			     rate->prm.all_burst, now);
+
+	if (!tbucket_take(b, 1, now)) {
+		++rate->st.limited;
+		return false;
+	}
+
+	if (!tbucket_take(&rate->all, 1, now)) {
+		++rate->st.limited;
+		++rate->st.capped;
+		return false;
+	}
+
+	++rate->st.passed;
+
+	return true;
+}
+
+
+/**
+ * Get a limiter's counters
+ *
+ * @param rate Limiter
+ *
+ * @return Its counters, all 0 without a limiter
+ */
+struct trate_st trate_stats(const struct trate *rate)
+{
+	struct trate_st st = {0, 0, 0};
+
+	return rate ? rate->st : st;
+}
+
+
+/**
+ * Print a limiter's counters: "N answered, M rate-limited (K over the
+ * global cap)"
+ *
+ * @param pf   Print handler
+ * @param rate Limiter
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int trate_print(struct re_printf *pf, const struct trate *rate)
+{
+	const struct trate_st st = trate_stats(rate);
+
+	return re_hprintf(pf, "%llu answered, %llu rate-limited (%llu over "
+			  "the global cap)", (unsigned long long)st.passed,
+			  (unsigned long long)st.limited,
+			  (unsigned long long)st.capped);
 }

@@ -170,3 +170,19 @@ int treq_ereply(const struct treq *req, uint16_t code, uint32_t attrc, ...)
 
 	return err;
 }
+
+
+/**
+ * Tell whether an answer to a request that is not authenticated (yet)
+ * may be sent: 401, 438, 400 and 420 all take from the limiter's budget
+ * for the source and for all sources (trate.c), since a forged source
+ * gets them as well
+ *
+ * @param req Request
+ *
+ * @return true if it may be answered
+ */
+bool treq_unauth_ok(const struct treq *req)
+{
+	return req && trate_take(req->turnd->rate, req->src, tmr_jiffies());
+}

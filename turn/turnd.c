@@ -19,6 +19,19 @@ enum {
 	RESV_BUCKETS  = 64,     /**< Hash buckets for reservations */
 };
 
+/** 401/438 answers: per source, and a cap for spoofed floods */
+static const struct trate_prm unauth_prm = {
+	TURND_RATE_SLOTS, TURND_RATE_PER_S, TURND_RATE_BURST,
+	TURND_RATE_ALL, TURND_RATE_ALL_BURST
+};
+
+/** Binding answers: generous per source (ICE clients behind one NAT),
+ *  and a cap on what a reflection can draw */
+static const struct trate_prm bind_prm = {
+	TURND_BIND_SLOTS, TURND_BIND_PER_S, TURND_BIND_BURST,
+	TURND_BIND_ALL, TURND_BIND_ALL_BURST
+};
+
 
 static void turnd_destructor(void *data)
 {
@@ -39,6 +52,7 @@ static void turnd_destructor(void *data)
 	mem_deref(turnd->resvs);
 	mem_deref(turnd->tls);
 	mem_deref(turnd->rate);
+	mem_deref(turnd->brate);
 	mem_deref(turnd->pf);
 	mem_deref(turnd->pool);
 	mem_deref((void *)turnd->cfg);
@@ -185,8 +199,8 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 		goto out;
 
 	err  = peerfilt_alloc(&turnd->pf, cfg);
-	err |= trate_alloc(&turnd->rate, TURND_RATE_SLOTS, TURND_RATE_PER_S,
-			   TURND_RATE_BURST);
+	err |= trate_alloc(&turnd->rate, &unauth_prm);
+	err |= trate_alloc(&turnd->brate, &bind_prm);
 	if (err)
 		goto out;
 

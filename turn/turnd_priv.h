@@ -17,7 +17,8 @@
  *    ├─ epfd, rx              relayed sockets' epoll set, its batch
  *    ├─ peerfilt              which peers may be reached (pf_gen)
  *    ├─ kern                  the TC program and its maps (tkern.c)
- *    └─ rate                  401/438 limiter per source
+ *    ├─ rate                  401/438 limiter, per source and global
+ *    └─ brate                 Binding limiter, per source and global
  */
 #ifndef UMEDGE_TURND_PRIV_H
 #define UMEDGE_TURND_PRIV_H
@@ -48,6 +49,13 @@ enum {
 	TURND_RATE_SLOTS = 4096,   /**< 401 limiter buckets              */
 	TURND_RATE_PER_S = 100,    /**< 401/438 per second per source IP */
 	TURND_RATE_BURST = 200,    /**< ... and in a burst               */
+	TURND_RATE_ALL   = 1000,   /**< 401/438 per second, all sources  */
+	TURND_RATE_ALL_BURST = 2000, /**< ... and in a burst             */
+	TURND_BIND_SLOTS = 4096,   /**< Binding limiter buckets          */
+	TURND_BIND_PER_S = 200,    /**< Bindings per second per source IP*/
+	TURND_BIND_BURST = 400,    /**< ... and in a burst               */
+	TURND_BIND_ALL   = 5000,   /**< Bindings per second, all sources */
+	TURND_BIND_ALL_BURST = 10000, /**< ... and in a burst            */
 	TURND_CDATA_HDR  = 4,      /**< ChannelData header               */
 	TURND_CONN_MAX   = 4096,   /**< Connections per stream listener  */
 	TURND_FRAME_MAX  = 65536 + 24, /**< Largest frame on a stream    */
@@ -72,6 +80,22 @@ struct tsock_txq {
 	struct iovec iov[TSOCK_BATCH];            /**< The datagrams    */
 	struct sockaddr_storage to[TSOCK_BATCH];  /**< Destinations     */
 	unsigned n;                               /**< Queued           */
+};
+
+/** A limiter's budgets (trate.c) */
+struct trate_prm {
+	uint32_t slots;       /**< Buckets in the per-source table */
+	uint32_t rate;        /**< Answers per second per source   */
+	uint32_t burst;       /**< ... in a burst                  */
+	uint32_t all_rate;    /**< Per second, all sources; 0 off  */
+	uint32_t all_burst;   /**< ... in a burst                  */
+};
+
+/** A limiter's counters (trate.c) */
+struct trate_st {
+	uint64_t passed;      /**< Answers let through             */
+	uint64_t limited;     /**< Held back, for any reason       */
+	uint64_t capped;      /**< ... of them by the global cap   */
 };
 
 /** Packet and byte counters, one direction each */
@@ -128,6 +152,7 @@ struct turnd {
 	bool queueing;               /**< Replies to UDP clients wait in
 					  their listener's txq (tpeer.c)  */
 	struct trate *rate;          /**< 401/438 limiter                 */
+	struct trate *brate;         /**< Binding limiter                 */
 	struct tkern *kern;          /**< Kernel path, or NULL            */
 	struct tls *tls;             /**< TLS context, if a TLS listener  */
 	struct sa relay_addr;        /**< Relayed sockets bind here       */
@@ -140,8 +165,6 @@ struct turnd {
 	uint32_t nresvs;             /**< EVEN-PORT reservations now: they
 					  count against the quotas too    */
 	uint64_t allocs_total;       /**< Allocations made                */
-	uint64_t unauth;             /**< 401/438 answers sent            */
-	uint64_t limited;            /**< 401/438 answers not sent        */
 	struct tstats st;            /**< Totals, live and gone           */
 	turnd_tap_h *tap;            /**< Replies go here if set          */
 	void *tap_arg;               /**< Its argument                    */
@@ -304,6 +327,7 @@ struct mbuf *tmsg_dup(const struct mbuf *mb);
 int  treq_reply(const struct treq *req, uint32_t attrc, ...);
 int  treq_ereply(const struct treq *req, uint16_t code,
 		 uint32_t attrc, ...);
+bool treq_unauth_ok(const struct treq *req);
 
 /* tauth.c */
 int  tauth_init(struct turnd *turnd);
@@ -323,9 +347,10 @@ int  tauth_check(const struct turnd *turnd, const struct mbuf *mb,
 		 const char *user, uint64_t now, uint8_t *key);
 
 /* trate.c */
-int  trate_alloc(struct trate **ratep, uint32_t slots, uint32_t rate,
-		 uint32_t burst);
+int  trate_alloc(struct trate **ratep, const struct trate_prm *prm);
 bool trate_take(struct trate *rate, const struct sa *src, uint64_t now);
+struct trate_st trate_stats(const struct trate *rate);
+int  trate_print(struct re_printf *pf, const struct trate *rate);
 
 /* texp.c */
 void texpq_init(struct texpq *q);

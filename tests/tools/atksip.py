@@ -2,6 +2,7 @@
 """atksip.py: raw SIP requests over UDP for umedge's attack tests.
 
   atksip.py req [options] DST-ADDR:PORT
+  atksip.py spoof [options] DST-ADDR:PORT
 
 sends COUNT requests of METHOD from each source address, one source
 after the other (--in-turn: a request from each in turn), one UDP
@@ -15,7 +16,9 @@ Provisional answers are skipped. It prints one line:
 
 where R counts 503s without Retry-After and W 4xx/5xx without Warning
 (403 and 481 carry none by design). Exit 0 whatever the answers; the
-test judges them. Python 3 standard library only.
+test judges them. spoof sends from forged sources over a raw socket
+(tests/tools/atkraw.py) and reads nothing. Python 3 standard library
+only.
 """
 import argparse
 import random
@@ -24,6 +27,9 @@ import socket
 import string
 import sys
 import time
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+import atkraw  # noqa: E402
 
 SDP = ("v=0\r\no=atk 1 1 IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\n"
        "m=audio 9 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n")
@@ -48,22 +54,26 @@ def sources(spec):
     return out
 
 
-def request(a, sock, dst, n):
-    ip, port = sock.getsockname()
+def request(a, src, dst, n, method=None):
+    """a request of method (default --method) from src, (IP, port), and
+    its Via branch"""
+    ip, port = src
+    method = method or a.method
     callid = a.callid or "atk-" + rnd(16)
     ftag = a.ftag or rnd(12)
     branch = a.branch or "z9hG4bK" + rnd(16)
     via = a.via or "%s:%d" % (ip, port)
-    body = SDP.format(ip=ip) if a.sdp else ""
-    cseq = a.cseq or (1 if a.method in ("INVITE", "CANCEL") else n + 1)
+    sdp = a.sdp or (a.cmd == "spoof" and method == "INVITE")
+    body = SDP.format(ip=ip) if sdp else ""
+    cseq = a.cseq or (1 if method in ("INVITE", "CANCEL") else n + 1)
     lines = [
-        "%s sip:%s@%s SIP/2.0" % (a.method, a.user, dst[0]),
+        "%s sip:%s@%s SIP/2.0" % (method, a.user, dst[0]),
         "Via: SIP/2.0/UDP %s;branch=%s;rport" % (via, branch),
         "From: <sip:atk@%s>;tag=%s" % (ip, ftag),
         "To: <sip:%s@%s>%s" % (a.user, dst[0],
                                ";tag=" + a.ttag if a.ttag else ""),
         "Call-ID: %s" % callid,
-        "CSeq: %d %s" % (cseq, a.method),
+        "CSeq: %d %s" % (cseq, method),
         "Contact: <sip:atk@%s:%d>" % (ip, port),
         "Max-Forwards: 70",
     ]
@@ -132,7 +142,7 @@ def run(a):
             del pending[b]
         if todo and len(pending) < a.window:
             s, i = todo.pop(0)
-            data, branch = request(a, s, dst, i)
+            data, branch = request(a, s.getsockname(), dst, i)
             try:
                 s.sendto(data, dst)
             except OSError:
@@ -147,6 +157,27 @@ def run(a):
         stats["sent"], stats["answered"],
         ",".join("%d:%d" % kv for kv in sorted(codes.items())) or "-",
         stats["noretry"], stats["nowarn"]))
+
+
+def spoof(a):
+    """requests over a raw socket from forged sources (atkraw.py): the
+    methods of --method (comma-separated) in turn, each with a fresh
+    branch, tag and Call-ID, paced at --rate for --duration; nothing is
+    read back (the answers go to the forged addresses)"""
+    host, port = a.dst.rsplit(":", 1)
+    dst = (host, int(port))
+    srcs, nips = atkraw.sources(a.src, a.count)
+    methods = a.method.split(",")
+
+    def make(i):
+        src = srcs[i % len(srcs)]
+        data, _ = request(a, src, dst, i, methods[i % len(methods)])
+        return atkraw.udp(src, dst, data)
+
+    sent, failed, el = atkraw.flood(dst, make, a.rate, a.duration)
+    print("spoof %d %s from %d sources on %d addresses in %.2f s "
+          "(%.0f/s), %d not sent" % (sent, a.method, len(srcs), nips, el,
+                                     sent / el, failed))
 
 
 def main():
@@ -172,7 +203,23 @@ def main():
     r.add_argument("--via", help="Via sent-by HOST:PORT")
     r.add_argument("--sdp", action="store_true", help="an SDP offer")
     r.add_argument("dst")
+    f = sub.add_parser("spoof", help="forged sources over a raw socket")
+    f.add_argument("--src", required=True,
+                   help="A.B.C.LO-HI[,...] in the documentation ranges")
+    f.add_argument("--count", type=int, default=5000,
+                   help="source transport addresses")
+    f.add_argument("--method", default="INVITE,OPTIONS")
+    f.add_argument("--user", default="8000")
+    f.add_argument("--rate", type=int, default=5000)
+    f.add_argument("--duration", type=float, default=2)
+    for k in ("callid", "ftag", "ttag", "branch", "via"):
+        f.set_defaults(**{k: None})
+    f.set_defaults(cseq=0, sdp=False)
+    f.add_argument("dst")
     a = p.parse_args()
+    if a.cmd == "spoof":
+        spoof(a)
+        return
     if a.count < 1 or a.count > 100000:
         sys.exit("--count: 1 to 100000")
     if a.branch and (a.count > 1 or "," in a.src or "-" in a.src):

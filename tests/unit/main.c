@@ -164,6 +164,8 @@ static const struct test {
 	TEST(test_turn_expiry),
 	TEST(test_turn_tokens),
 	TEST(test_turn_ratelimit),
+	TEST(test_turn_ratecap),
+	TEST(test_turn_bindlimit),
 	TEST(test_turn_peerdata),
 	TEST(test_turn_tsock),
 	TEST(test_turn_txq),

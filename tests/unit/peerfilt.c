@@ -219,6 +219,8 @@ int test_peerfilt_rules(void)
 
 int test_turn_bucket(void)
 {
+	const struct trate_prm prm = {64, 1, 3, 0, 0};
+	const struct trate_prm capped = {64, 1, 3, 1, 4};
 	struct trate *rate = NULL;
 	struct tbucket b;
 	struct sa a, c;
@@ -238,7 +240,7 @@ int test_turn_bucket(void)
 	TEST_ASSERT(tbucket_take(&b, 1u << 30, 0));
 
 	/* the limiter: 3 at once per source, others unaffected */
-	err = trate_alloc(&rate, 64, 1, 3);
+	err = trate_alloc(&rate, &prm);
 	TEST_ERR(err);
 	(void)sa_set_str(&a, "203.0.113.10", 1000);
 	(void)sa_set_str(&c, "203.0.113.11", 1000);
@@ -252,6 +254,22 @@ int test_turn_bucket(void)
 	/* unless it shares a slot with a, c has its own budget */
 	for (int i = 0; i < 3; i++)
 		(void)trate_take(rate, &c, 2000);
+	TEST_EQUALS(0, trate_stats(rate).capped);
+
+	/* the global cap: 4 at once over distinct sources, 1/s after */
+	rate = mem_deref(rate);
+	err = trate_alloc(&rate, &capped);
+	TEST_ERR(err);
+	for (uint32_t i = 0; i < 4; i++) {
+		sa_set_in(&a, 0xcb007100 | i, 1000);
+		TEST_ASSERT(trate_take(rate, &a, 1000));
+	}
+	sa_set_in(&a, 0xcb007110, 1000);
+	TEST_ASSERT(!trate_take(rate, &a, 1000));
+	TEST_ASSERT(trate_take(rate, &a, 2000));
+	TEST_EQUALS(5, trate_stats(rate).passed);
+	TEST_EQUALS(1, trate_stats(rate).limited);
+	TEST_EQUALS(1, trate_stats(rate).capped);
 
  out:
 	mem_deref(rate);

@@ -312,6 +312,7 @@ int test_gate(void)
 	struct cfg *cfg = NULL;
 	struct gate *gate = NULL;
 	struct sa gw, gw2, other, in;
+	unsigned logged = 0;
 	char emsg[256];
 	int err;
 
@@ -348,6 +349,12 @@ int test_gate(void)
 	/* the port does not make another source */
 	sa_set_port(&gw, 6000);
 	TEST_ASSERT(!gate_admit(gate, &gw, 5000));
+	TEST_EQUALS(2, gate_count(gate));
+
+	/* refusals logged: a burst of GATE_LOG_PER_S, then held back */
+	for (int i = 0; i < 100; i++)
+		logged += gate_log(gate);
+	TEST_ASSERT(logged >= GATE_LOG_PER_S && logged <= GATE_LOG_PER_S + 2);
 
  out:
 	mem_deref(gate);

@@ -211,6 +211,8 @@ int test_turn_bandwidth(void);
 int test_turn_expiry(void);
 int test_turn_tokens(void);
 int test_turn_ratelimit(void);
+int test_turn_ratecap(void);
+int test_turn_bindlimit(void);
 int test_turn_peerdata(void);
 int test_turn_tsock(void);
 int test_turn_txq(void);

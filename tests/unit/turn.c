@@ -1123,9 +1123,17 @@ int test_turn_expiry(void)
 }
 
 
-/* 401 answers to one source stop at the burst; they are counted */
+/* 401 answers to one source stop at the burst; they are counted; 420s
+ * share the budget */
 int test_turn_ratelimit(void)
 {
+	/* a Binding request with an unknown comprehension-required
+	 * attribute (0x007f, empty): 420 */
+	static const uint8_t unk[24] = {
+		0x00, 0x01, 0x00, 0x04, 0x21, 0x12, 0xa4, 0x42,
+		1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+		0x00, 0x7f, 0x00, 0x00
+	};
 	struct rq rq = {.method = STUN_METHOD_ALLOCATE, .transport = &udp,
 			.noauth = true};
 	unsigned answered = 0;
@@ -1143,8 +1151,17 @@ int test_turn_ratelimit(void)
 
 	TEST_ASSERT(answered >= TURND_RATE_BURST &&
 		    answered <= TURND_RATE_BURST + 10);
-	TEST_EQUALS(answered, tc.turnd->unauth);
-	TEST_EQUALS(300 - answered, tc.turnd->limited);
+	TEST_EQUALS(answered, trate_stats(tc.turnd->rate).passed);
+	TEST_EQUALS(300 - answered, trate_stats(tc.turnd->rate).limited);
+	TEST_EQUALS(0, trate_stats(tc.turnd->rate).capped);
+
+	/* 420, before authentication, takes from the same budget */
+	sa_set_in(&tc.src, 0xc0000263, 3478);
+	answered = 0;
+	for (int i = 0; i < 300; i++)
+		answered += tc_raw(&tc, unk, sizeof(unk));
+	TEST_ASSERT(answered >= TURND_RATE_BURST &&
+		    answered <= TURND_RATE_BURST + 10);
 	TEST_EQUALS(0, turnd_count(tc.turnd));
 
  out:
@@ -1785,6 +1802,8 @@ int test_turn_unauth_cost(void)
 	b1 = leak_bytes();
 	t1 = leak_timers();
 
+	/* the flood drew the global 401 cap down: a few ms refill it */
+	(void)usleep(20000);
 	TEST_ERR(tc_login_rest(&tc, "alice"));
 	tc.key[0] ^= 0xff;
 	{
@@ -1811,8 +1830,97 @@ int test_turn_unauth_cost(void)
 	TEST_EQUALS(t0, t1);
 	TEST_EQUALS(b2, leak_bytes());
 	TEST_EQUALS(t2, leak_timers());
-	TEST_ASSERT(tc.turnd->unauth > 0);
+	TEST_ASSERT(trate_stats(tc.turnd->rate).passed > 0);
 	TEST_EQUALS(0, turnd_count(tc.turnd));
+
+ out:
+	tc_close(&tc);
+	return err;
+}
+
+
+/* G11: n requests from distinct sources (10.x.y.z, past the
+ * per-source buckets): what the limiter let through in that time stays
+ * within the global burst and refill, and the cap refused some */
+static int cap_flood(struct tc *tc, const struct rq *rq, uint32_t n,
+		     const struct trate *rate, uint32_t burst, uint32_t per_s)
+{
+	const uint64_t p0 = trate_stats(rate).passed;
+	const uint64_t t0 = tmr_jiffies();
+	uint64_t passed, ms;
+	int err = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		sa_set_in(&tc->src, 0x0a000000 | i,
+			  (uint16_t)(1024 + i % 60000));
+		(void)tc_code(tc, rq);
+	}
+	ms = tmr_jiffies() - t0 + 1;
+	passed = trate_stats(rate).passed - p0;
+
+	re_printf("    %u requests from distinct sources in %llu ms: %llu "
+		  "answered, the cap allows %llu\n", n,
+		  (unsigned long long)ms, (unsigned long long)passed,
+		  (unsigned long long)(burst + ms * per_s / 1000));
+	TEST_ASSERT(passed <= burst + ms * per_s / 1000 + 1);
+	TEST_ASSERT(trate_stats(rate).capped > 0);
+
+ out:
+	return err;
+}
+
+
+/* 401s to distinct sources stop at the global cap; the per-source
+ * buckets hold plenty, so every refusal is the cap's */
+int test_turn_ratecap(void)
+{
+	const struct rq rq = {.method = STUN_METHOD_ALLOCATE,
+			      .transport = &udp, .noauth = true};
+	struct trate_st st;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	TEST_ERR(cap_flood(&tc, &rq, 5000, tc.turnd->rate,
+			   TURND_RATE_ALL_BURST, TURND_RATE_ALL));
+	st = trate_stats(tc.turnd->rate);
+	TEST_ASSERT(st.passed >= TURND_RATE_ALL_BURST);
+	TEST_EQUALS(5000, st.passed + st.limited);
+	TEST_EQUALS(st.limited, st.capped);
+	TEST_EQUALS(0, turnd_count(tc.turnd));
+
+ out:
+	tc_close(&tc);
+	return err;
+}
+
+
+/* Bindings: one source gets its burst (generous: ICE clients behind a
+ * NAT), another source is still answered, and distinct sources stop at
+ * the global cap */
+int test_turn_bindlimit(void)
+{
+	const struct rq rq = {.method = STUN_METHOD_BINDING, .noauth = true};
+	unsigned answered = 0;
+	struct tc tc;
+	int err;
+
+	err = tc_open(&tc, "");
+	TEST_ERR(err);
+
+	for (int i = 0; i < TURND_BIND_BURST * 2; i++)
+		answered += tc_code(&tc, &rq) == 0;
+	TEST_ASSERT(answered >= TURND_BIND_BURST &&
+		    answered <= TURND_BIND_BURST + 20);
+	sa_set_in(&tc.src, 0xc0000299, 3478);
+	TEST_EQUALS(0, tc_code(&tc, &rq));
+	TEST_EQUALS(0, trate_stats(tc.turnd->brate).capped);
+
+	TEST_ERR(cap_flood(&tc, &rq, 2 * TURND_BIND_ALL_BURST, tc.turnd->brate,
+			   TURND_BIND_ALL_BURST, TURND_BIND_ALL));
+	TEST_EQUALS(0, trate_stats(tc.turnd->rate).passed);
 
  out:
 	tc_close(&tc);
