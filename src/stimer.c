@@ -250,7 +250,9 @@ void stimer_uac_negotiate(struct stimer_neg *neg,
 	if (!resp->has_se || !resp->se.delta)
 		return;
 
-	neg->interval = resp->se.delta;
+	/* below RFC 4028's floor (a UAS must not go there, §9): the floor,
+	 * not a refresh every half second */
+	neg->interval = max(resp->se.delta, (uint32_t)STIMER_MIN_SE);
 	neg->local = resp->se.refresher != STIMER_UAS;
 }
 

@@ -7,6 +7,8 @@
  * rest runs one timer per leg: the leg owns it (leg.stimer) and frees
  * it when its owner lets it go.
  */
+#ifndef UMEDGE_STIMER_H
+#define UMEDGE_STIMER_H
 
 struct cfg_sip;
 struct leg;
@@ -91,3 +93,5 @@ int  stimer_invite_hdrs(char **hdrsp, const char *hdrs,
 bool stimer_retry(const struct sip_msg *msg, char **hdrsp, void *arg);
 int  stimer_uac_accept(struct leg *leg, const struct sip_msg *msg,
 		       struct oa *oa, stimer_end_h *endh, void *arg);
+
+#endif

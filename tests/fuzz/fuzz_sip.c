@@ -11,7 +11,8 @@
  * aliases are renamed first, and what does not decode gets its answer.
  * The same bytes go through the stream framer too, in pieces, and each
  * message it frames the same way; RSeq and RAck (100rel) are decoded
- * within their ranges. Nothing may crash, leak or read out
+ * within their ranges, and Session-Expires and Min-SE negotiate an
+ * interval of at least 90 s whose refresh comes before its expiry. Nothing may crash, leak or read out
  * of bounds.
  * Seeds: tests/data/rfc4475/ *.dat
  */
@@ -28,6 +29,7 @@
 #include "sipans.h"
 #include "sipframe.h"
 #include "prack.h"
+#include "stimer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -89,6 +91,28 @@ static void passed(const struct sip_msg *msg, const struct list *nets)
 }
 
 
+/* Session-Expires and Min-SE, as the caller's leg and as the callee's
+ * leg negotiate them */
+static void timers(const struct sip_msg *msg)
+{
+	struct stimer_req req;
+	struct stimer_neg neg;
+
+	if (stimer_req_decode(&req, msg))
+		return;
+
+	if (stimer_uas_negotiate(&neg, &req, 1800, 90))
+		check(neg.minse >= STIMER_MIN_SE);
+	else
+		check(!neg.interval || neg.interval >= STIMER_MIN_SE);
+
+	stimer_uac_negotiate(&neg, &req);
+	if (neg.interval >= STIMER_MIN_SE)
+		check(stimer_refresh_ms(neg.interval) <
+		      stimer_expire_ms(neg.interval));
+}
+
+
 /* RAck of a PRACK, RSeq of a reliable 1xx: in range when decoded */
 static void rel100(const struct sip_msg *msg)
 {
@@ -111,6 +135,7 @@ static void request(const struct sip_msg *msg, const struct list *nets)
 	sipguard_request(msg, &v);
 	check(v.scode == 0 || (v.scode >= 400 && v.scode < 700 && v.reason));
 	rel100(msg);
+	timers(msg);
 	replaces(msg);
 	passed(msg, nets);
 }
@@ -123,6 +148,7 @@ static void response(const struct sip_msg *msg, const struct list *nets)
 	(void)sipguard_response(msg, &msg->callid, &msg->from.tag,
 				&msg->cseq.met);
 	rel100(msg);
+	timers(msg);
 
 	if (!redir_targets(&targets, msg)) {
 		for (struct le *le = targets.head; le; le = le->next) {

@@ -219,6 +219,11 @@ int test_stimer_uac(void)
 	stimer_uac_negotiate(&neg, &resp);
 	TEST_ASSERT(neg.local);
 
+	/* below RFC 4028's floor: the floor, not a refresh every 0.5 s */
+	resp.se.delta = 1;
+	stimer_uac_negotiate(&neg, &resp);
+	TEST_EQUALS(STIMER_MIN_SE, neg.interval);
+
 	/* no Session-Expires: no timer */
 	resp.has_se = false;
 	stimer_uac_negotiate(&neg, &resp);
