@@ -535,14 +535,6 @@ void prack_recv(struct prack *rel, struct leg *leg, const struct sip_msg *msg)
 }
 
 
-static void prack_resp_handler(int err, const struct sip_msg *msg, void *arg)
-{
-	(void)err;
-	(void)msg;
-	(void)arg;
-}
-
-
 /**
  * A 1xx on the leg whose INVITE umedge sent: a reliable one (Require:
  * 100rel, RSeq) is PRACKed in the early dialog once, in RSeq order
@@ -584,8 +576,7 @@ enum prack_verdict prack_1xx(struct prack **relp, struct leg *leg,
 
 	(void)re_snprintf(rack, sizeof(rack), "RAck: %u %u INVITE\r\n",
 			  rseq, msg->cseq.num);
-	(void)lreq_send(leg, "PRACK", 70, rack, NULL, prack_resp_handler,
-			NULL, NULL);
+	(void)lreq_send(leg, "PRACK", 70, rack, NULL, NULL, NULL, NULL);
 
 	return PRACK_RELAY;
 }
