@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file cfg.c  Configuration: the key table, the line reader, defaults
  */

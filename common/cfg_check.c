@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file cfg_check.c  Configuration: checks across keys, after parsing
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file cfg_entry.c  Configuration lines that add list entries:
  *                    interfaces, listeners, UM hosts (and the host part

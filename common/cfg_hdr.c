@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file cfg_hdr.c  Configuration of the headers passed between the legs
  *                  beyond umedge's own list (sip_pass_header)

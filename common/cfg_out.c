@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file cfg_out.c  Configuration of UM's outbound calls: gateway sets,
  *                  gateways, routes, the numbers UM may dial, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file cfg_priv.h  Configuration parser internals, shared by cfg*.c
  */

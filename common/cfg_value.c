@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file cfg_value.c  Configuration values: words, numbers, strings,
  *                    addresses and simple keys

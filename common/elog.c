@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file elog.c  Logging sink for libre's dbg module
  */

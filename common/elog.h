@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file elog.h  Logging: libre's dbg output routed to stderr or syslog
  *

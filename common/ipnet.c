@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ipnet.c  IP networks: CIDR matching, IPv4-mapped addresses
  */

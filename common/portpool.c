@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file portpool.c  Media port pairs chosen at random from a range
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file portpool.h  Media port pairs: RTP even, RTCP odd, chosen at
  *                   random from a range

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tbucket.h  Token buckets: so many units a second, so many at
  *                  once, kept in thousandths of a unit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tok.c  Token authority: relay tokens and TURN REST credentials
  */

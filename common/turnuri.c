@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file turnuri.c  TURN URIs of the configured listeners, and the
  *                  credential object of the TURN REST API

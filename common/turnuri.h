@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file turnuri.h  The TURN URIs (RFC 7065) clients reach the edge's
  *                  TURN listeners at, and the credential JSON that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file umrand.c  Random numbers for secrets and unguessable values
  *

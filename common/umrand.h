@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file umrand.h  Random numbers for secrets and unguessable values,
  *                 from OpenSSL's CSPRNG, failing closed

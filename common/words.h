@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file words.h  Splitting text into whitespace-separated words
  */

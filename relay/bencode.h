@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file bencode.h  Bencode codec for the ng control protocol
  *

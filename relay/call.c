@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file call.c  Offer and answer: streams follow the SDP, the SDP is
  *               rewritten to anchor the media on the relay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file dtmf.c  RFC 4733 telephone-events made by the relay
  *

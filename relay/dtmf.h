@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file dtmf.h  RFC 4733 telephone-events the relay makes itself (from a
  *               gateway's SIP INFO), slipped into the RTP stream that

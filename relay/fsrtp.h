@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fsrtp.h  SRTP of one forwarding side: the peer's key, which
  *                authenticates and decrypts what it sends, and the

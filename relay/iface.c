@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file iface.c  Relay interfaces and their RTP/RTCP socket pairs
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file iface.h  Relay interfaces: a bind address, an advertised address
  *                and a pool of port pairs; opening RTP/RTCP socket pairs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file kern.c  Kernel fast path: conntrack NAT entries through
  *               libnetfilter_conntrack

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file kern.h  Kernel fast path: conntrack NAT entries for latched flows
  *

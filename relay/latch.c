@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file latch.c  Learning a peer's real media address without RTP Bleed
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ng.c  ng protocol: the UDP socket, cookies, retransmissions and
  *             command dispatch

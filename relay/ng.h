@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ng.h  rtpengine's "ng" control protocol, served by the relay
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ng_cmd.c  ng protocol commands: offer, answer, delete, query,
  *                 list

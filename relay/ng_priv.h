@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ng_priv.h  ng protocol internals: commands and replies
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file offload.c  Handing latched streams to the kernel and back
  *

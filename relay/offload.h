@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file offload.h  Handing latched streams to the kernel and back
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file play.c  What the relay plays into a call itself: DTMF digits as
  *               RFC 4733 telephone-events (a gateway's SIP INFO, which

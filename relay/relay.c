@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file relay.c  Media relay core: the relay object, its interfaces,
  *                workers and calls

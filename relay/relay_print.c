@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file relay_print.c  What the relay shows: query data and umedgectl's
  *                      "calls" and "call" views

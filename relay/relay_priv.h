@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file relay_priv.h  Media relay internals: the object model
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file rtcpsdes.c  RTCP compound packets: checked, and their SDES CNAME
  *                   rewritten

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file rtcpsdes.h  RTCP compound packets: checked, and their SDES CNAME
  *                   rewritten (topology hiding in RTCP)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file rtpstat.c  Per-source RTP statistics: loss and jitter
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file rtpstat.h  Per-source RTP statistics: loss and jitter (RFC 3550
  *                  appendix A.1 and A.8), from the packets' headers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sdes.c  SDES keys: the suite and inline key of an a=crypto line
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sdes.h  SDES keys (RFC 4568 a=crypto): the peer's, read from its
  *               SDP, and the relay's own, made and written for a leg

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sdprw.h  SDP parser and line-by-line rewriter for the relay
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sec.c  Media security per leg: RTP or SDES-SRTP on each side of
  *              a stream, with the relay's own keys

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sec.h  Media security of a stream, per side: what each peer
  *              speaks (RTP or SDES-SRTP), its key, and the relay's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file srtpx.c  SRTP and SRTCP over raw packet buffers
  *

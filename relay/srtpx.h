@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file srtpx.h  SRTP and SRTCP over a forwarding thread's raw packet
  *                buffers (libre's SRTP, which works on an mbuf)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file stream.c  Relay streams: socket pairs on both sides, handed to a
  *                 forwarding worker, and taken back before they close

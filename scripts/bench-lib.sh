@@ -1,9 +1,12 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # bench-lib.sh: what the benchmark scripts share (sourced by bash).
 #
 # The caller sets PROG, TOP and PIDS. Helpers: die/say, stop_pid (by
 # PID, TERM then KILL), stop_all, build_bench (an -O2 build in
 # build-bench), cpu_ticks/cpu_ns/rss_kb of a process, and section_write,
 # which puts a generated section between its markers in a benchmarks.md.
+
+. "$TOP/scripts/build-lib.sh"
 
 die() { echo "$PROG: $*" >&2; exit 1; }
 say() { echo "$PROG: $*" >&2; }
@@ -27,12 +30,8 @@ stop_all() { for p in $PIDS; do stop_pid "$p"; done; }
 # from a fresh clone, configure is made first (autoreconf)
 build_bench() {
 	mkdir -p "$TOP/build-bench"
-	(
-		cd "$TOP"
-		[ -x configure ] && [ configure -nt configure.ac ] &&
-			[ Makefile.in -nt Makefile.am ] ||
-			autoreconf -fi >build-bench/autoreconf.log 2>&1
-	) || die "autoreconf failed (see $TOP/build-bench/autoreconf.log)"
+	um_bootstrap "$TOP" >"$TOP/build-bench/autoreconf.log" 2>&1 ||
+		die "autoreconf failed (see $TOP/build-bench/autoreconf.log)"
 	(
 		cd "$TOP/build-bench"
 		[ -f Makefile ] || ../configure CFLAGS=-O2 >configure.log 2>&1

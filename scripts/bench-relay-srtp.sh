@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
 # bench-relay-srtp.sh: scripts/bench-relay --srtp (sourced by it; uses its
 # relays, bench(), val(), per_pkt() and ratio()).

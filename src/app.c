@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file app.c  The umedge daemon: owns the configuration, the control
  *              socket, the B2BUA, the relay and the TURN server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file app.h  The umedge daemon: its parts and their lifetime
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file b2b.c  SIP B2BUA front end: stacks, listeners and the first
  *              look at every request

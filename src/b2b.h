@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file b2b.h  SIP B2BUA front end: the public API
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file b2b_priv.h  SIP B2BUA internals: the object model
  *

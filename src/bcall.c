@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file bcall.c  A call through the edge, in either direction: the
  *                caller's INVITE, the answer, CANCEL and BYE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file bcall.h  A call through the edge: what bcall.c, btry.c and
  *                brec.c share

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file brec.c  A call's record (one JSON line per call) and its line in
  *               umedgectl calls

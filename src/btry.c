@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file btry.c  The callee's leg of a call: attempts, redirects and
  *               failover

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file credsrv.c  The credential service: TURN REST credentials for
  *                  internal clients, over HTTP or HTTPS

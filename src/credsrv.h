@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file credsrv.h  The credential service (MRAS-like): TURN credentials
  *                  over HTTP(S) for internal clients

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ctl.h  Control socket: umedgectl's commands, served by the daemon
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file daemon.c  Running in the background: fork, pidfile, readiness
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file daemon.h  Running in the background: fork, pidfile, readiness
  */

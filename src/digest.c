@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file digest.c  SIP digest authentication as a UAC: decoding a
  *                 challenge, picking one from a 401 or 407, computing

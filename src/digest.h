@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file digest.h  SIP digest authentication as a UAC: answering a 401
  *                 or 407 challenge (RFC 3261 §22, RFC 2617, RFC 7616,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file divhi.c  Diversion and History-Info read into one chain of
  *                diversions, oldest first, and written back (RFC 7544)

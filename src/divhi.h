@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file divhi.h  Diversion (RFC 5806) and History-Info (RFC 7044)
  *                read into one chain of diversions and written back,

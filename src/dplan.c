@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file dplan.c  The dial plan of UM's outbound calls: number, toll-fraud
  *                guard, route

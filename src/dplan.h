@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file dplan.h  The dial plan of UM's outbound calls: the number an
  *                inside INVITE dials, whether UM may dial it, and the

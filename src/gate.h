@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file gate.h  Who may send requests to the edge, and how fast
  *

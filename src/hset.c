@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file hset.c  A set of SIP hosts: choice and OPTIONS probes
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file hset.h  A set of SIP hosts a call can go to: the UM hosts
  *               (call routers) inside, or a set of gateways outside

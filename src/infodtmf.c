@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file infodtmf.c  DTMF a gateway sends in SIP INFO, played to UM as RFC
  *                   4733 events (sip_gw_set ... info_dtmf=convert)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file inlim.c  Limits on the gateways' calls in
  *

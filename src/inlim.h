@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file inlim.h  Limits on the gateways' calls in: calls at once in
  *                total (sip_in_max_calls) and per gateway set

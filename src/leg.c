@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file leg.c  One dialog of a B2BUA call, on one side's SIP stack
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file lreq.c  A request on a leg's dialog, sent once more when the
  *               peer's final response says how it would take it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file main.c  umedge: the edge SBC daemon, command line and main loop
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file oa.c  SDP offer/answer of one call, through the relay
  *

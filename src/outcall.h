@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file outcall.h  UM's own calls out: who may call, which numbers,
  *                  how fast, and where to

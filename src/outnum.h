@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file outnum.h  The number of a call out: the toll-fraud guard and the
  *                 route, for UM's INVITEs and the transfers the edge makes

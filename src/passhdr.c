@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file passhdr.c  Headers a B2BUA passes from one leg to the other: an
  *                  allow-list, umedge's own and the operator's

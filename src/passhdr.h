@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file passhdr.h  Headers a B2BUA passes from the caller to the callee
  *

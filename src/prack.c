@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file prack.c  Reliable provisional responses (RFC 3262), per leg
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file prack.h  Reliable provisional responses (RFC 3262), per leg
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file redir.c  Following a UM host's 3xx: targets, order and checks
  *

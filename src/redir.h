@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file redir.h  Following a UM host's 3xx: targets, order and checks
  *

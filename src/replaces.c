@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file replaces.c  The Replaces header (RFC 3891): decoding an
  *                   unescaped value, encoding one for a URI header

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file replaces.h  The Replaces header (RFC 3891), as it travels
  *                   escaped inside a Refer-To URI

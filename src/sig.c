@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sig.c  Signals delivered through the main loop (signalfd)
  *

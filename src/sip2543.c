@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sip2543.c  Requests in RFC 2543 syntax, made decodable
  *

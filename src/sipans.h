@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipans.h  Answers to requests libre cannot decode
  */

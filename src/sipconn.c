@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipconn.c  One SIP connection over TCP or TLS, umedge's own
  *

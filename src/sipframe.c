@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipframe.c  Framing SIP messages on a stream (TCP, TLS)
  *

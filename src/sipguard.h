@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipguard.h  Checks on SIP requests that libre 1.1.0 leaves out
  *

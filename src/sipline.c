@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipline.c  Lines of a SIP message as it came, before decoding
  *

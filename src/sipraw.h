@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipraw.h  Answers to SIP requests libre 1.1.0 cannot decode
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipresp.h  Responses to requests that came on umedge's own
  *                  stream connections

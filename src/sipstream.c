@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipstream.c  A SIP listener over TCP or TLS, umedge's own
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file siptp.c  One side's SIP transport: libre's stack for UDP (and
  *                for TCP/TLS unless the streams are umedge's own)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipx.h  Dialog functions libre 1.1.0 exports but declares only
  *               in its private src/sip/sip.h

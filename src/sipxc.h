@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipxc.h  Client transactions on umedge's own stream connections
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipxs.c  Server transactions on umedge's own stream connections
  *

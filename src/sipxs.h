@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipxs.h  Server transactions on umedge's own stream connections
  */

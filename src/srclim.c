@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file srclim.c  Limits per inside source on UM's own calls
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file stimer.c  RFC 4028 session timers: the pure part
  *

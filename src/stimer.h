@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file stimer.h  RFC 4028 session timers, per leg of a call
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file stinvite.c  RFC 4028 session timers: the INVITE that makes a
  *                   call's legs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file stleg.c  RFC 4028 session timers: one timer per leg
  *

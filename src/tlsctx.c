@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tlsctx.c  TLS contexts that verify the peer
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tlsctx.h  TLS contexts that verify: SIP's mutual TLS, the
  *                 credential service's HTTPS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file uacauth.c  Our credentials toward one gateway: answers to its
  *                  challenges

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file uacauth.h  Our credentials toward one gateway: the answer to
  *                  its 401/407 challenges

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file umedgectl.c  umedgectl: the operator's command line for umedge
  *

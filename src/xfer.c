@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file xfer.c  A transfer the edge makes itself, for a gateway that
  *               cannot take UM's REFER (sip_gw_set ... refer=local)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file xreq.c  Requests inside a call, relayed to the other leg
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tkern_prog.c  Tests: the TURN kernel path's TC program, run by
  *                     the kernel on crafted packets (BPF_PROG_TEST_RUN)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file peerfilt.h  TURN peer filtering: which peers an allocation may
  *                   reach (docs/turn.md, "Peer filtering")

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tauth.c  TURN server: long-term credentials (RFC 5389 10.2) with
  *                TURN REST usernames, and stateless nonces

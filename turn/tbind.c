@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tbind.c  TURN server: Binding requests, answered as a STUN
  *                server (RFC 5389), without authentication, within the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tchan.c  TURN server: channels (RFC 5766 11) and ChannelData
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tconn.c  TURN server: TCP and TLS connections from clients
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tdata.c  TURN server: relaying between a client and its peers
  *

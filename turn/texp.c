@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file texp.c  TURN server: expiry queues, for objects that mostly
  *               live the same time

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause OR GPL-2.0-only */
 /**
  * @file tkern.bpf.c  TURN kernel path: the TC ingress program
  *
@@ -317,4 +318,6 @@ int tkern_ingress(struct __sk_buff *skb)
 	return from_client(skb, &p);
 }
 
-char _license[] SEC("license") = "GPL";
+/* the file is BSD-3-Clause or GPL-2.0: the kernel takes "Dual BSD/GPL"
+ * as GPL-compatible, which its GPL-only helpers require */
+char _license[] SEC("license") = "Dual BSD/GPL";

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tkern.c  TURN kernel path: the TC program's loader and maps
  *

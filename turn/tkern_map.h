@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tkern_map.h  TURN kernel path: the BPF maps' keys and values
  *

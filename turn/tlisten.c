@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tlisten.c  TURN server: listeners (UDP, TCP, TLS)
  *

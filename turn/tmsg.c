@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tmsg.c  TURN server: the entry point for every datagram (or
  *               stream frame) from a client

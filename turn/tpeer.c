@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tpeer.c  TURN server: the relayed sockets, where peers' packets
  *                come in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tperm.c  TURN server: permissions (RFC 5766 8)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tport.c  TURN server: relayed port pairs and EVEN-PORT
  *                reservations

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tprint.c  TURN server: the operator's view (umedgectl status,
  *                 umedgectl turn)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file trate.c  TURN server: limits on unauthenticated answers (401 and
  *                438, Binding), per source and over all sources

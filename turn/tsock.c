@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tsock.c  TURN server: UDP sockets it owns, read with recvmmsg
  *                and written with sendmmsg

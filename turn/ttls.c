@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ttls.c  TURN server: the TLS context of the TLS listeners
  *

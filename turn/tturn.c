@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tturn.c  TURN server: the TURN methods (RFC 5766, RFC 6156)
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file turnd.h  TURN server (RFC 5766/8656): the public API
  *

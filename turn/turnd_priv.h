@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file turnd_priv.h  TURN server: objects shared by the turn/ files
  *

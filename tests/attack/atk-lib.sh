@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # atk-lib.sh: shared helpers for umedge's attack tests (sourced after
 # ../integration/lib.sh and the side's library: b2b-lib.sh, turn-lib.sh
 # or relay-lib.sh).

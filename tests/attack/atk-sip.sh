@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # atk-sip.sh: helpers of the SIP attack tests (sourced after lib.sh,
 # b2b-lib.sh and atk-lib.sh).
 

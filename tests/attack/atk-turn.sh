@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # atk-turn.sh: what the TURN attack tests share (sourced after lib.sh,
 # topo_up, turn-lib.sh and atk-lib.sh): atkstun.py from the int
 # namespace against the edge, and checks on its "STEP CODE" lines.

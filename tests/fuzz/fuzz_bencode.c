@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_bencode.c  libFuzzer target: the ng bencode codec
  *

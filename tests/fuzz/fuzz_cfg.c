@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_cfg.c  libFuzzer target: the configuration parser
  *

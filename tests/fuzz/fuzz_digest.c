@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_digest.c  libFuzzer target: a WWW-Authenticate or
  *                      Proxy-Authenticate value from the wire

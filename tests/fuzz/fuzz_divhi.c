@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_divhi.c  libFuzzer target: Diversion and History-Info
  *                     values read and written back (divhi.c)

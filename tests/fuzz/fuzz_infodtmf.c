@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_infodtmf.c  libFuzzer target: the body of a gateway's SIP
  *                        INFO with a DTMF digit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_ng.c  libFuzzer target: the ng control protocol's
  *                  dispatcher (cookie, reply cache, bencode, commands

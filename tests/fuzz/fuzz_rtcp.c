@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_rtcp.c  libFuzzer target: RTCP compound checks and the SDES
  *                    CNAME rewrite

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_sdprw.c  libFuzzer target: the SDP parser and rewriter
  *

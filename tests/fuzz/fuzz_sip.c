@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_sip.c  libFuzzer target: what the B2BUA does with a SIP
  *                   message from the wire

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_srtp.c  libFuzzer target: SRTP and SRTCP through a
  *                    forwarding side's decrypt and re-encrypt path

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_stun.c  libFuzzer target: a datagram from a TURN client
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_tok.c  libFuzzer target: token and TURN REST verification
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fuzz_tstream.c  libFuzzer target: a TURN client's TCP stream
  *                       (tconn.c's framing, then each frame as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fzturn.h  Fuzz targets: a TURN server with a tap for its
  *                 replies, and a client holding a long-term credential

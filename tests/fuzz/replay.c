@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file replay.c  Runs a libFuzzer target's inputs without libFuzzer:
  *                 each file of each directory (or each file) named on

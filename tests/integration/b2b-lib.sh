@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # b2b-lib.sh: the B2BUA tests' setup and helpers (sourced after lib.sh
 # by the b2b-*.test that run sipp or baresip peers in the netns topology).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # lib.sh: shared helpers for umedge's integration tests (sourced).
 #
 # Every test gets a private directory $T (in $TMPDIR, default /tmp),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # relay-lib.sh: the edge topology, umedge's relay in the edge namespace,
 # and ng and media helpers for the relay tests (sourced after lib.sh).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # turn-lib.sh: what the TURN tests share (sourced after lib.sh and
 # topo_up): the server's configuration and start, coturn's echo peer
 # and client, and the checks on the client's outcome.

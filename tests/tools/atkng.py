@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """tests/tools/atkng.py: hostile ng (rtpengine control protocol)
 requests for tests/attack/ng-bencode.test. Standard library only.
 

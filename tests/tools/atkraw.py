@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """atkraw.py: forged-source UDP over IPv4 for umedge's attack tools
 (atkstun.py spoof, atksip.py spoof). Standard library only.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """atksip.py: raw SIP requests over UDP for umedge's attack tests.
 
   atksip.py req [options] DST-ADDR:PORT

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """atkstun.py: craft STUN/TURN messages for umedge's attack tests.
 
 Standard library only. Messages are lists of attributes in any order;

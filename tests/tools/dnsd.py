@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """dnsd.py: a tiny DNS responder for the integration tests (UDP).
 
 Usage: dnsd.py ADDR:PORT RECORD...

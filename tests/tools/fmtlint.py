@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """fmtlint.py: no format string that is not a literal (attack suite T6).
 
 Scans the C files of the given directories (default: src relay turn

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file randfail.c  LD_PRELOAD shim for tests/attack/random.test:
  *                   OpenSSL's RAND_bytes() fails (RANDFAIL unset or

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """sipreplay.py: send SIP messages over one TCP connection, one at a time,
 and print the status of the answer to each (the answer that carries the
 message's Call-ID), or "none" when nothing came within the wait.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """sipstream.py: stream attacks on a SIP listener over TCP.
 
 usage: sipstream.py big HOST PORT BYTES

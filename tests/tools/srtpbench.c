@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file srtpbench.c  SRTP micro-benchmark: libre's srtp_encrypt and
  *                    srtp_decrypt (what relay/srtpx.c calls) against

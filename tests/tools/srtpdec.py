@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """srtpdec: decrypt captured SRTP with the SDES key its receiver was given.
 
 Reads UDP datagrams on stdin as hex, one a line (as `tshark -T fields

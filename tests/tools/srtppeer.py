@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """srtppeer: one media peer of an integration test, plain RTP or SRTP.
 
 It sends --count RTP packets (20 ms apart, 160-byte payloads that start

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tonecheck.c  Tone detector for captured audio: decodes A-law
  *                    (G.711, 8 kHz) and checks with Goertzel filters

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file umbench.c  Media relay benchmark: sets calls up on a relay over
  *                  rtpengine's ng protocol, sends paced RTP through

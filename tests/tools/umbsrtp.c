@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file umbsrtp.c  umbench's SRTP for side B: libre's srtp_encrypt and
  *                  srtp_decrypt on an mbuf laid over umbench's packet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file umbsrtp.h  umbench's SRTP for side B (libre's, in umbsrtp.c, so
  *                  that umbench.c does not include re.h)

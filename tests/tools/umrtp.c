@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file umrtp.c  RTP test peer: send a paced RTP stream, or receive and
  *                count packets per source

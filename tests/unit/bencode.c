@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file bencode.c  Tests: the bencode codec of the ng control protocol
  *

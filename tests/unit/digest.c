@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file digest.c  Tests: SIP digest authentication as a UAC
  *                 (src/digest.c): the worked examples of RFC 2617 §3.5

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file divhi.c  Unit tests: Diversion and History-Info conversion
  *                (divhi.c; vectors of docs/design/diversion-hi.md §9)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file dplan.c  Tests: the dial plan of UM's outbound calls
  */

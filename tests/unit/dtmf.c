@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file dtmf.c  Unit tests: RFC 4733 events the relay makes (dtmf.c)
  */

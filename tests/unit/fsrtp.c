@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fsrtp.c  Unit tests: a forwarding side's SRTP (fsrtp.c)
  */

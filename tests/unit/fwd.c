@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file fwd.c  Tests: a worker thread forwarding real UDP on loopback
  */

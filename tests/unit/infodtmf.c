@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file infodtmf.c  Unit tests: DTMF bodies of SIP INFO (infodtmf.c)
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ipnet.c  Tests: CIDR matching and IPv4-mapped addresses
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file kern.c  Tests: which flows the kernel fast path can take
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file latch.c  Tests: latching rules (RTP Bleed defences)
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file leak.c  Heap and timer accounting for the leak check
  *

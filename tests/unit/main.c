@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file main.c  umtest: runs the unit tests, then checks for leaks
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file ng.c  Tests: the ng control protocol over UDP on loopback
  */

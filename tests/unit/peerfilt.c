@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file peerfilt.c  Tests: the TURN peer filter, every address form,
  *                   the rule order; token buckets and the 401 limiter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file prack.c  Tests: RFC 3262's RSeq and RAck, and the order of
  *                received RSeqs

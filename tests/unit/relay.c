@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file relay.c  Tests: the relay's C API, offer to delete, with media
  *                through the addresses the rewritten SDP announces

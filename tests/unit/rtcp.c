@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file rtcp.c  Unit tests: RTCP compound checks and SDES CNAME rewriting
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file rtpstat.c  Tests: RTP header decoding, loss and jitter
  */

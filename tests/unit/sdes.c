@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sdes.c  Unit tests: a=crypto lines read (RFC 4568 9.1) and the
  *               relay's own keys made and written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sdprw.c  Tests: SDP parser and rewriter
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sec.c  Tests: media security per leg through the relay's offer
  *              and answer (RTP, SDES-SRTP with the relay's own keys)

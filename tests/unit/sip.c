@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sip.c  Tests: the B2BUA's parsers and checks: sipguard against
  *              the RFC 4475 torture messages, 3xx targets, the gate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipconn.c  Tests of umedge's own SIP stream connections, over
  *                  loopback TCP: framing, answers, pings, limits, timers,

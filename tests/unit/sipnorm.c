@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipnorm.c  Tests of what reads SIP before libre decodes it:
  *                  header aliases, answers to undecodable requests

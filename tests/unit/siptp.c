@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file siptp.c  Test of requests over own streams to a named next hop:
  *                a DNS responder over loopback UDP, a peer transport

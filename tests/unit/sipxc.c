@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file sipxc.c  Test of client transactions on an own stream
  *                connection: a scripted peer over loopback TCP answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file srtpx.c  Unit tests: SRTP/SRTCP through the relay's own path
  *                (srtpx.c over libre's SRTP)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tfile.c  Test data files: tests/data/DIR/NAME.EXT read whole
  */

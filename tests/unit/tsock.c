@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tsock.c  Tests: the TURN server's own UDP sockets: a send queue
  *                leaves in one sendmmsg, a receive batch reads it into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file turn.c  Tests: the TURN server's message handling, driven through
  *               turnd_input() (the UDP receive path) with the replies
