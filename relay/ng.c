@@ -19,6 +19,7 @@
 #include "ipnet.h"
 #include "bencode.h"
 #include "relay.h"
+#include "jsonw.h"
 #include "ng.h"
 #include "ng_priv.h"
 
@@ -400,4 +401,27 @@ int ng_status(struct re_printf *pf, const struct ng *ng)
 			  (unsigned long long)ng->retrans,
 			  (unsigned long long)ng->denied,
 			  (unsigned long long)ng->malformed);
+}
+
+
+/**
+ * Write the ng socket's counters as the member "ng" of a JSON object
+ * (null when it is not configured)
+ *
+ * @param w  JSON writer, inside an object
+ * @param ng ng control protocol, NULL if not configured
+ */
+void ng_json(struct jsonw *w, const struct ng *ng)
+{
+	if (!ng) {
+		jsonw_null(w, "ng");
+		return;
+	}
+
+	jsonw_obj(w, "ng");
+	jsonw_u64(w, "commands", ng->requests);
+	jsonw_u64(w, "retransmissions", ng->retrans);
+	jsonw_u64(w, "denied", ng->denied);
+	jsonw_u64(w, "malformed", ng->malformed);
+	jsonw_close(w);
 }

@@ -17,6 +17,8 @@ struct cfg;
 int ng_alloc(struct ng **ngp, struct relay *relay, const struct cfg *cfg);
 void ng_set_cfg(struct ng *ng, const struct cfg *cfg);
 int ng_status(struct re_printf *pf, const struct ng *ng);
+struct jsonw;
+void ng_json(struct jsonw *w, const struct ng *ng);
 int ng_local(const struct ng *ng, struct sa *local);
 int ng_input(struct ng *ng, const struct sa *src, const struct mbuf *mb,
 	     struct mbuf **replyp);

@@ -143,5 +143,10 @@ int  relay_status(struct re_printf *pf, const struct relay *relay);
 int  relay_calls_print(struct re_printf *pf, const struct relay *relay);
 int  relay_call_print(struct re_printf *pf, const struct relay *relay,
 		      const struct pl *callid);
+struct jsonw;
+void relay_json(struct jsonw *w, const struct relay *relay);
+void relay_calls_json(struct jsonw *w, const struct relay *relay);
+int  relay_call_json(struct jsonw *w, const struct relay *relay,
+		     const struct pl *callid);
 
 #endif

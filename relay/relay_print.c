@@ -145,34 +145,54 @@ void relay_ports(const struct relay *relay, uint32_t *freep,
 }
 
 
-/* The kernel fast path, summed over the workers */
-static int kernel_status(struct re_printf *pf, const struct relay *relay)
+/**
+ * Sum the kernel fast path's figures over the workers
+ *
+ * @param relay Relay
+ * @param ks    Filled in
+ */
+void relay_kern_sum(const struct relay *relay, struct relay_kern_sum *ks)
 {
-	uint64_t installs = 0, failures = 0;
-	uint32_t flows = 0;
-	int last = 0, err;
-
-	if (!relay->cfg->relay.kernel)
-		return re_hprintf(pf, "kernel: off\n");
+	memset(ks, 0, sizeof(*ks));
+	ks->on = relay->cfg->relay.kernel;
+	if (!ks->on)
+		return;
 
 	for (unsigned i = 0; i < relay->nworkers; i++) {
 		const struct offload *o = worker_offload(relay->workers[i]);
 
-		if (!o->kern)
-			return re_hprintf(pf, "kernel: unavailable (%m)\n",
-					  o->last_err);
-		flows += FWD_GET(o->flows);
-		installs += FWD_GET(o->installs);
-		failures += FWD_GET(o->failures);
+		if (!o->kern) {
+			ks->unavailable = o->last_err ? o->last_err : ENODEV;
+			return;
+		}
+		ks->flows += FWD_GET(o->flows);
+		ks->installs += FWD_GET(o->installs);
+		ks->failures += FWD_GET(o->failures);
 		if (FWD_GET(o->last_err))
-			last = FWD_GET(o->last_err);
+			ks->last_err = FWD_GET(o->last_err);
 	}
+}
+
+
+/* The kernel fast path, summed over the workers */
+static int kernel_status(struct re_printf *pf, const struct relay *relay)
+{
+	struct relay_kern_sum ks;
+	int err;
+
+	relay_kern_sum(relay, &ks);
+	if (!ks.on)
+		return re_hprintf(pf, "kernel: off\n");
+	if (ks.unavailable)
+		return re_hprintf(pf, "kernel: unavailable (%m)\n",
+				  ks.unavailable);
 
 	err = re_hprintf(pf, "kernel: on, %u flows, %llu installed, "
-			 "%llu refused", flows, (unsigned long long)installs,
-			 (unsigned long long)failures);
-	if (last)
-		err |= re_hprintf(pf, " (last: %m)", last);
+			 "%llu refused", ks.flows,
+			 (unsigned long long)ks.installs,
+			 (unsigned long long)ks.failures);
+	if (ks.last_err)
+		err |= re_hprintf(pf, " (last: %m)", ks.last_err);
 
 	return err | re_hprintf(pf, "\n");
 }

@@ -86,3 +86,15 @@ int  relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
 void relay_stream_close(struct relay_stream *s);
 struct relay_iface *relay_iface_find(const struct relay *relay,
 				     const struct pl *name);
+
+/** The kernel fast path's figures, summed over the workers */
+struct relay_kern_sum {
+	bool on;               /**< relay_kernel yes                  */
+	int unavailable;       /**< Why it could not start, 0 if up   */
+	uint32_t flows;        /**< Flows the kernel forwards now     */
+	uint64_t installs;     /**< Flows handed to the kernel        */
+	uint64_t failures;     /**< Hand-overs refused                */
+	int last_err;          /**< Errno of the last refusal         */
+};
+
+void relay_kern_sum(const struct relay *relay, struct relay_kern_sum *ks);

@@ -26,21 +26,9 @@
 #include "credsrv.h"
 #include "ctl.h"
 #include "app.h"
+#include "app_priv.h"
 
 
-/** The daemon */
-struct app {
-	struct cfg *cfg;        /**< Configuration in force        */
-	struct ctl *ctl;        /**< Control socket                */
-	struct relay *relay;    /**< Media relay, NULL if disabled */
-	struct ng *ng;          /**< ng control protocol, or NULL  */
-	struct turnd *turnd;    /**< TURN server, NULL if disabled */
-	struct b2b *b2b;        /**< SIP B2BUA, NULL if disabled   */
-	struct credsrv *cred;   /**< Credential service, or NULL   */
-	uint64_t started;       /**< Unix time of start            */
-	unsigned loads;         /**< Configurations loaded         */
-	unsigned refused;       /**< Reloads refused               */
-};
 
 
 static void app_destructor(void *data)
@@ -54,124 +42,6 @@ static void app_destructor(void *data)
 	mem_deref(app->ng);
 	mem_deref(app->relay);
 	mem_deref(app->cfg);
-}
-
-
-static int keys_print(struct re_printf *pf, const struct tok_keyring *kr)
-{
-	const struct tok_key *signer = tok_keyring_signer(kr);
-	int err = 0;
-
-	if (!signer)
-		return re_hprintf(pf, "none");
-
-	for (struct le *le = kr->keys.head; le; le = le->next) {
-		const struct tok_key *key = le->data;
-
-		err |= re_hprintf(pf, "%s%s", le == kr->keys.head ? "" : ", ",
-				  key->id);
-	}
-
-	return err | re_hprintf(pf, " (%s signs)", signer->id);
-}
-
-
-static int status_handler(struct re_printf *pf, const struct pl *args,
-			  void *arg)
-{
-	const struct app *app = arg;
-	const struct cfg *cfg = app->cfg;
-	int err;
-
-	if (pl_isset(args)) {
-		(void)re_hprintf(pf, "status takes no arguments\n");
-		return EINVAL;
-	}
-
-	err  = re_hprintf(pf, "version: %s\n", VERSION);
-	err |= re_hprintf(pf, "uptime: %llu s\n",
-			  (unsigned long long)(time(NULL) - app->started));
-	err |= re_hprintf(pf, "config: %s (loaded %u, refused %u)\n",
-			  cfg->path, app->loads, app->refused);
-	err |= re_hprintf(pf, "log_level: %s\n",
-			  elog_level_name(cfg->log_level));
-	err |= re_hprintf(pf, "token_secrets: %H\n", keys_print, cfg->keys);
-	err |= re_hprintf(pf, "interfaces: %u, media ports: %u\n",
-			  list_count(&cfg->ifaces), cfg_media_ports(cfg));
-	err |= b2b_status(pf, app->b2b);
-	err |= relay_status(pf, app->relay);
-	if (app->relay)
-		err |= ng_status(pf, app->ng);
-	err |= turnd_status(pf, app->turnd);
-	err |= credsrv_status(pf, app->cred);
-
-	return err;
-}
-
-
-static int reload_handler(struct re_printf *pf, const struct pl *args,
-			  void *arg)
-{
-	struct app *app = arg;
-	char msg[512];
-	int err;
-
-	err = app_reload(app, msg, sizeof(msg));
-	if (err) {
-		(void)re_hprintf(pf, "%s\nrefused; the running configuration "
-				 "stays in force\n", msg);
-		return err;
-	}
-
-	return re_hprintf(pf, "reloaded %s\n", app->cfg->path);
-}
-
-
-static int calls_handler(struct re_printf *pf, const struct pl *args,
-			 void *arg)
-{
-	const struct app *app = arg;
-
-	if (pl_isset(args)) {
-		(void)re_hprintf(pf, "calls takes no arguments\n");
-		return EINVAL;
-	}
-
-	return b2b_calls_print(pf, app->b2b) |
-		relay_calls_print(pf, app->relay);
-}
-
-
-static int call_handler(struct re_printf *pf, const struct pl *args,
-			void *arg)
-{
-	const struct app *app = arg;
-
-	if (!pl_isset(args)) {
-		(void)re_hprintf(pf, "usage: call CALL-ID\n");
-		return EINVAL;
-	}
-
-	if (!app->relay) {
-		(void)re_hprintf(pf, "the relay is disabled\n");
-		return ENOENT;
-	}
-
-	return relay_call_print(pf, app->relay, args);
-}
-
-
-static int turn_handler(struct re_printf *pf, const struct pl *args,
-			void *arg)
-{
-	const struct app *app = arg;
-
-	if (pl_isset(args)) {
-		(void)re_hprintf(pf, "turn takes no arguments\n");
-		return EINVAL;
-	}
-
-	return turnd_allocs_print(pf, app->turnd);
 }
 
 
@@ -225,17 +95,7 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 	if (err)
 		goto out;
 
-	err  = ctl_register(app->ctl, "status", "version, uptime and what "
-			    "is enabled", status_handler, app);
-	err |= ctl_register(app->ctl, "reload", "re-read the configuration "
-			    "file (as SIGHUP)", reload_handler, app);
-	err |= ctl_register(app->ctl, "calls", "the relay's calls, one per "
-			    "line", calls_handler, app);
-	err |= ctl_register(app->ctl, "call", "CALL-ID: streams, addresses, "
-			    "latching and counters", call_handler, app);
-	err |= ctl_register(app->ctl, "turn", "TURN allocations: user, "
-			    "5-tuple, relayed address, peers, counters",
-			    turn_handler, app);
+	err = appctl_register(app);
 	if (err)
 		goto out;
 

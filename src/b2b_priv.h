@@ -302,3 +302,5 @@ int  bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 		  const struct sip_msg *msg);
 void bcall_media_timeout(struct b2b *b2b, const char *id);
 int  bcall_print(struct re_printf *pf, const struct bcall *call);
+struct jsonw;
+void bcall_json(struct jsonw *w, const struct bcall *call);

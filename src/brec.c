@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file brec.c  A call's record (one JSON line per call) and its line in
- *               umedgectl calls
+ *               umedgectl calls (text and JSON)
  */
 #include <string.h>
 #include <re.h>
@@ -11,6 +11,7 @@
 #include "cfg.h"
 #include "relay.h"
 #include "cdr.h"
+#include "jsonw.h"
 #include "b2b_priv.h"
 #include "bcall.h"
 
@@ -123,4 +124,30 @@ int bcall_print(struct re_printf *pf, const struct bcall *call)
 			  leg_name(call->leg[B2B_EXT]),
 			  call->xferred ? "target" : "inside",
 			  leg_name(call->leg[B2B_INT]), call->chain);
+}
+
+
+/**
+ * Write one call as a JSON object, for umedgectl --json calls
+ *
+ * @param w    JSON writer, inside an array
+ * @param call Call
+ */
+void bcall_json(struct jsonw *w, const struct bcall *call)
+{
+	static const char *names[] = {"trying", "early", "answered",
+				      "confirmed", "closing"};
+	const struct leg *in = call->leg[B2B_INT];
+
+	jsonw_obj(w, NULL);
+	jsonw_str(w, "id", oa_id(call->oa));
+	jsonw_str(w, "direction", direction(call));
+	jsonw_str(w, "state", names[call->state]);
+	jsonw_u64(w, "age_s", (bcall_unix_ms() - call->t_start) / 1000);
+	jsonw_str(w, "outside_call_id", call->leg[B2B_EXT] ?
+		  call->leg[B2B_EXT]->callid : NULL);
+	jsonw_str(w, "inside_call_id", in ? in->callid : NULL);
+	jsonw_str(w, "inside_role", call->xferred ? "target" : "inside");
+	jsonw_str(w, "chain", call->chain);
+	jsonw_close(w);
 }

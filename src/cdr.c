@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <re.h>
+#include "jsonw.h"
 #include "cdr.h"
 
 
@@ -52,24 +53,7 @@ int cdr_write(const char *path, const struct mbuf *line)
  */
 int cdr_json_str(struct re_printf *pf, const char *s)
 {
-	int err;
-
-	if (!s)
-		return re_hprintf(pf, "null");
-
-	err = re_hprintf(pf, "\"");
-	for (; *s && !err; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			err = re_hprintf(pf, "\\%c", c);
-		else if (c < 0x20)
-			err = re_hprintf(pf, "\\u%04x", c);
-		else
-			err = pf->vph((const char *)&c, 1, pf->arg);
-	}
-
-	return err | re_hprintf(pf, "\"");
+	return jsonw_quote(pf, s, s ? strlen(s) : 0);
 }
 
 

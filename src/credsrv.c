@@ -35,6 +35,7 @@
 #include "ipnet.h"
 #include "turnuri.h"
 #include "tlsctx.h"
+#include "jsonw.h"
 #include "credsrv.h"
 
 
@@ -472,4 +473,31 @@ int credsrv_status(struct re_printf *pf, const struct credsrv *cs)
 			  &cs->laddr, (unsigned long long)cs->issued,
 			  (unsigned long long)cs->refused,
 			  (unsigned long long)cs->bad);
+}
+
+
+/**
+ * Write the credential service's state as the member "cred" of a JSON
+ * object (null when it is off)
+ *
+ * @param w  JSON writer, inside an object
+ * @param cs Credential service, NULL if off
+ */
+void credsrv_json(struct jsonw *w, const struct credsrv *cs)
+{
+	char url[80];
+
+	if (!cs) {
+		jsonw_null(w, "cred");
+		return;
+	}
+
+	(void)re_snprintf(url, sizeof(url), "%s://%J",
+			  cs->tls ? "https" : "http", &cs->laddr);
+	jsonw_obj(w, "cred");
+	jsonw_str(w, "url", url);
+	jsonw_u64(w, "issued", cs->issued);
+	jsonw_u64(w, "refused", cs->refused);
+	jsonw_u64(w, "bad", cs->bad);
+	jsonw_close(w);
 }

@@ -14,6 +14,7 @@
 #include <re_dbg.h>
 #include "elog.h"
 #include "words.h"
+#include "jsonw.h"
 #include "ctl.h"
 
 
@@ -98,13 +99,27 @@ static int print_handler(const char *p, size_t size, void *arg)
 }
 
 
+/* a leading word "json" asks for the JSON view of the command */
+static bool json_word(struct pl *args)
+{
+	struct pl rest = *args, word;
+
+	if (!words_next(&rest, &word) || pl_strcmp(&word, "json"))
+		return false;
+
+	*args = rest;
+	return true;
+}
+
+
 static int dispatch(struct ctl *ctl, const struct pl *line,
-		    struct mbuf *body)
+		    struct mbuf *body, bool *json)
 {
 	struct re_printf pf = {print_handler, body};
 	struct pl name, args;
 
 	args = *line;
+	*json = json_word(&args);
 	if (!words_next(&args, &name)) {
 		(void)re_hprintf(&pf, "empty command; commands are:\n");
 		(void)help_print(&pf, ctl);
@@ -117,7 +132,7 @@ static int dispatch(struct ctl *ctl, const struct pl *line,
 		const struct ctl_cmd *cmd = le->data;
 
 		if (0 == pl_strcmp(&name, cmd->name))
-			return cmd->h(&pf, &args, cmd->arg);
+			return cmd->h(&pf, &args, *json, cmd->arg);
 	}
 
 	(void)re_hprintf(&pf, "unknown command '%r'; commands are:\n", &name);
@@ -144,10 +159,35 @@ static void conn_write(struct ctl_conn *conn)
 }
 
 
+/* an error in JSON: the handler's text becomes {"error": TEXT} */
+static void err_json(struct mbuf *body, int err)
+{
+	struct re_printf pf = {print_handler, body};
+	struct jsonw w;
+	char text[512];
+	size_t n = min(body->end, sizeof(text) - 1);
+
+	memcpy(text, body->buf, n);
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		n--;
+	text[n] = '\0';
+	if (!n)
+		(void)re_snprintf(text, sizeof(text), "%m", err);
+
+	mbuf_reset(body);
+	jsonw_init(&w, &pf);
+	jsonw_obj(&w, NULL);
+	jsonw_str(&w, "error", text);
+	jsonw_close(&w);
+	(void)jsonw_end(&w);
+}
+
+
 static void conn_answer(struct ctl_conn *conn, const struct pl *line)
 {
 	struct mbuf *body = mbuf_alloc(512);
 	struct mbuf *out = mbuf_alloc(512);
+	bool json;
 	int err;
 
 	if (!body || !out) {
@@ -157,7 +197,9 @@ static void conn_answer(struct ctl_conn *conn, const struct pl *line)
 		return;
 	}
 
-	err = dispatch(conn->ctl, line, body);
+	err = dispatch(conn->ctl, line, body, &json);
+	if (err && json)
+		err_json(body, err);
 	if (err && !body->end)
 		(void)mbuf_printf(out, "error: %m\n", err);
 	else

@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "uacauth.h"
 #include "siptp.h"
+#include "jsonw.h"
 #include "hset.h"
 
 
@@ -540,4 +541,29 @@ int hset_print(struct re_printf *pf, const struct hset *hs)
 	}
 
 	return err;
+}
+
+
+/**
+ * Write each host of a set as a JSON object, for umedgectl --json
+ *
+ * @param w  JSON writer, inside an array
+ * @param hs Host set, NULL for none
+ */
+void hset_json(struct jsonw *w, const struct hset *hs)
+{
+	for (struct le *le = hs ? hs->hosts.head : NULL; le; le = le->next) {
+		const struct hhost *h = le->data;
+
+		jsonw_obj(w, NULL);
+		jsonw_str(w, "set", h->cfg->set ? hs->name : "um");
+		jsonw_str(w, "host", h->name);
+		jsonw_str(w, "transport", tp_param(h->cfg->tp));
+		jsonw_bool(w, "alive", h->alive);
+		jsonw_u64(w, "priority", h->cfg->priority);
+		jsonw_u64(w, "weight", h->cfg->weight);
+		jsonw_u64(w, "probes_answered", h->answered);
+		jsonw_u64(w, "probes_missed", h->missed);
+		jsonw_close(w);
+	}
 }

@@ -54,6 +54,8 @@ struct hset *hset_find(const struct list *sets, const char *name);
 const struct hhost *hset_host_find(const struct list *sets,
 				   const struct sa *addr);
 int  hset_print(struct re_printf *pf, const struct hset *hs);
+struct jsonw;
+void hset_json(struct jsonw *w, const struct hset *hs);
 void hhost_uri(char *buf, size_t sz, const struct hhost *h,
 	       const char *user);
 const char *hhost_name(const struct hhost *h);

@@ -32,6 +32,7 @@
 #include "sipstream.h"
 #include "sipxs.h"
 #include "sipxc.h"
+#include "jsonw.h"
 #include "siptp.h"
 
 
@@ -155,6 +156,19 @@ int siptp_alloc(struct siptp **tpp, const struct siptp_prm *prm)
 }
 
 
+/* the own streams' figures of a side */
+static void counts(const struct siptp *tp, uint32_t *open_n,
+		   uint64_t *refused)
+{
+	*open_n = 0;
+	*refused = 0;
+	for (int i = 0; i < 2; i++) {
+		*open_n += sipstream_count(tp->ls[i]);
+		*refused += sipstream_refused(tp->ls[i]);
+	}
+}
+
+
 /**
  * Print the own streams' figures: connections open and refused,
  * undecodable requests answered (nothing without own streams)
@@ -166,22 +180,48 @@ int siptp_alloc(struct siptp **tpp, const struct siptp_prm *prm)
  */
 int siptp_status(struct re_printf *pf, const struct siptp *tp)
 {
-	uint32_t open_n = 0;
-	uint64_t refused = 0;
+	uint32_t open_n;
+	uint64_t refused;
 
 	if (!tp || !tp->prm.own)
 		return 0;
 
-	for (int i = 0; i < 2; i++) {
-		open_n += sipstream_count(tp->ls[i]);
-		refused += sipstream_refused(tp->ls[i]);
-	}
+	counts(tp, &open_n, &refused);
 
 	return re_hprintf(pf, "%u connections in, %u out, %llu refused, "
 			  "%u server and %u client transactions",
 			  open_n, list_count(&tp->out),
 			  (unsigned long long)refused, sipxs_count(tp->xs),
 			  sipxc_count(tp->xc));
+}
+
+
+/**
+ * Write a side's own streams as a JSON member (null when it uses
+ * libre's)
+ *
+ * @param w   JSON writer, inside an object
+ * @param key Member name
+ * @param tp  The side's transports
+ */
+void siptp_json(struct jsonw *w, const char *key, const struct siptp *tp)
+{
+	uint32_t open_n;
+	uint64_t refused;
+
+	if (!tp || !tp->prm.own) {
+		jsonw_null(w, key);
+		return;
+	}
+
+	counts(tp, &open_n, &refused);
+	jsonw_obj(w, key);
+	jsonw_u64(w, "connections_in", open_n);
+	jsonw_u64(w, "connections_out", list_count(&tp->out));
+	jsonw_u64(w, "refused", refused);
+	jsonw_u64(w, "server_transactions", sipxs_count(tp->xs));
+	jsonw_u64(w, "client_transactions", sipxc_count(tp->xc));
+	jsonw_close(w);
 }
 
 

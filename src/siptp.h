@@ -37,6 +37,8 @@ int  siptp_laddr(struct siptp *tp, struct sa *laddr, enum sip_transp t,
 		 const struct sa *dst);
 struct sip *siptp_sip(const struct siptp *tp);
 int  siptp_status(struct re_printf *pf, const struct siptp *tp);
+struct jsonw;
+void siptp_json(struct jsonw *w, const char *key, const struct siptp *tp);
 
 int  siptp_replyf(struct siptp *tp, const struct sip_msg *msg,
 		  uint16_t scode, const char *reason, const char *fmt, ...);

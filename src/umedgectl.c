@@ -41,9 +41,10 @@ struct opts {
 static void usage(void)
 {
 	(void)re_fprintf(stderr,
-	"usage: umedgectl [-c FILE] [-s SOCKET] COMMAND [ARGS]\n"
+	"usage: umedgectl [-c FILE] [-s SOCKET] [--json] COMMAND [ARGS]\n"
 	"\n"
-	"daemon commands (over the control socket):\n"
+	"daemon commands (over the control socket; --json: one JSON\n"
+	"document, field names in umedgectl(8)):\n"
 	"  status                       version, uptime, what is enabled\n"
 	"  reload                       re-read the configuration\n"
 	"  calls                        the relay's calls\n"
@@ -75,12 +76,37 @@ static int config_load(const struct opts *o, struct cfg **cfgp)
 }
 
 
-static int daemon_cmd(const struct opts *o, const char *line)
+/* the answer: its body on stdout (an error's on stderr, but a JSON
+ * error object, which goes to stdout for the script to read) */
+static int answer_print(const struct opts *o, struct mbuf *mb)
+{
+	static const char errp[] = "error: ";
+	int ret;
+
+	ret = (mb->end >= 3 && 0 == memcmp(mb->buf, "ok\n", 3)) ?
+		EX_OK : EX_FAIL;
+	mb->pos = ret == EX_OK ? 3 : 0;
+	if (ret != EX_OK && o->json && mb->end >= sizeof(errp) - 1 &&
+	    0 == memcmp(mb->buf, errp, sizeof(errp) - 1))
+		mb->pos = sizeof(errp) - 1;
+
+	(void)re_fprintf(ret == EX_OK || o->json ? stdout : stderr, "%b",
+			 mbuf_buf(mb), mbuf_get_left(mb));
+
+	return ret;
+}
+
+
+static int daemon_cmd(const struct opts *o, const char *cmd)
 {
 	const char *path = o->socket;
 	struct cfg *cfg = NULL;
 	struct mbuf *mb = NULL;
+	char line[600];
 	int ret, err;
+
+	(void)re_snprintf(line, sizeof(line), "%s%s", o->json ? "json " : "",
+			  cmd);
 
 	if (!path) {
 		ret = config_load(o, &cfg);
@@ -97,12 +123,7 @@ static int daemon_cmd(const struct opts *o, const char *line)
 		goto out;
 	}
 
-	ret = (mb->end >= 3 && 0 == memcmp(mb->buf, "ok\n", 3)) ?
-		EX_OK : EX_FAIL;
-	mb->pos = ret == EX_OK ? 3 : 0;
-
-	(void)re_fprintf(ret == EX_OK ? stdout : stderr, "%b",
-			 mbuf_buf(mb), mbuf_get_left(mb));
+	ret = answer_print(o, mb);
 
  out:
 	mem_deref(mb);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file tprint.c  TURN server: the operator's view (umedgectl status,
- *                 umedgectl turn)
+ *                 umedgectl turn), as text and as JSON
  */
 #include <string.h>
 #include <time.h>
 #include <re.h>
 #include "cfg.h"
 #include "portpool.h"
+#include "jsonw.h"
 #include "turnd.h"
 #include "turnd_priv.h"
 
@@ -150,4 +151,153 @@ int turnd_allocs_print(struct re_printf *pf, const struct turnd *turnd)
 	(void)re_hprintf(pf, "%u allocations\n", turnd->nallocs);
 
 	return hash_apply(turnd->allocs, alloc_print, pf) ? ENOMEM : 0;
+}
+
+
+static void stats_json(struct jsonw *w, const char *key,
+		       const struct tstats *st)
+{
+	jsonw_obj(w, key);
+	jsonw_u64(w, "pkts_out", st->pkts_out);
+	jsonw_u64(w, "bytes_out", st->bytes_out);
+	jsonw_u64(w, "pkts_in", st->pkts_in);
+	jsonw_u64(w, "bytes_in", st->bytes_in);
+	jsonw_u64(w, "dropped", st->dropped);
+	jsonw_close(w);
+}
+
+
+static void rate_json(struct jsonw *w, const char *key,
+		      const struct trate *rate)
+{
+	const struct trate_st st = trate_stats(rate);
+
+	jsonw_obj(w, key);
+	jsonw_u64(w, "answered", st.passed);
+	jsonw_u64(w, "limited", st.limited);
+	jsonw_u64(w, "capped", st.capped);
+	jsonw_close(w);
+}
+
+
+static void kern_json(struct jsonw *w, const struct turnd *turnd)
+{
+	struct tstats st;
+
+	if (!turnd->kern) {
+		jsonw_null(w, "kernel");
+		return;
+	}
+
+	memset(&st, 0, sizeof(st));
+	tkern_gone_add(&st, turnd->kern);
+	(void)hash_apply(turnd->allocs, kstats_handler, &st);
+
+	jsonw_obj(w, "kernel");
+	jsonw_u64(w, "channels", tkern_count(turnd->kern));
+	jsonw_u64(w, "devices", tkern_devices(turnd->kern));
+	stats_json(w, "relayed", &st);
+	jsonw_close(w);
+}
+
+
+/**
+ * Write the TURN server's state as the member "turn" of a JSON object
+ * (null when it is disabled), for umedgectl --json status
+ *
+ * @param w     JSON writer, inside an object
+ * @param turnd TURN server, NULL if disabled
+ */
+void turnd_json(struct jsonw *w, const struct turnd *turnd)
+{
+	struct tstats st;
+
+	if (!turnd) {
+		jsonw_null(w, "turn");
+		return;
+	}
+
+	jsonw_obj(w, "turn");
+	jsonw_str(w, "realm", turnd->cfg->turn.realm);
+	jsonw_u64(w, "allocations", turnd->nallocs);
+	jsonw_u64(w, "allocations_total", turnd->allocs_total);
+	jsonw_u64(w, "listeners", list_count(&turnd->listeners));
+	jsonw_u64(w, "port_pairs", portpool_pairs(turnd->pool));
+	jsonw_u64(w, "port_pairs_free", portpool_free(turnd->pool));
+	st = turnd->st;
+	(void)hash_apply(turnd->allocs, kstats_handler, &st);
+	stats_json(w, "relayed", &st);
+	kern_json(w, turnd);
+	rate_json(w, "unauth", turnd->rate);
+	rate_json(w, "bindings", turnd->brate);
+	jsonw_close(w);
+}
+
+
+static void peers_json(struct jsonw *w, const struct talloc *al)
+{
+	jsonw_arr(w, "permissions");
+	for (struct le *le = al->perms.head; le; le = le->next) {
+		const struct tperm *perm = le->data;
+		char ip[64];
+
+		(void)re_snprintf(ip, sizeof(ip), "%j", &perm->peer);
+		jsonw_str(w, NULL, ip);
+	}
+	jsonw_close(w);
+
+	jsonw_arr(w, "channels");
+	for (struct le *le = al->chans.head; le; le = le->next) {
+		const struct tchan *chan = le->data;
+
+		jsonw_obj(w, NULL);
+		jsonw_u64(w, "number", chan->num);
+		jsonw_sa(w, "peer", &chan->peer);
+		jsonw_close(w);
+	}
+	jsonw_close(w);
+}
+
+
+static bool alloc_json(struct le *le, void *arg)
+{
+	const struct talloc *al = le->data;
+	struct jsonw *w = arg;
+	struct tstats st = al->st;
+
+	jsonw_obj(w, NULL);
+	jsonw_str(w, "user", al->user);
+	jsonw_str(w, "transport", cfg_tp_name(al->lsn->tp));
+	jsonw_sa(w, "client", &al->cli);
+	jsonw_sa(w, "listener", &al->lsn->local);
+	jsonw_sa(w, "relayed", &al->relay);
+	jsonw_u64(w, "age_s", (uint64_t)time(NULL) - al->created);
+	jsonw_u64(w, "expires_s", texp_get_expire(&al->exp) / 1000);
+	peers_json(w, al);
+	tkern_stats_add(&st, al);
+	stats_json(w, "counters", &st);
+	jsonw_close(w);
+
+	return w->err != 0;
+}
+
+
+/**
+ * Write every allocation as a JSON document, for umedgectl --json turn
+ * ({"allocations": null} when the TURN server is disabled)
+ *
+ * @param w     JSON writer, at the top
+ * @param turnd TURN server, NULL if disabled
+ */
+void turnd_allocs_json(struct jsonw *w, const struct turnd *turnd)
+{
+	jsonw_obj(w, NULL);
+	if (turnd) {
+		jsonw_arr(w, "allocations");
+		(void)hash_apply(turnd->allocs, alloc_json, w);
+		jsonw_close(w);
+	}
+	else
+		jsonw_null(w, "allocations");
+	jsonw_close(w);
 }

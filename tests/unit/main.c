@@ -39,6 +39,8 @@ static const struct test {
 	TEST(test_cfg_route_bad),
 	TEST(test_cfg_outbound_overlong),
 	TEST(test_cfg_outbound_check),
+	TEST(test_jsonw_doc),
+	TEST(test_jsonw_errors),
 	TEST(test_ipnet_match),
 	TEST(test_ipnet_unmap),
 	TEST(test_tok_roundtrip),

@@ -112,6 +112,8 @@ int test_cfg_gw_bad(void);
 int test_cfg_route_bad(void);
 int test_cfg_outbound_overlong(void);
 int test_cfg_outbound_check(void);
+int test_jsonw_doc(void);
+int test_jsonw_errors(void);
 int test_ipnet_match(void);
 int test_ipnet_unmap(void);
 int test_tok_roundtrip(void);

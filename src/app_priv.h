@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file app_priv.h  The umedge daemon's parts, shared by app.c and its
+ *                   control commands (appctl.c)
+ */
+
+/** The daemon */
+struct app {
+	struct cfg *cfg;        /**< Configuration in force        */
+	struct ctl *ctl;        /**< Control socket                */
+	struct relay *relay;    /**< Media relay, NULL if disabled */
+	struct ng *ng;          /**< ng control protocol, or NULL  */
+	struct turnd *turnd;    /**< TURN server, NULL if disabled */
+	struct b2b *b2b;        /**< SIP B2BUA, NULL if disabled   */
+	struct credsrv *cred;   /**< Credential service, or NULL   */
+	uint64_t started;       /**< Unix time of start            */
+	unsigned loads;         /**< Configurations loaded         */
+	unsigned refused;       /**< Reloads refused               */
+};
+
+int appctl_register(struct app *app);
