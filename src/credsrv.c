@@ -19,10 +19,10 @@
  *   6. otherwise 200 and the JSON of turnuri_cred_json(), its ttl the
  *      one asked for within [60, token_ttl], token_ttl by default
  *
- * The HTTP here is a small server of our own: libre's https_listen()
- * keeps its TLS context to itself, so it cannot ask for a client
- * certificate. A request is read up to its empty line (8 KB at most),
- * within 5 s; at most 32 connections are open at once.
+ * The HTTP is httpd's (libre's https_listen() keeps its TLS context to
+ * itself, so it cannot ask for a client certificate): a request head of
+ * 8 KB at most (413 beyond), within 5 s; at most 32 connections open
+ * at once.
  */
 #include <string.h>
 #include <time.h>
@@ -36,6 +36,7 @@
 #include "turnuri.h"
 #include "tlsctx.h"
 #include "jsonw.h"
+#include "httpd.h"
 #include "credsrv.h"
 
 
@@ -43,32 +44,18 @@ enum {
 	REQ_MAX   = 8192,   /**< Longest request head           */
 	CONN_MAX  = 32,     /**< Connections open at once        */
 	READ_MS   = 5000,   /**< Time to send the request        */
-	LINGER_MS = 1000,   /**< Time for the client to close    */
 	TTL_MIN   = 60,     /**< Shortest credential (s)         */
 };
 
 /** The credential service */
 struct credsrv {
 	const struct cfg *cfg;    /**< Configuration (referenced)     */
-	struct tcp_sock *ts;      /**< Listening socket               */
+	struct httpd *httpd;      /**< Its listener                   */
 	struct tls *tls;          /**< HTTPS, or NULL                 */
 	struct sa laddr;          /**< Where it listens               */
-	struct list conns;        /**< struct ccon                    */
 	uint64_t issued;          /**< Credentials handed out         */
 	uint64_t refused;         /**< 401 and 403                    */
-	uint64_t bad;             /**< 400, 404, 405, 413             */
-};
-
-/** One client connection */
-struct ccon {
-	struct le le;             /**< Member of credsrv.conns        */
-	struct credsrv *cs;       /**< Service                        */
-	struct tcp_conn *tc;      /**< TCP connection                 */
-	struct tls_conn *sc;      /**< TLS on it, or NULL             */
-	struct mbuf *mb;          /**< Request read so far            */
-	struct tmr tmr;           /**< Read, then linger timeout      */
-	struct sa peer;           /**< Client address                 */
-	bool done;                /**< Answered                       */
+	uint64_t bad;             /**< 400, 404, 405 (and httpd's)    */
 };
 
 /** What the request asks for */
@@ -78,74 +65,34 @@ struct creq {
 };
 
 
-static void ccon_destructor(void *data)
-{
-	struct ccon *c = data;
-
-	tmr_cancel(&c->tmr);
-	list_unlink(&c->le);
-	mem_deref(c->sc);
-	mem_deref(c->tc);
-	mem_deref(c->mb);
-}
-
-
 static void credsrv_destructor(void *data)
 {
 	struct credsrv *cs = data;
 
-	list_flush(&cs->conns);
-	mem_deref(cs->ts);
+	mem_deref(cs->httpd);
 	mem_deref(cs->tls);
 	mem_deref((void *)cs->cfg);
 }
 
 
-static void timeout_handler(void *arg)
-{
-	mem_deref(arg);
-}
-
-
-static void reply(struct ccon *c, uint16_t scode, const char *reason,
+static void reply(struct httpd_conn *c, uint16_t scode, const char *reason,
 		  const char *hdrs, const struct mbuf *body)
 {
-	struct mbuf *mb = mbuf_alloc(512);
-	int err;
-
-	c->done = true;
-	tmr_start(&c->tmr, LINGER_MS, timeout_handler, c);
-	if (!mb)
-		return;
-
-	err = mbuf_printf(mb, "HTTP/1.1 %u %s\r\nServer: umedge\r\n"
-			  "Content-Type: application/json\r\n"
-			  "Cache-Control: no-store\r\nConnection: close\r\n"
-			  "%sContent-Length: %zu\r\n\r\n", scode, reason,
-			  hdrs ? hdrs : "", body ? body->end : (size_t)0);
-	if (body)
-		err |= mbuf_write_mem(mb, body->buf, body->end);
-
-	if (!err) {
-		mb->pos = 0;
-		(void)tcp_send(c->tc, mb);
-	}
-
-	mem_deref(mb);
+	httpd_reply(c, scode, reason, "application/json", hdrs, body);
 }
 
 
-static void ereply(struct ccon *c, uint16_t scode, const char *reason,
-		   const char *hdrs, const char *why)
+static void ereply(struct credsrv *cs, struct httpd_conn *c, uint16_t scode,
+		   const char *reason, const char *hdrs, const char *why)
 {
 	struct mbuf *mb = mbuf_alloc(128);
 
 	if (scode == 401 || scode == 403)
-		++c->cs->refused;
+		++cs->refused;
 	else
-		++c->cs->bad;
+		++cs->bad;
 
-	DEBUG_INFO("%J: %u %s (%s)\n", &c->peer, scode, reason, why);
+	DEBUG_INFO("%J: %u %s (%s)\n", httpd_peer(c), scode, reason, why);
 
 	if (mb)
 		(void)mbuf_printf(mb, "{\"error\":\"%s\"}", why);
@@ -182,10 +129,12 @@ static bool key_equal(const struct pl *got, const char *want)
 
 
 /* "bearer key" or "certificate", or NULL if the client is neither */
-static const char *authenticated(const struct ccon *c,
+static const char *authenticated(const struct credsrv *cs,
+				 const struct httpd_conn *c,
 				 const struct http_msg *msg)
 {
-	const struct cfg_cred *cred = &c->cs->cfg->cred;
+	const struct cfg_cred *cred = &cs->cfg->cred;
+	struct tls_conn *sc = httpd_tls(c);
 	const struct http_hdr *h = http_msg_hdr(msg, HTTP_HDR_AUTHORIZATION);
 	struct pl scheme, key;
 	char cn[64];
@@ -197,8 +146,8 @@ static const char *authenticated(const struct ccon *c,
 		return "bearer key";
 
 	/* libre's tls_peer_verify() is also 0 when no certificate came */
-	if (cred->tls_ca[0] && c->sc && !tls_peer_verify(c->sc) &&
-	    !tls_peer_common_name(c->sc, cn, sizeof(cn)))
+	if (cred->tls_ca[0] && sc && !tls_peer_verify(sc) &&
+	    !tls_peer_common_name(sc, cn, sizeof(cn)))
 		return "certificate";
 
 	return NULL;
@@ -227,9 +176,9 @@ static uint32_t ttl_of(const struct credsrv *cs, const struct pl *ttl)
 }
 
 
-static void issue(struct ccon *c, const struct creq *q, const char *how)
+static void issue(struct credsrv *cs, struct httpd_conn *c,
+		  const struct creq *q, const char *how)
 {
-	struct credsrv *cs = c->cs;
 	char user[72];
 	struct tok_rest cred;
 	struct mbuf *mb;
@@ -237,13 +186,13 @@ static void issue(struct ccon *c, const struct creq *q, const char *how)
 
 	if (pl_strcpy(&q->user, user, sizeof(user)) ||
 	    !turnuri_user_valid(user)) {
-		ereply(c, 400, "Bad Request", NULL, "username: 1 to 64 of "
+		ereply(cs, c, 400, "Bad Request", NULL, "username: 1 to 64 of "
 		       "A-Z a-z 0-9 . _ @ + -");
 		return;
 	}
 
 	if (pl_isset(&q->ttl) && !is_number(&q->ttl)) {
-		ereply(c, 400, "Bad Request", NULL, "ttl: seconds");
+		ereply(cs, c, 400, "Bad Request", NULL, "ttl: seconds");
 		return;
 	}
 
@@ -252,138 +201,56 @@ static void issue(struct ccon *c, const struct creq *q, const char *how)
 	mb = mbuf_alloc(512);
 	if (err || !mb || turnuri_cred_json(mb, cs->cfg, &cred)) {
 		mem_deref(mb);
-		ereply(c, 500, "Internal Server Error", NULL, "cannot issue");
+		ereply(cs, c, 500, "Internal Server Error", NULL,
+		       "cannot issue");
 		return;
 	}
 
 	++cs->issued;
 	DEBUG_NOTICE("issued %s (ttl %u s) to %J, by %s\n", cred.username,
-		     cred.ttl, &c->peer, how);
+		     cred.ttl, httpd_peer(c), how);
 	reply(c, 200, "OK", NULL, mb);
 	mem_deref(mb);
 }
 
 
-static void handle(struct ccon *c, const struct http_msg *msg)
+static void handle(struct httpd_conn *c, const struct http_msg *msg,
+		   void *arg)
 {
-	const struct cfg_cred *cred = &c->cs->cfg->cred;
+	struct credsrv *cs = arg;
+	const struct cfg_cred *cred = &cs->cfg->cred;
 	struct creq q;
 	const char *how;
 
-	if (cred->clients.head && !ipnet_match(&cred->clients, &c->peer)) {
-		ereply(c, 403, "Forbidden", NULL, "source not allowed");
+	if (cred->clients.head &&
+	    !ipnet_match(&cred->clients, httpd_peer(c))) {
+		ereply(cs, c, 403, "Forbidden", NULL, "source not allowed");
 		return;
 	}
 
-	how = authenticated(c, msg);
+	how = authenticated(cs, c, msg);
 	if (!how) {
-		ereply(c, 401, "Unauthorized",
+		ereply(cs, c, 401, "Unauthorized",
 		       "WWW-Authenticate: Bearer realm=\"umedge\"\r\n",
 		       "bearer key or client certificate required");
 		return;
 	}
 
 	if (pl_strcmp(&msg->met, "GET")) {
-		ereply(c, 405, "Method Not Allowed", "Allow: GET\r\n",
+		ereply(cs, c, 405, "Method Not Allowed", "Allow: GET\r\n",
 		       "GET only");
 		return;
 	}
 
 	if (pl_strcmp(&msg->path, "/turn-credentials")) {
-		ereply(c, 404, "Not Found", NULL, "GET /turn-credentials");
+		ereply(cs, c, 404, "Not Found", NULL,
+		       "GET /turn-credentials");
 		return;
 	}
 
 	memset(&q, 0, sizeof(q));
 	(void)uri_headers_apply(&msg->prm, param_handler, &q);
-	issue(c, &q, how);
-}
-
-
-/* The request head is complete when an empty line ends it */
-static bool head_complete(const struct mbuf *mb)
-{
-	for (size_t i = 3; i < mb->end; i++) {
-		if (!memcmp(mb->buf + i - 3, "\r\n\r\n", 4))
-			return true;
-	}
-
-	return false;
-}
-
-
-static void recv_handler(struct mbuf *mb, void *arg)
-{
-	struct ccon *c = arg;
-	struct http_msg *msg = NULL;
-
-	if (c->done)
-		return;
-
-	if (c->mb->end + mbuf_get_left(mb) > REQ_MAX) {
-		ereply(c, 413, "Request Entity Too Large", NULL,
-		       "request head over 8 KB");
-		return;
-	}
-
-	c->mb->pos = c->mb->end;
-	(void)mbuf_write_mem(c->mb, mbuf_buf(mb), mbuf_get_left(mb));
-	if (!head_complete(c->mb))
-		return;
-
-	c->mb->pos = 0;
-	if (http_msg_decode(&msg, c->mb, true)) {
-		ereply(c, 400, "Bad Request", NULL, "not an HTTP request");
-		return;
-	}
-
-	handle(c, msg);
-	mem_deref(msg);
-}
-
-
-static void close_handler(int err, void *arg)
-{
-	(void)err;
-
-	mem_deref(arg);
-}
-
-
-static void conn_handler(const struct sa *peer, void *arg)
-{
-	struct credsrv *cs = arg;
-	struct ccon *c;
-	int err;
-
-	if (list_count(&cs->conns) >= CONN_MAX) {
-		tcp_reject(cs->ts);
-		return;
-	}
-
-	c = mem_zalloc(sizeof(*c), ccon_destructor);
-	if (!c) {
-		tcp_reject(cs->ts);
-		return;
-	}
-
-	c->cs = cs;
-	c->peer = *peer;
-	list_append(&cs->conns, &c->le, c);
-	c->mb = mbuf_alloc(1024);
-
-	err = c->mb ? tcp_accept(&c->tc, cs->ts, NULL, recv_handler,
-				 close_handler, c) : ENOMEM;
-	if (!err && cs->tls)
-		err = tls_start_tcp(&c->sc, cs->tls, c->tc, 0);
-	if (err) {
-		if (!c->tc)
-			tcp_reject(cs->ts);
-		mem_deref(c);
-		return;
-	}
-
-	tmr_start(&c->tmr, READ_MS, timeout_handler, c);
+	issue(cs, c, &q, how);
 }
 
 
@@ -399,6 +266,16 @@ static int tls_make(struct credsrv *cs)
 		return 0;
 
 	return tlsctx_alloc(&cs->tls, &prm);
+}
+
+
+static int listen_start(struct credsrv *cs)
+{
+	const struct httpd_prm prm = {
+		&cs->laddr, cs->tls, NULL, CONN_MAX, REQ_MAX, READ_MS
+	};
+
+	return httpd_alloc(&cs->httpd, &prm, handle, cs);
 }
 
 
@@ -436,7 +313,7 @@ int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg)
 	if (err)
 		goto out;
 
-	err = tcp_listen(&cs->ts, &cs->laddr, conn_handler, cs);
+	err = listen_start(cs);
 	if (err) {
 		DEBUG_WARNING("cannot listen on %J: %m\n", &cs->laddr, err);
 		goto out;
@@ -472,7 +349,7 @@ int credsrv_status(struct re_printf *pf, const struct credsrv *cs)
 			  "%llu bad requests\n", cs->tls ? "https" : "http",
 			  &cs->laddr, (unsigned long long)cs->issued,
 			  (unsigned long long)cs->refused,
-			  (unsigned long long)cs->bad);
+			  (unsigned long long)(cs->bad + httpd_refused(cs->httpd)));
 }
 
 
@@ -498,6 +375,6 @@ void credsrv_json(struct jsonw *w, const struct credsrv *cs)
 	jsonw_str(w, "url", url);
 	jsonw_u64(w, "issued", cs->issued);
 	jsonw_u64(w, "refused", cs->refused);
-	jsonw_u64(w, "bad", cs->bad);
+	jsonw_u64(w, "bad", cs->bad + httpd_refused(cs->httpd));
 	jsonw_close(w);
 }
