@@ -105,12 +105,15 @@ static const struct cfg_key keys[] = {
 	KLIST("token_secret",         cfg_secret_h, keys, NULL),
 	KU32("token_ttl",             token_ttl, 60, 31536000),
 
-	KONE("cred_listen",           cfg_cred_listen_h, cred),
+	KONE("cred_listen",           cfg_http_h, cred.lsn),
 	KSTR("cred_bearer_key",       cred.bearer),
 	KNETS("cred_client",          cred.clients),
 	KSTR("cred_tls_cert",         cred.tls_cert),
 	KSTR("cred_tls_key",          cred.tls_key),
 	KSTR("cred_tls_ca",           cred.tls_ca),
+	KONE("metrics_listen",        cfg_http_h, metrics.lsn),
+	KNETS("metrics_client",       metrics.clients),
+	KBOOL("metrics_per_host",     metrics.per_host),
 };
 
 
@@ -134,6 +137,7 @@ static void cfg_destructor(void *data)
 	list_flush(&cfg->turn.denied_peers);
 	list_flush(&cfg->turn.nat64_prefixes);
 	list_flush(&cfg->cred.clients);
+	list_flush(&cfg->metrics.clients);
 	mem_deref(cfg->keys);
 }
 
@@ -194,6 +198,7 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->turn.conn_idle    = 60;
 
 	cfg->token_ttl = 86400;
+	cfg->metrics.per_host = true;
 
 	*cfgp = cfg;
 

@@ -244,15 +244,28 @@ struct cfg_turn {
 };
 
 /** Credential issuing endpoint (MRAS-like) */
+/** An HTTP listener: INTERFACE PORT (cred_listen, metrics_listen) */
+struct cfg_http {
+	char iface[CFG_NAME_MAX];   /**< Interface, "" if off           */
+	uint16_t port;              /**< Port                           */
+	unsigned line;              /**< Line it was set on             */
+};
+
+/** The Prometheus endpoint */
+struct cfg_metrics {
+	struct cfg_http lsn;        /**< metrics_listen                 */
+	struct list clients;        /**< struct cfg_net allowed to scrape;
+				         empty: sip_internal_network   */
+	bool per_host;              /**< Series per UM host and gateway */
+};
+
 struct cfg_cred {
-	char iface[CFG_NAME_MAX];   /**< Internal interface, "" if off  */
-	uint16_t port;              /**< HTTP port                      */
+	struct cfg_http lsn;        /**< cred_listen (internal)         */
 	char bearer[128];           /**< Bearer key clients present     */
 	struct list clients;        /**< struct cfg_net allowed to ask  */
 	char tls_cert[CFG_PATH_MAX];  /**< HTTPS: our certificate chain */
 	char tls_key[CFG_PATH_MAX];   /**< Its private key              */
 	char tls_ca[CFG_PATH_MAX];    /**< CAs of client certificates   */
-	unsigned line;              /**< Line cred_listen was on        */
 };
 
 /** The whole configuration */
@@ -268,6 +281,7 @@ struct cfg {
 	struct cfg_relay relay;           /**< Media relay             */
 	struct cfg_turn turn;             /**< TURN server             */
 	struct cfg_cred cred;             /**< Credential issuer       */
+	struct cfg_metrics metrics;       /**< Prometheus /metrics     */
 	struct tok_keyring *keys;         /**< token_secret lines      */
 	uint32_t token_ttl;               /**< Default credential TTL  */
 };

@@ -272,18 +272,58 @@ static int relay_check(struct cfg_ctx *ctx)
 }
 
 
+/* the interface a listener names, or NULL with ctx->err set */
+static const struct cfg_iface *listen_iface(struct cfg_ctx *ctx,
+					    const char *key,
+					    const struct cfg_http *lsn)
+{
+	const struct cfg_iface *ifc = cfg_iface_find(ctx->cfg, lsn->iface);
+
+	ctx->line = lsn->line;
+	if (!ifc)
+		(void)cfg_error(ctx, NULL, "%s: no interface '%s'", key,
+				lsn->iface);
+	else
+		ctx->line = 0;
+
+	return ifc;
+}
+
+
+/* inside only by default: the listener's address is in
+ * sip_internal_network, or metrics_client says who may scrape */
+static int metrics_check(struct cfg_ctx *ctx)
+{
+	const struct cfg_metrics *m = &ctx->cfg->metrics;
+	const struct cfg_iface *ifc;
+
+	if (!m->lsn.iface[0])
+		return 0;
+
+	ifc = listen_iface(ctx, "metrics_listen", &m->lsn);
+	if (!ifc)
+		return EINVAL;
+
+	if (m->clients.head ||
+	    ipnet_match(&ctx->cfg->sip.internal_nets, &ifc->addr))
+		return 0;
+
+	ctx->line = m->lsn.line;
+	return cfg_error(ctx, NULL, "metrics_listen: interface '%s' (%j) is "
+			 "not in sip_internal_network; name who may scrape "
+			 "with metrics_client", ifc->name, &ifc->addr);
+}
+
+
 static int cred_check(struct cfg_ctx *ctx)
 {
 	const struct cfg_cred *cred = &ctx->cfg->cred;
 
-	if (!cred->iface[0])
+	if (!cred->lsn.iface[0])
 		return 0;
 
-	ctx->line = cred->line;
-	if (!cfg_iface_find(ctx->cfg, cred->iface))
-		return cfg_error(ctx, NULL, "cred_listen: no interface '%s'",
-				 cred->iface);
-	ctx->line = 0;
+	if (listen_iface(ctx, "cred_listen", &cred->lsn) == NULL)
+		return EINVAL;
 
 	if (!cred->bearer[0] && !cred->tls_ca[0])
 		return cfg_error(ctx, NULL, "cred_listen needs "
@@ -325,6 +365,8 @@ int cfg_check(struct cfg_ctx *ctx)
 		err = turn_check(ctx);
 	if (!err)
 		err = cred_check(ctx);
+	if (!err)
+		err = metrics_check(ctx);
 
 	return err;
 }

@@ -522,21 +522,21 @@ int cfg_secret_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
-/** cred_listen IFACE PORT */
-int cfg_cred_listen_h(struct cfg_ctx *ctx, const struct cfg_key *key,
-		      const struct pl *val, void *field)
+/** cred_listen, metrics_listen: IFACE PORT */
+int cfg_http_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+	       const struct pl *val, void *field)
 {
-	struct cfg_cred *cred = field;
+	struct cfg_http *lsn = field;
 	struct pl iface, port;
 	uint32_t v;
 
 	if (cfg_words2(ctx, key, val, "INTERFACE PORT", &iface, &port) ||
-	    cfg_str(ctx, key, &iface, cred->iface, sizeof(cred->iface)) ||
+	    cfg_str(ctx, key, &iface, lsn->iface, sizeof(lsn->iface)) ||
 	    cfg_u32(ctx, key, &port, 1, 65535, &v))
 		return EINVAL;
 
-	cred->port = (uint16_t)v;
-	cred->line = ctx->line;
+	lsn->port = (uint16_t)v;
+	lsn->line = ctx->line;
 
 	return 0;
 }

@@ -60,7 +60,7 @@ cfg_value_h cfg_divhi_h;
 int cfg_divhi(struct cfg_ctx *ctx, const struct cfg_key *key,
 	      const struct pl *val, enum cfg_divhi *d);
 cfg_value_h cfg_iface_h, cfg_listen_h, cfg_umhost_h, cfg_secret_h;
-cfg_value_h cfg_cred_listen_h;
+cfg_value_h cfg_http_h;
 cfg_value_h cfg_gwset_h, cfg_gw_h, cfg_route_h, cfg_allow_h, cfg_domain_h;
 cfg_value_h cfg_passhdr_h, cfg_nat64_h;
 

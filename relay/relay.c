@@ -76,7 +76,9 @@ static void mq_handler(int id, void *data, void *arg)
 		break;
 
 	case FWD_EV_RELEASED:
-		/* the worker let go: close the sockets, free the ports */
+		/* the worker let go: keep its counts, close the sockets,
+		 * free the ports */
+		relay_totals_add(&relay->gone, s);
 		mem_deref(s);
 		break;
 	}

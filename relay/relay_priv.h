@@ -25,6 +25,17 @@ enum {
 	RELAY_ID_MAX  = 256,   /**< Longest Call-ID, with NUL    */
 };
 
+/** Media counters summed over stream sides */
+struct relay_totals {
+	uint64_t packets;       /**< Accepted and forwarded   */
+	uint64_t bytes;         /**< Their bytes              */
+	uint64_t rtcp;          /**< Of which RTCP            */
+	uint64_t dropped;       /**< Dropped, all reasons     */
+	uint64_t bleed;         /**< ...from foreign sources  */
+	uint64_t auth;          /**< ...failing SRTP auth     */
+	uint64_t errors;        /**< Unroutable, send failed  */
+};
+
 /** The media relay */
 struct relay {
 	const struct cfg *cfg;        /**< Configuration (referenced)    */
@@ -40,6 +51,7 @@ struct relay {
 	uint64_t offers;              /**< Offers handled                */
 	uint64_t answers;             /**< Answers handled               */
 	uint64_t refused;             /**< Requests refused              */
+	struct relay_totals gone;     /**< Counters of released streams  */
 };
 
 /** A call */
@@ -98,3 +110,4 @@ struct relay_kern_sum {
 };
 
 void relay_kern_sum(const struct relay *relay, struct relay_kern_sum *ks);
+void relay_totals_add(struct relay_totals *t, const struct relay_stream *s);

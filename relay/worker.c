@@ -194,29 +194,49 @@ static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 }
 
 
+/** Why media_in() let a datagram go or not */
+enum media_verdict {
+	MEDIA_OK = 0,   /**< It goes on                            */
+	MEDIA_BLEED,    /**< A source that may not send (RTP Bleed) */
+	MEDIA_AUTH,     /**< SRTP or SRTCP that did not authenticate */
+};
+
+
 /* Whether a datagram may go on: its source may send (RTP Bleed:
  * SRTP/SRTCP authenticated while it may still latch), and it latches;
  * where SRTP ends here, it is decrypted in place */
-static bool media_in(struct worker *w, struct fwd_side *in,
-		     const struct fwd_ev *ev, bool rtcp,
-		     const struct rtphdr *h, const struct sa *src,
-		     uint8_t *p, size_t *lenp, uint64_t now_ms)
+static enum media_verdict media_in(struct worker *w, struct fwd_side *in,
+				   const struct fwd_ev *ev, bool rtcp,
+				   const struct rtphdr *h,
+				   const struct sa *src, uint8_t *p,
+				   size_t *lenp, uint64_t now_ms)
 {
 	struct latch *l = &in->latch[ev->rtcp];
 	bool media = h || rtcp;
 
 	if (ev->rtcp && !rtcp_src_ok(in, src))
-		return false;
+		return MEDIA_BLEED;
 
 	/* where the peer speaks SRTP, a datagram that is neither RTP nor
 	 * RTCP cannot authenticate: it would latch unchecked */
 	if (fsrtp_rx_on(&in->srtp) &&
 	    (!media || !fsrtp_in(&in->srtp, rtcp, p, lenp, w->scratch,
 				 sizeof(w->scratch))))
-		return false;
+		return MEDIA_AUTH;
 
 	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
-		LATCH_FORWARD;
+		LATCH_FORWARD ? MEDIA_OK : MEDIA_BLEED;
+}
+
+
+/* count a datagram media_in() refused */
+static void media_drop(struct fwd_side *in, enum media_verdict v)
+{
+	FWD_ADD(in->c.dropped, 1);
+	if (v == MEDIA_AUTH)
+		FWD_ADD(in->c.auth, 1);
+	else
+		FWD_ADD(in->c.bleed, 1);
 }
 
 
@@ -230,6 +250,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	size_t len = w->rx[i].msg_len;
 	uint8_t *p = w->buf[i];
 	const struct sa *dst;
+	enum media_verdict v;
 	struct rtphdr h;
 	struct sa src;
 	bool rtcp, rtp;
@@ -244,9 +265,9 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
-	if (!media_in(w, in, ev, rtcp, rtp ? &h : NULL, &src, p, &len,
-		      now_ms)) {
-		FWD_ADD(in->c.dropped, 1);
+	v = media_in(w, in, ev, rtcp, rtp ? &h : NULL, &src, p, &len, now_ms);
+	if (v != MEDIA_OK) {
+		media_drop(in, v);
 		return false;
 	}
 

@@ -24,6 +24,7 @@
 #include "turnd.h"
 #include "b2b.h"
 #include "credsrv.h"
+#include "metrics.h"
 #include "ctl.h"
 #include "app.h"
 #include "app_priv.h"
@@ -36,6 +37,7 @@ static void app_destructor(void *data)
 	struct app *app = data;
 
 	mem_deref(app->ctl);
+	mem_deref(app->metrics);
 	mem_deref(app->cred);
 	mem_deref(app->b2b);
 	mem_deref(app->turnd);
@@ -120,8 +122,14 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 			goto out;
 	}
 
-	if (cfg->cred.iface[0]) {
+	if (cfg->cred.lsn.iface[0]) {
 		err = credsrv_alloc(&app->cred, cfg);
+		if (err)
+			goto out;
+	}
+
+	if (cfg->metrics.lsn.iface[0]) {
+		err = metrics_alloc(&app->metrics, cfg, app_metrics, app);
 		if (err)
 			goto out;
 	}
@@ -200,6 +208,7 @@ int app_reload(struct app *app, char *msg, size_t msgsz)
 	mem_deref(app->cfg);
 	app->cfg = cfg;
 	++app->loads;
+	app->reloaded = (uint64_t)time(NULL);
 	log_apply(cfg);
 	relay_set_cfg(app->relay, cfg);
 	ng_set_cfg(app->ng, cfg);

@@ -13,9 +13,12 @@ struct app {
 	struct turnd *turnd;    /**< TURN server, NULL if disabled */
 	struct b2b *b2b;        /**< SIP B2BUA, NULL if disabled   */
 	struct credsrv *cred;   /**< Credential service, or NULL   */
+	struct metrics *metrics;/**< Prometheus endpoint, or NULL  */
 	uint64_t started;       /**< Unix time of start            */
+	uint64_t reloaded;      /**< Unix time of the last reload  */
 	unsigned loads;         /**< Configurations loaded         */
 	unsigned refused;       /**< Reloads refused               */
 };
 
 int appctl_register(struct app *app);
+int app_metrics(struct mbuf *mb, void *arg);

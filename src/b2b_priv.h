@@ -63,8 +63,14 @@ enum {
 	OA_ID_MAX    = 24,    /**< "um" + 16 hex digits + NUL    */
 };
 
-/** Counters for umedgectl status */
+/** Per-code counts of failed calls: the codes kept, the rest "other" */
+enum { B2B_NCODES = 16 };
+
+/** Counters for umedgectl status and /metrics */
 struct b2b_stats {
+	uint64_t dir_calls[2];    /**< Calls by the caller's side      */
+	uint64_t dir_answered[2]; /**< Answered, by the caller's side  */
+	uint64_t failed_code[2][B2B_NCODES]; /**< Failed: side, code   */
 	uint64_t calls;        /**< INVITEs that made a call           */
 	uint64_t answered;     /**< Calls answered                     */
 	uint64_t failed;       /**< Calls that ended before an answer  */
@@ -302,5 +308,6 @@ int  bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 		  const struct sip_msg *msg);
 void bcall_media_timeout(struct b2b *b2b, const char *id);
 int  bcall_print(struct re_printf *pf, const struct bcall *call);
+unsigned b2b_code_index(uint16_t scode);
 struct jsonw;
 void bcall_json(struct jsonw *w, const struct bcall *call);

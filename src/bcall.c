@@ -83,6 +83,16 @@ static int media(struct bcall *call, bool offer, const struct sip_msg *msg,
 }
 
 
+/* a call that ends before an answer, the caller told scode */
+static void failed_count(struct bcall *call, uint16_t scode)
+{
+	struct b2b_stats *st = &call->b2b->st;
+
+	++st->failed;
+	++st->failed_code[call->aside][b2b_code_index(scode)];
+}
+
+
 /**
  * Final answer to the caller's INVITE, unless it had one; the call ends
  *
@@ -99,7 +109,7 @@ void bcall_fail(struct bcall *call, uint16_t scode, const char *reason,
 	if (a->st)
 		(void)prack_reply(a->rel, a, scode, reason, NULL, NULL);
 
-	++call->b2b->st.failed;
+	failed_count(call, scode);
 	bcall_end(call, cause);
 }
 
@@ -245,6 +255,7 @@ void bcall_answered(struct bcall *call, const struct sip_msg *msg)
 	call->state = BCALL_ANSWERED;
 	call->t_answer = bcall_unix_ms();
 	++call->b2b->st.answered;
+	++call->b2b->st.dir_answered[call->aside];
 }
 
 
@@ -566,7 +577,7 @@ static void rel_refused(struct bcall *call)
 
 	(void)leg_respond(a, &a->st, a->msg, 420, "Bad Extension",
 			  "Unsupported: 100rel\r\n", NULL);
-	++call->b2b->st.failed;
+	failed_count(call, 420);
 	bcall_end(call, "100rel required");
 }
 
@@ -612,7 +623,7 @@ static void offer_refused(struct bcall *call, int err)
 			  oa_why(call->oa));
 	(void)leg_respond(a, &a->st, a->msg, 488, "Not Acceptable Here",
 			  warn, NULL);
-	++call->b2b->st.failed;
+	failed_count(call, 488);
 	bcall_end(call, "media refused");
 }
 
@@ -672,6 +683,7 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 	call->t_start = bcall_unix_ms();
 	list_append(&b2b->calls, &call->le, call);
 	++b2b->st.calls;
+	++b2b->st.dir_calls[call->aside];
 
 	media_policy(call, prm, msg);
 	err = oa_alloc(&call->oa, b2b->relay, b2b->cfg->keys,

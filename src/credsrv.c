@@ -37,6 +37,7 @@
 #include "tlsctx.h"
 #include "jsonw.h"
 #include "httpd.h"
+#include "promfmt.h"
 #include "credsrv.h"
 
 
@@ -294,10 +295,10 @@ int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg)
 	struct credsrv *cs;
 	int err;
 
-	if (!csp || !cfg || !cfg->cred.iface[0])
+	if (!csp || !cfg || !cfg->cred.lsn.iface[0])
 		return EINVAL;
 
-	ifc = cfg_iface_find(cfg, cfg->cred.iface);
+	ifc = cfg_iface_find(cfg, cfg->cred.lsn.iface);
 	if (!ifc)
 		return ENOENT;
 
@@ -307,7 +308,7 @@ int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg)
 
 	cs->cfg = mem_ref((void *)cfg);
 	sa_cpy(&cs->laddr, &ifc->addr);
-	sa_set_port(&cs->laddr, cfg->cred.port);
+	sa_set_port(&cs->laddr, cfg->cred.lsn.port);
 
 	err = tls_make(cs);
 	if (err)
@@ -377,4 +378,32 @@ void credsrv_json(struct jsonw *w, const struct credsrv *cs)
 	jsonw_u64(w, "refused", cs->refused);
 	jsonw_u64(w, "bad", cs->bad + httpd_refused(cs->httpd));
 	jsonw_close(w);
+}
+
+
+/**
+ * Write the credential service's metrics
+ *
+ * @param mb Buffer
+ * @param cs Credential service, NULL if off
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int credsrv_metrics(struct mbuf *mb, const struct credsrv *cs)
+{
+	const char *name = "umedge_cred_requests_total";
+	int err;
+
+	if (!cs)
+		return 0;
+
+	err  = promfmt_family(mb, name, PROMFMT_COUNTER, "Credential "
+			      "requests: issued, refused (401, 403), bad "
+			      "(400, 404, 405, 413)");
+	err |= promfmt_sample(mb, name, "result=\"issued\"", cs->issued);
+	err |= promfmt_sample(mb, name, "result=\"refused\"", cs->refused);
+	err |= promfmt_sample(mb, name, "result=\"bad\"",
+			      cs->bad + httpd_refused(cs->httpd));
+
+	return err;
 }

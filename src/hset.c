@@ -11,6 +11,7 @@
 #include "uacauth.h"
 #include "siptp.h"
 #include "jsonw.h"
+#include "promfmt.h"
 #include "hset.h"
 
 
@@ -566,4 +567,31 @@ void hset_json(struct jsonw *w, const struct hset *hs)
 		jsonw_u64(w, "probes_missed", h->missed);
 		jsonw_close(w);
 	}
+}
+
+
+/**
+ * Write a sample per host of a set: 1 if it answers its probes, else 0
+ *
+ * @param mb     Buffer
+ * @param metric Metric name (its family is written by the caller)
+ * @param hs     Host set, NULL for none
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int hset_up_samples(struct mbuf *mb, const char *metric,
+		    const struct hset *hs)
+{
+	int err = 0;
+
+	for (struct le *le = hs ? hs->hosts.head : NULL; le; le = le->next) {
+		const struct hhost *h = le->data;
+		char l[2 * CFG_HOST_MAX + 64] = "";
+
+		err |= promfmt_label(l, sizeof(l), "set", hs->name);
+		err |= promfmt_label(l, sizeof(l), "host", h->name);
+		err |= promfmt_sample(mb, metric, l, h->alive);
+	}
+
+	return err;
 }

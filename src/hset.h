@@ -56,6 +56,8 @@ const struct hhost *hset_host_find(const struct list *sets,
 int  hset_print(struct re_printf *pf, const struct hset *hs);
 struct jsonw;
 void hset_json(struct jsonw *w, const struct hset *hs);
+int  hset_up_samples(struct mbuf *mb, const char *metric,
+		     const struct hset *hs);
 void hhost_uri(char *buf, size_t sz, const struct hhost *h,
 	       const char *user);
 const char *hhost_name(const struct hhost *h);

@@ -247,6 +247,7 @@ int httpd_alloc(struct httpd **hp, const struct httpd_prm *prm,
 	h->arg = arg;
 
 	err = tcp_listen(&h->ts, prm->laddr, conn_handler, h);
+	h->prm.laddr = NULL;    /* the caller's, used only here */
 	if (err)
 		mem_deref(h);
 	else

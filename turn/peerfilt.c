@@ -420,6 +420,9 @@ enum peerfilt_verdict peerfilt_check(const struct peerfilt *pf,
  */
 const char *peerfilt_reason(enum peerfilt_verdict v)
 {
+	if (v == PEERFILT_N)
+		return "?";
+
 	switch (v) {
 
 	case PEERFILT_ALLOW:     return "allowed";
@@ -437,4 +440,25 @@ const char *peerfilt_reason(enum peerfilt_verdict v)
 	case PEERFILT_INTERNAL:  return "inside, not turn_allowed_peer";
 	default:                 return "?";
 	}
+}
+
+
+/**
+ * The rule behind a verdict as a short token, for metric labels
+ *
+ * @param v Verdict
+ *
+ * @return "allowed", "family", "embedded", "unspecified", "loopback",
+ *         "linklocal", "multicast", "broadcast", "reserved", "own",
+ *         "denied" or "internal"
+ */
+const char *peerfilt_rule(enum peerfilt_verdict v)
+{
+	static const char *rules[PEERFILT_N] = {
+		"allowed", "family", "embedded", "unspecified", "loopback",
+		"linklocal", "multicast", "broadcast", "reserved", "own",
+		"denied", "internal"
+	};
+
+	return (unsigned)v < PEERFILT_N ? rules[v] : "?";
 }

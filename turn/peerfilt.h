@@ -24,6 +24,7 @@ enum peerfilt_verdict {
 	PEERFILT_OWN,          /**< One of the edge's own addresses      */
 	PEERFILT_DENIED,       /**< In turn_denied_peer                  */
 	PEERFILT_INTERNAL,     /**< Inside, and not in turn_allowed_peer */
+	PEERFILT_N             /**< How many verdicts                    */
 };
 
 int  peerfilt_alloc(struct peerfilt **pfp, const struct cfg *cfg);
@@ -32,5 +33,6 @@ int  peerfilt_add_host(struct peerfilt *pf, const struct sa *addr,
 enum peerfilt_verdict peerfilt_check(const struct peerfilt *pf,
 				     const struct sa *peer);
 const char *peerfilt_reason(enum peerfilt_verdict v);
+const char *peerfilt_rule(enum peerfilt_verdict v);
 
 #endif

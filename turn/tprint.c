@@ -32,6 +32,18 @@ static bool kstats_handler(struct le *le, void *arg)
 }
 
 
+/**
+ * Add what the kernel relays for the live allocations to st
+ *
+ * @param turnd TURN server
+ * @param st    Counters added to
+ */
+void turnd_kern_live(const struct turnd *turnd, struct tstats *st)
+{
+	(void)hash_apply(turnd->allocs, kstats_handler, st);
+}
+
+
 static int kern_print(struct re_printf *pf, const struct turnd *turnd)
 {
 	struct tstats st;
@@ -41,7 +53,7 @@ static int kern_print(struct re_printf *pf, const struct turnd *turnd)
 
 	memset(&st, 0, sizeof(st));
 	tkern_gone_add(&st, turnd->kern);
-	(void)hash_apply(turnd->allocs, kstats_handler, &st);
+	turnd_kern_live(turnd, &st);
 
 	return re_hprintf(pf, "%u channels on %u devices; relayed out "
 			  "%llu pkts %llu B, in %llu pkts %llu B",
@@ -78,7 +90,7 @@ int turnd_status(struct re_printf *pf, const struct turnd *turnd)
 			  portpool_free(turnd->pool),
 			  portpool_pairs(turnd->pool));
 	st = turnd->st;
-	(void)hash_apply(turnd->allocs, kstats_handler, &st);
+	turnd_kern_live(turnd, &st);
 	err |= re_hprintf(pf, "turn relayed: %H\n", stats_print, &st);
 	err |= re_hprintf(pf, "turn kernel: %H\n", kern_print, turnd);
 	err |= re_hprintf(pf, "turn unauthenticated: %H\n", trate_print,
@@ -191,7 +203,7 @@ static void kern_json(struct jsonw *w, const struct turnd *turnd)
 
 	memset(&st, 0, sizeof(st));
 	tkern_gone_add(&st, turnd->kern);
-	(void)hash_apply(turnd->allocs, kstats_handler, &st);
+	turnd_kern_live(turnd, &st);
 
 	jsonw_obj(w, "kernel");
 	jsonw_u64(w, "channels", tkern_count(turnd->kern));
@@ -225,7 +237,7 @@ void turnd_json(struct jsonw *w, const struct turnd *turnd)
 	jsonw_u64(w, "port_pairs", portpool_pairs(turnd->pool));
 	jsonw_u64(w, "port_pairs_free", portpool_free(turnd->pool));
 	st = turnd->st;
-	(void)hash_apply(turnd->allocs, kstats_handler, &st);
+	turnd_kern_live(turnd, &st);
 	stats_json(w, "relayed", &st);
 	kern_json(w, turnd);
 	rate_json(w, "unauth", turnd->rate);

@@ -235,6 +235,7 @@ static uint16_t peer_check(const struct treq *req, const struct sa *peer)
 	if (v != PEERFILT_ALLOW) {
 		DEBUG_INFO("%J: peer %j refused: %s\n", req->src, peer,
 			   peerfilt_reason(v));
+		++req->turnd->pf_refused[v];
 		return 403;
 	}
 

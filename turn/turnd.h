@@ -22,6 +22,7 @@ int  turnd_input(struct turnd *turnd, const struct sa *src,
 uint32_t turnd_count(const struct turnd *turnd);
 int  turnd_status(struct re_printf *pf, const struct turnd *turnd);
 int  turnd_allocs_print(struct re_printf *pf, const struct turnd *turnd);
+int  turnd_metrics(struct mbuf *mb, const struct turnd *turnd);
 struct jsonw;
 void turnd_json(struct jsonw *w, const struct turnd *turnd);
 void turnd_allocs_json(struct jsonw *w, const struct turnd *turnd);

@@ -28,6 +28,7 @@
 #include "tok.h"
 #include "cfg.h"
 #include "tbucket.h"
+#include "peerfilt.h"
 
 struct peerfilt;
 struct portpool;
@@ -167,6 +168,7 @@ struct turnd {
 					  count against the quotas too    */
 	uint64_t allocs_total;       /**< Allocations made                */
 	struct tstats st;            /**< Totals, live and gone           */
+	uint64_t pf_refused[PEERFILT_N]; /**< Requests refused, by rule   */
 	turnd_tap_h *tap;            /**< Replies go here if set          */
 	void *tap_arg;               /**< Its argument                    */
 };
@@ -352,6 +354,7 @@ int  trate_alloc(struct trate **ratep, const struct trate_prm *prm);
 bool trate_take(struct trate *rate, const struct sa *src, uint64_t now);
 struct trate_st trate_stats(const struct trate *rate);
 int  trate_print(struct re_printf *pf, const struct trate *rate);
+void turnd_kern_live(const struct turnd *turnd, struct tstats *st);
 
 /* texp.c */
 void texpq_init(struct texpq *q);

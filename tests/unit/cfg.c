@@ -125,7 +125,7 @@ int test_cfg_sample(void)
 	TEST_ASSERT(cfg->turn.enable);
 	TEST_STRCMP("k1", tok_keyring_signer(cfg->keys)->id);
 	TEST_EQUALS(2223, sa_port(&cfg->relay.ng_listen));
-	TEST_EQUALS(8080, cfg->cred.port);
+	TEST_EQUALS(8080, cfg->cred.lsn.port);
 	TEST_EQUALS(0, list_count(&cfg->sip.gwsets));
 
  out:
