@@ -76,34 +76,32 @@ static void sum(const struct relay *relay, struct scrape *sc)
 }
 
 
-static int ports_metrics(struct mbuf *mb, const struct relay *relay)
+static int pool_family(struct mbuf *mb, const struct relay *relay,
+		       const char *name, const char *help,
+		       uint32_t (*get)(const struct portpool *pp))
 {
-	int err;
+	int err = promfmt_family(mb, name, PROMFMT_GAUGE, help);
 
-	err = promfmt_family(mb, "umedge_relay_port_pairs", PROMFMT_GAUGE,
-			     "RTP/RTCP port pairs of each interface");
 	for (struct le *le = relay->ifaces.head; le; le = le->next) {
 		const struct relay_iface *ifc = le->data;
 		char l[96] = "";
 
 		err |= promfmt_label(l, sizeof(l), "interface", ifc->name);
-		err |= promfmt_sample(mb, "umedge_relay_port_pairs", l,
-				      portpool_pairs(ifc->pool));
-	}
-
-	err |= promfmt_family(mb, "umedge_relay_port_pairs_free",
-			      PROMFMT_GAUGE, "Port pairs free on each "
-			      "interface");
-	for (struct le *le = relay->ifaces.head; le; le = le->next) {
-		const struct relay_iface *ifc = le->data;
-		char l[96] = "";
-
-		err |= promfmt_label(l, sizeof(l), "interface", ifc->name);
-		err |= promfmt_sample(mb, "umedge_relay_port_pairs_free", l,
-				      portpool_free(ifc->pool));
+		err |= promfmt_sample(mb, name, l, get(ifc->pool));
 	}
 
 	return err;
+}
+
+
+static int ports_metrics(struct mbuf *mb, const struct relay *relay)
+{
+	return pool_family(mb, relay, "umedge_relay_port_pairs",
+			   "RTP/RTCP port pairs of each interface",
+			   portpool_pairs) |
+		pool_family(mb, relay, "umedge_relay_port_pairs_free",
+			    "Port pairs free on each interface",
+			    portpool_free);
 }
 
 

@@ -45,10 +45,10 @@ unsigned b2b_code_index(uint16_t scode)
 }
 
 
-static int dir_family(struct mbuf *mb, const char *name, const char *help,
-		      const uint64_t v[2])
+/* one sample per direction */
+static int dir_samples(struct mbuf *mb, const char *name, const uint64_t v[2])
 {
-	int err = promfmt_family(mb, name, PROMFMT_COUNTER, help);
+	int err = 0;
 
 	for (int d = 0; d < 2; d++) {
 		char l[32];
@@ -58,6 +58,14 @@ static int dir_family(struct mbuf *mb, const char *name, const char *help,
 	}
 
 	return err;
+}
+
+
+static int dir_family(struct mbuf *mb, const char *name, const char *help,
+		      const uint64_t v[2])
+{
+	return promfmt_family(mb, name, PROMFMT_COUNTER, help) |
+		dir_samples(mb, name, v);
 }
 
 
@@ -95,7 +103,6 @@ static int active_metrics(struct mbuf *mb, const struct b2b *b2b)
 {
 	const char *name = "umedge_sip_calls_active";
 	uint64_t n[2] = {0, 0};
-	int err;
 
 	for (struct le *le = b2b->calls.head; le; le = le->next) {
 		const struct bcall *call = le->data;
@@ -103,15 +110,8 @@ static int active_metrics(struct mbuf *mb, const struct b2b *b2b)
 		++n[call->aside];
 	}
 
-	err = promfmt_family(mb, name, PROMFMT_GAUGE, "Calls now");
-	for (int d = 0; d < 2; d++) {
-		char l[32];
-
-		(void)re_snprintf(l, sizeof(l), "direction=\"%s\"", dirs[d]);
-		err |= promfmt_sample(mb, name, l, n[d]);
-	}
-
-	return err;
+	return promfmt_family(mb, name, PROMFMT_GAUGE, "Calls now") |
+		dir_samples(mb, name, n);
 }
 
 

@@ -242,6 +242,8 @@ int test_fwd_forward(void)
 	TEST_ERR(err);
 	TEST_EQUALS(-1, recv_wait(r.peer[1], buf, sizeof(buf), &from, 200));
 	TEST_EQUALS(1, FWD_GET(r.fs->side[0].c.dropped));
+	TEST_EQUALS(1, FWD_GET(r.fs->side[0].c.bleed));
+	TEST_EQUALS(0, FWD_GET(r.fs->side[0].c.auth));
 	TEST_EQUALS(5, FWD_GET(r.fs->side[0].c.packets));
 	TEST_EQUALS(5 * 172, FWD_GET(r.fs->side[0].c.bytes));
 	TEST_EQUALS(0x1111, FWD_GET(r.fs->side[0].c.ssrc));
@@ -334,6 +336,8 @@ int test_fwd_rtcp_cname(void)
 			TEST_EQUALS(-1, recv_wait(r.peer[1], buf, sizeof(buf),
 						  &from, 200));
 			TEST_EQUALS(1, FWD_GET(r.fs->side[0].c.dropped));
+			TEST_EQUALS(0, FWD_GET(r.fs->side[0].c.bleed) +
+				    FWD_GET(r.fs->side[0].c.auth));
 		}
 		else {
 			TEST_EQUALS(sizeof(bad), recv_wait(r.peer[1], buf,
@@ -539,6 +543,8 @@ int test_fwd_srtp_term(void)
 			   r.pair[0].local.len) == 182);
 	TEST_EQUALS(-1, recv_wait(r.peer[1], q, sizeof(q), &from, 200));
 	TEST_EQUALS(2, FWD_GET(r.fs->side[0].c.dropped));
+	TEST_EQUALS(2, FWD_GET(r.fs->side[0].c.auth));
+	TEST_EQUALS(0, FWD_GET(r.fs->side[0].c.bleed));
 
  out:
 	rig_close(&r);
