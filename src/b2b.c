@@ -88,6 +88,7 @@ static bool refuse(struct b2b *b2b, enum b2b_side side,
 	sipguard_request(msg, &v);
 	if (v.scode) {
 		++b2b->st.malformed;
+		++b2b->st.guard[side][v.rule];
 		if (gate_log(b2b->gate))
 			DEBUG_INFO("%J: %r refused with %u: %s\n", &msg->src,
 				   &msg->met, v.scode, v.why);

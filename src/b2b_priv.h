@@ -38,6 +38,7 @@ struct tok_keyring;
 struct cfg_host;
 struct stimer;
 
+#include "sipguard.h"
 #include "dtq.h"
 #include "sipconn.h"
 #include "sipstream.h"
@@ -66,11 +67,26 @@ enum {
 /** Per-code counts of failed calls: the codes kept, the rest "other" */
 enum { B2B_NCODES = 16 };
 
+/** Why calls end, for per-cause counts (b2b_cause_index()) */
+enum b2b_cause {
+	B2B_CAUSE_BYE_OUTSIDE = 0,  /**< BYE from the outside leg       */
+	B2B_CAUSE_BYE_INSIDE,       /**< BYE from the inside leg        */
+	B2B_CAUSE_CANCELLED,        /**< CANCEL before an answer        */
+	B2B_CAUSE_FAILED,           /**< No answer: a final error       */
+	B2B_CAUSE_SESSION_EXPIRED,  /**< No session refresh             */
+	B2B_CAUSE_MEDIA_TIMEOUT,    /**< No media                       */
+	B2B_CAUSE_NO_ACK,           /**< The 2xx was never ACKed        */
+	B2B_CAUSE_OTHER,            /**< Anything else after an answer  */
+	B2B_NCAUSES
+};
+
 /** Counters for umedgectl status and /metrics */
 struct b2b_stats {
 	uint64_t dir_calls[2];    /**< Calls by the caller's side      */
 	uint64_t dir_answered[2]; /**< Answered, by the caller's side  */
 	uint64_t failed_code[2][B2B_NCODES]; /**< Failed: side, code   */
+	uint64_t guard[2][SIPGUARD_RULE_N];  /**< Refused: side, rule  */
+	uint64_t ended[2][B2B_NCAUSES];      /**< Ended: side, cause   */
 	uint64_t calls;        /**< INVITEs that made a call           */
 	uint64_t answered;     /**< Calls answered                     */
 	uint64_t failed;       /**< Calls that ended before an answer  */
@@ -309,5 +325,6 @@ int  bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 void bcall_media_timeout(struct b2b *b2b, const char *id);
 int  bcall_print(struct re_printf *pf, const struct bcall *call);
 unsigned b2b_code_index(uint16_t scode);
+enum b2b_cause b2b_cause_index(const char *cause, bool answered);
 struct jsonw;
 void bcall_json(struct jsonw *w, const struct bcall *call);

@@ -7,6 +7,7 @@
  * list (the codes umedge sends or passes on most) or "other": the
  * number of series stays bounded whatever peers answer.
  */
+#include <string.h>
 #include <re.h>
 #include "cfg.h"
 #include "promfmt.h"
@@ -25,6 +26,44 @@ static const uint16_t codes[B2B_NCODES - 1] = {
 };
 
 static const char *dirs[2] = {"in", "out"};
+
+static const char *causes[B2B_NCAUSES] = {
+	"bye_outside", "bye_inside", "cancelled", "failed",
+	"session_expired", "media_timeout", "no_ack", "other"
+};
+
+
+/**
+ * The class of a call's end cause (bcall_end()'s text)
+ *
+ * @param cause    The cause as logged and recorded
+ * @param answered Whether the call was answered
+ *
+ * @return its class; an unknown cause is "failed" before an answer,
+ *         "other" after
+ */
+enum b2b_cause b2b_cause_index(const char *cause, bool answered)
+{
+	static const struct {
+		const char *text;
+		enum b2b_cause c;
+	} known[] = {
+		{"bye from outside", B2B_CAUSE_BYE_OUTSIDE},
+		{"bye from inside",  B2B_CAUSE_BYE_INSIDE},
+		{"cancelled",        B2B_CAUSE_CANCELLED},
+		{"session expired",  B2B_CAUSE_SESSION_EXPIRED},
+		{"media timeout",    B2B_CAUSE_MEDIA_TIMEOUT},
+		{"no ACK",           B2B_CAUSE_NO_ACK},
+		{"no answer in ACK", B2B_CAUSE_NO_ACK},
+	};
+
+	for (size_t i = 0; cause && i < ARRAY_SIZE(known); i++) {
+		if (!strcmp(cause, known[i].text))
+			return known[i].c;
+	}
+
+	return answered ? B2B_CAUSE_OTHER : B2B_CAUSE_FAILED;
+}
 
 
 /**
@@ -156,6 +195,50 @@ static int refused_metrics(struct mbuf *mb, const struct b2b_stats *st)
 }
 
 
+static int ended_metrics(struct mbuf *mb, const struct b2b_stats *st)
+{
+	const char *name = "umedge_sip_calls_ended_total";
+	int err;
+
+	err = promfmt_family(mb, name, PROMFMT_COUNTER, "Calls ended, by "
+			     "direction and cause");
+	for (int d = 0; d < 2; d++) {
+		for (int c = 0; c < B2B_NCAUSES; c++) {
+			char l[64];
+
+			(void)re_snprintf(l, sizeof(l), "direction=\"%s\","
+					  "cause=\"%s\"", dirs[d], causes[c]);
+			err |= promfmt_sample(mb, name, l, st->ended[d][c]);
+		}
+	}
+
+	return err;
+}
+
+
+static int guard_metrics(struct mbuf *mb, const struct b2b_stats *st)
+{
+	static const char *sides[2] = {"outside", "inside"};
+	const char *name = "umedge_sip_requests_rejected_total";
+	int err;
+
+	err = promfmt_family(mb, name, PROMFMT_COUNTER, "Requests answered "
+			     "with an error by sipguard, by side and rule");
+	for (int d = 0; d < 2; d++) {
+		for (int r = SIPGUARD_OK + 1; r < SIPGUARD_RULE_N; r++) {
+			char l[64];
+
+			(void)re_snprintf(l, sizeof(l), "side=\"%s\","
+					  "rule=\"%s\"", sides[d],
+					  sipguard_rule_name(r));
+			err |= promfmt_sample(mb, name, l, st->guard[d][r]);
+		}
+	}
+
+	return err;
+}
+
+
 static int hosts_metrics(struct mbuf *mb, const struct b2b *b2b)
 {
 	const char *name = "umedge_sip_host_up";
@@ -219,7 +302,9 @@ int b2b_metrics(struct mbuf *mb, const struct b2b *b2b, bool per_host)
 	err |= dir_family(mb, "umedge_sip_calls_answered_total", "Calls "
 			  "answered", st->dir_answered);
 	err |= failed_metrics(mb, st);
+	err |= ended_metrics(mb, st);
 	err |= refused_metrics(mb, st);
+	err |= guard_metrics(mb, st);
 	err |= feature_metrics(mb, st);
 	err |= promfmt_one(mb, "umedge_sip_rate_sources", PROMFMT_GAUGE,
 			   "Sources the rate limiter tracks",

@@ -763,6 +763,8 @@ void bcall_end(struct bcall *call, const char *cause)
 	if (call->state == BCALL_CLOSING)
 		return;
 
+	++call->b2b->st.ended[call->aside][b2b_cause_index(cause,
+						  call->t_answer != 0)];
 	call->state = BCALL_CLOSING;
 	xreq_abort_all(&call->xreqs);
 	brec_write(call, cause);

@@ -14,9 +14,10 @@
 #include "sipguard.h"
 
 
-static void verdict(struct sipguard_verdict *v, uint16_t scode,
-		    const char *reason, const char *why)
+static void verdict(struct sipguard_verdict *v, enum sipguard_rule rule,
+		    uint16_t scode, const char *reason, const char *why)
 {
+	v->rule = rule;
 	v->scode = scode;
 	v->reason = reason;
 	v->why = why;
@@ -297,7 +298,7 @@ static bool features_check(const struct sip_msg *msg,
 		(void)sip_msg_hdr_apply(msg, true, SIP_HDR_REQUIRE,
 					unknown_tag, tags);
 	if (tags[0]) {
-		verdict(v, 420, "Bad Extension",
+		verdict(v, SIPGUARD_EXTENSION, 420, "Bad Extension",
 			"Require names an extension umedge lacks");
 		(void)re_snprintf(v->hdrs, sizeof(v->hdrs),
 				  "Unsupported: %s\r\n", tags);
@@ -306,7 +307,8 @@ static bool features_check(const struct sip_msg *msg,
 
 	if (sdp_met && has_body(msg) &&
 	    !msg_ctype_cmp(&msg->ctyp, "application", "sdp")) {
-		verdict(v, 415, "Unsupported Media Type", "body is not SDP");
+		verdict(v, SIPGUARD_CONTENT_TYPE, 415, "Unsupported Media Type",
+			"body is not SDP");
 		str_ncpy(v->hdrs, "Accept: application/sdp\r\n",
 			 sizeof(v->hdrs));
 		return true;
@@ -315,11 +317,60 @@ static bool features_check(const struct sip_msg *msg,
 	if (sdp_met && acc && !pl_contains(&acc->val, "application/sdp") &&
 	    !pl_contains(&acc->val, "*/*") &&
 	    !pl_contains(&acc->val, "application/*")) {
-		verdict(v, 406, "Not Acceptable", "Accept excludes SDP");
+		verdict(v, SIPGUARD_ACCEPT, 406, "Not Acceptable",
+			"Accept excludes SDP");
 		return true;
 	}
 
 	return false;
+}
+
+
+/* the header checks that answer 400, in order; true if one failed */
+static bool headers_check(const struct sip_msg *msg,
+			  struct sipguard_verdict *v)
+{
+	static const struct {
+		const char *(*check)(const struct sip_msg *msg);
+		enum sipguard_rule rule;
+	} checks[] = {
+		{singles_check, SIPGUARD_SINGLES},
+		{ids_check,     SIPGUARD_IDS},
+		{cseq_check,    SIPGUARD_CSEQ},
+		{addr_check,    SIPGUARD_ADDR},
+		{clen_check,    SIPGUARD_CLEN},
+		{date_check,    SIPGUARD_DATE},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		const char *why = checks[i].check(msg);
+
+		if (why) {
+			verdict(v, checks[i].rule, 400, "Bad Request", why);
+			return true;
+		}
+	}
+
+	return false;
+}
+
+
+/**
+ * The name of a rule, for logs and metric labels
+ *
+ * @param rule Rule
+ *
+ * @return "size", "headers", ..., "hops"; "ok" for SIPGUARD_OK
+ */
+const char *sipguard_rule_name(enum sipguard_rule rule)
+{
+	static const char *names[SIPGUARD_RULE_N] = {
+		"ok", "size", "headers", "version", "singles", "ids",
+		"cseq", "addr", "clen", "date", "max_forwards",
+		"uri_scheme", "extension", "content_type", "accept", "hops"
+	};
+
+	return (unsigned)rule < SIPGUARD_RULE_N ? names[rule] : "?";
 }
 
 
@@ -339,54 +390,43 @@ static bool uri_scheme_ok(const struct sip_msg *msg)
  */
 void sipguard_request(const struct sip_msg *msg, struct sipguard_verdict *v)
 {
-	const char *why;
-
 	if (!v)
 		return;
 
-	verdict(v, 0, NULL, NULL);
+	verdict(v, SIPGUARD_OK, 0, NULL, NULL);
 	if (!msg)
 		return;
 
 	if (mbuf_get_left(msg->mb) + msg->mb->pos > SIPGUARD_SIZE_MAX) {
-		verdict(v, 513, "Message Too Large", "message too large");
+		verdict(v, SIPGUARD_SIZE, 513, "Message Too Large",
+			"message too large");
 		return;
 	}
 
 	if (list_count(&msg->hdrl) > SIPGUARD_HEADERS_MAX ||
 	    hdr_count(msg, SIP_HDR_VIA) > SIPGUARD_VIAS_MAX) {
-		verdict(v, 400, "Bad Request", "too many header fields");
+		verdict(v, SIPGUARD_HEADERS, 400, "Bad Request",
+			"too many header fields");
 		return;
 	}
 
 	if (pl_strcmp(&msg->ver, "SIP/2.0")) {
-		verdict(v, 505, "Version Not Supported", "SIP version");
+		verdict(v, SIPGUARD_VERSION, 505, "Version Not Supported",
+			"SIP version");
 		return;
 	}
 
-	why = singles_check(msg);
-	if (!why)
-		why = ids_check(msg);
-	if (!why)
-		why = cseq_check(msg);
-	if (!why)
-		why = addr_check(msg);
-	if (!why)
-		why = clen_check(msg);
-	if (!why)
-		why = date_check(msg);
-	if (why) {
-		verdict(v, 400, "Bad Request", why);
+	if (headers_check(msg, v))
 		return;
-	}
 
 	if (pl_isset(&msg->maxfwd) && !pl_isnum(&msg->maxfwd, 9)) {
-		verdict(v, 400, "Bad Request", "Max-Forwards is not a number");
+		verdict(v, SIPGUARD_MAX_FORWARDS, 400, "Bad Request",
+			"Max-Forwards is not a number");
 		return;
 	}
 
 	if (!uri_scheme_ok(msg)) {
-		verdict(v, 416, "Unsupported URI Scheme",
+		verdict(v, SIPGUARD_URI_SCHEME, 416, "Unsupported URI Scheme",
 			"Request-URI scheme");
 		return;
 	}
@@ -396,7 +436,8 @@ void sipguard_request(const struct sip_msg *msg, struct sipguard_verdict *v)
 
 	if (pl_isset(&msg->maxfwd) && pl_u32(&msg->maxfwd) == 0 &&
 	    pl_strcmp(&msg->met, "OPTIONS")) {
-		verdict(v, 483, "Too Many Hops", "Max-Forwards is 0");
+		verdict(v, SIPGUARD_HOPS, 483, "Too Many Hops",
+			"Max-Forwards is 0");
 		return;
 	}
 }

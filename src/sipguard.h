@@ -22,8 +22,30 @@ enum {
 					    branch (the Warning says it) */
 };
 
+/** The rule a request broke (for counters; sipguard_rule_name()) */
+enum sipguard_rule {
+	SIPGUARD_OK = 0,        /**< None                               */
+	SIPGUARD_SIZE,          /**< 513: over SIPGUARD_SIZE_MAX        */
+	SIPGUARD_HEADERS,       /**< 400: too many header fields        */
+	SIPGUARD_VERSION,       /**< 505: not SIP/2.0                   */
+	SIPGUARD_SINGLES,       /**< 400: a single header twice/missing */
+	SIPGUARD_IDS,           /**< 400: Call-ID, tag or branch        */
+	SIPGUARD_CSEQ,          /**< 400: CSeq                          */
+	SIPGUARD_ADDR,          /**< 400: From, To or Contact           */
+	SIPGUARD_CLEN,          /**< 400: Content-Length                */
+	SIPGUARD_DATE,          /**< 400: Date                          */
+	SIPGUARD_MAX_FORWARDS,  /**< 400: Max-Forwards not a number     */
+	SIPGUARD_URI_SCHEME,    /**< 416: Request-URI scheme            */
+	SIPGUARD_EXTENSION,     /**< 420: Require names an unknown one  */
+	SIPGUARD_CONTENT_TYPE,  /**< 415: body is not SDP               */
+	SIPGUARD_ACCEPT,        /**< 406: Accept excludes SDP           */
+	SIPGUARD_HOPS,          /**< 483: Max-Forwards 0                */
+	SIPGUARD_RULE_N         /**< How many                           */
+};
+
 /** What is wrong with a request, and the answer it gets */
 struct sipguard_verdict {
+	enum sipguard_rule rule; /**< The rule broken, SIPGUARD_OK     */
 	uint16_t scode;        /**< 0 if the request is fine       */
 	const char *reason;    /**< Reason phrase                  */
 	const char *why;       /**< Detail for the log             */
@@ -34,5 +56,6 @@ void sipguard_request(const struct sip_msg *msg,
 		      struct sipguard_verdict *v);
 bool sipguard_response(const struct sip_msg *msg, const struct pl *callid,
 		       const struct pl *ltag, const struct pl *met);
+const char *sipguard_rule_name(enum sipguard_rule rule);
 
 #endif

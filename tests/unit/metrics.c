@@ -16,6 +16,7 @@
 #include "promfmt.h"
 #include "relay.h"
 #include "turnd.h"
+#include "b2b_priv.h"
 #include "test.h"
 
 
@@ -256,5 +257,29 @@ int test_metrics_grammar(void)
 	mem_deref(relay);
 	mem_deref(cfg);
 	mem_deref(mb);
+	return err;
+}
+
+
+int test_metrics_b2b_classes(void)
+{
+	int err = 0;
+
+	TEST_ASSERT(b2b_code_index(487) < B2B_NCODES - 1);
+	TEST_ASSERT(b2b_code_index(503) != b2b_code_index(487));
+	TEST_EQUALS(B2B_NCODES - 1, b2b_code_index(499));
+	TEST_EQUALS(B2B_NCODES - 1, b2b_code_index(0));
+
+	TEST_EQUALS(B2B_CAUSE_BYE_INSIDE,
+		    b2b_cause_index("bye from inside", true));
+	TEST_EQUALS(B2B_CAUSE_NO_ACK, b2b_cause_index("no answer in ACK",
+						      true));
+	TEST_EQUALS(B2B_CAUSE_FAILED, b2b_cause_index("redirect refused",
+						      false));
+	TEST_EQUALS(B2B_CAUSE_OTHER, b2b_cause_index("transfer failed, UM "
+						     "gone", true));
+	TEST_EQUALS(B2B_CAUSE_FAILED, b2b_cause_index(NULL, false));
+
+ out:
 	return err;
 }

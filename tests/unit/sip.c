@@ -148,8 +148,35 @@ int test_sipguard_rfc4475(void)
 			TEST_FAIL("%s: %u (%s)\n", rfc4475_req[i].name,
 				  v.scode, v.why ? v.why : "");
 		TEST_EQUALS(rfc4475_req[i].want, v.scode);
+		TEST_EQUALS(v.scode == 0, v.rule == SIPGUARD_OK);
 		msg = mem_deref(msg);
 	}
+
+	/* the rule each refusal is counted under */
+	{
+		static const struct {
+			const char *name;
+			enum sipguard_rule rule;
+		} rules[] = {
+			{"bext01", SIPGUARD_EXTENSION},
+			{"unkscm", SIPGUARD_URI_SCHEME},
+			{"invut",  SIPGUARD_CONTENT_TYPE},
+			{"sdp01",  SIPGUARD_ACCEPT},
+			{"mcl01",  SIPGUARD_SINGLES},
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+			TEST_ERR(msg_file(&msg, rules[i].name));
+			sipguard_request(msg, &v);
+			if (v.rule != rules[i].rule)
+				TEST_FAIL("%s: rule %s\n", rules[i].name,
+					  sipguard_rule_name(v.rule));
+			TEST_EQUALS(rules[i].rule, v.rule);
+			msg = mem_deref(msg);
+		}
+	}
+	TEST_STRCMP("max_forwards", sipguard_rule_name(SIPGUARD_MAX_FORWARDS));
+	TEST_STRCMP("hops", sipguard_rule_name(SIPGUARD_HOPS));
 
 	/* the 420 names what is not supported */
 	TEST_ERR(msg_file(&msg, "bext01"));
@@ -503,6 +530,7 @@ int test_sipguard_ids(void)
 		}
 		else {
 			TEST_EQUALS(400, v.scode);
+			TEST_EQUALS(SIPGUARD_IDS, v.rule);
 			TEST_CONTAINS(v.why, "longer than 1024 bytes");
 		}
 		msg = mem_deref(msg);
