@@ -47,6 +47,7 @@ static void relay_destructor(void *data)
 		mem_deref(relay->workers[i]);
 	relay->nworkers = 0;
 	mem_deref(relay->workers);
+	mem_deref(relay->beats);
 	relay->mq = mem_deref(relay->mq);
 
 	hash_flush(relay->calls);
@@ -116,8 +117,10 @@ static int workers_alloc(struct relay *relay, unsigned n)
 		n = WORKERS_MAX;
 
 	relay->workers = mem_zalloc(n * sizeof(*relay->workers), NULL);
-	if (!relay->workers)
+	relay->beats = mem_zalloc(n * sizeof(*relay->beats), NULL);
+	if (!relay->workers || !relay->beats)
 		return ENOMEM;
+	memset(relay->beats, 0xff, n * sizeof(*relay->beats)); /* unseen */
 
 	for (unsigned i = 0; i < n; i++) {
 		int err = worker_alloc(&relay->workers[i], i, relay->mq,
@@ -128,6 +131,30 @@ static int workers_alloc(struct relay *relay, unsigned n)
 	}
 
 	return 0;
+}
+
+
+/**
+ * Whether every forwarding thread ran its loop since the last call
+ * (for the watchdog: a stuck worker stops the feed)
+ *
+ * @param relay Relay, NULL if disabled
+ *
+ * @return true if all of them did (always on the first call)
+ */
+bool relay_alive(struct relay *relay)
+{
+	bool alive = true;
+
+	for (unsigned i = 0; relay && i < relay->nworkers; i++) {
+		uint64_t b = worker_beat(relay->workers[i]);
+
+		if (b == relay->beats[i])
+			alive = false;
+		relay->beats[i] = b;
+	}
+
+	return alive;
 }
 
 

@@ -145,6 +145,7 @@ int  relay_call_print(struct re_printf *pf, const struct relay *relay,
 		      const struct pl *callid);
 struct jsonw;
 int  relay_metrics(struct mbuf *mb, const struct relay *relay);
+bool relay_alive(struct relay *relay);
 void relay_json(struct jsonw *w, const struct relay *relay);
 void relay_calls_json(struct jsonw *w, const struct relay *relay);
 int  relay_call_json(struct jsonw *w, const struct relay *relay,

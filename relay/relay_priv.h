@@ -41,6 +41,7 @@ struct relay {
 	const struct cfg *cfg;        /**< Configuration (referenced)    */
 	struct list ifaces;           /**< struct relay_iface            */
 	struct worker **workers;      /**< Forwarding threads            */
+	uint64_t *beats;              /**< Their heartbeats, last seen   */
 	unsigned nworkers;            /**< How many                      */
 	struct mqueue *mq;            /**< Events from the workers       */
 	struct hash *calls;           /**< struct relay_call by Call-ID  */

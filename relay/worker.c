@@ -64,6 +64,7 @@ struct worker {
 	struct list cmds;              /**< struct worker_cmd         */
 	struct mqueue *mq;             /**< Events to the main thread */
 	unsigned nstreams;             /**< Main thread's count       */
+	uint64_t beat;                 /**< Loop ticks (worker writes) */
 	struct offload off;            /**< Kernel fast path          */
 
 	/* worker thread only, from here */
@@ -668,6 +669,7 @@ static void *worker_main(void *arg)
 		if (now >= w->next_tick) {
 			streams_tick(w, now);
 			w->next_tick = now + TICK_MS;
+			FWD_SET(w->beat, w->beat + 1);
 		}
 	}
 
@@ -935,6 +937,20 @@ int worker_release(struct worker *w, struct fwd_stream *fs)
 unsigned worker_streams(const struct worker *w)
 {
 	return w ? w->nstreams : 0;
+}
+
+
+/**
+ * The worker's heartbeat: it grows every TICK_MS while the thread runs
+ * its loop
+ *
+ * @param w Worker
+ *
+ * @return the count of loop ticks
+ */
+uint64_t worker_beat(const struct worker *w)
+{
+	return w ? FWD_GET(w->beat) : 0;
 }
 
 

@@ -56,5 +56,6 @@ int  worker_dtmf(struct worker *w, struct fwd_stream *fs, int side,
 int  worker_release(struct worker *w, struct fwd_stream *fs);
 unsigned worker_streams(const struct worker *w);
 const struct offload *worker_offload(const struct worker *w);
+uint64_t worker_beat(const struct worker *w);
 
 #endif

@@ -25,17 +25,17 @@
 #include "b2b.h"
 #include "credsrv.h"
 #include "metrics.h"
+#include "sdnotify.h"
 #include "ctl.h"
 #include "app.h"
 #include "app_priv.h"
-
-
 
 
 static void app_destructor(void *data)
 {
 	struct app *app = data;
 
+	mem_deref(app->sdn);
 	mem_deref(app->ctl);
 	mem_deref(app->metrics);
 	mem_deref(app->cred);
@@ -44,6 +44,26 @@ static void app_destructor(void *data)
 	mem_deref(app->ng);
 	mem_deref(app->relay);
 	mem_deref(app->cfg);
+}
+
+
+/* the watchdog is fed while every relay worker runs its loop */
+static bool alive_handler(void *arg)
+{
+	struct app *app = arg;
+
+	return relay_alive(app->relay);
+}
+
+
+static void status_handler(char *buf, size_t sz, void *arg)
+{
+	const struct app *app = arg;
+
+	(void)re_snprintf(buf, sz, "%u calls, %u relay calls, %u turn "
+			  "allocations", b2b_count(app->b2b),
+			  relay_call_count(app->relay),
+			  turnd_count(app->turnd));
 }
 
 
@@ -92,6 +112,10 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 	app->started = (uint64_t)time(NULL);
 	app->loads = 1;
 	log_apply(cfg);
+
+	err = sdnotify_alloc(&app->sdn, alive_handler, status_handler, app);
+	if (err)
+		goto out;
 
 	err = ctl_alloc(&app->ctl, cfg->control_socket);
 	if (err)
@@ -178,23 +202,10 @@ static void restart_note(const struct cfg *old, const struct cfg *cfg)
 }
 
 
-/**
- * Re-read the configuration file. A configuration that fails is
- * refused with a log line; the running one stays in force.
- *
- * @param app   Daemon
- * @param msg   Buffer for the reason it was refused
- * @param msgsz Size of msg
- *
- * @return 0 if applied, otherwise errorcode
- */
-int app_reload(struct app *app, char *msg, size_t msgsz)
+static int reload(struct app *app, char *msg, size_t msgsz)
 {
 	struct cfg *cfg = NULL;
 	int err;
-
-	if (!app || !msg || !msgsz)
-		return EINVAL;
 
 	err = cfg_load(&cfg, app->cfg->path, msg, msgsz);
 	if (err) {
@@ -220,6 +231,55 @@ int app_reload(struct app *app, char *msg, size_t msgsz)
 		     list_count(&cfg->keys->keys));
 
 	return 0;
+}
+
+
+/**
+ * Re-read the configuration file. A configuration that fails is
+ * refused with a log line; the running one stays in force.
+ *
+ * @param app   Daemon
+ * @param msg   Buffer for the reason it was refused
+ * @param msgsz Size of msg
+ *
+ * @return 0 if applied, otherwise errorcode
+ */
+int app_reload(struct app *app, char *msg, size_t msgsz)
+{
+	int err;
+
+	if (!app || !msg || !msgsz)
+		return EINVAL;
+
+	sdnotify_reloading(app->sdn);
+	err = reload(app, msg, msgsz);
+	sdnotify_reloaded(app->sdn, err ? msg : NULL);
+
+	return err;
+}
+
+
+/**
+ * The daemon is up, every listener bound: tell systemd (Type=notify)
+ *
+ * @param app Daemon
+ */
+void app_ready(struct app *app)
+{
+	if (app)
+		sdnotify_ready(app->sdn);
+}
+
+
+/**
+ * The daemon stops: tell systemd
+ *
+ * @param app Daemon
+ */
+void app_stopping(struct app *app)
+{
+	if (app)
+		sdnotify_stopping(app->sdn);
 }
 
 

@@ -10,6 +10,8 @@ struct app;
 
 int  app_alloc(struct app **appp, struct cfg *cfg);
 int  app_reload(struct app *app, char *msg, size_t msgsz);
+void app_ready(struct app *app);
+void app_stopping(struct app *app);
 const struct cfg *app_cfg(const struct app *app);
 
 #endif

@@ -14,6 +14,7 @@ struct app {
 	struct b2b *b2b;        /**< SIP B2BUA, NULL if disabled   */
 	struct credsrv *cred;   /**< Credential service, or NULL   */
 	struct metrics *metrics;/**< Prometheus endpoint, or NULL  */
+	struct sdnotify *sdn;   /**< systemd notifier              */
 	uint64_t started;       /**< Unix time of start            */
 	uint64_t reloaded;      /**< Unix time of the last reload  */
 	unsigned loads;         /**< Configurations loaded         */

@@ -104,6 +104,13 @@ int b2b_status(struct re_printf *pf, const struct b2b *b2b)
 }
 
 
+/** @return the B2BUA's calls now, 0 if it is disabled */
+unsigned b2b_count(const struct b2b *b2b)
+{
+	return b2b ? list_count(&b2b->calls) : 0;
+}
+
+
 /**
  * Print the B2BUA's calls, one per line
  *

@@ -53,6 +53,7 @@ static void signal_handler(int signo, void *arg)
 
 	default:
 		DEBUG_NOTICE("signal %d: stopping\n", signo);
+		app_stopping(g_app);
 		re_cancel();
 		break;
 	}
@@ -149,6 +150,7 @@ static int run(struct cfg *cfg, bool background)
 		daemon_ready(0);
 		(void)daemon_stdio_null();
 	}
+	app_ready(g_app);
 
 	err = re_main(NULL);
 

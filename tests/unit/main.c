@@ -42,6 +42,7 @@ static const struct test {
 	TEST(test_promfmt_label),
 	TEST(test_promfmt_check),
 	TEST(test_metrics_grammar),
+	TEST(test_relay_alive),
 	TEST(test_metrics_b2b_classes),
 	TEST(test_jsonw_doc),
 	TEST(test_jsonw_errors),

@@ -1161,3 +1161,26 @@ int test_relay_dtmf(void)
 	teardown(relay, cfg, mb, a.fd, b.fd, -1);
 	return err;
 }
+
+
+/* the watchdog's rule: every worker ran its loop since the last look */
+int test_relay_alive(void)
+{
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	int err;
+
+	err = relay_open(&relay, &cfg, "");
+	TEST_ERR(err);
+
+	TEST_ASSERT(relay_alive(relay));      /* first look */
+	(void)usleep(700 * 1000);             /* over two ticks of 250 ms */
+	TEST_ASSERT(relay_alive(relay));
+	TEST_ASSERT(!relay_alive(relay));     /* no tick in between */
+	TEST_ASSERT(relay_alive(NULL));       /* no relay, nothing stuck */
+
+ out:
+	mem_deref(relay);
+	mem_deref(cfg);
+	return err;
+}

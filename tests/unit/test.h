@@ -115,6 +115,7 @@ int test_cfg_outbound_check(void);
 int test_promfmt_label(void);
 int test_promfmt_check(void);
 int test_metrics_grammar(void);
+int test_relay_alive(void);
 int test_metrics_b2b_classes(void);
 int test_jsonw_doc(void);
 int test_jsonw_errors(void);
