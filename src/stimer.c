@@ -263,9 +263,9 @@ void stimer_uac_negotiate(struct stimer_neg *neg,
  *
  * @return ms from a refresh to the refresher's next one
  */
-uint32_t stimer_refresh_ms(uint32_t interval)
+uint64_t stimer_refresh_ms(uint32_t interval)
 {
-	return (uint32_t)min((uint64_t)interval * 500, (uint64_t)UINT32_MAX);
+	return (uint64_t)interval * 500;
 }
 
 
@@ -275,11 +275,11 @@ uint32_t stimer_refresh_ms(uint32_t interval)
  * @return ms from a refresh to the BYE of the side that waits for the
  *         next one
  */
-uint32_t stimer_expire_ms(uint32_t interval)
+uint64_t stimer_expire_ms(uint32_t interval)
 {
 	uint64_t s = interval - min((uint32_t)BYE_MARGIN_MAX, interval / 3);
 
-	return (uint32_t)min(s * 1000, (uint64_t)UINT32_MAX);
+	return s * 1000;
 }
 
 

@@ -67,8 +67,8 @@ int  stimer_uas_negotiate(struct stimer_neg *neg,
 			  uint32_t minse_cfg);
 void stimer_uac_negotiate(struct stimer_neg *neg,
 			  const struct stimer_req *resp);
-uint32_t stimer_refresh_ms(uint32_t interval);
-uint32_t stimer_expire_ms(uint32_t interval);
+uint64_t stimer_refresh_ms(uint32_t interval);
+uint64_t stimer_expire_ms(uint32_t interval);
 int  stimer_resp_print(struct re_printf *pf, const struct stimer_neg *neg);
 int  stimer_req_print(struct re_printf *pf, const struct stimer_req *req);
 

@@ -83,7 +83,7 @@ static void expire(struct stimer *st, const char *why)
  * the interval runs out */
 static void failing(struct stimer *st)
 {
-	uint32_t left = stimer_expire_ms(st->neg.interval) -
+	uint64_t left = stimer_expire_ms(st->neg.interval) -
 		stimer_refresh_ms(st->neg.interval);
 
 	st->failing = true;
