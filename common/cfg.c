@@ -104,6 +104,9 @@ static const struct cfg_key keys[] = {
 
 	KLIST("token_secret",         cfg_secret_h, keys, NULL),
 	KU32("token_ttl",             token_ttl, 60, 31536000),
+	KU32("drain_timeout",         drain.timeout, 0, 604800),
+	KU32("drain_retry_after",     drain.retry_after, 0, 86400),
+	KBOOL("drain_options_503",    drain.options_503),
 
 	KONE("cred_listen",           cfg_http_h, cred.lsn),
 	KSTR("cred_bearer_key",       cred.bearer),
@@ -199,6 +202,9 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 
 	cfg->token_ttl = 86400;
 	cfg->metrics.per_host = true;
+	cfg->drain.timeout = 3600;
+	cfg->drain.retry_after = 300;
+	cfg->drain.options_503 = true;
 
 	*cfgp = cfg;
 

@@ -284,6 +284,11 @@ struct cfg {
 	struct cfg_metrics metrics;       /**< Prometheus /metrics     */
 	struct tok_keyring *keys;         /**< token_secret lines      */
 	uint32_t token_ttl;               /**< Default credential TTL  */
+	struct cfg_drain {
+		uint32_t timeout;         /**< s a drain waits at most  */
+		uint32_t retry_after;     /**< Retry-After of its 503s  */
+		bool options_503;         /**< OPTIONS get 503 as well  */
+	} drain;                          /**< Graceful drain          */
 };
 
 int  cfg_load(struct cfg **cfgp, const char *path, char *err, size_t errsz);

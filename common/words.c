@@ -52,3 +52,25 @@ bool words_next(struct pl *rest, struct pl *word)
 
 	return true;
 }
+
+
+/**
+ * Is this a decimal number of 1 to max digits, and nothing else?
+ *
+ * @param pl  Text
+ * @param max Most digits
+ *
+ * @return true if it is
+ */
+bool words_isnum(const struct pl *pl, size_t max)
+{
+	if (!pl_isset(pl) || pl->l > max)
+		return false;
+
+	for (size_t i = 0; i < pl->l; i++) {
+		if (pl->p[i] < '0' || pl->p[i] > '9')
+			return false;
+	}
+
+	return true;
+}

@@ -7,5 +7,6 @@
 
 bool words_next(struct pl *rest, struct pl *word);
 void words_trim(struct pl *pl);
+bool words_isnum(const struct pl *pl, size_t max);
 
 #endif

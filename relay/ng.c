@@ -44,6 +44,7 @@ struct ng {
 	uint64_t retrans;           /**< Replies sent again          */
 	uint64_t denied;            /**< From non-controllers        */
 	uint64_t malformed;         /**< Bad datagrams               */
+	bool draining;              /**< Offers of new calls refused */
 };
 
 /** A reply kept for retransmissions */
@@ -181,6 +182,7 @@ static int dispatch(struct ng *ng, const struct benc *dict,
 
 	memset(&c, 0, sizeof(c));
 	c.relay = ng->relay;
+	c.draining = ng->draining;
 	c.dict = dict;
 	c.reply = mb;
 
@@ -358,6 +360,21 @@ int ng_alloc(struct ng **ngp, struct relay *relay, const struct cfg *cfg)
  * @param ng  ng server
  * @param cfg New configuration, referenced
  */
+/**
+ * Start or stop refusing offers of new calls (a drain): they get
+ * "error-reason": "draining"; re-offers of known calls, answers,
+ * queries and deletes go on
+ *
+ * @param ng ng server, NULL if none
+ * @param on Whether offers of new calls are refused
+ */
+void ng_set_draining(struct ng *ng, bool on)
+{
+	if (ng)
+		ng->draining = on;
+}
+
+
 void ng_set_cfg(struct ng *ng, const struct cfg *cfg)
 {
 	if (!ng || !cfg)

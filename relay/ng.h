@@ -19,6 +19,7 @@ void ng_set_cfg(struct ng *ng, const struct cfg *cfg);
 int ng_status(struct re_printf *pf, const struct ng *ng);
 struct jsonw;
 void ng_json(struct jsonw *w, const struct ng *ng);
+void ng_set_draining(struct ng *ng, bool on);
 int ng_local(const struct ng *ng, struct sa *local);
 int ng_input(struct ng *ng, const struct sa *src, const struct mbuf *mb,
 	     struct mbuf **replyp);

@@ -253,6 +253,14 @@ static int exchange(struct ng_cmd *c, bool answer)
 
 int ng_cmd_offer(struct ng_cmd *c)
 {
+	struct pl callid;
+
+	if (c->draining && !benc_dict_str(c->dict, "call-id", &callid) &&
+	    !relay_call_find(c->relay, &callid)) {
+		c->error = "draining";
+		return EBUSY;
+	}
+
 	return exchange(c, false);
 }
 

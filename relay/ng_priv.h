@@ -12,6 +12,7 @@ struct ng_cmd {
 	struct mbuf *reply;           /**< Reply dictionary, open        */
 	const char *error;            /**< Set: reply with this error    */
 	char warning[256];            /**< Unknown flags, for "warning"  */
+	bool draining;                /**< New calls are refused         */
 };
 
 int ng_cmd_offer(struct ng_cmd *c);

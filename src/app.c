@@ -35,6 +35,7 @@ static void app_destructor(void *data)
 {
 	struct app *app = data;
 
+	tmr_cancel(&app->drain.tmr);
 	mem_deref(app->sdn);
 	mem_deref(app->ctl);
 	mem_deref(app->metrics);
@@ -60,9 +61,9 @@ static void status_handler(char *buf, size_t sz, void *arg)
 {
 	const struct app *app = arg;
 
-	(void)re_snprintf(buf, sz, "%u calls, %u relay calls, %u turn "
-			  "allocations", b2b_count(app->b2b),
-			  relay_call_count(app->relay),
+	(void)re_snprintf(buf, sz, "%s%u calls, %u relay calls, %u turn "
+			  "allocations", app->drain.on ? "draining: " : "",
+			  b2b_count(app->b2b), relay_call_count(app->relay),
 			  turnd_count(app->turnd));
 }
 

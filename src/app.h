@@ -12,6 +12,7 @@ int  app_alloc(struct app **appp, struct cfg *cfg);
 int  app_reload(struct app *app, char *msg, size_t msgsz);
 void app_ready(struct app *app);
 void app_stopping(struct app *app);
+int  app_drain(struct app *app, uint32_t timeout);
 const struct cfg *app_cfg(const struct app *app);
 
 #endif

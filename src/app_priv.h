@@ -17,9 +17,17 @@ struct app {
 	struct sdnotify *sdn;   /**< systemd notifier              */
 	uint64_t started;       /**< Unix time of start            */
 	uint64_t reloaded;      /**< Unix time of the last reload  */
+	struct app_drain {
+		bool on;            /**< Draining                  */
+		bool hungup;        /**< The timeout ended the calls */
+		uint64_t since;     /**< Unix time it started      */
+		uint64_t until;     /**< Unix time it ends at most */
+		struct tmr tmr;     /**< Checks once a second      */
+	} drain;                /**< Graceful drain            */
 	unsigned loads;         /**< Configurations loaded         */
 	unsigned refused;       /**< Reloads refused               */
 };
 
 int appctl_register(struct app *app);
 int app_metrics(struct mbuf *mb, void *arg);
+unsigned app_drain_left(const struct app *app);

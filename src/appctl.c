@@ -12,6 +12,7 @@
 #include "tok.h"
 #include "cfg.h"
 #include "jsonw.h"
+#include "words.h"
 #include "relay.h"
 #include "ng.h"
 #include "turnd.h"
@@ -86,6 +87,45 @@ static void parts_json(struct jsonw *w, const struct app *app)
 }
 
 
+static void drain_json(struct jsonw *w, const struct app *app)
+{
+	uint64_t now = (uint64_t)time(NULL);
+
+	if (!app->drain.on) {
+		jsonw_null(w, "drain");
+		return;
+	}
+
+	jsonw_obj(w, "drain");
+	jsonw_u64(w, "since_s", now - app->drain.since);
+	jsonw_u64(w, "ends_in_s", app->drain.until > now ?
+		  app->drain.until - now : 0);
+	jsonw_obj(w, "left");
+	jsonw_u64(w, "sip_calls", b2b_count(app->b2b));
+	jsonw_u64(w, "relay_calls", relay_call_count(app->relay));
+	jsonw_u64(w, "turn_allocations", turnd_count(app->turnd));
+	jsonw_close(w);
+	jsonw_close(w);
+}
+
+
+static int drain_print(struct re_printf *pf, const struct app *app)
+{
+	uint64_t now = (uint64_t)time(NULL);
+
+	if (!app->drain.on)
+		return 0;
+
+	return re_hprintf(pf, "drain: since %llu s, left %u sip calls, %u "
+			  "relay calls, %u turn allocations; ends in %llu s\n",
+			  (unsigned long long)(now - app->drain.since),
+			  b2b_count(app->b2b), relay_call_count(app->relay),
+			  turnd_count(app->turnd),
+			  (unsigned long long)(app->drain.until > now ?
+					       app->drain.until - now : 0));
+}
+
+
 static int status_json(struct re_printf *pf, const struct app *app)
 {
 	const struct cfg *cfg = app->cfg;
@@ -96,6 +136,7 @@ static int status_json(struct re_printf *pf, const struct app *app)
 	jsonw_str(&w, "version", VERSION);
 	jsonw_u64(&w, "uptime_s", (uint64_t)time(NULL) - app->started);
 	jsonw_u64(&w, "started_unix", app->started);
+	drain_json(&w, app);
 	jsonw_obj(&w, "config");
 	jsonw_str(&w, "path", cfg->path);
 	jsonw_u64(&w, "loads", app->loads);
@@ -120,6 +161,7 @@ static int status_text(struct re_printf *pf, const struct app *app)
 	err  = re_hprintf(pf, "version: %s\n", VERSION);
 	err |= re_hprintf(pf, "uptime: %llu s\n",
 			  (unsigned long long)(time(NULL) - app->started));
+	err |= drain_print(pf, app);
 	err |= re_hprintf(pf, "config: %s (loaded %u, refused %u)\n",
 			  cfg->path, app->loads, app->refused);
 	err |= re_hprintf(pf, "log_level: %s\n",
@@ -261,6 +303,34 @@ static int turn_handler(struct re_printf *pf, const struct pl *args,
 }
 
 
+static int drain_handler(struct re_printf *pf, const struct pl *args,
+			 bool json, void *arg)
+{
+	struct app *app = arg;
+	uint32_t timeout = app->cfg->drain.timeout;
+	struct jsonw w;
+
+	if (pl_isset(args)) {
+		if (!words_isnum(args, 7)) {
+			(void)re_hprintf(pf, "usage: drain [SECONDS]\n");
+			return EINVAL;
+		}
+		timeout = pl_u32(args);
+	}
+
+	(void)app_drain(app, timeout);
+	if (!json)
+		return drain_print(pf, app);
+
+	jsonw_init(&w, pf);
+	jsonw_obj(&w, NULL);
+	drain_json(&w, app);
+	jsonw_close(&w);
+
+	return jsonw_end(&w);
+}
+
+
 /**
  * Register the daemon's commands on its control socket
  *
@@ -284,6 +354,9 @@ int appctl_register(struct app *app)
 	err |= ctl_register(ctl, "turn", "TURN allocations: user, "
 			    "5-tuple, relayed address, peers, counters",
 			    turn_handler, app);
+	err |= ctl_register(ctl, "drain", "[SECONDS]: take no new calls, "
+			    "exit when none is left (or at the timeout)",
+			    drain_handler, app);
 
 	return err;
 }

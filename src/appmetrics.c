@@ -32,6 +32,8 @@ static int process_metrics(struct mbuf *mb, const struct app *app)
 	err |= promfmt_one(mb, "umedge_config_last_reload_timestamp_seconds",
 			   PROMFMT_GAUGE, "Unix time of the last applied "
 			   "reload, 0 if none", app->reloaded);
+	err |= promfmt_one(mb, "umedge_draining", PROMFMT_GAUGE, "1 while "
+			   "draining (no new calls)", app->drain.on);
 
 	return err;
 }

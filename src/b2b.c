@@ -30,6 +30,7 @@
 #include "sipraw.h"
 #include "b2b.h"
 #include "b2b_priv.h"
+#include "bcall.h"
 
 
 enum {
@@ -165,6 +166,30 @@ static void invite(struct b2b *b2b, enum b2b_side side,
 }
 
 
+/* While draining: a new call (and OPTIONS, unless drain_options_503
+ * no) gets 503 with Retry-After, so gateways and proxies go elsewhere;
+ * true if it was answered */
+static bool drained(struct b2b *b2b, enum b2b_side side,
+		    const struct sip_msg *msg)
+{
+	bool invite = !pl_strcmp(&msg->met, "INVITE");
+
+	if (!invite && (pl_strcmp(&msg->met, "OPTIONS") ||
+			!b2b->cfg->drain.options_503))
+		return false;
+
+	if (invite)
+		++b2b->st.drained;
+	(void)siptp_replyf(b2b->tp[side], msg, 503, "Service Unavailable",
+			   "Retry-After: %u\r\n"
+			   "Warning: 399 umedge \"draining\"\r\n"
+			   "Content-Length: 0\r\n\r\n",
+			   b2b->cfg->drain.retry_after);
+
+	return true;
+}
+
+
 static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
 			  const struct sip_msg *msg)
 {
@@ -186,6 +211,9 @@ static void out_of_dialog(struct b2b *b2b, enum b2b_side side,
 				 "Content-Length: 0\r\n\r\n", RETRY_AFTER);
 		return;
 	}
+
+	if (b2b->draining && drained(b2b, side, msg))
+		return;
 
 	if (!pl_strcmp(&msg->met, "OPTIONS")) {
 		(void)siptp_replyf(sip, msg, 200, "OK",
@@ -660,4 +688,37 @@ void b2b_set_cfg(struct b2b *b2b, const struct cfg *cfg)
 	mem_deref((void *)b2b->cfg);
 	b2b->cfg = mem_ref((void *)cfg);
 	gate_set_cfg(b2b->gate, cfg);
+}
+
+
+/**
+ * Start or stop refusing new calls (a drain)
+ *
+ * @param b2b B2BUA, NULL if disabled
+ * @param on  Whether new calls get 503
+ */
+void b2b_set_draining(struct b2b *b2b, bool on)
+{
+	if (b2b)
+		b2b->draining = on;
+}
+
+
+/**
+ * End every call now (a drain that timed out): BYE on both legs of an
+ * answered call, 503 to the caller of one that is not
+ *
+ * @param b2b   B2BUA, NULL if disabled
+ * @param cause Cause, for the log and the records
+ */
+void b2b_hangup_all(struct b2b *b2b, const char *cause)
+{
+	struct le *le = b2b ? b2b->calls.head : NULL;
+
+	while (le) {
+		struct bcall *call = le->data;
+
+		le = le->next;
+		bcall_hangup(call, cause);
+	}
 }

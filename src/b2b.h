@@ -21,6 +21,8 @@ void b2b_set_cfg(struct b2b *b2b, const struct cfg *cfg);
 int  b2b_status(struct re_printf *pf, const struct b2b *b2b);
 int  b2b_calls_print(struct re_printf *pf, const struct b2b *b2b);
 unsigned b2b_count(const struct b2b *b2b);
+void b2b_set_draining(struct b2b *b2b, bool on);
+void b2b_hangup_all(struct b2b *b2b, const char *cause);
 int  b2b_metrics(struct mbuf *mb, const struct b2b *b2b, bool per_host);
 struct jsonw;
 void b2b_json(struct jsonw *w, const struct b2b *b2b);

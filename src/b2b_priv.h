@@ -87,6 +87,7 @@ struct b2b_stats {
 	uint64_t failed_code[2][B2B_NCODES]; /**< Failed: side, code   */
 	uint64_t guard[2][SIPGUARD_RULE_N];  /**< Refused: side, rule  */
 	uint64_t ended[2][B2B_NCAUSES];      /**< Ended: side, cause   */
+	uint64_t drained;      /**< 503: new calls while draining      */
 	uint64_t calls;        /**< INVITEs that made a call           */
 	uint64_t answered;     /**< Calls answered                     */
 	uint64_t failed;       /**< Calls that ended before an answer  */
@@ -138,6 +139,7 @@ struct b2b {
 	struct dtq q_noresp;              /**< INVITEs without an answer   */
 	struct dtq q_ok[B2B_OK_STEPS];    /**< 2xx retransmission steps    */
 	struct b2b_stats st;              /**< Counters                    */
+	bool draining;                    /**< New calls get 503           */
 };
 
 /** A message body and its type */

@@ -173,11 +173,13 @@ static int refused_metrics(struct mbuf *mb, const struct b2b_stats *st)
 {
 	static const char *reasons[] = {
 		"untrusted", "rate", "calls_in_limit", "number",
-		"source_limit", "no_route", "bad_request", "malformed"
+		"source_limit", "no_route", "bad_request", "malformed",
+		"draining"
 	};
 	const uint64_t v[] = {
 		st->forbidden, st->limited, st->in_limited, st->out_refused,
-		st->out_limited, st->out_noroute, st->out_bad, st->malformed
+		st->out_limited, st->out_noroute, st->out_bad, st->malformed,
+		st->drained
 	};
 	const char *name = "umedge_sip_requests_refused_total";
 	int err;

@@ -189,6 +189,27 @@ static int answer_sdp(struct bcall *call, const struct sip_msg *msg)
 }
 
 
+/**
+ * End the call on the edge's own decision (a drain that timed out):
+ * BYE on both legs once answered, else 503 to the caller, whose
+ * callee's INVITE is cancelled with the request
+ *
+ * @param call  Call
+ * @param cause Cause, for the log and the record
+ */
+void bcall_hangup(struct bcall *call, const char *cause)
+{
+	if (!call->t_answer) {
+		bcall_fail(call, 503, "Service Unavailable", cause);
+		return;
+	}
+
+	bcall_bye_send(call, B2B_EXT);
+	bcall_bye_send(call, B2B_INT);
+	bcall_end(call, cause);
+}
+
+
 /* A leg's session timer ran out (stimer.h): BYE on both legs */
 static void expired_handler(struct leg *leg, void *arg)
 {

@@ -74,6 +74,7 @@ static inline struct leg *bcall_callee(const struct bcall *call)
 
 /* bcall.c */
 void bcall_end(struct bcall *call, const char *cause);
+void bcall_hangup(struct bcall *call, const char *cause);
 void bcall_fail(struct bcall *call, uint16_t scode, const char *reason,
 		const char *cause);
 void bcall_bye_send(struct bcall *call, enum b2b_side side);

@@ -36,6 +36,7 @@
 #include "turnuri.h"
 #include "tlsctx.h"
 #include "jsonw.h"
+#include "words.h"
 #include "httpd.h"
 #include "promfmt.h"
 #include "credsrv.h"
@@ -57,6 +58,7 @@ struct credsrv {
 	uint64_t issued;          /**< Credentials handed out         */
 	uint64_t refused;         /**< 401 and 403                    */
 	uint64_t bad;             /**< 400, 404, 405 (and httpd's)    */
+	bool draining;            /**< 503 to every request           */
 };
 
 /** What the request asks for */
@@ -155,20 +157,6 @@ static const char *authenticated(const struct credsrv *cs,
 }
 
 
-static bool is_number(const struct pl *pl)
-{
-	if (!pl->l || pl->l > 9)
-		return false;
-
-	for (size_t i = 0; i < pl->l; i++) {
-		if (pl->p[i] < '0' || pl->p[i] > '9')
-			return false;
-	}
-
-	return true;
-}
-
-
 static uint32_t ttl_of(const struct credsrv *cs, const struct pl *ttl)
 {
 	uint32_t v = pl_isset(ttl) ? pl_u32(ttl) : cs->cfg->token_ttl;
@@ -192,7 +180,7 @@ static void issue(struct credsrv *cs, struct httpd_conn *c,
 		return;
 	}
 
-	if (pl_isset(&q->ttl) && !is_number(&q->ttl)) {
+	if (pl_isset(&q->ttl) && !words_isnum(&q->ttl, 9)) {
 		ereply(cs, c, 400, "Bad Request", NULL, "ttl: seconds");
 		return;
 	}
@@ -222,6 +210,15 @@ static void handle(struct httpd_conn *c, const struct http_msg *msg,
 	const struct cfg_cred *cred = &cs->cfg->cred;
 	struct creq q;
 	const char *how;
+
+	if (cs->draining) {
+		char ra[32];
+
+		(void)re_snprintf(ra, sizeof(ra), "Retry-After: %u\r\n",
+				  cs->cfg->drain.retry_after);
+		ereply(cs, c, 503, "Service Unavailable", ra, "draining");
+		return;
+	}
 
 	if (cred->clients.head &&
 	    !ipnet_match(&cred->clients, httpd_peer(c))) {
@@ -330,6 +327,19 @@ int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg)
 		*csp = cs;
 
 	return err;
+}
+
+
+/**
+ * Start or stop refusing requests (a drain): 503
+ *
+ * @param cs Credential service, NULL if off
+ * @param on Whether requests get 503
+ */
+void credsrv_set_draining(struct credsrv *cs, bool on)
+{
+	if (cs)
+		cs->draining = on;
 }
 
 

@@ -17,6 +17,7 @@ struct credsrv;
 
 int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg);
 int credsrv_status(struct re_printf *pf, const struct credsrv *cs);
+void credsrv_set_draining(struct credsrv *cs, bool on);
 int credsrv_metrics(struct mbuf *mb, const struct credsrv *cs);
 struct jsonw;
 void credsrv_json(struct jsonw *w, const struct credsrv *cs);

@@ -97,3 +97,47 @@ int ctlc_request(const char *path, const char *line, struct mbuf **mbp)
 
 	return err;
 }
+
+
+/* the "drain:" line of a status answer, or "" */
+static void drain_line(const struct mbuf *mb, char *buf, size_t sz)
+{
+	struct pl line;
+
+	buf[0] = '\0';
+	if (!re_regex((const char *)mb->buf, mb->end, "drain: [^\n]+", &line))
+		(void)pl_strcpy(&line, buf, sz);
+}
+
+
+/**
+ * Wait until the daemon stops answering on its control socket (it
+ * exited), printing its drain progress when it changes
+ *
+ * @param path    Control socket path
+ * @param seconds How long to wait at most
+ *
+ * @return 0 once it is gone, ETIMEDOUT if it still answers
+ */
+int ctlc_wait_gone(const char *path, uint32_t seconds)
+{
+	char last[128] = "", now[128];
+
+	for (uint32_t i = 0; i <= seconds; i++) {
+		struct mbuf *mb = NULL;
+
+		if (ctlc_request(path, "status", &mb))
+			return 0;
+
+		drain_line(mb, now, sizeof(now));
+		mem_deref(mb);
+		if (strcmp(now, last)) {
+			(void)re_printf("%s%s\n", now[0] ? "drain: " : "",
+					now[0] ? now : "not draining");
+			str_ncpy(last, now, sizeof(last));
+		}
+		(void)sleep(1);
+	}
+
+	return ETIMEDOUT;
+}

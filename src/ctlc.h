@@ -6,5 +6,6 @@
 #define UMEDGE_CTLC_H
 
 int ctlc_request(const char *path, const char *line, struct mbuf **mbp);
+int ctlc_wait_gone(const char *path, uint32_t seconds);
 
 #endif

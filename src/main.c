@@ -51,6 +51,11 @@ static void signal_handler(int signo, void *arg)
 		(void)app_reload(g_app, msg, sizeof(msg));
 		break;
 
+	case SIGUSR2:
+		DEBUG_NOTICE("SIGUSR2: draining\n");
+		(void)app_drain(g_app, app_cfg(g_app)->drain.timeout);
+		break;
+
 	default:
 		DEBUG_NOTICE("signal %d: stopping\n", signo);
 		app_stopping(g_app);

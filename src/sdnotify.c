@@ -237,7 +237,8 @@ void sdnotify_reloaded(struct sdnotify *s, const char *refused)
 
 
 /**
- * The daemon stops: STOPPING=1
+ * The daemon stops, now or after a drain: STOPPING=1 (the watchdog is
+ * still fed while it drains)
  *
  * @param s Notifier
  */
@@ -246,7 +247,5 @@ void sdnotify_stopping(struct sdnotify *s)
 	if (!s || !sdnotify_enabled())
 		return;
 
-	tmr_cancel(&s->wd);
-	tmr_cancel(&s->st);
 	send_msg("STOPPING=1");
 }

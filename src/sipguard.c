@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <re.h>
+#include "words.h"
 #include "sipguard.h"
 
 
@@ -86,21 +87,6 @@ static unsigned hdr_count(const struct sip_msg *msg, enum sip_hdrid id)
 }
 
 
-/* A decimal number of at most 'digits' digits, nothing else */
-static bool pl_isnum(const struct pl *pl, size_t digits)
-{
-	if (!pl_isset(pl) || pl->l > digits)
-		return false;
-
-	for (size_t i = 0; i < pl->l; i++) {
-		if (pl->p[i] < '0' || pl->p[i] > '9')
-			return false;
-	}
-
-	return true;
-}
-
-
 /* Headers a request must carry exactly once (RFC 3261 §8.1.1, §20) */
 static const char *singles_check(const struct sip_msg *msg)
 {
@@ -142,7 +128,7 @@ static const char *cseq_parse(const struct sip_msg *msg, struct pl *met)
 	    met->p + met->l != hdr->val.p + hdr->val.l)
 		return "CSeq is not 'number method'";
 
-	if (!pl_isnum(&num, 10) || pl_u64(&num) > 0x7fffffff)
+	if (!words_isnum(&num, 10) || pl_u64(&num) > 0x7fffffff)
 		return "CSeq number out of range";
 
 	return NULL;
@@ -229,7 +215,7 @@ static const char *clen_check(const struct sip_msg *msg)
 		return msg->tp == SIP_TRANSP_UDP ? NULL :
 			"Content-Length is missing";
 
-	if (!pl_isnum(&msg->clen, 9))
+	if (!words_isnum(&msg->clen, 9))
 		return "Content-Length is not a number";
 
 	if (pl_u32(&msg->clen) > body)
@@ -419,7 +405,7 @@ void sipguard_request(const struct sip_msg *msg, struct sipguard_verdict *v)
 	if (headers_check(msg, v))
 		return;
 
-	if (pl_isset(&msg->maxfwd) && !pl_isnum(&msg->maxfwd, 9)) {
+	if (pl_isset(&msg->maxfwd) && !words_isnum(&msg->maxfwd, 9)) {
 		verdict(v, SIPGUARD_MAX_FORWARDS, 400, "Bad Request",
 			"Max-Forwards is not a number");
 		return;

@@ -35,6 +35,8 @@ struct opts {
 	uint64_t ttl;          /**< --ttl, 0 if not given      */
 	uint64_t expires;      /**< --expires, 0 if not given  */
 	bool json;             /**< --json                     */
+	bool wait;             /**< --wait                     */
+	uint64_t timeout;      /**< --timeout, 0 if not given  */
 };
 
 
@@ -50,6 +52,9 @@ static void usage(void)
 	"  calls                        the relay's calls\n"
 	"  call CALL-ID                 a call's streams, latches, counters\n"
 	"  turn                         TURN allocations, peers, counters\n"
+	"  drain [SECONDS] [--wait]     (or --timeout SECONDS)\n"
+	"                               take no new calls; exit when none\n"
+	"                               is left (--wait: until it exits)\n"
 	"\n"
 	"offline commands (secrets from the configuration file):\n"
 	"  token issue --scope S [--ttl SECONDS | --expires UNIXTIME]\n"
@@ -97,13 +102,32 @@ static int answer_print(const struct opts *o, struct mbuf *mb)
 }
 
 
+static int daemon_ask(const struct opts *o, const char *path,
+		      const char *line)
+{
+	struct mbuf *mb = NULL;
+	int err;
+
+	err = ctlc_request(path, line, &mb);
+	if (err) {
+		(void)re_fprintf(stderr, "umedgectl: %s: %m (is umedge "
+				 "running?)\n", path, err);
+		return EX_NODAEMON;
+	}
+
+	err = answer_print(o, mb);
+	mem_deref(mb);
+
+	return err;
+}
+
+
 static int daemon_cmd(const struct opts *o, const char *cmd)
 {
 	const char *path = o->socket;
 	struct cfg *cfg = NULL;
-	struct mbuf *mb = NULL;
 	char line[600];
-	int ret, err;
+	int ret;
 
 	(void)re_snprintf(line, sizeof(line), "%s%s", o->json ? "json " : "",
 			  cmd);
@@ -115,18 +139,17 @@ static int daemon_cmd(const struct opts *o, const char *cmd)
 		path = cfg->control_socket;
 	}
 
-	err = ctlc_request(path, line, &mb);
-	if (err) {
-		(void)re_fprintf(stderr, "umedgectl: %s: %m (is umedge "
-				 "running?)\n", path, err);
-		ret = EX_NODAEMON;
-		goto out;
+	ret = daemon_ask(o, path, line);
+
+	/* --wait (drain): until the daemon is gone, or its timeout + 30 s */
+	if (ret == EX_OK && o->wait &&
+	    ctlc_wait_gone(path, o->timeout ? (uint32_t)o->timeout + 30 :
+			   UINT32_MAX - 1)) {
+		(void)re_fprintf(stderr, "umedgectl: %s: still running\n",
+				 path);
+		ret = EX_FAIL;
 	}
 
-	ret = answer_print(o, mb);
-
- out:
-	mem_deref(mb);
 	mem_deref(cfg);
 
 	return ret;
@@ -302,6 +325,8 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		{"ttl",     required_argument, NULL, 'T'},
 		{"expires", required_argument, NULL, 'E'},
 		{"json",    no_argument,       NULL, 'j'},
+		{"wait",    no_argument,       NULL, 'w'},
+		{"timeout", required_argument, NULL, 'O'},
 		{"help",    no_argument,       NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -316,6 +341,12 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 		case 'S': o->scope = optarg; break;
 		case 'u': o->user = optarg; break;
 		case 'j': o->json = true; break;
+		case 'w': o->wait = true; break;
+		case 'O':
+			if (!number_parse(optarg, &o->timeout) ||
+			    o->timeout > 604800)
+				return EX_USAGE;
+			break;
 		case 'h':
 			usage();
 			exit(EX_OK);
@@ -360,6 +391,21 @@ int main(int argc, char *argv[])
 		       0 == strcmp(pos[0], "calls") ||
 		       0 == strcmp(pos[0], "turn")))
 		return daemon_cmd(&o, pos[0]);
+
+	if ((n == 1 || n == 2) && 0 == strcmp(pos[0], "drain")) {
+		char line[32] = "drain";
+
+		if (n == 2 && (!number_parse(pos[1], &o.timeout) ||
+			       o.timeout > 604800)) {
+			usage();
+			return EX_USAGE;
+		}
+
+		if (o.timeout)
+			(void)re_snprintf(line, sizeof(line), "drain %llu",
+					  (unsigned long long)o.timeout);
+		return daemon_cmd(&o, line);
+	}
 
 	if (n == 2 && 0 == strcmp(pos[0], "call")) {
 		char line[512];

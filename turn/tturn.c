@@ -67,6 +67,8 @@ static uint16_t quota_check(const struct treq *req,
 			--user;
 	}
 
+	if (req->turnd->draining)
+		return 508;
 	if (user >= ct->user_quota)
 		return 486;
 	if (total >= ct->total_quota)

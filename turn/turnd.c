@@ -287,6 +287,27 @@ int turnd_input(struct turnd *turnd, const struct sa *src, struct mbuf *mb)
 
 
 /** @return the number of allocations */
+/** @return EVEN-PORT reservations held now, 0 without a server */
+uint32_t turnd_resv_count(const struct turnd *turnd)
+{
+	return turnd ? turnd->nresvs : 0;
+}
+
+
+/**
+ * Start or stop refusing new allocations (a drain): 508; refreshes,
+ * permissions, channels and data go on
+ *
+ * @param turnd TURN server, NULL if disabled
+ * @param on    Whether new allocations are refused
+ */
+void turnd_set_draining(struct turnd *turnd, bool on)
+{
+	if (turnd)
+		turnd->draining = on;
+}
+
+
 uint32_t turnd_count(const struct turnd *turnd)
 {
 	return turnd ? turnd->nallocs : 0;

@@ -20,6 +20,8 @@ void turnd_set_cfg(struct turnd *turnd, const struct cfg *cfg);
 int  turnd_input(struct turnd *turnd, const struct sa *src,
 		 struct mbuf *mb);
 uint32_t turnd_count(const struct turnd *turnd);
+void turnd_set_draining(struct turnd *turnd, bool on);
+uint32_t turnd_resv_count(const struct turnd *turnd);
 int  turnd_status(struct re_printf *pf, const struct turnd *turnd);
 int  turnd_allocs_print(struct re_printf *pf, const struct turnd *turnd);
 int  turnd_metrics(struct mbuf *mb, const struct turnd *turnd);

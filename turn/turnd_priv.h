@@ -169,6 +169,7 @@ struct turnd {
 	uint64_t allocs_total;       /**< Allocations made                */
 	struct tstats st;            /**< Totals, live and gone           */
 	uint64_t pf_refused[PEERFILT_N]; /**< Requests refused, by rule   */
+	bool draining;               /**< New allocations get 508         */
 	turnd_tap_h *tap;            /**< Replies go here if set          */
 	void *tap_arg;               /**< Its argument                    */
 };

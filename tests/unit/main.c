@@ -43,6 +43,7 @@ static const struct test {
 	TEST(test_promfmt_check),
 	TEST(test_metrics_grammar),
 	TEST(test_relay_alive),
+	TEST(test_ng_draining),
 	TEST(test_metrics_b2b_classes),
 	TEST(test_jsonw_doc),
 	TEST(test_jsonw_errors),

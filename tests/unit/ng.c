@@ -422,3 +422,51 @@ int test_ng_kamailio(void)
 	srv_close(&s);
 	return err;
 }
+
+
+/* a drain: an offer of a new call gets "draining"; a re-offer of a
+ * known call and a delete go on */
+int test_ng_draining(void)
+{
+	char msg[2048];
+	struct client c;
+	struct srv s;
+	int err;
+
+	c.fd = -1;
+	err = srv_open(&s);
+	TEST_ERR(err);
+	err = client_open(&c, "127.0.0.1");
+	TEST_ERR(err);
+
+	offer_msg(msg, sizeof(msg), "o1");
+	req_str(&c, &s, msg);
+	TEST_CONTAINS(c.reply, "o1 d6:result2:ok3:sdp");
+
+	ng_set_draining(s.ng, true);
+	offer_msg(msg, sizeof(msg), "o2");            /* ngc-1 again */
+	req_str(&c, &s, msg);
+	TEST_CONTAINS(c.reply, "o2 d6:result2:ok3:sdp");
+
+	(void)re_snprintf(msg, sizeof(msg), "o3 d7:command5:offer"
+			  "7:call-id5:ngc-28:from-tag2:t13:sdp%zu:%se",
+			  strlen(OFFER_SDP), OFFER_SDP);
+	req_str(&c, &s, msg);
+	TEST_STRCMP("o3 d6:result5:error12:error-reason8:draininge",
+		    c.reply);
+	TEST_EQUALS(1, relay_call_count(s.relay));
+
+	req_str(&c, &s, "d1 d7:command6:delete7:call-id5:ngc-1e");
+	TEST_STRCMP("d1 d6:result2:oke", c.reply);
+
+	ng_set_draining(s.ng, false);
+	req_str(&c, &s, msg + 0);   /* same cookie: the cached refusal */
+	TEST_CONTAINS(c.reply, "draining");
+
+	req_str(&c, &s, "p1 d7:command4:pinge");
+
+ out:
+	client_close(&c);
+	srv_close(&s);
+	return err;
+}
