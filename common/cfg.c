@@ -117,6 +117,9 @@ static const struct cfg_key keys[] = {
 	KONE("metrics_listen",        cfg_http_h, metrics.lsn),
 	KNETS("metrics_client",       metrics.clients),
 	KBOOL("metrics_per_host",     metrics.per_host),
+	KONE("hep_collector",         cfg_sa_h, hep.collector),
+	KU32("hep_capture_id",        hep.capture_id, 0, 4294967295U),
+	KSTR("hep_auth_key",          hep.auth_key),
 };
 
 
@@ -202,6 +205,7 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 
 	cfg->token_ttl = 86400;
 	cfg->metrics.per_host = true;
+	cfg->hep.capture_id = 1;
 	cfg->drain.timeout = 3600;
 	cfg->drain.retry_after = 300;
 	cfg->drain.options_503 = true;

@@ -282,6 +282,11 @@ struct cfg {
 	struct cfg_turn turn;             /**< TURN server             */
 	struct cfg_cred cred;             /**< Credential issuer       */
 	struct cfg_metrics metrics;       /**< Prometheus /metrics     */
+	struct cfg_hep {
+		struct sa collector;      /**< HEP v3 over UDP, or unset */
+		uint32_t capture_id;      /**< Chunk 12                 */
+		char auth_key[64];        /**< Chunk 14, "" for none    */
+	} hep;                            /**< Capture to Homer         */
 	struct tok_keyring *keys;         /**< token_secret lines      */
 	uint32_t token_ttl;               /**< Default credential TTL  */
 	struct cfg_drain {

@@ -75,6 +75,7 @@ static void b2b_destructor(void *data)
 		mem_deref(b2b->tls[s]);
 	}
 	mem_deref(b2b->dnsc);
+	mem_deref(b2b->hep);
 	mem_deref((void *)b2b->cfg);
 }
 
@@ -390,6 +391,9 @@ static int transports_add(struct b2b *b2b, const struct cfg *cfg)
 					   B2B_ALLOW, fence_request, b2b);
 			if (err)
 				return err;
+			if (b2b->hep)
+				sipraw_set_trace(list_ledata(b2b->raw.tail),
+						 b2b_hep_trace, b2b);
 		}
 
 		DEBUG_INFO("listening on %s %J (%s)\n", cfg_tp_name(l->tp),
@@ -558,7 +562,7 @@ static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 
 		err = sip_alloc(&b2b->sip[s], b2b->dnsc, TRANS_HASH,
 				TRANS_HASH, CONN_HASH, cfg->sip.user_agent,
-				NULL, NULL);
+				NULL, b2b);
 		if (!err)
 			err = sip_listen(&b2b->lsnr[s], b2b->sip[s], true,
 					 s == B2B_EXT ? ext_request :
@@ -621,6 +625,8 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 		goto out;
 
 	err = stacks_alloc(b2b, cfg);
+	if (!err)
+		err = b2b_hep_start(b2b, cfg);
 	if (err)
 		goto out;
 

@@ -117,6 +117,7 @@ struct b2b {
 	const struct cfg *cfg;            /**< Configuration (referenced)  */
 	struct relay *relay;              /**< Media relay                 */
 	struct dnsc *dnsc;                /**< Resolver for UM host names  */
+	struct hep *hep;                  /**< HEP capture, or NULL        */
 	struct sip *sip[2];               /**< Stack per side              */
 	struct siptp *tp[2];              /**< Transport per side: libre's
 					       stack, own streams          */
@@ -184,6 +185,9 @@ struct leg {
 					 its INVITE or of its response   */
 	struct sip_dialog *dlg;     /**< Dialog state (libre)            */
 	char *callid;               /**< Its Call-ID (hash key), whole   */
+	char *linkid;               /**< The call's link id: the Call-ID
+					 of the leg it was paired with
+					 first (the caller's), or NULL   */
 	char ltag[B2B_TAG_MAX];     /**< Our tag                         */
 	char *rtag;                 /**< The peer's tag, whole; NULL
 					 until known                     */
@@ -224,6 +228,7 @@ int  leg_alloc(struct leg **legp, struct b2b *b2b, enum b2b_side side,
 	       leg_req_h *reqh, leg_noack_h *noackh, void *arg);
 struct leg *leg_find(const struct b2b *b2b, const struct sip_msg *msg);
 struct leg *leg_lookup(const struct b2b *b2b, const struct pl *callid);
+const char *leg_link_id(const struct leg *leg);
 bool leg_cancel_foreign(const struct b2b *b2b, const struct sip_msg *msg);
 void leg_link(struct leg *leg);
 void leg_pair(struct leg *a, struct leg *b);
@@ -280,6 +285,7 @@ int  lreq_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	       void *arg, struct lreq **lreqp);
 void lreq_retry_set(struct lreq *lr, lreq_retry_h *retryh, void *arg);
 void lreq_cancel(struct lreq *lr);
+const struct leg *lreq_leg(const struct b2b *b2b, const struct pl *callid);
 void lreq_drop(struct lreq **lreqp);
 int  leg_ack(struct leg *leg, const struct body *body);
 bool leg_ack_again(const struct b2b *b2b, const struct sip_msg *msg);
@@ -330,3 +336,10 @@ unsigned b2b_code_index(uint16_t scode);
 enum b2b_cause b2b_cause_index(const char *cause, bool answered);
 struct jsonw;
 void bcall_json(struct jsonw *w, const struct bcall *call);
+
+
+/* b2bhep.c */
+int  b2b_hep_start(struct b2b *b2b, const struct cfg *cfg);
+void b2b_hep_trace(bool tx, enum sip_transp tp, const struct sa *src,
+		   const struct sa *dst, const uint8_t *pkt, size_t len,
+		   void *arg);

@@ -15,6 +15,7 @@
 #include "gate.h"
 #include "hset.h"
 #include "inlim.h"
+#include "hep.h"
 #include "b2b.h"
 #include "b2b_priv.h"
 #include "bcall.h"
@@ -256,6 +257,17 @@ static int hosts_metrics(struct mbuf *mb, const struct b2b *b2b)
 }
 
 
+static int hep_metrics(struct mbuf *mb, const struct hep *hep)
+{
+	return promfmt_one(mb, "umedge_hep_sent_total", PROMFMT_COUNTER,
+			   "SIP messages sent to the HEP collector",
+			   hep_sent(hep)) |
+		promfmt_one(mb, "umedge_hep_dropped_total", PROMFMT_COUNTER,
+			    "SIP messages not sent to it (over 64 KB, or "
+			    "the send failed)", hep_dropped(hep));
+}
+
+
 static int feature_metrics(struct mbuf *mb, const struct b2b_stats *st)
 {
 	int err;
@@ -319,6 +331,8 @@ int b2b_metrics(struct mbuf *mb, const struct b2b *b2b, bool per_host)
 			   hset_alive(b2b->umhosts));
 	if (per_host)
 		err |= hosts_metrics(mb, b2b);
+	if (b2b->hep)
+		err |= hep_metrics(mb, b2b->hep);
 
 	return err;
 }

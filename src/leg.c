@@ -42,6 +42,7 @@ static void leg_destructor(void *data)
 	mem_deref((void *)leg->msg);
 	mem_deref(leg->dlg);
 	mem_deref(leg->callid);
+	mem_deref(leg->linkid);
 	mem_deref(leg->rtag);
 }
 
@@ -187,6 +188,27 @@ void leg_pair(struct leg *a, struct leg *b)
 
 	a->peer = b;
 	b->peer = a;
+
+	/* the link id (HEP's correlation) is the first leg's: the caller's */
+	if (!b->linkid) {
+		b->linkid = mem_ref(a->linkid ? a->linkid : a->callid);
+		if (!a->linkid)
+			a->linkid = mem_ref(a->callid);
+	}
+}
+
+
+/**
+ * The call's link id: the Call-ID of the caller's leg (the leg's own
+ * until it is paired)
+ *
+ * @param leg Leg
+ *
+ * @return the link id
+ */
+const char *leg_link_id(const struct leg *leg)
+{
+	return leg->linkid ? leg->linkid : leg->callid;
 }
 
 

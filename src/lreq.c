@@ -293,3 +293,25 @@ void lreq_drop(struct lreq **lreqp)
 	lr->lreqp = NULL;
 	mem_deref(lr);
 }
+
+
+/**
+ * The leg of a request in flight with this Call-ID: a call's legs leave
+ * the B2BUA's table when it ends, but its BYEs are still answered
+ *
+ * @param b2b    B2BUA
+ * @param callid Call-ID
+ *
+ * @return the leg, NULL if no request in flight has it
+ */
+const struct leg *lreq_leg(const struct b2b *b2b, const struct pl *callid)
+{
+	for (struct le *le = b2b->lreqs.head; le; le = le->next) {
+		const struct lreq *lr = le->data;
+
+		if (!pl_strcmp(callid, lr->leg->callid))
+			return lr->leg;
+	}
+
+	return NULL;
+}

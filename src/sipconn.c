@@ -185,6 +185,11 @@ int sipconn_send(struct sipconn *sc, struct mbuf *mb)
 	if (!sc->tc)
 		return ENOTCONN;
 
+	if (sc->prm->traceh)
+		sc->prm->traceh(true, sipconn_tp(sc), &sc->laddr, &sc->peer,
+				mbuf_buf(mb), mbuf_get_left(mb),
+				sc->prm->trace_arg);
+
 	if (sc->estab)
 		return tcp_send(sc->tc, mb);
 
@@ -257,6 +262,10 @@ static void msg_take(struct sipconn *sc, struct mbuf *mb)
 	struct sip_msg *msg = NULL;
 
 	sc->got = true;
+	if (sc->prm->traceh)
+		sc->prm->traceh(false, sipconn_tp(sc), &sc->peer, &sc->laddr,
+				mbuf_buf(mb), mbuf_get_left(mb),
+				sc->prm->trace_arg);
 	if (decode(sc, mb, &msg)) {
 		mb->pos = 0;
 		answer(sc, mb, 0, NULL);
@@ -467,6 +476,8 @@ int sipconn_connect(struct sipconn **scp, const struct sa *peer,
 	sc->active = true;
 	err = tcp_connect(&sc->tc, peer, estab_handler, recv_handler,
 			  close_handler, sc);
+	if (!err)     /* connect() has bound it: known before it is up */
+		(void)tcp_conn_local_get(sc->tc, &sc->laddr);
 	if (!err && tls)
 		err = tls_start_tcp(&sc->tlsc, tls, sc->tc, 0);
 	if (!err && tls && host)

@@ -13,6 +13,8 @@ struct sipconn_prm {
 	uint32_t idle_ms;     /**< Closed after this long without one    */
 	uint32_t linger_ms;   /**< After the last answer, before closing */
 	const char *allow;    /**< The Allow of a 405                    */
+	sip_trace_h *traceh;  /**< Every message in and out, or NULL     */
+	void *trace_arg;      /**< Its argument                          */
 };
 
 struct sipconn;

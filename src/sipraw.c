@@ -59,6 +59,9 @@ struct sipraw {
 	struct sa laddr;             /**< The transport's address       */
 	sipraw_req_h *reqh;          /**< The B2BUA's first look        */
 	void *arg;                   /**< Its argument                  */
+	sip_trace_h *traceh;         /**< Every SIP datagram in and our
+					  answers out, or NULL          */
+	void *trace_arg;             /**< Its argument                  */
 	char callid[40];             /**< The probe's Call-ID           */
 	uint64_t answered;           /**< Requests answered here        */
 };
@@ -90,6 +93,9 @@ static void answer(struct sipraw *sr, const struct sa *src,
 		goto out;
 
 	out->pos = 0;
+	if (sr->traceh)
+		sr->traceh(true, SIP_TRANSP_UDP, &sr->laddr, src,
+			   mbuf_buf(out), mbuf_get_left(out), sr->trace_arg);
 	if (!udp_send(sr->us, src, out))
 		++sr->answered;
 
@@ -164,6 +170,10 @@ static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 	dgram.l = mbuf_get_left(mb);
 	if (!is_sip(&dgram))
 		return false;          /* STUN, say: libre's */
+
+	if (sr->traceh)
+		sr->traceh(false, SIP_TRANSP_UDP, src, &sr->laddr,
+			   mbuf_buf(mb), mbuf_get_left(mb), sr->trace_arg);
 
 	if (sipalias_rename(mb))
 		return true;
@@ -298,6 +308,24 @@ bool sipraw_claim(struct sipraw *sr, const struct sip_msg *msg)
 			   &msg->dst);
 
 	return true;
+}
+
+
+/**
+ * Capture what the helper sees: every SIP datagram that comes (before
+ * libre or the B2BUA takes it) and the answers it sends
+ *
+ * @param sr     Watcher
+ * @param traceh Trace handler, NULL for none
+ * @param arg    Its argument
+ */
+void sipraw_set_trace(struct sipraw *sr, sip_trace_h *traceh, void *arg)
+{
+	if (!sr)
+		return;
+
+	sr->traceh = traceh;
+	sr->trace_arg = arg;
 }
 
 

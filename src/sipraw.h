@@ -23,6 +23,7 @@ int  sipraw_alloc(struct list *list, const struct sa *laddr,
 		  sipraw_req_h *reqh, void *arg);
 bool sipraw_claim(struct sipraw *sr, const struct sip_msg *msg);
 bool sipraw_ready(const struct sipraw *sr);
+void sipraw_set_trace(struct sipraw *sr, sip_trace_h *traceh, void *arg);
 uint64_t sipraw_answered(const struct sipraw *sr);
 
 #endif
