@@ -203,12 +203,54 @@ static void restart_note(const struct cfg *old, const struct cfg *cfg)
 }
 
 
+/* The renewed TLS files of each part, read and checked before
+ * anything changes */
+struct tls_prep {
+	struct tlsmat *sip;    /**< sip_tls_*          */
+	struct tlsmat *turn;   /**< turn_tls_*         */
+	struct tlsmat *cred;   /**< cred_tls_*         */
+};
+
+
+static void prep_free(struct tls_prep *p)
+{
+	mem_deref(p->sip);
+	mem_deref(p->turn);
+	mem_deref(p->cred);
+}
+
+
+static int tls_prepare(const struct app *app, const struct cfg *cfg,
+		       struct tls_prep *p, char *msg, size_t msgsz)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	err = b2b_tls_prepare(app->b2b, cfg, &p->sip, msg, msgsz);
+	if (!err)
+		err = turnd_tls_prepare(app->turnd, cfg, &p->turn, msg, msgsz);
+	if (!err)
+		err = credsrv_tls_prepare(app->cred, cfg, &p->cred, msg,
+					  msgsz);
+	if (err)
+		prep_free(p);
+
+	return err;
+}
+
+
 static int reload(struct app *app, char *msg, size_t msgsz)
 {
 	struct cfg *cfg = NULL;
+	struct tls_prep prep;
 	int err;
 
 	err = cfg_load(&cfg, app->cfg->path, msg, msgsz);
+	if (!err) {
+		err = tls_prepare(app, cfg, &prep, msg, msgsz);
+		if (err)
+			cfg = mem_deref(cfg);
+	}
 	if (err) {
 		++app->refused;
 		elog_err("reload refused, the running configuration stays "
@@ -226,6 +268,10 @@ static int reload(struct app *app, char *msg, size_t msgsz)
 	ng_set_cfg(app->ng, cfg);
 	b2b_set_cfg(app->b2b, cfg);
 	turnd_set_cfg(app->turnd, cfg);
+	b2b_tls_commit(app->b2b, cfg, prep.sip);
+	turnd_tls_commit(app->turnd, prep.turn);
+	credsrv_tls_commit(app->cred, prep.cred);
+	prep_free(&prep);
 
 	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",
 		     cfg->path, elog_level_name(cfg->log_level),

@@ -27,6 +27,7 @@
 #include "inlim.h"
 #include "outcall.h"
 #include "tlsctx.h"
+#include "tlsmat.h"
 #include "sipraw.h"
 #include "b2b.h"
 #include "b2b_priv.h"
@@ -484,7 +485,8 @@ static int gwsets_alloc(struct b2b *b2b, const struct cfg *cfg,
 
 
 /* The UM hosts: every failure gives way to the next one */
-static int umhosts_alloc(struct b2b *b2b, const struct cfg *cfg)
+static int umhosts_alloc(struct hset **hsp, struct b2b *b2b,
+			 const struct cfg *cfg)
 {
 	const struct hset_prm prm = {
 		"um", &cfg->sip.umhosts,
@@ -493,7 +495,7 @@ static int umhosts_alloc(struct b2b *b2b, const struct cfg *cfg)
 		false
 	};
 
-	return hset_alloc(&b2b->umhosts, cfg, &prm);
+	return hset_alloc(hsp, cfg, &prm);
 }
 
 
@@ -638,7 +640,7 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 	if (err)
 		goto out;
 
-	err  = umhosts_alloc(b2b, cfg);
+	err  = umhosts_alloc(&b2b->umhosts, b2b, cfg);
 	err |= gwsets_alloc(b2b, cfg, &b2b->gwsets);
 	err |= srclim_alloc(&b2b->srclim);
 	err |= inlim_alloc(&b2b->inlim);
@@ -675,9 +677,19 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 void b2b_set_cfg(struct b2b *b2b, const struct cfg *cfg)
 {
 	struct list sets = LIST_INIT;
+	struct hset *um = NULL;
 
 	if (!b2b || !cfg)
 		return;
+
+	/* new calls go to the new UM hosts; a call holds its own set */
+	if (umhosts_alloc(&um, b2b, cfg))
+		elog_err("sip: reload: the UM hosts could not be made; the "
+			 "old ones stay\n");
+	else {
+		mem_deref(b2b->umhosts);
+		b2b->umhosts = um;
+	}
 
 	if (gwsets_alloc(b2b, cfg, &sets)) {
 		elog_err("sip: reload: the gateway sets could not be made; "
@@ -694,6 +706,57 @@ void b2b_set_cfg(struct b2b *b2b, const struct cfg *cfg)
 	mem_deref((void *)b2b->cfg);
 	b2b->cfg = mem_ref((void *)cfg);
 	gate_set_cfg(b2b->gate, cfg);
+}
+
+
+/**
+ * Read and check the SIP TLS files of a reload (sip_tls_cert, _key,
+ * _ca): nothing changes yet
+ *
+ * @param b2b  B2BUA, NULL if disabled
+ * @param cfg  New configuration
+ * @param mp   The material, NULL when no TLS runs (or the B2BUA is off)
+ * @param why  Buffer for the reason it cannot be used
+ * @param sz   Its size
+ *
+ * @return 0 if success, otherwise errorcode (the reload is refused)
+ */
+int b2b_tls_prepare(const struct b2b *b2b, const struct cfg *cfg,
+		    struct tlsmat **mp, char *why, size_t sz)
+{
+	*mp = NULL;
+	if (!b2b || (!b2b->tls[B2B_EXT] && !b2b->tls[B2B_INT]))
+		return 0;
+
+	return tlsmat_load(mp, cfg->sip.tls_cert, cfg->sip.tls_key,
+			   cfg->sip.tls_ca, why, sz);
+}
+
+
+/**
+ * Put renewed SIP TLS material in force for new handshakes on both
+ * sides (established connections keep theirs); inside, the names a
+ * UM host's certificate must carry follow the new UM hosts
+ *
+ * @param b2b B2BUA
+ * @param cfg New configuration
+ * @param m   Material from b2b_tls_prepare(), or NULL
+ */
+void b2b_tls_commit(struct b2b *b2b, const struct cfg *cfg,
+		    struct tlsmat *m)
+{
+	if (!b2b || !m)
+		return;
+
+	for (int s = 0; s < 2; s++) {
+		if (b2b->tls[s] && tlsmat_apply(b2b->tls[s], m))
+			elog_err("sip: reload: TLS of the %s could not be "
+				 "renewed\n", s == B2B_EXT ? "outside" :
+				 "inside");
+	}
+
+	if (b2b->tls[B2B_INT])
+		(void)tlsctx_names_set(b2b->tls[B2B_INT], &cfg->sip.umhosts);
 }
 
 

@@ -22,6 +22,11 @@ int  b2b_status(struct re_printf *pf, const struct b2b *b2b);
 int  b2b_calls_print(struct re_printf *pf, const struct b2b *b2b);
 unsigned b2b_count(const struct b2b *b2b);
 void b2b_set_draining(struct b2b *b2b, bool on);
+struct tlsmat;
+int  b2b_tls_prepare(const struct b2b *b2b, const struct cfg *cfg,
+		     struct tlsmat **mp, char *why, size_t sz);
+void b2b_tls_commit(struct b2b *b2b, const struct cfg *cfg,
+		    struct tlsmat *m);
 void b2b_hangup_all(struct b2b *b2b, const char *cause);
 int  b2b_metrics(struct mbuf *mb, const struct b2b *b2b, bool per_host);
 struct jsonw;

@@ -38,6 +38,7 @@
 #include "jsonw.h"
 #include "words.h"
 #include "httpd.h"
+#include "tlsmat.h"
 #include "promfmt.h"
 #include "credsrv.h"
 
@@ -327,6 +328,44 @@ int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg)
 		*csp = cs;
 
 	return err;
+}
+
+
+/**
+ * Read and check the HTTPS files of a reload (cred_tls_cert, _key,
+ * _ca): nothing changes yet
+ *
+ * @param cs  Credential service, NULL if off
+ * @param cfg New configuration
+ * @param mp  The material, NULL over plain HTTP
+ * @param why Buffer for the reason it cannot be used
+ * @param sz  Its size
+ *
+ * @return 0 if success, otherwise errorcode (the reload is refused)
+ */
+int credsrv_tls_prepare(const struct credsrv *cs, const struct cfg *cfg,
+			struct tlsmat **mp, char *why, size_t sz)
+{
+	const struct cfg_cred *c = &cfg->cred;
+
+	*mp = NULL;
+	if (!cs || !cs->tls)
+		return 0;
+
+	return tlsmat_load(mp, c->tls_cert, c->tls_key, c->tls_ca, why, sz);
+}
+
+
+/**
+ * Put renewed HTTPS material in force for new connections
+ *
+ * @param cs Credential service
+ * @param m  Material from credsrv_tls_prepare(), or NULL
+ */
+void credsrv_tls_commit(struct credsrv *cs, struct tlsmat *m)
+{
+	if (cs && m && tlsmat_apply(cs->tls, m))
+		DEBUG_WARNING("reload: TLS could not be renewed\n");
 }
 
 

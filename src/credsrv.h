@@ -18,6 +18,10 @@ struct credsrv;
 int credsrv_alloc(struct credsrv **csp, const struct cfg *cfg);
 int credsrv_status(struct re_printf *pf, const struct credsrv *cs);
 void credsrv_set_draining(struct credsrv *cs, bool on);
+struct tlsmat;
+int  credsrv_tls_prepare(const struct credsrv *cs, const struct cfg *cfg,
+			 struct tlsmat **mp, char *why, size_t sz);
+void credsrv_tls_commit(struct credsrv *cs, struct tlsmat *m);
 int credsrv_metrics(struct mbuf *mb, const struct credsrv *cs);
 struct jsonw;
 void credsrv_json(struct jsonw *w, const struct credsrv *cs);

@@ -34,6 +34,29 @@ static int names_set(struct ssl_ctx_st *ctx, const struct list *umhosts)
 }
 
 
+/**
+ * Set the names a UM host's certificate must carry anew (a reload that
+ * changed the UM hosts): for new handshakes
+ *
+ * @param tls     Inside TLS context
+ * @param umhosts struct cfg_host list
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int tlsctx_names_set(struct tls *tls, const struct list *umhosts)
+{
+	struct ssl_ctx_st *ctx = tls ? tls_openssl_context(tls) : NULL;
+
+	if (!ctx)
+		return EINVAL;
+
+	/* NULL clears the list the names were added to */
+	(void)X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ctx), NULL, 0);
+
+	return names_set(ctx, umhosts);
+}
+
+
 /* The SSL_CTX's slot for the gateway sets (struct cfg_gwset list) */
 static int gw_index(void)
 {

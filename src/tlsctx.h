@@ -30,5 +30,6 @@ struct tlsctx_prm {
 
 int  tlsctx_alloc(struct tls **tlsp, const struct tlsctx_prm *prm);
 void tlsctx_gwsets_set(struct tls *tls, const struct list *gwsets);
+int  tlsctx_names_set(struct tls *tls, const struct list *umhosts);
 
 #endif

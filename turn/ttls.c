@@ -12,6 +12,7 @@
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "turnd_priv.h"
+#include "tlsmat.h"
 
 
 /**
@@ -52,4 +53,26 @@ int ttls_alloc(struct tls **tlsp, const struct cfg_turn *ct)
 	*tlsp = tls;
 
 	return 0;
+}
+
+
+/**
+ * Read and check the TURN TLS files of a reload: nothing changes yet
+ *
+ * @param tls Running context, NULL without a TLS listener
+ * @param ct  New TURN settings
+ * @param mp  The material, NULL without a TLS listener
+ * @param why Buffer for the reason it cannot be used
+ * @param sz  Its size
+ *
+ * @return 0 if success, otherwise errorcode (the reload is refused)
+ */
+int ttls_prepare(const struct tls *tls, const struct cfg_turn *ct,
+		 struct tlsmat **mp, char *why, size_t sz)
+{
+	*mp = NULL;
+	if (!tls)
+		return 0;
+
+	return tlsmat_load(mp, ct->tls_cert, ct->tls_key, NULL, why, sz);
 }

@@ -12,6 +12,7 @@
 #include "peerfilt.h"
 #include "turnd.h"
 #include "turnd_priv.h"
+#include "tlsmat.h"
 
 
 enum {
@@ -254,6 +255,40 @@ void turnd_set_cfg(struct turnd *turnd, const struct cfg *cfg)
 	/* channels in the kernel see no packet in userspace: ask the
 	   new filter about their peers now */
 	(void)hash_apply(turnd->allocs, sync_handler, NULL);
+}
+
+
+/**
+ * Read and check the TLS files of a reload (turn_tls_cert, _key)
+ *
+ * @param turnd TURN server, NULL if disabled
+ * @param cfg   New configuration
+ * @param mp    The material, NULL without a TLS listener
+ * @param why   Buffer for the reason it cannot be used
+ * @param sz    Its size
+ *
+ * @return 0 if success, otherwise errorcode (the reload is refused)
+ */
+int turnd_tls_prepare(const struct turnd *turnd, const struct cfg *cfg,
+		      struct tlsmat **mp, char *why, size_t sz)
+{
+	*mp = NULL;
+
+	return turnd ? ttls_prepare(turnd->tls, &cfg->turn, mp, why, sz) : 0;
+}
+
+
+/**
+ * Put renewed TLS material in force for new TLS connections; those
+ * made keep theirs
+ *
+ * @param turnd TURN server
+ * @param m     Material from turnd_tls_prepare(), or NULL
+ */
+void turnd_tls_commit(struct turnd *turnd, struct tlsmat *m)
+{
+	if (turnd && m && tlsmat_apply(turnd->tls, m))
+		DEBUG_WARNING("reload: TLS could not be renewed\n");
 }
 
 

@@ -21,6 +21,10 @@ int  turnd_input(struct turnd *turnd, const struct sa *src,
 		 struct mbuf *mb);
 uint32_t turnd_count(const struct turnd *turnd);
 void turnd_set_draining(struct turnd *turnd, bool on);
+struct tlsmat;
+int  turnd_tls_prepare(const struct turnd *turnd, const struct cfg *cfg,
+		       struct tlsmat **mp, char *why, size_t sz);
+void turnd_tls_commit(struct turnd *turnd, struct tlsmat *m);
 uint32_t turnd_resv_count(const struct turnd *turnd);
 int  turnd_status(struct re_printf *pf, const struct turnd *turnd);
 int  turnd_allocs_print(struct re_printf *pf, const struct turnd *turnd);

@@ -318,6 +318,9 @@ int  tconn_frame_len(const struct mbuf *mb, size_t *lenp);
 
 /* ttls.c */
 int  ttls_alloc(struct tls **tlsp, const struct cfg_turn *ct);
+struct tlsmat;
+int  ttls_prepare(const struct tls *tls, const struct cfg_turn *ct,
+		  struct tlsmat **mp, char *why, size_t sz);
 
 /* tmsg.c: the entry point */
 void tmsg_input(struct turnd *turnd, struct tlisten *lsn,
