@@ -4,11 +4,12 @@
  *              socket, the B2BUA, the relay and the TURN server
  *
  * SIGHUP re-reads the configuration file. A new configuration that
- * fails to parse or check is refused with a log line and the running
- * one stays in force. The log level, token secrets, the relay's token
- * requirement, learning window, timeouts and ng controllers take effect
- * at once; interfaces, listeners, threads and the log target on the next
- * restart, and a log line says so.
+ * fails to parse or check, whose TLS files do not load, or that changes
+ * what only a restart can (appcheck.c: interfaces, listeners, threads,
+ * parts, the log target) is refused with a log line and the running one
+ * stays in force. Everything else takes effect at once: the log level,
+ * token secrets, the relay's settings, UM hosts, gateways, routes and
+ * limits for new calls, TLS certificates for new handshakes.
  */
 #include <string.h>
 #include <time.h>
@@ -171,38 +172,6 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 }
 
 
-static void restart_note(const struct cfg *old, const struct cfg *cfg)
-{
-	if (strcmp(old->control_socket, cfg->control_socket) ||
-	    strcmp(old->pidfile, cfg->pidfile))
-		DEBUG_NOTICE("control_socket and pidfile changes take effect "
-			     "on restart\n");
-	if (old->log_target != cfg->log_target ||
-	    old->log_facility != cfg->log_facility)
-		DEBUG_NOTICE("log_target and log_facility changes take effect "
-			     "on restart\n");
-	if (list_count(&old->sip.listeners) != list_count(&cfg->sip.listeners)
-	    || list_count(&old->turn.listeners) !=
-	    list_count(&cfg->turn.listeners))
-		DEBUG_NOTICE("listener changes take effect on restart\n");
-	if (old->sip.own_streams != cfg->sip.own_streams)
-		DEBUG_NOTICE("sip_own_streams changes take effect on "
-			     "restart\n");
-	if (list_count(&old->ifaces) != list_count(&cfg->ifaces) ||
-	    cfg_media_ports(old) != cfg_media_ports(cfg))
-		DEBUG_NOTICE("interface changes take effect on restart\n");
-	if (!sa_cmp(&old->relay.ng_listen, &cfg->relay.ng_listen, SA_ALL) ||
-	    old->relay.threads != cfg->relay.threads)
-		DEBUG_NOTICE("relay_ng_listen and relay_threads changes take "
-			     "effect on restart\n");
-	if (old->relay.enable != cfg->relay.enable ||
-	    old->turn.enable != cfg->turn.enable ||
-	    old->sip.enable != cfg->sip.enable)
-		DEBUG_NOTICE("enabling or disabling a part takes effect on "
-			     "restart\n");
-}
-
-
 /* The renewed TLS files of each part, read and checked before
  * anything changes */
 struct tls_prep {
@@ -246,11 +215,12 @@ static int reload(struct app *app, char *msg, size_t msgsz)
 	int err;
 
 	err = cfg_load(&cfg, app->cfg->path, msg, msgsz);
-	if (!err) {
+	if (!err)
+		err = app_restart_check(app->cfg, cfg, msg, msgsz);
+	if (!err)
 		err = tls_prepare(app, cfg, &prep, msg, msgsz);
-		if (err)
-			cfg = mem_deref(cfg);
-	}
+	if (err)
+		cfg = mem_deref(cfg);
 	if (err) {
 		++app->refused;
 		elog_err("reload refused, the running configuration stays "
@@ -258,7 +228,6 @@ static int reload(struct app *app, char *msg, size_t msgsz)
 		return err;
 	}
 
-	restart_note(app->cfg, cfg);
 	mem_deref(app->cfg);
 	app->cfg = cfg;
 	++app->loads;

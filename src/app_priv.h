@@ -29,5 +29,7 @@ struct app {
 };
 
 int appctl_register(struct app *app);
+int app_restart_check(const struct cfg *old, const struct cfg *cfg,
+		      char *msg, size_t sz);
 int app_metrics(struct mbuf *mb, void *arg);
 unsigned app_drain_left(const struct app *app);

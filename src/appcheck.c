@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file appcheck.c  What a reload cannot apply while the daemon runs
+ *
+ * Sockets, threads and parts are made at start: a new configuration
+ * that changes them is refused whole ("needs a restart"), so the
+ * configuration in force always describes what runs. Everything else
+ * (secrets, limits, hosts, routes, peers, TLS files, timers, the log
+ * level) a reload applies.
+ */
+#include <string.h>
+#include <re.h>
+#include "cfg.h"
+#include "app.h"
+#include "app_priv.h"
+
+
+/* libre's sa_cmp() finds two unset addresses different */
+static bool sa_same(const struct sa *a, const struct sa *b)
+{
+	if (!sa_isset(a, SA_ADDR) && !sa_isset(b, SA_ADDR))
+		return sa_port(a) == sa_port(b);
+
+	return sa_cmp(a, b, SA_ALL);
+}
+
+
+static bool ifaces_same(const struct list *a, const struct list *b)
+{
+	const struct le *x = a->head, *y = b->head;
+
+	for (; x && y; x = x->next, y = y->next) {
+		const struct cfg_iface *i = x->data, *j = y->data;
+
+		if (strcmp(i->name, j->name) ||
+		    !sa_same(&i->addr, &j->addr) ||
+		    !sa_same(&i->advertise, &j->advertise) ||
+		    i->port_min != j->port_min || i->port_max != j->port_max)
+			return false;
+	}
+
+	return !x && !y;
+}
+
+
+static bool listens_same(const struct list *a, const struct list *b)
+{
+	const struct le *x = a->head, *y = b->head;
+
+	for (; x && y; x = x->next, y = y->next) {
+		const struct cfg_listen *i = x->data, *j = y->data;
+
+		if (strcmp(i->iface, j->iface) || i->tp != j->tp ||
+		    i->port != j->port)
+			return false;
+	}
+
+	return !x && !y;
+}
+
+
+static bool http_same(const struct cfg_http *a, const struct cfg_http *b)
+{
+	return !strcmp(a->iface, b->iface) && a->port == b->port;
+}
+
+
+static bool nets_same(const struct list *a, const struct list *b)
+{
+	const struct le *x = a->head, *y = b->head;
+
+	for (; x && y; x = x->next, y = y->next) {
+		const struct cfg_net *i = x->data, *j = y->data;
+
+		if (!sa_cmp(&i->addr, &j->addr, SA_ADDR) || i->bits != j->bits)
+			return false;
+	}
+
+	return !x && !y;
+}
+
+
+/* the first key whose change needs a restart, or NULL */
+static const char *first_change(const struct cfg *o, const struct cfg *n)
+{
+	const struct {
+		bool changed;
+		const char *key;
+	} checks[] = {
+		{strcmp(o->control_socket, n->control_socket) != 0,
+		 "control_socket"},
+		{strcmp(o->pidfile, n->pidfile) != 0, "pidfile"},
+		{o->log_target != n->log_target ||
+		 o->log_facility != n->log_facility, "log_target/facility"},
+		{o->sip.enable != n->sip.enable, "sip_enable"},
+		{o->relay.enable != n->relay.enable, "relay_enable"},
+		{o->turn.enable != n->turn.enable, "turn_enable"},
+		{!ifaces_same(&o->ifaces, &n->ifaces), "interface"},
+		{!listens_same(&o->sip.listeners, &n->sip.listeners),
+		 "sip_listen"},
+		{o->sip.own_streams != n->sip.own_streams, "sip_own_streams"},
+		{!listens_same(&o->turn.listeners, &n->turn.listeners),
+		 "turn_listen"},
+		{strcmp(o->turn.relay_iface, n->turn.relay_iface) != 0,
+		 "turn_relay_interface"},
+		{o->turn.kernel != n->turn.kernel, "turn_kernel"},
+		{o->relay.threads != n->relay.threads, "relay_threads"},
+		{o->relay.kernel != n->relay.kernel, "relay_kernel"},
+		{!sa_same(&o->relay.ng_listen, &n->relay.ng_listen),
+		 "relay_ng_listen"},
+		{!http_same(&o->cred.lsn, &n->cred.lsn), "cred_listen"},
+		{!http_same(&o->metrics.lsn, &n->metrics.lsn) ||
+		 !nets_same(&o->metrics.clients, &n->metrics.clients),
+		 "metrics_listen/metrics_client"},
+		{!sa_same(&o->hep.collector, &n->hep.collector) ||
+		 o->hep.capture_id != n->hep.capture_id ||
+		 strcmp(o->hep.auth_key, n->hep.auth_key), "hep_*"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {
+		if (checks[i].changed)
+			return checks[i].key;
+	}
+
+	return NULL;
+}
+
+
+/**
+ * Whether a new configuration changes what only a restart can: sockets,
+ * threads, parts, the log target
+ *
+ * @param old The configuration in force
+ * @param cfg The new one
+ * @param msg Buffer for the reason
+ * @param sz  Its size
+ *
+ * @return 0 if a reload can apply it, EBUSY if it needs a restart
+ */
+int app_restart_check(const struct cfg *old, const struct cfg *cfg,
+		      char *msg, size_t sz)
+{
+	const char *key = first_change(old, cfg);
+
+	if (!key)
+		return 0;
+
+	(void)re_snprintf(msg, sz, "%s: %s changed: that needs a restart",
+			  cfg->path, key);
+
+	return EBUSY;
+}
