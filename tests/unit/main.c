@@ -45,6 +45,7 @@ static const struct test {
 	TEST(test_relay_alive),
 	TEST(test_ng_draining),
 	TEST(test_hep_vector),
+	TEST(test_tlsmat_renew),
 	TEST(test_hep_ipv6_limits),
 	TEST(test_metrics_b2b_classes),
 	TEST(test_jsonw_doc),

@@ -118,6 +118,7 @@ int test_metrics_grammar(void);
 int test_relay_alive(void);
 int test_ng_draining(void);
 int test_hep_vector(void);
+int test_tlsmat_renew(void);
 int test_hep_ipv6_limits(void);
 int test_metrics_b2b_classes(void);
 int test_jsonw_doc(void);
