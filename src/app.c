@@ -172,25 +172,27 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 }
 
 
-/* The renewed TLS files of each part, read and checked before
- * anything changes */
-struct tls_prep {
+/* What a reload makes before anything changes: the renewed TLS files
+ * of each part, read and checked, and the new TURN listeners, bound */
+struct reload_prep {
 	struct tlsmat *sip;    /**< sip_tls_*          */
 	struct tlsmat *turn;   /**< turn_tls_*         */
 	struct tlsmat *cred;   /**< cred_tls_*         */
+	struct list turn_add;  /**< New TURN listeners */
 };
 
 
-static void prep_free(struct tls_prep *p)
+static void prep_free(struct reload_prep *p)
 {
 	mem_deref(p->sip);
 	mem_deref(p->turn);
 	mem_deref(p->cred);
+	list_flush(&p->turn_add);
 }
 
 
-static int tls_prepare(const struct app *app, const struct cfg *cfg,
-		       struct tls_prep *p, char *msg, size_t msgsz)
+static int prepare(struct app *app, const struct cfg *cfg,
+		   struct reload_prep *p, char *msg, size_t msgsz)
 {
 	int err;
 
@@ -201,6 +203,9 @@ static int tls_prepare(const struct app *app, const struct cfg *cfg,
 	if (!err)
 		err = credsrv_tls_prepare(app->cred, cfg, &p->cred, msg,
 					  msgsz);
+	if (!err)
+		err = turnd_listen_prepare(app->turnd, cfg, &p->turn_add, msg,
+					   msgsz);
 	if (err)
 		prep_free(p);
 
@@ -211,14 +216,14 @@ static int tls_prepare(const struct app *app, const struct cfg *cfg,
 static int reload(struct app *app, char *msg, size_t msgsz)
 {
 	struct cfg *cfg = NULL;
-	struct tls_prep prep;
+	struct reload_prep prep;
 	int err;
 
 	err = cfg_load(&cfg, app->cfg->path, msg, msgsz);
 	if (!err)
 		err = app_restart_check(app->cfg, cfg, msg, msgsz);
 	if (!err)
-		err = tls_prepare(app, cfg, &prep, msg, msgsz);
+		err = prepare(app, cfg, &prep, msg, msgsz);
 	if (err)
 		cfg = mem_deref(cfg);
 	if (err) {
@@ -240,6 +245,7 @@ static int reload(struct app *app, char *msg, size_t msgsz)
 	b2b_tls_commit(app->b2b, cfg, prep.sip);
 	turnd_tls_commit(app->turnd, prep.turn);
 	credsrv_tls_commit(app->cred, prep.cred);
+	turnd_listen_commit(app->turnd, cfg, &prep.turn_add);
 	prep_free(&prep);
 
 	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",

@@ -4,7 +4,9 @@
  *
  * Sockets, threads and parts are made at start: a new configuration
  * that changes them is refused whole ("needs a restart"), so the
- * configuration in force always describes what runs. Everything else
+ * configuration in force always describes what runs. TURN's
+ * listeners are the exception: a reload adds and retires them
+ * (turnd_listen_prepare/commit). Everything else
  * (secrets, limits, hosts, routes, peers, TLS files, timers, the log
  * level) a reload applies.
  */
@@ -99,8 +101,6 @@ static const char *first_change(const struct cfg *o, const struct cfg *n)
 		{!listens_same(&o->sip.listeners, &n->sip.listeners),
 		 "sip_listen"},
 		{o->sip.own_streams != n->sip.own_streams, "sip_own_streams"},
-		{!listens_same(&o->turn.listeners, &n->turn.listeners),
-		 "turn_listen"},
 		{strcmp(o->turn.relay_iface, n->turn.relay_iface) != 0,
 		 "turn_relay_interface"},
 		{o->turn.kernel != n->turn.kernel, "turn_kernel"},

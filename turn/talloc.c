@@ -52,6 +52,7 @@ static void talloc_destructor(void *data)
 	}
 
 	mem_deref(al->tu);
+	mem_deref(al->lsn);
 	OPENSSL_cleanse(al->key, sizeof(al->key));
 }
 
@@ -188,7 +189,7 @@ int talloc_alloc(struct talloc **alp, struct turnd *turnd,
 
 	al->turnd = turnd;
 	al->fd = -1;
-	al->lsn = req->lsn;
+	al->lsn = mem_ref(req->lsn);
 	al->conn = req->conn;
 	al->cli = *req->src;
 	al->tp = mem_ref(tp);

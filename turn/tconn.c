@@ -35,14 +35,17 @@ static void tconn_destructor(void *data)
 	struct talloc *al;
 
 	al = talloc_find(conn->lsn->turnd, conn->lsn, &conn->peer);
-	if (al && al->conn == conn)
-		mem_deref(al);
 
 	tmr_cancel(&conn->tmr);
 	list_unlink(&conn->le);
 	mem_deref(conn->sc);
 	mem_deref(conn->tc);
 	mem_deref(conn->mb);
+
+	/* last: the allocation holds the listener, which a reload may
+	 * have retired, and may be the last to */
+	if (al && al->conn == conn)
+		mem_deref(al);
 }
 
 

@@ -161,6 +161,25 @@ int tlisten_alloc(struct tlisten **lsnp, struct turnd *turnd,
 
 
 /**
+ * Take a listener out of service (a reload removed it): it stops
+ * accepting connections and making allocations, and serves those it
+ * has, which hold it, until the last one ends; the caller drops its
+ * own reference
+ *
+ * @param lsn Listener
+ */
+void tlisten_retire(struct tlisten *lsn)
+{
+	if (!lsn)
+		return;
+
+	lsn->retired = true;
+	list_unlink(&lsn->le);
+	lsn->ts = mem_deref(lsn->ts);
+}
+
+
+/**
  * Send a message to a client at once: on its connection, or from the
  * UDP listener it talks to (after what the listener has queued)
  *

@@ -181,7 +181,7 @@ static void allocate_request(struct treq *req, const struct talloc *old)
 		return;
 	}
 
-	code = allocate_check(req);
+	code = req->lsn->retired ? 508 : allocate_check(req);
 	if (code) {
 		(void)treq_ereply(req, code, 0);
 		return;

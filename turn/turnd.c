@@ -62,26 +62,73 @@ static void turnd_destructor(void *data)
 }
 
 
-static int listeners_alloc(struct turnd *turnd, const struct cfg *cfg)
+/* where a configured listener binds */
+static int listen_addr(const struct cfg *cfg, const struct cfg_listen *cl,
+		       struct sa *local)
+{
+	const struct cfg_iface *ifc = cfg_iface_find(cfg, cl->iface);
+
+	if (!ifc)
+		return EINVAL;
+
+	*local = ifc->addr;
+	sa_set_port(local, cl->port);
+
+	return 0;
+}
+
+
+/* the running listener of this address and transport, or NULL */
+static struct tlisten *listener_find(const struct list *l,
+				     const struct sa *local, enum cfg_tp tp)
+{
+	for (struct le *le = list_head(l); le; le = le->next) {
+		struct tlisten *lsn = le->data;
+
+		if (lsn->tp == tp && sa_cmp(&lsn->local, local, SA_ALL))
+			return lsn;
+	}
+
+	return NULL;
+}
+
+
+/* whether the new configuration still has this listener */
+static bool lsn_configured(const struct cfg *cfg, const struct tlisten *lsn)
 {
 	for (struct le *le = cfg->turn.listeners.head; le; le = le->next) {
 		const struct cfg_listen *cl = le->data;
-		const struct cfg_iface *ifc = cfg_iface_find(cfg, cl->iface);
+		struct sa local;
+
+		if (!listen_addr(cfg, cl, &local) && cl->tp == lsn->tp &&
+		    sa_cmp(&lsn->local, &local, SA_ALL))
+			return true;
+	}
+
+	return false;
+}
+
+
+/* open the configured listeners that do not run yet, into list */
+static int listeners_open(struct turnd *turnd, const struct cfg *cfg,
+			  struct list *list)
+{
+	for (struct le *le = cfg->turn.listeners.head; le; le = le->next) {
+		const struct cfg_listen *cl = le->data;
 		struct tlisten *lsn;
 		struct sa local;
 		int err;
 
-		if (!ifc)
+		if (listen_addr(cfg, cl, &local))
 			return EINVAL;
+		if (listener_find(&turnd->listeners, &local, cl->tp))
+			continue;
 
 		if (cl->tp == CFG_TLS && !turnd->tls) {
 			err = ttls_alloc(&turnd->tls, &cfg->turn);
 			if (err)
 				return err;
 		}
-
-		local = ifc->addr;
-		sa_set_port(&local, cl->port);
 
 		err = tlisten_alloc(&lsn, turnd, &local, cl->tp);
 		if (err) {
@@ -90,10 +137,90 @@ static int listeners_alloc(struct turnd *turnd, const struct cfg *cfg)
 			return err;
 		}
 
-		list_append(&turnd->listeners, &lsn->le, lsn);
+		list_append(list, &lsn->le, lsn);
 	}
 
 	return 0;
+}
+
+
+static int listeners_alloc(struct turnd *turnd, const struct cfg *cfg)
+{
+	return listeners_open(turnd, cfg, &turnd->listeners);
+}
+
+
+/**
+ * Open the listeners a reload adds (bound, serving only after
+ * turnd_listen_commit()); nothing else changes
+ *
+ * @param turnd TURN server, NULL if disabled
+ * @param cfg   New configuration
+ * @param add   List the new listeners go to
+ * @param why   Buffer for the reason it cannot be done
+ * @param sz    Its size
+ *
+ * @return 0 if success, otherwise errorcode (the reload is refused)
+ */
+int turnd_listen_prepare(struct turnd *turnd, const struct cfg *cfg,
+			 struct list *add, char *why, size_t sz)
+{
+	int err;
+
+	if (!turnd)
+		return 0;
+
+	err = listeners_open(turnd, cfg, add);
+	if (err) {
+		(void)re_snprintf(why, sz, "turn_listen: a new listener "
+				  "cannot be opened: %m", err);
+		list_flush(add);
+	}
+
+	return err;
+}
+
+
+/**
+ * Apply a reload's listeners: those it removed retire (they serve
+ * their allocations to the end, accept nothing new), the new ones
+ * join
+ *
+ * @param turnd TURN server
+ * @param cfg   New configuration
+ * @param add   The new listeners, from turnd_listen_prepare()
+ */
+void turnd_listen_commit(struct turnd *turnd, const struct cfg *cfg,
+			 struct list *add)
+{
+	struct le *le;
+
+	if (!turnd)
+		return;
+
+	le = turnd->listeners.head;
+	while (le) {
+		struct tlisten *lsn = le->data;
+
+		le = le->next;
+		if (lsn_configured(cfg, lsn))
+			continue;
+
+		DEBUG_NOTICE("turn_listen %J/%s removed: it serves its "
+			     "allocations to their end\n", &lsn->local,
+			     cfg_tp_name(lsn->tp));
+		tlisten_retire(lsn);
+		mem_deref(lsn);
+	}
+
+	while (add->head) {
+		struct tlisten *lsn = add->head->data;
+
+		list_unlink(&lsn->le);
+		list_append(&turnd->listeners, &lsn->le, lsn);
+		DEBUG_NOTICE("turn_listen %J/%s added\n", &lsn->local,
+			     cfg_tp_name(lsn->tp));
+	}
 }
 
 

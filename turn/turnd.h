@@ -25,6 +25,10 @@ struct tlsmat;
 int  turnd_tls_prepare(const struct turnd *turnd, const struct cfg *cfg,
 		       struct tlsmat **mp, char *why, size_t sz);
 void turnd_tls_commit(struct turnd *turnd, struct tlsmat *m);
+int  turnd_listen_prepare(struct turnd *turnd, const struct cfg *cfg,
+			  struct list *add, char *why, size_t sz);
+void turnd_listen_commit(struct turnd *turnd, const struct cfg *cfg,
+			 struct list *add);
 uint32_t turnd_resv_count(const struct turnd *turnd);
 int  turnd_status(struct re_printf *pf, const struct turnd *turnd);
 int  turnd_allocs_print(struct re_printf *pf, const struct turnd *turnd);

@@ -184,6 +184,9 @@ struct tlisten {
 	struct tcp_sock *ts;         /**< TCP socket, or NULL            */
 	struct list conns;           /**< struct tconn (TCP, TLS)        */
 	struct sa local;             /**< Bound address                  */
+	bool retired;                /**< Removed by a reload: serves its
+					  allocations (which hold it), no
+					  new ones, accepts nothing      */
 };
 
 /** A TCP or TLS connection from a client */
@@ -225,7 +228,8 @@ struct tuser {
 struct talloc {
 	struct le he;                /**< Member of turnd.allocs         */
 	struct turnd *turnd;         /**< Owner                          */
-	struct tlisten *lsn;         /**< Server side of the 5-tuple     */
+	struct tlisten *lsn;         /**< Server side of the 5-tuple
+					  (referenced)                    */
 	struct tconn *conn;          /**< Its connection (TCP, TLS)      */
 	struct sa cli;               /**< Client side of the 5-tuple     */
 	char user[TOK_USER_MAX];     /**< USERNAME that made it          */
@@ -281,6 +285,7 @@ struct treq {
 };
 
 /* tlisten.c */
+void tlisten_retire(struct tlisten *lsn);
 int  tlisten_alloc(struct tlisten **lsnp, struct turnd *turnd,
 		   const struct sa *local, enum cfg_tp tp);
 int  tlisten_send(struct tlisten *lsn, struct tconn *conn,
