@@ -51,6 +51,8 @@ int iface_alloc(struct relay_iface **ifcp, const struct cfg_iface *cfg)
 	ifc->addr = cfg->addr;
 	ifc->advertise = sa_isset(&cfg->advertise, SA_ADDR) ?
 		cfg->advertise : cfg->addr;
+	ifc->port_min = cfg->port_min;
+	ifc->port_max = cfg->port_max;
 
 	err = portpool_alloc(&ifc->pool, cfg->port_min, cfg->port_max);
 	if (err)
@@ -59,6 +61,27 @@ int iface_alloc(struct relay_iface **ifcp, const struct cfg_iface *cfg)
 		*ifcp = ifc;
 
 	return err;
+}
+
+
+/**
+ * Whether an interface is what a configured one describes
+ *
+ * @param ifc Interface
+ * @param cfg Configured interface
+ *
+ * @return true if name, addresses and port range are the same
+ */
+bool iface_same(const struct relay_iface *ifc, const struct cfg_iface *cfg)
+{
+	const struct sa *adv = sa_isset(&cfg->advertise, SA_ADDR) ?
+		&cfg->advertise : &cfg->addr;
+
+	return !strcmp(ifc->name, cfg->name) &&
+		sa_cmp(&ifc->addr, &cfg->addr, SA_ALL) &&
+		sa_cmp(&ifc->advertise, adv, SA_ALL) &&
+		ifc->port_min == cfg->port_min &&
+		ifc->port_max == cfg->port_max;
 }
 
 

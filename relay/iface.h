@@ -16,6 +16,8 @@ struct relay_iface {
 	struct sa addr;            /**< Local address sockets bind to   */
 	struct sa advertise;       /**< Address SDP announces           */
 	struct portpool *pool;     /**< Port pairs                      */
+	uint16_t port_min;         /**< Its range, as configured        */
+	uint16_t port_max;         /**< ...                             */
 };
 
 /** An open RTP/RTCP socket pair */
@@ -29,5 +31,6 @@ int  iface_alloc(struct relay_iface **ifcp, const struct cfg_iface *cfg);
 int  iface_pair_open(struct relay_iface *ifc, struct iface_pair *pair);
 void iface_pair_close(struct relay_iface *ifc, struct iface_pair *pair);
 const struct sa *iface_announce(const struct relay_iface *ifc);
+bool iface_same(const struct relay_iface *ifc, const struct cfg_iface *cfg);
 
 #endif

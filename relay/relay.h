@@ -117,6 +117,10 @@ typedef bool (relay_call_h)(const struct relay_call *call, void *arg);
 
 int  relay_alloc(struct relay **relayp, const struct cfg *cfg);
 void relay_set_cfg(struct relay *relay, const struct cfg *cfg);
+int  relay_ifaces_prepare(const struct relay *relay, const struct cfg *cfg,
+			  struct list *add);
+void relay_ifaces_commit(struct relay *relay, const struct cfg *cfg,
+			 struct list *add);
 void relay_set_timeout_handler(struct relay *relay, relay_timeout_h *h,
 			       void *arg);
 int  relay_offer(struct relay *relay, const struct relay_req *req,

@@ -78,7 +78,7 @@ struct relay_stream {
 	struct relay *relay;               /**< The relay                */
 	unsigned index;                    /**< m= line, from 0          */
 	char type[16];                     /**< "audio", ...             */
-	struct relay_iface *ifc[2];        /**< Interface per side       */
+	struct relay_iface *ifc[2];        /**< Interface per side (ref) */
 	struct iface_pair pair[2];         /**< Sockets per side         */
 	struct sa sdp[2];                  /**< Peers' SDP addresses     */
 	bool mux[2];                       /**< Peers multiplex RTCP     */

@@ -19,8 +19,11 @@ static void stream_destructor(void *data)
 	struct relay_stream *s = data;
 
 	list_unlink(&s->le);
-	for (int i = 0; i < 2; i++)
-		iface_pair_close(s->ifc[i], &s->pair[i]);
+	for (int i = 0; i < 2; i++) {
+		if (s->ifc[i])
+			iface_pair_close(s->ifc[i], &s->pair[i]);
+		mem_deref(s->ifc[i]);
+	}
 	mem_deref(s->fs);
 }
 
@@ -89,7 +92,9 @@ int relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
 	for (int i = 0; i < 2; i++) {
 		struct fwd_side *side = &s->fs->side[i];
 
-		s->ifc[i] = ifc[i];
+		/* a reload may retire the interface: its pool lives on
+		 * for the streams it has */
+		s->ifc[i] = mem_ref(ifc[i]);
 		err = iface_pair_open(ifc[i], &s->pair[i]);
 		if (err)
 			goto out;

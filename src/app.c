@@ -173,12 +173,15 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 
 
 /* What a reload makes before anything changes: the renewed TLS files
- * of each part, read and checked, and the new TURN listeners, bound */
+ * of each part, read and checked, the new TURN and SIP listeners,
+ * bound, and the new relay interfaces */
 struct reload_prep {
 	struct tlsmat *sip;    /**< sip_tls_*          */
 	struct tlsmat *turn;   /**< turn_tls_*         */
 	struct tlsmat *cred;   /**< cred_tls_*         */
 	struct list turn_add;  /**< New TURN listeners */
+	struct list ifc_add;   /**< New relay interfaces */
+	struct b2b_lprep *sipl; /**< New SIP listeners */
 };
 
 
@@ -188,6 +191,8 @@ static void prep_free(struct reload_prep *p)
 	mem_deref(p->turn);
 	mem_deref(p->cred);
 	list_flush(&p->turn_add);
+	list_flush(&p->ifc_add);
+	mem_deref(p->sipl);
 }
 
 
@@ -206,6 +211,14 @@ static int prepare(struct app *app, const struct cfg *cfg,
 	if (!err)
 		err = turnd_listen_prepare(app->turnd, cfg, &p->turn_add, msg,
 					   msgsz);
+	if (!err)
+		err = b2b_listen_prepare(app->b2b, cfg, &p->sipl, msg, msgsz);
+	if (!err && app->relay) {
+		err = relay_ifaces_prepare(app->relay, cfg, &p->ifc_add);
+		if (err)
+			(void)re_snprintf(msg, msgsz, "relay interfaces: %m",
+					  err);
+	}
 	if (err)
 		prep_free(p);
 
@@ -243,9 +256,11 @@ static int reload(struct app *app, char *msg, size_t msgsz)
 	b2b_set_cfg(app->b2b, cfg);
 	turnd_set_cfg(app->turnd, cfg);
 	b2b_tls_commit(app->b2b, cfg, prep.sip);
+	b2b_listen_commit(app->b2b, prep.sipl);
 	turnd_tls_commit(app->turnd, prep.turn);
 	credsrv_tls_commit(app->cred, prep.cred);
 	turnd_listen_commit(app->turnd, cfg, &prep.turn_add);
+	relay_ifaces_commit(app->relay, cfg, &prep.ifc_add);
 	prep_free(&prep);
 
 	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",

@@ -4,9 +4,12 @@
  *
  * Sockets, threads and parts are made at start: a new configuration
  * that changes them is refused whole ("needs a restart"), so the
- * configuration in force always describes what runs. TURN's
- * listeners are the exception: a reload adds and retires them
- * (turnd_listen_prepare/commit). Everything else
+ * configuration in force always describes what runs. Listeners and
+ * interfaces are the exception: a reload adds and retires TURN's
+ * (turnd_listen_prepare/commit) and SIP's (b2b_listen_prepare/commit,
+ * which refuses what it cannot do), and the relay's interfaces
+ * (relay_ifaces_prepare/commit); an interface a listener is on keeps
+ * its address. Everything else
  * (secrets, limits, hosts, routes, peers, TLS files, timers, the log
  * level) a reload applies.
  */
@@ -27,37 +30,54 @@ static bool sa_same(const struct sa *a, const struct sa *b)
 }
 
 
-static bool ifaces_same(const struct list *a, const struct list *b)
+static bool iface_same(const struct cfg_iface *i, const struct cfg_iface *j)
 {
-	const struct le *x = a->head, *y = b->head;
-
-	for (; x && y; x = x->next, y = y->next) {
-		const struct cfg_iface *i = x->data, *j = y->data;
-
-		if (strcmp(i->name, j->name) ||
-		    !sa_same(&i->addr, &j->addr) ||
-		    !sa_same(&i->advertise, &j->advertise) ||
-		    i->port_min != j->port_min || i->port_max != j->port_max)
-			return false;
-	}
-
-	return !x && !y;
+	return i && j && !strcmp(i->name, j->name) &&
+		sa_same(&i->addr, &j->addr) &&
+		sa_same(&i->advertise, &j->advertise) &&
+		i->port_min == j->port_min && i->port_max == j->port_max;
 }
 
 
-static bool listens_same(const struct list *a, const struct list *b)
+/* an interface that keeps its name keeps its address */
+static bool addr_kept(const struct cfg *o, const struct cfg *n,
+		      const char *name)
 {
-	const struct le *x = a->head, *y = b->head;
+	const struct cfg_iface *i = cfg_iface_find(o, name);
+	const struct cfg_iface *j = cfg_iface_find(n, name);
 
-	for (; x && y; x = x->next, y = y->next) {
-		const struct cfg_listen *i = x->data, *j = y->data;
+	return !i || !j || sa_same(&i->addr, &j->addr);
+}
 
-		if (strcmp(i->iface, j->iface) || i->tp != j->tp ||
-		    i->port != j->port)
+
+static bool lsn_addrs_kept(const struct cfg *o, const struct cfg *n,
+			   const struct list *lsns)
+{
+	for (struct le *le = list_head(lsns); le; le = le->next) {
+		const struct cfg_listen *l = le->data;
+
+		if (!addr_kept(o, n, l->iface))
 			return false;
 	}
 
-	return !x && !y;
+	return true;
+}
+
+
+/* Interfaces come and go with a reload (the relay's set, relay.c
+ * relay_ifaces_commit), but one a listener is bound on keeps its
+ * address, and TURN's relay interface (whose pool TURN shares) stays
+ * as it is */
+static bool ifaces_kept(const struct cfg *o, const struct cfg *n)
+{
+	const char *tr = o->turn.relay_iface;
+
+	return lsn_addrs_kept(o, n, &o->sip.listeners) &&
+		lsn_addrs_kept(o, n, &o->turn.listeners) &&
+		addr_kept(o, n, o->cred.lsn.iface) &&
+		addr_kept(o, n, o->metrics.lsn.iface) &&
+		(!tr[0] || !o->turn.enable ||
+		 iface_same(cfg_iface_find(o, tr), cfg_iface_find(n, tr)));
 }
 
 
@@ -97,9 +117,8 @@ static const char *first_change(const struct cfg *o, const struct cfg *n)
 		{o->sip.enable != n->sip.enable, "sip_enable"},
 		{o->relay.enable != n->relay.enable, "relay_enable"},
 		{o->turn.enable != n->turn.enable, "turn_enable"},
-		{!ifaces_same(&o->ifaces, &n->ifaces), "interface"},
-		{!listens_same(&o->sip.listeners, &n->sip.listeners),
-		 "sip_listen"},
+		{!ifaces_kept(o, n), "the address of an interface a "
+		 "listener is on, or turn_relay_interface's"},
 		{o->sip.own_streams != n->sip.own_streams, "sip_own_streams"},
 		{strcmp(o->turn.relay_iface, n->turn.relay_iface) != 0,
 		 "turn_relay_interface"},

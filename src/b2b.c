@@ -263,7 +263,7 @@ static bool request(struct b2b *b2b, enum b2b_side side,
  * source's request is refused (a CANCEL or a retransmission of it must
  * not reach them), and so is a CANCEL from another source than its
  * INVITE's */
-static bool fence_request(const struct sip_msg *msg, void *arg)
+bool b2b_fence_request(const struct sip_msg *msg, void *arg)
 {
 	struct b2b *b2b = arg;
 
@@ -301,110 +301,6 @@ static bool int_request(const struct sip_msg *msg, void *arg)
 }
 
 
-static enum sip_transp tp_of(enum cfg_tp tp)
-{
-	switch (tp) {
-
-	case CFG_TCP: return SIP_TRANSP_TCP;
-	case CFG_TLS: return SIP_TRANSP_TLS;
-	default:      return SIP_TRANSP_UDP;
-	}
-}
-
-
-/* Which side each listener is on, and each side's interface */
-static int sides_find(struct b2b *b2b, const struct cfg *cfg)
-{
-	for (struct le *le = cfg->sip.listeners.head; le; le = le->next) {
-		const struct cfg_listen *l = le->data;
-		const struct cfg_iface *ifc = cfg_iface_find(cfg, l->iface);
-		enum b2b_side side;
-
-		if (!ifc)
-			return ENOENT;
-
-		side = ipnet_match(&cfg->sip.internal_nets, &ifc->addr) ?
-			B2B_INT : B2B_EXT;
-		if (!b2b->iface[side][0]) {
-			str_ncpy(b2b->iface[side], ifc->name,
-				 sizeof(b2b->iface[side]));
-			sa_cpy(&b2b->laddr[side], &ifc->addr);
-		}
-	}
-
-	if (!b2b->iface[B2B_EXT][0] || !b2b->iface[B2B_INT][0]) {
-		elog_err("sip: needs a sip_listen outside and one inside (on "
-			 "an interface whose address is in a "
-			 "sip_internal_network)\n");
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int transports_add(struct b2b *b2b, const struct cfg *cfg)
-{
-	int err = 0;
-
-	for (struct le *le = cfg->sip.listeners.head; le; le = le->next) {
-		const struct cfg_listen *l = le->data;
-		const struct cfg_iface *ifc = cfg_iface_find(cfg, l->iface);
-		enum b2b_side side;
-		struct sa laddr;
-
-		side = ipnet_match(&cfg->sip.internal_nets, &ifc->addr) ?
-			B2B_INT : B2B_EXT;
-		sa_cpy(&laddr, &ifc->addr);
-		sa_set_port(&laddr, l->port);
-
-		if (l->tp == CFG_TLS && !b2b->tls[side]) {
-			const struct tlsctx_prm prm = {
-				"sip_tls", cfg->sip.tls_cert, cfg->sip.tls_key,
-				cfg->sip.tls_ca, true,
-				side == B2B_INT ? &cfg->sip.umhosts : NULL,
-				side == B2B_EXT ? &cfg->sip.gwsets : NULL
-			};
-
-			err = tlsctx_alloc(&b2b->tls[side], &prm);
-			if (err)
-				return err;
-		}
-
-		if (l->tp != CFG_UDP && cfg->sip.own_streams)
-			err = siptp_listen(b2b->tp[side], &laddr,
-					   l->tp == CFG_TLS ? b2b->tls[side] :
-					   NULL);
-		else if (l->tp == CFG_TLS)
-			err = sip_transp_add(b2b->sip[side], SIP_TRANSP_TLS,
-					     &laddr, b2b->tls[side]);
-		else
-			err = sip_transp_add(b2b->sip[side], tp_of(l->tp),
-					     &laddr);
-		if (err) {
-			elog_err("sip_listen %s %s %u: %m\n", l->iface,
-				 cfg_tp_name(l->tp), l->port, err);
-			return err;
-		}
-
-		if (side == B2B_EXT && l->tp == CFG_UDP) {
-			err = sipraw_alloc(&b2b->raw, &laddr, b2b->gate,
-					   B2B_ALLOW, fence_request, b2b);
-			if (err)
-				return err;
-			if (b2b->hep)
-				sipraw_set_trace(list_ledata(b2b->raw.tail),
-						 b2b_hep_trace, b2b);
-		}
-
-		DEBUG_INFO("listening on %s %J (%s)\n", cfg_tp_name(l->tp),
-			   &laddr, side == B2B_INT ? "inside" : "outside");
-	}
-
-	return 0;
-}
-
-
 static int resolver_alloc(struct b2b *b2b)
 {
 	struct sa nsv[8];
@@ -422,44 +318,6 @@ static int resolver_alloc(struct b2b *b2b)
 }
 
 
-/* A host needs a transport of its kind on its side's stack */
-static int transp_check(const struct b2b *b2b, enum b2b_side side,
-			const struct list *hosts, const char *key)
-{
-	for (struct le *le = list_head(hosts); le; le = le->next) {
-		const struct cfg_host *h = le->data;
-		struct sa laddr;
-
-		if (!siptp_laddr(b2b->tp[side], &laddr, tp_of(h->tp), NULL))
-			continue;
-
-		elog_err("%s %s %s (line %u): needs a sip_listen on the %s "
-			 "with %s\n", key, cfg_tp_name(h->tp), h->host,
-			 h->line, side == B2B_INT ? "inside" : "outside",
-			 cfg_tp_name(h->tp));
-		return EINVAL;
-	}
-
-	return 0;
-}
-
-
-static int hosts_check(const struct b2b *b2b, const struct cfg *cfg)
-{
-	int err = transp_check(b2b, B2B_INT, &cfg->sip.umhosts,
-			       "sip_um_host");
-
-	for (struct le *le = cfg->sip.gwsets.head; le && !err; le = le->next) {
-		const struct cfg_gwset *set = le->data;
-
-		err = transp_check(b2b, B2B_EXT, &set->gws, "sip_gw");
-	}
-
-	return err;
-}
-
-
-/* The gateway sets, made anew from a configuration */
 static int gwsets_alloc(struct b2b *b2b, const struct cfg *cfg,
 			struct list *sets)
 {
@@ -593,6 +451,7 @@ static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 {
 	struct b2b *b2b;
+	char why[256];
 	int err;
 
 	if (!b2bp || !cfg)
@@ -616,7 +475,7 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 	if (err)
 		goto out;
 
-	err = sides_find(b2b, cfg);
+	err = b2b_sides_find(b2b, cfg);
 	if (err)
 		goto out;
 
@@ -632,13 +491,15 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 	if (err)
 		goto out;
 
-	err = transports_add(b2b, cfg);
+	err = b2b_listen_start(b2b, cfg);
 	if (err)
 		goto out;
 
-	err = hosts_check(b2b, cfg);
-	if (err)
+	err = b2b_hosts_check(cfg, why, sizeof(why));
+	if (err) {
+		elog_err("%s\n", why);
 		goto out;
+	}
 
 	err  = umhosts_alloc(&b2b->umhosts, b2b, cfg);
 	err |= gwsets_alloc(b2b, cfg, &b2b->gwsets);

@@ -23,6 +23,10 @@ int  b2b_calls_print(struct re_printf *pf, const struct b2b *b2b);
 unsigned b2b_count(const struct b2b *b2b);
 void b2b_set_draining(struct b2b *b2b, bool on);
 struct tlsmat;
+struct b2b_lprep;
+int  b2b_listen_prepare(const struct b2b *b2b, const struct cfg *cfg,
+			struct b2b_lprep **pp, char *msg, size_t sz);
+void b2b_listen_commit(struct b2b *b2b, struct b2b_lprep *p);
 int  b2b_tls_prepare(const struct b2b *b2b, const struct cfg *cfg,
 		     struct tlsmat **mp, char *why, size_t sz);
 void b2b_tls_commit(struct b2b *b2b, const struct cfg *cfg,

@@ -338,6 +338,14 @@ struct jsonw;
 void bcall_json(struct jsonw *w, const struct bcall *call);
 
 
+/* b2b.c */
+bool b2b_fence_request(const struct sip_msg *msg, void *arg);
+
+/* b2blisten.c */
+int  b2b_sides_find(struct b2b *b2b, const struct cfg *cfg);
+int  b2b_hosts_check(const struct cfg *cfg, char *msg, size_t sz);
+int  b2b_listen_start(struct b2b *b2b, const struct cfg *cfg);
+
 /* b2bhep.c */
 int  b2b_hep_start(struct b2b *b2b, const struct cfg *cfg);
 void b2b_hep_trace(bool tx, enum sip_transp tp, const struct sa *src,

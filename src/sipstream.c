@@ -167,27 +167,15 @@ int sipstream_listen(struct sipstream **ssp, const struct sa *laddr,
 
 
 /**
- * The open connection from an address and port
+ * Stop accepting connections (a reload removed or replaced the
+ * listener); those open go on until they close
  *
- * @param ss   Listener
- * @param peer Remote address and port
- *
- * @return the connection, or NULL
+ * @param ss Listener
  */
-struct sipconn *sipstream_find(const struct sipstream *ss,
-			       const struct sa *peer)
+void sipstream_close(struct sipstream *ss)
 {
-	if (!ss || !peer)
-		return NULL;
-
-	for (struct le *le = ss->conns.head; le; le = le->next) {
-		const struct ssconn *c = le->data;
-
-		if (sa_cmp(sipconn_peer(c->sc), peer, SA_ALL))
-			return c->sc;
-	}
-
-	return NULL;
+	if (ss)
+		ss->ts = mem_deref(ss->ts);
 }
 
 

@@ -17,8 +17,7 @@ struct sipstream;
 int  sipstream_listen(struct sipstream **ssp, const struct sa *laddr,
 		      struct tls *tls, const struct sipstream_prm *prm,
 		      sipconn_msg_h *msgh, void *arg);
-struct sipconn *sipstream_find(const struct sipstream *ss,
-			       const struct sa *peer);
+void sipstream_close(struct sipstream *ss);
 uint32_t sipstream_count(const struct sipstream *ss);
 uint64_t sipstream_refused(const struct sipstream *ss);
 const struct sa *sipstream_laddr(const struct sipstream *ss);

@@ -40,6 +40,7 @@
 struct siptp {
 	struct siptp_prm prm;         /**< Its parameters             */
 	struct sipstream *ls[2];      /**< Own listeners: TCP, TLS    */
+	struct list retired;          /**< struct oldls               */
 	struct sipxs_table *xs;       /**< Own server transactions    */
 	struct sipxc_table *xc;       /**< Own client transactions    */
 	struct list out;              /**< struct outconn             */
@@ -53,6 +54,12 @@ struct outconn {
 	struct sipconn *sc;           /**< The connection             */
 	struct siptp *tp;             /**< Its transport (not a ref)  */
 	bool tls;                     /**< Over TLS                   */
+};
+
+/** A listener a reload removed, kept while its connections last */
+struct oldls {
+	struct le le;                 /**< Member of siptp.retired    */
+	struct sipstream *ss;         /**< Not accepting any more     */
 };
 
 /** A server transaction: libre's or our own */
@@ -114,6 +121,7 @@ static void siptp_destructor(void *data)
 			mem_deref(req);
 	}
 	list_flush(&tp->out);
+	list_flush(&tp->retired);
 	for (int i = 0; i < 2; i++)
 		mem_deref(tp->ls[i]);
 	mem_deref(tp->xc);
@@ -165,6 +173,13 @@ static void counts(const struct siptp *tp, uint32_t *open_n,
 	for (int i = 0; i < 2; i++) {
 		*open_n += sipstream_count(tp->ls[i]);
 		*refused += sipstream_refused(tp->ls[i]);
+	}
+
+	for (struct le *le = tp->retired.head; le; le = le->next) {
+		const struct oldls *o = le->data;
+
+		*open_n += sipstream_count(o->ss);
+		*refused += sipstream_refused(o->ss);
 	}
 }
 
@@ -276,16 +291,99 @@ static void msg_handler(struct sipconn *sc, const struct sip_msg *msg,
  */
 int siptp_listen(struct siptp *tp, const struct sa *laddr, struct tls *tls)
 {
-	const bool t = tls != NULL;
+	struct sipstream *ss = NULL;
+	int err;
 
-	if (!tp || !laddr || !tp->prm.own || tp->ls[t])
+	if (!tp || tp->ls[tls != NULL])
 		return EINVAL;
 
-	if (tls && !tp->tls)
+	err = siptp_stream_make(tp, &ss, laddr, tls);
+	if (!err)
+		siptp_stream_set(tp, tls != NULL, ss, tls);
+	mem_deref(ss);
+
+	return err;
+}
+
+
+/**
+ * Bind a listener over an own stream, not yet in use (a reload makes
+ * its new listeners before it knows it will apply)
+ *
+ * @param tp    Transport (with own streams)
+ * @param ssp   The listener
+ * @param laddr Where
+ * @param tls   TLS context for TLS (referenced), NULL for TCP
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_stream_make(struct siptp *tp, struct sipstream **ssp,
+		      const struct sa *laddr, struct tls *tls)
+{
+	if (!tp || !ssp || !laddr || !tp->prm.own)
+		return EINVAL;
+
+	return sipstream_listen(ssp, laddr, tls, tp->prm.lim, msg_handler,
+				tp);
+}
+
+
+static void oldls_destructor(void *data)
+{
+	struct oldls *o = data;
+
+	list_unlink(&o->le);
+	mem_deref(o->ss);
+}
+
+
+/* the listener stops accepting; its connections go on */
+static void retire(struct siptp *tp, struct sipstream *ss)
+{
+	struct oldls *o;
+	struct le *le = tp->retired.head;
+
+	while (le) {
+		o = le->data;
+		le = le->next;
+		if (!sipstream_count(o->ss))
+			mem_deref(o);
+	}
+
+	sipstream_close(ss);
+	o = mem_zalloc(sizeof(*o), oldls_destructor);
+	if (!o) {
+		mem_deref(ss);      /* its connections end with it */
+		return;
+	}
+
+	o->ss = ss;
+	list_append(&tp->retired, &o->le, o);
+}
+
+
+/**
+ * Put a listener in force for its transport in place of the current
+ * one, which stops accepting while its connections go on
+ *
+ * @param tp  Transport (with own streams)
+ * @param t   TLS (true) or TCP
+ * @param ss  New listener (referenced), NULL for none
+ * @param tls For TLS, the side's context (referenced for the
+ *            connections we open, if we had none)
+ */
+void siptp_stream_set(struct siptp *tp, bool t, struct sipstream *ss,
+		      struct tls *tls)
+{
+	if (!tp || !tp->prm.own || tp->ls[t] == ss)
+		return;
+
+	if (t && tls && !tp->tls)
 		tp->tls = mem_ref(tls);
 
-	return sipstream_listen(&tp->ls[t], laddr, tls, tp->prm.lim,
-				msg_handler, tp);
+	if (tp->ls[t])
+		retire(tp, tp->ls[t]);
+	tp->ls[t] = mem_ref(ss);
 }
 
 

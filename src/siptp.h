@@ -9,6 +9,7 @@
 struct siptp;
 struct siptp_st;
 struct siptp_req;
+struct sipstream;
 struct tls;
 
 /** A request or response came on one of the own connections */
@@ -32,6 +33,10 @@ struct siptp_prm {
 int  siptp_alloc(struct siptp **tpp, const struct siptp_prm *prm);
 int  siptp_listen(struct siptp *tp, const struct sa *laddr,
 		  struct tls *tls);
+int  siptp_stream_make(struct siptp *tp, struct sipstream **ssp,
+		       const struct sa *laddr, struct tls *tls);
+void siptp_stream_set(struct siptp *tp, bool t, struct sipstream *ss,
+		      struct tls *tls);
 bool siptp_own(const struct siptp *tp, enum sip_transp t);
 int  siptp_laddr(struct siptp *tp, struct sa *laddr, enum sip_transp t,
 		 const struct sa *dst);

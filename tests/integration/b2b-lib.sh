@@ -106,7 +106,8 @@ uas() {
 }
 
 # gw_start SCENARIO [SIPP-ARGS...]: the gateway's call from GW_ADDR
-# (default EXT_GW), in the background (GW_PID); gw_wait sets RC_GW.
+# (default EXT_GW) to GW_DST (default EDGE_EXT:5060), in the background
+# (GW_PID); gw_wait sets RC_GW.
 # gw: both.
 gw_start() {
 	sf=$1 ga=${GW_ADDR:-$EXT_GW}
@@ -115,7 +116,8 @@ gw_start() {
 	(cd "$T" && exec ip netns exec "$NS_EXT" timeout 90 sipp -sf "$sf" \
 		-i "$ga" -p 5060 -mi "$ga" -m 1 -timeout 30s -nostdin \
 		-s 8000 -trace_msg -message_file "$T/gw.msg" \
-		-trace_err -error_file "$T/gw.err" "$@" "$EDGE_EXT:5060") \
+		-trace_err -error_file "$T/gw.err" "$@" \
+		"${GW_DST:-$EDGE_EXT:5060}") \
 		>"$T/gw.out" 2>&1 &
 	GW_PID=$!
 	PIDS="$PIDS $GW_PID"

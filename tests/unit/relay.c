@@ -617,6 +617,127 @@ int test_relay_exhaust(void)
 }
 
 
+/* An offer from the inside: the port the SDP toward the outside
+ * announces */
+static int offer_ext_port(struct relay *relay, const char *callid,
+			  struct mbuf *mb, uint16_t *port)
+{
+	static const char sdp[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.2\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.2\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n";
+	struct relay_req req;
+	const char *why = NULL;
+	struct sa sa;
+	int err;
+
+	req_make(&req, callid, "t", NULL, sdp);
+	req.dir[0] = (struct pl)PL("internal");
+	req.dir[1] = (struct pl)PL("external");
+	err = relay_offer(relay, &req, mb, &why);
+	if (!err)
+		err = sdp_addr(mb, &sa);
+	if (!err)
+		*port = sa_port(&sa);
+
+	return err;
+}
+
+
+static int ifaces_reload(struct relay *relay, struct cfg **cfgp,
+			 const char *conf)
+{
+	struct list add = LIST_INIT;
+	char msg[128];
+	int err;
+
+	mem_deref(*cfgp);
+	*cfgp = NULL;
+	err = cfg_parse(cfgp, "r", conf, strlen(conf), msg, sizeof(msg));
+	if (err)
+		return err;
+
+	err = relay_ifaces_prepare(relay, *cfgp, &add);
+	if (err)
+		return err;
+
+	relay_set_cfg(relay, *cfgp);
+	relay_ifaces_commit(relay, *cfgp, &add);
+	TEST_ASSERT(list_isempty(&add));
+
+ out:
+	return err;
+}
+
+
+/* A reload changes an interface's ports and adds one: a call keeps its
+ * pair in the old range until it ends, the next call gets the new
+ * range, and the old pool goes with the last call on it; removing an
+ * interface takes its pairs out of the count */
+int test_relay_ifaces_reload(void)
+{
+	static const char c1[] =
+		"interface external 127.0.0.1 ports=38100-38103\n"
+		"interface internal 127.0.0.2 ports=39100-39103\n"
+		"sip_enable no\nrelay_threads 1\n";
+	static const char c2[] =
+		"interface external 127.0.0.1 ports=38200-38205\n"
+		"interface internal 127.0.0.2 ports=39100-39103\n"
+		"interface spare 127.0.0.3 ports=37000-37001\n"
+		"sip_enable no\nrelay_threads 1\n";
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct mbuf *mb = mbuf_alloc(512);
+	struct pl x1 = PL("r1"), x2 = PL("r2");
+	uint32_t free, total;
+	uint16_t port = 0;
+	char msg[128];
+	int err;
+
+
+	err = cfg_parse(&cfg, "r", c1, strlen(c1), msg, sizeof(msg));
+	TEST_ERR(err);
+	err = relay_alloc(&relay, cfg);
+	TEST_ERR(err);
+	err = offer_ext_port(relay, "r1", mb, &port);
+	TEST_ERR(err);
+	TEST_ASSERT(port >= 38100 && port <= 38103);
+
+	err = ifaces_reload(relay, &cfg, c2);
+	TEST_ERR(err);
+	relay_ports(relay, &free, &total);
+	TEST_EQUALS(6, total);     /* 3 outside, 2 inside, 1 spare */
+	TEST_EQUALS(5, free);      /* r1's inside pair; its outside one
+				      is in the retired pool */
+
+	mbuf_rewind(mb);
+	err = offer_ext_port(relay, "r2", mb, &port);
+	TEST_ERR(err);
+	TEST_ASSERT(port >= 38200 && port <= 38205);
+
+	err  = relay_delete(relay, &x1);
+	err |= relay_delete(relay, &x2);
+	TEST_ERR(err);
+	err = ports_settle(relay);
+	TEST_ERR(err);
+
+	/* the unchanged configuration changes nothing */
+	err = ifaces_reload(relay, &cfg, c2);
+	TEST_ERR(err);
+	relay_ports(relay, &free, &total);
+	TEST_EQUALS(6, total);
+
+	err = ifaces_reload(relay, &cfg, c1);
+	TEST_ERR(err);
+	relay_ports(relay, &free, &total);
+	TEST_EQUALS(4, total);
+	TEST_EQUALS(4, free);
+
+ out:
+	teardown(relay, cfg, mb, -1, -1, -1);
+	return err;
+}
+
+
 /* SDP of an SRTP offer or answer from sa, with an SDES key */
 static void sdp_srtp(char *buf, size_t sz, const struct sa *sa,
 		     const uint8_t *key)
