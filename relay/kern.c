@@ -29,6 +29,11 @@ struct kern {
 };
 
 
+enum {
+	KERN_ADD_TRIES = 3,   /**< Creations tried while a tuple is taken */
+};
+
+
 static void kern_destructor(void *data)
 {
 	struct kern *k = data;
@@ -253,28 +258,11 @@ static void nat_set(struct nf_conntrack *ct, const struct kern_flow *f)
 }
 
 
-/**
- * Install a flow: from now on the kernel forwards it both ways
- *
- * @param k         Handle
- * @param f         Flow (kern_flow_valid)
- * @param timeout_s Entry lifetime without packets, in seconds (the
- *                  kernel's UDP stream timeout applies once packets
- *                  flow)
- *
- * @return 0 if success, otherwise errorcode (EPERM without
- *         CAP_NET_ADMIN, EEXIST if a tuple is taken)
- */
-int kern_add(struct kern *k, const struct kern_flow *f, uint32_t timeout_s)
+static int create(struct kern *k, const struct kern_flow *f,
+		  uint32_t timeout_s)
 {
 	struct nf_conntrack *ct;
 	int err = 0;
-
-	if (!k || !kern_flow_valid(f) || !timeout_s)
-		return EINVAL;
-
-	if (!kern_ready(k, sa_af(&f->peer_a)))
-		return EAFNOSUPPORT;
 
 	/* the kernel's own entries for the userspace phase */
 	(void)tuple_query(k, NFCT_Q_DESTROY, &f->peer_a, &f->local_a);
@@ -295,6 +283,38 @@ int kern_add(struct kern *k, const struct kern_flow *f, uint32_t timeout_s)
 		err = errno ? errno : EIO;
 
 	nfct_destroy(ct);
+
+	return err;
+}
+
+
+/**
+ * Install a flow: from now on the kernel forwards it both ways. A
+ * packet of the flow that arrives between the removal of the kernel's
+ * own entry and the creation of ours makes a new own entry (EEXIST):
+ * removed again, a few times.
+ *
+ * @param k         Handle
+ * @param f         Flow (kern_flow_valid)
+ * @param timeout_s Entry lifetime without packets, in seconds (the
+ *                  kernel's UDP stream timeout applies once packets
+ *                  flow)
+ *
+ * @return 0 if success, otherwise errorcode (EPERM without
+ *         CAP_NET_ADMIN, EEXIST if a tuple stays taken)
+ */
+int kern_add(struct kern *k, const struct kern_flow *f, uint32_t timeout_s)
+{
+	int err = EEXIST;
+
+	if (!k || !kern_flow_valid(f) || !timeout_s)
+		return EINVAL;
+
+	if (!kern_ready(k, sa_af(&f->peer_a)))
+		return EAFNOSUPPORT;
+
+	for (int i = 0; i < KERN_ADD_TRIES && err == EEXIST; i++)
+		err = create(k, f, timeout_s);
 
 	return err;
 }

@@ -122,7 +122,11 @@ enum latch_verdict latch_rx(struct latch *l, const struct sa *src,
 		return LATCH_DROP;
 
 	if (l->state != LATCH_NONE && sa_cmp(src, &l->addr, SA_ALL)) {
-		l->last_rx = now;
+		/* never back: while the kernel forwards the source, the
+		 * offload path holds last_rx ahead of now (offload.c), and
+		 * a packet that still reaches us must not shorten that */
+		if (now > l->last_rx)
+			l->last_rx = now;
 		if (ssrc && !l->ssrc_set) {
 			l->ssrc = *ssrc;
 			l->ssrc_set = true;

@@ -220,6 +220,39 @@ int test_latch_relatch(void)
 }
 
 
+/* While the kernel forwards the peer, the offload path holds last_rx
+ * ahead of now; a packet of the peer that still reaches userspace (one
+ * queued before the install) must not bring it back, or a same-SSRC
+ * attacker would re-latch while the kernel forwards the real peer */
+int test_latch_kernel_hold(void)
+{
+	struct sa sdp = addr("198.51.100.10", 4000);
+	struct latch l;
+	uint64_t t = WINDOW + 100;
+	int err = 0;
+
+	memset(&l, 0, sizeof(l));
+	latch_sdp(&l, &sdp, 0, WINDOW);
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.10", 4000, 42, 10));
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.10", 4000, 42, t));
+
+	l.last_rx = t + 2000;          /* installed: held ahead */
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.10", 4000, 42, t + 5));
+	TEST_EQUALS(t + 2000, l.last_rx);
+	TEST_EQUALS(LATCH_DROP, rx(&l, "203.0.113.66", 6000, 42, t + 1100));
+	TEST_EQUALS(LATCH_DROP, rx(&l, "203.0.113.66", 6000, 42, t + 2900));
+	TEST_EQUALS(0, l.relatches);
+
+	/* the hold ran out and the peer is silent: NAT rebinding again */
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.10", 4444, 42,
+				      t + 3000));
+	TEST_EQUALS(1, l.relatches);
+
+ out:
+	return err;
+}
+
+
 /* A re-offer with the same address keeps the lock; a new address opens
  * a new window, and media keeps flowing to the old source until the
  * new one speaks */
