@@ -240,7 +240,7 @@ metrics_text() {
 
 	- Date: $DATE; whole run: $((ELAPSED / 60)) min $((ELAPSED % 60)) s ($MODE).
 	- Machine: $(nproc) vCPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), Debian $(cat /etc/debian_version), kernel $(uname -r).
-	- umedge: $(cat "$WORK/umedge-version" 2>/dev/null || umedge_version), \`../configure CFLAGS=-O2\`; rtpengine: $(rtpengine --version 2>&1 | sed -n 's/^Version: //p' | head -n 1).
+	- umedge: $(cat "$WORK/umedge-version" 2>/dev/null || umedge_version), built with CFLAGS=-O2 (scripts/bench-lib.sh); rtpengine: $(rtpengine --version 2>&1 | sed -n 's/^Version: //p' | head -n 1).
 
 	### Results
 

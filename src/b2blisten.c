@@ -21,8 +21,8 @@
  */
 #include <string.h>
 #include <re.h>
-#define DEBUG_MODULE "b2b"
-#define DEBUG_LEVEL 5
+#define DEBUG_MODULE "sip"
+#define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "cfg.h"
 #include "elog.h"
