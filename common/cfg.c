@@ -120,6 +120,10 @@ static const struct cfg_key keys[] = {
 	KONE("hep_collector",         cfg_sa_h, hep.collector),
 	KU32("hep_capture_id",        hep.capture_id, 0, 4294967295U),
 	KSTR("hep_auth_key",          hep.auth_key),
+	KONE("ha_redis",              cfg_sa_h, ha.redis),
+	KSTR("ha_redis_password",     ha.redis_password),
+	KU32("ha_redis_db",           ha.redis_db, 0, 65535),
+	KSTR("ha_node",               ha.node),
 };
 
 

@@ -287,6 +287,12 @@ struct cfg {
 		uint32_t capture_id;      /**< Chunk 12                 */
 		char auth_key[64];        /**< Chunk 14, "" for none    */
 	} hep;                            /**< Capture to Homer         */
+	struct cfg_ha {
+		struct sa redis;          /**< Redis server, or unset   */
+		char redis_password[128]; /**< AUTH, "" for none        */
+		uint32_t redis_db;        /**< SELECT                   */
+		char node[64];            /**< This node's name         */
+	} ha;                             /**< State for a standby      */
 	struct tok_keyring *keys;         /**< token_secret lines      */
 	uint32_t token_ttl;               /**< Default credential TTL  */
 	struct cfg_drain {

@@ -27,6 +27,7 @@
 #include "credsrv.h"
 #include "metrics.h"
 #include "sdnotify.h"
+#include "ha.h"
 #include "ctl.h"
 #include "app.h"
 #include "app_priv.h"
@@ -39,6 +40,7 @@ static void app_destructor(void *data)
 	tmr_cancel(&app->drain.tmr);
 	mem_deref(app->sdn);
 	mem_deref(app->ctl);
+	mem_deref(app->ha);
 	mem_deref(app->metrics);
 	mem_deref(app->cred);
 	mem_deref(app->b2b);
@@ -81,6 +83,19 @@ static int relay_start(struct app *app, const struct cfg *cfg)
 		err = ng_alloc(&app->ng, app->relay, cfg);
 
 	return err;
+}
+
+
+/* high availability exists once ha_redis has been set */
+static int ha_start(struct app *app, const struct cfg *cfg)
+{
+	if (app->ha)
+		return ha_set_cfg(app->ha, cfg);
+
+	if (!sa_isset(&cfg->ha.redis, SA_ALL))
+		return 0;
+
+	return ha_alloc(&app->ha, cfg);
 }
 
 
@@ -159,6 +174,10 @@ int app_alloc(struct app **appp, struct cfg *cfg)
 		if (err)
 			goto out;
 	}
+
+	err = ha_start(app, cfg);
+	if (err)
+		goto out;
 
 	DEBUG_NOTICE("umedge %s running with %s\n", VERSION, cfg->path);
 
@@ -262,6 +281,8 @@ static int reload(struct app *app, char *msg, size_t msgsz)
 	turnd_listen_commit(app->turnd, cfg, &prep.turn_add);
 	relay_ifaces_commit(app->relay, cfg, &prep.ifc_add);
 	prep_free(&prep);
+	if (ha_start(app, cfg))
+		elog_err("reload: high availability could not start\n");
 
 	DEBUG_NOTICE("reloaded %s: log level %s, %u token secrets\n",
 		     cfg->path, elog_level_name(cfg->log_level),

@@ -15,6 +15,7 @@ struct app {
 	struct credsrv *cred;   /**< Credential service, or NULL   */
 	struct metrics *metrics;/**< Prometheus endpoint, or NULL  */
 	struct sdnotify *sdn;   /**< systemd notifier              */
+	struct ha *ha;          /**< High availability, or NULL    */
 	uint64_t started;       /**< Unix time of start            */
 	uint64_t reloaded;      /**< Unix time of the last reload  */
 	struct app_drain {

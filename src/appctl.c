@@ -18,6 +18,7 @@
 #include "turnd.h"
 #include "b2b.h"
 #include "credsrv.h"
+#include "ha.h"
 #include "ctl.h"
 #include "app.h"
 #include "app_priv.h"
@@ -84,6 +85,7 @@ static void parts_json(struct jsonw *w, const struct app *app)
 		jsonw_null(w, "relay");
 	turnd_json(w, app->turnd);
 	credsrv_json(w, app->cred);
+	ha_json(w, app->ha);
 }
 
 
@@ -175,6 +177,7 @@ static int status_text(struct re_printf *pf, const struct app *app)
 		err |= ng_status(pf, app->ng);
 	err |= turnd_status(pf, app->turnd);
 	err |= credsrv_status(pf, app->cred);
+	err |= ha_status(pf, app->ha);
 
 	return err;
 }

@@ -10,6 +10,7 @@
 #include "turnd.h"
 #include "b2b.h"
 #include "credsrv.h"
+#include "ha.h"
 #include "app.h"
 #include "app_priv.h"
 
@@ -55,5 +56,6 @@ int app_metrics(struct mbuf *mb, void *arg)
 		b2b_metrics(mb, app->b2b, app->cfg->metrics.per_host) |
 		relay_metrics(mb, app->relay) |
 		turnd_metrics(mb, app->turnd) |
-		credsrv_metrics(mb, app->cred);
+		credsrv_metrics(mb, app->cred) |
+		ha_metrics(mb, app->ha);
 }
