@@ -8,6 +8,10 @@
  * every free pair is equally likely (RTP Bleed defence: ports cannot be
  * guessed), taking and putting back are O(1), and a pair put back is
  * available again at once. A bitmap catches double frees.
+ *
+ * A given pair can be claimed too (a standby takes over the ports of
+ * the calls it restores): pos[] holds each free pair's place in free[],
+ * so that taking it out is O(1) as well.
  */
 #include <string.h>
 #include <re.h>
@@ -21,6 +25,7 @@ struct portpool {
 	uint32_t npairs;    /**< Pairs in the range             */
 	uint32_t nfree;     /**< Pairs in free[0 .. nfree-1]    */
 	uint32_t *free;     /**< Indices of free pairs          */
+	uint32_t *pos;      /**< Pair index -> place in free[]  */
 	uint8_t *used;      /**< Bitmap: pair index in use      */
 };
 
@@ -30,6 +35,7 @@ static void portpool_destructor(void *data)
 	struct portpool *pp = data;
 
 	mem_deref(pp->free);
+	mem_deref(pp->pos);
 	mem_deref(pp->used);
 }
 
@@ -74,14 +80,17 @@ int portpool_alloc(struct portpool **ppp, uint16_t min, uint16_t max)
 	pp->npairs = ((uint32_t)max - min + 1) / 2;
 	pp->nfree = pp->npairs;
 	pp->free = mem_alloc(pp->npairs * sizeof(*pp->free), NULL);
+	pp->pos = mem_alloc(pp->npairs * sizeof(*pp->pos), NULL);
 	pp->used = mem_zalloc((pp->npairs + 7) / 8, NULL);
-	if (!pp->free || !pp->used) {
+	if (!pp->free || !pp->pos || !pp->used) {
 		err = ENOMEM;
 		goto out;
 	}
 
-	for (uint32_t i = 0; i < pp->npairs; i++)
+	for (uint32_t i = 0; i < pp->npairs; i++) {
 		pp->free[i] = i;
+		pp->pos[i] = i;
+	}
 
  out:
 	if (err)
@@ -90,6 +99,32 @@ int portpool_alloc(struct portpool **ppp, uint16_t min, uint16_t max)
 		*ppp = pp;
 
 	return err;
+}
+
+
+/* the free pair at place k is taken: the last free one fills its place */
+static uint16_t take_at(struct portpool *pp, uint32_t k)
+{
+	uint32_t i = pp->free[k];
+	uint32_t last = pp->free[--pp->nfree];
+
+	pp->free[k] = last;
+	pp->pos[last] = k;
+	used_set(pp, i, true);
+
+	return (uint16_t)(pp->min + 2 * i);
+}
+
+
+/* the index of the pair whose RTP port is rtp; false if none */
+static bool index_of(const struct portpool *pp, uint16_t rtp, uint32_t *ip)
+{
+	if (rtp < pp->min || (rtp - pp->min) % 2)
+		return false;
+
+	*ip = (uint32_t)(rtp - pp->min) / 2;
+
+	return *ip < pp->npairs;
 }
 
 
@@ -103,7 +138,7 @@ int portpool_alloc(struct portpool **ppp, uint16_t min, uint16_t max)
  */
 int portpool_take(struct portpool *pp, uint16_t *rtpp)
 {
-	uint32_t k, i;
+	uint32_t k;
 	int err;
 
 	if (!pp || !rtpp)
@@ -116,12 +151,32 @@ int portpool_take(struct portpool *pp, uint16_t *rtpp)
 	if (err)
 		return err;
 
-	k %= pp->nfree;
-	i = pp->free[k];
-	pp->free[k] = pp->free[--pp->nfree];
-	used_set(pp, i, true);
+	*rtpp = take_at(pp, k % pp->nfree);
 
-	*rtpp = (uint16_t)(pp->min + 2 * i);
+	return 0;
+}
+
+
+/**
+ * Take a given pair
+ *
+ * @param pp  Pool
+ * @param rtp The pair's RTP port
+ *
+ * @return 0 if success, EINVAL if the port is no pair of this pool,
+ *         EALREADY if the pair is in use
+ */
+int portpool_claim(struct portpool *pp, uint16_t rtp)
+{
+	uint32_t i;
+
+	if (!pp || !index_of(pp, rtp, &i))
+		return EINVAL;
+
+	if (used_get(pp, i))
+		return EALREADY;
+
+	(void)take_at(pp, pp->pos[i]);
 
 	return 0;
 }
@@ -140,17 +195,14 @@ int portpool_put(struct portpool *pp, uint16_t rtp)
 {
 	uint32_t i;
 
-	if (!pp || rtp < pp->min || (rtp - pp->min) % 2)
-		return EINVAL;
-
-	i = (uint32_t)(rtp - pp->min) / 2;
-	if (i >= pp->npairs)
+	if (!pp || !index_of(pp, rtp, &i))
 		return EINVAL;
 
 	if (!used_get(pp, i))
 		return EALREADY;
 
 	used_set(pp, i, false);
+	pp->pos[i] = pp->nfree;
 	pp->free[pp->nfree++] = i;
 
 	return 0;

@@ -10,6 +10,7 @@ struct portpool;
 
 int      portpool_alloc(struct portpool **ppp, uint16_t min, uint16_t max);
 int      portpool_take(struct portpool *pp, uint16_t *rtpp);
+int      portpool_claim(struct portpool *pp, uint16_t rtp);
 int      portpool_put(struct portpool *pp, uint16_t rtp);
 uint32_t portpool_pairs(const struct portpool *pp);
 uint32_t portpool_free(const struct portpool *pp);

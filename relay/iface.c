@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <re.h>
 #include "cfg.h"
 #include "portpool.h"
@@ -85,10 +86,11 @@ bool iface_same(const struct relay_iface *ifc, const struct cfg_iface *cfg)
 }
 
 
-static int udp_bind(const struct sa *local, uint16_t port, int *fdp)
+static int udp_bind(const struct sa *local, uint16_t port, bool freebind,
+		    int *fdp)
 {
 	struct sa sa = *local;
-	int fd, buf = SOCK_BUF, err = 0;
+	int fd, buf = SOCK_BUF, on = 1, err = 0;
 
 	fd = socket(sa_af(&sa), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
@@ -98,9 +100,13 @@ static int udp_bind(const struct sa *local, uint16_t port, int *fdp)
 	sa_set_port(&sa, port);
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
-
-	if (bind(fd, &sa.u.sa, sa.len)) {
+	/* IP_FREEBIND at SOL_IP serves IPv6 sockets as well */
+	if (freebind &&
+	    setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on)))
 		err = errno;
+
+	if (err || bind(fd, &sa.u.sa, sa.len)) {
+		err = err ? err : errno;
 		(void)close(fd);
 		return err;
 	}
@@ -116,11 +122,11 @@ static int pair_bind(struct relay_iface *ifc, struct iface_pair *pair,
 {
 	int err;
 
-	err = udp_bind(&ifc->addr, port, &pair->fd[0]);
+	err = udp_bind(&ifc->addr, port, ifc->freebind, &pair->fd[0]);
 	if (err)
 		return err;
 
-	err = udp_bind(&ifc->addr, port + 1, &pair->fd[1]);
+	err = udp_bind(&ifc->addr, port + 1, ifc->freebind, &pair->fd[1]);
 	if (err) {
 		(void)close(pair->fd[0]);
 		return err;
@@ -173,6 +179,37 @@ int iface_pair_open(struct relay_iface *ifc, struct iface_pair *pair)
 	/* ports held elsewhere go back: they may be free later */
 	while (nbusy)
 		(void)portpool_put(ifc->pool, busy[--nbusy]);
+
+	return err;
+}
+
+
+/**
+ * Open an RTP/RTCP socket pair on a given port pair (a restored call's)
+ *
+ * @param ifc  Interface
+ * @param pair The pair opened
+ * @param port Its RTP port
+ *
+ * @return 0 if success, EALREADY if the pair is in use here,
+ *         EADDRINUSE if another process holds it, otherwise errorcode
+ */
+int iface_pair_open_at(struct relay_iface *ifc, struct iface_pair *pair,
+		       uint16_t port)
+{
+	int err;
+
+	if (!ifc || !pair)
+		return EINVAL;
+
+	pair->fd[0] = pair->fd[1] = -1;
+	err = portpool_claim(ifc->pool, port);
+	if (err)
+		return err;
+
+	err = pair_bind(ifc, pair, port);
+	if (err)
+		(void)portpool_put(ifc->pool, port);
 
 	return err;
 }

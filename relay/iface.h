@@ -18,6 +18,8 @@ struct relay_iface {
 	struct portpool *pool;     /**< Port pairs                      */
 	uint16_t port_min;         /**< Its range, as configured        */
 	uint16_t port_max;         /**< ...                             */
+	bool freebind;             /**< Bind before the address is ours
+					(IP_FREEBIND: a standby's)     */
 };
 
 /** An open RTP/RTCP socket pair */
@@ -28,6 +30,8 @@ struct iface_pair {
 };
 
 int  iface_alloc(struct relay_iface **ifcp, const struct cfg_iface *cfg);
+int  iface_pair_open_at(struct relay_iface *ifc, struct iface_pair *pair,
+			uint16_t port);
 int  iface_pair_open(struct relay_iface *ifc, struct iface_pair *pair);
 void iface_pair_close(struct relay_iface *ifc, struct iface_pair *pair);
 const struct sa *iface_announce(const struct relay_iface *ifc);

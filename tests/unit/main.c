@@ -76,6 +76,8 @@ static const struct test {
 	TEST(test_portpool_random),
 	TEST(test_portpool_exhaust),
 	TEST(test_portpool_reuse),
+	TEST(test_portpool_claim),
+	TEST(test_iface_open_at),
 	TEST(test_latch_exact),
 	TEST(test_latch_nat),
 	TEST(test_latch_hijack),

@@ -142,3 +142,57 @@ int test_portpool_reuse(void)
 	mem_deref(pp);
 	return err;
 }
+
+
+/* A standby claims the pairs of the calls it restores: a given pair
+ * leaves the pool, random takes never give it, and the pool stays
+ * whole through claims, takes and puts in any order */
+int test_portpool_claim(void)
+{
+	struct portpool *pp = NULL;
+	uint8_t seen[8] = {0};
+	uint16_t p;
+	int err;
+
+	err = portpool_alloc(&pp, 50000, 50015);      /* 8 pairs */
+	TEST_ERR(err);
+
+	TEST_ERR(portpool_claim(pp, 50006));
+	TEST_ERR(portpool_claim(pp, 50014));           /* the last one */
+	TEST_ERR(portpool_claim(pp, 50000));           /* the first one */
+	TEST_EQUALS(5, portpool_free(pp));
+	TEST_EQUALS(EALREADY, portpool_claim(pp, 50006));
+	TEST_EQUALS(EINVAL, portpool_claim(pp, 50007));
+	TEST_EQUALS(EINVAL, portpool_claim(pp, 50016));
+	TEST_EQUALS(EINVAL, portpool_claim(pp, 49998));
+
+	/* the five others come out of take, each once */
+	for (int n = 0; n < 5; n++) {
+		TEST_ERR(portpool_take(pp, &p));
+		TEST_ASSERT(p != 50006 && p != 50014 && p != 50000);
+		TEST_EQUALS(0, seen[(p - 50000) / 2]);
+		seen[(p - 50000) / 2] = 1;
+	}
+	TEST_EQUALS(ENOSPC, portpool_take(pp, &p));
+
+	/* put back, claimed again; a put pair can be claimed at once */
+	TEST_ERR(portpool_put(pp, 50006));
+	TEST_ERR(portpool_put(pp, 50002));
+	TEST_ERR(portpool_claim(pp, 50002));
+	TEST_ERR(portpool_take(pp, &p));
+	TEST_EQUALS(50006, p);
+	TEST_EQUALS(0, portpool_free(pp));
+
+	/* everything back: every pair can be claimed once more */
+	for (uint16_t q = 50000; q <= 50014; q += 2)
+		TEST_ERR(portpool_put(pp, q));
+	TEST_EQUALS(8, portpool_free(pp));
+	for (uint16_t q = 50014; q >= 50000; q -= 2)
+		TEST_ERR(portpool_claim(pp, q));
+	TEST_EQUALS(0, portpool_free(pp));
+	err = 0;
+
+ out:
+	mem_deref(pp);
+	return err;
+}

@@ -149,6 +149,8 @@ int test_portpool_pairs(void);
 int test_portpool_random(void);
 int test_portpool_exhaust(void);
 int test_portpool_reuse(void);
+int test_portpool_claim(void);
+int test_iface_open_at(void);
 int test_latch_exact(void);
 int test_latch_nat(void);
 int test_latch_hijack(void);
