@@ -124,6 +124,8 @@ static const struct cfg_key keys[] = {
 	KSTR("ha_redis_password",     ha.redis_password),
 	KU32("ha_redis_db",           ha.redis_db, 0, 65535),
 	KSTR("ha_node",               ha.node),
+	KSTR("ha_group",              ha.group),
+	KU32("ha_ttl",                ha.ttl, 60, 604800),
 };
 
 
@@ -210,6 +212,8 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->token_ttl = 86400;
 	cfg->metrics.per_host = true;
 	cfg->hep.capture_id = 1;
+	str_ncpy(cfg->ha.group, "umedge", sizeof(cfg->ha.group));
+	cfg->ha.ttl = 86400;
 	cfg->drain.timeout = 3600;
 	cfg->drain.retry_after = 300;
 	cfg->drain.options_503 = true;

@@ -292,6 +292,9 @@ struct cfg {
 		char redis_password[128]; /**< AUTH, "" for none        */
 		uint32_t redis_db;        /**< SELECT                   */
 		char node[64];            /**< This node's name         */
+		char group[64];           /**< Keys' group (hash tag)   */
+		uint32_t ttl;             /**< s a call's key outlives
+						 its last write         */
 	} ha;                             /**< State for a standby      */
 	struct tok_keyring *keys;         /**< token_secret lines      */
 	uint32_t token_ttl;               /**< Default credential TTL  */

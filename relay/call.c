@@ -430,8 +430,10 @@ static int exchange_finish(struct exchange *x, struct mbuf *out,
 
 	timeouts_set(x);
 	err = sdp_write(x, out);
-	if (!err)
+	if (!err) {
 		++*counter;
+		relay_change(x->call, RELAY_CHG_SDP);
+	}
 
 	return err;
 }

@@ -114,6 +114,8 @@ struct fwd_stream {
 	uint32_t timeout_ms;        /**< Media timeout now, 0 for none   */
 	uint64_t phase_start;       /**< Monotonic ms the phase began    */
 	bool timed_out;             /**< Timeout reported                */
+	bool unposted;              /**< A change the full queue refused:
+					 posted again at the next tick   */
 	bool dead;                  /**< Released: ignore its events     */
 	struct fwd_kern kern;       /**< Kernel offload (worker only)    */
 	uint32_t kflows;            /**< Flows in the kernel (atomic)    */
@@ -124,6 +126,7 @@ struct fwd_stream {
 enum fwd_event {
 	FWD_EV_TIMEOUT = 1,   /**< No media for timeout_ms             */
 	FWD_EV_RELEASED,      /**< Worker let go of the stream         */
+	FWD_EV_CHANGED,       /**< A side's published view changed     */
 };
 
 int      fwd_stream_alloc(struct fwd_stream **fsp, void *arg);

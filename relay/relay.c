@@ -31,6 +31,7 @@ static void call_destructor(void *data)
 {
 	struct relay_call *call = data;
 
+	relay_change(call, RELAY_CHG_END);
 	hash_unlink(&call->he);
 	--call->relay->ncalls;
 	while (call->streams.head)
@@ -74,6 +75,11 @@ static void mq_handler(int id, void *data, void *arg)
 			     s->call->id, s->index);
 		if (relay->timeouth)
 			relay->timeouth(s->call->id, relay->arg);
+		break;
+
+	case FWD_EV_CHANGED:
+		if (s->call)
+			relay_change(s->call, RELAY_CHG_MEDIA);
 		break;
 
 	case FWD_EV_RELEASED:
@@ -281,6 +287,40 @@ void relay_set_timeout_handler(struct relay *relay, relay_timeout_h *h,
 
 	relay->timeouth = h;
 	relay->arg = arg;
+}
+
+
+/**
+ * Set the handler told about changes of a call (high availability)
+ *
+ * @param relay Relay
+ * @param h     Handler, NULL for none
+ * @param arg   Handler argument
+ */
+void relay_set_change_handler(struct relay *relay, relay_change_h *h,
+			      void *arg)
+{
+	if (!relay)
+		return;
+
+	relay->changeh = h;
+	relay->change_arg = arg;
+	for (unsigned i = 0; i < relay->nworkers; i++)
+		worker_post_changes(relay->workers[i], h != NULL);
+}
+
+
+/**
+ * Tell the change handler that a call changed
+ *
+ * @param call Call
+ * @param what What changed
+ */
+void relay_change(const struct relay_call *call, enum relay_change what)
+{
+	if (call && call->relay->changeh)
+		call->relay->changeh(call->id, what,
+				     call->relay->change_arg);
 }
 
 

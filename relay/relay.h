@@ -112,6 +112,25 @@ struct relay_stream_info {
  */
 typedef void (relay_timeout_h)(const char *callid, void *arg);
 
+/** What changed in a call, for a standby's copy of it */
+enum relay_change {
+	RELAY_CHG_SDP,    /**< An offer or answer was applied         */
+	RELAY_CHG_MEDIA,  /**< A latch learnt, locked or moved        */
+	RELAY_CHG_END,    /**< The call is gone                       */
+};
+
+/**
+ * A call changed (never per packet). Called on the main thread; the
+ * handler must not call back into the relay for RELAY_CHG_END (the
+ * call is being freed)
+ *
+ * @param callid Call-ID
+ * @param what   What changed
+ * @param arg    Handler argument
+ */
+typedef void (relay_change_h)(const char *callid, enum relay_change what,
+			      void *arg);
+
 /** Walks the calls: return true to stop */
 typedef bool (relay_call_h)(const struct relay_call *call, void *arg);
 
@@ -123,6 +142,10 @@ void relay_ifaces_commit(struct relay *relay, const struct cfg *cfg,
 			 struct list *add);
 void relay_set_timeout_handler(struct relay *relay, relay_timeout_h *h,
 			       void *arg);
+void relay_set_change_handler(struct relay *relay, relay_change_h *h,
+			      void *arg);
+int  relay_call_export(struct mbuf *mb, const struct relay *relay,
+		       const char *callid);
 int  relay_offer(struct relay *relay, const struct relay_req *req,
 		 struct mbuf *sdp, const char **why);
 int  relay_answer(struct relay *relay, const struct relay_req *req,

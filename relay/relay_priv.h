@@ -49,6 +49,8 @@ struct relay {
 	unsigned ncalls;              /**< Calls in the hash             */
 	relay_timeout_h *timeouth;    /**< Media timeout handler         */
 	void *arg;                    /**< Its argument                  */
+	relay_change_h *changeh;      /**< Change handler (HA), or NULL  */
+	void *change_arg;             /**< Its argument                  */
 	uint64_t offers;              /**< Offers handled                */
 	uint64_t answers;             /**< Answers handled               */
 	uint64_t refused;             /**< Requests refused              */
@@ -91,6 +93,7 @@ struct relay_stream {
 	bool timed_out;                    /**< Worker reported timeout  */
 };
 
+void relay_change(const struct relay_call *call, enum relay_change what);
 int  relay_call_alloc(struct relay_call **callp, struct relay *relay,
 		      const struct pl *callid);
 int  relay_call_side(const struct relay_call *call, const struct pl *tag);

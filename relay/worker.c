@@ -65,6 +65,8 @@ struct worker {
 	struct mqueue *mq;             /**< Events to the main thread */
 	unsigned nstreams;             /**< Main thread's count       */
 	uint64_t beat;                 /**< Loop ticks (worker writes) */
+	bool changes;                  /**< Post FWD_EV_CHANGED (main
+					    writes, atomic)            */
 	struct offload off;            /**< Kernel fast path          */
 
 	/* worker thread only, from here */
@@ -125,22 +127,38 @@ static int cmd_simple(struct worker *w, enum cmd_op op,
 }
 
 
-static void view_publish(struct fwd_side *side)
+/* libre's sa_cmp() finds two unset addresses different */
+static bool addr_same(const struct sa *a, const struct sa *b)
+{
+	if (!sa_isset(a, SA_ADDR) && !sa_isset(b, SA_ADDR))
+		return true;
+
+	return sa_cmp(a, b, SA_ALL);
+}
+
+
+/* a changed view is told to the main thread (a standby's copy of the
+ * call follows it); a full queue: again at the next tick */
+static void view_publish(struct worker *w, struct fwd_side *side)
 {
 	const struct latch *l = &side->latch[0];
 	struct fwd_view *v = &side->view;
+	struct fwd_stream *fs = side->fs;
 
 	if (v->state == l->state && v->relatches == l->relatches &&
-	    sa_cmp(&v->addr, &l->addr, SA_ALL) &&
-	    sa_cmp(&v->rtcp, &side->latch[1].addr, SA_ALL))
+	    addr_same(&v->addr, &l->addr) &&
+	    addr_same(&v->rtcp, &side->latch[1].addr))
 		return;
 
-	pthread_mutex_lock(&side->fs->lock);
+	pthread_mutex_lock(&fs->lock);
 	v->state = l->state;
 	v->addr = l->addr;
 	v->rtcp = side->latch[1].addr;
 	v->relatches = l->relatches;
-	pthread_mutex_unlock(&side->fs->lock);
+	pthread_mutex_unlock(&fs->lock);
+
+	if (__atomic_load_n(&w->changes, __ATOMIC_RELAXED))
+		fs->unposted = mqueue_push(w->mq, FWD_EV_CHANGED, fs) != 0;
 }
 
 
@@ -361,7 +379,7 @@ static void sock_rx(struct worker *w, const struct fwd_ev *ev)
 		tx_flush(w, in, out, ntx);
 		if (any)
 			stats_publish(in, now_us / 1000);
-		view_publish(in);
+		view_publish(w, in);
 
 		if (n < BATCH)
 			break;
@@ -522,7 +540,7 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		fsrtp_set(&side->srtp, cmd->sdp.srtp ? &cmd->sdp.key : NULL,
 			  cmd->sdp.lifetime,
 			  cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
-		view_publish(side);
+		view_publish(w, side);
 		break;
 	}
 
@@ -625,6 +643,9 @@ static void streams_tick(struct worker *w, uint64_t now)
 
 		offload_tick(&w->off, fs, now);
 		timeout_check(w, fs, now);
+		if (fs->unposted)
+			fs->unposted = mqueue_push(w->mq, FWD_EV_CHANGED,
+						   fs) != 0;
 	}
 }
 
@@ -958,4 +979,19 @@ uint64_t worker_beat(const struct worker *w)
 const struct offload *worker_offload(const struct worker *w)
 {
 	return w ? &w->off : NULL;
+}
+
+
+/**
+ * Whether the worker tells the main thread of every change of a
+ * stream's published view (FWD_EV_CHANGED); off unless someone keeps a
+ * copy of the calls (high availability)
+ *
+ * @param w  Worker
+ * @param on Post them
+ */
+void worker_post_changes(struct worker *w, bool on)
+{
+	if (w)
+		__atomic_store_n(&w->changes, on, __ATOMIC_RELAXED);
 }

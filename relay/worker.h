@@ -57,5 +57,6 @@ int  worker_release(struct worker *w, struct fwd_stream *fs);
 unsigned worker_streams(const struct worker *w);
 const struct offload *worker_offload(const struct worker *w);
 uint64_t worker_beat(const struct worker *w);
+void worker_post_changes(struct worker *w, bool on);
 
 #endif

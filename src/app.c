@@ -95,7 +95,7 @@ static int ha_start(struct app *app, const struct cfg *cfg)
 	if (!sa_isset(&cfg->ha.redis, SA_ALL))
 		return 0;
 
-	return ha_alloc(&app->ha, cfg);
+	return ha_alloc(&app->ha, cfg, app->relay);
 }
 
 

@@ -9,6 +9,11 @@
  * removes ha_redis closes the connection. While Redis is unreachable
  * the daemon goes on serving: what it would have written is not, and
  * the status and metrics say so.
+ *
+ * The relay tells of every change of a call through the handler given
+ * here; hastore.c writes the call. Stopping the daemon deletes
+ * nothing: the handler is taken away first, so that a restart finds
+ * the calls.
  */
 #include <string.h>
 #include <unistd.h>
@@ -19,7 +24,9 @@
 #include "cfg.h"
 #include "jsonw.h"
 #include "promfmt.h"
+#include "relay.h"
 #include "redis.h"
+#include "hastore.h"
 #include "ha.h"
 
 
@@ -28,14 +35,75 @@ struct ha {
 	char node[64];          /**< This node's name                */
 	char cname[80];         /**< Its Redis client name           */
 	struct redis *redis;    /**< Connection, NULL without ha_redis */
+	struct hastore *store;  /**< The calls' writer, or NULL      */
+	struct relay *relay;    /**< The relay, or NULL              */
 };
+
+
+static void store_stop(struct ha *ha)
+{
+	relay_set_change_handler(ha->relay, NULL, NULL);
+	ha->store = mem_deref(ha->store);
+}
 
 
 static void ha_destructor(void *data)
 {
 	struct ha *ha = data;
 
+	relay_set_change_handler(ha->relay, NULL, NULL);
 	mem_deref(ha->redis);
+	mem_deref(ha->store);
+}
+
+
+static void change_handler(const char *callid, enum relay_change what,
+			   void *arg)
+{
+	struct ha *ha = arg;
+
+	hastore_change(ha->store, callid, what == RELAY_CHG_END);
+}
+
+
+static void redis_handler(bool up, void *arg)
+{
+	struct ha *ha = arg;
+
+	if (up)
+		hastore_resync(ha->store);
+}
+
+
+static bool seed_one(const struct relay_call *call, void *arg)
+{
+	struct ha *ha = arg;
+
+	hastore_change(ha->store, relay_call_id(call), false);
+
+	return false;
+}
+
+
+/* the writer, with every call the relay has now */
+static int store_start(struct ha *ha, const struct cfg *cfg)
+{
+	struct hastore_prm prm = {cfg->ha.group, ha->node, cfg->ha.ttl};
+	int err;
+
+	store_stop(ha);
+	if (!ha->relay)
+		return 0;
+
+	err = hastore_alloc(&ha->store, ha->relay, &prm);
+	if (err)
+		return err;
+
+	hastore_set_redis(ha->store, ha->redis);
+	relay_set_change_handler(ha->relay, change_handler, ha);
+	relay_call_apply(ha->relay, seed_one, ha);
+
+	return 0;
 }
 
 
@@ -68,14 +136,16 @@ static void prm_set(struct redis_prm *prm, const struct ha *ha,
 
 
 /**
- * Start high availability: connect to Redis if ha_redis is set
+ * Start high availability: connect to Redis if ha_redis is set, and
+ * write the relay's calls there
  *
- * @param hap Pointer to allocated object
- * @param cfg Configuration
+ * @param hap   Pointer to allocated object
+ * @param cfg   Configuration
+ * @param relay The relay, NULL if it does not run
  *
  * @return 0 if success, otherwise errorcode
  */
-int ha_alloc(struct ha **hap, const struct cfg *cfg)
+int ha_alloc(struct ha **hap, const struct cfg *cfg, struct relay *relay)
 {
 	struct ha *ha;
 	int err;
@@ -87,6 +157,7 @@ int ha_alloc(struct ha **hap, const struct cfg *cfg)
 	if (!ha)
 		return ENOMEM;
 
+	ha->relay = relay;
 	err = ha_set_cfg(ha, cfg);
 	if (err)
 		mem_deref(ha);
@@ -97,9 +168,20 @@ int ha_alloc(struct ha **hap, const struct cfg *cfg)
 }
 
 
+static bool store_same(const struct ha *ha, const struct cfg *cfg)
+{
+	struct hastore_prm prm;
+
+	hastore_prm_get(ha->store, &prm);
+
+	return ha->store && !str_cmp(prm.group, cfg->ha.group) &&
+		!str_cmp(prm.node, ha->node) && prm.ttl == cfg->ha.ttl;
+}
+
+
 /**
  * Apply a configuration: a changed server, password, database or node
- * name connects anew
+ * name connects anew; a changed group or TTL rewrites every call
  *
  * @param ha  High availability
  * @param cfg Configuration
@@ -109,6 +191,7 @@ int ha_alloc(struct ha **hap, const struct cfg *cfg)
 int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 {
 	struct redis_prm prm;
+	int err;
 
 	if (!ha || !cfg)
 		return EINVAL;
@@ -118,19 +201,25 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 		if (ha->redis)
 			DEBUG_NOTICE("ha_redis removed: the connection to "
 				     "Redis is closed\n");
+		store_stop(ha);
 		ha->redis = mem_deref(ha->redis);
 		return 0;
 	}
 
 	prm_set(&prm, ha, cfg);
 	if (redis_same(ha->redis, &prm))
-		return 0;
+		return store_same(ha, cfg) ? 0 : store_start(ha, cfg);
 
+	hastore_set_redis(ha->store, NULL);
 	ha->redis = mem_deref(ha->redis);
 	DEBUG_NOTICE("node %s, state in Redis at %J\n", ha->node,
 		     &prm.addr);
 
-	return redis_alloc(&ha->redis, &prm, NULL, NULL);
+	err = redis_alloc(&ha->redis, &prm, redis_handler, ha);
+	if (!err)
+		err = store_start(ha, cfg);
+
+	return err;
 }
 
 
@@ -144,11 +233,45 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
  */
 int ha_status(struct re_printf *pf, const struct ha *ha)
 {
+	struct hastore_stats st;
+	int err;
+
 	if (!ha)
 		return re_hprintf(pf, "ha: off\n");
 
-	return re_hprintf(pf, "ha: node %s, role single, redis: %H\n",
+	hastore_stats(ha->store, &st);
+	err  = re_hprintf(pf, "ha: node %s, role single, redis: %H\n",
 			  ha->node, redis_status, ha->redis);
+	if (ha->store)
+		err |= re_hprintf(pf, "ha calls: %llu kept, %llu unwritten, "
+				  "%llu writes, %llu deletes, %llu failed\n",
+				  (unsigned long long)st.calls,
+				  (unsigned long long)st.unwritten,
+				  (unsigned long long)st.writes,
+				  (unsigned long long)st.deletes,
+				  (unsigned long long)st.failed);
+
+	return err;
+}
+
+
+static void store_json(struct jsonw *w, const struct hastore *hs)
+{
+	struct hastore_stats st;
+
+	if (!hs) {
+		jsonw_null(w, "calls");
+		return;
+	}
+
+	hastore_stats(hs, &st);
+	jsonw_obj(w, "calls");
+	jsonw_u64(w, "kept", st.calls);
+	jsonw_u64(w, "unwritten", st.unwritten);
+	jsonw_u64(w, "writes", st.writes);
+	jsonw_u64(w, "deletes", st.deletes);
+	jsonw_u64(w, "failed", st.failed);
+	jsonw_close(w);
 }
 
 
@@ -169,7 +292,34 @@ void ha_json(struct jsonw *w, const struct ha *ha)
 	jsonw_str(w, "node", ha->node);
 	jsonw_str(w, "role", "single");
 	redis_json(w, ha->redis);
+	store_json(w, ha->store);
 	jsonw_close(w);
+}
+
+
+static int store_metrics(struct mbuf *mb, const struct hastore *hs)
+{
+	struct hastore_stats st;
+	int err;
+
+	if (!hs)
+		return 0;
+
+	hastore_stats(hs, &st);
+	err  = promfmt_one(mb, "umedge_ha_calls", PROMFMT_GAUGE, "Calls "
+			   "whose state is kept in Redis", st.calls);
+	err |= promfmt_one(mb, "umedge_ha_calls_unwritten", PROMFMT_GAUGE,
+			   "Of which a change is not in Redis yet (not "
+			   "protected)", st.unwritten);
+	err |= promfmt_one(mb, "umedge_ha_writes_total", PROMFMT_COUNTER,
+			   "Calls written to Redis", st.writes);
+	err |= promfmt_one(mb, "umedge_ha_deletes_total", PROMFMT_COUNTER,
+			   "Ended calls deleted from Redis", st.deletes);
+	err |= promfmt_one(mb, "umedge_ha_write_failures_total",
+			   PROMFMT_COUNTER, "Writes and deletes Redis "
+			   "refused or left unanswered", st.failed);
+
+	return err;
 }
 
 
@@ -204,5 +354,5 @@ int ha_metrics(struct mbuf *mb, const struct ha *ha)
 			   PROMFMT_COUNTER, "Commands Redis refused or left "
 			   "unanswered", st.failed);
 
-	return err;
+	return err | store_metrics(mb, ha->store);
 }

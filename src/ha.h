@@ -8,8 +8,9 @@
 struct ha;
 struct cfg;
 struct jsonw;
+struct relay;
 
-int  ha_alloc(struct ha **hap, const struct cfg *cfg);
+int  ha_alloc(struct ha **hap, const struct cfg *cfg, struct relay *relay);
 int  ha_set_cfg(struct ha *ha, const struct cfg *cfg);
 int  ha_status(struct re_printf *pf, const struct ha *ha);
 void ha_json(struct jsonw *w, const struct ha *ha);

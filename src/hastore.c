@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file hastore.c  The calls' state in Redis: written on every change,
+ *                  deleted at the end (docs/ha.md, "Key schema")
+ *
+ * A change (an offer or answer applied, a latch learnt or locked, the
+ * end) marks the call dirty; a 0 ms timer writes the dirty calls once
+ * per pass of the main loop, so a call that changes five times in one
+ * pass is written once. A write is HSET of the call's hash, EXPIRE
+ * (ha_ttl, the safety net) and SADD to the group's set of calls, sent
+ * back to back on one connection; the end is DEL and SREM. Never per
+ * packet.
+ *
+ * At most INFLIGHT_MAX commands wait for their answers; beyond, calls
+ * stay dirty until answers come. While Redis is down nothing is sent:
+ * the calls stay dirty (unprotected, and counted so), and when the
+ * connection comes back every call known is written again. A failed
+ * write makes its call dirty again. An ended call stays here until its
+ * delete is answered, so that it cannot outlive the call in Redis.
+ */
+#include <string.h>
+#include <time.h>
+#include <hiredis/hiredis.h>
+#include <re.h>
+#include "relay.h"
+#include "redis.h"
+#include "hastore.h"
+
+
+enum {
+	HASH_BITS    = 10,
+	INFLIGHT_MAX = 1024,
+	KEY_MAX      = 512,
+};
+
+/** The writer */
+struct hastore {
+	struct hash *calls;       /**< struct hsentry by Call-ID       */
+	struct list dirty;        /**< struct hsentry to be written    */
+	struct tmr tmr;           /**< The flush                       */
+	struct redis *redis;      /**< Connection (not a reference)    */
+	const struct relay *relay;/**< What is exported                */
+	char *group;              /**< ha_group                        */
+	char *node;               /**< ha_node                         */
+	uint32_t ttl;             /**< ha_ttl, seconds                 */
+	unsigned inflight;        /**< Commands unanswered             */
+	struct hastore_stats st;  /**< What it has done                */
+};
+
+/** A call the writer knows */
+struct hsentry {
+	struct le he;             /**< Member of hastore.calls         */
+	struct le dl;             /**< Member of hastore.dirty         */
+	struct hastore *hs;       /**< Owner                           */
+	char *id;                 /**< Call-ID                         */
+	bool ended;               /**< Delete it                       */
+	unsigned pending;         /**< Its commands unanswered         */
+	uint64_t seq;             /**< Writes made                     */
+};
+
+
+static void entry_destructor(void *data)
+{
+	struct hsentry *e = data;
+
+	hash_unlink(&e->he);
+	list_unlink(&e->dl);
+	mem_deref(e->id);
+	--e->hs->st.calls;
+}
+
+
+static void hastore_destructor(void *data)
+{
+	struct hastore *hs = data;
+
+	tmr_cancel(&hs->tmr);
+	hash_flush(hs->calls);
+	mem_deref(hs->calls);
+	mem_deref(hs->group);
+	mem_deref(hs->node);
+}
+
+
+static bool id_cmp(struct le *le, void *arg)
+{
+	const struct hsentry *e = le->data;
+
+	return !strcmp(e->id, arg);
+}
+
+
+static struct hsentry *entry_find(const struct hastore *hs, const char *id)
+{
+	return list_ledata(hash_lookup(hs->calls, hash_joaat_str(id),
+				       id_cmp, (void *)id));
+}
+
+
+static void flush(void *arg);
+
+
+static struct hsentry *entry_new(struct hastore *hs, const char *id)
+{
+	struct hsentry *e = mem_zalloc(sizeof(*e), entry_destructor);
+
+	if (!e)
+		return NULL;
+
+	e->hs = hs;
+	++hs->st.calls;
+	if (str_dup(&e->id, id))
+		return mem_deref(e);
+
+	hash_append(hs->calls, hash_joaat_str(id), &e->he, e);
+
+	return e;
+}
+
+
+static void dirty_set(struct hsentry *e)
+{
+	struct hastore *hs = e->hs;
+
+	if (!list_contains(&hs->dirty, &e->dl))
+		list_append(&hs->dirty, &e->dl, e);
+	if (!tmr_isrunning(&hs->tmr))
+		tmr_start(&hs->tmr, 0, flush, hs);
+}
+
+
+/* an ended call whose delete was answered is forgotten */
+static void entry_settle(struct hsentry *e)
+{
+	if (e->ended && !e->pending && !list_contains(&e->hs->dirty, &e->dl))
+		mem_deref(e);
+}
+
+
+static void reply_handler(int err, const struct redisReply *rep, void *arg)
+{
+	struct hsentry *e = arg;
+	struct hastore *hs = e->hs;
+
+	--e->pending;
+	--hs->inflight;
+	if (err || rep->type == REDIS_REPLY_ERROR) {
+		++hs->st.failed;
+		dirty_set(e);
+	}
+	else if (!tmr_isrunning(&hs->tmr) && hs->dirty.head) {
+		tmr_start(&hs->tmr, 0, flush, hs);
+	}
+
+	entry_settle(e);
+}
+
+
+static int cmd_send(struct hsentry *e, int argc, const char **argv,
+		    const size_t *len)
+{
+	int err = redis_cmd(e->hs->redis, reply_handler, e, argc, argv, len);
+
+	if (!err) {
+		++e->pending;
+		++e->hs->inflight;
+	}
+
+	return err;
+}
+
+
+static void keys_make(const struct hastore *hs, const char *id,
+		      char *call, char *set)
+{
+	(void)re_snprintf(call, KEY_MAX, "umedge:v1:{%s}:call:%s", hs->group,
+			  id);
+	(void)re_snprintf(set, KEY_MAX, "umedge:v1:{%s}:calls", hs->group);
+}
+
+
+static int write_delete(struct hsentry *e)
+{
+	char key[KEY_MAX], set[KEY_MAX];
+	const char *del[] = {"DEL", key};
+	const char *srem[] = {"SREM", set, e->id};
+	size_t dl[2], sl[3];
+	int err;
+
+	keys_make(e->hs, e->id, key, set);
+	dl[0] = 3; dl[1] = strlen(key);
+	sl[0] = 4; sl[1] = strlen(set); sl[2] = strlen(e->id);
+
+	err = cmd_send(e, 2, del, dl);
+	if (!err)
+		err = cmd_send(e, 3, srem, sl);
+	if (!err)
+		++e->hs->st.deletes;
+
+	return err;
+}
+
+
+static void lens(size_t *len, const char **argv, int argc)
+{
+	for (int i = 0; i < argc; i++)
+		len[i] = strlen(argv[i]);
+}
+
+
+/* HSET, EXPIRE, SADD of a live call */
+static int write_call(struct hsentry *e, const struct mbuf *mb)
+{
+	struct hastore *hs = e->hs;
+	char key[KEY_MAX], set[KEY_MAX], seq[24], at[24], ttl[16];
+	const char *hset[] = {"HSET", key, "v", "1", "kind", "relay",
+			      "node", hs->node, "seq", seq, "at", at,
+			      "relay", (const char *)mb->buf};
+	const char *exp[] = {"EXPIRE", key, ttl};
+	const char *sadd[] = {"SADD", set, e->id};
+	size_t hl[14], el[3], sl[3];
+	int err;
+
+	keys_make(hs, e->id, key, set);
+	(void)re_snprintf(seq, sizeof(seq), "%llu",
+			  (unsigned long long)++e->seq);
+	(void)re_snprintf(at, sizeof(at), "%llu",
+			  (unsigned long long)time(NULL) * 1000);
+	(void)re_snprintf(ttl, sizeof(ttl), "%u", hs->ttl);
+	lens(hl, hset, 13);
+	hl[13] = mb->end;
+	lens(el, exp, 3);
+	lens(sl, sadd, 3);
+
+	err = cmd_send(e, 14, hset, hl);
+	if (!err)
+		err = cmd_send(e, 3, exp, el);
+	if (!err)
+		err = cmd_send(e, 3, sadd, sl);
+	if (!err)
+		++hs->st.writes;
+
+	return err;
+}
+
+
+static int write_entry(struct hsentry *e)
+{
+	struct mbuf *mb;
+	int err;
+
+	if (e->ended)
+		return write_delete(e);
+
+	mb = mbuf_alloc(1024);
+	if (!mb)
+		return ENOMEM;
+
+	err = relay_call_export(mb, e->hs->relay, e->id);
+	if (err == ENOENT) {
+		e->ended = true;
+		err = write_delete(e);
+	}
+	else if (!err) {
+		err = write_call(e, mb);
+	}
+
+	mem_deref(mb);
+
+	return err;
+}
+
+
+static void flush(void *arg)
+{
+	struct hastore *hs = arg;
+
+	while (hs->dirty.head && hs->inflight < INFLIGHT_MAX &&
+	       redis_up(hs->redis)) {
+		struct hsentry *e = hs->dirty.head->data;
+
+		list_unlink(&e->dl);
+		if (write_entry(e)) {
+			/* not sent: again when the connection is back */
+			list_append(&hs->dirty, &e->dl, e);
+			break;
+		}
+		entry_settle(e);
+	}
+}
+
+
+/**
+ * Make the writer
+ *
+ * @param hsp   Pointer to the allocated writer
+ * @param relay The relay whose calls it writes
+ * @param prm   Group, node and TTL
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int hastore_alloc(struct hastore **hsp, const struct relay *relay,
+		  const struct hastore_prm *prm)
+{
+	struct hastore *hs;
+	int err;
+
+	if (!hsp || !relay || !prm || !prm->group || !prm->node)
+		return EINVAL;
+
+	hs = mem_zalloc(sizeof(*hs), hastore_destructor);
+	if (!hs)
+		return ENOMEM;
+
+	hs->relay = relay;
+	hs->ttl = prm->ttl;
+	tmr_init(&hs->tmr);
+	err  = hash_alloc(&hs->calls, 1u << HASH_BITS);
+	err |= str_dup(&hs->group, prm->group);
+	err |= str_dup(&hs->node, prm->node);
+	if (err) {
+		mem_deref(hs);
+		return ENOMEM;
+	}
+
+	*hsp = hs;
+
+	return 0;
+}
+
+
+/**
+ * Write through this connection from now on; every call known is
+ * written again (the answers of the old one will not come)
+ *
+ * @param hs    Writer
+ * @param redis Connection, NULL for none (it must outlive its use)
+ */
+void hastore_set_redis(struct hastore *hs, struct redis *redis)
+{
+	if (!hs)
+		return;
+
+	hs->redis = redis;
+	hs->inflight = 0;
+	hastore_resync(hs);
+}
+
+
+static bool resync_one(struct le *le, void *arg)
+{
+	struct hsentry *e = le->data;
+
+	(void)arg;
+	e->pending = 0;
+	dirty_set(e);
+
+	return false;
+}
+
+
+/**
+ * Write every call known again (the connection came back)
+ *
+ * @param hs Writer
+ */
+void hastore_resync(struct hastore *hs)
+{
+	if (hs)
+		(void)hash_apply(hs->calls, resync_one, NULL);
+}
+
+
+/**
+ * A call changed: write it (or delete it) soon
+ *
+ * @param hs     Writer
+ * @param callid Call-ID
+ * @param end    The call is gone
+ */
+void hastore_change(struct hastore *hs, const char *callid, bool end)
+{
+	struct hsentry *e;
+
+	if (!hs || !callid)
+		return;
+
+	e = entry_find(hs, callid);
+	if (!e && end)
+		return;
+	if (!e) {
+		e = entry_new(hs, callid);
+		if (!e) {
+			++hs->st.failed;
+			return;
+		}
+	}
+
+	e->ended |= end;
+	dirty_set(e);
+}
+
+
+/**
+ * Read the writer's parameters
+ *
+ * @param hs  Writer, or NULL
+ * @param prm Filled in (zeroed if hs is NULL)
+ */
+void hastore_prm_get(const struct hastore *hs, struct hastore_prm *prm)
+{
+	if (!prm)
+		return;
+
+	memset(prm, 0, sizeof(*prm));
+	if (!hs)
+		return;
+
+	prm->group = hs->group;
+	prm->node = hs->node;
+	prm->ttl = hs->ttl;
+}
+
+
+/**
+ * Read what the writer has done
+ *
+ * @param hs Writer
+ * @param st Filled in
+ */
+void hastore_stats(const struct hastore *hs, struct hastore_stats *st)
+{
+	if (!st)
+		return;
+
+	memset(st, 0, sizeof(*st));
+	if (!hs)
+		return;
+
+	*st = hs->st;
+	st->unwritten = list_count(&hs->dirty);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file hastore.h  The calls' state in Redis, written on every change
+ */
+#ifndef UMEDGE_HASTORE_H
+#define UMEDGE_HASTORE_H
+
+struct hastore;
+struct relay;
+struct redis;
+
+/** Where the writer writes */
+struct hastore_prm {
+	const char *group;     /**< ha_group: the keys' hash tag     */
+	const char *node;      /**< ha_node: written in each call    */
+	uint32_t ttl;          /**< ha_ttl: seconds a key outlives its
+				    last write                       */
+};
+
+/** What the writer has done */
+struct hastore_stats {
+	uint64_t calls;        /**< Calls it knows now               */
+	uint64_t unwritten;    /**< Of which changes not yet written */
+	uint64_t writes;       /**< Calls written                    */
+	uint64_t deletes;      /**< Calls deleted                    */
+	uint64_t failed;       /**< Commands refused or lost         */
+};
+
+int  hastore_alloc(struct hastore **hsp, const struct relay *relay,
+		   const struct hastore_prm *prm);
+void hastore_set_redis(struct hastore *hs, struct redis *redis);
+void hastore_resync(struct hastore *hs);
+void hastore_change(struct hastore *hs, const char *callid, bool end);
+void hastore_prm_get(const struct hastore *hs, struct hastore_prm *prm);
+void hastore_stats(const struct hastore *hs, struct hastore_stats *st);
+
+#endif
