@@ -482,6 +482,7 @@ int relay_offer(struct relay *relay, const struct relay_req *req,
 		if (err)
 			goto out;
 		x.created = true;
+		x.call->ng = req->ng;
 		(void)pl_strcpy(&req->from_tag, x.call->tag[0],
 				sizeof(x.call->tag[0]));
 	}

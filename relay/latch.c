@@ -2,6 +2,7 @@
 /**
  * @file latch.c  Learning a peer's real media address without RTP Bleed
  */
+#include <string.h>
 #include <re.h>
 #include "latch.h"
 
@@ -74,6 +75,41 @@ void latch_window(struct latch *l, uint64_t now, uint32_t window_ms)
 
 	if (now + window_ms > l->window_end)
 		l->window_end = now + window_ms;
+}
+
+
+/**
+ * Set a latch as a standby's copy of the call says it was (a restored
+ * call): a locked latch stays locked, so that no other source is taken
+ * from the first packet on; the SSRC is learnt again from the latched
+ * source's first packet, and a learning one gets a new window.
+ *
+ * @param l         Latch
+ * @param sdp       Address the peer's SDP gave
+ * @param addr      Source it had latched (unset: none)
+ * @param st        Its state
+ * @param relatches Re-latches so far
+ * @param now       Current time (ms)
+ * @param window_ms Learning window, for a latch that was learning
+ */
+void latch_restore(struct latch *l, const struct sa *sdp,
+		   const struct sa *addr, enum latch_state st,
+		   uint32_t relatches, uint64_t now, uint32_t window_ms)
+{
+	if (!l || !sdp || !addr)
+		return;
+
+	memset(l, 0, sizeof(*l));
+	l->sdp = *sdp;
+	l->relatches = relatches;
+	l->window_end = st == LATCH_LOCKED ? now : now + window_ms;
+	if (st == LATCH_NONE || !sa_isset(addr, SA_ALL))
+		return;
+
+	l->addr = *addr;
+	l->rank = rank(l, addr);
+	l->state = st == LATCH_LOCKED ? LATCH_LOCKED : LATCH_LEARNING;
+	l->last_rx = now;
 }
 
 

@@ -59,6 +59,9 @@ struct latch {
 
 void latch_sdp(struct latch *l, const struct sa *sdp, uint64_t now,
 	       uint32_t window_ms);
+void latch_restore(struct latch *l, const struct sa *sdp,
+		   const struct sa *addr, enum latch_state st,
+		   uint32_t relatches, uint64_t now, uint32_t window_ms);
 void latch_window(struct latch *l, uint64_t now, uint32_t window_ms);
 enum latch_verdict latch_rx(struct latch *l, const struct sa *src,
 			    const uint32_t *ssrc, uint64_t now);

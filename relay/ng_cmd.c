@@ -186,6 +186,7 @@ static int req_parse(struct ng_cmd *c, struct relay_req *req)
 	struct pl ice, proto;
 
 	memset(req, 0, sizeof(*req));
+	req->ng = true;
 
 	if (benc_dict_str(c->dict, "call-id", &req->callid) ||
 	    benc_dict_str(c->dict, "from-tag", &req->from_tag) ||

@@ -70,6 +70,8 @@ struct relay_req {
 				       the receiver                        */
 	enum relay_fb fb;         /**< Feedback profile toward the receiver */
 	struct relay_sdes sdes;   /**< SDES toward the receiver (offers)    */
+	bool ng;                  /**< From an ng controller (not the
+				       B2BUA): a new call is its own     */
 };
 
 /** One side of a stream, as umedgectl and ng query show it */
@@ -146,6 +148,7 @@ void relay_set_change_handler(struct relay *relay, relay_change_h *h,
 			      void *arg);
 int  relay_call_export(struct mbuf *mb, const struct relay *relay,
 		       const char *callid);
+int  relay_call_import(struct relay *relay, const char *buf, size_t len);
 int  relay_offer(struct relay *relay, const struct relay_req *req,
 		 struct mbuf *sdp, const char **why);
 int  relay_answer(struct relay *relay, const struct relay_req *req,

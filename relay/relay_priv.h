@@ -71,6 +71,7 @@ struct relay_call {
 	enum relay_sec sec[2];             /**< Media security per side  */
 	enum relay_fb fb[2];               /**< Profile toward each side */
 	struct relay_sdes sdes[2];         /**< SDES toward each side    */
+	bool ng;                           /**< An ng controller made it */
 };
 
 /** One m= line of a call */
@@ -97,8 +98,15 @@ void relay_change(const struct relay_call *call, enum relay_change what);
 int  relay_call_alloc(struct relay_call **callp, struct relay *relay,
 		      const struct pl *callid);
 int  relay_call_side(const struct relay_call *call, const struct pl *tag);
+/** Sets a new stream's forwarding state before its worker has it */
+typedef void (relay_stream_prep_h)(struct relay_stream *s, void *arg);
+
 int  relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
 			unsigned index, struct relay_iface *ifc[2]);
+int  relay_stream_open(struct relay_stream **sp, struct relay_call *call,
+		       unsigned index, struct relay_iface *ifc[2],
+		       const uint16_t *port, relay_stream_prep_h *prep,
+		       void *arg);
 void relay_stream_close(struct relay_stream *s);
 struct relay_iface *relay_iface_find(const struct relay *relay,
 				     const struct pl *name);

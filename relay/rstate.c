@@ -9,6 +9,7 @@
  *
  *   d  v        i1e
  *      id       the Call-ID
+ *      ng       1: an ng controller made it, 0: the B2BUA
  *      tags     l <tag 0> <tag 1> e
  *      created  Unix time
  *      answered 0 or 1
@@ -130,6 +131,7 @@ static int enc_call(struct mbuf *mb, const struct relay_call *call)
 	err  = benc_enc_dict_begin(mb);
 	err |= benc_enc_kv_int(mb, "v", RSTATE_VERSION);
 	err |= benc_enc_kv_str(mb, "id", call->id);
+	err |= benc_enc_kv_int(mb, "ng", call->ng);
 	err |= benc_enc_cstr(mb, "tags");
 	err |= benc_enc_list_begin(mb);
 	err |= benc_enc_cstr(mb, call->tag[0]);

@@ -55,18 +55,50 @@ static enum fwd_rtcp rtcp_mode(const struct cfg *cfg)
 }
 
 
+static int sides_open(struct relay_stream *s, struct relay_iface *ifc[2],
+		      const uint16_t *port)
+{
+	for (int i = 0; i < 2; i++) {
+		struct fwd_side *side = &s->fs->side[i];
+		int err;
+
+		/* a reload may retire the interface: its pool lives on
+		 * for the streams it has */
+		s->ifc[i] = mem_ref(ifc[i]);
+		err = port ? iface_pair_open_at(ifc[i], &s->pair[i], port[i]) :
+			iface_pair_open(ifc[i], &s->pair[i]);
+		if (err)
+			return err;
+
+		side->fd[0] = s->pair[i].fd[0];
+		side->fd[1] = s->pair[i].fd[1];
+		side->local = s->pair[i].local;
+	}
+
+	return 0;
+}
+
+
 /**
- * Open a stream's sockets on both sides and start forwarding it
+ * Open a stream's sockets on both sides, on given ports or on random
+ * ones, and start forwarding it
  *
  * @param sp    Pointer to allocated stream, appended to call.streams
  * @param call  Call
  * @param index m= line
  * @param ifc   Interface facing side 0 and side 1
+ * @param port  RTP ports of side 0 and 1, NULL for random ones
+ * @param prep  Called before the stream goes to its worker, to set its
+ *              forwarding state (NULL: none)
+ * @param arg   Its argument
  *
- * @return 0 if success, ENOSPC if a port range is exhausted
+ * @return 0 if success, ENOSPC if a port range is exhausted, EALREADY
+ *         if a given pair is in use
  */
-int relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
-		       unsigned index, struct relay_iface *ifc[2])
+int relay_stream_open(struct relay_stream **sp, struct relay_call *call,
+		      unsigned index, struct relay_iface *ifc[2],
+		      const uint16_t *port, relay_stream_prep_h *prep,
+		      void *arg)
 {
 	struct relay_stream *s;
 	int err;
@@ -88,21 +120,12 @@ int relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
 		goto out;
 
 	s->fs->rtcp = rtcp_mode(s->relay->cfg);
+	err = sides_open(s, ifc, port);
+	if (err)
+		goto out;
 
-	for (int i = 0; i < 2; i++) {
-		struct fwd_side *side = &s->fs->side[i];
-
-		/* a reload may retire the interface: its pool lives on
-		 * for the streams it has */
-		s->ifc[i] = mem_ref(ifc[i]);
-		err = iface_pair_open(ifc[i], &s->pair[i]);
-		if (err)
-			goto out;
-
-		side->fd[0] = s->pair[i].fd[0];
-		side->fd[1] = s->pair[i].fd[1];
-		side->local = s->pair[i].local;
-	}
+	if (prep)
+		prep(s, arg);
 
 	s->w = worker_pick(s->relay);
 	err = worker_add(s->w, s->fs);
@@ -119,6 +142,23 @@ int relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
 	*sp = s;
 
 	return 0;
+}
+
+
+/**
+ * Open a stream's sockets on both sides and start forwarding it
+ *
+ * @param sp    Pointer to allocated stream, appended to call.streams
+ * @param call  Call
+ * @param index m= line
+ * @param ifc   Interface facing side 0 and side 1
+ *
+ * @return 0 if success, ENOSPC if a port range is exhausted
+ */
+int relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
+		       unsigned index, struct relay_iface *ifc[2])
+{
+	return relay_stream_open(sp, call, index, ifc, NULL, NULL, NULL);
 }
 
 

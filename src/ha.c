@@ -22,22 +22,14 @@
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "cfg.h"
-#include "jsonw.h"
-#include "promfmt.h"
 #include "relay.h"
 #include "redis.h"
 #include "hastore.h"
+#include "harestore.h"
 #include "ha.h"
+#include "ha_priv.h"
 
 
-/** High availability */
-struct ha {
-	char node[64];          /**< This node's name                */
-	char cname[80];         /**< Its Redis client name           */
-	struct redis *redis;    /**< Connection, NULL without ha_redis */
-	struct hastore *store;  /**< The calls' writer, or NULL      */
-	struct relay *relay;    /**< The relay, or NULL              */
-};
 
 
 static void store_stop(struct ha *ha)
@@ -54,6 +46,7 @@ static void ha_destructor(void *data)
 	relay_set_change_handler(ha->relay, NULL, NULL);
 	mem_deref(ha->redis);
 	mem_deref(ha->store);
+	mem_deref(ha->restore);
 }
 
 
@@ -66,12 +59,35 @@ static void change_handler(const char *callid, enum relay_change what,
 }
 
 
-static void redis_handler(bool up, void *arg)
+static void restored_handler(const char *callid, int err, void *arg)
 {
 	struct ha *ha = arg;
 
-	if (up)
-		hastore_resync(ha->store);
+	if (err)
+		hastore_forget(ha->store, callid);
+	else
+		hastore_change(ha->store, callid, false);
+}
+
+
+/* the first time the connection comes up, the calls of the process
+ * before this one are made again (warm restart) */
+static void redis_handler(bool up, void *arg)
+{
+	struct ha *ha = arg;
+	int err;
+
+	if (!up)
+		return;
+
+	hastore_resync(ha->store);
+	if (ha->restore || !ha->store)
+		return;
+
+	err = harestore_start(&ha->restore, ha->redis, ha->relay, ha->group,
+			      ha->node, restored_handler, ha);
+	if (err)
+		DEBUG_WARNING("restore: not started: %m\n", err);
 }
 
 
@@ -197,6 +213,7 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 		return EINVAL;
 
 	node_set(ha, cfg);
+	str_ncpy(ha->group, cfg->ha.group, sizeof(ha->group));
 	if (!sa_isset(&cfg->ha.redis, SA_ALL)) {
 		if (ha->redis)
 			DEBUG_NOTICE("ha_redis removed: the connection to "
@@ -220,139 +237,4 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 		err = store_start(ha, cfg);
 
 	return err;
-}
-
-
-/**
- * Print the HA state, one line
- *
- * @param pf Print handler
- * @param ha High availability, NULL if off
- *
- * @return 0 if success, otherwise errorcode
- */
-int ha_status(struct re_printf *pf, const struct ha *ha)
-{
-	struct hastore_stats st;
-	int err;
-
-	if (!ha)
-		return re_hprintf(pf, "ha: off\n");
-
-	hastore_stats(ha->store, &st);
-	err  = re_hprintf(pf, "ha: node %s, role single, redis: %H\n",
-			  ha->node, redis_status, ha->redis);
-	if (ha->store)
-		err |= re_hprintf(pf, "ha calls: %llu kept, %llu unwritten, "
-				  "%llu writes, %llu deletes, %llu failed\n",
-				  (unsigned long long)st.calls,
-				  (unsigned long long)st.unwritten,
-				  (unsigned long long)st.writes,
-				  (unsigned long long)st.deletes,
-				  (unsigned long long)st.failed);
-
-	return err;
-}
-
-
-static void store_json(struct jsonw *w, const struct hastore *hs)
-{
-	struct hastore_stats st;
-
-	if (!hs) {
-		jsonw_null(w, "calls");
-		return;
-	}
-
-	hastore_stats(hs, &st);
-	jsonw_obj(w, "calls");
-	jsonw_u64(w, "kept", st.calls);
-	jsonw_u64(w, "unwritten", st.unwritten);
-	jsonw_u64(w, "writes", st.writes);
-	jsonw_u64(w, "deletes", st.deletes);
-	jsonw_u64(w, "failed", st.failed);
-	jsonw_close(w);
-}
-
-
-/**
- * Write the HA state as the member "ha" of a JSON object
- *
- * @param w  JSON writer, inside an object
- * @param ha High availability, NULL if off
- */
-void ha_json(struct jsonw *w, const struct ha *ha)
-{
-	if (!ha) {
-		jsonw_null(w, "ha");
-		return;
-	}
-
-	jsonw_obj(w, "ha");
-	jsonw_str(w, "node", ha->node);
-	jsonw_str(w, "role", "single");
-	redis_json(w, ha->redis);
-	store_json(w, ha->store);
-	jsonw_close(w);
-}
-
-
-static int store_metrics(struct mbuf *mb, const struct hastore *hs)
-{
-	struct hastore_stats st;
-	int err;
-
-	if (!hs)
-		return 0;
-
-	hastore_stats(hs, &st);
-	err  = promfmt_one(mb, "umedge_ha_calls", PROMFMT_GAUGE, "Calls "
-			   "whose state is kept in Redis", st.calls);
-	err |= promfmt_one(mb, "umedge_ha_calls_unwritten", PROMFMT_GAUGE,
-			   "Of which a change is not in Redis yet (not "
-			   "protected)", st.unwritten);
-	err |= promfmt_one(mb, "umedge_ha_writes_total", PROMFMT_COUNTER,
-			   "Calls written to Redis", st.writes);
-	err |= promfmt_one(mb, "umedge_ha_deletes_total", PROMFMT_COUNTER,
-			   "Ended calls deleted from Redis", st.deletes);
-	err |= promfmt_one(mb, "umedge_ha_write_failures_total",
-			   PROMFMT_COUNTER, "Writes and deletes Redis "
-			   "refused or left unanswered", st.failed);
-
-	return err;
-}
-
-
-/**
- * Write the HA metrics (nothing without ha_redis)
- *
- * @param mb Buffer
- * @param ha High availability, NULL if off
- *
- * @return 0 if success, otherwise errorcode
- */
-int ha_metrics(struct mbuf *mb, const struct ha *ha)
-{
-	struct redis_stats st;
-	int err;
-
-	if (!ha || !ha->redis)
-		return 0;
-
-	redis_stats(ha->redis, &st);
-	err  = promfmt_one(mb, "umedge_ha_redis_up", PROMFMT_GAUGE,
-			   "1 while the connection to Redis is up", st.up);
-	err |= promfmt_one(mb, "umedge_ha_redis_connects_total",
-			   PROMFMT_COUNTER, "Times the connection to Redis "
-			   "came up", st.connects);
-	err |= promfmt_one(mb, "umedge_ha_redis_lost_total",
-			   PROMFMT_COUNTER, "Times an up connection to Redis "
-			   "was lost", st.lost);
-	err |= promfmt_one(mb, "umedge_ha_redis_commands_total",
-			   PROMFMT_COUNTER, "Commands sent to Redis", st.sent);
-	err |= promfmt_one(mb, "umedge_ha_redis_commands_failed_total",
-			   PROMFMT_COUNTER, "Commands Redis refused or left "
-			   "unanswered", st.failed);
-
-	return err | store_metrics(mb, ha->store);
 }

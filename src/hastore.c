@@ -402,6 +402,33 @@ void hastore_change(struct hastore *hs, const char *callid, bool end)
 
 
 /**
+ * A call that is not to be kept (it could not be made again): delete
+ * it from Redis
+ *
+ * @param hs     Writer
+ * @param callid Call-ID
+ */
+void hastore_forget(struct hastore *hs, const char *callid)
+{
+	struct hsentry *e;
+
+	if (!hs || !callid)
+		return;
+
+	e = entry_find(hs, callid);
+	if (!e)
+		e = entry_new(hs, callid);
+	if (!e) {
+		++hs->st.failed;
+		return;
+	}
+
+	e->ended = true;
+	dirty_set(e);
+}
+
+
+/**
  * Read the writer's parameters
  *
  * @param hs  Writer, or NULL

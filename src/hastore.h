@@ -31,6 +31,7 @@ int  hastore_alloc(struct hastore **hsp, const struct relay *relay,
 void hastore_set_redis(struct hastore *hs, struct redis *redis);
 void hastore_resync(struct hastore *hs);
 void hastore_change(struct hastore *hs, const char *callid, bool end);
+void hastore_forget(struct hastore *hs, const char *callid);
 void hastore_prm_get(const struct hastore *hs, struct hastore_prm *prm);
 void hastore_stats(const struct hastore *hs, struct hastore_stats *st);
 

@@ -1305,3 +1305,138 @@ int test_relay_alive(void)
 	mem_deref(cfg);
 	return err;
 }
+
+
+/* a stranger's RTP packet to `to': it must not reach rcv */
+static bool stranger_dropped(const struct peer *evil, const struct sa *to,
+			     int rcv)
+{
+	uint8_t pkt[64] = {0x80, 8, 0, 9, 0, 0, 0, 0, 1, 2, 3, 4};
+
+	if (sendto(evil->fd, pkt, sizeof(pkt), 0, &to->u.sa, to->len) < 0)
+		return false;
+
+	return !arrives(rcv, 200);
+}
+
+
+/* the workers publish a latch after forwarding the packet: wait for it */
+static bool both_locked(const struct relay *relay, const struct pl *cid)
+{
+	struct relay_stream_info info;
+
+	for (int i = 0; i < 100; i++) {
+		if (!relay_call_stream(relay_call_find(relay, cid), 0, &info) &&
+		    !strcmp(info.side[0].state, "locked") &&
+		    !strcmp(info.side[1].state, "locked"))
+			return true;
+		(void)usleep(10000);
+	}
+
+	return false;
+}
+
+
+/* the same state as the B2BUA's call: refused (its SIP state is not
+ * stored, nobody would end it) */
+static bool b2b_state_refused(const struct mbuf *st)
+{
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	char *copy = NULL, *ng;
+	bool ok = false;
+
+	copy = mem_zalloc(st->end + 1, NULL);
+	if (!copy || relay_open(&relay, &cfg, ""))
+		goto out;
+
+	memcpy(copy, st->buf, st->end);
+	ng = strstr(copy, "2:ngi1e");
+	if (ng) {
+		ng[5] = '0';
+		ok = relay_call_import(relay, copy, st->end) == ENOTSUP;
+	}
+
+ out:
+	mem_deref(copy);
+	mem_deref(relay);
+	mem_deref(cfg);
+	return ok;
+}
+
+
+/* A call's state written out and read back, as a restart does: the
+ * same ports, the latches locked on the same peers, a stranger dropped
+ * from its first packet, media both ways at once; a state that is
+ * malformed, of another version, of a call that exists or of the
+ * B2BUA's call is refused */
+int test_relay_restore(void)
+{
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct peer a, b, evil;
+	struct mbuf *mb = mbuf_alloc(1024), *st = mbuf_alloc(1024);
+	struct relay_stream_info info;
+	struct relay_req req;
+	struct sa to_a, to_b;
+	char sdp[512];
+	const char *why = NULL;
+	struct pl cid = PL("call-r");
+	int err;
+
+	a.fd = b.fd = evil.fd = -1;
+	TEST_ASSERT(mb && st);
+	err  = relay_open(&relay, &cfg, "");
+	err |= peer_open(&a, "127.0.0.1");
+	err |= peer_open(&b, "127.0.0.2");
+	err |= peer_open(&evil, "127.0.0.3");
+	TEST_ERR(err);
+
+	sdp_make(sdp, sizeof(sdp), &a.sa, "sendrecv");
+	req_make(&req, "call-r", "tag-a", NULL, sdp);
+	req.ng = true;                 /* an ng controller's call */
+	TEST_ERR(relay_offer(relay, &req, mb, &why));
+	TEST_ERR(sdp_addr(mb, &to_b));
+	mbuf_reset(mb);
+	sdp_make(sdp, sizeof(sdp), &b.sa, "sendrecv");
+	req_make(&req, "call-r", "tag-a", "tag-b", sdp);
+	TEST_ERR(relay_answer(relay, &req, mb, &why));
+	TEST_ERR(sdp_addr(mb, &to_a));
+	TEST_ERR(media_check(&a, &to_a, &b, &to_b));
+	TEST_ERR(media_check(&b, &to_b, &a, &to_a));
+	TEST_ASSERT(both_locked(relay, &cid));
+
+	TEST_ERR(relay_call_export(st, relay, "call-r"));
+	TEST_EQUALS(ENOENT, relay_call_export(mb, relay, "no-such-call"));
+	TEST_EQUALS(EEXIST, relay_call_import(relay, (char *)st->buf,
+					      st->end));
+	TEST_ERR(call_end(relay, &cid));
+
+	TEST_EQUALS(EPROTO, relay_call_import(relay, "d1:vi2ee", 8));
+	TEST_ASSERT(b2b_state_refused(st));
+	TEST_EQUALS(EPROTO, relay_call_import(relay, (char *)st->buf,
+					      st->end - 1));
+	TEST_ERR(relay_call_import(relay, (char *)st->buf, st->end));
+	TEST_ERR(relay_call_stream(relay_call_find(relay, &cid), 0, &info));
+	TEST_EQUALS(sa_port(&to_a), sa_port(&info.side[0].local));
+	TEST_EQUALS(sa_port(&to_b), sa_port(&info.side[1].local));
+	TEST_STRCMP("tag-b", relay_call_tag(relay_call_find(relay, &cid), 1));
+
+	TEST_ASSERT(stranger_dropped(&evil, &to_a, b.fd));
+	TEST_ERR(media_check(&a, &to_a, &b, &to_b));
+	TEST_ERR(media_check(&b, &to_b, &a, &to_a));
+	TEST_ERR(relay_call_stream(relay_call_find(relay, &cid), 0, &info));
+	TEST_STRCMP("locked", info.side[0].state);
+	TEST_ASSERT(sa_cmp(&info.side[0].latched, &a.sa, SA_ALL));
+	TEST_EQUALS(1, info.side[0].dropped);
+	TEST_EQUALS(1, info.side[0].packets);
+
+	err = call_end(relay, &cid);
+
+ out:
+	if (evil.fd >= 0)
+		(void)close(evil.fd);
+	mem_deref(st);
+	teardown(relay, cfg, mb, a.fd, b.fd, -1);
+	return err;
+}

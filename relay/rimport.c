@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file rimport.c  A call made again from its relay state (rstate.c's
+ *                  format): a restart or a standby takes it over
+ *
+ * Every stream opens the same ports on the same interfaces (portpool
+ * claims them), and its latches are set as they were before the stream
+ * goes to a worker: a locked latch drops every other source from the
+ * first packet on, so RTP Bleed protection holds through the restart.
+ * The media timeouts start again.
+ *
+ * Not restored: SRTP streams (their keys are not stored:
+ * ha_store_keys is not built), refused as a whole call; and the
+ * B2BUA's calls, whose SIP state is not stored yet (their media would
+ * come back without their legs, and nobody would end them).
+ */
+#include <string.h>
+#include <re.h>
+#include "cfg.h"
+#include "iface.h"
+#include "latch.h"
+#include "fwd.h"
+#include "worker.h"
+#include "bencode.h"
+#include "relay.h"
+#include "sec.h"
+#include "relay_priv.h"
+
+
+enum {
+	RSTATE_VERSION = 1,
+};
+
+/** A stream's side, as stored */
+struct rside {
+	struct relay_iface *ifc;  /**< Its interface                  */
+	uint16_t port;            /**< Its RTP port                   */
+	struct sa sdp;            /**< The peer's SDP address         */
+	struct sa addr;           /**< Latched RTP source             */
+	struct sa rtcp;           /**< Latched RTCP source            */
+	enum latch_state state;   /**< Latch state                    */
+	uint32_t relatches;       /**< Re-latches so far              */
+	bool mux;                 /**< The peer muxes RTCP            */
+	int64_t te_pt, te_rate;   /**< telephone-event                */
+	struct pl proto;          /**< Transport                      */
+	bool opaque;              /**< Not RTP                        */
+};
+
+/** What an import needs beside the tree */
+struct rimp {
+	struct relay *relay;      /**< The relay                      */
+	uint32_t window_ms;       /**< Learning window                */
+	struct rside side[2];     /**< The stream being made          */
+};
+
+
+static int64_t dint(const struct benc *d, const char *key)
+{
+	int64_t v = 0;
+
+	(void)benc_dict_int(d, key, &v);
+
+	return v;
+}
+
+
+/* an "ip:port" or "" */
+static int dsa(const struct benc *d, const char *key, struct sa *sa)
+{
+	struct pl v;
+
+	sa_init(sa, AF_UNSPEC);
+	if (benc_dict_str(d, key, &v))
+		return EPROTO;
+
+	return v.l ? sa_decode(sa, v.p, v.l) : 0;
+}
+
+
+/* two integers, side 0 and side 1 */
+static int dpair(const struct benc *d, const char *key, int64_t v[2])
+{
+	const struct benc *l = benc_dict_get(d, key);
+	const struct benc *a = l ? list_ledata(l->items.head) : NULL;
+	const struct benc *b = a ? list_ledata(a->le.next) : NULL;
+
+	if (!b || a->type != BENC_INT || b->type != BENC_INT)
+		return EPROTO;
+
+	v[0] = a->i;
+	v[1] = b->i;
+
+	return 0;
+}
+
+
+static int latch_read(const struct benc *sd, struct rside *rs)
+{
+	const struct benc *l = benc_dict_get(sd, "latch");
+	int64_t st;
+
+	if (!l || l->type != BENC_DICT)
+		return EPROTO;
+
+	st = dint(l, "state");
+	if (st < LATCH_NONE || st > LATCH_LOCKED)
+		return EPROTO;
+
+	rs->state = (enum latch_state)st;
+	rs->relatches = (uint32_t)dint(l, "relatches");
+
+	return dsa(l, "addr", &rs->addr) | dsa(l, "rtcp", &rs->rtcp);
+}
+
+
+static int side_read(struct rimp *ri, const struct benc *sd,
+		     struct rside *rs)
+{
+	struct pl name;
+	int64_t port = dint(sd, "port");
+
+	memset(rs, 0, sizeof(*rs));
+	if (sd->type != BENC_DICT || benc_dict_str(sd, "iface", &name) ||
+	    port < 1024 || port > 65534 || port % 2)
+		return EPROTO;
+
+	if (dint(sd, "srtp"))
+		return ENOTSUP;
+
+	rs->ifc = relay_iface_find(ri->relay, &name);
+	if (!rs->ifc)
+		return ENOENT;
+
+	rs->port = (uint16_t)port;
+	rs->mux = dint(sd, "mux") != 0;
+	rs->te_pt = dint(sd, "te_pt");
+	rs->te_rate = dint(sd, "te_rate");
+	rs->opaque = dint(sd, "opaque") != 0;
+	(void)benc_dict_str(sd, "proto", &rs->proto);
+
+	return dsa(sd, "sdp", &rs->sdp) | latch_read(sd, rs);
+}
+
+
+/* before the worker has it: the latches as they were */
+static void stream_prep(struct relay_stream *s, void *arg)
+{
+	const struct rimp *ri = arg;
+	uint64_t now = fwd_now_ms();
+
+	for (int i = 0; i < 2; i++) {
+		const struct rside *rs = &ri->side[i];
+		struct fwd_side *side = &s->fs->side[i];
+		struct sa rtcp = rs->sdp;
+
+		if (!rs->mux && sa_isset(&rtcp, SA_ALL))
+			sa_set_port(&rtcp, sa_port(&rtcp) + 1);
+
+		latch_restore(&side->latch[0], &rs->sdp, &rs->addr,
+			      rs->state, rs->relatches, now, ri->window_ms);
+		latch_restore(&side->latch[1], &rtcp, &rs->rtcp, rs->state,
+			      0, now, ri->window_ms);
+		side->mux = rs->mux;
+
+		/* shown at once, before its first packet */
+		side->view.state = side->latch[0].state;
+		side->view.addr = side->latch[0].addr;
+		side->view.rtcp = side->latch[1].addr;
+		side->view.relatches = rs->relatches;
+	}
+}
+
+
+static void stream_fill(struct relay_stream *s, const struct rimp *ri,
+			const struct pl *type)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct rside *rs = &ri->side[i];
+
+		s->sdp[i] = rs->sdp;
+		s->mux[i] = rs->mux;
+		s->te_pt[i] = (uint8_t)rs->te_pt;
+		s->te_rate[i] = (uint32_t)rs->te_rate;
+		s->sec[i].opaque = rs->opaque;
+		(void)pl_strcpy(&rs->proto, s->sec[i].proto,
+				sizeof(s->sec[i].proto));
+	}
+
+	(void)pl_strcpy(type, s->type, sizeof(s->type));
+}
+
+
+static int stream_read(struct rimp *ri, struct relay_call *call,
+		       const struct benc *sd, uint32_t timeout_ms)
+{
+	const struct benc *sides = benc_dict_get(sd, "sides");
+	const struct benc *a, *b;
+	struct relay_iface *ifc[2];
+	struct relay_stream *s;
+	uint16_t port[2];
+	struct pl type = PL("audio");
+	int err;
+
+	a = sides ? list_ledata(sides->items.head) : NULL;
+	b = a ? list_ledata(a->le.next) : NULL;
+	if (sd->type != BENC_DICT || !b)
+		return EPROTO;
+
+	err  = side_read(ri, a, &ri->side[0]);
+	if (!err)
+		err = side_read(ri, b, &ri->side[1]);
+	if (err)
+		return err;
+
+	(void)benc_dict_str(sd, "type", &type);
+	for (int i = 0; i < 2; i++) {
+		ifc[i] = ri->side[i].ifc;
+		port[i] = ri->side[i].port;
+	}
+
+	err = relay_stream_open(&s, call, (unsigned)dint(sd, "index"), ifc,
+				port, stream_prep, ri);
+	if (err)
+		return err;
+
+	stream_fill(s, ri, &type);
+
+	return worker_timeout(s->w, s->fs, timeout_ms);
+}
+
+
+static int tags_read(struct relay_call *call, const struct benc *d)
+{
+	const struct benc *l = benc_dict_get(d, "tags");
+	int i = 0;
+
+	if (!l || l->type != BENC_LIST)
+		return EPROTO;
+
+	for (struct le *le = l->items.head; le && i < 2; le = le->next) {
+		const struct benc *t = le->data;
+
+		if (t->type != BENC_STR || t->s.l >= RELAY_TAG_MAX)
+			return EPROTO;
+		(void)pl_strcpy(&t->s, call->tag[i++], RELAY_TAG_MAX);
+	}
+
+	return 0;
+}
+
+
+static int call_read(struct rimp *ri, struct relay_call *call,
+		     const struct benc *d)
+{
+	const struct cfg_relay *rc = &ri->relay->cfg->relay;
+	const struct benc *streams = benc_dict_get(d, "streams");
+	int64_t sent[2], bump[2], sec[2], fb[2];
+	uint32_t t;
+	int err;
+
+	err  = tags_read(call, d);
+	err |= dpair(d, "sent", sent) | dpair(d, "bump", bump);
+	err |= dpair(d, "sec", sec) | dpair(d, "fb", fb);
+	if (err || !streams || streams->type != BENC_LIST)
+		return EPROTO;
+
+	call->ng = true;
+	call->created = (uint64_t)dint(d, "created");
+	call->answered = dint(d, "answered") != 0;
+	for (int i = 0; i < 2; i++) {
+		call->sent[i] = sent[i] != 0;
+		call->bump[i] = (uint64_t)bump[i];
+		call->sec[i] = (enum relay_sec)(sec[i] & 3);
+		call->fb[i] = (enum relay_fb)(fb[i] % 3);
+	}
+
+	t = (call->answered ? rc->timeout : rc->timeout_setup) * 1000;
+	for (struct le *le = streams->items.head; le && !err; le = le->next)
+		err = stream_read(ri, call, le->data, t);
+
+	return err;
+}
+
+
+/**
+ * Make a call again from its relay state (relay_call_export()'s)
+ *
+ * @param relay Relay
+ * @param buf   The state
+ * @param len   Its length
+ *
+ * @return 0 if success, EEXIST if the call exists, EPROTO if the state
+ *         is malformed or of another version, ENOENT if an interface
+ *         is missing, ENOTSUP for an SRTP stream or a B2BUA's call,
+ *         EALREADY or
+ *         EADDRINUSE if a port is taken, otherwise errorcode
+ */
+int relay_call_import(struct relay *relay, const char *buf, size_t len)
+{
+	struct rimp ri;
+	struct benc *b = NULL;
+	struct relay_call *call = NULL;
+	struct pl id;
+	int err;
+
+	if (!relay || !buf)
+		return EINVAL;
+
+	err = benc_decode(&b, buf, len, NULL);
+	if (err || b->type != BENC_DICT || dint(b, "v") != RSTATE_VERSION ||
+	    benc_dict_str(b, "id", &id)) {
+		err = EPROTO;
+		goto out;
+	}
+
+	if (!dint(b, "ng")) {
+		err = ENOTSUP;
+		goto out;
+	}
+
+	if (relay_call_find(relay, &id)) {
+		err = EEXIST;
+		goto out;
+	}
+
+	memset(&ri, 0, sizeof(ri));
+	ri.relay = relay;
+	ri.window_ms = relay->cfg->relay.learn_window * 1000;
+	err = relay_call_alloc(&call, relay, &id);
+	if (!err)
+		err = call_read(&ri, call, b);
+	if (err)
+		mem_deref(call);
+
+ out:
+	mem_deref(b);
+
+	return err;
+}

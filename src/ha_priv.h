@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file ha_priv.h  High availability's object, shared by ha.c and its
+ *                  views (haview.c)
+ */
+#ifndef UMEDGE_HA_PRIV_H
+#define UMEDGE_HA_PRIV_H
+
+/** High availability */
+struct ha {
+	char node[64];          /**< This node's name                */
+	char cname[80];         /**< Its Redis client name           */
+	struct redis *redis;    /**< Connection, NULL without ha_redis */
+	struct hastore *store;  /**< The calls' writer, or NULL      */
+	struct relay *relay;    /**< The relay, or NULL              */
+	struct harestore *restore; /**< The restore at start, or NULL */
+	char group[64];         /**< ha_group                        */
+};
+
+#endif
