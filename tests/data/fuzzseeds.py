@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """tests/data/fuzzseeds.py: writes the seeds of the fuzz modes that
 have no captured vectors: fuzz_srtp's plaintext mode (srtp/plain-*.bin),
-fuzz_tstream's streams (tstream/*.bin) and fuzz_ng's sequences
-(ng/seq-*.bin). Deterministic; run from tests/data."""
+fuzz_tstream's streams (tstream/*.bin), fuzz_ng's sequences
+(ng/seq-*.bin) and fuzz_rstate's stored calls (rstate/*.bin, in the
+port ranges of tests/fuzz/fuzz_rstate.c). Deterministic; run from
+tests/data."""
 import struct
 
 def rtp(seq, ssrc=0x11223344, pt=8, payload=b'\xd5' * 160, ts=None):
@@ -55,6 +57,55 @@ def ng_seeds():
     lst = b'l1 d7:command4:liste'
     open('ng/seq-list.bin', 'wb').write(sep.join([msgs[0], lst, ping, ping]))
 
+def benc(x):
+    if isinstance(x, int):
+        return b'i%de' % x
+    if isinstance(x, str):
+        x = x.encode()
+    if isinstance(x, bytes):
+        return b'%d:' % len(x) + x
+    if isinstance(x, list):
+        return b'l' + b''.join(benc(i) for i in x) + b'e'
+    return b'd' + b''.join(benc(k) + benc(v) for k, v in x.items()) + b'e'
+
+def rside(iface, port, sdp, addr, st, mux=0, srtp=0):
+    return {'iface': iface, 'port': port, 'sdp': sdp, 'mux': mux,
+            'te_pt': 101, 'te_rate': 8000, 'proto': 'RTP/AVP',
+            'srtp': srtp, 'opaque': 0,
+            'latch': {'state': st, 'addr': addr, 'rtcp': '',
+                      'relatches': 0}}
+
+def rcall(cid, streams, answered=1, ng=1):
+    return {'v': 1, 'id': cid, 'ng': ng, 'tags': ['gw', 'um'],
+            'created': 1796264101, 'answered': answered, 'sent': [1, 1],
+            'bump': [0, 1], 'sec': [0, 0], 'fb': [0, 0],
+            'streams': streams}
+
+def rstate_seeds():
+    gw, um = '127.0.0.10:6000', '127.0.0.20:7000'
+    def audio(i, a, b):
+        return {'index': i, 'type': 'audio', 'sides': [a, b]}
+    seeds = {
+        'locked': rcall('seed-locked', [audio(0,
+            rside('external', 61600, gw, gw, 2),
+            rside('internal', 61800, um, '127.0.0.20:7002', 2))]),
+        'learning': rcall('seed-learning', [audio(0,
+            rside('external', 61602, gw, '', 0),
+            rside('internal', 61802, um, um, 1, mux=1)),
+            {'index': 1, 'type': 'video', 'sides': [
+                rside('external', 61604, '', '', 0),
+                rside('internal', 61804, '', '', 0)]}], answered=0),
+        'srtp': rcall('seed-srtp', [audio(0,
+            rside('external', 61606, gw, '', 0, srtp=1),
+            rside('internal', 61806, um, '', 0))]),
+        'b2b': rcall('um0123456789abcdef', [audio(0,
+            rside('external', 61608, gw, '', 0),
+            rside('internal', 61808, um, '', 0))], ng=0),
+    }
+    for name, v in seeds.items():
+        open('rstate/%s.bin' % name, 'wb').write(benc(v))
+
 srtp_seeds()
 tstream_seeds()
 ng_seeds()
+rstate_seeds()

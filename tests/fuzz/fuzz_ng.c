@@ -21,6 +21,7 @@
 #include "bencode.h"
 #include "relay.h"
 #include "ng.h"
+#include "fzrelay.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -41,13 +42,6 @@ static struct {
 } fz;
 
 
-static void check(bool ok)
-{
-	if (!ok)
-		__builtin_trap();
-}
-
-
 /* a reply is a cookie, a space and one whole dictionary */
 static void reply_check(const struct mbuf *mb)
 {
@@ -56,10 +50,10 @@ static void reply_check(const struct mbuf *mb)
 	const char *sp = memchr(p, ' ', n);
 	struct benc *b = NULL;
 
-	check(sp != NULL && sp > p);
+	fzrelay_check(sp != NULL && sp > p);
 	sp++;
-	check(!benc_decode(&b, sp, n - (size_t)(sp - p), NULL));
-	check(b->type == BENC_DICT && benc_dict_get(b, "result"));
+	fzrelay_check(!benc_decode(&b, sp, n - (size_t)(sp - p), NULL));
+	fzrelay_check(b->type == BENC_DICT && benc_dict_get(b, "result"));
 	mem_deref(b);
 }
 
@@ -72,32 +66,10 @@ static void datagram(const struct sa *src, const uint8_t *p, size_t n)
 	mb.buf = (uint8_t *)p;
 	mb.size = mb.end = n;
 
-	check(!ng_input(fz.ng, src, &mb, &reply));
+	fzrelay_check(!ng_input(fz.ng, src, &mb, &reply));
 	if (reply)
 		reply_check(reply);
 	mem_deref(reply);
-}
-
-
-static bool first_call(const struct relay_call *call, void *arg)
-{
-	str_ncpy(arg, relay_call_id(call), 512);
-	return true;
-}
-
-
-/* delete every call the input made */
-static void calls_flush(void)
-{
-	char id[512];
-	struct pl pl;
-
-	while (relay_call_count(fz.relay)) {
-		id[0] = '\0';
-		relay_call_apply(fz.relay, first_call, id);
-		pl_set_str(&pl, id);
-		check(!relay_delete(fz.relay, &pl));
-	}
 }
 
 
@@ -133,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size -= n + 4;
 	}
 
-	calls_flush();
+	fzrelay_flush(fz.relay);
 
 	return 0;
 }

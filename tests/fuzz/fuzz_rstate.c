@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file fuzz_rstate.c  libFuzzer target: a call's relay state as Redis
+ *                      gives it back (relay_call_import(), docs/ha.md)
+ *
+ * An input is the stored state of one call. Whatever it holds, the
+ * import makes the call or refuses it with an error, and leaves nothing
+ * behind when it refuses. A call it makes is written out again; that
+ * state, imported after the call is deleted, makes the same call: its
+ * export is the same, byte for byte (the ports are claimed again, the
+ * latches set as they were). Seeds: tests/data/rstate (*.bin)
+ */
+#include <string.h>
+#include <re.h>
+#define DEBUG_MODULE "fuzz_rstate"
+#define DEBUG_LEVEL 0
+#include <re_dbg.h>
+#include "cfg.h"
+#include "relay.h"
+#include "fzrelay.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CONF \
+	"interface external 127.0.0.1 ports=61600-61799\n" \
+	"interface internal 127.0.0.2 ports=61800-61999\n" \
+	"sip_enable no\n" \
+	"relay_threads 1\n"
+
+static struct {
+	struct cfg *cfg;
+	struct relay *relay;
+} fz;
+
+
+static bool first_id(const struct relay_call *call, void *arg)
+{
+	str_ncpy(arg, relay_call_id(call), 512);
+	return true;
+}
+
+
+static void wake(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/* deleted streams give their ports back once the worker lets go of
+ * them (an event the main loop reads): up to 1 s */
+static void settle(void)
+{
+	uint32_t free = 0, total = 1;
+
+	for (int i = 0; i < 1000; i++) {
+		struct tmr tmr;
+
+		relay_ports(fz.relay, &free, &total);
+		if (free == total)
+			return;
+		tmr_init(&tmr);
+		tmr_start(&tmr, 1, wake, NULL);
+		(void)re_main(NULL);
+		tmr_cancel(&tmr);
+	}
+
+	fzrelay_check(false);
+}
+
+
+/* the call made is written out, deleted, made again from what was
+ * written, and written out the same */
+static void round_trip(void)
+{
+	struct mbuf *a = mbuf_alloc(1024), *b = mbuf_alloc(1024);
+	char id[512] = "";
+	struct pl pl;
+
+	fzrelay_check(a && b);
+	relay_call_apply(fz.relay, first_id, id);
+	fzrelay_check(!relay_call_export(a, fz.relay, id));
+	pl_set_str(&pl, id);
+	fzrelay_check(!relay_delete(fz.relay, &pl));
+
+	settle();
+	fzrelay_check(!relay_call_import(fz.relay, (char *)a->buf, a->end));
+	fzrelay_check(!relay_call_export(b, fz.relay, id));
+	fzrelay_check(a->end == b->end && !memcmp(a->buf, b->buf, a->end));
+
+	mem_deref(a);
+	mem_deref(b);
+}
+
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned before = relay_call_count(fz.relay);
+	int err;
+
+	err = relay_call_import(fz.relay, (const char *)data, size);
+	fzrelay_check(relay_call_count(fz.relay) == before + !err);
+	if (!err)
+		round_trip();
+
+	fzrelay_flush(fz.relay);
+	settle();
+
+	return 0;
+}
+
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char msg[256];
+
+	(void)argc;
+	(void)argv;
+
+	if (libre_init())
+		return 1;
+	dbg_init(DBG_EMERG, DBG_NONE);
+
+	if (cfg_parse(&fz.cfg, "fuzz", CONF, strlen(CONF), msg, sizeof(msg)))
+		return 1;
+
+	return relay_alloc(&fz.relay, fz.cfg) ? 1 : 0;
+}
