@@ -126,6 +126,7 @@ static const struct cfg_key keys[] = {
 	KSTR("ha_node",               ha.node),
 	KSTR("ha_group",              ha.group),
 	KU32("ha_ttl",                ha.ttl, 60, 604800),
+	KBOOL("ha_pair",              ha.pair),
 };
 
 

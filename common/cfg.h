@@ -295,6 +295,8 @@ struct cfg {
 		char group[64];           /**< Keys' group (hash tag)   */
 		uint32_t ttl;             /**< s a call's key outlives
 						 its last write         */
+		bool pair;                /**< One of an active/standby
+						 pair (keepalived)      */
 	} ha;                             /**< State for a standby      */
 	struct tok_keyring *keys;         /**< token_secret lines      */
 	uint32_t token_ttl;               /**< Default credential TTL  */

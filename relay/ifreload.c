@@ -69,6 +69,7 @@ int relay_ifaces_prepare(const struct relay *relay, const struct cfg *cfg,
 			return err;
 		}
 
+		ifc->freebind = cfg->ha.pair;
 		list_append(add, &ifc->le, ifc);
 	}
 

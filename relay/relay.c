@@ -106,6 +106,8 @@ static int ifaces_alloc(struct relay *relay, const struct cfg *cfg)
 		if (err)
 			return err;
 
+		/* a pair's standby binds before it has the addresses */
+		ifc->freebind = cfg->ha.pair;
 		list_append(&relay->ifaces, &ifc->le, ifc);
 	}
 

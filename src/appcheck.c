@@ -134,6 +134,7 @@ static const char *first_change(const struct cfg *o, const struct cfg *n)
 		{!sa_same(&o->hep.collector, &n->hep.collector) ||
 		 o->hep.capture_id != n->hep.capture_id ||
 		 strcmp(o->hep.auth_key, n->hep.auth_key), "hep_*"},
+		{o->ha.pair != n->ha.pair, "ha_pair"},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(checks); i++) {

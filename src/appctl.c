@@ -334,6 +334,44 @@ static int drain_handler(struct re_printf *pf, const struct pl *args,
 }
 
 
+static int ha_handler(struct re_printf *pf, const struct pl *args,
+		      bool json, void *arg)
+{
+	struct app *app = arg;
+	char msg[128] = "";
+	int err;
+
+	if (!app->ha) {
+		(void)re_hprintf(pf, "high availability is off (ha_redis)\n");
+		return ENOENT;
+	}
+
+	if (!pl_strcmp(args, "takeover"))
+		err = ha_takeover(app->ha, msg, sizeof(msg));
+	else if (!pl_strcmp(args, "release"))
+		err = ha_release(app->ha, msg, sizeof(msg));
+	else {
+		(void)re_hprintf(pf, "usage: ha takeover|release\n");
+		return EINVAL;
+	}
+
+	if (json) {
+		struct jsonw w;
+
+		jsonw_init(&w, pf);
+		jsonw_obj(&w, NULL);
+		jsonw_str(&w, "result", msg);
+		jsonw_close(&w);
+		(void)jsonw_end(&w);
+	}
+	else {
+		(void)re_hprintf(pf, "%s\n", msg);
+	}
+
+	return err;
+}
+
+
 /**
  * Register the daemon's commands on its control socket
  *
@@ -360,6 +398,9 @@ int appctl_register(struct app *app)
 	err |= ctl_register(ctl, "drain", "[SECONDS]: take no new calls, "
 			    "exit when none is left (or at the timeout)",
 			    drain_handler, app);
+	err |= ctl_register(ctl, "ha", "takeover|release: this node becomes "
+			    "the active or the standby one of its pair",
+			    ha_handler, app);
 
 	return err;
 }

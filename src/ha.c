@@ -70,24 +70,35 @@ static void restored_handler(const char *callid, int err, void *arg)
 }
 
 
-/* the first time the connection comes up, the calls of the process
- * before this one are made again (warm restart) */
+static int restore_start(struct ha *ha, bool all)
+{
+	int err;
+
+	ha->restore = mem_deref(ha->restore);
+	err = harestore_start(&ha->restore, ha->redis, ha->relay, ha->group,
+			      ha->node, all, restored_handler, ha);
+	if (err)
+		DEBUG_WARNING("restore: not started: %m\n", err);
+
+	return err;
+}
+
+
+/* a single node: the first time the connection comes up, the calls of
+ * the process before this one are made again (warm restart); a pair's
+ * node does so only when it takes over */
 static void redis_handler(bool up, void *arg)
 {
 	struct ha *ha = arg;
-	int err;
 
 	if (!up)
 		return;
 
 	hastore_resync(ha->store);
-	if (ha->restore || !ha->store)
+	if (ha->restore || !ha->store || ha->role != HA_SINGLE)
 		return;
 
-	err = harestore_start(&ha->restore, ha->redis, ha->relay, ha->group,
-			      ha->node, restored_handler, ha);
-	if (err)
-		DEBUG_WARNING("restore: not started: %m\n", err);
+	(void)restore_start(ha, false);
 }
 
 
@@ -102,9 +113,9 @@ static bool seed_one(const struct relay_call *call, void *arg)
 
 
 /* the writer, with every call the relay has now */
-static int store_start(struct ha *ha, const struct cfg *cfg)
+static int store_start(struct ha *ha)
 {
-	struct hastore_prm prm = {cfg->ha.group, ha->node, cfg->ha.ttl};
+	struct hastore_prm prm = {ha->group, ha->node, ha->ttl};
 	int err;
 
 	store_stop(ha);
@@ -174,6 +185,7 @@ int ha_alloc(struct ha **hap, const struct cfg *cfg, struct relay *relay)
 		return ENOMEM;
 
 	ha->relay = relay;
+	ha->role = cfg->ha.pair ? HA_STANDBY : HA_SINGLE;
 	err = ha_set_cfg(ha, cfg);
 	if (err)
 		mem_deref(ha);
@@ -214,6 +226,7 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 
 	node_set(ha, cfg);
 	str_ncpy(ha->group, cfg->ha.group, sizeof(ha->group));
+	ha->ttl = cfg->ha.ttl;
 	if (!sa_isset(&cfg->ha.redis, SA_ALL)) {
 		if (ha->redis)
 			DEBUG_NOTICE("ha_redis removed: the connection to "
@@ -225,7 +238,7 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 
 	prm_set(&prm, ha, cfg);
 	if (redis_same(ha->redis, &prm))
-		return store_same(ha, cfg) ? 0 : store_start(ha, cfg);
+		return store_same(ha, cfg) ? 0 : store_start(ha);
 
 	hastore_set_redis(ha->store, NULL);
 	ha->redis = mem_deref(ha->redis);
@@ -234,7 +247,130 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 
 	err = redis_alloc(&ha->redis, &prm, redis_handler, ha);
 	if (!err)
-		err = store_start(ha, cfg);
+		err = store_start(ha);
 
 	return err;
+}
+
+
+/**
+ * This node becomes the active one of its pair (keepalived made it
+ * master, `umedgectl ha takeover`): it makes every call of its group
+ * again from Redis, its peer's included, and serves them
+ *
+ * @param ha  High availability
+ * @param msg Buffer for what happened, or why not
+ * @param sz  Its size
+ *
+ * @return 0 if taken over or already active, otherwise errorcode
+ */
+int ha_takeover(struct ha *ha, char *msg, size_t sz)
+{
+	int err;
+
+	if (!ha || !msg)
+		return EINVAL;
+
+	if (ha->role == HA_SINGLE) {
+		(void)re_snprintf(msg, sz, "not one of a pair (ha_pair)");
+		return EPERM;
+	}
+
+	if (ha->role == HA_ACTIVE) {
+		(void)re_snprintf(msg, sz, "already active");
+		return 0;
+	}
+
+	if (!ha->store || !redis_up(ha->redis)) {
+		(void)re_snprintf(msg, sz, "Redis is not up");
+		return ENOTCONN;
+	}
+
+	err = restore_start(ha, true);
+	if (err) {
+		(void)re_snprintf(msg, sz, "restore: %m", err);
+		return err;
+	}
+
+	ha->role = HA_ACTIVE;
+	++ha->takeovers;
+	DEBUG_NOTICE("node %s: active, the group's calls are read back\n",
+		     ha->node);
+	(void)re_snprintf(msg, sz, "active: the calls are read back");
+
+	return 0;
+}
+
+
+static bool first_id(const struct relay_call *call, void *arg)
+{
+	str_ncpy(arg, relay_call_id(call), 256);
+	return true;
+}
+
+
+/* every call is forgotten here and kept in Redis: the peer has them */
+static void calls_drop(struct ha *ha)
+{
+	char id[256];
+	struct pl pl;
+
+	relay_set_change_handler(ha->relay, NULL, NULL);
+	while (relay_call_count(ha->relay)) {
+		id[0] = '\0';
+		relay_call_apply(ha->relay, first_id, id);
+		pl_set_str(&pl, id);
+		if (relay_delete(ha->relay, &pl))
+			break;
+	}
+}
+
+
+/**
+ * This node becomes the standby of its pair (keepalived made it backup
+ * or found it faulty, `umedgectl ha release`): its calls are dropped
+ * here and left in Redis, where the active node has them
+ *
+ * @param ha  High availability
+ * @param msg Buffer for what happened, or why not
+ * @param sz  Its size
+ *
+ * @return 0 if released or already standby, otherwise errorcode
+ */
+int ha_release(struct ha *ha, char *msg, size_t sz)
+{
+	unsigned n;
+
+	if (!ha || !msg)
+		return EINVAL;
+
+	if (ha->role == HA_SINGLE) {
+		(void)re_snprintf(msg, sz, "not one of a pair (ha_pair)");
+		return EPERM;
+	}
+
+	n = relay_call_count(ha->relay);
+	ha->role = HA_STANDBY;
+	ha->restore = mem_deref(ha->restore);
+	calls_drop(ha);
+	if (ha->store)
+		(void)store_start(ha);
+
+	DEBUG_NOTICE("node %s: standby, %u calls left to the peer\n",
+		     ha->node, n);
+	(void)re_snprintf(msg, sz, "standby: %u calls left to the peer", n);
+
+	return 0;
+}
+
+
+/** @return the name of a role */
+const char *ha_role_name(enum ha_role role)
+{
+	switch (role) {
+
+	case HA_STANDBY: return "standby";
+	case HA_ACTIVE:  return "active";
+	default:         return "single";
+	}
 }

@@ -15,5 +15,7 @@ int  ha_set_cfg(struct ha *ha, const struct cfg *cfg);
 int  ha_status(struct re_printf *pf, const struct ha *ha);
 void ha_json(struct jsonw *w, const struct ha *ha);
 int  ha_metrics(struct mbuf *mb, const struct ha *ha);
+int  ha_takeover(struct ha *ha, char *msg, size_t sz);
+int  ha_release(struct ha *ha, char *msg, size_t sz);
 
 #endif

@@ -6,6 +6,13 @@
 #ifndef UMEDGE_HA_PRIV_H
 #define UMEDGE_HA_PRIV_H
 
+/** This node's part */
+enum ha_role {
+	HA_SINGLE = 0,          /**< No pair: restores its own calls */
+	HA_STANDBY,             /**< Of a pair, waits for keepalived */
+	HA_ACTIVE,              /**< Of a pair, serves the calls     */
+};
+
 /** High availability */
 struct ha {
 	char node[64];          /**< This node's name                */
@@ -15,6 +22,11 @@ struct ha {
 	struct relay *relay;    /**< The relay, or NULL              */
 	struct harestore *restore; /**< The restore at start, or NULL */
 	char group[64];         /**< ha_group                        */
+	uint32_t ttl;           /**< ha_ttl                          */
+	enum ha_role role;      /**< This node's part                */
+	uint64_t takeovers;     /**< Times it became active          */
 };
+
+const char *ha_role_name(enum ha_role role);
 
 #endif

@@ -3,7 +3,9 @@
  * @file harestore.c  The calls a node wrote to Redis, made again after
  *                    a restart (warm restart, docs/ha.md)
  *
- * Once, when the connection first comes up: SMEMBERS of the group's
+ * Once, when the connection first comes up (a single node), or when
+ * keepalived makes this node the active one of a pair (a takeover,
+ * every node's calls): SMEMBERS of the group's
  * calls, then HMGET node, relay of each, sent back to back. The answers
  * come in the order of the requests, so the n-th answer is the n-th
  * call. A call this node wrote is made again by the relay
@@ -35,6 +37,7 @@ struct harestore {
 	char **ids;               /**< The group's call ids          */
 	size_t n;                 /**< How many                      */
 	size_t next;              /**< Whose answer comes next       */
+	bool all;                 /**< Every node's calls (takeover) */
 	struct harestore_stats st;/**< What it did                   */
 	harestore_call_h *ch;     /**< Each call's outcome           */
 	void *arg;                /**< Its argument                  */
@@ -91,7 +94,7 @@ static int call_take(struct harestore *hr, const struct redisReply *rep,
 	if (!is_str(node) || !is_str(state))
 		return ENOENT;              /* the key expired */
 
-	if (strcmp(node->str, hr->node)) {
+	if (!hr->all && strcmp(node->str, hr->node)) {
 		*other = true;
 		return 0;
 	}
@@ -194,6 +197,7 @@ static void members_reply(int err, const struct redisReply *rep, void *arg)
  * @param relay Where the calls are made
  * @param group ha_group
  * @param node  This node's name
+ * @param all   Every node's calls (a takeover), not only this node's
  * @param ch    Each call's outcome (optional)
  * @param arg   Its argument
  *
@@ -201,7 +205,7 @@ static void members_reply(int err, const struct redisReply *rep, void *arg)
  */
 int harestore_start(struct harestore **hrp, struct redis *redis,
 		    struct relay *relay, const char *group, const char *node,
-		    harestore_call_h *ch, void *arg)
+		    bool all, harestore_call_h *ch, void *arg)
 {
 	struct harestore *hr;
 	char set[KEY_MAX];
@@ -218,6 +222,7 @@ int harestore_start(struct harestore **hrp, struct redis *redis,
 
 	hr->redis = redis;
 	hr->relay = relay;
+	hr->all = all;
 	hr->ch = ch;
 	hr->arg = arg;
 	(void)re_snprintf(set, sizeof(set), "umedge:v1:{%s}:calls", group);

@@ -29,7 +29,8 @@ typedef void (harestore_call_h)(const char *callid, int err, void *arg);
 
 int  harestore_start(struct harestore **hrp, struct redis *redis,
 		     struct relay *relay, const char *group,
-		     const char *node, harestore_call_h *ch, void *arg);
+		     const char *node, bool all, harestore_call_h *ch,
+		     void *arg);
 void harestore_stats(const struct harestore *hr,
 		     struct harestore_stats *st);
 

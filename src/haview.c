@@ -42,8 +42,9 @@ int ha_status(struct re_printf *pf, const struct ha *ha)
 		return re_hprintf(pf, "ha: off\n");
 
 	hastore_stats(ha->store, &st);
-	err  = re_hprintf(pf, "ha: node %s, role single, redis: %H\n",
-			  ha->node, redis_status, ha->redis);
+	err  = re_hprintf(pf, "ha: node %s, role %s, redis: %H\n",
+			  ha->node, ha_role_name(ha->role), redis_status,
+			  ha->redis);
 	if (ha->store)
 		err |= re_hprintf(pf, "ha calls: %llu kept, %llu unwritten, "
 				  "%llu writes, %llu deletes, %llu failed\n",
@@ -113,7 +114,7 @@ void ha_json(struct jsonw *w, const struct ha *ha)
 
 	jsonw_obj(w, "ha");
 	jsonw_str(w, "node", ha->node);
-	jsonw_str(w, "role", "single");
+	jsonw_str(w, "role", ha_role_name(ha->role));
 	redis_json(w, ha->redis);
 	store_json(w, ha->store);
 	restore_json(w, ha->restore);
@@ -167,6 +168,29 @@ static int restore_metrics(struct mbuf *mb, const struct harestore *hr)
 }
 
 
+static int role_metrics(struct mbuf *mb, const struct ha *ha)
+{
+	const char *name = "umedge_ha_role";
+	static const enum ha_role roles[] = {HA_SINGLE, HA_STANDBY,
+					     HA_ACTIVE};
+	int err;
+
+	err = promfmt_family(mb, name, PROMFMT_GAUGE, "1 for this node's "
+			     "role: single, or standby or active of a pair");
+	for (size_t i = 0; i < ARRAY_SIZE(roles); i++) {
+		char label[32];
+
+		(void)re_snprintf(label, sizeof(label), "role=\"%s\"",
+				  ha_role_name(roles[i]));
+		err |= promfmt_sample(mb, name, label, ha->role == roles[i]);
+	}
+
+	return err | promfmt_one(mb, "umedge_ha_takeovers_total",
+				 PROMFMT_COUNTER, "Times this node became the "
+				 "active one of its pair", ha->takeovers);
+}
+
+
 /**
  * Write the HA metrics (nothing without ha_redis)
  *
@@ -198,6 +222,6 @@ int ha_metrics(struct mbuf *mb, const struct ha *ha)
 			   PROMFMT_COUNTER, "Commands Redis refused or left "
 			   "unanswered", st.failed);
 
-	return err | store_metrics(mb, ha->store) |
+	return err | role_metrics(mb, ha) | store_metrics(mb, ha->store) |
 		restore_metrics(mb, ha->restore);
 }

@@ -55,6 +55,8 @@ static void usage(void)
 	"  drain [SECONDS] [--wait]     (or --timeout SECONDS)\n"
 	"                               take no new calls; exit when none\n"
 	"                               is left (--wait: until it exits)\n"
+	"  ha takeover|release          of a pair (keepalived's notify):\n"
+	"                               become the active or the standby\n"
 	"\n"
 	"offline commands (secrets from the configuration file):\n"
 	"  token issue --scope S [--ttl SECONDS | --expires UNIXTIME]\n"
@@ -404,6 +406,15 @@ int main(int argc, char *argv[])
 		if (o.timeout)
 			(void)re_snprintf(line, sizeof(line), "drain %llu",
 					  (unsigned long long)o.timeout);
+		return daemon_cmd(&o, line);
+	}
+
+	if (n == 2 && 0 == strcmp(pos[0], "ha") &&
+	    (0 == strcmp(pos[1], "takeover") ||
+	     0 == strcmp(pos[1], "release"))) {
+		char line[32];
+
+		(void)re_snprintf(line, sizeof(line), "ha %s", pos[1]);
 		return daemon_cmd(&o, line);
 	}
 
