@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <re.h>
+#include <hiredis/hiredis.h>
 #define DEBUG_MODULE "ha"
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
@@ -115,7 +116,8 @@ static bool seed_one(const struct relay_call *call, void *arg)
 /* the writer, with every call the relay has now */
 static int store_start(struct ha *ha)
 {
-	struct hastore_prm prm = {ha->group, ha->node, ha->ttl};
+	struct hastore_prm prm = {ha->group, ha->node, ha->ttl,
+				  ha->role != HA_SINGLE};
 	int err;
 
 	store_stop(ha);
@@ -253,6 +255,41 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 }
 
 
+static void epoch_reply(int err, const struct redisReply *rep, void *arg)
+{
+	struct ha *ha = arg;
+
+	if (ha->role != HA_ACTIVE)
+		return;
+
+	if (err || rep->type != REDIS_REPLY_INTEGER || rep->integer < 1) {
+		DEBUG_WARNING("takeover: no epoch (%m): nothing is written\n",
+			      err ? err : EPROTO);
+		return;
+	}
+
+	DEBUG_NOTICE("node %s: epoch %lld\n", ha->node, rep->integer);
+	hastore_set_epoch(ha->store, (uint64_t)rep->integer);
+}
+
+
+/* the group's next epoch is ours: the writes of the node before us are
+ * refused from now on (the fence) */
+static int epoch_take(struct ha *ha)
+{
+	char key[128];
+	const char *argv[] = {"INCR", key};
+	size_t len[2];
+
+	(void)re_snprintf(key, sizeof(key), "umedge:v1:{%s}:epoch",
+			  ha->group);
+	len[0] = 4;
+	len[1] = strlen(key);
+
+	return redis_cmd(ha->redis, epoch_reply, ha, 2, argv, len);
+}
+
+
 /**
  * This node becomes the active one of its pair (keepalived made it
  * master, `umedgectl ha takeover`): it makes every call of its group
@@ -286,7 +323,9 @@ int ha_takeover(struct ha *ha, char *msg, size_t sz)
 		return ENOTCONN;
 	}
 
-	err = restore_start(ha, true);
+	err = epoch_take(ha);
+	if (!err)
+		err = restore_start(ha, true);
 	if (err) {
 		(void)re_snprintf(msg, sz, "restore: %m", err);
 		return err;

@@ -6,10 +6,15 @@
  * A change (an offer or answer applied, a latch learnt or locked, the
  * end) marks the call dirty; a 0 ms timer writes the dirty calls once
  * per pass of the main loop, so a call that changes five times in one
- * pass is written once. A write is HSET of the call's hash, EXPIRE
- * (ha_ttl, the safety net) and SADD to the group's set of calls, sent
- * back to back on one connection; the end is DEL and SREM. Never per
- * packet.
+ * pass is written once. A write is one EVAL of a Lua script: the epoch
+ * check, then HSET of the call's hash, EXPIRE (ha_ttl, the safety net)
+ * and SADD to the group's set of calls; the end is DEL and SREM. Never
+ * per packet.
+ *
+ * In a pair the script is the fence: a node writes only with the
+ * group's epoch, which it took when it became active (INCR); a reply
+ * FENCED means another node took over since, and this one writes no
+ * more. A single node writes without an epoch.
  *
  * At most INFLIGHT_MAX commands wait for their answers; beyond, calls
  * stay dirty until answers come. While Redis is down nothing is sent:
@@ -22,6 +27,9 @@
 #include <time.h>
 #include <hiredis/hiredis.h>
 #include <re.h>
+#define DEBUG_MODULE "ha"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
 #include "relay.h"
 #include "redis.h"
 #include "hastore.h"
@@ -43,6 +51,9 @@ struct hastore {
 	char *group;              /**< ha_group                        */
 	char *node;               /**< ha_node                         */
 	uint32_t ttl;             /**< ha_ttl, seconds                 */
+	bool pair;                /**< Writes are fenced by an epoch   */
+	uint64_t epoch;           /**< Ours (pair), 0 until we have one */
+	bool fenced;              /**< Another node took over: stop    */
 	unsigned inflight;        /**< Commands unanswered             */
 	struct hastore_stats st;  /**< What it has done                */
 };
@@ -137,6 +148,18 @@ static void entry_settle(struct hsentry *e)
 }
 
 
+/* a later epoch than ours: another node took over; our writes stop */
+static void fenced_set(struct hastore *hs)
+{
+	if (hs->fenced)
+		return;
+
+	hs->fenced = true;
+	DEBUG_WARNING("another node took over (epoch above %llu): this "
+		      "node writes no more\n", (unsigned long long)hs->epoch);
+}
+
+
 static void reply_handler(int err, const struct redisReply *rep, void *arg)
 {
 	struct hsentry *e = arg;
@@ -144,7 +167,12 @@ static void reply_handler(int err, const struct redisReply *rep, void *arg)
 
 	--e->pending;
 	--hs->inflight;
-	if (err || rep->type == REDIS_REPLY_ERROR) {
+	if (!err && rep->type == REDIS_REPLY_ERROR &&
+	    !strncmp(rep->str, "FENCED", 6)) {
+		++hs->st.failed;
+		fenced_set(hs);
+	}
+	else if (err || rep->type == REDIS_REPLY_ERROR) {
 		++hs->st.failed;
 		dirty_set(e);
 	}
@@ -171,29 +199,65 @@ static int cmd_send(struct hsentry *e, int argc, const char **argv,
 
 
 static void keys_make(const struct hastore *hs, const char *id,
-		      char *call, char *set)
+		      char *call, char *set, char *epoch)
 {
 	(void)re_snprintf(call, KEY_MAX, "umedge:v1:{%s}:call:%s", hs->group,
 			  id);
 	(void)re_snprintf(set, KEY_MAX, "umedge:v1:{%s}:calls", hs->group);
+	(void)re_snprintf(epoch, KEY_MAX, "umedge:v1:{%s}:epoch", hs->group);
+}
+
+
+/* KEYS: epoch, call, calls; ARGV: epoch ("" for none), ttl, id, then
+ * the fields: the writer's epoch must still be the group's */
+static const char write_lua[] =
+	"if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then "
+	"return redis.error_reply('FENCED another node took over') end "
+	"if #ARGV > 3 then "
+	"redis.call('HSET', KEYS[2], unpack(ARGV, 4)) "
+	"redis.call('EXPIRE', KEYS[2], ARGV[2]) "
+	"redis.call('SADD', KEYS[3], ARGV[3]) "
+	"else redis.call('DEL', KEYS[2]) "
+	"redis.call('SREM', KEYS[3], ARGV[3]) end "
+	"return 1";
+
+enum {
+	ARGS_HEAD = 9,      /**< EVAL, script, 3, 3 keys, epoch, ttl, id */
+	ARGS_MAX  = ARGS_HEAD + 12,
+};
+
+
+/* EVAL of the script with the call's fields (none: a delete) */
+static int eval_send(struct hsentry *e, const char **fv, const size_t *fl,
+		     int nf)
+{
+	struct hastore *hs = e->hs;
+	char key[KEY_MAX], set[KEY_MAX], ep[KEY_MAX], epoch[24], ttl[16];
+	const char *argv[ARGS_MAX] = {"EVAL", write_lua, "3", ep, key, set,
+				      epoch, ttl, e->id};
+	size_t len[ARGS_MAX];
+
+	keys_make(hs, e->id, key, set, ep);
+	(void)re_snprintf(epoch, sizeof(epoch), "%s", "");
+	if (hs->pair)
+		(void)re_snprintf(epoch, sizeof(epoch), "%llu",
+				  (unsigned long long)hs->epoch);
+	(void)re_snprintf(ttl, sizeof(ttl), "%u", hs->ttl);
+	for (int i = 0; i < ARGS_HEAD; i++)
+		len[i] = strlen(argv[i]);
+	for (int i = 0; i < nf; i++) {
+		argv[ARGS_HEAD + i] = fv[i];
+		len[ARGS_HEAD + i] = fl[i];
+	}
+
+	return cmd_send(e, ARGS_HEAD + nf, argv, len);
 }
 
 
 static int write_delete(struct hsentry *e)
 {
-	char key[KEY_MAX], set[KEY_MAX];
-	const char *del[] = {"DEL", key};
-	const char *srem[] = {"SREM", set, e->id};
-	size_t dl[2], sl[3];
-	int err;
+	int err = eval_send(e, NULL, NULL, 0);
 
-	keys_make(e->hs, e->id, key, set);
-	dl[0] = 3; dl[1] = strlen(key);
-	sl[0] = 4; sl[1] = strlen(set); sl[2] = strlen(e->id);
-
-	err = cmd_send(e, 2, del, dl);
-	if (!err)
-		err = cmd_send(e, 3, srem, sl);
 	if (!err)
 		++e->hs->st.deletes;
 
@@ -201,42 +265,26 @@ static int write_delete(struct hsentry *e)
 }
 
 
-static void lens(size_t *len, const char **argv, int argc)
-{
-	for (int i = 0; i < argc; i++)
-		len[i] = strlen(argv[i]);
-}
-
-
-/* HSET, EXPIRE, SADD of a live call */
+/* the fields of a live call */
 static int write_call(struct hsentry *e, const struct mbuf *mb)
 {
 	struct hastore *hs = e->hs;
-	char key[KEY_MAX], set[KEY_MAX], seq[24], at[24], ttl[16];
-	const char *hset[] = {"HSET", key, "v", "1", "kind", "relay",
-			      "node", hs->node, "seq", seq, "at", at,
-			      "relay", (const char *)mb->buf};
-	const char *exp[] = {"EXPIRE", key, ttl};
-	const char *sadd[] = {"SADD", set, e->id};
-	size_t hl[14], el[3], sl[3];
+	char seq[24], at[24];
+	const char *fv[] = {"v", "1", "kind", "relay", "node", hs->node,
+			    "seq", seq, "at", at, "relay",
+			    (const char *)mb->buf};
+	size_t fl[12];
 	int err;
 
-	keys_make(hs, e->id, key, set);
 	(void)re_snprintf(seq, sizeof(seq), "%llu",
 			  (unsigned long long)++e->seq);
 	(void)re_snprintf(at, sizeof(at), "%llu",
 			  (unsigned long long)time(NULL) * 1000);
-	(void)re_snprintf(ttl, sizeof(ttl), "%u", hs->ttl);
-	lens(hl, hset, 13);
-	hl[13] = mb->end;
-	lens(el, exp, 3);
-	lens(sl, sadd, 3);
+	for (int i = 0; i < 11; i++)
+		fl[i] = strlen(fv[i]);
+	fl[11] = mb->end;
 
-	err = cmd_send(e, 14, hset, hl);
-	if (!err)
-		err = cmd_send(e, 3, exp, el);
-	if (!err)
-		err = cmd_send(e, 3, sadd, sl);
+	err = eval_send(e, fv, fl, 12);
 	if (!err)
 		++hs->st.writes;
 
@@ -274,6 +322,9 @@ static int write_entry(struct hsentry *e)
 static void flush(void *arg)
 {
 	struct hastore *hs = arg;
+
+	if (hs->fenced || (hs->pair && !hs->epoch))
+		return;
 
 	while (hs->dirty.head && hs->inflight < INFLIGHT_MAX &&
 	       redis_up(hs->redis)) {
@@ -314,6 +365,7 @@ int hastore_alloc(struct hastore **hsp, const struct relay *relay,
 
 	hs->relay = relay;
 	hs->ttl = prm->ttl;
+	hs->pair = prm->pair;
 	tmr_init(&hs->tmr);
 	err  = hash_alloc(&hs->calls, 1u << HASH_BITS);
 	err |= str_dup(&hs->group, prm->group);
@@ -356,6 +408,24 @@ static bool resync_one(struct le *le, void *arg)
 	dirty_set(e);
 
 	return false;
+}
+
+
+/**
+ * Our epoch (a pair's node became active and took it): writes start,
+ * every call known is written
+ *
+ * @param hs    Writer
+ * @param epoch The group's epoch, ours now
+ */
+void hastore_set_epoch(struct hastore *hs, uint64_t epoch)
+{
+	if (!hs)
+		return;
+
+	hs->epoch = epoch;
+	hs->fenced = false;
+	hastore_resync(hs);
 }
 
 
@@ -446,6 +516,7 @@ void hastore_prm_get(const struct hastore *hs, struct hastore_prm *prm)
 	prm->group = hs->group;
 	prm->node = hs->node;
 	prm->ttl = hs->ttl;
+	prm->pair = hs->pair;
 }
 
 
@@ -465,5 +536,7 @@ void hastore_stats(const struct hastore *hs, struct hastore_stats *st)
 		return;
 
 	*st = hs->st;
+	st->epoch = hs->epoch;
+	st->fenced = hs->fenced;
 	st->unwritten = list_count(&hs->dirty);
 }

@@ -15,6 +15,8 @@ struct hastore_prm {
 	const char *node;      /**< ha_node: written in each call    */
 	uint32_t ttl;          /**< ha_ttl: seconds a key outlives its
 				    last write                       */
+	bool pair;             /**< Writes wait for an epoch and stop
+				    when a later one is the group's  */
 };
 
 /** What the writer has done */
@@ -24,12 +26,15 @@ struct hastore_stats {
 	uint64_t writes;       /**< Calls written                    */
 	uint64_t deletes;      /**< Calls deleted                    */
 	uint64_t failed;       /**< Commands refused or lost         */
+	uint64_t epoch;        /**< Ours (a pair), 0 if none         */
+	bool fenced;           /**< Another node took over           */
 };
 
 int  hastore_alloc(struct hastore **hsp, const struct relay *relay,
 		   const struct hastore_prm *prm);
 void hastore_set_redis(struct hastore *hs, struct redis *redis);
 void hastore_resync(struct hastore *hs);
+void hastore_set_epoch(struct hastore *hs, uint64_t epoch);
 void hastore_change(struct hastore *hs, const char *callid, bool end);
 void hastore_forget(struct hastore *hs, const char *callid);
 void hastore_prm_get(const struct hastore *hs, struct hastore_prm *prm);

@@ -12,6 +12,18 @@
 #include "ha_priv.h"
 
 
+static int epoch_print(struct re_printf *pf, const struct hastore_stats *st)
+{
+	if (st->fenced)
+		return re_hprintf(pf, "; fenced: another node took over "
+				  "after epoch %llu, nothing is written",
+				  (unsigned long long)st->epoch);
+
+	return st->epoch ? re_hprintf(pf, "; epoch %llu",
+				      (unsigned long long)st->epoch) : 0;
+}
+
+
 static int restore_status(struct re_printf *pf, const struct harestore *hr)
 {
 	struct harestore_stats rs;
@@ -47,12 +59,13 @@ int ha_status(struct re_printf *pf, const struct ha *ha)
 			  ha->redis);
 	if (ha->store)
 		err |= re_hprintf(pf, "ha calls: %llu kept, %llu unwritten, "
-				  "%llu writes, %llu deletes, %llu failed\n",
+				  "%llu writes, %llu deletes, %llu failed%H\n",
 				  (unsigned long long)st.calls,
 				  (unsigned long long)st.unwritten,
 				  (unsigned long long)st.writes,
 				  (unsigned long long)st.deletes,
-				  (unsigned long long)st.failed);
+				  (unsigned long long)st.failed, epoch_print,
+				  &st);
 	if (ha->restore)
 		err |= restore_status(pf, ha->restore);
 
@@ -76,6 +89,8 @@ static void store_json(struct jsonw *w, const struct hastore *hs)
 	jsonw_u64(w, "writes", st.writes);
 	jsonw_u64(w, "deletes", st.deletes);
 	jsonw_u64(w, "failed", st.failed);
+	jsonw_u64(w, "epoch", st.epoch);
+	jsonw_bool(w, "fenced", st.fenced);
 	jsonw_close(w);
 }
 
