@@ -32,7 +32,7 @@ relay_up() {
 	ok "umedge runs in $NS_EDGE"
 }
 
-. "$(dirname "$0")/ng-lib.sh"
+. "$top_srcdir/tests/integration/ng-lib.sh"
 
 # call CALLID GW-SDP-PORT: offer from ext, answer from int; sets
 # P_EXT (relay port facing the gateway), P_INT (facing the worker)
