@@ -134,10 +134,14 @@ ha_text() {
 	- **Goal: cps with Redis at least 0.9x of without.** Ratio each round: $(ha_ratios | paste -sd ' ' | sed 's/ /, /g') (min / median / max ${rmin:-n/a} / ${rmed:-n/a} / ${rmax:-n/a}): $(awk -v a="${rmin:-}" -v b="${rmax:-}" 'BEGIN { print (a != "" && a >= 0.9) ? "met in every round" : (b != "" && b >= 0.9) ? "**met in some rounds only**" : "**not met**" }').
 	- Round trips per call at the best rates (writes, deletes): $(ha_per_call | paste -sd ';' | sed 's/;/; /g'); refused or unanswered: $(ha_best umedge-in-ha failed | paste -sd ' ' | sed 's/ /, /g'); still unwritten at the end: $(ha_best umedge-in-ha unwritten | paste -sd ' ' | sed 's/ /, /g').
 	- redis-server's CPU per call (best runs): $(ha_best umedge-in-ha redis_us_per_call | paste -sd ' ' | sed 's/ /, /g') µs.
+	- redis-server runs on the same $(conf vcpus) vCPUs as umedge and the load
+	  generators, so its CPU is taken from them; on its own host, as
+	  an operator runs it, it would not be. umedge's own cost is the
+	  difference of its CPU per call between the two rows.
 	- Only the relay's state is written so far: the B2BUA's dialogs are
 	  not (docs/ha.md); their writes will add to this cost.
 
-	The raw results are kept in \`build-bench/sip-ha-$MODE/results.txt\`.
+	The raw results are kept in \`build-bench/sip-$MODE/results.txt\`.
 	EOF
 }
 
