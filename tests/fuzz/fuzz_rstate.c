@@ -113,16 +113,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char msg[256];
-
 	(void)argc;
 	(void)argv;
 
-	if (libre_init())
-		return 1;
-	dbg_init(DBG_EMERG, DBG_NONE);
-
-	if (cfg_parse(&fz.cfg, "fuzz", CONF, strlen(CONF), msg, sizeof(msg)))
+	if (fzrelay_cfg(&fz.cfg, CONF))
 		return 1;
 
 	return relay_alloc(&fz.relay, fz.cfg) ? 1 : 0;

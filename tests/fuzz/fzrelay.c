@@ -4,7 +4,12 @@
  *                  is a crash libFuzzer reports; every call an input
  *                  made is deleted before the next
  */
+#include <string.h>
 #include <re.h>
+#define DEBUG_MODULE "fzrelay"
+#define DEBUG_LEVEL 0
+#include <re_dbg.h>
+#include "cfg.h"
 #include "relay.h"
 #include "fzrelay.h"
 
@@ -44,4 +49,27 @@ void fzrelay_flush(struct relay *relay)
 		pl_set_str(&pl, id);
 		fzrelay_check(!relay_delete(relay, &pl));
 	}
+}
+
+
+/**
+ * libre, silent logging and a target's configuration
+ *
+ * @param cfgp Pointer to the configuration made
+ * @param conf Its text
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int fzrelay_cfg(struct cfg **cfgp, const char *conf)
+{
+	char msg[256];
+	int err;
+
+	err = libre_init();
+	if (err)
+		return err;
+
+	dbg_init(DBG_EMERG, DBG_NONE);
+
+	return cfg_parse(cfgp, "fuzz", conf, strlen(conf), msg, sizeof(msg));
 }
