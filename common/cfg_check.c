@@ -346,6 +346,26 @@ static int cred_check(struct cfg_ctx *ctx)
 }
 
 
+/* the group names Redis keys and their Cluster hash tag, the node a
+ * client name: no braces, no white space, not empty */
+static int ha_check(struct cfg_ctx *ctx)
+{
+	const struct cfg_ha *ha = &ctx->cfg->ha;
+
+	if (!ha->group[0] || strpbrk(ha->group, "{} \t"))
+		return cfg_error(ctx, NULL, "ha_group '%s' must be a word "
+				 "without braces", ha->group);
+	if (strpbrk(ha->node, " \t"))
+		return cfg_error(ctx, NULL, "ha_node '%s' must be a word",
+				 ha->node);
+	if (ha->pair && !sa_isset(&ha->redis, SA_ALL))
+		return cfg_error(ctx, NULL, "ha_pair needs ha_redis (the "
+				 "pair's calls are in Redis)");
+
+	return 0;
+}
+
+
 /**
  * Check what single lines cannot: references between keys, overlaps,
  * required companions and readable files
@@ -367,6 +387,8 @@ int cfg_check(struct cfg_ctx *ctx)
 		err = cred_check(ctx);
 	if (!err)
 		err = metrics_check(ctx);
+	if (!err)
+		err = ha_check(ctx);
 
 	return err;
 }

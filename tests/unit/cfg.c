@@ -526,6 +526,9 @@ int test_cfg_check(void)
 		 "cred_tls_cert /c.pem\n", "go together"},
 		{MINIMAL "cred_listen internal 8080\ncred_bearer_key short\n",
 		 "at least 16"},
+		{MINIMAL "ha_group a{b}\n", "ha_group 'a{b}' must be a word"},
+		{MINIMAL "ha_node edge a\n", "ha_node 'edge a' must be a word"},
+		{MINIMAL "ha_pair yes\n", "ha_pair needs ha_redis"},
 	};
 	struct cfg *cfg = NULL;
 	char msg[256];
