@@ -428,6 +428,19 @@ int relay_delete(struct relay *relay, const struct pl *callid)
 }
 
 
+/**
+ * Delete every call and release their ports (each is told to the
+ * change handler, if one is set)
+ *
+ * @param relay Relay
+ */
+void relay_calls_flush(struct relay *relay)
+{
+	if (relay)
+		hash_flush(relay->calls);
+}
+
+
 /** @return the number of calls */
 unsigned relay_call_count(const struct relay *relay)
 {

@@ -154,6 +154,7 @@ int  relay_offer(struct relay *relay, const struct relay_req *req,
 int  relay_answer(struct relay *relay, const struct relay_req *req,
 		  struct mbuf *sdp, const char **why);
 int  relay_delete(struct relay *relay, const struct pl *callid);
+void relay_calls_flush(struct relay *relay);
 int  relay_dtmf(struct relay *relay, const struct pl *callid,
 		const struct pl *tag, char digit, uint32_t dur_ms);
 const struct relay_call *relay_call_find(const struct relay *relay,

@@ -25,6 +25,7 @@
 #include "cfg.h"
 #include "relay.h"
 #include "redis.h"
+#include "hakey.h"
 #include "hastore.h"
 #include "harestore.h"
 #include "ha.h"
@@ -277,12 +278,11 @@ static void epoch_reply(int err, const struct redisReply *rep, void *arg)
  * refused from now on (the fence) */
 static int epoch_take(struct ha *ha)
 {
-	char key[128];
+	char key[HAKEY_MAX];
 	const char *argv[] = {"INCR", key};
 	size_t len[2];
 
-	(void)re_snprintf(key, sizeof(key), "umedge:v1:{%s}:epoch",
-			  ha->group);
+	hakey_epoch(key, sizeof(key), ha->group);
 	len[0] = 4;
 	len[1] = strlen(key);
 
@@ -341,27 +341,11 @@ int ha_takeover(struct ha *ha, char *msg, size_t sz)
 }
 
 
-static bool first_id(const struct relay_call *call, void *arg)
-{
-	str_ncpy(arg, relay_call_id(call), 256);
-	return true;
-}
-
-
 /* every call is forgotten here and kept in Redis: the peer has them */
 static void calls_drop(struct ha *ha)
 {
-	char id[256];
-	struct pl pl;
-
 	relay_set_change_handler(ha->relay, NULL, NULL);
-	while (relay_call_count(ha->relay)) {
-		id[0] = '\0';
-		relay_call_apply(ha->relay, first_id, id);
-		pl_set_str(&pl, id);
-		if (relay_delete(ha->relay, &pl))
-			break;
-	}
+	relay_calls_flush(ha->relay);
 }
 
 

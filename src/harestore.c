@@ -21,12 +21,9 @@
 #include <re_dbg.h>
 #include "relay.h"
 #include "redis.h"
+#include "hakey.h"
 #include "harestore.h"
 
-
-enum {
-	KEY_MAX = 512,
-};
 
 /** One restore */
 struct harestore {
@@ -133,12 +130,11 @@ static void call_reply(int err, const struct redisReply *rep, void *arg)
 
 static int call_ask(struct harestore *hr, const char *id)
 {
-	char key[KEY_MAX];
+	char key[HAKEY_MAX];
 	const char *argv[] = {"HMGET", key, "node", "relay"};
 	size_t len[4];
 
-	(void)re_snprintf(key, sizeof(key), "umedge:v1:{%s}:call:%s",
-			  hr->group, id);
+	hakey_call(key, sizeof(key), hr->group, id);
 	for (int i = 0; i < 4; i++)
 		len[i] = strlen(argv[i]);
 
@@ -208,7 +204,7 @@ int harestore_start(struct harestore **hrp, struct redis *redis,
 		    bool all, harestore_call_h *ch, void *arg)
 {
 	struct harestore *hr;
-	char set[KEY_MAX];
+	char set[HAKEY_MAX];
 	const char *argv[] = {"SMEMBERS", set};
 	size_t len[2];
 	int err;
@@ -225,7 +221,7 @@ int harestore_start(struct harestore **hrp, struct redis *redis,
 	hr->all = all;
 	hr->ch = ch;
 	hr->arg = arg;
-	(void)re_snprintf(set, sizeof(set), "umedge:v1:{%s}:calls", group);
+	hakey_calls(set, sizeof(set), group);
 	len[0] = 8;
 	len[1] = strlen(set);
 

@@ -32,13 +32,13 @@
 #include <re_dbg.h>
 #include "relay.h"
 #include "redis.h"
+#include "hakey.h"
 #include "hastore.h"
 
 
 enum {
 	HASH_BITS    = 10,
 	INFLIGHT_MAX = 1024,
-	KEY_MAX      = 512,
 };
 
 /** The writer */
@@ -201,10 +201,9 @@ static int cmd_send(struct hsentry *e, int argc, const char **argv,
 static void keys_make(const struct hastore *hs, const char *id,
 		      char *call, char *set, char *epoch)
 {
-	(void)re_snprintf(call, KEY_MAX, "umedge:v1:{%s}:call:%s", hs->group,
-			  id);
-	(void)re_snprintf(set, KEY_MAX, "umedge:v1:{%s}:calls", hs->group);
-	(void)re_snprintf(epoch, KEY_MAX, "umedge:v1:{%s}:epoch", hs->group);
+	hakey_call(call, HAKEY_MAX, hs->group, id);
+	hakey_calls(set, HAKEY_MAX, hs->group);
+	hakey_epoch(epoch, HAKEY_MAX, hs->group);
 }
 
 
@@ -232,7 +231,7 @@ static int eval_send(struct hsentry *e, const char **fv, const size_t *fl,
 		     int nf)
 {
 	struct hastore *hs = e->hs;
-	char key[KEY_MAX], set[KEY_MAX], ep[KEY_MAX], epoch[24], ttl[16];
+	char key[HAKEY_MAX], set[HAKEY_MAX], ep[HAKEY_MAX], epoch[24], ttl[16];
 	const char *argv[ARGS_MAX] = {"EVAL", write_lua, "3", ep, key, set,
 				      epoch, ttl, e->id};
 	size_t len[ARGS_MAX];

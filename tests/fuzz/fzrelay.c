@@ -26,13 +26,6 @@ void fzrelay_check(bool ok)
 }
 
 
-static bool first_call(const struct relay_call *call, void *arg)
-{
-	str_ncpy(arg, relay_call_id(call), 512);
-	return true;
-}
-
-
 /**
  * Delete every call of a relay
  *
@@ -40,15 +33,8 @@ static bool first_call(const struct relay_call *call, void *arg)
  */
 void fzrelay_flush(struct relay *relay)
 {
-	char id[512];
-	struct pl pl;
-
-	while (relay_call_count(relay)) {
-		id[0] = '\0';
-		relay_call_apply(relay, first_call, id);
-		pl_set_str(&pl, id);
-		fzrelay_check(!relay_delete(relay, &pl));
-	}
+	relay_calls_flush(relay);
+	fzrelay_check(!relay_call_count(relay));
 }
 
 
