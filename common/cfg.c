@@ -39,6 +39,7 @@ static const struct cfg_key keys[] = {
 
 	KBOOL("sip_enable",           sip.enable),
 	KBOOL("sip_own_streams",      sip.own_streams),
+	KBOOL("sip_own_udp",          sip.own_udp),
 	KBOOL("sip_100rel",           sip.rel100),
 	KLIST("sip_listen",           cfg_listen_h, sip.listeners, sip_ports),
 	KSTR("sip_tls_cert",          sip.tls_cert),
@@ -183,6 +184,7 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->sip.max_redirects    = 3;
 	cfg->sip.rel100           = true;
 	cfg->sip.own_streams      = true;
+	cfg->sip.own_udp          = true;
 	cfg->sip.rate_limit       = 50;
 	cfg->sip.stream_conns     = 4096;
 	cfg->sip.stream_conns_source = 64;

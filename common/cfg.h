@@ -171,6 +171,7 @@ struct cfg_name {
 struct cfg_sip {
 	bool enable;                     /**< Run the B2BUA                */
 	bool own_streams;                /**< TCP/TLS are umedge's own     */
+	bool own_udp;                    /**< UDP is umedge's own          */
 	bool rel100;                     /**< Reliable 1xx (RFC 3262)      */
 	struct list listeners;           /**< struct cfg_listen            */
 	struct list umhosts;             /**< struct cfg_host              */

@@ -120,6 +120,7 @@ static const char *first_change(const struct cfg *o, const struct cfg *n)
 		{!ifaces_kept(o, n), "the address of an interface a "
 		 "listener is on, or turn_relay_interface's"},
 		{o->sip.own_streams != n->sip.own_streams, "sip_own_streams"},
+		{o->sip.own_udp != n->sip.own_udp, "sip_own_udp"},
 		{strcmp(o->turn.relay_iface, n->turn.relay_iface) != 0,
 		 "turn_relay_interface"},
 		{o->turn.kernel != n->turn.kernel, "turn_kernel"},

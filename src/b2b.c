@@ -259,10 +259,10 @@ static bool request(struct b2b *b2b, enum b2b_side side,
 }
 
 
-/* Outside UDP, before libre's transactions (sipraw.c): an untrusted
- * source's request is refused (a CANCEL or a retransmission of it must
- * not reach them), and so is a CANCEL from another source than its
- * INVITE's */
+/* Outside, before the transactions (own transports' first look, or
+ * sipraw.c's on libre's UDP): an untrusted source's request is refused
+ * (a CANCEL or a retransmission of it must not reach them), and so is
+ * a CANCEL from another source than its INVITE's */
 bool b2b_fence_request(const struct sip_msg *msg, void *arg)
 {
 	struct b2b *b2b = arg;
@@ -414,8 +414,9 @@ static int stacks_alloc(struct b2b *b2b, const struct cfg *cfg)
 	for (int s = 0; s < 2 && !err; s++) {
 		struct siptp_prm prm = {
 			NULL, b2b->dnsc, cfg->sip.own_streams,
-			cfg->sip.user_agent,
-			&b2b->slim,
+			cfg->sip.own_udp, s == B2B_EXT ? b2b->gate : NULL,
+			cfg->sip.user_agent, &b2b->slim,
+			s == B2B_EXT ? b2b_fence_request : NULL,
 			s == B2B_EXT ? own_ext_request : own_int_request,
 			own_stray, b2b
 		};

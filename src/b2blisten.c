@@ -14,9 +14,12 @@
  * commit step puts them in force. Over own streams (TCP, TLS) a side
  * has one listener of each; one that is removed or moved stops
  * accepting, and its connections, with the calls on them, go on until
- * they close (siptp_stream_set()). UDP listeners can be added (libre's
- * sip_transp_add(); outside, with the sipraw.c helper) but not
- * removed: libre 1.1.0 closes its UDP transports only all at once
+ * they close (siptp_stream_set()). Over own UDP (sip_own_udp) a UDP
+ * listener is added or removed alone: a removed one's port is free at
+ * once, and the calls whose messages went through it lose that path.
+ * On libre's UDP (sip_own_udp no) UDP listeners can be added (libre's
+ * sip_transp_add(); outside, with the sipraw.c helper) but not removed:
+ * libre 1.1.0 closes its UDP transports only all at once
  * (sip_transp_flush()), so that change needs a restart.
  */
 #include <string.h>
@@ -42,12 +45,14 @@ struct b2b_lprep {
 	struct list udp;              /**< struct udpnew               */
 };
 
-/** A UDP listener a reload adds */
+/** A UDP listener a reload adds or removes */
 struct udpnew {
 	struct le le;                 /**< Member of b2b_lprep.udp     */
 	enum b2b_side side;           /**< Its side                    */
 	struct sa laddr;              /**< Where                       */
-	struct udp_sock *hold;        /**< Bound until the commit      */
+	struct udp_sock *hold;        /**< libre's: bound until the commit */
+	struct sipudp *su;            /**< Own: the new socket         */
+	bool gone;                    /**< Removed                     */
 };
 
 
@@ -237,6 +242,8 @@ static int listen_one(struct b2b *b2b, const struct cfg *cfg,
 	if (err)
 		return err;
 
+	if (tp == CFG_UDP && cfg->sip.own_udp)
+		return siptp_udp_listen(b2b->tp[side], laddr);
 	if (tp != CFG_UDP && cfg->sip.own_streams)
 		return siptp_listen(b2b->tp[side], laddr,
 				    tp == CFG_TLS ? b2b->tls[side] : NULL);
@@ -302,6 +309,7 @@ static void udpnew_destructor(void *data)
 
 	list_unlink(&u->le);
 	mem_deref(u->hold);
+	mem_deref(u->su);
 }
 
 
@@ -323,12 +331,14 @@ static bool udp_in(const struct cfg *cfg, enum b2b_side side,
 }
 
 
-/* a UDP listener of the old configuration the new one drops */
+/* the UDP listeners of the old configuration the new one drops: to be
+ * closed (own UDP), or refused (libre's) */
 static int udp_removed(const struct cfg *o, const struct cfg *n,
-		       char *msg, size_t sz)
+		       struct b2b_lprep *p, char *msg, size_t sz)
 {
 	for (struct le *le = o->sip.listeners.head; le; le = le->next) {
 		const struct cfg_listen *l = le->data;
+		struct udpnew *u;
 		enum b2b_side side;
 		struct sa laddr;
 
@@ -336,11 +346,23 @@ static int udp_removed(const struct cfg *o, const struct cfg *n,
 		    udp_in(n, side, &laddr))
 			continue;
 
-		(void)re_snprintf(msg, sz, "sip_listen %s udp %u removed: "
-				  "that needs a restart (libre closes its UDP "
-				  "transports only all at once)", l->iface,
-				  l->port);
-		return EBUSY;
+		if (!o->sip.own_udp) {
+			(void)re_snprintf(msg, sz, "sip_listen %s udp %u "
+					  "removed: with sip_own_udp no that "
+					  "needs a restart (libre closes its "
+					  "UDP transports only all at once)",
+					  l->iface, l->port);
+			return EBUSY;
+		}
+
+		u = mem_zalloc(sizeof(*u), udpnew_destructor);
+		if (!u)
+			return ENOMEM;
+
+		u->side = side;
+		u->laddr = laddr;
+		u->gone = true;
+		list_append(&p->udp, &u->le, u);
 	}
 
 	return 0;
@@ -348,9 +370,11 @@ static int udp_removed(const struct cfg *o, const struct cfg *n,
 
 
 /* the UDP listeners the new configuration adds, bound now */
-static int udp_prepare(const struct cfg *o, const struct cfg *n,
+static int udp_prepare(const struct b2b *b2b, const struct cfg *n,
 		       struct b2b_lprep *p, char *msg, size_t sz)
 {
+	const struct cfg *o = b2b->cfg;
+
 	for (struct le *le = n->sip.listeners.head; le; le = le->next) {
 		const struct cfg_listen *l = le->data;
 		struct udpnew *u;
@@ -370,7 +394,11 @@ static int udp_prepare(const struct cfg *o, const struct cfg *n,
 			continue;
 		}
 
-		err = udp_listen(&u->hold, &u->laddr, NULL, NULL);
+		if (o->sip.own_udp)
+			err = siptp_udp_make(b2b->tp[u->side], &u->su,
+					     &u->laddr);
+		else
+			err = udp_listen(&u->hold, &u->laddr, NULL, NULL);
 		if (err) {
 			(void)re_snprintf(msg, sz, "sip_listen %s udp %u: %m",
 					  l->iface, l->port, err);
@@ -519,9 +547,9 @@ int b2b_listen_prepare(const struct b2b *b2b, const struct cfg *cfg,
 	if (!err)
 		err = b2b_hosts_check(cfg, msg, sz);
 	if (!err)
-		err = udp_removed(b2b->cfg, cfg, msg, sz);
+		err = udp_removed(b2b->cfg, cfg, p, msg, sz);
 	if (!err)
-		err = udp_prepare(b2b->cfg, cfg, p, msg, sz);
+		err = udp_prepare(b2b, cfg, p, msg, sz);
 	for (int s = 0; s < 2 && !err; s++) {
 		err = stream_prepare(b2b, cfg, p, s, false, msg, sz);
 		if (!err)
@@ -534,6 +562,29 @@ int b2b_listen_prepare(const struct b2b *b2b, const struct cfg *cfg,
 		*pp = p;
 
 	return err;
+}
+
+
+/* a UDP listener a reload adds or removes, in force */
+static void udp_commit(struct b2b *b2b, struct udpnew *u)
+{
+	int err;
+
+	if (u->gone) {
+		err = siptp_udp_remove(b2b->tp[u->side], &u->laddr);
+		if (!err)
+			DEBUG_NOTICE("sip: udp %J closed\n", &u->laddr);
+		return;
+	}
+
+	u->hold = mem_deref(u->hold);
+	err = u->su ? siptp_udp_add(b2b->tp[u->side], u->su) :
+		udp_add(b2b, u->side, &u->laddr);
+	if (err)
+		elog_err("sip: reload: UDP %J could not be added: %m\n",
+			 &u->laddr, err);
+	else
+		DEBUG_NOTICE("sip: listening on udp %J\n", &u->laddr);
 }
 
 
@@ -565,16 +616,6 @@ void b2b_listen_commit(struct b2b *b2b, struct b2b_lprep *p)
 		}
 	}
 
-	for (struct le *le = p->udp.head; le; le = le->next) {
-		struct udpnew *u = le->data;
-		int err;
-
-		u->hold = mem_deref(u->hold);
-		err = udp_add(b2b, u->side, &u->laddr);
-		if (err)
-			elog_err("sip: reload: UDP %J could not be added: %m\n",
-				 &u->laddr, err);
-		else
-			DEBUG_NOTICE("sip: listening on udp %J\n", &u->laddr);
-	}
+	for (struct le *le = p->udp.head; le; le = le->next)
+		udp_commit(b2b, le->data);
 }

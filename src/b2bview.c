@@ -29,10 +29,10 @@ static int gwsets_print(struct re_printf *pf, const struct b2b *b2b)
 }
 
 
-/* The own streams of each side, when they are on */
+/* The own transports of each side, when they are on */
 static int streams_print(struct re_printf *pf, const struct b2b *b2b)
 {
-	if (!b2b->cfg->sip.own_streams)
+	if (!b2b->cfg->sip.own_streams && !b2b->cfg->sip.own_udp)
 		return 0;
 
 	return re_hprintf(pf, "sip streams: outside %H; inside %H\n",

@@ -436,16 +436,10 @@ static int body_print(struct re_printf *pf, const struct body *b)
  */
 void leg_resend(struct leg *leg, const struct sip_msg *msg, struct mbuf *mb)
 {
-	struct sa dst;
-	struct pl rp;
-
-	if (!leg || !msg || !mb || msg->tp != SIP_TRANSP_UDP)
+	if (!leg)
 		return;
 
-	sip_reply_addr(&dst, msg,
-		       !msg_param_exists(&msg->via.params, "rport", &rp));
-	(void)sip_send(leg->b2b->sip[leg->side], msg->sock, msg->tp,
-		       &dst, mb);
+	siptp_resend(leg->b2b->tp[leg->side], msg, mb);
 }
 
 

@@ -5,10 +5,9 @@
  * libre 1.1.0 closes a stream connection on the first message it
  * cannot decode, and stalls it on some (docs/design/stream-transport.md).
  * Here the connection is umedge's: bytes are framed by Content-Length
- * (sipframe.c) before anything decodes them, header aliases renamed
- * (sipalias.c), requests in RFC 2543 syntax given a branch
- * (sip2543.c). A request that still does not decode is answered on
- * the connection (sipans.c), which goes on with the next message.
+ * (sipframe.c) before anything decodes them, then decoded as sipdec.c
+ * reads SIP. A request that still does not decode is answered on the
+ * connection, which goes on with the next message.
  *
  * What cannot be framed (too large: 513; no usable Content-Length:
  * 400) is answered, then the connection is closed: the edge stops
@@ -22,9 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <re.h>
-#include "sipalias.h"
-#include "sipans.h"
-#include "sip2543.h"
+#include "sipdec.h"
 #include "sipframe.h"
 #include "sipconn.h"
 
@@ -212,48 +209,15 @@ int sipconn_send(struct sipconn *sc, struct mbuf *mb)
 static void answer(struct sipconn *sc, const struct mbuf *mb,
 		   uint16_t scode, const char *reason)
 {
-	struct pl text = {(const char *)mb->buf + mb->pos,
-			  mb->end - mb->pos};
-	struct mbuf *out;
+	struct mbuf *out = NULL;
 
-	if (!sipans_is_request(&text))
+	if (sipdec_answer(&out, mb, scode, reason, sc->prm->allow))
 		return;
 
-	if (!reason)
-		scode = sipans_status(&text, &reason);
-
-	out = mbuf_alloc(512);
-	if (!out)
-		return;
-
-	if (!sipans_encode(out, &text, scode, reason, sc->prm->allow)) {
-		out->pos = 0;
-		if (!sipconn_send(sc, out))
-			++sc->answered;
-	}
+	if (!sipconn_send(sc, out))
+		++sc->answered;
 
 	mem_deref(out);
-}
-
-
-/* Decode a framed message, made decodable where it can be */
-static int decode(struct sipconn *sc, struct mbuf *mb,
-		  struct sip_msg **msgp)
-{
-	int err = sipalias_rename(mb);
-
-	if (err)
-		return err;
-
-	err = sip_msg_decode(msgp, mb);
-	if (!err)
-		return 0;      /* mb->pos is at the body now */
-
-	mb->pos = 0;
-	if (sip2543_norm(mb, &sc->peer))
-		err = sip_msg_decode(msgp, mb);
-
-	return err;
 }
 
 
@@ -266,7 +230,7 @@ static void msg_take(struct sipconn *sc, struct mbuf *mb)
 		sc->prm->traceh(false, sipconn_tp(sc), &sc->peer, &sc->laddr,
 				mbuf_buf(mb), mbuf_get_left(mb),
 				sc->prm->trace_arg);
-	if (decode(sc, mb, &msg)) {
+	if (sipdec_decode(&msg, mb, &sc->peer)) {
 		mb->pos = 0;
 		answer(sc, mb, 0, NULL);
 		return;

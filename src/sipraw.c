@@ -37,8 +37,8 @@
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "gate.h"
-#include "sipalias.h"
 #include "sipans.h"
+#include "sipdec.h"
 #include "sip2543.h"
 #include "sipraw.h"
 
@@ -79,27 +79,19 @@ static void sipraw_destructor(void *data)
 
 
 static void answer(struct sipraw *sr, const struct sa *src,
-		   const struct pl *dgram)
+		   const struct mbuf *mb)
 {
-	struct mbuf *out = mbuf_alloc(512);
-	const char *reason;
-	uint16_t scode;
+	struct mbuf *out = NULL;
 
-	if (!out)
+	if (sipdec_answer(&out, mb, 0, NULL, sr->allow))
 		return;
 
-	scode = sipans_status(dgram, &reason);
-	if (sipans_encode(out, dgram, scode, reason, sr->allow))
-		goto out;
-
-	out->pos = 0;
 	if (sr->traceh)
 		sr->traceh(true, SIP_TRANSP_UDP, &sr->laddr, src,
 			   mbuf_buf(out), mbuf_get_left(out), sr->trace_arg);
 	if (!udp_send(sr->us, src, out))
 		++sr->answered;
 
- out:
 	mem_deref(out);
 }
 
@@ -115,14 +107,6 @@ static bool send_handler(int *err, struct sa *dst, struct mbuf *mb,
 	(void)sip2543_strip(mb);
 
 	return false;
-}
-
-
-/* Whether a datagram is SIP: a response or what looks like a request */
-static bool is_sip(const struct pl *dgram)
-{
-	return (dgram->l >= 8 && !memcmp(dgram->p, "SIP/2.0 ", 8)) ||
-		sipans_is_request(dgram);
 }
 
 
@@ -144,12 +128,12 @@ static bool first_look(struct sipraw *sr, struct sip_msg *msg,
 
 
 static void undecodable(struct sipraw *sr, const struct sa *src,
-			const struct pl *dgram)
+			const struct mbuf *mb)
 {
 	bool trusted = gate_trusted(sr->gate, false, src);
 
 	if (trusted)
-		answer(sr, src, dgram);
+		answer(sr, src, mb);
 
 	if (gate_log(sr->gate))
 		DEBUG_INFO("%J: undecodable request: %s\n", src,
@@ -162,42 +146,27 @@ static bool recv_handler(struct sa *src, struct mbuf *mb, void *arg)
 	struct sipraw *sr = arg;
 	struct sip_msg *msg = NULL;
 	const size_t pos = mb->pos;
-	struct pl dgram;
+	struct pl text;
 	bool taken;
-	int err;
 
-	dgram.p = (const char *)mbuf_buf(mb);
-	dgram.l = mbuf_get_left(mb);
-	if (!is_sip(&dgram))
+	if (!sipdec_is_sip(mb))
 		return false;          /* STUN, say: libre's */
 
 	if (sr->traceh)
 		sr->traceh(false, SIP_TRANSP_UDP, src, &sr->laddr,
 			   mbuf_buf(mb), mbuf_get_left(mb), sr->trace_arg);
 
-	if (sipalias_rename(mb))
-		return true;
-
-	err = sip_msg_decode(&msg, mb);
-	mb->pos = pos;
-	if (err) {
-		dgram.p = (const char *)mbuf_buf(mb);
-		dgram.l = mbuf_get_left(mb);
-		if (!sipans_is_request(&dgram))
+	if (sipdec_decode(&msg, mb, src)) {
+		text.p = (const char *)mbuf_buf(mb);
+		text.l = mbuf_get_left(mb);
+		if (!sipans_is_request(&text))
 			return false;  /* a response: libre drops it */
 
-		/* an RFC 2543 request decodes with our branch */
-		if (!sip2543_norm(mb, src)) {
-			undecodable(sr, src, &dgram);
-			return true;
-		}
-
-		err = sip_msg_decode(&msg, mb);
-		mb->pos = pos;
-		if (err)
-			return false;
+		undecodable(sr, src, mb);
+		return true;
 	}
 
+	mb->pos = pos;
 	taken = first_look(sr, msg, src);
 	mem_deref(msg);
 

@@ -1,25 +1,30 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
- * @file siptp.c  One side's SIP transport: libre's stack for UDP (and
- *                for TCP/TLS unless the streams are umedge's own)
+ * @file siptp.c  One side's SIP transport: umedge's own UDP sockets
+ *                and stream connections, or libre's stack
  *
  * The B2BUA answers, keeps server transactions and sends requests
  * through here, never through libre's transport calls directly. With
- * own streams (sip_stream_stack own), TCP and TLS are umedge's:
- * listeners and connections (sipstream.c, sipconn.c), responses
- * (sipresp.c) and transactions (sipxs.c, sipxc.c); libre's stack then
- * has UDP only, and a message's transport says whose it is. Without,
- * everything goes to libre as before.
+ * own streams (sip_own_streams), TCP and TLS are umedge's: listeners
+ * and connections (sipstream.c, sipconn.c); with own UDP (sip_own_udp)
+ * UDP is: sockets (sipudps.c, sipudp.c). Over own transports the
+ * responses (sipresp.c) and transactions (sipxs.c, sipxc.c) are
+ * umedge's too; a message's transport says whose it is. What is not
+ * own goes to libre's stack as before.
  *
- * Requests over own streams go to the route's or the Request-URI's
+ * A request on an own transport is shown to the first-look handler
+ * (fenceh) before the transactions: what it takes (an untrusted
+ * source's) never makes a response go again.
+ *
+ * Requests over own transports go to the route's or the Request-URI's
  * host (its maddr first). A name is resolved first with the B2BUA's
  * DNS client, as libre's sip_request() does for a known transport (RFC
- * 3263): without a port, SRV _sip._tcp (_sips._tcp for TLS) and the
- * first target of the lowest priority; else, or with no SRV, the
- * name's A (AAAA when the listener is IPv6), port 5060 (5061 for TLS)
- * when none is given. The request waits on its siptp_req meanwhile; a
- * failed lookup reaches the owner's response handler. An open
- * connection we made to that address and transport is used again.
+ * 3263): without a port, SRV _sip._udp, _sip._tcp (_sips._tcp for TLS)
+ * and the first target of the lowest priority; else, or with no SRV,
+ * the name's A (AAAA when the listener is IPv6), port 5060 (5061 for
+ * TLS) when none is given. The request waits on its siptp_req
+ * meanwhile; a failed lookup reaches the owner's response handler. An
+ * open connection we made to that address and transport is used again.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -29,7 +34,10 @@
 #include <re_dbg.h>
 #include "umrand.h"
 #include "sipconn.h"
+#include "sippath.h"
 #include "sipstream.h"
+#include "sipudp.h"
+#include "sipudps.h"
 #include "sipxs.h"
 #include "sipxc.h"
 #include "jsonw.h"
@@ -40,6 +48,7 @@
 struct siptp {
 	struct siptp_prm prm;         /**< Its parameters             */
 	struct sipstream *ls[2];      /**< Own listeners: TCP, TLS    */
+	struct sipudps *udp;          /**< Own UDP sockets            */
 	struct list retired;          /**< struct oldls               */
 	struct sipxs_table *xs;       /**< Own server transactions    */
 	struct sipxc_table *xc;       /**< Own client transactions    */
@@ -98,7 +107,7 @@ struct rslv {
 	bool cancel;                  /**< Cancel once sent           */
 };
 
-/** The next hop of a request over an own stream */
+/** The next hop of a request over an own transport */
 struct hop {
 	enum sip_transp t;            /**< Transport                  */
 	struct pl host;               /**< Host (maddr first)         */
@@ -124,9 +133,53 @@ static void siptp_destructor(void *data)
 	list_flush(&tp->retired);
 	for (int i = 0; i < 2; i++)
 		mem_deref(tp->ls[i]);
+	mem_deref(tp->udp);
 	mem_deref(tp->xc);
 	mem_deref(tp->xs);
 	mem_deref(tp->tls);
+}
+
+
+/* A message on an own transport: the first look, the transactions,
+ * then the B2BUA */
+static void dispatch(struct siptp *tp, const struct sip_msg *msg)
+{
+	if (msg->req) {
+		if (tp->prm.fenceh && tp->prm.fenceh(msg, tp->prm.arg))
+			return;
+		if (!sipxs_absorb(tp->xs, msg) && tp->prm.reqh)
+			tp->prm.reqh(msg, tp->prm.arg);
+		return;
+	}
+
+	if (!sipxc_response(tp->xc, msg) && tp->prm.resph)
+		tp->prm.resph(msg, tp->prm.arg);
+}
+
+
+static void msg_handler(struct sipconn *sc, const struct sip_msg *msg,
+			void *arg)
+{
+	(void)sc;
+
+	dispatch(arg, msg);
+}
+
+
+static void udp_msg_handler(struct sipudp *su, const struct sip_msg *msg,
+			    void *arg)
+{
+	(void)su;
+
+	dispatch(arg, msg);
+}
+
+
+static int udp_set_alloc(struct siptp *tp)
+{
+	const struct sipudp_prm uprm = {&tp->prm.lim->conn, tp->prm.gate};
+
+	return sipudps_alloc(&tp->udp, &uprm, udp_msg_handler, tp);
 }
 
 
@@ -143,7 +196,8 @@ int siptp_alloc(struct siptp **tpp, const struct siptp_prm *prm)
 	struct siptp *tp;
 	int err;
 
-	if (!tpp || !prm || !prm->sip || (prm->own && !prm->lim))
+	if (!tpp || !prm || !prm->sip ||
+	    ((prm->own || prm->own_udp) && !prm->lim))
 		return EINVAL;
 
 	tp = mem_zalloc(sizeof(*tp), siptp_destructor);
@@ -154,6 +208,8 @@ int siptp_alloc(struct siptp **tpp, const struct siptp_prm *prm)
 	err = sipxs_table_alloc(&tp->xs, prm->server, 0);
 	if (!err)
 		err = sipxc_table_alloc(&tp->xc, 0);
+	if (!err && prm->own_udp)
+		err = udp_set_alloc(tp);
 
 	if (err)
 		mem_deref(tp);
@@ -185,8 +241,8 @@ static void counts(const struct siptp *tp, uint32_t *open_n,
 
 
 /**
- * Print the own streams' figures: connections open and refused,
- * undecodable requests answered (nothing without own streams)
+ * Print the own transports' figures: connections open and refused,
+ * transactions, UDP sockets (nothing without own transports)
  *
  * @param pf Print handler
  * @param tp Transport
@@ -198,22 +254,23 @@ int siptp_status(struct re_printf *pf, const struct siptp *tp)
 	uint32_t open_n;
 	uint64_t refused;
 
-	if (!tp || !tp->prm.own)
+	if (!tp || (!tp->prm.own && !tp->prm.own_udp))
 		return 0;
 
 	counts(tp, &open_n, &refused);
 
 	return re_hprintf(pf, "%u connections in, %u out, %llu refused, "
-			  "%u server and %u client transactions",
+			  "%u server and %u client transactions, "
+			  "%u UDP sockets",
 			  open_n, list_count(&tp->out),
 			  (unsigned long long)refused, sipxs_count(tp->xs),
-			  sipxc_count(tp->xc));
+			  sipxc_count(tp->xc), sipudps_count(tp->udp));
 }
 
 
 /**
- * Write a side's own streams as a JSON member (null when it uses
- * libre's)
+ * Write a side's own transports as a JSON member (null when it uses
+ * libre's only)
  *
  * @param w   JSON writer, inside an object
  * @param key Member name
@@ -224,7 +281,7 @@ void siptp_json(struct jsonw *w, const char *key, const struct siptp *tp)
 	uint32_t open_n;
 	uint64_t refused;
 
-	if (!tp || !tp->prm.own) {
+	if (!tp || (!tp->prm.own && !tp->prm.own_udp)) {
 		jsonw_null(w, key);
 		return;
 	}
@@ -236,6 +293,7 @@ void siptp_json(struct jsonw *w, const char *key, const struct siptp *tp)
 	jsonw_u64(w, "refused", refused);
 	jsonw_u64(w, "server_transactions", sipxs_count(tp->xs));
 	jsonw_u64(w, "client_transactions", sipxc_count(tp->xc));
+	jsonw_u64(w, "udp_sockets", sipudps_count(tp->udp));
 	jsonw_close(w);
 }
 
@@ -253,29 +311,14 @@ struct sip *siptp_sip(const struct siptp *tp)
  * @param tp Transport
  * @param t  SIP transport
  *
- * @return true for TCP and TLS with own streams
+ * @return true for TCP and TLS with own streams, UDP with own UDP
  */
 bool siptp_own(const struct siptp *tp, enum sip_transp t)
 {
-	return tp && tp->prm.own && t != SIP_TRANSP_UDP;
-}
+	if (!tp)
+		return false;
 
-
-/* A message on an own connection: transactions first, then the B2BUA */
-static void msg_handler(struct sipconn *sc, const struct sip_msg *msg,
-			void *arg)
-{
-	struct siptp *tp = arg;
-	(void)sc;
-
-	if (msg->req) {
-		if (!sipxs_absorb(tp->xs, msg) && tp->prm.reqh)
-			tp->prm.reqh(msg, tp->prm.arg);
-		return;
-	}
-
-	if (!sipxc_response(tp->xc, msg) && tp->prm.resph)
-		tp->prm.resph(msg, tp->prm.arg);
+	return t == SIP_TRANSP_UDP ? tp->prm.own_udp : tp->prm.own;
 }
 
 
@@ -388,6 +431,84 @@ void siptp_stream_set(struct siptp *tp, bool t, struct sipstream *ss,
 
 
 /**
+ * Bind an own UDP socket, not yet in use (a reload makes it before it
+ * commits; what comes on it meanwhile is handled)
+ *
+ * @param tp    Transport (with own UDP)
+ * @param sup   Pointer to the socket
+ * @param laddr Where
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_udp_make(struct siptp *tp, struct sipudp **sup,
+		   const struct sa *laddr)
+{
+	if (!tp || !tp->udp)
+		return EINVAL;
+
+	return sipudps_make(tp->udp, sup, laddr);
+}
+
+
+/**
+ * Put an own UDP socket in use
+ *
+ * @param tp Transport (with own UDP)
+ * @param su Socket from siptp_udp_make() (referenced)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_udp_add(struct siptp *tp, struct sipudp *su)
+{
+	if (!tp || !tp->udp)
+		return EINVAL;
+
+	return sipudps_add(tp->udp, su);
+}
+
+
+/**
+ * Listen for SIP over own UDP
+ *
+ * @param tp    Transport (with own UDP)
+ * @param laddr Where
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_udp_listen(struct siptp *tp, const struct sa *laddr)
+{
+	struct sipudp *su = NULL;
+	int err;
+
+	err = siptp_udp_make(tp, &su, laddr);
+	if (!err)
+		err = siptp_udp_add(tp, su);
+
+	mem_deref(su);
+
+	return err;
+}
+
+
+/**
+ * Close the own UDP socket on an address: its port is free at once;
+ * the transactions on it send nothing more
+ *
+ * @param tp    Transport (with own UDP)
+ * @param laddr Its address
+ *
+ * @return 0 if success, otherwise errorcode (ENOENT: none there)
+ */
+int siptp_udp_remove(struct siptp *tp, const struct sa *laddr)
+{
+	if (!tp || !tp->udp)
+		return EINVAL;
+
+	return sipudps_remove(tp->udp, laddr);
+}
+
+
+/**
  * Our address for a transport, as libre's sip_transp_laddr()
  *
  * @param tp    Transport
@@ -409,7 +530,10 @@ int siptp_laddr(struct siptp *tp, struct sa *laddr, enum sip_transp t,
 	if (!siptp_own(tp, t))
 		return sip_transp_laddr(tp->prm.sip, laddr, t, dst);
 
-	la = sipstream_laddr(tp->ls[t == SIP_TRANSP_TLS]);
+	if (t == SIP_TRANSP_UDP)
+		la = sipudp_laddr(sipudps_pick(tp->udp, dst));
+	else
+		la = sipstream_laddr(tp->ls[t == SIP_TRANSP_TLS]);
 	if (!la)
 		return EPROTONOSUPPORT;
 
@@ -503,6 +627,38 @@ static void st_destructor(void *data)
 
 	mem_deref(st->l);
 	mem_deref(st->o);
+}
+
+
+/**
+ * Send an encoded response again to where the answers to its request
+ * go (over UDP: a stream is reliable)
+ *
+ * @param tp  Transport
+ * @param msg The request it answers
+ * @param mb  The response
+ */
+void siptp_resend(struct siptp *tp, const struct sip_msg *msg,
+		  struct mbuf *mb)
+{
+	struct sippath p = SIPPATH_INIT;
+	struct pl rp;
+	struct sa dst;
+
+	if (!tp || !msg || !mb || msg->tp != SIP_TRANSP_UDP)
+		return;
+
+	mb->pos = 0;
+	if (siptp_own(tp, msg->tp)) {
+		if (!sippath_reply_to(&p, msg))
+			(void)sippath_send(&p, mb);
+		sippath_reset(&p);
+		return;
+	}
+
+	sip_reply_addr(&dst, msg,
+		       !msg_param_exists(&msg->via.params, "rport", &rp));
+	(void)sip_send(tp->prm.sip, msg->sock, msg->tp, &dst, mb);
 }
 
 
@@ -709,7 +865,32 @@ static int conn_get(struct sipconn **scp, struct siptp *tp,
 }
 
 
-/* The next hop of a request over an own stream: the route's or URI's
+/* Where a request to dst goes: the socket of its family over UDP, an
+ * open connection we made or a new one over a stream */
+static int path_get(struct sippath *p, struct siptp *tp, enum sip_transp t,
+		    const struct sa *dst)
+{
+	struct sipconn *sc;
+	struct sipudp *su;
+	int err;
+
+	if (t == SIP_TRANSP_UDP) {
+		su = sipudps_pick(tp->udp, dst);
+		if (!su)
+			return EPROTONOSUPPORT;
+		sippath_udp(p, su, dst);
+		return 0;
+	}
+
+	err = conn_get(&sc, tp, dst, t == SIP_TRANSP_TLS);
+	if (!err)
+		sippath_conn(p, sc);
+
+	return err;
+}
+
+
+/* The next hop of a request over an own transport: the route's or URI's
  * host (maddr first), port and transport */
 static int hop_of(struct hop *hop, const char *uri, const struct uri *route)
 {
@@ -802,7 +983,7 @@ static void req_resp_handler(int err, const struct sip_msg *msg, void *arg)
 }
 
 
-/* The request over an own stream to dst: Via with the listener's
+/* The request over an own transport to dst: Via with the listener's
  * address and a branch of ours, what sendh adds (Contact), the owner's
  * part */
 static int send_to(struct siptp_req *req, struct siptp *tp,
@@ -810,25 +991,25 @@ static int send_to(struct siptp_req *req, struct siptp *tp,
 		   const char *met, const char *uri, struct mbuf *body,
 		   sip_send_h *sendh)
 {
-	struct sipconn *sc;
-	struct mbuf *mb;
+	struct sippath path = SIPPATH_INIT;
+	struct mbuf *mb = NULL;
 	struct sa laddr;
 	uint64_t branch;
 	int err;
 
 	err = siptp_laddr(tp, &laddr, t, dst);
 	if (!err)
-		err = conn_get(&sc, tp, dst, t == SIP_TRANSP_TLS);
+		err = path_get(&path, tp, t, dst);
+	if (!err)
+		err = um_rand_u64(&branch);     /* unguessable, fails closed */
 	if (err)
-		return err;
-
-	err = um_rand_u64(&branch);     /* unguessable, fails closed */
-	if (err)
-		return err;
+		goto out;
 
 	mb = mbuf_alloc(1024);
-	if (!mb)
-		return ENOMEM;
+	if (!mb) {
+		err = ENOMEM;
+		goto out;
+	}
 
 	err  = mbuf_printf(mb, "%s %s SIP/2.0\r\n", met, uri);
 	err |= mbuf_printf(mb, "Via: SIP/2.0/%s %J;branch=z9hG4bK%016llx;"
@@ -840,12 +1021,13 @@ static int send_to(struct siptp_req *req, struct siptp *tp,
 		goto out;
 
 	mb->pos = 0;
-	err = stateful ? sipxc_send(&req->o, tp->xc, sc, mb,
+	err = stateful ? sipxc_send(&req->o, tp->xc, &path, mb,
 				    req_resp_handler, req) :
-		sipconn_send(sc, mb);
+		sippath_send(&path, mb);
 
  out:
 	mem_deref(mb);
+	sippath_reset(&path);
 
 	return err;
 }
@@ -966,6 +1148,17 @@ static void srv_handler(int err, const struct dnshdr *hdr,
 }
 
 
+static const char *srv_prefix(enum sip_transp t)
+{
+	switch (t) {
+
+	case SIP_TRANSP_UDP: return "_sip._udp";
+	case SIP_TRANSP_TLS: return "_sips._tcp";
+	default:             return "_sip._tcp";
+	}
+}
+
+
 /* The next hop is a name: the request waits for it on req */
 static int rslv_start(struct siptp_req *req, struct siptp *tp,
 		      const struct hop *hop, bool stateful, const char *met,
@@ -999,8 +1192,7 @@ static int rslv_start(struct siptp_req *req, struct siptp *tp,
 	if (hop->port) {
 		err = addr_lookup(rs, rs->host);
 	}
-	else if (re_snprintf(name, sizeof(name), "%s.%s", hop->t ==
-			     SIP_TRANSP_TLS ? "_sips._tcp" : "_sip._tcp",
+	else if (re_snprintf(name, sizeof(name), "%s.%s", srv_prefix(hop->t),
 			     rs->host) < 0) {
 		err = ENAMETOOLONG;
 	}
@@ -1022,7 +1214,7 @@ static int rslv_start(struct siptp_req *req, struct siptp *tp,
 }
 
 
-/* The request over an own stream: at once to an address, after a
+/* The request over an own transport: at once to an address, after a
  * lookup to a name */
 static int own_request(struct siptp_req *req, struct siptp *tp,
 		       bool stateful, const char *met, const char *uri,
@@ -1049,8 +1241,8 @@ static int own_request(struct siptp_req *req, struct siptp *tp,
 
 
 /**
- * Send a request, as libre's sip_request(): over an own stream when
- * the route (or the URI) names TCP or TLS and the streams are own
+ * Send a request, as libre's sip_request(): over an own transport when
+ * the route (or the URI) names one that is own
  *
  * @param reqp     Pointer to the request, set to NULL when it ends; or
  *                 NULL to leave it to itself
@@ -1107,7 +1299,7 @@ int siptp_request(struct siptp_req **reqp, struct siptp *tp,
 
 	/* a response may come before the call returns */
 	mem_ref(req);
-	if (tp->prm.own)
+	if (tp->prm.own || tp->prm.own_udp)
 		err = own_request(req, tp, stateful, met, uri, route, mb,
 				  sendh);
 	else

@@ -10,10 +10,14 @@ struct siptp;
 struct siptp_st;
 struct siptp_req;
 struct sipstream;
+struct sipudp;
+struct gate;
 struct tls;
 
 /** A request or response came on one of the own connections */
 typedef void (siptp_msg_h)(const struct sip_msg *msg, void *arg);
+/** A first look at a request: true if it was taken (answered) */
+typedef bool (siptp_fence_h)(const struct sip_msg *msg, void *arg);
 
 /** A side's transport */
 struct siptp_prm {
@@ -22,10 +26,16 @@ struct siptp_prm {
 					   own streams, or NULL (it must
 					   outlive the transport)      */
 	bool own;                     /**< TCP/TLS are umedge's own       */
+	bool own_udp;                 /**< UDP is umedge's own            */
+	struct gate *gate;            /**< Whose undecodable requests over
+					   own UDP are answered, or NULL:
+					   everyone's                   */
 	const char *server;           /**< Server / User-Agent value      */
 	const struct sipstream_prm *lim; /**< Listener and connection
 					    limits (kept)                */
-	siptp_msg_h *reqh;            /**< Requests on own connections    */
+	siptp_fence_h *fenceh;        /**< First look at requests on own
+					   transports, or NULL          */
+	siptp_msg_h *reqh;            /**< Requests on own transports     */
 	siptp_msg_h *resph;           /**< Responses nothing waited for   */
 	void *arg;                    /**< Their argument                 */
 };
@@ -37,6 +47,11 @@ int  siptp_stream_make(struct siptp *tp, struct sipstream **ssp,
 		       const struct sa *laddr, struct tls *tls);
 void siptp_stream_set(struct siptp *tp, bool t, struct sipstream *ss,
 		      struct tls *tls);
+int  siptp_udp_make(struct siptp *tp, struct sipudp **sup,
+		    const struct sa *laddr);
+int  siptp_udp_add(struct siptp *tp, struct sipudp *su);
+int  siptp_udp_listen(struct siptp *tp, const struct sa *laddr);
+int  siptp_udp_remove(struct siptp *tp, const struct sa *laddr);
 bool siptp_own(const struct siptp *tp, enum sip_transp t);
 int  siptp_laddr(struct siptp *tp, struct sa *laddr, enum sip_transp t,
 		 const struct sa *dst);
@@ -50,6 +65,8 @@ int  siptp_replyf(struct siptp *tp, const struct sip_msg *msg,
 int  siptp_reply(struct siptp *tp, const struct sip_msg *msg,
 		 uint16_t scode, const char *reason);
 
+void siptp_resend(struct siptp *tp, const struct sip_msg *msg,
+		  struct mbuf *mb);
 int  siptp_st_alloc(struct siptp_st **stp, struct siptp *tp,
 		    const struct sip_msg *msg, sip_cancel_h *cancelh,
 		    void *arg);

@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
- * @file sipxc.c  Client transactions on umedge's own stream connections
+ * @file sipxc.c  Client transactions on umedge's own transports
  *
- * RFC 3261 §17.1 over a reliable transport, with RFC 6026: nothing is
- * retransmitted. A request is sent on a connection with the top Via
- * its owner wrote (a branch of its own); responses on any connection
- * are matched by that branch and the CSeq method (§17.1.3).
+ * RFC 3261 §17.1 with RFC 6026. A request is sent on a path (sippath.c:
+ * a stream connection, or a UDP socket and an address) with the top
+ * Via its owner wrote (a branch of its own); responses on any of our
+ * transports are matched by that branch and the CSeq method (§17.1.3).
+ *
+ * Over UDP the request is retransmitted (Timer A: T1 doubling until a
+ * provisional response; Timer E: T1 doubling up to T2, T2 once a
+ * provisional came) and a final response is followed by a wait that
+ * absorbs its retransmissions (Timer D, 64·T1: each 3xx-6xx again is
+ * ACKed again; Timer K, T4). A CANCEL is retransmitted as Timer E
+ * until it is answered. Over a stream nothing is retransmitted and
+ * Timers D and K are 0. T1 is timeout_ms / 64; T2 = 8·T1, T4 = 10·T1.
  *
  * - Timer B/F: without a final response within timeout_ms (64*T1),
  *   the owner hears ETIMEDOUT (an INVITE only until a provisional
@@ -23,6 +31,7 @@
 #include <re.h>
 #include "sipalias.h"
 #include "sipconn.h"
+#include "sippath.h"
 #include "sipxc.h"
 
 
@@ -41,11 +50,17 @@ struct sipxc_table {
 /** A client transaction */
 struct sipxc {
 	struct le he;               /**< Member of the table           */
-	struct tmr tmr;             /**< Timer B/F, then M             */
+	struct tmr tmr;             /**< Timer B/F, then D, K or M     */
+	struct tmr rtx;             /**< Timer A/E (UDP)               */
+	struct tmr crtx;            /**< The CANCEL's Timer E (UDP)    */
 	struct sipxc_table *t;      /**< The table (not a reference)   */
-	struct sipconn *sc;         /**< The connection (referenced)   */
+	struct sippath path;        /**< Where it goes                 */
 	struct sip_msg *req;        /**< The request, decoded          */
 	struct mbuf *mb;            /**< ... from this copy            */
+	struct mbuf *sent;          /**< The request as sent (UDP)     */
+	uint32_t rtx_ms;            /**< Next retransmission interval  */
+	uint32_t crtx_ms;           /**< ... of the CANCEL             */
+	uint32_t crtx_total;        /**< The CANCEL's time so far      */
 	sipxc_resp_h *resph;        /**< Response handler              */
 	void *arg;                  /**< Its argument                  */
 	bool invite;                /**< An INVITE                     */
@@ -53,6 +68,8 @@ struct sipxc {
 	bool final;                 /**< A final came                  */
 	bool cancel;                /**< CANCEL asked for              */
 	bool cancelled;             /**< ... and sent                  */
+	bool cancel_done;           /**< ... and answered              */
+	bool completed;             /**< UDP: absorbing retransmissions */
 	bool orphan;                /**< Its owner let it go           */
 };
 
@@ -105,9 +122,18 @@ static void sipxc_destructor(void *data)
 		--ct->t->n;
 	hash_unlink(&ct->he);
 	tmr_cancel(&ct->tmr);
-	mem_deref(ct->sc);
+	tmr_cancel(&ct->rtx);
+	tmr_cancel(&ct->crtx);
+	sippath_reset(&ct->path);
 	mem_deref(ct->req);
 	mem_deref(ct->mb);
+	mem_deref(ct->sent);
+}
+
+
+static uint32_t t1_ms(const struct sipxc_table *t)
+{
+	return t->timeout_ms >= 64 ? t->timeout_ms / 64 : 1;
 }
 
 
@@ -149,7 +175,7 @@ static int send_mirror(struct sipxc *ct, const char *met,
 			   &from->val, to, &req->callid, req->cseq.num, met);
 	if (!err) {
 		mb->pos = 0;
-		err = sipconn_send(ct->sc, mb);
+		err = sippath_send(&ct->path, mb);
 	}
 
 	mem_deref(mb);
@@ -167,6 +193,7 @@ static void end(struct sipxc *ct, int err, const struct sip_msg *msg)
 	ct->final = true;
 	ct->resph = NULL;
 	tmr_cancel(&ct->tmr);
+	tmr_cancel(&ct->rtx);
 	hash_unlink(&ct->he);
 	--ct->t->n;
 	if (resph)
@@ -180,7 +207,7 @@ static void timeout_handler(void *arg)
 {
 	struct sipxc *ct = arg;
 
-	if (ct->final) {          /* Timer M: no more 2xx */
+	if (ct->final) {          /* Timer D, K or M: nothing more */
 		hash_unlink(&ct->he);
 		--ct->t->n;
 		ct->resph = NULL;
@@ -217,26 +244,47 @@ static int req_decode(struct sipxc *ct, const struct mbuf *req)
 }
 
 
+/* Timer A (INVITE, until a provisional) or E (T2 once one came) */
+static void rtx_handler(void *arg)
+{
+	struct sipxc *ct = arg;
+	const uint32_t t2 = 8 * t1_ms(ct->t);
+
+	if (ct->final || (ct->invite && ct->prov))
+		return;
+
+	ct->sent->pos = 0;
+	(void)sippath_send(&ct->path, ct->sent);
+	if (ct->invite)
+		ct->rtx_ms *= 2;
+	else
+		ct->rtx_ms = ct->prov ? t2 : min(2 * ct->rtx_ms, t2);
+
+	tmr_start(&ct->rtx, ct->rtx_ms, rtx_handler, ct);
+}
+
+
 /**
- * Send a request on a connection, as a client transaction
+ * Send a request on a path, as a client transaction
  *
  * @param ctp   Pointer to the transaction (the owner's)
  * @param t     Table
- * @param sc    Connection
- * @param req   The whole request, with a top Via and a branch
+ * @param path  Where it goes (its references are taken)
+ * @param req   The whole request, with a top Via and a branch (over
+ *              UDP referenced for retransmissions: not to be changed)
  * @param resph Response handler
  * @param arg   Its argument
  *
  * @return 0 if success, otherwise errorcode
  */
 int sipxc_send(struct sipxc **ctp, struct sipxc_table *t,
-	       struct sipconn *sc, struct mbuf *req, sipxc_resp_h *resph,
-	       void *arg)
+	       const struct sippath *path, struct mbuf *req,
+	       sipxc_resp_h *resph, void *arg)
 {
 	struct sipxc *ct;
 	int err;
 
-	if (!ctp || !t || !sc || !req || !resph)
+	if (!ctp || !t || !path || !req || !resph)
 		return EINVAL;
 
 	ct = mem_zalloc(sizeof(*ct), sipxc_destructor);
@@ -250,15 +298,20 @@ int sipxc_send(struct sipxc **ctp, struct sipxc_table *t,
 	if (err)
 		goto out;
 
-	err = sipconn_send(sc, req);
+	err = sippath_send(path, req);
 	if (err)
 		goto out;
 
-	ct->sc = mem_ref(sc);
+	sippath_copy(&ct->path, path);
 	ct->invite = !pl_strcmp(&ct->req->met, "INVITE");
 	hash_append(t->ht, hash_joaat_pl(&ct->req->via.branch), &ct->he, ct);
 	++t->n;
 	tmr_start(&ct->tmr, t->timeout_ms, timeout_handler, ct);
+	if (!sippath_reliable(path)) {
+		ct->sent = mem_ref(req);
+		ct->rtx_ms = t1_ms(t);
+		tmr_start(&ct->rtx, ct->rtx_ms, rtx_handler, ct);
+	}
 	*ctp = ct;
 
  out:
@@ -286,23 +339,73 @@ static struct sipxc *lookup(const struct sipxc_table *t,
 }
 
 
-static void provisional(struct sipxc *ct, const struct sip_msg *msg)
+/* The CANCEL's Timer E over UDP, until it is answered or 64·T1 */
+static void crtx_handler(void *arg)
+{
+	struct sipxc *ct = arg;
+	const struct sip_hdr *to = sip_msg_hdr(ct->req, SIP_HDR_TO);
+
+	ct->crtx_total += ct->crtx_ms;
+	if (ct->cancel_done || ct->final || ct->crtx_total >= ct->t->timeout_ms)
+		return;
+
+	(void)send_mirror(ct, "CANCEL", &to->val);
+	ct->crtx_ms = min(2 * ct->crtx_ms, 8 * t1_ms(ct->t));
+	tmr_start(&ct->crtx, ct->crtx_ms, crtx_handler, ct);
+}
+
+
+/* CANCEL goes (§9.1): without a final response within 64·T1 the
+ * INVITE ends */
+static int cancel_send(struct sipxc *ct)
 {
 	const struct sip_hdr *to = sip_msg_hdr(ct->req, SIP_HDR_TO);
 
+	ct->cancelled = true;
+	if (!tmr_isrunning(&ct->tmr))
+		tmr_start(&ct->tmr, ct->t->timeout_ms, timeout_handler, ct);
+
+	if (!sippath_reliable(&ct->path)) {
+		ct->crtx_ms = t1_ms(ct->t);
+		tmr_start(&ct->crtx, ct->crtx_ms, crtx_handler, ct);
+	}
+
+	return send_mirror(ct, "CANCEL", &to->val);
+}
+
+
+static void provisional(struct sipxc *ct, const struct sip_msg *msg)
+{
 	/* INVITE: Proceeding has no Timer B (§17.1.1.2); a non-INVITE
 	 * keeps Timer F (§17.1.2.2) */
-	if (ct->invite && !ct->prov)
+	if (ct->invite && !ct->prov) {
 		tmr_cancel(&ct->tmr);
+		tmr_cancel(&ct->rtx);
+	}
 
 	ct->prov = true;
-	if (ct->cancel && !ct->cancelled) {
-		ct->cancelled = true;
-		(void)send_mirror(ct, "CANCEL", &to->val);
-	}
+	if (ct->cancel && !ct->cancelled)
+		(void)cancel_send(ct);
 
 	if (ct->resph)
 		ct->resph(0, msg, ct->arg);
+}
+
+
+/* Over UDP a final response's retransmissions are absorbed for a while
+ * (Timer D or K); the owner hears of it now */
+static void complete(struct sipxc *ct, const struct sip_msg *msg,
+		     uint32_t ms)
+{
+	sipxc_resp_h *resph = ct->resph;
+
+	ct->final = true;
+	ct->completed = true;
+	ct->resph = NULL;
+	tmr_cancel(&ct->rtx);
+	tmr_start(&ct->tmr, ms, timeout_handler, ct);
+	if (resph)
+		resph(0, msg, ct->arg);
 }
 
 
@@ -315,18 +418,39 @@ static void final_response(struct sipxc *ct, const struct sip_msg *msg)
 
 	if (ct->invite && msg->scode < 300) {
 		ct->final = true;     /* Accepted: Timer M */
+		tmr_cancel(&ct->rtx);
 		tmr_start(&ct->tmr, ct->t->timeout_ms, timeout_handler, ct);
 		if (ct->resph)
 			ct->resph(0, msg, ct->arg);
 		return;
 	}
 
-	end(ct, 0, msg);
+	if (sippath_reliable(&ct->path))
+		end(ct, 0, msg);
+	else
+		complete(ct, msg, ct->invite ? ct->t->timeout_ms :
+			 10 * t1_ms(ct->t));
+}
+
+
+/* A final response again: a 2xx of another fork goes to the owner; a
+ * 3xx-6xx again over UDP is ACKed again */
+static void final_again(struct sipxc *ct, const struct sip_msg *msg)
+{
+	const struct sip_hdr *to = sip_msg_hdr(msg, SIP_HDR_TO);
+
+	if (!ct->invite)
+		return;
+
+	if (msg->scode < 300 && !ct->completed && ct->resph)
+		ct->resph(0, msg, ct->arg);
+	else if (msg->scode >= 300 && ct->completed && to)
+		(void)send_mirror(ct, "ACK", &to->val);
 }
 
 
 /**
- * Offer a response that came on an own connection
+ * Offer a response that came on an own transport
  *
  * @param t   Table
  * @param msg Response
@@ -345,7 +469,12 @@ bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg)
 		struct sip_msg m = *msg;
 
 		pl_set_str(&m.cseq.met, "INVITE");
-		return lookup(t, &m) != NULL;
+		ct = lookup(t, &m);
+		if (ct) {
+			ct->cancel_done = true;
+			tmr_cancel(&ct->crtx);
+		}
+		return ct != NULL;
 	}
 
 	ct = lookup(t, msg);
@@ -358,11 +487,9 @@ bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg)
 		return true;
 	}
 
-	if (ct->final && ct->invite && msg->scode < 300) {
-		if (ct->resph)
-			ct->resph(0, msg, ct->arg);      /* a fork's 2xx */
-	}
-	else if (!ct->final)
+	if (ct->final)
+		final_again(ct, msg);
+	else
 		final_response(ct, msg);
 
 	return true;
@@ -380,8 +507,6 @@ bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg)
  */
 int sipxc_cancel(struct sipxc *ct)
 {
-	const struct sip_hdr *to;
-
 	if (!ct)
 		return EINVAL;
 
@@ -392,10 +517,7 @@ int sipxc_cancel(struct sipxc *ct)
 	if (!ct->prov || ct->cancelled)
 		return 0;
 
-	ct->cancelled = true;
-	to = sip_msg_hdr(ct->req, SIP_HDR_TO);
-
-	return send_mirror(ct, "CANCEL", &to->val);
+	return cancel_send(ct);
 }
 
 
@@ -441,7 +563,7 @@ void sipxc_conn_closed(struct sipxc_table *t, const struct sipconn *sc)
 			struct sipxc *ct = le->data;
 
 			next = le->next;
-			if (ct->sc == sc && !ct->final)
+			if (ct->path.sc == sc && !ct->final)
 				end(ct, ECONNRESET, NULL);
 		}
 	}

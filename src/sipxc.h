@@ -8,6 +8,7 @@
 struct sipxc_table;
 struct sipxc;
 struct sipconn;
+struct sippath;
 
 /**
  * A response to the request (msg), or its end without one (err:
@@ -18,8 +19,8 @@ typedef void (sipxc_resp_h)(int err, const struct sip_msg *msg,
 
 int  sipxc_table_alloc(struct sipxc_table **tp, uint32_t timeout_ms);
 int  sipxc_send(struct sipxc **ctp, struct sipxc_table *t,
-		struct sipconn *sc, struct mbuf *req, sipxc_resp_h *resph,
-		void *arg);
+		const struct sippath *path, struct mbuf *req,
+		sipxc_resp_h *resph, void *arg);
 bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg);
 int  sipxc_cancel(struct sipxc *ct);
 void sipxc_abandon(struct sipxc *ct);

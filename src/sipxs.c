@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
- * @file sipxs.c  Server transactions on umedge's own stream connections
+ * @file sipxs.c  Server transactions on umedge's own transports
  *
- * RFC 3261 §17.2 over a reliable transport (with RFC 6026): nothing is
- * retransmitted, so a transaction only absorbs what belongs to it and
- * lives on for 64*T1 after its final response where the RFC keeps it:
+ * RFC 3261 §17.2 with RFC 6026. A transaction absorbs what belongs to
+ * it and lives on for 64*T1 after its final response where the RFC
+ * keeps it:
  *
- * - INVITE, 3xx-6xx: Completed until its ACK (Timer H; Timer I = 0);
- *   the ACK is absorbed here.
+ * - INVITE, 3xx-6xx: Completed until its ACK (Timer H); the ACK is
+ *   absorbed here. Over UDP the response is retransmitted meanwhile
+ *   (Timer G: T1 doubling up to T2) and the transaction absorbs ACKs
+ *   for T4 after the first (Timer I); over a stream Timer I is 0.
  * - INVITE, 2xx: Accepted (Timer L), absorbing a retransmitted INVITE;
- *   the ACK of a 2xx is a request of the dialog and goes on.
- * - non-INVITE: gone with its final response (Timer J = 0).
+ *   the ACK of a 2xx is a request of the dialog and goes on (the 2xx
+ *   is retransmitted by the dialog's owner, leg.c).
+ * - non-INVITE: over UDP Completed for 64*T1 (Timer J), giving a
+ *   retransmitted request its response again; over a stream gone with
+ *   its final response (Timer J = 0).
  *
  * A request that matches one (RFC 3261 §17.2.3: branch, sent-by and
  * method; an ACK matches its INVITE) gets the last response again. A
@@ -19,11 +24,15 @@
  * INVITE's cancel handler runs (its owner answers 487).
  *
  * Responses go on the connection the request came on (msg->sock, a
- * sipconn); when that is closed they fail with ENOTCONN.
+ * sipconn), or over UDP from its socket to its reply address
+ * (sippath.c); when that is closed they fail with ENOTCONN. A
+ * retransmitted request over UDP gets the response where the first one
+ * did, whatever its own source. T1 is linger_ms / 64; T2 = 8·T1, T4 =
+ * 10·T1.
  */
 #include <stdarg.h>
 #include <re.h>
-#include "sipconn.h"
+#include "sippath.h"
 #include "sipresp.h"
 #include "sipxs.h"
 
@@ -45,19 +54,23 @@ enum xs_state {
 	XS_PROCEEDING,
 	XS_COMPLETED,
 	XS_ACCEPTED,
+	XS_CONFIRMED,
 };
 
 /** A server transaction */
 struct sipxs {
 	struct le he;                /**< Member of the table           */
 	struct tmr tmr;              /**< Its end after the final reply */
+	struct tmr rtx;              /**< Timer G (UDP)                 */
 	struct sipxs_table *t;       /**< The table (not a reference)   */
 	const struct sip_msg *msg;   /**< The request (referenced)      */
 	struct mbuf *last;           /**< The last response sent        */
 	sipxs_cancel_h *cancelh;     /**< Cancel handler                */
 	void *arg;                   /**< Its argument                  */
 	enum xs_state state;         /**< Where it is                   */
+	uint32_t rtx_ms;             /**< Timer G's next interval       */
 	bool invite;                 /**< An INVITE transaction         */
+	bool udp;                    /**< Over UDP                      */
 };
 
 
@@ -113,6 +126,7 @@ static void sipxs_destructor(void *data)
 		--st->t->n;
 	hash_unlink(&st->he);
 	tmr_cancel(&st->tmr);
+	tmr_cancel(&st->rtx);
 	mem_deref((void *)st->msg);
 	mem_deref(st->last);
 }
@@ -149,11 +163,27 @@ static struct sipxs *lookup(const struct sipxs_table *t,
 }
 
 
+static uint32_t t1_ms(const struct sipxs_table *t)
+{
+	return t->linger_ms >= 64 ? t->linger_ms / 64 : 1;
+}
+
+
+/* A response to where the responses to msg go */
 static int send_on(const struct sip_msg *msg, struct mbuf *mb)
 {
-	mb->pos = 0;
+	struct sippath p = SIPPATH_INIT;
+	int err;
 
-	return sipconn_send(msg->sock, mb);
+	err = sippath_reply_to(&p, msg);
+	if (!err) {
+		mb->pos = 0;
+		err = sippath_send(&p, mb);
+	}
+
+	sippath_reset(&p);
+
+	return err;
 }
 
 
@@ -185,7 +215,7 @@ static int vsreply(const struct sipxs_table *t, const struct sip_msg *msg,
  * Answer a request without a transaction
  *
  * @param t      Table (for the Server header)
- * @param msg    Request that came on an own connection
+ * @param msg    Request that came on an own transport
  * @param scode  Status code
  * @param reason Reason phrase
  * @param fmt    More headers and the body, or NULL
@@ -225,12 +255,36 @@ static void cancel_absorb(struct sipxs_table *t, const struct sip_msg *msg)
 }
 
 
+static void linger_end(void *arg)
+{
+	mem_deref(arg);
+}
+
+
+/* The ACK of a 3xx-6xx: over a stream the end (Timer I = 0); over UDP
+ * Confirmed, absorbing ACKs for T4 */
+static void ack(struct sipxs *st)
+{
+	if (!st->udp) {
+		mem_deref(st);
+		return;
+	}
+
+	if (st->state == XS_CONFIRMED)
+		return;
+
+	st->state = XS_CONFIRMED;
+	tmr_cancel(&st->rtx);
+	tmr_start(&st->tmr, 10 * t1_ms(st->t), linger_end, st);
+}
+
+
 /**
  * Take what belongs to a transaction: a retransmitted request (its
  * last response goes again), the ACK of a 3xx-6xx, a CANCEL
  *
  * @param t   Table
- * @param msg Request that came on an own connection
+ * @param msg Request that came on an own transport
  *
  * @return true if it was taken here
  */
@@ -248,9 +302,10 @@ bool sipxs_absorb(struct sipxs_table *t, const struct sip_msg *msg)
 
 	if (!pl_strcmp(&msg->met, "ACK")) {
 		st = lookup(t, msg, &invite);
-		if (!st || st->state != XS_COMPLETED)
+		if (!st || st->state < XS_COMPLETED ||
+		    st->state == XS_ACCEPTED)
 			return false;
-		mem_deref(st);              /* Timer I = 0 */
+		ack(st);
 		return true;
 	}
 
@@ -258,8 +313,8 @@ bool sipxs_absorb(struct sipxs_table *t, const struct sip_msg *msg)
 	if (!st)
 		return false;
 
-	if (st->last)
-		(void)send_on(msg, st->last);
+	if (st->last && st->state != XS_CONFIRMED)
+		(void)send_on(st->udp ? st->msg : msg, st->last);
 
 	return true;
 }
@@ -270,7 +325,7 @@ bool sipxs_absorb(struct sipxs_table *t, const struct sip_msg *msg)
  *
  * @param stp     Pointer to the transaction (the table holds it)
  * @param t       Table
- * @param msg     Request that came on an own connection (referenced)
+ * @param msg     Request that came on an own transport (referenced)
  * @param cancelh Handler of a CANCEL that matches a pending INVITE
  * @param arg     Its argument
  *
@@ -294,6 +349,7 @@ int sipxs_alloc(struct sipxs **stp, struct sipxs_table *t,
 	st->cancelh = cancelh;
 	st->arg = arg;
 	st->invite = !pl_cmp(&msg->met, &invite);
+	st->udp = msg->tp == SIP_TRANSP_UDP;
 	hash_append(t->ht, hash_joaat_pl(&msg->via.branch), &st->he, st);
 	++t->n;
 	*stp = st;
@@ -302,9 +358,17 @@ int sipxs_alloc(struct sipxs **stp, struct sipxs_table *t,
 }
 
 
-static void linger_end(void *arg)
+/* Timer G: a 3xx-6xx again over UDP until its ACK */
+static void rtx_handler(void *arg)
 {
-	mem_deref(arg);
+	struct sipxs *st = arg;
+
+	if (st->state != XS_COMPLETED)
+		return;
+
+	(void)send_on(st->msg, st->last);
+	st->rtx_ms = min(2 * st->rtx_ms, 8 * t1_ms(st->t));
+	tmr_start(&st->rtx, st->rtx_ms, rtx_handler, st);
 }
 
 
@@ -312,13 +376,17 @@ static void linger_end(void *arg)
 static void final(struct sipxs *st, uint16_t scode)
 {
 	st->cancelh = NULL;
-	if (!st->invite) {
+	if (!st->invite && !st->udp) {
 		mem_deref(st);
 		return;
 	}
 
-	st->state = scode < 300 ? XS_ACCEPTED : XS_COMPLETED;
+	st->state = st->invite && scode < 300 ? XS_ACCEPTED : XS_COMPLETED;
 	tmr_start(&st->tmr, st->t->linger_ms, linger_end, st);
+	if (st->udp && st->invite && scode >= 300) {
+		st->rtx_ms = t1_ms(st->t);
+		tmr_start(&st->rtx, st->rtx_ms, rtx_handler, st);
+	}
 }
 
 

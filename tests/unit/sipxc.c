@@ -8,6 +8,7 @@
 #include <re.h>
 #include "sipconn.h"
 #include "sipframe.h"
+#include "sippath.h"
 #include "sipxc.h"
 #include "test.h"
 
@@ -159,11 +160,13 @@ static int edge_request(struct xc_rig *r, int i, const char *met,
 			const char *branch)
 {
 	struct mbuf *mb = mbuf_alloc(512);
+	struct sippath path = SIPPATH_INIT;
 	int err;
 
 	if (!mb)
 		return ENOMEM;
 
+	sippath_conn(&path, r->sc);
 	err = mbuf_printf(mb, "%s sip:peer@127.0.0.1 SIP/2.0\r\n"
 			  "Via: SIP/2.0/TCP 127.0.0.1:5060;branch=%s\r\n"
 			  "Route: <sip:127.0.0.9;lr>\r\n"
@@ -174,9 +177,10 @@ static int edge_request(struct xc_rig *r, int i, const char *met,
 			  met);
 	mb->pos = 0;
 	if (!err)
-		err = sipxc_send(&r->ct[i], r->t, r->sc, mb, test_resp_log,
+		err = sipxc_send(&r->ct[i], r->t, &path, mb, test_resp_log,
 				 r->log[i]);
 	mem_deref(mb);
+	sippath_reset(&path);
 
 	return err;
 }
