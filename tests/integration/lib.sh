@@ -296,13 +296,13 @@ cleartext() {
 	[ "$n" -gt 0 ] || fail "$side: no TLS application data on ports $*"
 }
 
-# own_streams_line: the sip_own_streams line UMEDGE_OWN_STREAMS asks
-# for: 1 umedge's own TCP and TLS streams, 0 libre's, unset none (the
-# default, own)
+# own_streams_line: the sip_own_streams and sip_own_udp lines
+# UMEDGE_OWN_STREAMS asks for: 1 umedge's own TCP, TLS and UDP, 0
+# libre's for all three, unset none (the default, own)
 own_streams_line() {
 	case ${UMEDGE_OWN_STREAMS:-} in
-	1) echo "sip_own_streams yes" ;;
-	0) echo "sip_own_streams no" ;;
+	1) printf 'sip_own_streams yes\nsip_own_udp yes\n' ;;
+	0) printf 'sip_own_streams no\nsip_own_udp no\n' ;;
 	esac
 }
 
