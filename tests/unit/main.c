@@ -131,6 +131,8 @@ static const struct test {
 	TEST(test_sipxs),
 	TEST(test_sipconn_connect),
 	TEST(test_sipxc),
+	TEST(test_sipxc_udp),
+	TEST(test_sipxs_udp),
 	TEST(test_siptp_names),
 	TEST(test_dtq),
 	TEST(test_relay_call),

@@ -68,16 +68,26 @@ static void edge_close_h(struct sipconn *sc, int err, void *arg)
 }
 
 
-/* The peer answers: "SIP/2.0 <codes>" for the request's branch */
-static void peer_answer(struct xc_rig *r, const struct sip_msg *req,
-			uint16_t scode, const char *met)
+/**
+ * A peer's response to a request, encoded (for tests)
+ *
+ * @param mbp   Pointer to the response (position 0)
+ * @param req   The request
+ * @param scode Status code
+ * @param met   The CSeq method
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int test_sip_answer(struct mbuf **mbp, const struct sip_msg *req,
+		    uint16_t scode, const char *met)
 {
 	struct mbuf *mb = mbuf_alloc(512);
+	int err;
 
 	if (!mb)
-		return;
+		return ENOMEM;
 
-	(void)mbuf_printf(mb, "SIP/2.0 %u X\r\nVia: %r\r\nFrom: %r\r\n"
+	err = mbuf_printf(mb, "SIP/2.0 %u X\r\nVia: %r\r\nFrom: %r\r\n"
 			  "To: %r;tag=peer\r\nCall-ID: %r\r\nCSeq: %u %s\r\n"
 			  "Content-Length: 0\r\n\r\n", scode,
 			  &sip_msg_hdr(req, SIP_HDR_VIA)->val,
@@ -85,6 +95,24 @@ static void peer_answer(struct xc_rig *r, const struct sip_msg *req,
 			  &sip_msg_hdr(req, SIP_HDR_TO)->val, &req->callid,
 			  req->cseq.num, met);
 	mb->pos = 0;
+	if (err)
+		mem_deref(mb);
+	else
+		*mbp = mb;
+
+	return err;
+}
+
+
+/* The peer answers: "SIP/2.0 <codes>" for the request's branch */
+static void peer_answer(struct xc_rig *r, const struct sip_msg *req,
+			uint16_t scode, const char *met)
+{
+	struct mbuf *mb = NULL;
+
+	if (test_sip_answer(&mb, req, scode, met))
+		return;
+
 	(void)tcp_send(r->peer, mb);
 	mem_deref(mb);
 }

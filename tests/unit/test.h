@@ -94,6 +94,9 @@ int msg_make(struct sip_msg **msgp, const char *text);
  * error) to arg, a char[TEST_RESP_LOG] */
 enum { TEST_RESP_LOG = 64 };
 void test_resp_log(int err, const struct sip_msg *msg, void *arg);
+/* sipxc.c: a peer's response to a request (To gets ";tag=peer") */
+int test_sip_answer(struct mbuf **mbp, const struct sip_msg *req,
+		    uint16_t scode, const char *met);
 
 /* The tests */
 int test_cfg_sample(void);
@@ -203,6 +206,8 @@ int test_sipstream_limits(void);
 int test_sipxs(void);
 int test_sipconn_connect(void);
 int test_sipxc(void);
+int test_sipxc_udp(void);
+int test_sipxs_udp(void);
 int test_siptp_names(void);
 int test_dtq(void);
 int test_relay_call(void);
