@@ -21,8 +21,10 @@
  *   with ECONNRESET.
  * - INVITE, 3xx-6xx: the transaction sends the ACK itself (§17.1.1.3:
  *   same branch, the response's To, the request's Route), Timer D = 0.
- * - INVITE, 2xx: Accepted; further 2xx (forks) reach the owner until
- *   the timer ends (Timer M). Their ACKs are the dialog's.
+ * - INVITE, 2xx: Accepted; the 2xx of further forks (another To tag)
+ *   reach the owner until the timer ends (Timer M). Their ACKs are the
+ *   dialog's; a 2xx again of a To tag already seen is not taken here
+ *   (the dialog ACKs it again).
  * - CANCEL (§9.1) goes only after a provisional response: asked for
  *   earlier, it waits for one. Its own responses stay here.
  *
@@ -38,6 +40,7 @@
 enum {
 	HASH_BITS = 8,
 	T1_MS     = 500,
+	OK_MAX    = 4,       /**< 2xx (forks) kept to tell repeats */
 };
 
 /** A side's client transactions */
@@ -58,6 +61,7 @@ struct sipxc {
 	struct sip_msg *req;        /**< The request, decoded          */
 	struct mbuf *mb;            /**< ... from this copy            */
 	struct mbuf *sent;          /**< The request as sent (UDP)     */
+	const struct sip_msg *oks[OK_MAX]; /**< 2xx passed on, by To tag */
 	uint32_t rtx_ms;            /**< Next retransmission interval  */
 	uint32_t crtx_ms;           /**< ... of the CANCEL             */
 	uint32_t crtx_total;        /**< The CANCEL's time so far      */
@@ -128,6 +132,8 @@ static void sipxc_destructor(void *data)
 	mem_deref(ct->req);
 	mem_deref(ct->mb);
 	mem_deref(ct->sent);
+	for (size_t i = 0; i < OK_MAX; i++)
+		mem_deref((void *)ct->oks[i]);
 }
 
 
@@ -418,6 +424,7 @@ static void final_response(struct sipxc *ct, const struct sip_msg *msg)
 
 	if (ct->invite && msg->scode < 300) {
 		ct->final = true;     /* Accepted: Timer M */
+		ct->oks[0] = mem_ref((void *)msg);
 		tmr_cancel(&ct->rtx);
 		tmr_start(&ct->tmr, ct->t->timeout_ms, timeout_handler, ct);
 		if (ct->resph)
@@ -433,19 +440,45 @@ static void final_response(struct sipxc *ct, const struct sip_msg *msg)
 }
 
 
-/* A final response again: a 2xx of another fork goes to the owner; a
- * 3xx-6xx again over UDP is ACKed again */
-static void final_again(struct sipxc *ct, const struct sip_msg *msg)
+/* A 2xx of a To tag seen: a repeat; else a fork's, kept (while there
+ * is room) */
+static bool ok_repeat(struct sipxc *ct, const struct sip_msg *msg)
+{
+	for (size_t i = 0; i < OK_MAX; i++) {
+		if (!ct->oks[i]) {
+			ct->oks[i] = mem_ref((void *)msg);
+			return false;
+		}
+
+		if (!pl_cmp(&ct->oks[i]->to.tag, &msg->to.tag))
+			return true;
+	}
+
+	return false;
+}
+
+
+/* A final response again: a 2xx of another fork goes to the owner, a
+ * 2xx again is not taken (the dialog ACKs it again); a 3xx-6xx again
+ * over UDP is ACKed again */
+static bool final_again(struct sipxc *ct, const struct sip_msg *msg)
 {
 	const struct sip_hdr *to = sip_msg_hdr(msg, SIP_HDR_TO);
 
 	if (!ct->invite)
-		return;
+		return true;
 
-	if (msg->scode < 300 && !ct->completed && ct->resph)
-		ct->resph(0, msg, ct->arg);
-	else if (msg->scode >= 300 && ct->completed && to)
+	if (msg->scode < 300 && !ct->completed) {
+		if (ok_repeat(ct, msg))
+			return false;
+		if (ct->resph)
+			ct->resph(0, msg, ct->arg);
+	}
+	else if (msg->scode >= 300 && ct->completed && to) {
 		(void)send_mirror(ct, "ACK", &to->val);
+	}
+
+	return true;
 }
 
 
@@ -456,7 +489,7 @@ static void final_again(struct sipxc *ct, const struct sip_msg *msg)
  * @param msg Response
  *
  * @return true if it belonged to a transaction here (or to its
- *         CANCEL)
+ *         CANCEL); false for a 2xx again of a To tag already passed on
  */
 bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg)
 {
@@ -488,9 +521,9 @@ bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg)
 	}
 
 	if (ct->final)
-		final_again(ct, msg);
-	else
-		final_response(ct, msg);
+		return final_again(ct, msg);
+
+	final_response(ct, msg);
 
 	return true;
 }

@@ -63,7 +63,7 @@ static void peer_send(struct udp_rig *r, const struct sip_msg *req,
 {
 	struct mbuf *mb = NULL;
 
-	if (test_sip_answer(&mb, req, scode, met))
+	if (test_sip_answer(&mb, req, scode, met, NULL))
 		return;
 
 	(void)udp_send(r->peer, &r->edge, mb);

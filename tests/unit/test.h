@@ -94,9 +94,10 @@ int msg_make(struct sip_msg **msgp, const char *text);
  * error) to arg, a char[TEST_RESP_LOG] */
 enum { TEST_RESP_LOG = 64 };
 void test_resp_log(int err, const struct sip_msg *msg, void *arg);
-/* sipxc.c: a peer's response to a request (To gets ";tag=peer") */
+/* sipxc.c: a peer's response to a request (To gets ";tag=TAG", NULL:
+ * "peer") */
 int test_sip_answer(struct mbuf **mbp, const struct sip_msg *req,
-		    uint16_t scode, const char *met);
+		    uint16_t scode, const char *met, const char *tag);
 
 /* The tests */
 int test_cfg_sample(void);
