@@ -4,11 +4,11 @@
  *                 with the call's link id as correlation id
  *
  * Where messages are seen: libre's stack of each side (its trace
- * handler: UDP, and TCP/TLS when the streams are libre's), umedge's own
- * TCP/TLS connections (sipconn's trace handler, every framed message
- * in and every message out), and the outside UDP helper (sipraw: every
- * datagram that is SIP, before libre, so libre's received outside UDP
- * is not traced again).
+ * handler: UDP and TCP/TLS where they are libre's), umedge's own
+ * TCP/TLS connections and UDP sockets (sipconn's and sipudp's trace
+ * handler, every message in and out), and the outside UDP helper on
+ * libre's sockets (sipraw: every datagram that is SIP, before libre, so
+ * libre's received outside UDP is not traced again).
  *
  * Correlation (HEP chunk 17): each leg is its own Call-ID in the
  * payload (Homer's SID); chunk 17 carries the call's link id on every
