@@ -14,6 +14,8 @@
  * ACKed again; Timer K, T4). A CANCEL is retransmitted as Timer E
  * until it is answered. Over a stream nothing is retransmitted and
  * Timers D and K are 0. T1 is timeout_ms / 64; T2 = 8·T1, T4 = 10·T1.
+ * The timers run in queues of one delay each (dtqs.c), not in libre's
+ * sorted list: starting one is O(1) however many transactions wait.
  *
  * - Timer B/F: without a final response within timeout_ms (64*T1),
  *   the owner hears ETIMEDOUT (an INVITE only until a provisional
@@ -31,6 +33,8 @@
  * The owner holds the transaction: freeing it ends it.
  */
 #include <re.h>
+#include "dtq.h"
+#include "dtqs.h"
 #include "sipalias.h"
 #include "sipconn.h"
 #include "sippath.h"
@@ -38,7 +42,7 @@
 
 
 enum {
-	HASH_BITS = 8,
+	HASH_BITS = 12,
 	T1_MS     = 500,
 	OK_MAX    = 4,       /**< 2xx (forks) kept to tell repeats */
 };
@@ -47,15 +51,16 @@ enum {
 struct sipxc_table {
 	struct hash *ht;         /**< struct sipxc, by branch          */
 	uint32_t timeout_ms;     /**< Timer B/F (and M)                */
+	struct dtqs *qs;         /**< Timer queues, one per delay      */
 	uint32_t n;              /**< Transactions in it               */
 };
 
 /** A client transaction */
 struct sipxc {
 	struct le he;               /**< Member of the table           */
-	struct tmr tmr;             /**< Timer B/F, then D, K or M     */
-	struct tmr rtx;             /**< Timer A/E (UDP)               */
-	struct tmr crtx;            /**< The CANCEL's Timer E (UDP)    */
+	struct dte tmr;             /**< Timer B/F, then D, K or M     */
+	struct dte rtx;             /**< Timer A/E (UDP)               */
+	struct dte crtx;            /**< The CANCEL's Timer E (UDP)    */
 	struct sipxc_table *t;      /**< The table (not a reference)   */
 	struct sippath path;        /**< Where it goes                 */
 	struct sip_msg *req;        /**< The request, decoded          */
@@ -78,12 +83,32 @@ struct sipxc {
 };
 
 
+static uint32_t t1_ms(const struct sipxc_table *t)
+{
+	return t->timeout_ms >= 64 ? t->timeout_ms / 64 : 1;
+}
+
+
 static void table_destructor(void *data)
 {
 	struct sipxc_table *t = data;
 
 	hash_flush(t->ht);
 	mem_deref(t->ht);
+	mem_deref(t->qs);
+}
+
+
+/* Timers A and E (T1 doubling), the CANCEL's, K (T4), B/F/D/M */
+static int queues_alloc(struct sipxc_table *t)
+{
+	const uint32_t t1 = t1_ms(t);
+	const uint32_t delays[] = {
+		t1, 2 * t1, 4 * t1, 8 * t1, 16 * t1, 32 * t1, 64 * t1,
+		10 * t1, t->timeout_ms
+	};
+
+	return dtqs_alloc(&t->qs, delays, ARRAY_SIZE(delays));
 }
 
 
@@ -109,6 +134,8 @@ int sipxc_table_alloc(struct sipxc_table **tp, uint32_t timeout_ms)
 
 	t->timeout_ms = timeout_ms ? timeout_ms : 64 * T1_MS;
 	err = hash_alloc(&t->ht, 1u << HASH_BITS);
+	if (!err)
+		err = queues_alloc(t);
 	if (err)
 		mem_deref(t);
 	else
@@ -125,9 +152,9 @@ static void sipxc_destructor(void *data)
 	if (ct->he.list)
 		--ct->t->n;
 	hash_unlink(&ct->he);
-	tmr_cancel(&ct->tmr);
-	tmr_cancel(&ct->rtx);
-	tmr_cancel(&ct->crtx);
+	dte_cancel(&ct->tmr);
+	dte_cancel(&ct->rtx);
+	dte_cancel(&ct->crtx);
 	sippath_reset(&ct->path);
 	mem_deref(ct->req);
 	mem_deref(ct->mb);
@@ -137,9 +164,10 @@ static void sipxc_destructor(void *data)
 }
 
 
-static uint32_t t1_ms(const struct sipxc_table *t)
+static void timer_start(struct sipxc *ct, struct dte *e, uint32_t ms,
+			dte_h *h)
 {
-	return t->timeout_ms >= 64 ? t->timeout_ms / 64 : 1;
+	(void)dtqs_start(ct->t->qs, ms, e, h, ct);
 }
 
 
@@ -198,8 +226,8 @@ static void end(struct sipxc *ct, int err, const struct sip_msg *msg)
 
 	ct->final = true;
 	ct->resph = NULL;
-	tmr_cancel(&ct->tmr);
-	tmr_cancel(&ct->rtx);
+	dte_cancel(&ct->tmr);
+	dte_cancel(&ct->rtx);
 	hash_unlink(&ct->he);
 	--ct->t->n;
 	if (resph)
@@ -209,8 +237,9 @@ static void end(struct sipxc *ct, int err, const struct sip_msg *msg)
 }
 
 
-static void timeout_handler(void *arg)
+static void timeout_handler(struct dte *e, void *arg)
 {
+	(void)e;
 	struct sipxc *ct = arg;
 
 	if (ct->final) {          /* Timer D, K or M: nothing more */
@@ -251,8 +280,9 @@ static int req_decode(struct sipxc *ct, const struct mbuf *req)
 
 
 /* Timer A (INVITE, until a provisional) or E (T2 once one came) */
-static void rtx_handler(void *arg)
+static void rtx_handler(struct dte *e, void *arg)
 {
+	(void)e;
 	struct sipxc *ct = arg;
 	const uint32_t t2 = 8 * t1_ms(ct->t);
 
@@ -266,7 +296,7 @@ static void rtx_handler(void *arg)
 	else
 		ct->rtx_ms = ct->prov ? t2 : min(2 * ct->rtx_ms, t2);
 
-	tmr_start(&ct->rtx, ct->rtx_ms, rtx_handler, ct);
+	timer_start(ct, &ct->rtx, ct->rtx_ms, rtx_handler);
 }
 
 
@@ -312,11 +342,11 @@ int sipxc_send(struct sipxc **ctp, struct sipxc_table *t,
 	ct->invite = !pl_strcmp(&ct->req->met, "INVITE");
 	hash_append(t->ht, hash_joaat_pl(&ct->req->via.branch), &ct->he, ct);
 	++t->n;
-	tmr_start(&ct->tmr, t->timeout_ms, timeout_handler, ct);
+	timer_start(ct, &ct->tmr, t->timeout_ms, timeout_handler);
 	if (!sippath_reliable(path)) {
 		ct->sent = mem_ref(req);
 		ct->rtx_ms = t1_ms(t);
-		tmr_start(&ct->rtx, ct->rtx_ms, rtx_handler, ct);
+		timer_start(ct, &ct->rtx, ct->rtx_ms, rtx_handler);
 	}
 	*ctp = ct;
 
@@ -346,8 +376,9 @@ static struct sipxc *lookup(const struct sipxc_table *t,
 
 
 /* The CANCEL's Timer E over UDP, until it is answered or 64·T1 */
-static void crtx_handler(void *arg)
+static void crtx_handler(struct dte *e, void *arg)
 {
+	(void)e;
 	struct sipxc *ct = arg;
 	const struct sip_hdr *to = sip_msg_hdr(ct->req, SIP_HDR_TO);
 
@@ -357,7 +388,7 @@ static void crtx_handler(void *arg)
 
 	(void)send_mirror(ct, "CANCEL", &to->val);
 	ct->crtx_ms = min(2 * ct->crtx_ms, 8 * t1_ms(ct->t));
-	tmr_start(&ct->crtx, ct->crtx_ms, crtx_handler, ct);
+	timer_start(ct, &ct->crtx, ct->crtx_ms, crtx_handler);
 }
 
 
@@ -368,12 +399,12 @@ static int cancel_send(struct sipxc *ct)
 	const struct sip_hdr *to = sip_msg_hdr(ct->req, SIP_HDR_TO);
 
 	ct->cancelled = true;
-	if (!tmr_isrunning(&ct->tmr))
-		tmr_start(&ct->tmr, ct->t->timeout_ms, timeout_handler, ct);
+	if (!dte_isrunning(&ct->tmr))
+		timer_start(ct, &ct->tmr, ct->t->timeout_ms, timeout_handler);
 
 	if (!sippath_reliable(&ct->path)) {
 		ct->crtx_ms = t1_ms(ct->t);
-		tmr_start(&ct->crtx, ct->crtx_ms, crtx_handler, ct);
+		timer_start(ct, &ct->crtx, ct->crtx_ms, crtx_handler);
 	}
 
 	return send_mirror(ct, "CANCEL", &to->val);
@@ -385,8 +416,8 @@ static void provisional(struct sipxc *ct, const struct sip_msg *msg)
 	/* INVITE: Proceeding has no Timer B (§17.1.1.2); a non-INVITE
 	 * keeps Timer F (§17.1.2.2) */
 	if (ct->invite && !ct->prov) {
-		tmr_cancel(&ct->tmr);
-		tmr_cancel(&ct->rtx);
+		dte_cancel(&ct->tmr);
+		dte_cancel(&ct->rtx);
 	}
 
 	ct->prov = true;
@@ -408,8 +439,8 @@ static void complete(struct sipxc *ct, const struct sip_msg *msg,
 	ct->final = true;
 	ct->completed = true;
 	ct->resph = NULL;
-	tmr_cancel(&ct->rtx);
-	tmr_start(&ct->tmr, ms, timeout_handler, ct);
+	dte_cancel(&ct->rtx);
+	timer_start(ct, &ct->tmr, ms, timeout_handler);
 	if (resph)
 		resph(0, msg, ct->arg);
 }
@@ -425,8 +456,8 @@ static void final_response(struct sipxc *ct, const struct sip_msg *msg)
 	if (ct->invite && msg->scode < 300) {
 		ct->final = true;     /* Accepted: Timer M */
 		ct->oks[0] = mem_ref((void *)msg);
-		tmr_cancel(&ct->rtx);
-		tmr_start(&ct->tmr, ct->t->timeout_ms, timeout_handler, ct);
+		dte_cancel(&ct->rtx);
+		timer_start(ct, &ct->tmr, ct->t->timeout_ms, timeout_handler);
 		if (ct->resph)
 			ct->resph(0, msg, ct->arg);
 		return;
@@ -505,7 +536,7 @@ bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg)
 		ct = lookup(t, &m);
 		if (ct) {
 			ct->cancel_done = true;
-			tmr_cancel(&ct->crtx);
+			dte_cancel(&ct->crtx);
 		}
 		return ct != NULL;
 	}

@@ -28,17 +28,19 @@
  * (sippath.c); when that is closed they fail with ENOTCONN. A
  * retransmitted request over UDP gets the response where the first one
  * did, whatever its own source. T1 is linger_ms / 64; T2 = 8·T1, T4 =
- * 10·T1.
+ * 10·T1. The timers run in queues of one delay each (dtqs.c).
  */
 #include <stdarg.h>
 #include <re.h>
+#include "dtq.h"
+#include "dtqs.h"
 #include "sippath.h"
 #include "sipresp.h"
 #include "sipxs.h"
 
 
 enum {
-	HASH_BITS = 8,
+	HASH_BITS = 12,
 	T1_MS     = 500,
 };
 
@@ -47,6 +49,7 @@ struct sipxs_table {
 	struct hash *ht;         /**< struct sipxs, by branch         */
 	const char *server;      /**< Server header value, or NULL    */
 	uint32_t linger_ms;      /**< Completed/Accepted state, 64*T1 */
+	struct dtqs *qs;         /**< Timer queues, one per delay     */
 	uint32_t n;              /**< Transactions it holds           */
 };
 
@@ -60,8 +63,8 @@ enum xs_state {
 /** A server transaction */
 struct sipxs {
 	struct le he;                /**< Member of the table           */
-	struct tmr tmr;              /**< Its end after the final reply */
-	struct tmr rtx;              /**< Timer G (UDP)                 */
+	struct dte tmr;              /**< Its end after the final reply */
+	struct dte rtx;              /**< Timer G (UDP)                 */
 	struct sipxs_table *t;       /**< The table (not a reference)   */
 	const struct sip_msg *msg;   /**< The request (referenced)      */
 	struct mbuf *last;           /**< The last response sent        */
@@ -74,12 +77,31 @@ struct sipxs {
 };
 
 
+static uint32_t t1_ms(const struct sipxs_table *t)
+{
+	return t->linger_ms >= 64 ? t->linger_ms / 64 : 1;
+}
+
+
 static void table_destructor(void *data)
 {
 	struct sipxs_table *t = data;
 
 	hash_flush(t->ht);
 	mem_deref(t->ht);
+	mem_deref(t->qs);
+}
+
+
+/* Timer G (T1 doubling to T2), I (T4), H/J/L */
+static int queues_alloc(struct sipxs_table *t)
+{
+	const uint32_t t1 = t1_ms(t);
+	const uint32_t delays[] = {
+		t1, 2 * t1, 4 * t1, 8 * t1, 10 * t1, t->linger_ms
+	};
+
+	return dtqs_alloc(&t->qs, delays, ARRAY_SIZE(delays));
 }
 
 
@@ -109,6 +131,8 @@ int sipxs_table_alloc(struct sipxs_table **tp, const char *server,
 	t->server = server;
 	t->linger_ms = linger_ms ? linger_ms : 64 * T1_MS;
 	err = hash_alloc(&t->ht, 1u << HASH_BITS);
+	if (!err)
+		err = queues_alloc(t);
 	if (err)
 		mem_deref(t);
 	else
@@ -125,8 +149,8 @@ static void sipxs_destructor(void *data)
 	if (st->he.list)
 		--st->t->n;
 	hash_unlink(&st->he);
-	tmr_cancel(&st->tmr);
-	tmr_cancel(&st->rtx);
+	dte_cancel(&st->tmr);
+	dte_cancel(&st->rtx);
 	mem_deref((void *)st->msg);
 	mem_deref(st->last);
 }
@@ -163,9 +187,10 @@ static struct sipxs *lookup(const struct sipxs_table *t,
 }
 
 
-static uint32_t t1_ms(const struct sipxs_table *t)
+static void timer_start(struct sipxs *st, struct dte *e, uint32_t ms,
+			dte_h *h)
 {
-	return t->linger_ms >= 64 ? t->linger_ms / 64 : 1;
+	(void)dtqs_start(st->t->qs, ms, e, h, st);
 }
 
 
@@ -255,8 +280,9 @@ static void cancel_absorb(struct sipxs_table *t, const struct sip_msg *msg)
 }
 
 
-static void linger_end(void *arg)
+static void linger_end(struct dte *e, void *arg)
 {
+	(void)e;
 	mem_deref(arg);
 }
 
@@ -274,8 +300,8 @@ static void ack(struct sipxs *st)
 		return;
 
 	st->state = XS_CONFIRMED;
-	tmr_cancel(&st->rtx);
-	tmr_start(&st->tmr, 10 * t1_ms(st->t), linger_end, st);
+	dte_cancel(&st->rtx);
+	timer_start(st, &st->tmr, 10 * t1_ms(st->t), linger_end);
 }
 
 
@@ -359,8 +385,9 @@ int sipxs_alloc(struct sipxs **stp, struct sipxs_table *t,
 
 
 /* Timer G: a 3xx-6xx again over UDP until its ACK */
-static void rtx_handler(void *arg)
+static void rtx_handler(struct dte *e, void *arg)
 {
+	(void)e;
 	struct sipxs *st = arg;
 
 	if (st->state != XS_COMPLETED)
@@ -368,7 +395,7 @@ static void rtx_handler(void *arg)
 
 	(void)send_on(st->msg, st->last);
 	st->rtx_ms = min(2 * st->rtx_ms, 8 * t1_ms(st->t));
-	tmr_start(&st->rtx, st->rtx_ms, rtx_handler, st);
+	timer_start(st, &st->rtx, st->rtx_ms, rtx_handler);
 }
 
 
@@ -382,10 +409,10 @@ static void final(struct sipxs *st, uint16_t scode)
 	}
 
 	st->state = st->invite && scode < 300 ? XS_ACCEPTED : XS_COMPLETED;
-	tmr_start(&st->tmr, st->t->linger_ms, linger_end, st);
+	timer_start(st, &st->tmr, st->t->linger_ms, linger_end);
 	if (st->udp && st->invite && scode >= 300) {
 		st->rtx_ms = t1_ms(st->t);
-		tmr_start(&st->rtx, st->rtx_ms, rtx_handler, st);
+		timer_start(st, &st->rtx, st->rtx_ms, rtx_handler);
 	}
 }
 
