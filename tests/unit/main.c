@@ -133,6 +133,7 @@ static const struct test {
 	TEST(test_sipxc),
 	TEST(test_sipxc_udp),
 	TEST(test_sipxs_udp),
+	TEST(test_sipdlg),
 	TEST(test_siptp_names),
 	TEST(test_dtq),
 	TEST(test_relay_call),

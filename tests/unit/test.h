@@ -209,6 +209,7 @@ int test_sipconn_connect(void);
 int test_sipxc(void);
 int test_sipxc_udp(void);
 int test_sipxs_udp(void);
+int test_sipdlg(void);
 int test_siptp_names(void);
 int test_dtq(void);
 int test_relay_call(void);
