@@ -148,7 +148,8 @@ void relay_set_change_handler(struct relay *relay, relay_change_h *h,
 			      void *arg);
 int  relay_call_export(struct mbuf *mb, const struct relay *relay,
 		       const char *callid);
-int  relay_call_import(struct relay *relay, const char *buf, size_t len);
+int  relay_call_import(struct relay *relay, const char *buf, size_t len,
+		       bool b2b);
 int  relay_offer(struct relay *relay, const struct relay_req *req,
 		 struct mbuf *sdp, const char **why);
 int  relay_answer(struct relay *relay, const struct relay_req *req,

@@ -10,9 +10,9 @@
  * The media timeouts start again.
  *
  * Not restored: SRTP streams (their keys are not stored:
- * ha_store_keys is not built), refused as a whole call; and the
- * B2BUA's calls, whose SIP state is not stored yet (their media would
- * come back without their legs, and nobody would end them).
+ * ha_store_keys is not built), refused as a whole call; and a B2BUA's
+ * call whose SIP state the caller does not restore with it (its media
+ * would come back without its legs, and nobody would end it).
  */
 #include <string.h>
 #include <re.h>
@@ -264,7 +264,7 @@ static int call_read(struct rimp *ri, struct relay_call *call,
 	if (err || !streams || streams->type != BENC_LIST)
 		return EPROTO;
 
-	call->ng = true;
+	call->ng = dint(d, "ng") != 0;
 	call->created = (uint64_t)dint(d, "created");
 	call->answered = dint(d, "answered") != 0;
 	for (int i = 0; i < 2; i++) {
@@ -288,14 +288,17 @@ static int call_read(struct rimp *ri, struct relay_call *call,
  * @param relay Relay
  * @param buf   The state
  * @param len   Its length
+ * @param b2b   The B2BUA restores the call's SIP state with it: a call
+ *              it made is taken (else refused)
  *
  * @return 0 if success, EEXIST if the call exists, EPROTO if the state
  *         is malformed or of another version, ENOENT if an interface
- *         is missing, ENOTSUP for an SRTP stream or a B2BUA's call,
- *         EALREADY or
- *         EADDRINUSE if a port is taken, otherwise errorcode
+ *         is missing, ENOTSUP for an SRTP stream or a B2BUA's call
+ *         without b2b, EALREADY or EADDRINUSE if a port is taken,
+ *         otherwise errorcode
  */
-int relay_call_import(struct relay *relay, const char *buf, size_t len)
+int relay_call_import(struct relay *relay, const char *buf, size_t len,
+		      bool b2b)
 {
 	struct rimp ri;
 	struct benc *b = NULL;
@@ -313,7 +316,7 @@ int relay_call_import(struct relay *relay, const char *buf, size_t len)
 		goto out;
 	}
 
-	if (!dint(b, "ng")) {
+	if (!dint(b, "ng") && !b2b) {
 		err = ENOTSUP;
 		goto out;
 	}

@@ -40,6 +40,7 @@ static void app_destructor(void *data)
 	tmr_cancel(&app->drain.tmr);
 	mem_deref(app->sdn);
 	mem_deref(app->ctl);
+	b2b_set_change_handler(app->b2b, NULL, NULL);
 	mem_deref(app->ha);
 	mem_deref(app->metrics);
 	mem_deref(app->cred);
@@ -86,16 +87,38 @@ static int relay_start(struct app *app, const struct cfg *cfg)
 }
 
 
-/* high availability exists once ha_redis has been set */
+static int sip_export(struct mbuf *mb, const char *id, void *arg)
+{
+	return b2b_call_export(mb, arg, id);
+}
+
+
+static int sip_import(const char *buf, size_t len, void *arg)
+{
+	return b2b_call_import(arg, buf, len);
+}
+
+
+/* high availability exists once ha_redis has been set; the B2BUA's
+ * calls are stored with their SIP state */
 static int ha_start(struct app *app, const struct cfg *cfg)
 {
+	int err;
+
 	if (app->ha)
 		return ha_set_cfg(app->ha, cfg);
 
 	if (!sa_isset(&cfg->ha.redis, SA_ALL))
 		return 0;
 
-	return ha_alloc(&app->ha, cfg, app->relay);
+	err = ha_alloc(&app->ha, cfg, app->relay);
+	if (err || !app->b2b)
+		return err;
+
+	ha_set_sip(app->ha, sip_export, sip_import, app->b2b);
+	b2b_set_change_handler(app->b2b, ha_call_changed, app->ha);
+
+	return 0;
 }
 
 

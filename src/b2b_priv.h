@@ -38,6 +38,7 @@ struct tok_keyring;
 struct cfg_host;
 struct stimer;
 
+#include "b2b.h"
 #include "sipguard.h"
 #include "dtq.h"
 #include "sipconn.h"
@@ -110,6 +111,7 @@ struct b2b_stats {
 	uint64_t divhi_none;   /**< ...skipped: nothing to derive      */
 	uint64_t st_refresh;   /**< Session refreshes the edge sent    */
 	uint64_t st_expired;   /**< Calls ended: session expired       */
+	uint64_t restored;     /**< Calls made again (restart, takeover) */
 };
 
 /** The B2BUA */
@@ -140,8 +142,13 @@ struct b2b {
 	struct dtq q_noresp;              /**< INVITEs without an answer   */
 	struct dtq q_ok[B2B_OK_STEPS];    /**< 2xx retransmission steps    */
 	struct b2b_stats st;              /**< Counters                    */
+	b2b_change_h *changeh;            /**< Stored state changed, or NULL */
+	void *change_arg;                 /**< Its argument                */
 	bool draining;                    /**< New calls get 503           */
 };
+
+/* b2bstate.c */
+void b2b_call_changed(const struct b2b *b2b, const char *id);
 
 /** A message body and its type */
 struct body {
@@ -196,6 +203,9 @@ struct leg {
 	struct uacauth *auth;       /**< Credentials for the peer's
 					 challenges, or NULL             */
 	uint32_t invite_cseq;       /**< Its CSeq, for ACK               */
+	uint32_t cseq_add;          /**< Added to libre's CSeq numbers: a
+					 restored dialog goes on from the
+					 stored ones (legstate.c), else 0 */
 	struct siptp_st *st;        /**< Its pending INVITE (UAS leg)    */
 	const struct sip_msg *msg;  /**< That INVITE (referenced)        */
 	struct mbuf *ok;            /**< Our 2xx, retransmitted on UDP   */
@@ -266,6 +276,11 @@ int  leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	      sip_resp_h *resph, void *arg, struct siptp_req **reqp);
 int  leg_auth_write(struct mbuf *mb, struct leg *leg, const char *met);
 
+/* legstate.c */
+struct benc;
+int  leg_export(struct mbuf *mb, struct leg *leg);
+int  leg_restore(struct leg *leg, const struct benc *d);
+
 /**
  * A final response to a request of ours that may be answered by
  * sending it again (lreq.c)
@@ -295,6 +310,9 @@ int  oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 	      const char iface[2][CFG_NAME_MAX],
 	      const enum cfg_media media[2]);
 const char *oa_id(const struct oa *oa);
+int  oa_export(struct mbuf *mb, const struct oa *oa);
+int  oa_restore(struct oa **oap, struct relay *relay,
+		struct tok_keyring *keys, const struct benc *d);
 const char *oa_why(const struct oa *oa);
 int  oa_dtmf(const struct oa *oa, enum b2b_side to, char digit,
 	     uint32_t dur_ms);

@@ -69,6 +69,31 @@ static void bcall_destructor(void *data)
 }
 
 
+/**
+ * A new call in the B2BUA's list, its caller on a side
+ *
+ * @param b2b   B2BUA
+ * @param aside The caller's side
+ *
+ * @return the call (the list's; bcall_end() ends it), NULL if out of
+ *         memory
+ */
+struct bcall *bcall_new(struct b2b *b2b, enum b2b_side aside)
+{
+	struct bcall *call = mem_zalloc(sizeof(*call), bcall_destructor);
+
+	if (!call)
+		return NULL;
+
+	call->b2b = b2b;
+	call->aside = aside;
+	call->t_start = bcall_unix_ms();
+	list_append(&b2b->calls, &call->le, call);
+
+	return call;
+}
+
+
 static struct siptp *stack(const struct bcall *call, enum b2b_side side)
 {
 	return call->b2b->tp[side];
@@ -348,8 +373,11 @@ static void request_handler(struct leg *leg, const struct sip_msg *msg,
 	if (!pl_strcmp(&msg->met, "ACK")) {
 		leg_ack_received(leg);
 		stimer_start(leg);
-		if (call->state == BCALL_ANSWERED && leg->slot == (int)call->aside)
+		if (call->state == BCALL_ANSWERED &&
+		    leg->slot == (int)call->aside) {
 			call->state = BCALL_CONFIRMED;
+			b2b_call_changed(call->b2b, oa_id(call->oa));
+		}
 		if (oa_ack_take(call->oa, leg->slot, &to))
 			late_ack(call, to, msg);
 		return;
@@ -693,16 +721,12 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 	if (stimer_invite_refuse(b2b->tp[prm->side], &b2b->cfg->sip, msg))
 		return 0;
 
-	call = mem_zalloc(sizeof(*call), bcall_destructor);
+	call = bcall_new(b2b, prm->side);
 	if (!call)
 		return ENOMEM;
 
-	call->b2b = b2b;
-	call->aside = prm->side;
 	call->hosts = mem_ref(prm->hosts);
 	call->slot = mem_ref(prm->slot);
-	call->t_start = bcall_unix_ms();
-	list_append(&b2b->calls, &call->le, call);
 	++b2b->st.calls;
 	++b2b->st.dir_calls[call->aside];
 

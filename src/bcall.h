@@ -73,6 +73,7 @@ static inline struct leg *bcall_callee(const struct bcall *call)
 
 
 /* bcall.c */
+struct bcall *bcall_new(struct b2b *b2b, enum b2b_side aside);
 void bcall_end(struct bcall *call, const char *cause);
 void bcall_hangup(struct bcall *call, const char *cause);
 void bcall_fail(struct bcall *call, uint16_t scode, const char *reason,
@@ -101,6 +102,11 @@ int  infodtmf_parse(const struct pl *subtype, const struct pl *body,
 		    char *digit, uint32_t *dur_ms);
 bool infodtmf_take(struct bcall *call, struct leg *leg,
 		   const struct sip_msg *msg);
+
+/* bstate.c */
+struct benc;
+int  bstate_export(struct mbuf *mb, const struct bcall *call);
+int  bstate_import(struct b2b *b2b, const struct benc *d);
 
 /* brec.c */
 void brec_write(const struct bcall *call, const char *cause);

@@ -61,6 +61,42 @@ static void change_handler(const char *callid, enum relay_change what,
 }
 
 
+/**
+ * Store the B2BUA's calls with their SIP state, and make them again
+ * with it
+ *
+ * @param ha   High availability
+ * @param exph Writes a call's SIP state
+ * @param imph Makes it again
+ * @param arg  Their argument (the B2BUA)
+ */
+void ha_set_sip(struct ha *ha, ha_sip_export_h *exph, ha_sip_import_h *imph,
+		void *arg)
+{
+	if (!ha)
+		return;
+
+	ha->sip_exph = exph;
+	ha->sip_imph = imph;
+	ha->sip_arg = arg;
+	hastore_set_sip(ha->store, exph, arg);
+}
+
+
+/**
+ * A call's SIP state changed (a b2b_change_h)
+ *
+ * @param id  Its relay id
+ * @param arg High availability
+ */
+void ha_call_changed(const char *id, void *arg)
+{
+	struct ha *ha = arg;
+
+	hastore_change(ha->store, id, false);
+}
+
+
 static void restored_handler(const char *callid, int err, void *arg)
 {
 	struct ha *ha = arg;
@@ -74,11 +110,14 @@ static void restored_handler(const char *callid, int err, void *arg)
 
 static int restore_start(struct ha *ha, bool all)
 {
+	const struct harestore_prm prm = {
+		ha->redis, ha->relay, ha->group, ha->node, all,
+		ha->sip_imph, ha->sip_arg, restored_handler, ha
+	};
 	int err;
 
 	ha->restore = mem_deref(ha->restore);
-	err = harestore_start(&ha->restore, ha->redis, ha->relay, ha->group,
-			      ha->node, all, restored_handler, ha);
+	err = harestore_start(&ha->restore, &prm);
 	if (err)
 		DEBUG_WARNING("restore: not started: %m\n", err);
 
@@ -118,7 +157,8 @@ static bool seed_one(const struct relay_call *call, void *arg)
 static int store_start(struct ha *ha)
 {
 	struct hastore_prm prm = {ha->group, ha->node, ha->ttl,
-				  ha->role != HA_SINGLE};
+				  ha->role != HA_SINGLE, ha->sip_exph,
+				  ha->sip_arg};
 	int err;
 
 	store_stop(ha);

@@ -10,7 +10,20 @@ struct cfg;
 struct jsonw;
 struct relay;
 
+/**
+ * Write a call's SIP state (the B2BUA's)
+ *
+ * @return 0 if written, ENOENT if not the B2BUA's call, ENOTSUP if it
+ *         is not to be written now
+ */
+typedef int (ha_sip_export_h)(struct mbuf *mb, const char *id, void *arg);
+/** Make a call's SIP state again (its relay call is made) */
+typedef int (ha_sip_import_h)(const char *buf, size_t len, void *arg);
+
 int  ha_alloc(struct ha **hap, const struct cfg *cfg, struct relay *relay);
+void ha_set_sip(struct ha *ha, ha_sip_export_h *exph, ha_sip_import_h *imph,
+		void *arg);
+void ha_call_changed(const char *id, void *arg);
 int  ha_set_cfg(struct ha *ha, const struct cfg *cfg);
 int  ha_status(struct re_printf *pf, const struct ha *ha);
 void ha_json(struct jsonw *w, const struct ha *ha);

@@ -25,6 +25,9 @@ struct ha {
 	uint32_t ttl;           /**< ha_ttl                          */
 	enum ha_role role;      /**< This node's part                */
 	uint64_t takeovers;     /**< Times it became active          */
+	hastore_sip_h *sip_exph;   /**< A call's SIP state out, or NULL */
+	harestore_sip_h *sip_imph; /**< ... and in                     */
+	void *sip_arg;          /**< Their argument                  */
 };
 
 const char *ha_role_name(enum ha_role role);

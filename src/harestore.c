@@ -6,12 +6,14 @@
  * Once, when the connection first comes up (a single node), or when
  * keepalived makes this node the active one of a pair (a takeover,
  * every node's calls): SMEMBERS of the group's
- * calls, then HMGET node, relay of each, sent back to back. The answers
- * come in the order of the requests, so the n-th answer is the n-th
- * call. A call this node wrote is made again by the relay
- * (relay_call_import()); one of another node is left alone; one that
- * cannot be made again (a port taken, an interface gone, SRTP) or whose
- * key has expired is reported so that it is deleted.
+ * calls, then HMGET node, relay, sip of each, sent back to back. The
+ * answers come in the order of the requests, so the n-th answer is the
+ * n-th call. A call this node wrote is made again by the relay
+ * (relay_call_import()), and a B2BUA's with its SIP state (the sip
+ * handler's); one of another node is left alone; one that cannot be
+ * made again (a port taken, an interface gone, SRTP, its SIP state
+ * refused: its relay call is deleted again) or whose key has expired
+ * is reported so that it is deleted.
  */
 #include <string.h>
 #include <hiredis/hiredis.h>
@@ -36,6 +38,8 @@ struct harestore {
 	size_t next;              /**< Whose answer comes next       */
 	bool all;                 /**< Every node's calls (takeover) */
 	struct harestore_stats st;/**< What it did                   */
+	harestore_sip_h *siph;    /**< SIP state, or NULL            */
+	void *sip_arg;            /**< Its argument                  */
 	harestore_call_h *ch;     /**< Each call's outcome           */
 	void *arg;                /**< Its argument                  */
 };
@@ -77,17 +81,43 @@ static void finish(struct harestore *hr)
 }
 
 
-/* one call's answer: [node, relay] */
-static int call_take(struct harestore *hr, const struct redisReply *rep,
-		     bool *other)
+/* a B2BUA's call: its relay call, then its SIP state */
+static int b2b_take(struct harestore *hr, const char *id,
+		    const struct redisReply *state,
+		    const struct redisReply *sip)
 {
-	const struct redisReply *node, *state;
+	struct pl pl;
+	int err;
 
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
+	if (!hr->siph)
+		return ENOTSUP;
+
+	err = relay_call_import(hr->relay, state->str, state->len, true);
+	if (err)
+		return err;
+
+	err = hr->siph(sip->str, sip->len, hr->sip_arg);
+	if (err) {
+		pl_set_str(&pl, id);
+		(void)relay_delete(hr->relay, &pl);
+	}
+
+	return err;
+}
+
+
+/* one call's answer: [node, relay, sip] */
+static int call_take(struct harestore *hr, const char *id,
+		     const struct redisReply *rep, bool *other)
+{
+	const struct redisReply *node, *state, *sip;
+
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3)
 		return EPROTO;
 
 	node = rep->element[0];
 	state = rep->element[1];
+	sip = rep->element[2];
 	if (!is_str(node) || !is_str(state))
 		return ENOENT;              /* the key expired */
 
@@ -96,7 +126,10 @@ static int call_take(struct harestore *hr, const struct redisReply *rep,
 		return 0;
 	}
 
-	return relay_call_import(hr->relay, state->str, state->len);
+	if (is_str(sip) && sip->len)
+		return b2b_take(hr, id, state, sip);
+
+	return relay_call_import(hr->relay, state->str, state->len, false);
 }
 
 
@@ -110,7 +143,7 @@ static void call_reply(int err, const struct redisReply *rep, void *arg)
 		return;
 
 	if (!err)
-		err = call_take(hr, rep, &other);
+		err = call_take(hr, id, rep, &other);
 	if (other)
 		++hr->st.others;
 	else if (err)
@@ -131,14 +164,14 @@ static void call_reply(int err, const struct redisReply *rep, void *arg)
 static int call_ask(struct harestore *hr, const char *id)
 {
 	char key[HAKEY_MAX];
-	const char *argv[] = {"HMGET", key, "node", "relay"};
-	size_t len[4];
+	const char *argv[] = {"HMGET", key, "node", "relay", "sip"};
+	size_t len[5];
 
 	hakey_call(key, sizeof(key), hr->group, id);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		len[i] = strlen(argv[i]);
 
-	return redis_cmd(hr->redis, call_reply, hr, 4, argv, len);
+	return redis_cmd(hr->redis, call_reply, hr, 5, argv, len);
 }
 
 
@@ -188,20 +221,12 @@ static void members_reply(int err, const struct redisReply *rep, void *arg)
 /**
  * Read back the calls this node wrote and make them again
  *
- * @param hrp   Pointer to the restore
- * @param redis Connection, up (it must outlive the restore's use)
- * @param relay Where the calls are made
- * @param group ha_group
- * @param node  This node's name
- * @param all   Every node's calls (a takeover), not only this node's
- * @param ch    Each call's outcome (optional)
- * @param arg   Its argument
+ * @param hrp Pointer to the restore
+ * @param prm What and where (copied)
  *
  * @return 0 if asked, otherwise errorcode
  */
-int harestore_start(struct harestore **hrp, struct redis *redis,
-		    struct relay *relay, const char *group, const char *node,
-		    bool all, harestore_call_h *ch, void *arg)
+int harestore_start(struct harestore **hrp, const struct harestore_prm *prm)
 {
 	struct harestore *hr;
 	char set[HAKEY_MAX];
@@ -209,26 +234,29 @@ int harestore_start(struct harestore **hrp, struct redis *redis,
 	size_t len[2];
 	int err;
 
-	if (!hrp || !redis || !relay || !group || !node)
+	if (!hrp || !prm || !prm->redis || !prm->relay || !prm->group ||
+	    !prm->node)
 		return EINVAL;
 
 	hr = mem_zalloc(sizeof(*hr), harestore_destructor);
 	if (!hr)
 		return ENOMEM;
 
-	hr->redis = redis;
-	hr->relay = relay;
-	hr->all = all;
-	hr->ch = ch;
-	hr->arg = arg;
-	hakey_calls(set, sizeof(set), group);
+	hr->redis = prm->redis;
+	hr->relay = prm->relay;
+	hr->all = prm->all;
+	hr->siph = prm->siph;
+	hr->sip_arg = prm->sip_arg;
+	hr->ch = prm->ch;
+	hr->arg = prm->arg;
+	hakey_calls(set, sizeof(set), prm->group);
 	len[0] = 8;
 	len[1] = strlen(set);
 
-	err  = str_dup(&hr->group, group);
-	err |= str_dup(&hr->node, node);
+	err  = str_dup(&hr->group, prm->group);
+	err |= str_dup(&hr->node, prm->node);
 	if (!err)
-		err = redis_cmd(redis, members_reply, hr, 2, argv, len);
+		err = redis_cmd(hr->redis, members_reply, hr, 2, argv, len);
 	if (err)
 		mem_deref(hr);
 	else

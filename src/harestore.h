@@ -27,10 +27,33 @@ struct harestore_stats {
  */
 typedef void (harestore_call_h)(const char *callid, int err, void *arg);
 
-int  harestore_start(struct harestore **hrp, struct redis *redis,
-		     struct relay *relay, const char *group,
-		     const char *node, bool all, harestore_call_h *ch,
-		     void *arg);
+/**
+ * Make a call's SIP state again (the B2BUA's); its relay call is made
+ *
+ * @param buf The state
+ * @param len Its length
+ * @param arg Handler argument
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+typedef int (harestore_sip_h)(const char *buf, size_t len, void *arg);
+
+struct harestore_prm {
+	struct redis *redis;      /**< Connection, up (it must outlive
+				       the restore's use)           */
+	struct relay *relay;      /**< Where calls are made again    */
+	const char *group;        /**< ha_group                      */
+	const char *node;         /**< This node's name              */
+	bool all;                 /**< Every node's calls (takeover) */
+	harestore_sip_h *siph;    /**< SIP state, or NULL: a call with
+				       one is refused               */
+	void *sip_arg;            /**< Its argument                  */
+	harestore_call_h *ch;     /**< Each call's outcome, or NULL  */
+	void *arg;                /**< Its argument                  */
+};
+
+int  harestore_start(struct harestore **hrp,
+		     const struct harestore_prm *prm);
 void harestore_stats(const struct harestore *hr,
 		     struct harestore_stats *st);
 

@@ -3,10 +3,13 @@
  * @file hastore.c  The calls' state in Redis: written on every change,
  *                  deleted at the end (docs/ha.md, "Key schema")
  *
- * A change (an offer or answer applied, a latch learnt or locked, the
- * end) marks the call dirty; a 0 ms timer writes the dirty calls once
+ * A change (an offer or answer applied, a latch learnt or locked, a
+ * B2BUA's call confirmed, the end) marks the call dirty; a 0 ms timer writes the dirty calls once
  * per pass of the main loop, so a call that changes five times in one
- * pass is written once. A write is one EVAL of a Lua script: the epoch
+ * pass is written once. A B2BUA's call is written with its SIP state
+ * (the sip handler's: field "sip", kind "b2b") once it is confirmed,
+ * not before: in setup it would not be made again anyway; a call never
+ * written is not deleted either. A write is one EVAL of a Lua script: the epoch
  * check, then HSET of the call's hash, EXPIRE (ha_ttl, the safety net)
  * and SADD to the group's set of calls; the end is DEL and SREM. Never
  * per packet.
@@ -48,6 +51,8 @@ struct hastore {
 	struct tmr tmr;           /**< The flush                       */
 	struct redis *redis;      /**< Connection (not a reference)    */
 	const struct relay *relay;/**< What is exported                */
+	hastore_sip_h *siph;      /**< A B2BUA call's SIP state, or NULL */
+	void *sip_arg;            /**< Its argument                    */
 	char *group;              /**< ha_group                        */
 	char *node;               /**< ha_node                         */
 	uint32_t ttl;             /**< ha_ttl, seconds                 */
@@ -65,6 +70,7 @@ struct hsentry {
 	struct hastore *hs;       /**< Owner                           */
 	char *id;                 /**< Call-ID                         */
 	bool ended;               /**< Delete it                       */
+	bool stored;              /**< It may be in Redis              */
 	unsigned pending;         /**< Its commands unanswered         */
 	uint64_t seq;             /**< Writes made                     */
 };
@@ -222,7 +228,7 @@ static const char write_lua[] =
 
 enum {
 	ARGS_HEAD = 9,      /**< EVAL, script, 3, 3 keys, epoch, ttl, id */
-	ARGS_MAX  = ARGS_HEAD + 12,
+	ARGS_MAX  = ARGS_HEAD + 14,
 };
 
 
@@ -264,28 +270,61 @@ static int write_delete(struct hsentry *e)
 }
 
 
-/* the fields of a live call */
-static int write_call(struct hsentry *e, const struct mbuf *mb)
+/* the fields of a live call: its relay state, and the B2BUA's */
+static int write_call(struct hsentry *e, const struct mbuf *mb,
+		      const struct mbuf *sip)
 {
 	struct hastore *hs = e->hs;
 	char seq[24], at[24];
-	const char *fv[] = {"v", "1", "kind", "relay", "node", hs->node,
-			    "seq", seq, "at", at, "relay",
-			    (const char *)mb->buf};
-	size_t fl[12];
+	const char *fv[] = {"v", "1", "kind", sip ? "b2b" : "relay",
+			    "node", hs->node, "seq", seq, "at", at, "relay",
+			    (const char *)mb->buf, "sip",
+			    sip ? (const char *)sip->buf : ""};
+	const int nf = sip ? 14 : 12;
+	size_t fl[14];
 	int err;
 
 	(void)re_snprintf(seq, sizeof(seq), "%llu",
 			  (unsigned long long)++e->seq);
 	(void)re_snprintf(at, sizeof(at), "%llu",
 			  (unsigned long long)time(NULL) * 1000);
-	for (int i = 0; i < 11; i++)
-		fl[i] = strlen(fv[i]);
+	for (int i = 0; i < nf; i++)      /* 11 and 13: not strings */
+		fl[i] = i == 11 || i == 13 ? 0 : strlen(fv[i]);
 	fl[11] = mb->end;
+	if (sip)
+		fl[13] = sip->end;
 
-	err = eval_send(e, fv, fl, 12);
-	if (!err)
+	err = eval_send(e, fv, fl, nf);
+	if (!err) {
+		e->stored = true;
 		++hs->st.writes;
+	}
+
+	return err;
+}
+
+
+/* The call's SIP state: 0 (sipp set), ENOENT (not the B2BUA's: none),
+ * ENOTSUP (the B2BUA's, not to be written now) */
+static int sip_export(struct hsentry *e, struct mbuf **sipp)
+{
+	struct hastore *hs = e->hs;
+	struct mbuf *mb;
+	int err;
+
+	*sipp = NULL;
+	if (!hs->siph)
+		return ENOENT;
+
+	mb = mbuf_alloc(2048);
+	if (!mb)
+		return ENOMEM;
+
+	err = hs->siph(mb, e->id, hs->sip_arg);
+	if (err)
+		mem_deref(mb);
+	else
+		*sipp = mb;
 
 	return err;
 }
@@ -293,11 +332,11 @@ static int write_call(struct hsentry *e, const struct mbuf *mb)
 
 static int write_entry(struct hsentry *e)
 {
-	struct mbuf *mb;
+	struct mbuf *mb, *sip = NULL;
 	int err;
 
 	if (e->ended)
-		return write_delete(e);
+		return e->stored ? write_delete(e) : 0;
 
 	mb = mbuf_alloc(1024);
 	if (!mb)
@@ -306,12 +345,20 @@ static int write_entry(struct hsentry *e)
 	err = relay_call_export(mb, e->hs->relay, e->id);
 	if (err == ENOENT) {
 		e->ended = true;
-		err = write_delete(e);
+		err = e->stored ? write_delete(e) : 0;
+		goto out;
 	}
-	else if (!err) {
-		err = write_call(e, mb);
-	}
+	if (!err)
+		err = sip_export(e, &sip);
+	if (err == ENOENT)
+		err = write_call(e, mb, NULL);
+	else if (!err)
+		err = write_call(e, mb, sip);
+	else if (err == ENOTSUP)
+		err = 0;                /* in setup: later */
 
+ out:
+	mem_deref(sip);
 	mem_deref(mb);
 
 	return err;
@@ -363,6 +410,8 @@ int hastore_alloc(struct hastore **hsp, const struct relay *relay,
 		return ENOMEM;
 
 	hs->relay = relay;
+	hs->siph = prm->siph;
+	hs->sip_arg = prm->sip_arg;
 	hs->ttl = prm->ttl;
 	hs->pair = prm->pair;
 	tmr_init(&hs->tmr);
@@ -424,6 +473,24 @@ void hastore_set_epoch(struct hastore *hs, uint64_t epoch)
 
 	hs->epoch = epoch;
 	hs->fenced = false;
+	hastore_resync(hs);
+}
+
+
+/**
+ * Write the B2BUA's calls with their SIP state from now on
+ *
+ * @param hs   Writer, or NULL
+ * @param siph Writes a call's SIP state, NULL for none
+ * @param arg  Its argument
+ */
+void hastore_set_sip(struct hastore *hs, hastore_sip_h *siph, void *arg)
+{
+	if (!hs)
+		return;
+
+	hs->siph = siph;
+	hs->sip_arg = arg;
 	hastore_resync(hs);
 }
 
@@ -493,6 +560,7 @@ void hastore_forget(struct hastore *hs, const char *callid)
 	}
 
 	e->ended = true;
+	e->stored = true;
 	dirty_set(e);
 }
 
@@ -516,6 +584,8 @@ void hastore_prm_get(const struct hastore *hs, struct hastore_prm *prm)
 	prm->node = hs->node;
 	prm->ttl = hs->ttl;
 	prm->pair = hs->pair;
+	prm->siph = hs->siph;
+	prm->sip_arg = hs->sip_arg;
 }
 
 

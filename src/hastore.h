@@ -10,6 +10,18 @@ struct relay;
 struct redis;
 
 /** Where the writer writes */
+/**
+ * Write a call's SIP state (the B2BUA's)
+ *
+ * @param mb  Buffer
+ * @param id  The call's relay id
+ * @param arg Handler argument
+ *
+ * @return 0 if written, ENOENT if the call is not the B2BUA's, ENOTSUP
+ *         if it is not to be written now
+ */
+typedef int (hastore_sip_h)(struct mbuf *mb, const char *id, void *arg);
+
 struct hastore_prm {
 	const char *group;     /**< ha_group: the keys' hash tag     */
 	const char *node;      /**< ha_node: written in each call    */
@@ -17,6 +29,8 @@ struct hastore_prm {
 				    last write                       */
 	bool pair;             /**< Writes wait for an epoch and stop
 				    when a later one is the group's  */
+	hastore_sip_h *siph;   /**< A call's SIP state, or NULL      */
+	void *sip_arg;         /**< Its argument                     */
 };
 
 /** What the writer has done */
@@ -34,6 +48,7 @@ int  hastore_alloc(struct hastore **hsp, const struct relay *relay,
 		   const struct hastore_prm *prm);
 void hastore_set_redis(struct hastore *hs, struct redis *redis);
 void hastore_resync(struct hastore *hs);
+void hastore_set_sip(struct hastore *hs, hastore_sip_h *siph, void *arg);
 void hastore_set_epoch(struct hastore *hs, uint64_t epoch);
 void hastore_change(struct hastore *hs, const char *callid, bool end);
 void hastore_forget(struct hastore *hs, const char *callid);

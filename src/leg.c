@@ -754,6 +754,33 @@ static int to_name_insert(struct mbuf *mb, size_t start, const char *name)
 }
 
 
+/* A restored dialog's CSeq goes on from the stored one: the last line
+ * sip_dialog_encode() wrote gets cseq_add (an ACK's number is given) */
+static int cseq_shift(struct mbuf *mb, size_t start, const struct leg *leg,
+		      const char *met)
+{
+	struct pl num;
+	size_t off;
+
+	if (!leg->cseq_add || !strcmp(met, "ACK"))
+		return 0;
+
+	for (off = mb->pos; off > start; off--) {
+		if (!memcmp(mb->buf + off - 1, "\nCSeq: ", 7))
+			break;
+	}
+
+	if (off == start || re_regex((char *)mb->buf + off + 6,
+				     mb->pos - off - 6, "[0-9]+", &num))
+		return EBADMSG;
+
+	mb->pos = mb->end = off;
+
+	return mbuf_printf(mb, "CSeq: %u %s\r\n",
+			   pl_u32(&num) + leg->cseq_add, met);
+}
+
+
 /* The request's headers and body, after Via and Contact */
 static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
 			  uint32_t cseq, uint32_t maxfwd, const char *hdrs,
@@ -766,6 +793,8 @@ static int request_encode(struct mbuf *mb, struct leg *leg, const char *met,
 	err  = mbuf_printf(mb, "Max-Forwards: %u\r\n", maxfwd);
 	start = mb->pos - 2;
 	err |= sip_dialog_encode(mb, leg->dlg, cseq, met);
+	if (!err)
+		err = cseq_shift(mb, start, leg, met);
 	if (!err)
 		ltag_learn(leg, mb, start);
 	if (!err && leg->to_name && !sip_dialog_established(leg->dlg))
@@ -851,7 +880,8 @@ int leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
 		goto out;
 
 	if (!strcmp(met, "INVITE"))
-		leg->invite_cseq = sip_dialog_lseq(leg->dlg) - 1;
+		leg->invite_cseq = sip_dialog_lseq(leg->dlg) - 1 +
+			leg->cseq_add;
 
 	err = siptp_request(reqp, leg->b2b->tp[leg->side], true, met,
 			    sip_dialog_uri(leg->dlg),

@@ -29,6 +29,7 @@
 #include "tok.h"
 #include "umrand.h"
 #include "relay.h"
+#include "bencode.h"
 #include "b2b_priv.h"
 
 
@@ -117,6 +118,150 @@ int oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 		oa->sec[s] = sec[media[s] <= CFG_MEDIA_SRTP ? media[s] : 0];
 	}
 
+	*oap = oa;
+
+	return 0;
+}
+
+
+/* One side's stored SDP and o= line */
+static int side_export(struct mbuf *mb, const struct oa *oa, int s)
+{
+	static const char *sent[] = {"sent0", "sent1"};
+	static const char *orig[] = {"o0", "o1"};
+	const struct mbuf *sdp = oa->sent[s];
+	int err;
+
+	err = benc_enc_kv_str(mb, orig[s], oa->origin[s]);
+	if (!sdp)
+		return err;
+
+	err |= benc_enc_cstr(mb, sent[s]);
+	err |= benc_enc_str(mb, &(struct pl){(const char *)sdp->buf,
+					     sdp->end});
+
+	return err;
+}
+
+
+/**
+ * Write a call's offer/answer state as a bencode dictionary (no re-offer
+ * in flight: a confirmed call's)
+ *
+ * @param mb Buffer
+ * @param oa State
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int oa_export(struct mbuf *mb, const struct oa *oa)
+{
+	int err;
+
+	if (!mb || !oa)
+		return EINVAL;
+
+	err  = benc_enc_dict_begin(mb);
+	err |= benc_enc_kv_str(mb, "id", oa->id);
+	err |= benc_enc_kv_str(mb, "if0", oa->iface[0]);
+	err |= benc_enc_kv_str(mb, "if1", oa->iface[1]);
+	err |= benc_enc_kv_int(mb, "sec0", oa->sec[0]);
+	err |= benc_enc_kv_int(mb, "sec1", oa->sec[1]);
+	err |= benc_enc_kv_int(mb, "first", oa->first);
+	err |= side_export(mb, oa, 0);
+	err |= side_export(mb, oa, 1);
+	err |= benc_enc_end(mb);
+
+	return err;
+}
+
+
+static int side_restore(struct oa *oa, const struct benc *d, int s)
+{
+	static const char *sent[] = {"sent0", "sent1"};
+	static const char *orig[] = {"o0", "o1"};
+	struct pl pl;
+	int err;
+
+	err = benc_dict_str(d, orig[s], &pl);
+	if (err || pl.l >= sizeof(oa->origin[s]))
+		return err ? err : EBADMSG;
+
+	(void)pl_strcpy(&pl, oa->origin[s], sizeof(oa->origin[s]));
+	if (benc_dict_str(d, sent[s], &pl))
+		return 0;
+
+	oa->sent[s] = mbuf_alloc(pl.l);
+	if (!oa->sent[s])
+		return ENOMEM;
+
+	return mbuf_write_pl(oa->sent[s], &pl);
+}
+
+
+static int name_take(char *buf, size_t sz, const struct benc *d,
+		     const char *key)
+{
+	struct pl pl;
+	int err = benc_dict_str(d, key, &pl);
+
+	if (!err && pl.l >= sz)
+		err = EBADMSG;
+	if (!err)
+		(void)pl_strcpy(&pl, buf, sz);
+
+	return err;
+}
+
+
+/**
+ * Make a call's offer/answer state again from what oa_export() wrote;
+ * its relay call (by the stored id) must exist: it is deleted with the
+ * state
+ *
+ * @param oap   Pointer to the state
+ * @param relay The relay
+ * @param keys  Token keyring (referenced), or NULL
+ * @param d     The dictionary
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int oa_restore(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
+	       const struct benc *d)
+{
+	struct oa *oa;
+	int64_t sec0 = 0, sec1 = 0, first = SIDE_NONE;
+	int err;
+
+	if (!oap || !relay || !d)
+		return EINVAL;
+
+	oa = mem_zalloc(sizeof(*oa), oa_destructor);
+	if (!oa)
+		return ENOMEM;
+
+	oa->relay = relay;
+	oa->keys = mem_ref(keys);
+	oa->ack_side = SIDE_NONE;
+	err  = name_take(oa->id, sizeof(oa->id), d, "id");
+	err |= name_take(oa->iface[0], sizeof(oa->iface[0]), d, "if0");
+	err |= name_take(oa->iface[1], sizeof(oa->iface[1]), d, "if1");
+	err |= benc_dict_int(d, "sec0", &sec0);
+	err |= benc_dict_int(d, "sec1", &sec1);
+	err |= benc_dict_int(d, "first", &first);
+	err |= side_restore(oa, d, 0);
+	err |= side_restore(oa, d, 1);
+	if (!err && (sec0 < 0 || sec0 > RELAY_SEC_SRTP || sec1 < 0 ||
+		     sec1 > RELAY_SEC_SRTP || first < SIDE_NONE || first > 1))
+		err = EBADMSG;
+	if (err) {
+		oa->id[0] = '\0';          /* not ours to delete */
+		mem_deref(oa);
+		return err;
+	}
+
+	oa->sec[0] = (enum relay_sec)sec0;
+	oa->sec[1] = (enum relay_sec)sec1;
+	oa->first = (int)first;
 	*oap = oa;
 
 	return 0;

@@ -85,7 +85,8 @@ static void round_trip(void)
 	fzrelay_check(!relay_delete(fz.relay, &pl));
 
 	settle();
-	fzrelay_check(!relay_call_import(fz.relay, (char *)a->buf, a->end));
+	fzrelay_check(!relay_call_import(fz.relay, (char *)a->buf, a->end,
+					 false));
 	fzrelay_check(!relay_call_export(b, fz.relay, id));
 	fzrelay_check(a->end == b->end && !memcmp(a->buf, b->buf, a->end));
 
@@ -99,7 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned before = relay_call_count(fz.relay);
 	int err;
 
-	err = relay_call_import(fz.relay, (const char *)data, size);
+	err = relay_call_import(fz.relay, (const char *)data, size, size & 1);
 	fzrelay_check(relay_call_count(fz.relay) == before + !err);
 	if (!err)
 		round_trip();

@@ -93,7 +93,7 @@ sipp_uas() {
 		-trace_err -error_file "$T/$n.err" "$@") >"$T/$n.out" 2>&1 &
 	eval "UAS_$n=$!"
 	PIDS="$PIDS $!"
-	l=lun; [ "$tp" = t1 ] && l=ltn
+	l=lun; case $tp in t*) l=ltn ;; esac
 	wait_for 5 "$n to listen" sh -c \
 		"ip netns exec $ns ss -$l | grep -qF '$addr:$port'"
 }
@@ -205,6 +205,30 @@ calls_up() {
 	"$UMEDGECTL" -s "$T/control.sock" calls >"$T/calls" 2>&1 &&
 		grep -q '^1 sip calls' "$T/calls" &&
 		grep -q ' confirmed ' "$T/calls"
+}
+
+# ext_media: "PORT PACKETS" of the outside side of the one call's
+# stream (umedgectl --json calls and call)
+ext_media() {
+	"$UMEDGECTL" -s "$T/control.sock" --json calls >"$T/calls.json" \
+		2>/dev/null || return 1
+	id=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))["relay"]
+print(r[0]["call_id"] if len(r) == 1 else "")' "$T/calls.json")
+	[ -n "$id" ] || return 1
+	"$UMEDGECTL" -s "$T/control.sock" --json call "$id" \
+		>"$T/call.json" 2>/dev/null || return 1
+	python3 -c 'import json,sys
+s = json.load(open(sys.argv[1]))["streams"][0]
+for side in (s["offerer"], s["answerer"]):
+    if side["interface"] == "external":
+        print(side["local"].rsplit(":", 1)[1], side["packets"])' \
+		"$T/call.json"
+}
+
+ext_media_flows() {
+	pk=$(ext_media | cut -d' ' -f2)
+	[ "${pk:-0}" -gt 0 ]
 }
 
 # uas_wait NAME: the UAS's exit code in RC

@@ -1354,7 +1354,7 @@ static bool b2b_state_refused(const struct mbuf *st)
 	ng = strstr(copy, "2:ngi1e");
 	if (ng) {
 		ng[5] = '0';
-		ok = relay_call_import(relay, copy, st->end) == ENOTSUP;
+		ok = relay_call_import(relay, copy, st->end, false) == ENOTSUP;
 	}
 
  out:
@@ -1409,14 +1409,14 @@ int test_relay_restore(void)
 	TEST_ERR(relay_call_export(st, relay, "call-r"));
 	TEST_EQUALS(ENOENT, relay_call_export(mb, relay, "no-such-call"));
 	TEST_EQUALS(EEXIST, relay_call_import(relay, (char *)st->buf,
-					      st->end));
+					      st->end, false));
 	TEST_ERR(call_end(relay, &cid));
 
-	TEST_EQUALS(EPROTO, relay_call_import(relay, "d1:vi2ee", 8));
+	TEST_EQUALS(EPROTO, relay_call_import(relay, "d1:vi2ee", 8, false));
 	TEST_ASSERT(b2b_state_refused(st));
 	TEST_EQUALS(EPROTO, relay_call_import(relay, (char *)st->buf,
-					      st->end - 1));
-	TEST_ERR(relay_call_import(relay, (char *)st->buf, st->end));
+					      st->end - 1, false));
+	TEST_ERR(relay_call_import(relay, (char *)st->buf, st->end, false));
 	TEST_ERR(relay_call_stream(relay_call_find(relay, &cid), 0, &info));
 	TEST_EQUALS(sa_port(&to_a), sa_port(&info.side[0].local));
 	TEST_EQUALS(sa_port(&to_b), sa_port(&info.side[1].local));

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file bstate.c  A confirmed call's SIP state stored (a bencode
+ *                 dictionary, the "sip" field of its record in Redis)
+ *                 and made again after a restart or a takeover
+ *
+ * Stored: the caller's side, the names and numbers the records and
+ * the header policy use, the media policy, the gateway set, the times
+ * and chain of the record, the offer/answer state (oa.c) and both legs
+ * (legstate.c). Made again: the call with its legs paired and in the
+ * table, its host set found again by name, the credentials of the
+ * gateway a leg goes to found again by its address. Its relay call
+ * must have been made again first (same id).
+ *
+ * Only a confirmed call, not made by a transfer, is stored; what else
+ * a call has (its INVITE's transaction, requests in flight, a session
+ * timer) is not: a restored call has no session timer of its own.
+ */
+#include <stddef.h>
+#include <string.h>
+#include <re.h>
+#define DEBUG_MODULE "bstate"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
+#include "cfg.h"
+#include "hset.h"
+#include "bencode.h"
+#include "b2b_priv.h"
+#include "bcall.h"
+
+
+enum {
+	BSTATE_VERSION = 1,
+};
+
+/** A name of the call: its member name and where it lives */
+struct sfield {
+	const char *key;
+	size_t off;
+	size_t sz;
+};
+
+#define SF(k, m) {k, offsetof(struct bcall, m), \
+		  sizeof(((struct bcall *)0)->m)}
+
+static const struct sfield sfields[] = {
+	SF("user",      user),
+	SF("from_name", from_name),
+	SF("from_user", from_user),
+	SF("to_user",   to_user),
+	SF("to_name",   to_name),
+	SF("gwset",     gwset),
+	SF("chain",     chain),
+};
+
+
+/* The call's numbers */
+static int ints_export(struct mbuf *mb, const struct bcall *call)
+{
+	int err;
+
+	err  = benc_enc_kv_int(mb, "v", BSTATE_VERSION);
+	err |= benc_enc_kv_int(mb, "aside", call->aside);
+	err |= benc_enc_kv_int(mb, "maxfwd", call->maxfwd);
+	err |= benc_enc_kv_int(mb, "media0", call->media[0]);
+	err |= benc_enc_kv_int(mb, "media1", call->media[1]);
+	err |= benc_enc_kv_int(mb, "info_dtmf", call->info_dtmf);
+	err |= benc_enc_kv_int(mb, "t_start", (int64_t)call->t_start);
+	err |= benc_enc_kv_int(mb, "t_answer", (int64_t)call->t_answer);
+
+	return err;
+}
+
+
+/**
+ * Write a confirmed call's SIP state
+ *
+ * @param mb   Buffer
+ * @param call Call
+ *
+ * @return 0 if success, ENOTSUP for a call that is not stored (in
+ *         setup, ending, made by a transfer), otherwise errorcode
+ */
+int bstate_export(struct mbuf *mb, const struct bcall *call)
+{
+	int err;
+
+	if (!mb || !call)
+		return EINVAL;
+
+	if (call->state != BCALL_CONFIRMED || call->xferred || call->xfer ||
+	    !call->leg[0] || !call->leg[1])
+		return ENOTSUP;
+
+	err  = benc_enc_dict_begin(mb);
+	err |= ints_export(mb, call);
+	for (size_t i = 0; i < ARRAY_SIZE(sfields); i++)
+		err |= benc_enc_kv_str(mb, sfields[i].key,
+				       (const char *)call + sfields[i].off);
+	err |= benc_enc_cstr(mb, "oa");
+	err |= oa_export(mb, call->oa);
+	err |= benc_enc_cstr(mb, "legs");
+	err |= benc_enc_list_begin(mb);
+	err |= leg_export(mb, call->leg[0]);
+	err |= leg_export(mb, call->leg[1]);
+	err |= benc_enc_end(mb);
+	err |= benc_enc_end(mb);
+
+	return err;
+}
+
+
+static int strs_import(struct bcall *call, const struct benc *d)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sfields); i++) {
+		struct pl pl;
+		int err = benc_dict_str(d, sfields[i].key, &pl);
+
+		if (err)
+			return err;
+		if (pl.l >= sfields[i].sz)
+			return EBADMSG;
+
+		(void)pl_strcpy(&pl, (char *)call + sfields[i].off,
+				sfields[i].sz);
+	}
+
+	return 0;
+}
+
+
+static int ints_import(struct bcall *call, const struct benc *d)
+{
+	int64_t maxfwd = 0, m0 = 0, m1 = 0, dtmf = 0, ts = 0, ta = 0;
+	int err;
+
+	err  = benc_dict_int(d, "maxfwd", &maxfwd);
+	err |= benc_dict_int(d, "media0", &m0);
+	err |= benc_dict_int(d, "media1", &m1);
+	err |= benc_dict_int(d, "info_dtmf", &dtmf);
+	err |= benc_dict_int(d, "t_start", &ts);
+	err |= benc_dict_int(d, "t_answer", &ta);
+	if (err)
+		return EBADMSG;
+
+	if (m0 < 0 || m0 > CFG_MEDIA_SRTP || m1 < 0 || m1 > CFG_MEDIA_SRTP ||
+	    maxfwd < 0 || maxfwd > 255 || ts < 0 || ta < 0)
+		return EBADMSG;
+
+	call->maxfwd = (uint32_t)maxfwd;
+	call->media[0] = (enum cfg_media)m0;
+	call->media[1] = (enum cfg_media)m1;
+	call->info_dtmf = dtmf != 0;
+	call->t_start = (uint64_t)ts;
+	call->t_answer = (uint64_t)ta;
+
+	return 0;
+}
+
+
+/* Where the callee leg goes: the UM hosts, or the gateway set */
+static int hosts_find(struct bcall *call)
+{
+	struct b2b *b2b = call->b2b;
+	struct hset *hs = call->aside == B2B_EXT ? b2b->umhosts :
+		hset_find(&b2b->gwsets, call->gwset);
+
+	if (!hs)
+		return ENOENT;
+
+	call->hosts = mem_ref(hs);
+
+	return 0;
+}
+
+
+/* Both legs, paired; the one toward a gateway with its credentials */
+static int legs_import(struct bcall *call, const struct benc *legs)
+{
+	const struct benc *d[2];
+	int err = 0;
+
+	if (!legs || legs->type != BENC_LIST || list_count(&legs->items) != 2)
+		return EBADMSG;
+
+	d[0] = list_ledata(legs->items.head);
+	d[1] = list_ledata(legs->items.tail);
+	for (int s = 0; s < 2 && !err; s++) {
+		struct leg *leg = bcall_leg_new(call, (enum b2b_side)s);
+		const struct hhost *h;
+
+		if (!leg)
+			return ENOMEM;
+
+		call->leg[s] = leg;
+		err = d[s]->type == BENC_DICT ? leg_restore(leg, d[s]) :
+			EBADMSG;
+		if (!err && leg->slot != s)
+			err = EBADMSG;
+		h = err ? NULL : hset_host_find(&call->b2b->gwsets,
+						&leg->raddr);
+		if (h && s == B2B_EXT)
+			leg_cred_set(leg, hhost_auth(h));
+	}
+
+	if (!err)
+		leg_pair(bcall_caller(call), bcall_callee(call));
+
+	return err;
+}
+
+
+static int call_import(struct bcall *call, const struct benc *d)
+{
+	const struct benc *oa = benc_dict_get(d, "oa");
+	int err;
+
+	err = strs_import(call, d);
+	if (!err)
+		err = ints_import(call, d);
+	if (!err)
+		err = hosts_find(call);
+	if (!err)
+		err = oa && oa->type == BENC_DICT ?
+			oa_restore(&call->oa, call->b2b->relay,
+				   call->b2b->cfg->keys, oa) : EBADMSG;
+	if (!err)
+		err = legs_import(call, benc_dict_get(d, "legs"));
+
+	return err;
+}
+
+
+/**
+ * Make a call again from what bstate_export() wrote: confirmed, its
+ * legs taking in-dialog requests again
+ *
+ * @param b2b B2BUA (its relay already has the call)
+ * @param d   The dictionary
+ *
+ * @return 0 if success, otherwise errorcode (the relay call may be
+ *         deleted or not: the caller deletes it)
+ */
+int bstate_import(struct b2b *b2b, const struct benc *d)
+{
+	struct bcall *call;
+	int64_t v = 0, aside = 0;
+	int err;
+
+	if (!b2b || !d || d->type != BENC_DICT)
+		return EINVAL;
+
+	if (benc_dict_int(d, "v", &v) || v != BSTATE_VERSION ||
+	    benc_dict_int(d, "aside", &aside) || aside < 0 || aside > 1)
+		return EBADMSG;
+
+	call = bcall_new(b2b, (enum b2b_side)aside);
+	if (!call)
+		return ENOMEM;
+
+	err = call_import(call, d);
+	if (err) {
+		mem_deref(call);
+		DEBUG_WARNING("a call could not be made again: %m\n", err);
+		return err;
+	}
+
+	call->state = BCALL_CONFIRMED;
+	++b2b->st.restored;
+
+	return 0;
+}
