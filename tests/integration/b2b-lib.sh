@@ -45,9 +45,7 @@ fi
 # shellcheck disable=SC2086
 topo_up "${B2B_NS:-bc}" umedge.log gw.out router.out worker.out ${B2B_LOGS:-}
 
-# rtp.alaw: one second of a 1 kHz A-law tone, for sipp's rtp_stream
-awk 'BEGIN { for (i = 0; i < 8000; i++) printf "%c", (i % 8 < 4) ? 0x55 : 0xd5 }' \
-	>"$T/rtp.alaw"
+rtp_alaw
 
 # umedge_up [UM-HOST-LINES...]: the daemon in the edge, these UM hosts;
 # OPTS_IVAL sets sip_options_interval (default 0: no probes);

@@ -296,6 +296,37 @@ cleartext() {
 	[ "$n" -gt 0 ] || fail "$side: no TLS application data on ports $*"
 }
 
+# rtp_alaw: $T/rtp.alaw, one second of a 1 kHz A-law tone, for the
+# rtp_stream of the sipp scenarios
+rtp_alaw() {
+	awk 'BEGIN { for (i = 0; i < 8000; i++) printf "%c", (i % 8 < 4) ? 0x55 : 0xd5 }' \
+		>"$T/rtp.alaw"
+}
+
+# sipp_hdr FILE METHOD-OR-CODE NAME: the first NAME header of the first
+# such request (or response) in a sipp message trace
+sipp_hdr() {
+	tr -d '\r' <"$1" | awk -v m="$2" -v h="$3:" '
+		$1 == m || ($1 == "SIP/2.0" && $2 == m) {b = 1; next}
+		b && $1 == h {sub(/^[^:]*: */, ""); print; exit}'
+}
+
+# bye_in_dialog FILE: the BYE in a UAS's sipp trace is of the dialog
+# its INVITE made (Call-ID, From, To with both tags) with a higher CSeq
+bye_in_dialog() {
+	grep -q '^BYE sip:' "$1" || fail "no BYE in $1"
+	cseq=$(sipp_hdr "$1" BYE CSeq | cut -d' ' -f1)
+	icseq=$(sipp_hdr "$1" INVITE CSeq | cut -d' ' -f1)
+	[ "$cseq" -gt "$icseq" ] ||
+		fail "the BYE's CSeq $cseq is not above the INVITE's $icseq"
+	[ "$(sipp_hdr "$1" BYE Call-ID)" = "$(sipp_hdr "$1" INVITE Call-ID)" ] ||
+		fail "the BYE's Call-ID is not the dialog's"
+	[ "$(sipp_hdr "$1" BYE From)" = "$(sipp_hdr "$1" INVITE From)" ] ||
+		fail "the BYE's From is not the dialog's: $(sipp_hdr "$1" BYE From)"
+	[ "$(sipp_hdr "$1" BYE To)" = "$(sipp_hdr "$1" 200 To)" ] ||
+		fail "the BYE's To is not the dialog's: $(sipp_hdr "$1" BYE To)"
+}
+
 # own_streams_line: the sip_own_streams and sip_own_udp lines
 # UMEDGE_OWN_STREAMS asks for: 1 umedge's own TCP, TLS and UDP, 0
 # libre's for all three, unset none (the default, own)
