@@ -412,6 +412,7 @@ int sipconn_accept(struct sipconn **scp, struct tcp_sock *ts,
  *
  * @param scp    Pointer to allocated connection
  * @param peer   Remote address
+ * @param local  Local address to bind (port 0: any), or NULL
  * @param tls    TLS context, or NULL for TCP
  * @param host   TLS: the name the peer's certificate must carry (also
  *               sent as SNI), or NULL to check only the chain
@@ -423,7 +424,7 @@ int sipconn_accept(struct sipconn **scp, struct tcp_sock *ts,
  * @return 0 if success, otherwise errorcode
  */
 int sipconn_connect(struct sipconn **scp, const struct sa *peer,
-		    struct tls *tls, const char *host,
+		    const struct sa *local, struct tls *tls, const char *host,
 		    const struct sipconn_prm *prm, sipconn_msg_h *msgh,
 		    sipconn_close_h *closeh, void *arg)
 {
@@ -438,8 +439,10 @@ int sipconn_connect(struct sipconn **scp, const struct sa *peer,
 		return err;
 
 	sc->active = true;
-	err = tcp_connect(&sc->tc, peer, estab_handler, recv_handler,
-			  close_handler, sc);
+	err = local ? tcp_connect_bind(&sc->tc, peer, estab_handler,
+				       recv_handler, close_handler, local, sc) :
+		tcp_connect(&sc->tc, peer, estab_handler, recv_handler,
+			    close_handler, sc);
 	if (!err)     /* connect() has bound it: known before it is up */
 		(void)tcp_conn_local_get(sc->tc, &sc->laddr);
 	if (!err && tls)

@@ -35,7 +35,7 @@ int  sipconn_accept(struct sipconn **scp, struct tcp_sock *ts,
 		    const struct sipconn_prm *prm, sipconn_msg_h *msgh,
 		    sipconn_close_h *closeh, void *arg);
 int  sipconn_connect(struct sipconn **scp, const struct sa *peer,
-		     struct tls *tls, const char *host,
+		     const struct sa *local, struct tls *tls, const char *host,
 		     const struct sipconn_prm *prm, sipconn_msg_h *msgh,
 		     sipconn_close_h *closeh, void *arg);
 int  sipconn_send(struct sipconn *sc, struct mbuf *mb);

@@ -825,11 +825,30 @@ static void out_close_handler(struct sipconn *sc, int err, void *arg)
 }
 
 
+/* Where a connection we open is bound: the address of the side's
+ * listener of its transport, any port (a pair's service address, not
+ * the node's own: the peers know the former); NULL without a listener */
+static const struct sa *bind_addr(struct sa *local, const struct siptp *tp,
+				  bool tls)
+{
+	const struct sa *la = sipstream_laddr(tp->ls[tls]);
+
+	if (!la)
+		return NULL;
+
+	*local = *la;
+	sa_set_port(local, 0);
+
+	return local;
+}
+
+
 /* An open connection we made to dst, or a new one */
 static int conn_get(struct sipconn **scp, struct siptp *tp,
 		    const struct sa *dst, bool tls)
 {
 	struct outconn *c;
+	struct sa local;
 	int err;
 
 	for (struct le *le = tp->out.head; le; le = le->next) {
@@ -850,9 +869,9 @@ static int conn_get(struct sipconn **scp, struct siptp *tp,
 
 	c->tp = tp;
 	c->tls = tls;
-	err = sipconn_connect(&c->sc, dst, tls ? tp->tls : NULL, NULL,
-			      &tp->prm.lim->conn, out_msg_handler,
-			      out_close_handler, c);
+	err = sipconn_connect(&c->sc, dst, bind_addr(&local, tp, tls),
+			      tls ? tp->tls : NULL, NULL, &tp->prm.lim->conn,
+			      out_msg_handler, out_close_handler, c);
 	if (err) {
 		mem_deref(c);
 		return err;

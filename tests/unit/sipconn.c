@@ -556,12 +556,13 @@ static void out_cli_h(struct sipconn *sc, const struct sip_msg *msg,
 
 
 /* Sent before the connection is up, the request waits, goes, and is
- * answered on the same connection */
+ * answered on the same connection; the connection leaves from the
+ * address it was bound to */
 int test_sipconn_connect(void)
 {
 	struct out_rig r;
 	struct mbuf *mb = NULL;
-	struct sa laddr;
+	struct sa laddr, local;
 	int err = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -576,9 +577,11 @@ int test_sipconn_connect(void)
 	TEST_ERR(sipxs_table_alloc(&r.xs, "umedge", 0));
 	TEST_ERR(sipstream_listen(&r.ss, &laddr, NULL, &r.prm, out_srv_h,
 				  &r));
-	TEST_ERR(sipconn_connect(&r.sc, sipstream_laddr(r.ss), NULL, NULL,
-				 &r.prm.conn, out_cli_h, NULL, &r));
+	(void)sa_set_str(&local, "127.0.0.2", 0);
+	TEST_ERR(sipconn_connect(&r.sc, sipstream_laddr(r.ss), &local, NULL,
+				 NULL, &r.prm.conn, out_cli_h, NULL, &r));
 	TEST_ASSERT(sipconn_active(r.sc) && sipconn_open(r.sc));
+	TEST_ASSERT(sa_cmp(sipconn_laddr(r.sc), &local, SA_ADDR));
 
 	mb = mbuf_alloc(512);
 	TEST_ASSERT(mb != NULL);
