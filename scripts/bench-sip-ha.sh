@@ -33,9 +33,14 @@ ha_prepare() {
 	echo "conf redis=$(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')" >>"$RES"
 }
 
-# ha_lines: umedge.conf's lines for the target
+# ha_lines: umedge.conf's lines for the target; Redis emptied first:
+# a run's umedge is stopped with calls up, which the next one would
+# otherwise make again (a warm restart) and keep until their media
+# timeout
 ha_lines() {
 	[ "$SYS" = umedge-in-ha ] || return 0
+	ip netns exec "$NS_INT" redis-cli -h "$INT_WORKER2" FLUSHALL >/dev/null ||
+		die "redis-cli FLUSHALL failed"
 	printf 'ha_redis %s:6379\nha_node bench\n' "$INT_WORKER2"
 }
 

@@ -280,6 +280,9 @@ int  leg_auth_write(struct mbuf *mb, struct leg *leg, const char *met);
 struct benc;
 int  leg_export(struct mbuf *mb, struct leg *leg);
 int  leg_restore(struct leg *leg, const struct benc *d);
+struct stimer_neg;
+int  leg_stimer_read(const struct benc *d, struct stimer_neg *neg,
+		     bool *update);
 
 /**
  * A final response to a request of ours that may be answered by

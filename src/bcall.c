@@ -429,6 +429,31 @@ static void noack_handler(struct leg *leg, void *arg)
 
 
 /**
+ * Give a restored leg its session timer again (bstate.c)
+ *
+ * @param call     Call
+ * @param leg      Leg
+ * @param neg      Interval and who refreshes
+ * @param update   The peer allows UPDATE
+ * @param first_ms Where umedge refreshes: when the first refresh goes
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int bcall_stimer_resume(struct bcall *call, struct leg *leg,
+			const struct stimer_neg *neg, bool update,
+			uint32_t first_ms)
+{
+	int err = stimer_attach(leg, neg, update, call->oa, expired_handler,
+				call);
+
+	if (!err)
+		stimer_resume(leg, first_ms);
+
+	return err;
+}
+
+
+/**
  * Make one of the call's legs
  *
  * @param call Call

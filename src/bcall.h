@@ -84,6 +84,10 @@ void bcall_answered(struct bcall *call, const struct sip_msg *msg);
 uint64_t bcall_unix_ms(void);
 struct leg *bcall_leg_new(struct bcall *call, enum b2b_side side);
 void bcall_leg_adopt(struct bcall *call, struct leg *leg);
+struct stimer_neg;
+int  bcall_stimer_resume(struct bcall *call, struct leg *leg,
+			 const struct stimer_neg *neg, bool update,
+			 uint32_t first_ms);
 void bcall_hdr_policy(const struct bcall *call, bool out, bool dialog,
 		      struct passhdr_policy *pol);
 

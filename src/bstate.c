@@ -27,6 +27,7 @@
 #include "bencode.h"
 #include "b2b_priv.h"
 #include "bcall.h"
+#include "stimer.h"
 
 
 enum {
@@ -174,6 +175,27 @@ static int hosts_find(struct bcall *call)
 }
 
 
+/* A leg's session timer again: where umedge refreshes, its first
+ * refresh 1 to 10 s after the restore, spread over the calls by their
+ * ids (the peer's expiry counts from before the failure) */
+static int stimer_restore(struct bcall *call, struct leg *leg,
+			  const struct benc *d)
+{
+	struct stimer_neg neg;
+	bool update;
+	int err = leg_stimer_read(d, &neg, &update);
+
+	if (err == ENOENT)
+		return 0;
+	if (err)
+		return err;
+
+	return bcall_stimer_resume(call, leg, &neg, update,
+				   1000 + hash_joaat_str(oa_id(call->oa)) %
+				   9000);
+}
+
+
 /* Both legs, paired; the one toward a gateway with its credentials */
 static int legs_import(struct bcall *call, const struct benc *legs)
 {
@@ -205,6 +227,8 @@ static int legs_import(struct bcall *call, const struct benc *legs)
 
 	if (!err)
 		leg_pair(bcall_caller(call), bcall_callee(call));
+	for (int s = 0; s < 2 && !err; s++)
+		err = stimer_restore(call, call->leg[s], d[s]);
 
 	return err;
 }

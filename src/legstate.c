@@ -16,11 +16,31 @@
 #include "sipx.h"
 #include "sipdlg.h"
 #include "b2b_priv.h"
+#include "stimer.h"
 
 
 enum {
 	CSEQ_GAP = 100,     /**< CSeq numbers left for unwritten requests */
 };
+
+
+/* The session timer, if the leg has one: interval, whether umedge
+ * refreshes, whether the peer allows UPDATE */
+static int se_export(struct mbuf *mb, const struct leg *leg)
+{
+	struct stimer_neg neg;
+	bool update;
+	int err;
+
+	if (!stimer_get(leg, &neg, &update))
+		return 0;
+
+	err  = benc_enc_kv_int(mb, "se", neg.interval);
+	err |= benc_enc_kv_int(mb, "se_local", neg.local);
+	err |= benc_enc_kv_int(mb, "se_update", update);
+
+	return err;
+}
 
 
 /**
@@ -61,6 +81,7 @@ int leg_export(struct mbuf *mb, struct leg *leg)
 	err |= benc_enc_kv_int(mb, "lseq",
 			       sip_dialog_lseq(leg->dlg) + leg->cseq_add);
 	err |= benc_enc_kv_int(mb, "icseq", leg->invite_cseq);
+	err |= se_export(mb, leg);
 	err |= benc_enc_cstr(mb, "dlg");
 	err |= benc_enc_str(mb, &(struct pl){(char *)lines->buf, lines->end});
 	err |= benc_enc_end(mb);
@@ -69,6 +90,40 @@ int leg_export(struct mbuf *mb, struct leg *leg)
 	mem_deref(lines);
 
 	return err;
+}
+
+
+/**
+ * Read a stored leg's session timer
+ *
+ * @param d      The leg's dictionary
+ * @param neg    Its interval and who refreshes
+ * @param update Whether the peer allows UPDATE
+ *
+ * @return 0 if it has one, ENOENT if not, EBADMSG if malformed
+ */
+int leg_stimer_read(const struct benc *d, struct stimer_neg *neg,
+		    bool *update)
+{
+	int64_t se, local = 0, upd = 0;
+
+	if (!d || !neg || !update)
+		return EINVAL;
+
+	if (benc_dict_int(d, "se", &se))
+		return ENOENT;
+
+	if (se < STIMER_MIN_SE || se > 86400 ||
+	    benc_dict_int(d, "se_local", &local) ||
+	    benc_dict_int(d, "se_update", &upd))
+		return EBADMSG;
+
+	memset(neg, 0, sizeof(*neg));
+	neg->interval = (uint32_t)se;
+	neg->local = local != 0;
+	*update = upd != 0;
+
+	return 0;
 }
 
 

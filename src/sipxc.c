@@ -42,7 +42,7 @@
 
 
 enum {
-	HASH_BITS = 12,
+	HASH_BITS = 14,
 	T1_MS     = 500,
 	OK_MAX    = 4,       /**< 2xx (forks) kept to tell repeats */
 };

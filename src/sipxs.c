@@ -40,7 +40,7 @@
 
 
 enum {
-	HASH_BITS = 12,
+	HASH_BITS = 14,
 	T1_MS     = 500,
 };
 

@@ -77,6 +77,9 @@ int  stimer_attach(struct leg *leg, const struct stimer_neg *neg,
 		   bool update, struct oa *oa, stimer_end_h *endh,
 		   void *arg);
 void stimer_start(struct leg *leg);
+bool stimer_get(const struct leg *leg, struct stimer_neg *neg,
+		bool *update);
+void stimer_resume(struct leg *leg, uint32_t first_ms);
 int  stimer_hdrs(struct re_printf *pf, const struct leg *leg);
 bool stimer_refresh_take(struct leg *leg, const struct sip_msg *msg);
 void stimer_refreshed(struct leg *leg, const struct sip_msg *msg,

@@ -275,6 +275,52 @@ void stimer_start(struct leg *leg)
 
 
 /**
+ * Read a leg's session timer (to store it)
+ *
+ * @param leg    Leg
+ * @param neg    Its interval and who refreshes
+ * @param update Whether the peer allows UPDATE
+ *
+ * @return true if the leg has one
+ */
+bool stimer_get(const struct leg *leg, struct stimer_neg *neg, bool *update)
+{
+	if (!leg || !leg->stimer || !neg || !update)
+		return false;
+
+	*neg = leg->stimer->neg;
+	*update = leg->stimer->update;
+
+	return true;
+}
+
+
+/**
+ * Start a restored leg's timer: where umedge refreshes, the first
+ * refresh goes after first_ms (the peer's expiry counts from before the
+ * restore); where the peer does, a whole interval counts from now
+ *
+ * @param leg      Leg with a timer (stimer_attach())
+ * @param first_ms When our first refresh goes
+ */
+void stimer_resume(struct leg *leg, uint32_t first_ms)
+{
+	struct stimer *st = leg ? leg->stimer : NULL;
+
+	if (!st)
+		return;
+
+	if (!st->neg.local) {
+		arm(st);
+		return;
+	}
+
+	st->failing = false;
+	tmr_start(&st->tmr, first_ms, timeout, st);
+}
+
+
+/**
  * Print the Session-Expires of umedge's 2xx on the leg
  *
  * @param pf  Print handler
