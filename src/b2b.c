@@ -54,6 +54,7 @@ static void b2b_destructor(void *data)
 	struct b2b *b2b = data;
 
 	list_flush(&b2b->calls);
+	mem_deref(b2b->callids);      /* emptied by the calls' ends */
 	list_flush(&b2b->lreqs);
 	dtq_close(&b2b->q_noresp);
 	for (int i = 0; i < B2B_OK_STEPS; i++)
@@ -481,6 +482,7 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 		goto out;
 
 	err  = hash_alloc(&b2b->legs, LEGS_HASH);
+	err |= hash_alloc(&b2b->callids, LEGS_HASH);
 	err |= resolver_alloc(b2b);
 	err |= gate_alloc(&b2b->gate, cfg);
 	if (err)

@@ -136,6 +136,7 @@ struct b2b {
 	struct inlim *inlim;              /**< Gateways' calls in at once  */
 	struct list raw;                  /**< struct sipraw per UDP outside */
 	struct list calls;                /**< struct bcall                */
+	struct hash *callids;             /**< struct bcall by relay id    */
 	struct list lreqs;                /**< struct lreq: requests in
 					       flight on the legs          */
 	struct hash *legs;                /**< struct leg by Call-ID       */

@@ -50,19 +50,6 @@ void b2b_call_changed(const struct b2b *b2b, const char *id)
 }
 
 
-static const struct bcall *call_find(const struct b2b *b2b, const char *id)
-{
-	for (struct le *le = b2b->calls.head; le; le = le->next) {
-		const struct bcall *call = le->data;
-
-		if (!strcmp(oa_id(call->oa), id))
-			return call;
-	}
-
-	return NULL;
-}
-
-
 /**
  * Write the SIP state of the call of a relay id
  *
@@ -81,7 +68,7 @@ int b2b_call_export(struct mbuf *mb, const struct b2b *b2b, const char *id)
 	if (!mb || !id)
 		return EINVAL;
 
-	call = b2b ? call_find(b2b, id) : NULL;
+	call = b2b ? bcall_find(b2b, id) : NULL;
 	if (!call)
 		return ENOENT;
 

@@ -54,6 +54,7 @@ static void bcall_destructor(void *data)
 	call->xfer = mem_deref(call->xfer);
 	lreq_drop(&call->ireq);
 	list_unlink(&call->le);
+	hash_unlink(&call->he);
 	list_flush(&call->xreqs);
 	list_flush(&call->targets);
 	for (int s = 0; s < 2; s++) {
@@ -91,6 +92,41 @@ struct bcall *bcall_new(struct b2b *b2b, enum b2b_side aside)
 	list_append(&b2b->calls, &call->le, call);
 
 	return call;
+}
+
+
+/**
+ * Enter a call in the B2BUA's table by its relay id (once it has one)
+ *
+ * @param call Call with its offer/answer state
+ */
+void bcall_id_link(struct bcall *call)
+{
+	hash_append(call->b2b->callids, hash_joaat_str(oa_id(call->oa)),
+		    &call->he, call);
+}
+
+
+static bool id_cmp(struct le *le, void *arg)
+{
+	const struct bcall *call = le->data;
+
+	return !strcmp(oa_id(call->oa), arg);
+}
+
+
+/**
+ * Find a call by its relay id
+ *
+ * @param b2b B2BUA
+ * @param id  The relay id
+ *
+ * @return the call, NULL if none
+ */
+struct bcall *bcall_find(const struct b2b *b2b, const char *id)
+{
+	return list_ledata(hash_lookup(b2b->callids, hash_joaat_str(id),
+				       id_cmp, (void *)id));
 }
 
 
@@ -761,6 +797,8 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
 	if (err)
 		goto out;
 
+	bcall_id_link(call);
+
 	err = caller_accept(call, msg);
 	if (err == ENOTSUP) {
 		rel_refused(call);
@@ -806,18 +844,15 @@ int bcall_invite(struct b2b *b2b, const struct bcall_prm *prm,
  */
 void bcall_media_timeout(struct b2b *b2b, const char *id)
 {
-	for (struct le *le = b2b ? b2b->calls.head : NULL; le; le = le->next) {
-		struct bcall *call = le->data;
+	struct bcall *call = b2b ? bcall_find(b2b, id) : NULL;
 
-		if (strcmp(oa_id(call->oa), id))
-			continue;
-
-		DEBUG_NOTICE("%s: media timeout\n", id);
-		bcall_bye_send(call, B2B_EXT);
-		bcall_bye_send(call, B2B_INT);
-		bcall_end(call, "media timeout");
+	if (!call)
 		return;
-	}
+
+	DEBUG_NOTICE("%s: media timeout\n", id);
+	bcall_bye_send(call, B2B_EXT);
+	bcall_bye_send(call, B2B_INT);
+	bcall_end(call, "media timeout");
 }
 
 

@@ -16,6 +16,7 @@ enum {
 /** One call through the edge */
 struct bcall {
 	struct le le;                   /**< Member of b2b.calls          */
+	struct le he;                   /**< Member of b2b.callids        */
 	struct b2b *b2b;                /**< Owner                        */
 	struct oa *oa;                  /**< Offer/answer, relay call     */
 	enum b2b_side aside;            /**< The caller's side            */
@@ -74,6 +75,8 @@ static inline struct leg *bcall_callee(const struct bcall *call)
 
 /* bcall.c */
 struct bcall *bcall_new(struct b2b *b2b, enum b2b_side aside);
+void bcall_id_link(struct bcall *call);
+struct bcall *bcall_find(const struct b2b *b2b, const char *id);
 void bcall_end(struct bcall *call, const char *cause);
 void bcall_hangup(struct bcall *call, const char *cause);
 void bcall_fail(struct bcall *call, uint16_t scode, const char *reason,

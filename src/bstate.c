@@ -248,8 +248,10 @@ static int call_import(struct bcall *call, const struct benc *d)
 		err = oa && oa->type == BENC_DICT ?
 			oa_restore(&call->oa, call->b2b->relay,
 				   call->b2b->cfg->keys, oa) : EBADMSG;
-	if (!err)
+	if (!err) {
+		bcall_id_link(call);
 		err = legs_import(call, benc_dict_get(d, "legs"));
+	}
 
 	return err;
 }

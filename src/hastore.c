@@ -332,30 +332,33 @@ static int sip_export(struct hsentry *e, struct mbuf **sipp)
 
 static int write_entry(struct hsentry *e)
 {
-	struct mbuf *mb, *sip = NULL;
+	struct mbuf *mb = NULL, *sip = NULL;
 	int err;
 
 	if (e->ended)
 		return e->stored ? write_delete(e) : 0;
 
+	/* the B2BUA's call in setup: later (first, as it costs least) */
+	err = sip_export(e, &sip);
+	if (err == ENOTSUP)
+		return 0;
+	if (err && err != ENOENT)
+		return err;
+
 	mb = mbuf_alloc(1024);
-	if (!mb)
-		return ENOMEM;
+	if (!mb) {
+		err = ENOMEM;
+		goto out;
+	}
 
 	err = relay_call_export(mb, e->hs->relay, e->id);
 	if (err == ENOENT) {
 		e->ended = true;
 		err = e->stored ? write_delete(e) : 0;
-		goto out;
 	}
-	if (!err)
-		err = sip_export(e, &sip);
-	if (err == ENOENT)
-		err = write_call(e, mb, NULL);
-	else if (!err)
+	else if (!err) {
 		err = write_call(e, mb, sip);
-	else if (err == ENOTSUP)
-		err = 0;                /* in setup: later */
+	}
 
  out:
 	mem_deref(sip);

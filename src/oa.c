@@ -69,6 +69,23 @@ static void oa_destructor(void *data)
 }
 
 
+/* A state without a relay call yet: no side has offered */
+static struct oa *oa_new(struct relay *relay, struct tok_keyring *keys)
+{
+	struct oa *oa = mem_zalloc(sizeof(*oa), oa_destructor);
+
+	if (!oa)
+		return NULL;
+
+	oa->relay = relay;
+	oa->keys = mem_ref(keys);
+	oa->first = SIDE_NONE;
+	oa->ack_side = SIDE_NONE;
+
+	return oa;
+}
+
+
 /**
  * Start the offer/answer state of a new call
  *
@@ -98,14 +115,10 @@ int oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 	if (!oap || !relay || !iface || !media)
 		return EINVAL;
 
-	oa = mem_zalloc(sizeof(*oa), oa_destructor);
+	oa = oa_new(relay, keys);
 	if (!oa)
 		return ENOMEM;
 
-	oa->relay = relay;
-	oa->keys = mem_ref(keys);
-	oa->first = SIDE_NONE;
-	oa->ack_side = SIDE_NONE;
 	err = um_rand_u64(&id);
 	if (err) {
 		mem_deref(oa);
@@ -235,13 +248,10 @@ int oa_restore(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 	if (!oap || !relay || !d)
 		return EINVAL;
 
-	oa = mem_zalloc(sizeof(*oa), oa_destructor);
+	oa = oa_new(relay, keys);
 	if (!oa)
 		return ENOMEM;
 
-	oa->relay = relay;
-	oa->keys = mem_ref(keys);
-	oa->ack_side = SIDE_NONE;
 	err  = name_take(oa->id, sizeof(oa->id), d, "id");
 	err |= name_take(oa->iface[0], sizeof(oa->iface[0]), d, "if0");
 	err |= name_take(oa->iface[1], sizeof(oa->iface[1]), d, "if1");

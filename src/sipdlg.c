@@ -48,16 +48,23 @@ int sipdlg_export(struct mbuf *mb, struct sip_dialog *dlg)
 }
 
 
+/** The stored lines' values */
+struct dlines {
+	struct pl to;           /**< The peer, with its tag         */
+	struct pl from;         /**< Ours, with our tag             */
+	struct pl callid;       /**< The Call-ID                    */
+};
+
+
 /* The stored lines: Route values in order (as Record-Route lines), the
- * To and From values */
-static int lines_take(struct mbuf *rr, struct pl *to, struct pl *from,
+ * To, From and Call-ID values */
+static int lines_take(struct mbuf *rr, struct dlines *dl,
 		      const struct pl *lines)
 {
 	struct pl rest = *lines, line;
 	int err = 0;
 
-	pl_set_str(to, "");
-	pl_set_str(from, "");
+	memset(dl, 0, sizeof(*dl));
 	while (rest.l && !err) {
 		const char *crlf = pl_strchr(&rest, '\r');
 
@@ -69,12 +76,15 @@ static int lines_take(struct mbuf *rr, struct pl *to, struct pl *from,
 			err = mbuf_printf(rr, "Record-Route: %b\r\n",
 					  line.p + 7, line.l - 7);
 		else if (line.l > 4 && !memcmp(line.p, "To: ", 4))
-			*to = (struct pl){line.p + 4, line.l - 4};
+			dl->to = (struct pl){line.p + 4, line.l - 4};
 		else if (line.l > 6 && !memcmp(line.p, "From: ", 6))
-			*from = (struct pl){line.p + 6, line.l - 6};
+			dl->from = (struct pl){line.p + 6, line.l - 6};
+		else if (line.l > 9 && !memcmp(line.p, "Call-ID: ", 9))
+			dl->callid = (struct pl){line.p + 9, line.l - 9};
 	}
 
-	if (!err && (!pl_isset(to) || !pl_isset(from)))
+	if (!err && (!pl_isset(&dl->to) || !pl_isset(&dl->from) ||
+		     !pl_isset(&dl->callid)))
 		err = EBADMSG;
 
 	return err;
@@ -108,19 +118,16 @@ static int request_make(struct sip_msg **msgp, struct mbuf *mb,
 			const struct pl *lines, const char *target)
 {
 	struct mbuf *rr = mbuf_alloc(256);
-	struct pl to, from, callid;
+	struct dlines dl;
 	uint64_t tag;
 	int err;
 
 	if (!rr)
 		return ENOMEM;
 
-	err = lines_take(rr, &to, &from, lines);
+	err = lines_take(rr, &dl, lines);
 	if (!err)
-		err = from_untag(&from, &tag);
-	if (!err)
-		err = re_regex(lines->p, lines->l, "Call-ID: [^\r\n]+",
-			       &callid);
+		err = from_untag(&dl.from, &tag);
 	if (err)
 		goto out;
 
@@ -130,8 +137,8 @@ static int request_make(struct sip_msg **msgp, struct mbuf *mb,
 			  "From: %r\r\nTo: %r\r\nCall-ID: %r\r\n"
 			  "CSeq: 1 INVITE\r\nContact: <%s>\r\n"
 			  "Content-Length: 0\r\n\r\n", target,
-			  (const char *)rr->buf, rr->end, &to, &from, &callid,
-			  target);
+			  (const char *)rr->buf, rr->end, &dl.to, &dl.from,
+			  &dl.callid, target);
 	if (err)
 		goto out;
 

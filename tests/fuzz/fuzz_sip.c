@@ -14,6 +14,9 @@
  * message it frames the same way; RSeq and RAck (100rel) are decoded
  * within their ranges, and Session-Expires and Min-SE negotiate an
  * interval of at least 90 s whose refresh comes before its expiry.
+ * The bytes are also a stored dialog (sipdlg.c, a B2BUA call's record
+ * in Redis): one that is made again is stored and made again once more
+ * (the same Call-ID, if it takes).
  * Nothing may crash, leak or read out of bounds.
  * Seeds: tests/data/rfc4475/ *.dat
  */
@@ -34,6 +37,8 @@
 #include "sipframe.h"
 #include "prack.h"
 #include "stimer.h"
+#include "sipx.h"
+#include "sipdlg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -275,6 +280,29 @@ static void stream(const uint8_t *data, size_t size,
 }
 
 
+/* The bytes as a stored dialog: made again, stored, made again */
+static void dialog(const uint8_t *data, size_t size)
+{
+	struct sip_dialog *a = NULL, *b = NULL;
+	struct mbuf *mb = mbuf_alloc(512);
+	struct pl lines = {(const char *)data, size};
+
+	if (!mb || sipdlg_import(&a, &lines, "sip:peer@192.0.2.9"))
+		goto out;
+
+	check(0 == sipdlg_export(mb, a));
+	lines.p = (const char *)mb->buf;
+	lines.l = mb->end;
+	if (!sipdlg_import(&b, &lines, sip_dialog_uri(a)))
+		check(!strcmp(sip_dialog_callid(a), sip_dialog_callid(b)));
+
+ out:
+	mem_deref(b);
+	mem_deref(a);
+	mem_deref(mb);
+}
+
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char text[] = "interface x 192.0.2.1 ports=30000-30099\n"
@@ -301,6 +329,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	norm2543(data, size);
 	stream(data, size, &cfg->sip.internal_nets);
+	dialog(data, size);
 
 	return 0;
 }
