@@ -119,8 +119,11 @@ ha_text() {
 	  allocation per call) and \`umedge-in-ha\`: the same with
 	  \`ha_redis\` to a redis-server $(conf redis) in the inside namespace,
 	  started by the script without persistence (\`--save ''
-	  --appendonly no\`): every call's relay state written on each
-	  change and deleted at its end, one round trip each (an EVAL).
+	  --appendonly no\`): every call written with its relay and SIP
+	  state (both dialogs) once it is confirmed and at each later
+	  change of its relay call, deleted at its end, one round trip
+	  each (an EVAL); a call that ends before its write goes out is
+	  neither written nor deleted.
 	- **Load and search**: bench-sip's: $(conf dur) s runs of 1 s calls, the
 	  highest rate with no failed call, $(conf rounds) round(s), the order of
 	  the targets rotating; the ratio is taken within each round.
@@ -143,8 +146,6 @@ ha_text() {
 	  generators, so its CPU is taken from them; on its own host, as
 	  an operator runs it, it would not be. umedge's own cost is the
 	  difference of its CPU per call between the two rows.
-	- Only the relay's state is written so far: the B2BUA's dialogs are
-	  not (docs/ha.md); their writes will add to this cost.
 
 	The raw results are kept in \`build-bench/sip-$MODE/results.txt\`.
 	EOF
