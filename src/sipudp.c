@@ -83,19 +83,43 @@ static void undecodable(struct sipudp *su, const struct sa *src,
 }
 
 
+/* A datagram copied to a buffer of its size: the message and what keeps
+ * it (a transaction, 32 s) do not hold a 64 KiB receive buffer */
+static struct mbuf *compact(const struct mbuf *mb)
+{
+	struct mbuf *cp = mbuf_alloc(mbuf_get_left(mb) + 64);
+
+	if (!cp)
+		return NULL;
+
+	(void)mbuf_write_mem(cp, mbuf_buf(mb), mbuf_get_left(mb));
+	cp->pos = 0;
+
+	return cp;
+}
+
+
 static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
 {
 	struct sipudp *su = arg;
 	struct sip_msg *msg = NULL;
+	struct mbuf *cp;
 
 	if (!sipdec_is_sip(mb))
 		return;
 
 	trace(su, false, src, &su->laddr, mb);
-	if (sipdec_decode(&msg, mb, src)) {
-		undecodable(su, src, mb);
+	cp = compact(mb);
+	if (!cp)
+		return;
+
+	if (sipdec_decode(&msg, cp, src)) {
+		undecodable(su, src, cp);
+		mem_deref(cp);
 		return;
 	}
+
+	mem_deref(cp);                  /* the message has it */
 
 	msg->src = *src;
 	msg->dst = su->laddr;
