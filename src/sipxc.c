@@ -66,7 +66,7 @@ struct sipxc {
 	struct sip_msg *req;        /**< The request, decoded          */
 	struct mbuf *mb;            /**< ... from this copy            */
 	struct mbuf *sent;          /**< The request as sent (UDP)     */
-	const struct sip_msg *oks[OK_MAX]; /**< 2xx passed on, by To tag */
+	char *oks[OK_MAX];          /**< To tags of the 2xx passed on   */
 	uint32_t rtx_ms;            /**< Next retransmission interval  */
 	uint32_t crtx_ms;           /**< ... of the CANCEL             */
 	uint32_t crtx_total;        /**< The CANCEL's time so far      */
@@ -160,7 +160,7 @@ static void sipxc_destructor(void *data)
 	mem_deref(ct->mb);
 	mem_deref(ct->sent);
 	for (size_t i = 0; i < OK_MAX; i++)
-		mem_deref((void *)ct->oks[i]);
+		mem_deref(ct->oks[i]);
 }
 
 
@@ -455,7 +455,7 @@ static void final_response(struct sipxc *ct, const struct sip_msg *msg)
 
 	if (ct->invite && msg->scode < 300) {
 		ct->final = true;     /* Accepted: Timer M */
-		ct->oks[0] = mem_ref((void *)msg);
+		(void)pl_strdup(&ct->oks[0], &msg->to.tag);
 		dte_cancel(&ct->rtx);
 		timer_start(ct, &ct->tmr, ct->t->timeout_ms, timeout_handler);
 		if (ct->resph)
@@ -477,11 +477,11 @@ static bool ok_repeat(struct sipxc *ct, const struct sip_msg *msg)
 {
 	for (size_t i = 0; i < OK_MAX; i++) {
 		if (!ct->oks[i]) {
-			ct->oks[i] = mem_ref((void *)msg);
+			(void)pl_strdup(&ct->oks[i], &msg->to.tag);
 			return false;
 		}
 
-		if (!pl_cmp(&ct->oks[i]->to.tag, &msg->to.tag))
+		if (!pl_strcmp(&msg->to.tag, ct->oks[i]))
 			return true;
 	}
 
