@@ -24,6 +24,8 @@
 #include <re_dbg.h>
 #include "cfg.h"
 #include "hset.h"
+#include "inlim.h"
+#include "srclim.h"
 #include "bencode.h"
 #include "b2b_priv.h"
 #include "bcall.h"
@@ -257,6 +259,23 @@ static int call_import(struct bcall *call, const struct benc *d)
 }
 
 
+/* The limit's slot the call held: a gateway's calls in, or UM's calls
+ * out of its source; counted, never refused */
+static void slot_claim(struct bcall *call)
+{
+	struct b2b *b2b = call->b2b;
+	const struct sa *src = &bcall_caller(call)->raddr;
+	int err;
+
+	err = call->aside == B2B_EXT ?
+		inlim_claim(b2b->inlim, b2b->cfg, src, &call->slot) :
+		srclim_claim(b2b->srclim, src, &call->slot);
+	if (err)
+		DEBUG_WARNING("%s: its limit's slot: %m\n", oa_id(call->oa),
+			      err);
+}
+
+
 /**
  * Make a call again from what bstate_export() wrote: confirmed, its
  * legs taking in-dialog requests again
@@ -292,6 +311,7 @@ int bstate_import(struct b2b *b2b, const struct benc *d)
 	}
 
 	call->state = BCALL_CONFIRMED;
+	slot_claim(call);
 	++b2b->st.restored;
 
 	return 0;

@@ -137,6 +137,27 @@ static struct count *count_get(struct inlim *il, const char *name)
 }
 
 
+/* A slot, counted in total and in its set's count (c, or NULL) */
+static int slot_make(struct inlim *il, struct count *c, void **slotp)
+{
+	struct slot *s = mem_zalloc(sizeof(*s), slot_destructor);
+
+	if (!s)
+		return ENOMEM;
+
+	s->all = mem_ref(il->all);
+	++s->all->n;
+	if (c) {
+		s->set = mem_ref(c);
+		++c->n;
+	}
+
+	*slotp = s;
+
+	return 0;
+}
+
+
 /**
  * Take a slot for a gateway's new call
  *
@@ -153,7 +174,6 @@ int inlim_take(struct inlim *il, const struct cfg *cfg,
 {
 	const struct cfg_gwset *set;
 	struct count *c = NULL;
-	struct slot *s;
 
 	if (!il || !cfg || !src || !slotp)
 		return EINVAL;
@@ -176,20 +196,38 @@ int inlim_take(struct inlim *il, const struct cfg *cfg,
 		}
 	}
 
-	s = mem_zalloc(sizeof(*s), slot_destructor);
-	if (!s)
-		return ENOMEM;
+	return slot_make(il, c, slotp);
+}
 
-	s->all = mem_ref(il->all);
-	++s->all->n;
-	if (c) {
-		s->set = mem_ref(c);
-		++c->n;
+
+/**
+ * Take a slot for a gateway's call made again (a restart, a
+ * takeover): counted, never refused
+ *
+ * @param il    Limits
+ * @param cfg   Configuration (the sets)
+ * @param src   The gateway's address
+ * @param slotp Slot the call holds (mem_deref gives it back)
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int inlim_claim(struct inlim *il, const struct cfg *cfg,
+		const struct sa *src, void **slotp)
+{
+	const struct cfg_gwset *set;
+	struct count *c = NULL;
+
+	if (!il || !cfg || !src || !slotp)
+		return EINVAL;
+
+	set = set_of(cfg, src);
+	if (set && set->max_calls) {
+		c = count_get(il, set->name);
+		if (!c)
+			return ENOMEM;
 	}
 
-	*slotp = s;
-
-	return 0;
+	return slot_make(il, c, slotp);
 }
 
 

@@ -16,6 +16,8 @@ struct cfg;
 int  inlim_alloc(struct inlim **ilp);
 int  inlim_take(struct inlim *il, const struct cfg *cfg,
 		const struct sa *src, void **slotp, const char **whyp);
+int  inlim_claim(struct inlim *il, const struct cfg *cfg,
+		 const struct sa *src, void **slotp);
 unsigned inlim_calls(const struct inlim *il);
 
 #endif

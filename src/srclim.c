@@ -146,6 +146,22 @@ static struct source *source_get(struct srclim *sl, const struct sa *src,
 }
 
 
+/* A slot of a source's, counted */
+static int slot_make(struct source *s, void **slotp)
+{
+	struct slot *slot = mem_zalloc(sizeof(*slot), slot_destructor);
+
+	if (!slot)
+		return ENOMEM;
+
+	slot->src = mem_ref(s);
+	++s->calls;
+	*slotp = slot;
+
+	return 0;
+}
+
+
 /**
  * Take a slot for a new call from a source
  *
@@ -163,7 +179,6 @@ int srclim_take(struct srclim *sl, const struct sa *src, uint32_t max_calls,
 		uint32_t cps, uint64_t now_ms, void **slotp)
 {
 	struct source *s;
-	struct slot *slot;
 
 	if (!sl || !src || !slotp)
 		return EINVAL;
@@ -175,21 +190,36 @@ int srclim_take(struct srclim *sl, const struct sa *src, uint32_t max_calls,
 	if (s->calls >= max_calls)
 		return EBUSY;
 
-	slot = mem_zalloc(sizeof(*slot), slot_destructor);
-	if (!slot)
+	tbucket_set(&s->tb, cps, cps);
+	if (!tbucket_take(&s->tb, 1, now_ms))
+		return EAGAIN;
+
+	return slot_make(s, slotp);
+}
+
+
+/**
+ * Take a slot for a call made again (a restart, a takeover): counted,
+ * never refused, no rate spent
+ *
+ * @param sl    Limits
+ * @param src   Source address (the port is ignored)
+ * @param slotp The slot; mem_deref() gives it back
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int srclim_claim(struct srclim *sl, const struct sa *src, void **slotp)
+{
+	struct source *s;
+
+	if (!sl || !src || !slotp)
+		return EINVAL;
+
+	s = source_get(sl, src, 0, tmr_jiffies());
+	if (!s)
 		return ENOMEM;
 
-	tbucket_set(&s->tb, cps, cps);
-	if (!tbucket_take(&s->tb, 1, now_ms)) {
-		mem_deref(slot);
-		return EAGAIN;
-	}
-
-	slot->src = mem_ref(s);
-	++s->calls;
-	*slotp = slot;
-
-	return 0;
+	return slot_make(s, slotp);
 }
 
 

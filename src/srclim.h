@@ -21,6 +21,7 @@ enum {
 int  srclim_alloc(struct srclim **slp);
 int  srclim_take(struct srclim *sl, const struct sa *src, uint32_t max_calls,
 		 uint32_t cps, uint64_t now_ms, void **slotp);
+int  srclim_claim(struct srclim *sl, const struct sa *src, void **slotp);
 unsigned srclim_calls(const struct srclim *sl, const struct sa *src);
 
 #endif

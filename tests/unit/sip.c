@@ -426,6 +426,14 @@ int test_srclim(void)
 	TEST_ERR(srclim_take(sl, &um, 2, 0, 5000, &c));
 	TEST_EQUALS(0, srclim_calls(sl, &um) - 2);
 
+	/* a call made again is counted beyond the limit, never refused */
+	d = mem_deref(d);
+	TEST_ERR(srclim_claim(sl, &um, &d));
+	TEST_EQUALS(3, srclim_calls(sl, &um));
+	TEST_EQUALS(EBUSY, srclim_take(sl, &um, 3, 0, 5000, &a));
+	d = mem_deref(d);
+	TEST_EQUALS(2, srclim_calls(sl, &um));
+
  out:
 	mem_deref(a);
 	mem_deref(b);
@@ -481,6 +489,14 @@ int test_inlim(void)
 	TEST_EQUALS(2, inlim_calls(il));
 	TEST_ERR(inlim_take(il, cfg, &gw, &a, &why));
 	TEST_EQUALS(3, inlim_calls(il));
+
+	/* a call made again is counted beyond both limits, never refused */
+	TEST_ERR(inlim_claim(il, cfg, &gw, &d));
+	TEST_EQUALS(4, inlim_calls(il));
+	a = mem_deref(a);
+	TEST_EQUALS(EBUSY, inlim_take(il, cfg, &gw, &a, &why));
+	d = mem_deref(d);
+	TEST_ERR(inlim_take(il, cfg, &gw, &a, &why));
 
  out:
 	mem_deref(a);
