@@ -2,6 +2,9 @@
 /**
  * @file sipraw.c  Answers to SIP requests libre 1.1.0 cannot decode
  *
+ * Only with sip_own_udp no: umedge's own UDP sockets (sipudp.c) read
+ * every datagram themselves.
+ *
  * libre drops a UDP datagram its decoder refuses, silently (its
  * src/sip/transp.c). RFC 4475 wants those requests answered: 505 for
  * another SIP version, 416 for a Request-URI scheme we do not know,

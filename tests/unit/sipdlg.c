@@ -9,6 +9,10 @@
 #include <re.h>
 #include "sipx.h"
 #include "sipdlg.h"
+#include "bencode.h"
+#include "cfg.h"
+#include "stimer.h"
+#include "b2b_priv.h"
 #include "test.h"
 
 
@@ -160,12 +164,48 @@ static int test_uac(void)
 }
 
 
-/* Both roles; lines without our tag are refused */
+/* A stored leg's session timer: none, refused out of range or
+ * incomplete, read back */
+static int test_stimer_read(void)
+{
+	static const struct {
+		const char *d;
+		int err;
+	} v[] = {
+		{"d1:xi1ee", ENOENT},
+		{"d2:sei89e8:se_locali1e9:se_updatei0ee", EBADMSG},
+		{"d2:sei90ee", EBADMSG},
+		{"d2:sei90e8:se_locali1e9:se_updatei1ee", 0},
+	};
+	struct stimer_neg neg;
+	struct benc *d = NULL;
+	bool update = false;
+	int err = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		d = mem_deref(d);
+		TEST_ERR(benc_decode(&d, v[i].d, strlen(v[i].d), NULL));
+		TEST_EQUALS(v[i].err, leg_stimer_read(d, &neg, &update));
+	}
+
+	TEST_EQUALS(90, neg.interval);
+	TEST_ASSERT(neg.local && update);
+
+ out:
+	mem_deref(d);
+	return err;
+}
+
+
+/* Both roles; lines without our tag are refused; a stored session
+ * timer read back */
 int test_sipdlg(void)
 {
 	struct sip_dialog *dlg = NULL;
 	struct pl bad;
 	int err = 0;
+
+	TEST_ERR(test_stimer_read());
 
 	TEST_ERR(test_uas());
 	TEST_ERR(test_uac());
