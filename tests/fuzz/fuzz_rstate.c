@@ -71,8 +71,9 @@ static void settle(void)
 
 
 /* the call made is written out, deleted, made again from what was
- * written, and written out the same */
-static void round_trip(void)
+ * written (as the B2BUA's call or not, as the input was: an odd length
+ * is the B2BUA's), and written out the same */
+static void round_trip(bool b2b)
 {
 	struct mbuf *a = mbuf_alloc(1024), *b = mbuf_alloc(1024);
 	char id[512] = "";
@@ -86,7 +87,7 @@ static void round_trip(void)
 
 	settle();
 	fzrelay_check(!relay_call_import(fz.relay, (char *)a->buf, a->end,
-					 false));
+					 b2b));
 	fzrelay_check(!relay_call_export(b, fz.relay, id));
 	fzrelay_check(a->end == b->end && !memcmp(a->buf, b->buf, a->end));
 
@@ -98,12 +99,14 @@ static void round_trip(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	unsigned before = relay_call_count(fz.relay);
+
+	bool b2b = size & 1;
 	int err;
 
-	err = relay_call_import(fz.relay, (const char *)data, size, size & 1);
+	err = relay_call_import(fz.relay, (const char *)data, size, b2b);
 	fzrelay_check(relay_call_count(fz.relay) == before + !err);
 	if (!err)
-		round_trip();
+		round_trip(b2b);
 
 	fzrelay_flush(fz.relay);
 	settle();
