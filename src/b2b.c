@@ -57,6 +57,7 @@ static void b2b_destructor(void *data)
 	mem_deref(b2b->callids);      /* emptied by the calls' ends */
 	list_flush(&b2b->lreqs);
 	dtq_close(&b2b->q_noresp);
+	dtq_close(&b2b->q_setup);
 	for (int i = 0; i < B2B_OK_STEPS; i++)
 		dtq_close(&b2b->q_ok[i]);
 	list_flush(&b2b->raw);
@@ -472,6 +473,7 @@ int b2b_alloc(struct b2b **b2bp, const struct cfg *cfg, struct relay *relay)
 	b2b->cfg = mem_ref((void *)cfg);
 	b2b->relay = relay;
 	err = dtq_init(&b2b->q_noresp, B2B_NORESP_MS);
+	err |= dtq_init(&b2b->q_setup, B2B_SETUP_STORE_MS);
 	for (int i = 0; i < B2B_OK_STEPS; i++)
 		err |= dtq_init(&b2b->q_ok[i], 500u << i);   /* T1 .. T2 */
 	if (err)

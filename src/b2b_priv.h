@@ -59,6 +59,8 @@ enum b2b_side {
 enum {
 	B2B_OK_STEPS = 4,     /**< 2xx retransmit: T1, 2T1, 4T1, T2 */
 	B2B_NORESP_MS = 4000, /**< No response at all: next host   */
+	B2B_SETUP_STORE_MS = 500, /**< A call in setup this long is
+				       stored (bsetup.c)          */
 	B2B_URI_MAX  = 512,   /**< Longest URI kept              */
 	B2B_NAME_MAX = 128,   /**< Longest display name kept     */
 	B2B_TAG_MAX  = 64,    /**< Longest tag of ours           */
@@ -142,6 +144,7 @@ struct b2b {
 	struct hash *legs;                /**< struct leg by Call-ID       */
 	struct dtq q_noresp;              /**< INVITEs without an answer   */
 	struct dtq q_ok[B2B_OK_STEPS];    /**< 2xx retransmission steps    */
+	struct dtq q_setup;               /**< Calls in setup to be stored */
 	struct b2b_stats st;              /**< Counters                    */
 	b2b_change_h *changeh;            /**< Stored state changed, or NULL */
 	void *change_arg;                 /**< Its argument                */
@@ -285,6 +288,11 @@ struct stimer_neg;
 int  leg_stimer_read(const struct benc *d, struct stimer_neg *neg,
 		     bool *update);
 
+/* legsetup.c */
+int  leg_setup_export(struct mbuf *mb, const struct leg *leg,
+		      const struct lreq *ireq);
+int  leg_setup_end(struct leg *leg, const struct benc *d, bool uas);
+
 /**
  * A final response to a request of ours that may be answered by
  * sending it again (lreq.c)
@@ -304,6 +312,8 @@ int  lreq_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	       void *arg, struct lreq **lreqp);
 void lreq_retry_set(struct lreq *lr, lreq_retry_h *retryh, void *arg);
 void lreq_cancel(struct lreq *lr);
+const struct mbuf *lreq_sent(const struct lreq *lr, enum sip_transp *t,
+			     struct sa *dst);
 const struct leg *lreq_leg(const struct b2b *b2b, const struct pl *callid);
 void lreq_drop(struct lreq **lreqp);
 int  leg_ack(struct leg *leg, const struct body *body);

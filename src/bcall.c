@@ -51,6 +51,7 @@ static void bcall_destructor(void *data)
 	struct bcall *call = data;
 
 	dte_cancel(&call->noresp);
+	dte_cancel(&call->setup_t);
 	call->xfer = mem_deref(call->xfer);
 	lreq_drop(&call->ireq);
 	list_unlink(&call->le);

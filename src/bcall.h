@@ -51,6 +51,7 @@ struct bcall {
 	uint64_t t_answer;              /**< Unix ms of the 2xx, or 0     */
 	char chain[BCALL_CHAIN_MAX];    /**< Hosts and 3xx targets tried  */
 	struct dte noresp;              /**< No response to the INVITE    */
+	struct dte setup_t;             /**< To be stored in setup (bsetup.c) */
 	struct list xreqs;              /**< Requests in flight (xreq.c)  */
 	struct xfer *xfer;              /**< A transfer the edge makes
 					     (xfer.c), or NULL           */
@@ -114,6 +115,12 @@ bool infodtmf_take(struct bcall *call, struct leg *leg,
 struct benc;
 int  bstate_export(struct mbuf *mb, const struct bcall *call);
 int  bstate_import(struct b2b *b2b, const struct benc *d);
+
+/* bsetup.c */
+void bsetup_invite_sent(struct bcall *call);
+bool bsetup_due(const struct bcall *call);
+int  bsetup_export(struct mbuf *mb, const struct bcall *call);
+int  bsetup_end(struct bcall *call, const struct benc *setup);
 
 /* brec.c */
 void brec_write(const struct bcall *call, const char *cause);

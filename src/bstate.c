@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
- * @file bstate.c  A confirmed call's SIP state stored (a bencode
+ * @file bstate.c  A call's SIP state stored (a bencode
  *                 dictionary, the "sip" field of its record in Redis)
  *                 and made again after a restart or a takeover
  *
@@ -12,9 +12,11 @@
  * gateway a leg goes to found again by its address. Its relay call
  * must have been made again first (same id).
  *
- * Only a confirmed call, not made by a transfer, is stored; what else
- * a call has (its INVITE's transaction, requests in flight, a session
- * timer) is not: a restored call has no session timer of its own.
+ * A confirmed call, not made by a transfer, is stored; what else a
+ * call has (its INVITE's transaction, requests in flight) is not; its
+ * session timers are, and start again. A call in setup is stored with
+ * its INVITEs instead of its legs once it has rung a while, and is
+ * ended when it is read back (bsetup.c).
  */
 #include <stddef.h>
 #include <string.h>
@@ -75,24 +77,43 @@ static int ints_export(struct mbuf *mb, const struct bcall *call)
 }
 
 
+/* Both legs of a confirmed call */
+static int legs_export(struct mbuf *mb, const struct bcall *call)
+{
+	int err;
+
+	err  = benc_enc_cstr(mb, "legs");
+	err |= benc_enc_list_begin(mb);
+	err |= leg_export(mb, call->leg[0]);
+	err |= leg_export(mb, call->leg[1]);
+	err |= benc_enc_end(mb);
+
+	return err;
+}
+
+
 /**
- * Write a confirmed call's SIP state
+ * Write a call's SIP state: a confirmed call's, or one in setup's
+ * (bsetup.c) once it is due
  *
  * @param mb   Buffer
  * @param call Call
  *
  * @return 0 if success, ENOTSUP for a call that is not stored (in
- *         setup, ending, made by a transfer), otherwise errorcode
+ *         setup not long yet, answered but not confirmed, ending, made
+ *         by a transfer), otherwise errorcode
  */
 int bstate_export(struct mbuf *mb, const struct bcall *call)
 {
+	const bool setup = call && call->state <= BCALL_EARLY;
 	int err;
 
 	if (!mb || !call)
 		return EINVAL;
 
-	if (call->state != BCALL_CONFIRMED || call->xferred || call->xfer ||
-	    !call->leg[0] || !call->leg[1])
+	if (call->xferred || call->xfer || (setup && !bsetup_due(call)) ||
+	    (!setup && (call->state != BCALL_CONFIRMED ||
+			!call->leg[0] || !call->leg[1])))
 		return ENOTSUP;
 
 	err  = benc_enc_dict_begin(mb);
@@ -102,14 +123,12 @@ int bstate_export(struct mbuf *mb, const struct bcall *call)
 				       (const char *)call + sfields[i].off);
 	err |= benc_enc_cstr(mb, "oa");
 	err |= oa_export(mb, call->oa);
-	err |= benc_enc_cstr(mb, "legs");
-	err |= benc_enc_list_begin(mb);
-	err |= leg_export(mb, call->leg[0]);
-	err |= leg_export(mb, call->leg[1]);
-	err |= benc_enc_end(mb);
-	err |= benc_enc_end(mb);
+	if (err)
+		return err;
 
-	return err;
+	err = setup ? bsetup_export(mb, call) : legs_export(mb, call);
+
+	return err ? err : benc_enc_end(mb);
 }
 
 
@@ -236,7 +255,10 @@ static int legs_import(struct bcall *call, const struct benc *legs)
 }
 
 
-static int call_import(struct bcall *call, const struct benc *d)
+/* The call's names, numbers and offer/answer state; its host set and
+ * legs unless it was in setup */
+static int call_import(struct bcall *call, const struct benc *d,
+		       bool setup)
 {
 	const struct benc *oa = benc_dict_get(d, "oa");
 	int err;
@@ -244,16 +266,16 @@ static int call_import(struct bcall *call, const struct benc *d)
 	err = strs_import(call, d);
 	if (!err)
 		err = ints_import(call, d);
-	if (!err)
+	if (!err && !setup)
 		err = hosts_find(call);
 	if (!err)
 		err = oa && oa->type == BENC_DICT ?
 			oa_restore(&call->oa, call->b2b->relay,
 				   call->b2b->cfg->keys, oa) : EBADMSG;
-	if (!err) {
+	if (!err)
 		bcall_id_link(call);
+	if (!err && !setup)
 		err = legs_import(call, benc_dict_get(d, "legs"));
-	}
 
 	return err;
 }
@@ -277,17 +299,20 @@ static void slot_claim(struct bcall *call)
 
 
 /**
- * Make a call again from what bstate_export() wrote: confirmed, its
- * legs taking in-dialog requests again
+ * Make a call again from what bstate_export() wrote: a confirmed one,
+ * its legs taking in-dialog requests again; one in setup is ended
+ * (bsetup_end())
  *
  * @param b2b B2BUA (its relay already has the call)
  * @param d   The dictionary
  *
- * @return 0 if success, otherwise errorcode (the relay call may be
- *         deleted or not: the caller deletes it)
+ * @return 0 if success, ECANCELED for a call in setup ended, otherwise
+ *         errorcode (the relay call may be deleted or not: the caller
+ *         deletes it)
  */
 int bstate_import(struct b2b *b2b, const struct benc *d)
 {
+	const struct benc *setup;
 	struct bcall *call;
 	int64_t v = 0, aside = 0;
 	int err;
@@ -303,7 +328,10 @@ int bstate_import(struct b2b *b2b, const struct benc *d)
 	if (!call)
 		return ENOMEM;
 
-	err = call_import(call, d);
+	setup = benc_dict_get(d, "setup");
+	err = call_import(call, d, setup != NULL);
+	if (!err && setup)
+		return bsetup_end(call, setup);
 	if (err) {
 		mem_deref(call);
 		DEBUG_WARNING("a call could not be made again: %m\n", err);

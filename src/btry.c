@@ -115,6 +115,7 @@ static int attempt(struct bcall *call, const char *uri, const char *host,
 
 	lreq_retry_set(call->ireq, stimer_retry, NULL);
 	dte_start(&call->b2b->q_noresp, &call->noresp, noresp_handler, call);
+	bsetup_invite_sent(call);
 
 	return 0;
 }

@@ -10,7 +10,8 @@
  * answers come in the order of the requests, so the n-th answer is the
  * n-th call. A call this node wrote is made again by the relay
  * (relay_call_import()), and a B2BUA's with its SIP state (the sip
- * handler's); one of another node is left alone; one that cannot be
+ * handler's; a call that was in setup is ended there, ECANCELED, and
+ * deleted like a refused one); one of another node is left alone; one that cannot be
  * made again (a port taken, an interface gone, SRTP, its SIP state
  * refused: its relay call is deleted again) or whose key has expired
  * is reported so that it is deleted.
@@ -75,8 +76,8 @@ static void finish(struct harestore *hr)
 {
 	hr->st.done = true;
 	DEBUG_NOTICE("restore: %u calls made again, %u refused, %u of "
-		     "other nodes\n", hr->st.restored, hr->st.refused,
-		     hr->st.others);
+		     "other nodes, %u in setup ended\n", hr->st.restored,
+		     hr->st.refused, hr->st.others, hr->st.ended);
 	ids_free(hr);
 }
 
@@ -146,12 +147,14 @@ static void call_reply(int err, const struct redisReply *rep, void *arg)
 		err = call_take(hr, id, rep, &other);
 	if (other)
 		++hr->st.others;
+	else if (err == ECANCELED)
+		++hr->st.ended;
 	else if (err)
 		++hr->st.refused;
 	else
 		++hr->st.restored;
 
-	if (err)
+	if (err && err != ECANCELED)
 		DEBUG_WARNING("restore: call %s: %m\n", id, err);
 	if (!other && hr->ch)
 		hr->ch(id, err, hr->arg);

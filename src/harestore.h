@@ -15,6 +15,7 @@ struct harestore_stats {
 	unsigned restored;     /**< Calls made again                 */
 	unsigned refused;      /**< Calls that could not be          */
 	unsigned others;       /**< Calls of other nodes, left alone */
+	unsigned ended;        /**< Calls in setup, ended            */
 	bool done;             /**< Every answer came                */
 };
 
@@ -34,7 +35,8 @@ typedef void (harestore_call_h)(const char *callid, int err, void *arg);
  * @param len Its length
  * @param arg Handler argument
  *
- * @return 0 if success, otherwise errorcode
+ * @return 0 if success, ECANCELED for a call in setup that was ended,
+ *         otherwise errorcode
  */
 typedef int (harestore_sip_h)(const char *buf, size_t len, void *arg);
 

@@ -31,9 +31,9 @@ static int restore_status(struct re_printf *pf, const struct harestore *hr)
 	harestore_stats(hr, &rs);
 
 	return re_hprintf(pf, "ha restore: %s, %u calls made again, %u "
-			  "refused, %u of other nodes\n",
+			  "refused, %u of other nodes, %u in setup ended\n",
 			  rs.done ? "done" : "under way", rs.restored,
-			  rs.refused, rs.others);
+			  rs.refused, rs.others, rs.ended);
 }
 
 
@@ -109,6 +109,7 @@ static void restore_json(struct jsonw *w, const struct harestore *hr)
 	jsonw_bool(w, "done", rs.done);
 	jsonw_u64(w, "restored", rs.restored);
 	jsonw_u64(w, "refused", rs.refused);
+	jsonw_u64(w, "setup_ended", rs.ended);
 	jsonw_u64(w, "others", rs.others);
 	jsonw_close(w);
 }
@@ -178,6 +179,7 @@ static int restore_metrics(struct mbuf *mb, const struct harestore *hr)
 	err |= promfmt_sample(mb, name, "result=\"restored\"", rs.restored);
 	err |= promfmt_sample(mb, name, "result=\"refused\"", rs.refused);
 	err |= promfmt_sample(mb, name, "result=\"other_node\"", rs.others);
+	err |= promfmt_sample(mb, name, "result=\"setup_ended\"", rs.ended);
 
 	return err;
 }

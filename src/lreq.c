@@ -276,6 +276,23 @@ void lreq_cancel(struct lreq *lr)
 
 
 /**
+ * The request now, as it was sent, and where it went (siptp.c's
+ * siptp_request_sent())
+ *
+ * @param lr  The request
+ * @param t   Its transport, set
+ * @param dst Its next hop's address, set
+ *
+ * @return the request, NULL if none was sent on an own transport
+ */
+const struct mbuf *lreq_sent(const struct lreq *lr, enum sip_transp *t,
+			     struct sa *dst)
+{
+	return lr ? siptp_request_sent(lr->req, t, dst) : NULL;
+}
+
+
+/**
  * The owner lets its request go: no handler runs for it any more; an
  * INVITE in flight is cancelled
  *

@@ -1346,6 +1346,100 @@ int siptp_request(struct siptp_req **reqp, struct siptp *tp,
 
 
 /**
+ * A request in flight as it was sent, and where it went: what another
+ * node needs to cancel it (siptp_cancel_sent())
+ *
+ * @param req The request
+ * @param t   Its transport, set
+ * @param dst Its next hop's address, set
+ *
+ * @return the request (its buffer from 0 to its end), NULL if it is not
+ *         on an own transport or not sent yet
+ */
+const struct mbuf *siptp_request_sent(const struct siptp_req *req,
+				      enum sip_transp *t, struct sa *dst)
+{
+	return req ? sipxc_sent(req->o, t, dst) : NULL;
+}
+
+
+/**
+ * Cancel an INVITE a node that died had sent (siptp_request_sent()):
+ * the CANCEL goes now, over a new connection on a stream; the 3xx-6xx
+ * that answers the INVITE is ACKed
+ *
+ * @param tp  Transport
+ * @param t   The INVITE's transport (an own one)
+ * @param dst Where it went
+ * @param req The INVITE as sent, from position 0
+ *
+ * @return 0 if success, otherwise errorcode
+ */
+int siptp_cancel_sent(struct siptp *tp, enum sip_transp t,
+		      const struct sa *dst, const struct mbuf *req)
+{
+	struct sippath path = SIPPATH_INIT;
+	int err;
+
+	if (!tp || !dst || !req)
+		return EINVAL;
+
+	if (!siptp_own(tp, t))
+		return EPROTONOSUPPORT;
+
+	err = path_get(&path, tp, t, dst);
+	if (!err)
+		err = sipxc_cancel_sent(tp->xc, &path, req);
+
+	sippath_reset(&path);
+
+	return err;
+}
+
+
+/**
+ * Answer a request over UDP that a node that died had received: it is
+ * read as the socket of its family would read it from src, and
+ * answered on a server transaction of its own (which takes the ACK of
+ * a 3xx-6xx)
+ *
+ * @param tp     Transport
+ * @param src    Where the request came from
+ * @param req    The request, from its position
+ * @param scode  Status code
+ * @param reason Reason phrase
+ *
+ * @return 0 if success, EPROTONOSUPPORT without an own UDP socket of
+ *         src's family, otherwise errorcode
+ */
+int siptp_reply_sent(struct siptp *tp, const struct sa *src,
+		     const struct mbuf *req, uint16_t scode,
+		     const char *reason)
+{
+	struct sip_msg *msg = NULL;
+	struct sipudp *su;
+	int err;
+
+	if (!tp || !src || !req || !reason)
+		return EINVAL;
+
+	su = sipudps_pick(tp->udp, src);
+	if (!su)
+		return EPROTONOSUPPORT;
+
+	err = sipudp_decode(&msg, su, src, req);
+	if (!err && !msg->req)
+		err = EPROTO;
+	if (!err)
+		err = treply(NULL, NULL, tp, msg, scode, reason, NULL);
+
+	mem_deref(msg);
+
+	return err;
+}
+
+
+/**
  * Cancel an INVITE in flight (CANCEL once a provisional came)
  *
  * @param req The request

@@ -82,5 +82,12 @@ int  siptp_request(struct siptp_req **reqp, struct siptp *tp,
 		   const struct uri *route, struct mbuf *mb, size_t sortkey,
 		   sip_send_h *sendh, sip_resp_h *resph, void *arg);
 void siptp_request_cancel(struct siptp_req *req);
+const struct mbuf *siptp_request_sent(const struct siptp_req *req,
+				      enum sip_transp *t, struct sa *dst);
+int  siptp_cancel_sent(struct siptp *tp, enum sip_transp t,
+		       const struct sa *dst, const struct mbuf *req);
+int  siptp_reply_sent(struct siptp *tp, const struct sa *src,
+		      const struct mbuf *req, uint16_t scode,
+		      const char *reason);
 
 #endif

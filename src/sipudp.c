@@ -99,24 +99,35 @@ static struct mbuf *compact(const struct mbuf *mb)
 }
 
 
-static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
+/**
+ * Decode a message as this socket reads one it received
+ *
+ * @param msgp Pointer to the message: its src, dst, tp and sock (the
+ *             socket, referenced) set
+ * @param su   Socket
+ * @param src  Where it came from
+ * @param mb   The datagram, from its position (copied)
+ *
+ * @return 0 if success, otherwise errorcode (ENOMEM, or the decoder's)
+ */
+int sipudp_decode(struct sip_msg **msgp, struct sipudp *su,
+		  const struct sa *src, const struct mbuf *mb)
 {
-	struct sipudp *su = arg;
 	struct sip_msg *msg = NULL;
 	struct mbuf *cp;
+	int err;
 
-	if (!sipdec_is_sip(mb))
-		return;
+	if (!msgp || !su || !src || !mb)
+		return EINVAL;
 
-	trace(su, false, src, &su->laddr, mb);
 	cp = compact(mb);
 	if (!cp)
-		return;
+		return ENOMEM;
 
-	if (sipdec_decode(&msg, cp, src)) {
-		undecodable(su, src, cp);
+	err = sipdec_decode(&msg, cp, src);
+	if (err) {
 		mem_deref(cp);
-		return;
+		return err;
 	}
 
 	mem_deref(cp);                  /* the message has it */
@@ -125,6 +136,29 @@ static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
 	msg->dst = su->laddr;
 	msg->tp = SIP_TRANSP_UDP;
 	msg->sock = mem_ref(su);
+	*msgp = msg;
+
+	return 0;
+}
+
+
+static void recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
+{
+	struct sipudp *su = arg;
+	struct sip_msg *msg = NULL;
+	int err;
+
+	if (!sipdec_is_sip(mb))
+		return;
+
+	trace(su, false, src, &su->laddr, mb);
+	err = sipudp_decode(&msg, su, src, mb);
+	if (err == ENOMEM)
+		return;
+	if (err) {
+		undecodable(su, src, mb);
+		return;
+	}
 
 	if (su->msgh)
 		su->msgh(su, msg, su->arg);

@@ -28,6 +28,8 @@ typedef void (sipudp_msg_h)(struct sipudp *su, const struct sip_msg *msg,
 int  sipudp_alloc(struct sipudp **sup, const struct sa *laddr,
 		  const struct sipudp_prm *prm, sipudp_msg_h *msgh,
 		  void *arg);
+int  sipudp_decode(struct sip_msg **msgp, struct sipudp *su,
+		   const struct sa *src, const struct mbuf *mb);
 int  sipudp_send(struct sipudp *su, const struct sa *dst, struct mbuf *mb);
 void sipudp_close(struct sipudp *su);
 bool sipudp_open(const struct sipudp *su);

@@ -279,6 +279,14 @@ static int req_decode(struct sipxc *ct, const struct mbuf *req)
 }
 
 
+static void table_add(struct sipxc *ct)
+{
+	hash_append(ct->t->ht, hash_joaat_pl(&ct->req->via.branch), &ct->he,
+		    ct);
+	++ct->t->n;
+}
+
+
 /* Timer A (INVITE, until a provisional) or E (T2 once one came) */
 static void rtx_handler(struct dte *e, void *arg)
 {
@@ -340,8 +348,7 @@ int sipxc_send(struct sipxc **ctp, struct sipxc_table *t,
 
 	sippath_copy(&ct->path, path);
 	ct->invite = !pl_strcmp(&ct->req->met, "INVITE");
-	hash_append(t->ht, hash_joaat_pl(&ct->req->via.branch), &ct->he, ct);
-	++t->n;
+	table_add(ct);
 	timer_start(ct, &ct->tmr, t->timeout_ms, timeout_handler);
 	if (!sippath_reliable(path)) {
 		ct->sent = mem_ref(req);
@@ -582,6 +589,79 @@ int sipxc_cancel(struct sipxc *ct)
 		return 0;
 
 	return cancel_send(ct);
+}
+
+
+/**
+ * Cancel an INVITE another process sent (the node that died before a
+ * takeover): a transaction of its own, as if a provisional response
+ * had come, sends the CANCEL now, ACKs the 3xx-6xx that follows and
+ * ends by itself (at the latest after Timer B). A 2xx that comes
+ * instead is left to its sender (no dialog here: it is never ACKed,
+ * and the sender ends its dialog, RFC 3261 §13.3.1.4)
+ *
+ * @param t    Table
+ * @param path Where the INVITE went (its references are taken)
+ * @param req  The INVITE as it was sent, whole
+ *
+ * @return 0 if success, otherwise errorcode (a CANCEL that could not
+ *         be sent leaves its transaction to end by itself)
+ */
+int sipxc_cancel_sent(struct sipxc_table *t, const struct sippath *path,
+		      const struct mbuf *req)
+{
+	struct sipxc *ct;
+	int err;
+
+	if (!t || !path || !req)
+		return EINVAL;
+
+	ct = mem_zalloc(sizeof(*ct), sipxc_destructor);
+	if (!ct)
+		return ENOMEM;
+
+	ct->t = t;
+	err = req_decode(ct, req);
+	if (!err && pl_strcmp(&ct->req->met, "INVITE"))
+		err = EINVAL;
+	if (err) {
+		mem_deref(ct);
+		return err;
+	}
+
+	sippath_copy(&ct->path, path);
+	ct->invite = ct->prov = ct->cancel = ct->orphan = true;
+	table_add(ct);
+
+	return cancel_send(ct);
+}
+
+
+/**
+ * The request of a transaction, as it was sent, and where it went
+ *
+ * @param ct  Transaction
+ * @param tp  Its transport, set
+ * @param dst Its destination (a connection's peer), set
+ *
+ * @return the request (its buffer from 0 to its end), or NULL
+ */
+const struct mbuf *sipxc_sent(const struct sipxc *ct, enum sip_transp *tp,
+			      struct sa *dst)
+{
+	const struct sa *peer;
+
+	if (!ct || !tp || !dst)
+		return NULL;
+
+	peer = ct->path.su ? &ct->path.dst : sipconn_peer(ct->path.sc);
+	if (!peer)
+		return NULL;
+
+	*tp = ct->req->via.tp;
+	*dst = *peer;
+
+	return ct->mb;
 }
 
 

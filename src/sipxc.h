@@ -23,6 +23,10 @@ int  sipxc_send(struct sipxc **ctp, struct sipxc_table *t,
 		sipxc_resp_h *resph, void *arg);
 bool sipxc_response(struct sipxc_table *t, const struct sip_msg *msg);
 int  sipxc_cancel(struct sipxc *ct);
+int  sipxc_cancel_sent(struct sipxc_table *t, const struct sippath *path,
+		       const struct mbuf *req);
+const struct mbuf *sipxc_sent(const struct sipxc *ct, enum sip_transp *tp,
+			      struct sa *dst);
 void sipxc_abandon(struct sipxc *ct);
 void sipxc_conn_closed(struct sipxc_table *t, const struct sipconn *sc);
 uint32_t sipxc_count(const struct sipxc_table *t);
