@@ -132,6 +132,7 @@ static const struct test {
 	TEST(test_sipconn_connect),
 	TEST(test_sipxc),
 	TEST(test_sipxc_udp),
+	TEST(test_sipxc_cancel_sent),
 	TEST(test_sipxs_udp),
 	TEST(test_sipdlg),
 	TEST(test_siptp_names),

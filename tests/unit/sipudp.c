@@ -283,6 +283,61 @@ int test_sipxc_udp(void)
 }
 
 
+static void cancel_step(void *arg)
+{
+	struct udp_rig *r = arg;
+	struct sippath path = SIPPATH_INIT;
+	struct mbuf *mb;
+
+	if (r->step++) {
+		re_cancel();
+		return;
+	}
+
+	/* the INVITE another node sent: only its CANCEL goes from here */
+	mb = mbuf_alloc(512);
+	if (mb && !mbuf_printf(mb, "INVITE sip:peer@%J SIP/2.0\r\n"
+			       "Via: SIP/2.0/UDP %J;branch=%s;rport\r\n"
+			       "From: <sip:edge@%J>;tag=e\r\n"
+			       "To: <sip:peer@%J>\r\nCall-ID: c\r\n"
+			       "CSeq: 7 INVITE\r\nMax-Forwards: 70\r\n"
+			       "Content-Length: 0\r\n\r\n", &r->paddr,
+			       &r->edge, branches[3], &r->edge, &r->paddr)) {
+		mb->pos = 0;
+		sippath_udp(&path, r->su, &r->paddr);
+		r->taken[0] = (uint32_t)sipxc_cancel_sent(r->xc, &path, mb);
+		sippath_reset(&path);
+	}
+	mem_deref(mb);
+	tmr_start(&r->tmr, 2 * T64, cancel_step, r);
+}
+
+
+/* An INVITE another node sent is cancelled: the CANCEL goes again
+ * until it is answered, the 487 is ACKed, nothing else is sent, and
+ * the transaction ends by itself */
+int test_sipxc_cancel_sent(void)
+{
+	struct udp_rig r;
+	int err;
+
+	err = rig_up(&r, xc_edge_msg, xc_peer_recv);
+	TEST_ERR(err);
+	tmr_start(&r.tmr, 20, cancel_step, &r);
+	TEST_ERR(re_main(NULL));
+
+	TEST_EQUALS(0, r.taken[0]);
+	TEST_EQUALS(2, r.cancels);
+	TEST_EQUALS(1, r.acks[3]);
+	TEST_EQUALS(0, r.copies[3]);
+	TEST_EQUALS(0, sipxc_count(r.xc));
+
+ out:
+	rig_down(&r);
+	return err;
+}
+
+
 static void xs_edge_msg(struct sipudp *su, const struct sip_msg *msg,
 			void *arg)
 {

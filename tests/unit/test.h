@@ -208,6 +208,7 @@ int test_sipxs(void);
 int test_sipconn_connect(void);
 int test_sipxc(void);
 int test_sipxc_udp(void);
+int test_sipxc_cancel_sent(void);
 int test_sipxs_udp(void);
 int test_sipdlg(void);
 int test_siptp_names(void);
