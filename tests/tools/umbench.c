@@ -30,6 +30,11 @@
  *               (AES_CM_128_HMAC_SHA1_80 or _32, AES_256_CM_HMAC_SHA1_80
  *               or _32) with a key of its own
  *   -t TAG      label of the output lines
+ *   -g          gaps: per flow, the longest time between two packets
+ *               received in the measured run, and whether the flow was
+ *               still (again) receiving in its last second; a "gaps"
+ *               line gives how many flows were and the gaps' p50, p99
+ *               and max (a failover test kills the relay mid-run)
  *   -P          only send an ng ping; exit 0 on pong
  *
  * Each call has a peer A and a peer B with a socket each. umbench
@@ -63,7 +68,8 @@
  * the p99 under -L; a step passes when its run does, or, as other load
  * on the machine can fail one run, a second run at the same rate.
  *
- * Output: "key=value" lines: "setup", one "run" per run, "max", "end".
+ * Output: "key=value" lines: "setup", one "run" per run, "max",
+ * "gaps" (-g), "end".
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -132,6 +138,7 @@ struct opts {
 	int pid;                   /**< Relay process, 0 for none     */
 	int direct;                /**< No relay                      */
 	int ping;                  /**< Only ping                     */
+	int gaps;                  /**< Per-flow gaps (-g)            */
 };
 
 /** One call: peer A (0) and peer B (1) */
@@ -187,6 +194,8 @@ struct bench {
 	uint8_t epoch;                 /**< Run number, in the payload    */
 	int epfd;                      /**< Receiver's epoll              */
 	uint32_t *rx_last;             /**< Last sequence per flow        */
+	uint64_t *rx_ns;               /**< Last arrival per flow (-g)    */
+	uint64_t *gap_ns;              /**< Longest gap per flow (-g)     */
 	struct run_stats st;
 	volatile int sending;          /**< Sender still running          */
 	uint64_t send_end_ns;          /**< When the sender stopped       */
@@ -1118,6 +1127,9 @@ static void pkt_rx(struct bench *b, unsigned f, uint8_t *p, unsigned len,
 	if (seq <= b->rx_last[f] && b->rx_last[f] != UINT32_MAX)
 		++b->st.reordered;
 	b->rx_last[f] = seq;
+	if (b->rx_ns[f] && now - b->rx_ns[f] > b->gap_ns[f])
+		b->gap_ns[f] = now - b->rx_ns[f];
+	b->rx_ns[f] = now;
 	++b->st.rx;
 	hist_add(&b->st, now > t ? now - t : 0);
 }
@@ -1191,7 +1203,9 @@ static void rx_init(struct bench *b)
 {
 	b->epfd = epoll_create1(EPOLL_CLOEXEC);
 	b->rx_last = malloc(b->o.calls * 2 * sizeof(*b->rx_last));
-	if (b->epfd < 0 || !b->rx_last)
+	b->rx_ns = calloc(b->o.calls * 2, sizeof(*b->rx_ns));
+	b->gap_ns = calloc(b->o.calls * 2, sizeof(*b->gap_ns));
+	if (b->epfd < 0 || !b->rx_last || !b->rx_ns || !b->gap_ns)
 		die("epoll");
 
 	for (unsigned i = 0; i < b->o.calls; i++) {
@@ -1301,6 +1315,8 @@ static void run_once(struct bench *b, double pps, struct result *r)
 	++b->epoch;
 	memset(&b->st, 0, sizeof(b->st));
 	memset(b->rx_last, 0xff, b->o.calls * 2 * sizeof(*b->rx_last));
+	memset(b->rx_ns, 0, b->o.calls * 2 * sizeof(*b->rx_ns));
+	memset(b->gap_ns, 0, b->o.calls * 2 * sizeof(*b->gap_ns));
 	b->sending = 1;
 	if (pthread_create(&rx, NULL, rx_main, b))
 		die("pthread_create");
@@ -1382,6 +1398,48 @@ static void max_rate(struct bench *b)
 
 /* ---- main ------------------------------------------------------------- */
 
+static int u64_cmp(const void *a, const void *b)
+{
+	const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+
+/* The flows' gaps (-g): a flow "resumed" if it received in the last
+ * second of sending; the gaps of those that received at all, sorted */
+static void gaps_print(const struct bench *b)
+{
+	const unsigned nf = b->o.calls * b->o.ndir;
+	uint64_t *g = calloc(nf ? nf : 1, sizeof(*g));
+	unsigned n = 0, resumed = 0;
+
+	if (!g)
+		die("calloc");
+
+	for (unsigned i = 0; i < b->o.calls; i++) {
+		for (unsigned dir = 0; dir < b->o.ndir; dir++) {
+			const unsigned f = i * 2 + dir;
+
+			if (!b->rx_ns[f])
+				continue;
+			g[n++] = b->gap_ns[f];
+			if (b->rx_ns[f] + 1000000000ull >= b->send_end_ns)
+				++resumed;
+		}
+	}
+
+	qsort(g, n, sizeof(*g), u64_cmp);
+	printf("gaps tag=%s flows=%u received=%u resumed=%u gap_p50_ms=%.0f "
+	       "gap_p99_ms=%.0f gap_max_ms=%.0f\n", b->o.tag, nf, n, resumed,
+	       n ? (double)g[n / 2] / 1e6 : 0,
+	       n ? (double)g[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] /
+	       1e6 : 0, n ? (double)g[n - 1] / 1e6 : 0);
+	fflush(stdout);
+	free(g);
+}
+
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -1390,7 +1448,7 @@ static int usage(void)
 		"               [-i A,B|-] [-n CALLS] [-r PPS] [-d SEC] "
 		"[-w SEC] [-2] [-p PID]\n"
 		"               [-m STEPS] [-l PCT] [-L MS] [-s SUITE] "
-		"[-t TAG] [-P]\n");
+		"[-t TAG] [-g] [-P]\n");
 	return 2;
 }
 
@@ -1420,7 +1478,7 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 			   .calls = 1, .pps = 50, .dur = 10, .warm = 1,
 			   .ndir = 1, .loss_max = 0.1, .p99_max_ms = 10};
 
-	while ((c = getopt(argc, argv, "c:a:b:A:B:C:i:n:r:d:w:2p:m:l:L:0s:t:P"))
+	while ((c = getopt(argc, argv, "c:a:b:A:B:C:i:n:r:d:w:2p:m:l:L:0s:t:gP"))
 	       != -1) {
 		switch (c) {
 		case 'c': o->ctl = optarg; break;
@@ -1447,6 +1505,7 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 			break;
 		case 't': o->tag = optarg; break;
 		case 'P': o->ping = 1; break;
+		case 'g': o->gaps = 1; break;
 		default: return -1;
 		}
 	}
@@ -1517,6 +1576,8 @@ int main(int argc, char *argv[])
 	} else {
 		run_once(&b, b.o.pps, &r);
 		result_print(&b, &r, "run");
+		if (b.o.gaps)
+			gaps_print(&b);
 	}
 
 	rss1 = relay_rss_kb(b.o.pid);
