@@ -9,7 +9,8 @@ them, wherever they are put, so anything may follow them. Sends over
 UDP or TCP, whole, cut short or trickled; or, for spoof, over a raw
 socket from forged IPv4 sources.
 
-Each subcommand runs one attack scenario and prints one line per step,
+Each subcommand runs one attack scenario (outlive: a client's
+allocation across a failover, tests/integration/ha-turn.test) and prints one line per step,
 "STEP CODE [detail]" (CODE: 0 success, an error code, or "none" for no
 answer), for the calling test to check. Every loop is bounded.
 """
@@ -323,6 +324,31 @@ def cmd_evenport(a):
     c.close()
 
 
+def cmd_outlive(a):
+    """an allocation across a restart or a failover of the server:
+    Allocate; wait for the file --go (at most --max s); Refresh with
+    the old nonce, and again with the nonce its answer gave; then
+    Allocate again on the same 5-tuple, as a client does after a 437"""
+    cred = Cred(a.secret, a.user, a.realm)
+    c = Client(a.server, a.tcp)
+    step("allocate", login(c, cred))
+    end = time.time() + a.max
+    while a.go and not os.path.exists(a.go) and time.time() < end:
+        time.sleep(0.1)
+    code, at = c.ask(build(REFRESH, auth(cred), cred.key))
+    step("refresh", code)
+    if code == 438 and NONCE in at:
+        cred.nonce = at[NONCE]
+        code, at = c.ask(build(REFRESH, auth(cred), cred.key))
+        step("refresh-new-nonce", code)
+    code, at = c.ask(build(ALLOCATE, auth(cred, [(REQTRANSPORT,
+                                                  b"\x11\0\0\0")]),
+                           cred.key))
+    step("allocate-again", code, "relayed" if XRELAY in at else "")
+    c.ask(build(REFRESH, auth(cred, [(LIFETIME, b"\0\0\0\0")]), cred.key))
+    c.close()
+
+
 def cmd_peers(a):
     """CreatePermission for each peer (with --forms, each IPv4 peer in
     every form), then a Send indication to it; the codes"""
@@ -439,7 +465,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("cmd", choices=["aftermi", "dupattr", "fmt", "evenport",
                                     "peers", "bigmsg", "trickle", "conns",
-                                    "spoof"])
+                                    "spoof", "outlive"])
     ap.add_argument("--server", required=True, help="IP:PORT")
     ap.add_argument("--secret", default="")
     ap.add_argument("--user", default="atk")
@@ -455,6 +481,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--src", default=None)
     ap.add_argument("--hold", type=float, default=0)
+    ap.add_argument("--go", default="")
     ap.add_argument("--interval", type=float, default=0.5)
     ap.add_argument("--max", type=float, default=10)
     ap.add_argument("--kind", choices=["allocate", "binding"],
