@@ -5,8 +5,9 @@
  *                   over (docs/ha.md, "Calls in setup")
  *
  * Stored: the leg's Call-ID, its peer's address, the INVITE's
- * transport and, where the node that takes over can use it, the INVITE
- * itself: the caller's as it came over UDP (answered 503 from the
+ * transport and, where the node that takes over can use it, the
+ * INVITE's start line and headers (not its body: an SDP may hold an
+ * SDES key, and a CANCEL or a 503 needs none of it): the caller's as it came over UDP (answered 503 from the
  * same address: the caller's stream died with the node, and its stack
  * takes that as a 503, RFC 3261 §8.1.3.1), the callee's as we sent it
  * (cancelled: same branch, over a new connection on a stream; the 487
@@ -18,6 +19,22 @@
 #include "bencode.h"
 #include "siptp.h"
 #include "b2b_priv.h"
+
+
+/* A message's start line and headers, through the empty line: its
+ * body (an SDP, perhaps with an SDES key) is not stored */
+static struct pl head_of(const struct mbuf *mb)
+{
+	struct pl pl = {(const char *)mb->buf, mb->end};
+	const char *p = NULL;
+
+	if (pl.l >= 4)
+		p = memmem(pl.p, pl.l, "\r\n\r\n", 4);
+	if (p)
+		pl.l = (size_t)(p - pl.p) + 4;
+
+	return pl;
+}
 
 
 /* The INVITE a leg answers or sends: the caller's (UAS) as it came,
@@ -74,9 +91,10 @@ int leg_setup_export(struct mbuf *mb, const struct leg *leg,
 	err |= benc_enc_kv_str(mb, "tp", sip_transp_name(t));
 	err |= benc_enc_kv_str(mb, "addr", a);
 	if (inv) {
+		struct pl head = head_of(inv);
+
 		err |= benc_enc_cstr(mb, "invite");
-		err |= benc_enc_str(mb, &(struct pl){(char *)inv->buf,
-						     inv->end});
+		err |= benc_enc_str(mb, &head);
 	}
 	err |= benc_enc_end(mb);
 

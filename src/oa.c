@@ -137,21 +137,45 @@ int oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 }
 
 
-/* One side's stored SDP and o= line */
+/* An SDP's lines but its a=crypto lines (SDES keys are not stored) */
+static struct mbuf *sdp_keyless(const struct mbuf *sdp)
+{
+	struct mbuf *out = mbuf_alloc(sdp->end + 1);
+	struct pl rest = {(const char *)sdp->buf, sdp->end};
+
+	while (out && rest.l) {
+		const char *nl = pl_strchr(&rest, '\n');
+		const size_t n = nl ? (size_t)(nl - rest.p) + 1 : rest.l;
+
+		if (n < 9 || strncmp(rest.p, "a=crypto:", 9))
+			(void)mbuf_write_mem(out, (const uint8_t *)rest.p, n);
+		pl_advance(&rest, n);
+	}
+
+	return out;
+}
+
+
+/* One side's stored SDP (without keys) and o= line */
 static int side_export(struct mbuf *mb, const struct oa *oa, int s)
 {
 	static const char *sent[] = {"sent0", "sent1"};
 	static const char *orig[] = {"o0", "o1"};
-	const struct mbuf *sdp = oa->sent[s];
+	struct mbuf *sdp;
 	int err;
 
 	err = benc_enc_kv_str(mb, orig[s], oa->origin[s]);
-	if (!sdp)
+	if (!oa->sent[s])
 		return err;
+
+	sdp = sdp_keyless(oa->sent[s]);
+	if (!sdp)
+		return ENOMEM;
 
 	err |= benc_enc_cstr(mb, sent[s]);
 	err |= benc_enc_str(mb, &(struct pl){(const char *)sdp->buf,
 					     sdp->end});
+	mem_deref(sdp);
 
 	return err;
 }
