@@ -4,9 +4,12 @@
  *                  deleted at the end (docs/ha.md, "Key schema")
  *
  * A change (an offer or answer applied, a latch learnt or locked, a
- * B2BUA's call confirmed, the end) marks the call dirty; a 0 ms timer writes the dirty calls once
- * per pass of the main loop, so a call that changes five times in one
- * pass is written once. A B2BUA's call is written with its SIP state
+ * B2BUA's call confirmed, the end) marks the call dirty; a timer
+ * writes the dirty calls FLUSH_MS (10 ms) after the first change, so a
+ * call that changes five times meanwhile is written once, and the
+ * commands of many calls leave in one write to the socket (and Redis
+ * reads them in one): the system calls per call are what a write costs
+ * most (scripts/bench-sip --ha). A B2BUA's call is written with its SIP state
  * (the sip handler's: field "sip", kind "b2b") once it is confirmed,
  * not before: in setup it would not be made again anyway; a call never
  * written is not deleted either. A write is one EVAL of a Lua script: the epoch
@@ -42,6 +45,7 @@
 enum {
 	HASH_BITS    = 10,
 	INFLIGHT_MAX = 1024,
+	FLUSH_MS     = 10,    /**< Changes gathered into one write */
 };
 
 /** The writer */
@@ -139,17 +143,17 @@ static void dirty_set(struct hsentry *e)
 {
 	struct hastore *hs = e->hs;
 
-	if (!list_contains(&hs->dirty, &e->dl))
+	if (!e->dl.list)
 		list_append(&hs->dirty, &e->dl, e);
 	if (!tmr_isrunning(&hs->tmr))
-		tmr_start(&hs->tmr, 0, flush, hs);
+		tmr_start(&hs->tmr, FLUSH_MS, flush, hs);
 }
 
 
 /* an ended call whose delete was answered is forgotten */
 static void entry_settle(struct hsentry *e)
 {
-	if (e->ended && !e->pending && !list_contains(&e->hs->dirty, &e->dl))
+	if (e->ended && !e->pending && !e->dl.list)
 		mem_deref(e);
 }
 
@@ -183,7 +187,7 @@ static void reply_handler(int err, const struct redisReply *rep, void *arg)
 		dirty_set(e);
 	}
 	else if (!tmr_isrunning(&hs->tmr) && hs->dirty.head) {
-		tmr_start(&hs->tmr, 0, flush, hs);
+		tmr_start(&hs->tmr, FLUSH_MS, flush, hs);
 	}
 
 	entry_settle(e);
