@@ -4,7 +4,8 @@
 # The caller sets PROG, TOP and PIDS. Helpers: die/say, stop_pid (by
 # PID, TERM then KILL), stop_all, build_bench (an -O2 build in
 # build-bench), cpu_ticks/cpu_ns/rss_kb of a process, and section_write,
-# which puts a generated section between its markers in a benchmarks.md.
+# which puts a generated section between its markers in a benchmarks.md;
+# rtpengine_service_off stops a packaged rtpengine-daemon.
 
 . "$TOP/scripts/build-lib.sh"
 
@@ -84,5 +85,24 @@ section_write() {
 	else
 		{ [ -f "$3" ] && cat "$3" && echo; cat "$2"; } >"$3.new"
 		mv "$3.new" "$3"
+	fi
+}
+
+# rtpengine_service_off: Debian's rtpengine-daemon stopped (and disabled
+# under systemd), so that the anchor a benchmark starts is the only one
+rtpengine_service_off() {
+	pf=/run/rtpengine/rtpengine-daemon.pid
+	if [ -d /run/systemd/system ] && command -v systemctl >/dev/null &&
+	   systemctl is-active --quiet rtpengine-daemon 2>/dev/null; then
+		say "stopping and disabling rtpengine-daemon.service"
+		systemctl stop rtpengine-daemon
+		systemctl disable --quiet rtpengine-daemon || :
+	elif [ -s "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null; then
+		say "stopping the packaged rtpengine-daemon (pid $(cat "$pf"))"
+		/etc/init.d/rtpengine-daemon stop ||
+			die "could not stop rtpengine-daemon"
+	fi
+	if [ -s "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null; then
+		die "rtpengine-daemon (pid $(cat "$pf")) is still running"
 	fi
 }
