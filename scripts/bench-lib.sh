@@ -5,7 +5,8 @@
 # PID, TERM then KILL), stop_all, build_bench (an -O2 build in
 # build-bench), cpu_ticks/cpu_ns/rss_kb of a process, and section_write,
 # which puts a generated section between its markers in a benchmarks.md;
-# rtpengine_service_off stops a packaged rtpengine-daemon.
+# rtpengine_service_off stops a packaged rtpengine-daemon; res_mmm and
+# res_conf read a results file.
 
 . "$TOP/scripts/build-lib.sh"
 
@@ -105,4 +106,19 @@ rtpengine_service_off() {
 	if [ -s "$pf" ] && kill -0 "$(cat "$pf")" 2>/dev/null; then
 		die "rtpengine-daemon (pid $(cat "$pf")) is still running"
 	fi
+}
+
+# res_mmm [FORMAT]: min, median and max of the numbers on stdin, in
+# FORMAT (printf, default %d); nothing for none
+res_mmm() {
+	sort -n | awk -v f="${1:-%d}" '{ v[NR] = $1 } END {
+		if (!NR) exit
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf f " " f " " f "\n", v[1], m, v[NR] }'
+}
+
+# res_conf KEY: the value of KEY=... on the "conf" lines of $RES
+res_conf() {
+	awk -v k="$1" '$1 == "conf" { for (i = 2; i <= NF; i++) {
+		split($i, a, "="); if (a[1] == k) print a[2] } }' "$RES"
 }
