@@ -87,7 +87,19 @@ static void entry_destructor(void *data)
 	hash_unlink(&e->he);
 	list_unlink(&e->dl);
 	mem_deref(e->id);
-	--e->hs->st.calls;
+	if (e->stored)
+		--e->hs->st.calls;
+}
+
+
+/* The call is (or may be) in Redis: counted until its entry goes */
+static void stored_set(struct hsentry *e)
+{
+	if (e->stored)
+		return;
+
+	e->stored = true;
+	++e->hs->st.calls;
 }
 
 
@@ -129,7 +141,6 @@ static struct hsentry *entry_new(struct hastore *hs, const char *id)
 		return NULL;
 
 	e->hs = hs;
-	++hs->st.calls;
 	if (str_dup(&e->id, id))
 		return mem_deref(e);
 
@@ -300,7 +311,7 @@ static int write_call(struct hsentry *e, const struct mbuf *mb,
 
 	err = eval_send(e, fv, fl, nf);
 	if (!err) {
-		e->stored = true;
+		stored_set(e);
 		++hs->st.writes;
 	}
 
@@ -567,7 +578,7 @@ void hastore_forget(struct hastore *hs, const char *callid)
 	}
 
 	e->ended = true;
-	e->stored = true;
+	stored_set(e);
 	dirty_set(e);
 }
 

@@ -35,7 +35,7 @@ struct hastore_prm {
 
 /** What the writer has done */
 struct hastore_stats {
-	uint64_t calls;        /**< Calls it knows now               */
+	uint64_t calls;        /**< Calls written and not deleted    */
 	uint64_t unwritten;    /**< Of which changes not yet written */
 	uint64_t writes;       /**< Calls written                    */
 	uint64_t deletes;      /**< Calls deleted                    */
