@@ -93,9 +93,9 @@ static int sip_export(struct mbuf *mb, const char *id, void *arg)
 }
 
 
-static int sip_import(const char *buf, size_t len, void *arg)
+static int sip_import(const char *buf, size_t len, bool relay, void *arg)
 {
-	return b2b_call_import(arg, buf, len);
+	return b2b_call_import(arg, buf, len, relay);
 }
 
 

@@ -79,13 +79,17 @@ int b2b_call_export(struct mbuf *mb, const struct b2b *b2b, const char *id)
 /**
  * Make a call again from its SIP state (its relay call made first)
  *
- * @param b2b B2BUA
- * @param buf What b2b_call_export() wrote
- * @param len Its length
+ * @param b2b   B2BUA
+ * @param buf   What b2b_call_export() wrote
+ * @param len   Its length
+ * @param relay Its relay call was made; if not, only a call in setup
+ *              is taken (and ended: it needs no media)
  *
- * @return 0 if success, otherwise errorcode
+ * @return 0 if success, ECANCELED for a call in setup ended, ENOENT
+ *         for another without its relay call, otherwise errorcode
  */
-int b2b_call_import(struct b2b *b2b, const char *buf, size_t len)
+int b2b_call_import(struct b2b *b2b, const char *buf, size_t len,
+		    bool relay)
 {
 	struct benc *d = NULL;
 	int err;
@@ -95,7 +99,7 @@ int b2b_call_import(struct b2b *b2b, const char *buf, size_t len)
 
 	err = benc_decode(&d, buf, len, NULL);
 	if (!err)
-		err = bstate_import(b2b, d);
+		err = bstate_import(b2b, d, relay);
 
 	mem_deref(d);
 

@@ -114,7 +114,7 @@ bool infodtmf_take(struct bcall *call, struct leg *leg,
 /* bstate.c */
 struct benc;
 int  bstate_export(struct mbuf *mb, const struct bcall *call);
-int  bstate_import(struct b2b *b2b, const struct benc *d);
+int  bstate_import(struct b2b *b2b, const struct benc *d, bool relay);
 
 /* bsetup.c */
 void bsetup_invite_sent(struct bcall *call);

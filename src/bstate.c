@@ -303,14 +303,16 @@ static void slot_claim(struct bcall *call)
  * its legs taking in-dialog requests again; one in setup is ended
  * (bsetup_end())
  *
- * @param b2b B2BUA (its relay already has the call)
- * @param d   The dictionary
+ * @param b2b   B2BUA
+ * @param d     The dictionary
+ * @param relay Its relay already has the call; if not, only a call in
+ *              setup is taken
  *
- * @return 0 if success, ECANCELED for a call in setup ended, otherwise
- *         errorcode (the relay call may be deleted or not: the caller
- *         deletes it)
+ * @return 0 if success, ECANCELED for a call in setup ended, ENOENT for
+ *         another without its relay call, otherwise errorcode (the
+ *         relay call may be deleted or not: the caller deletes it)
  */
-int bstate_import(struct b2b *b2b, const struct benc *d)
+int bstate_import(struct b2b *b2b, const struct benc *d, bool relay)
 {
 	const struct benc *setup;
 	struct bcall *call;
@@ -324,11 +326,14 @@ int bstate_import(struct b2b *b2b, const struct benc *d)
 	    benc_dict_int(d, "aside", &aside) || aside < 0 || aside > 1)
 		return EBADMSG;
 
+	setup = benc_dict_get(d, "setup");
+	if (!relay && !setup)
+		return ENOENT;
+
 	call = bcall_new(b2b, (enum b2b_side)aside);
 	if (!call)
 		return ENOMEM;
 
-	setup = benc_dict_get(d, "setup");
 	err = call_import(call, d, setup != NULL);
 	if (!err && setup)
 		return bsetup_end(call, setup);

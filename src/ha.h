@@ -17,8 +17,12 @@ struct relay;
  *         is not to be written now
  */
 typedef int (ha_sip_export_h)(struct mbuf *mb, const char *id, void *arg);
-/** Make a call's SIP state again (its relay call is made) */
-typedef int (ha_sip_import_h)(const char *buf, size_t len, void *arg);
+/**
+ * Make a call's SIP state again: its relay call was made (relay), or
+ * could not be; then only a call in setup is taken, to be ended
+ */
+typedef int (ha_sip_import_h)(const char *buf, size_t len, bool relay,
+			      void *arg);
 
 int  ha_alloc(struct ha **hap, const struct cfg *cfg, struct relay *relay);
 void ha_set_sip(struct ha *ha, ha_sip_export_h *exph, ha_sip_import_h *imph,

@@ -94,10 +94,15 @@ static int b2b_take(struct harestore *hr, const char *id,
 		return ENOTSUP;
 
 	err = relay_call_import(hr->relay, state->str, state->len, true);
-	if (err)
-		return err;
+	if (err == EEXIST)
+		return err;                 /* not ours to end */
+	if (err) {
+		/* a call in setup is ended without its media */
+		return hr->siph(sip->str, sip->len, false, hr->sip_arg) ==
+			ECANCELED ? ECANCELED : err;
+	}
 
-	err = hr->siph(sip->str, sip->len, hr->sip_arg);
+	err = hr->siph(sip->str, sip->len, true, hr->sip_arg);
 	if (err) {
 		pl_set_str(&pl, id);
 		(void)relay_delete(hr->relay, &pl);

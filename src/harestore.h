@@ -29,16 +29,19 @@ struct harestore_stats {
 typedef void (harestore_call_h)(const char *callid, int err, void *arg);
 
 /**
- * Make a call's SIP state again (the B2BUA's); its relay call is made
+ * Make a call's SIP state again (the B2BUA's)
  *
- * @param buf The state
- * @param len Its length
- * @param arg Handler argument
+ * @param buf   The state
+ * @param len   Its length
+ * @param relay Its relay call was made; if not (a port taken, SRTP),
+ *              only a call in setup is taken, to be ended
+ * @param arg   Handler argument
  *
  * @return 0 if success, ECANCELED for a call in setup that was ended,
  *         otherwise errorcode
  */
-typedef int (harestore_sip_h)(const char *buf, size_t len, void *arg);
+typedef int (harestore_sip_h)(const char *buf, size_t len, bool relay,
+			       void *arg);
 
 struct harestore_prm {
 	struct redis *redis;      /**< Connection, up (it must outlive
