@@ -54,7 +54,7 @@ umedge_up() {
 	{
 		cat <<-CONF
 		interface external $EDGE_EXT ports=30000-30099
-		interface internal $EDGE_INT ports=40000-40099
+		interface internal $EDGE_INT ports=${INT_PORTS:-40000-40099}
 		sip_listen external udp 5060
 		sip_listen external tcp 5060
 		sip_listen internal tcp 5060

@@ -20,7 +20,9 @@
 # nopreempt, both BACKUP; its notify runs `umedgectl ha takeover` on
 # MASTER, `ha release` on BACKUP or FAULT. UMEDGE_HA_CONF lines are
 # added to each node's configuration; HA_PORTS_EXT and HA_PORTS_INT
-# give its port ranges (30000-30099, 40000-40099).
+# give its port ranges (30000-30099, 31000-31099: below the kernel's
+# ephemeral ports, 32768 up, which a wildcard socket of the standby,
+# its DNS client's say, may hold when a restore needs the same port).
 [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 for c in keepalived redis-server redis-cli socat ip; do
 	command -v "$c" >/dev/null 2>&1 || skip "$c is not installed"
@@ -105,7 +107,7 @@ umedge_start() {
 	n=$1 ns=$2
 	cat >"$T/$n.conf" <<-EOF
 	interface external $EDGE_EXT ports=${HA_PORTS_EXT:-30000-30099}
-	interface internal $EDGE_INT ports=${HA_PORTS_INT:-40000-40099}
+	interface internal $EDGE_INT ports=${HA_PORTS_INT:-31000-31099}
 	sip_listen external udp 5060
 	sip_listen internal tcp 5060
 	sip_gateway $EXT_GW/32

@@ -3,7 +3,8 @@
 # and ng and media helpers for the relay tests (sourced after lib.sh).
 #
 # relay_up [EXTRA-CONFIG-LINE]: namespaces up, umedge started in the
-# edge namespace with ports 30000-30019 outside and 40000-40019 inside;
+# edge namespace with ports 30000-30019 outside and 40000-40019 inside
+# (INT_PORTS: another inside range);
 # LEARN (s, default 3) and TIMEOUT (s, default 2) set the learning
 # window and the media timeouts.
 
@@ -17,7 +18,7 @@ topo_up rl log umedge.log
 relay_up() {
 	cat >"$T/umedge.conf" <<-CONF
 	interface external $EDGE_EXT ports=30000-30019
-	interface internal $EDGE_INT ports=40000-40019
+	interface internal $EDGE_INT ports=${INT_PORTS:-40000-40019}
 	sip_enable no
 	relay_threads 2
 	relay_ng_listen 127.0.0.1:2223
