@@ -128,6 +128,7 @@ static const struct cfg_key keys[] = {
 	KSTR("ha_group",              ha.group),
 	KU32("ha_ttl",                ha.ttl, 60, 604800),
 	KBOOL("ha_pair",              ha.pair),
+	KBOOL("ha_store_keys",        ha.store_keys),
 };
 
 

@@ -298,6 +298,8 @@ struct cfg {
 						 its last write         */
 		bool pair;                /**< One of an active/standby
 						 pair (keepalived)      */
+		bool store_keys;          /**< SRTP keys and rollover
+						 counters in Redis      */
 	} ha;                             /**< State for a standby      */
 	struct tok_keyring *keys;         /**< token_secret lines      */
 	uint32_t token_ttl;               /**< Default credential TTL  */

@@ -19,6 +19,9 @@
  *   (fuzz_srtp found a replayed SRTCP packet going through).
  * - Contexts for the same key stay across re-offers, with their
  *   rollover counters and replay windows (RFC 3711 §3.3.1).
+ * - Where each context stands per SSRC is followed beside it (srtpix.c)
+ *   so that a standby's contexts for the same keys can be brought there
+ *   (fsrtp_restore()).
  */
 #include <string.h>
 #include <re.h>
@@ -99,9 +102,97 @@ void fsrtp_set(struct fsrtp *s, const struct sdes_key *rx, uint64_t life,
 		s->nssrc = 0;
 		s->nwin = 0;
 		ctx_free(s->probe);
+		memset(&s->ix.rx, 0, sizeof(s->ix.rx));
+		++s->ix.mark;
 	}
 	s->life = life;
-	(void)ctx_keep(s->tx, &s->tx_key, tx);
+	if (ctx_keep(s->tx, &s->tx_key, tx)) {
+		memset(&s->ix.tx, 0, sizeof(s->ix.tx));
+		++s->ix.mark;
+	}
+}
+
+
+/* a context brought to each stored SSRC's place; rx: the SSRCs count
+ * as authenticated (a probe context would start them at ROC 0) */
+static int prime_set(struct fsrtp *s, struct srtp *ctx[2],
+		     const struct sdes_key *k, struct srtpix_set *set,
+		     bool rx)
+{
+	int err = 0;
+
+	for (unsigned i = 0; i < set->n && i < SRTPIX_MAX && !err; i++) {
+		struct srtpix *ix = &set->v[i];
+
+		err = srtpix_prime(ctx[0], k, ix, rx, false);
+		if (!err && !rx && ix->rtcp)
+			err = srtpix_prime(ctx[1], k, ix, false, true);
+		if (!err && rx && ix->rtp && s->nssrc < FSRTP_SSRCS)
+			s->ssrc[s->nssrc++] = htonl(ix->ssrc);
+	}
+
+	return err;
+}
+
+
+/**
+ * Set a side's keys as a stored call had them, its contexts where they
+ * stood (a restart or a standby taking the call over)
+ *
+ * @param s    The side's SRTP state, not in use yet
+ * @param rx   The peer's key, NULL if it speaks plain RTP
+ * @param life Packets rx may protect, 0 for no limit of its own
+ * @param tx   Our key toward the peer, NULL if it gets plain RTP
+ * @param ix   Where the contexts stood (fsrtp_ixs())
+ *
+ * @return 0 if success, otherwise errorcode: the side keeps its keys
+ *         without contexts, and drops what it would have decrypted or
+ *         encrypted (fails closed)
+ */
+int fsrtp_restore(struct fsrtp *s, const struct sdes_key *rx, uint64_t life,
+		  const struct sdes_key *tx, const struct fsrtp_ixs *ix)
+{
+	int err = 0;
+
+	if (!s || !ix)
+		return EINVAL;
+
+	fsrtp_set(s, rx, life, tx);
+	s->ix.rx = ix->rx;
+	s->ix.tx = ix->tx;
+	s->ix.rx.n = ix->rx.n < SRTPIX_MAX ? ix->rx.n : SRTPIX_MAX;
+	s->ix.tx.n = ix->tx.n < SRTPIX_MAX ? ix->tx.n : SRTPIX_MAX;
+	s->used = ix->used;
+
+	if (fsrtp_rx_on(s))
+		err = s->rx[0] ? prime_set(s, s->rx, &s->rx_key, &s->ix.rx,
+					   true) : ENOMEM;
+	if (!err && fsrtp_tx_on(s))
+		err = s->tx[0] ? prime_set(s, s->tx, &s->tx_key, &s->ix.tx,
+					   false) : ENOMEM;
+	if (err) {
+		ctx_free(s->rx);
+		ctx_free(s->probe);
+		ctx_free(s->tx);
+	}
+
+	return err;
+}
+
+
+/**
+ * Where a side's contexts stand
+ *
+ * @param s  The side's SRTP state
+ * @param ix Written
+ */
+void fsrtp_ixs(const struct fsrtp *s, struct fsrtp_ixs *ix)
+{
+	if (!s || !ix)
+		return;
+
+	*ix = s->ix;
+	ix->used = s->used;
 }
 
 
@@ -248,6 +339,7 @@ bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 {
 	uint32_t ssrc, ix = 0;
 	bool known, aead;
+	uint16_t seq;
 
 	if (!s || !p || !lenp || !s->rx[0] || (s->life && s->used >= s->life))
 		return false;
@@ -256,6 +348,7 @@ bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 	if (*lenp < (rtcp ? 8u : 12u))
 		return false;
 	memcpy(&ssrc, p + (rtcp ? 4 : 8), sizeof(ssrc));
+	seq = (uint16_t)(p[2] << 8 | p[3]);
 
 	aead = rtcp && sdes_aead(s->rx_key.suite);
 	if (aead && !aead_rtcp_fresh(s, ssrc, p, *lenp, &ix))
@@ -274,6 +367,8 @@ bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 	if (!known && s->nssrc < FSRTP_SSRCS)
 		s->ssrc[s->nssrc++] = ssrc;
 	++s->used;
+	if (!rtcp && srtpix_rtp(&s->ix.rx, ntohl(ssrc), seq))
+		++s->ix.mark;
 
 	return true;
 }
@@ -293,9 +388,24 @@ bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 bool fsrtp_out(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 	       size_t cap)
 {
+	uint32_t ssrc;
+	uint16_t seq;
+	bool mark;
+
 	if (!s || !fsrtp_tx_on(s))
 		return true;
 
-	return s->tx[rtcp] && 0 == srtpx_protect(s->tx[rtcp], rtcp, p, lenp,
-						  cap);
+	if (!p || !lenp || *lenp < (rtcp ? 8u : 12u) || !s->tx[rtcp] ||
+	    srtpx_protect(s->tx[rtcp], rtcp, p, lenp, cap))
+		return false;
+
+	ssrc = (uint32_t)p[rtcp ? 4 : 8] << 24 | p[rtcp ? 5 : 9] << 16 |
+		p[rtcp ? 6 : 10] << 8 | p[rtcp ? 7 : 11];
+	seq = (uint16_t)(p[2] << 8 | p[3]);
+	mark = rtcp ? srtpix_rtcp(&s->ix.tx, ssrc) :
+		srtpix_rtp(&s->ix.tx, ssrc, seq);
+	if (mark)
+		++s->ix.mark;
+
+	return true;
 }

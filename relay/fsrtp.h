@@ -11,6 +11,7 @@
 #define UMEDGE_FSRTP_H
 
 #include "sdes.h"
+#include "srtpix.h"
 
 enum {
 	FSRTP_SSRCS = 8,      /**< SSRCs a libre SRTP context keeps   */
@@ -21,6 +22,15 @@ struct fsrtp_rwin {
 	uint32_t ssrc;                 /**< Sender                      */
 	uint32_t top;                  /**< Highest index taken         */
 	uint64_t seen;                 /**< Bit i: top - i was taken    */
+};
+
+/** Where a side's contexts stand, for a standby (srtpix.h) */
+struct fsrtp_ixs {
+	struct srtpix_set rx;          /**< The peer's SSRCs, rx[0]     */
+	struct srtpix_set tx;          /**< Those sent, tx[0] and tx[1] */
+	uint64_t used;                 /**< Packets rx_key protected    */
+	uint32_t mark;                 /**< Raised at each change worth
+					    writing (srtpix.c)          */
 };
 
 /** One side's SRTP state */
@@ -43,10 +53,15 @@ struct fsrtp {
 	struct sdes_key tx_key;        /**< Our key toward the peer, len 0:
 					    it gets plain RTP          */
 	struct srtp *tx[2];            /**< Its SRTP and SRTCP contexts */
+	struct fsrtp_ixs ix;           /**< Where the contexts stand    */
 };
 
 void fsrtp_set(struct fsrtp *s, const struct sdes_key *rx, uint64_t life,
 	       const struct sdes_key *tx);
+int  fsrtp_restore(struct fsrtp *s, const struct sdes_key *rx,
+		   uint64_t life, const struct sdes_key *tx,
+		   const struct fsrtp_ixs *ix);
+void fsrtp_ixs(const struct fsrtp *s, struct fsrtp_ixs *ix);
 void fsrtp_clear(struct fsrtp *s);
 bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 	      uint8_t *scratch, size_t scratch_sz);

@@ -70,6 +70,9 @@ struct fwd_view {
 	struct sa addr;           /**< Latched RTP source          */
 	struct sa rtcp;           /**< Latched RTCP source         */
 	uint32_t relatches;       /**< NAT re-bindings followed    */
+	struct fsrtp_ixs srtp;    /**< Where its SRTP contexts stand
+				       (at each quarter, not each
+				       packet: srtpix.c)           */
 };
 
 /** One side of a stream: faces one peer */

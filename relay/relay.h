@@ -147,7 +147,7 @@ void relay_set_timeout_handler(struct relay *relay, relay_timeout_h *h,
 void relay_set_change_handler(struct relay *relay, relay_change_h *h,
 			      void *arg);
 int  relay_call_export(struct mbuf *mb, const struct relay *relay,
-		       const char *callid);
+		       const char *callid, bool keys);
 int  relay_call_import(struct relay *relay, const char *buf, size_t len,
 		       bool b2b);
 int  relay_offer(struct relay *relay, const struct relay_req *req,

@@ -9,13 +9,22 @@
  * first packet on, so RTP Bleed protection holds through the restart.
  * The media timeouts start again.
  *
- * Not restored: SRTP streams (their keys are not stored:
- * ha_store_keys is not built), refused as a whole call; and a B2BUA's
- * call whose SIP state the caller does not restore with it (its media
- * would come back without its legs, and nobody would end it).
+ * An SRTP side stored with its keys (ha_store_keys) gets them again,
+ * and its SRTP contexts are brought to where they stood (srtpix.c):
+ * its peer's packets keep authenticating after a rollover, and what the
+ * peer gets goes on under the same rollover counter and above the SRTCP
+ * indexes it has seen.
+ *
+ * Not restored: SRTP sides stored without keys, refused as a whole
+ * call; and a B2BUA's call whose SIP state the caller does not restore
+ * with it (its media would come back without its legs, and nobody would
+ * end it).
  */
 #include <string.h>
 #include <re.h>
+#define DEBUG_MODULE "relay"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
 #include "cfg.h"
 #include "iface.h"
 #include "latch.h"
@@ -42,8 +51,8 @@ struct rside {
 	uint32_t relatches;       /**< Re-latches so far              */
 	bool mux;                 /**< The peer muxes RTCP            */
 	int64_t te_pt, te_rate;   /**< telephone-event                */
-	struct pl proto;          /**< Transport                      */
-	bool opaque;              /**< Not RTP                        */
+	struct sec_side sec;      /**< Security, keys if SRTP         */
+	struct fsrtp_ixs ix;      /**< Where its SRTP contexts stood  */
 };
 
 /** What an import needs beside the tree */
@@ -113,19 +122,96 @@ static int latch_read(const struct benc *sd, struct rside *rs)
 }
 
 
+static int ix_read(const struct benc *d, struct srtpix *ix)
+{
+	int64_t ssrc = dint(d, "ssrc"), roc = dint(d, "roc");
+	int64_t s_l = dint(d, "s_l"), rtcp = dint(d, "rtcp");
+
+	if (d->type != BENC_DICT || ssrc < 0 || ssrc > UINT32_MAX ||
+	    roc < 0 || roc > SRTPIX_ROC_MAX || s_l < 0 || s_l > UINT16_MAX ||
+	    rtcp < 0 || rtcp > INT32_MAX)
+		return EPROTO;
+
+	ix->ssrc = (uint32_t)ssrc;
+	ix->roc = (uint32_t)roc;
+	ix->s_l = (uint16_t)s_l;
+	ix->rtp = dint(d, "rtp") != 0;
+	ix->rtcp = (uint32_t)rtcp;
+
+	return 0;
+}
+
+
+static int ixset_read(const struct benc *k, const char *key,
+		      struct srtpix_set *set)
+{
+	const struct benc *l = benc_dict_get(k, key);
+	int err = 0;
+
+	if (!l || l->type != BENC_LIST)
+		return EPROTO;
+
+	for (struct le *le = l->items.head; le && !err; le = le->next) {
+		if (set->n >= SRTPIX_MAX)
+			return EPROTO;
+		err = ix_read(le->data, &set->v[set->n++]);
+	}
+
+	return err;
+}
+
+
+/* an SRTP side's keys; ENOTSUP: stored without them */
+static int keys_read(const struct benc *sd, struct rside *rs)
+{
+	const struct benc *k = benc_dict_get(sd, "keys");
+	struct sec_side *sec = &rs->sec;
+	struct sdes_line tx;
+	struct pl v;
+
+	if (!k)
+		return ENOTSUP;
+	if (k->type != BENC_DICT || benc_dict_str(k, "rx", &v) ||
+	    sdes_parse(&sec->rx, &v) || dint(k, "life") < 0)
+		return EPROTO;
+
+	sec->srtp = true;
+	sec->rx.lifetime = (uint64_t)dint(k, "life");
+	sec->pad = dint(k, "pad") != 0;
+	if (!benc_dict_str(k, "tx", &v)) {
+		if (sdes_parse(&tx, &v))
+			return EPROTO;
+		sec->has_tx = true;
+		sec->tx_tag = tx.tag;
+		sec->tx = tx.key;
+		sec->offered[0].tag = tx.tag;
+		sec->offered[0].key = tx.key;
+		sec->offeredc = 1;
+	}
+	rs->ix.used = (uint64_t)dint(k, "used");
+
+	return ixset_read(k, "ixrx", &rs->ix.rx) |
+		ixset_read(k, "ixtx", &rs->ix.tx);
+}
+
+
 static int side_read(struct rimp *ri, const struct benc *sd,
 		     struct rside *rs)
 {
-	struct pl name;
+	struct pl name, proto = PL("");
 	int64_t port = dint(sd, "port");
+	int err;
 
 	memset(rs, 0, sizeof(*rs));
 	if (sd->type != BENC_DICT || benc_dict_str(sd, "iface", &name) ||
 	    port < 1024 || port > 65534 || port % 2)
 		return EPROTO;
 
-	if (dint(sd, "srtp"))
-		return ENOTSUP;
+	if (dint(sd, "srtp")) {
+		err = keys_read(sd, rs);
+		if (err)
+			return err;
+	}
 
 	rs->ifc = relay_iface_find(ri->relay, &name);
 	if (!rs->ifc)
@@ -135,10 +221,26 @@ static int side_read(struct rimp *ri, const struct benc *sd,
 	rs->mux = dint(sd, "mux") != 0;
 	rs->te_pt = dint(sd, "te_pt");
 	rs->te_rate = dint(sd, "te_rate");
-	rs->opaque = dint(sd, "opaque") != 0;
-	(void)benc_dict_str(sd, "proto", &rs->proto);
+	rs->sec.opaque = dint(sd, "opaque") != 0;
+	(void)benc_dict_str(sd, "proto", &proto);
+	(void)pl_strcpy(&proto, rs->sec.proto, sizeof(rs->sec.proto));
 
 	return dsa(sd, "sdp", &rs->sdp) | latch_read(sd, rs);
+}
+
+
+/* a side's keys, its contexts where they stood; failing, it drops
+ * (fsrtp_restore() keeps the keys without contexts) */
+static void srtp_restore(struct fsrtp *f, const struct sec_side *sec,
+			 const struct fsrtp_ixs *ix)
+{
+	int err;
+
+	err = fsrtp_restore(f, &sec->rx.key, sec->rx.lifetime,
+			    sec->has_tx ? &sec->tx : NULL, ix);
+	if (err)
+		DEBUG_WARNING("rimport: SRTP contexts not restored (%m): "
+			      "the side drops its media\n", err);
 }
 
 
@@ -161,12 +263,15 @@ static void stream_prep(struct relay_stream *s, void *arg)
 		latch_restore(&side->latch[1], &rtcp, &rs->rtcp, rs->state,
 			      0, now, ri->window_ms);
 		side->mux = rs->mux;
+		if (rs->sec.srtp)
+			srtp_restore(&side->srtp, &rs->sec, &rs->ix);
 
 		/* shown at once, before its first packet */
 		side->view.state = side->latch[0].state;
 		side->view.addr = side->latch[0].addr;
 		side->view.rtcp = side->latch[1].addr;
 		side->view.relatches = rs->relatches;
+		fsrtp_ixs(&side->srtp, &side->view.srtp);
 	}
 }
 
@@ -181,9 +286,7 @@ static void stream_fill(struct relay_stream *s, const struct rimp *ri,
 		s->mux[i] = rs->mux;
 		s->te_pt[i] = (uint8_t)rs->te_pt;
 		s->te_rate[i] = (uint32_t)rs->te_rate;
-		s->sec[i].opaque = rs->opaque;
-		(void)pl_strcpy(&rs->proto, s->sec[i].proto,
-				sizeof(s->sec[i].proto));
+		s->sec[i] = rs->sec;
 	}
 
 	(void)pl_strcpy(type, s->type, sizeof(s->type));
@@ -293,8 +396,8 @@ static int call_read(struct rimp *ri, struct relay_call *call,
  *
  * @return 0 if success, EEXIST if the call exists, EPROTO if the state
  *         is malformed or of another version, ENOENT if an interface
- *         is missing, ENOTSUP for an SRTP stream or a B2BUA's call
- *         without b2b, EALREADY or EADDRINUSE if a port is taken,
+ *         is missing, ENOTSUP for an SRTP side stored without keys
+ *         or a B2BUA's call without b2b, EALREADY or EADDRINUSE if a port is taken,
  *         otherwise errorcode
  */
 int relay_call_import(struct relay *relay, const char *buf, size_t len,

@@ -22,9 +22,20 @@
  *                              mux, te_pt, te_rate, proto, srtp,
  *                              opaque,
  *                              latch d state (enum latch_state),
- *                                      addr, rtcp, relatches e e e e e
+ *                                      addr, rtcp, relatches e
+ *                              keys  d (SRTP sides, only if asked:
+ *                                      ha_store_keys)
+ *                                      rx    a=crypto value, the peer's
+ *                                      life  its lifetime, 0: none
+ *                                      tx    ours toward it, if any
+ *                                      pad   0 or 1
+ *                                      used  packets rx protected
+ *                                      ixrx  l d ssrc, roc, s_l, rtp,
+ *                                                rtcp e e  (srtpix.h)
+ *                                      ixtx  the same, for tx e e e e e
  *
- * No SRTP key is written here (that is ha_store_keys, not built yet).
+ * Without keys an SRTP side cannot be made again (rimport.c refuses
+ * it): its keys are secrets, stored only where the operator said so.
  */
 #include <string.h>
 #include <pthread.h>
@@ -68,28 +79,88 @@ static int enc_pair_int(struct mbuf *mb, const char *key, int64_t a,
 }
 
 
-static int enc_latch(struct mbuf *mb, struct fwd_stream *fs, int side)
+static int enc_latch(struct mbuf *mb, const struct fwd_view *v)
 {
-	struct fwd_view v;
 	int err;
-
-	memset(&v, 0, sizeof(v));
-	fwd_side_view(fs, side, &v);
 
 	err  = benc_enc_cstr(mb, "latch");
 	err |= benc_enc_dict_begin(mb);
-	err |= benc_enc_kv_int(mb, "state", v.state);
-	err |= enc_sa(mb, "addr", &v.addr);
-	err |= enc_sa(mb, "rtcp", &v.rtcp);
-	err |= benc_enc_kv_int(mb, "relatches", v.relatches);
+	err |= benc_enc_kv_int(mb, "state", v->state);
+	err |= enc_sa(mb, "addr", &v->addr);
+	err |= enc_sa(mb, "rtcp", &v->rtcp);
+	err |= benc_enc_kv_int(mb, "relatches", v->relatches);
 
 	return err | benc_enc_end(mb);
 }
 
 
-static int enc_side(struct mbuf *mb, const struct relay_stream *s, int i)
+/* an a=crypto value, as in SDP */
+static int enc_crypto(struct mbuf *mb, const char *key, uint32_t tag,
+		      const struct sdes_key *k, bool pad)
+{
+	char line[SDES_LINE_MAX];
+	int err;
+
+	err = sdes_print(line, sizeof(line), tag, k, pad);
+	if (err)
+		return err;
+
+	return benc_enc_kv_str(mb, key, line);
+}
+
+
+static int enc_ixset(struct mbuf *mb, const char *key,
+		     const struct srtpix_set *set)
 {
 	int err;
+
+	err  = benc_enc_cstr(mb, key);
+	err |= benc_enc_list_begin(mb);
+	for (unsigned i = 0; i < set->n && i < SRTPIX_MAX; i++) {
+		const struct srtpix *ix = &set->v[i];
+
+		err |= benc_enc_dict_begin(mb);
+		err |= benc_enc_kv_int(mb, "ssrc", ix->ssrc);
+		err |= benc_enc_kv_int(mb, "roc", ix->roc);
+		err |= benc_enc_kv_int(mb, "s_l", ix->s_l);
+		err |= benc_enc_kv_int(mb, "rtp", ix->rtp);
+		err |= benc_enc_kv_int(mb, "rtcp", ix->rtcp);
+		err |= benc_enc_end(mb);
+	}
+
+	return err | benc_enc_end(mb);
+}
+
+
+/* an SRTP side's keys and where its contexts stand */
+static int enc_keys(struct mbuf *mb, const struct sec_side *sec,
+		    const struct fwd_view *v)
+{
+	int err;
+
+	err  = benc_enc_cstr(mb, "keys");
+	err |= benc_enc_dict_begin(mb);
+	err |= enc_crypto(mb, "rx", sec->rx.tag, &sec->rx.key, sec->pad);
+	err |= benc_enc_kv_int(mb, "life", (int64_t)sec->rx.lifetime);
+	if (sec->has_tx)
+		err |= enc_crypto(mb, "tx", sec->tx_tag, &sec->tx, sec->pad);
+	err |= benc_enc_kv_int(mb, "pad", sec->pad);
+	err |= benc_enc_kv_int(mb, "used", (int64_t)v->srtp.used);
+	err |= enc_ixset(mb, "ixrx", &v->srtp.rx);
+	err |= enc_ixset(mb, "ixtx", &v->srtp.tx);
+
+	return err | benc_enc_end(mb);
+}
+
+
+static int enc_side(struct mbuf *mb, const struct relay_stream *s, int i,
+		    bool keys)
+{
+	struct fwd_view v;
+	int err;
+
+	memset(&v, 0, sizeof(v));
+	fwd_side_view(s->fs, i, &v);
 
 	err  = benc_enc_dict_begin(mb);
 	err |= benc_enc_kv_str(mb, "iface", s->ifc[i]->name);
@@ -101,13 +172,16 @@ static int enc_side(struct mbuf *mb, const struct relay_stream *s, int i)
 	err |= benc_enc_kv_str(mb, "proto", s->sec[i].proto);
 	err |= benc_enc_kv_int(mb, "srtp", s->sec[i].srtp);
 	err |= benc_enc_kv_int(mb, "opaque", s->sec[i].opaque);
-	err |= enc_latch(mb, s->fs, i);
+	err |= enc_latch(mb, &v);
+	if (keys && s->sec[i].srtp)
+		err |= enc_keys(mb, &s->sec[i], &v);
 
 	return err | benc_enc_end(mb);
 }
 
 
-static int enc_stream(struct mbuf *mb, const struct relay_stream *s)
+static int enc_stream(struct mbuf *mb, const struct relay_stream *s,
+		      bool keys)
 {
 	int err;
 
@@ -116,15 +190,16 @@ static int enc_stream(struct mbuf *mb, const struct relay_stream *s)
 	err |= benc_enc_kv_str(mb, "type", s->type);
 	err |= benc_enc_cstr(mb, "sides");
 	err |= benc_enc_list_begin(mb);
-	err |= enc_side(mb, s, 0);
-	err |= enc_side(mb, s, 1);
+	err |= enc_side(mb, s, 0, keys);
+	err |= enc_side(mb, s, 1, keys);
 	err |= benc_enc_end(mb);
 
 	return err | benc_enc_end(mb);
 }
 
 
-static int enc_call(struct mbuf *mb, const struct relay_call *call)
+static int enc_call(struct mbuf *mb, const struct relay_call *call,
+		    bool keys)
 {
 	int err;
 
@@ -147,7 +222,7 @@ static int enc_call(struct mbuf *mb, const struct relay_call *call)
 	err |= benc_enc_cstr(mb, "streams");
 	err |= benc_enc_list_begin(mb);
 	for (struct le *le = call->streams.head; le; le = le->next)
-		err |= enc_stream(mb, le->data);
+		err |= enc_stream(mb, le->data, keys);
 	err |= benc_enc_end(mb);
 
 	return err | benc_enc_end(mb);
@@ -160,12 +235,14 @@ static int enc_call(struct mbuf *mb, const struct relay_call *call)
  * @param mb     Buffer, written at its position
  * @param relay  Relay
  * @param callid Call-ID
+ * @param keys   SRTP keys are written (ha_store_keys): without them an
+ *               SRTP call cannot be made again
  *
  * @return 0 if success, ENOENT if there is no such call, otherwise
  *         errorcode
  */
 int relay_call_export(struct mbuf *mb, const struct relay *relay,
-		      const char *callid)
+		      const char *callid, bool keys)
 {
 	const struct relay_call *call;
 	struct pl id;
@@ -178,5 +255,5 @@ int relay_call_export(struct mbuf *mb, const struct relay *relay,
 	if (!call)
 		return ENOENT;
 
-	return enc_call(mb, call) ? ENOMEM : 0;
+	return enc_call(mb, call, keys) ? ENOMEM : 0;
 }

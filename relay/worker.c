@@ -147,7 +147,8 @@ static void view_publish(struct worker *w, struct fwd_side *side)
 
 	if (v->state == l->state && v->relatches == l->relatches &&
 	    addr_same(&v->addr, &l->addr) &&
-	    addr_same(&v->rtcp, &side->latch[1].addr))
+	    addr_same(&v->rtcp, &side->latch[1].addr) &&
+	    v->srtp.mark == side->srtp.ix.mark)
 		return;
 
 	pthread_mutex_lock(&fs->lock);
@@ -155,6 +156,7 @@ static void view_publish(struct worker *w, struct fwd_side *side)
 	v->addr = l->addr;
 	v->rtcp = side->latch[1].addr;
 	v->relatches = l->relatches;
+	fsrtp_ixs(&side->srtp, &v->srtp);
 	pthread_mutex_unlock(&fs->lock);
 
 	if (__atomic_load_n(&w->changes, __ATOMIC_RELAXED))
@@ -380,6 +382,7 @@ static void sock_rx(struct worker *w, const struct fwd_ev *ev)
 		if (any)
 			stats_publish(in, now_us / 1000);
 		view_publish(w, in);
+		view_publish(w, out);   /* where its SRTP context stands */
 
 		if (n < BATCH)
 			break;

@@ -87,9 +87,9 @@ static int relay_start(struct app *app, const struct cfg *cfg)
 }
 
 
-static int sip_export(struct mbuf *mb, const char *id, void *arg)
+static int sip_export(struct mbuf *mb, const char *id, bool keys, void *arg)
 {
-	return b2b_call_export(mb, arg, id);
+	return b2b_call_export(mb, arg, id, keys);
 }
 
 

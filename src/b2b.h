@@ -45,7 +45,8 @@ void b2b_calls_json(struct jsonw *w, const struct b2b *b2b);
  */
 typedef void (b2b_change_h)(const char *id, void *arg);
 void b2b_set_change_handler(struct b2b *b2b, b2b_change_h *h, void *arg);
-int  b2b_call_export(struct mbuf *mb, const struct b2b *b2b, const char *id);
+int  b2b_call_export(struct mbuf *mb, const struct b2b *b2b, const char *id,
+		     bool keys);
 int  b2b_call_import(struct b2b *b2b, const char *buf, size_t len,
 		     bool relay);
 

@@ -324,7 +324,7 @@ int  oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 	      const char iface[2][CFG_NAME_MAX],
 	      const enum cfg_media media[2]);
 const char *oa_id(const struct oa *oa);
-int  oa_export(struct mbuf *mb, const struct oa *oa);
+int  oa_export(struct mbuf *mb, const struct oa *oa, bool keys);
 int  oa_restore(struct oa **oap, struct relay *relay,
 		struct tok_keyring *keys, const struct benc *d);
 const char *oa_why(const struct oa *oa);

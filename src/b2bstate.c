@@ -53,15 +53,17 @@ void b2b_call_changed(const struct b2b *b2b, const char *id)
 /**
  * Write the SIP state of the call of a relay id
  *
- * @param mb  Buffer
- * @param b2b B2BUA, or NULL
- * @param id  The relay id
+ * @param mb   Buffer
+ * @param b2b  B2BUA, or NULL
+ * @param id   The relay id
+ * @param keys The SDP sent keeps its SDES keys (ha_store_keys)
  *
  * @return 0 if success, ENOENT if the B2BUA has no such call (an ng
  *         controller's), ENOTSUP if it is not stored now (in setup,
  *         ending), otherwise errorcode
  */
-int b2b_call_export(struct mbuf *mb, const struct b2b *b2b, const char *id)
+int b2b_call_export(struct mbuf *mb, const struct b2b *b2b, const char *id,
+		    bool keys)
 {
 	const struct bcall *call;
 
@@ -72,7 +74,7 @@ int b2b_call_export(struct mbuf *mb, const struct b2b *b2b, const char *id)
 	if (!call)
 		return ENOENT;
 
-	return bstate_export(mb, call);
+	return bstate_export(mb, call, keys);
 }
 
 

@@ -113,7 +113,7 @@ bool infodtmf_take(struct bcall *call, struct leg *leg,
 
 /* bstate.c */
 struct benc;
-int  bstate_export(struct mbuf *mb, const struct bcall *call);
+int  bstate_export(struct mbuf *mb, const struct bcall *call, bool keys);
 int  bstate_import(struct b2b *b2b, const struct benc *d, bool relay);
 
 /* bsetup.c */

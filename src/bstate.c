@@ -98,12 +98,13 @@ static int legs_export(struct mbuf *mb, const struct bcall *call)
  *
  * @param mb   Buffer
  * @param call Call
+ * @param keys The SDP sent keeps its SDES keys (ha_store_keys)
  *
  * @return 0 if success, ENOTSUP for a call that is not stored (in
  *         setup not long yet, answered but not confirmed, ending, made
  *         by a transfer), otherwise errorcode
  */
-int bstate_export(struct mbuf *mb, const struct bcall *call)
+int bstate_export(struct mbuf *mb, const struct bcall *call, bool keys)
 {
 	const bool setup = call && call->state <= BCALL_EARLY;
 	int err;
@@ -122,7 +123,7 @@ int bstate_export(struct mbuf *mb, const struct bcall *call)
 		err |= benc_enc_kv_str(mb, sfields[i].key,
 				       (const char *)call + sfields[i].off);
 	err |= benc_enc_cstr(mb, "oa");
-	err |= oa_export(mb, call->oa);
+	err |= oa_export(mb, call->oa, keys);
 	if (err)
 		return err;
 

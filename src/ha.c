@@ -157,8 +157,8 @@ static bool seed_one(const struct relay_call *call, void *arg)
 static int store_start(struct ha *ha)
 {
 	struct hastore_prm prm = {ha->group, ha->node, ha->ttl,
-				  ha->role != HA_SINGLE, ha->sip_exph,
-				  ha->sip_arg};
+				  ha->store_keys, ha->role != HA_SINGLE,
+				  ha->sip_exph, ha->sip_arg};
 	int err;
 
 	store_stop(ha);
@@ -246,13 +246,15 @@ static bool store_same(const struct ha *ha, const struct cfg *cfg)
 	hastore_prm_get(ha->store, &prm);
 
 	return ha->store && !str_cmp(prm.group, cfg->ha.group) &&
-		!str_cmp(prm.node, ha->node) && prm.ttl == cfg->ha.ttl;
+		!str_cmp(prm.node, ha->node) && prm.ttl == cfg->ha.ttl &&
+		prm.keys == cfg->ha.store_keys;
 }
 
 
 /**
  * Apply a configuration: a changed server, password, database or node
- * name connects anew; a changed group or TTL rewrites every call
+ * name connects anew; a changed group, TTL or
+ * ha_store_keys rewrites every call
  *
  * @param ha  High availability
  * @param cfg Configuration
@@ -270,6 +272,7 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 	node_set(ha, cfg);
 	str_ncpy(ha->group, cfg->ha.group, sizeof(ha->group));
 	ha->ttl = cfg->ha.ttl;
+	ha->store_keys = cfg->ha.store_keys;
 	if (!sa_isset(&cfg->ha.redis, SA_ALL)) {
 		if (ha->redis)
 			DEBUG_NOTICE("ha_redis removed: the connection to "

@@ -11,12 +11,13 @@ struct jsonw;
 struct relay;
 
 /**
- * Write a call's SIP state (the B2BUA's)
+ * Write a call's SIP state (the B2BUA's); keys: with its SDES keys
  *
  * @return 0 if written, ENOENT if not the B2BUA's call, ENOTSUP if it
  *         is not to be written now
  */
-typedef int (ha_sip_export_h)(struct mbuf *mb, const char *id, void *arg);
+typedef int (ha_sip_export_h)(struct mbuf *mb, const char *id, bool keys,
+			      void *arg);
 /**
  * Make a call's SIP state again: its relay call was made (relay), or
  * could not be; then only a call in setup is taken, to be ended

@@ -23,6 +23,7 @@ struct ha {
 	struct harestore *restore; /**< The restore at start, or NULL */
 	char group[64];         /**< ha_group                        */
 	uint32_t ttl;           /**< ha_ttl                          */
+	bool store_keys;        /**< ha_store_keys                   */
 	enum ha_role role;      /**< This node's part                */
 	uint64_t takeovers;     /**< Times it became active          */
 	hastore_sip_h *sip_exph;   /**< A call's SIP state out, or NULL */

@@ -60,6 +60,7 @@ struct hastore {
 	char *group;              /**< ha_group                        */
 	char *node;               /**< ha_node                         */
 	uint32_t ttl;             /**< ha_ttl, seconds                 */
+	bool keys;                /**< ha_store_keys                   */
 	bool pair;                /**< Writes are fenced by an epoch   */
 	uint64_t epoch;           /**< Ours (pair), 0 until we have one */
 	bool fenced;              /**< Another node took over: stop    */
@@ -335,7 +336,7 @@ static int sip_export(struct hsentry *e, struct mbuf **sipp)
 	if (!mb)
 		return ENOMEM;
 
-	err = hs->siph(mb, e->id, hs->sip_arg);
+	err = hs->siph(mb, e->id, hs->keys, hs->sip_arg);
 	if (err)
 		mem_deref(mb);
 	else
@@ -366,7 +367,7 @@ static int write_entry(struct hsentry *e)
 		goto out;
 	}
 
-	err = relay_call_export(mb, e->hs->relay, e->id);
+	err = relay_call_export(mb, e->hs->relay, e->id, e->hs->keys);
 	if (err == ENOENT) {
 		e->ended = true;
 		err = e->stored ? write_delete(e) : 0;
@@ -431,6 +432,7 @@ int hastore_alloc(struct hastore **hsp, const struct relay *relay,
 	hs->siph = prm->siph;
 	hs->sip_arg = prm->sip_arg;
 	hs->ttl = prm->ttl;
+	hs->keys = prm->keys;
 	hs->pair = prm->pair;
 	tmr_init(&hs->tmr);
 	err  = hash_alloc(&hs->calls, 1u << HASH_BITS);
@@ -601,6 +603,7 @@ void hastore_prm_get(const struct hastore *hs, struct hastore_prm *prm)
 	prm->group = hs->group;
 	prm->node = hs->node;
 	prm->ttl = hs->ttl;
+	prm->keys = hs->keys;
 	prm->pair = hs->pair;
 	prm->siph = hs->siph;
 	prm->sip_arg = hs->sip_arg;

@@ -14,19 +14,23 @@ struct redis;
  * Write a call's SIP state (the B2BUA's)
  *
  * @param mb  Buffer
- * @param id  The call's relay id
- * @param arg Handler argument
+ * @param id   The call's relay id
+ * @param keys SRTP keys are written (ha_store_keys)
+ * @param arg  Handler argument
  *
  * @return 0 if written, ENOENT if the call is not the B2BUA's, ENOTSUP
  *         if it is not to be written now
  */
-typedef int (hastore_sip_h)(struct mbuf *mb, const char *id, void *arg);
+typedef int (hastore_sip_h)(struct mbuf *mb, const char *id, bool keys,
+			    void *arg);
 
 struct hastore_prm {
 	const char *group;     /**< ha_group: the keys' hash tag     */
 	const char *node;      /**< ha_node: written in each call    */
 	uint32_t ttl;          /**< ha_ttl: seconds a key outlives its
 				    last write                       */
+	bool keys;             /**< ha_store_keys: SRTP keys and their
+				    contexts' places written         */
 	bool pair;             /**< Writes wait for an epoch and stop
 				    when a later one is the group's  */
 	hastore_sip_h *siph;   /**< A call's SIP state, or NULL      */

@@ -156,8 +156,9 @@ static struct mbuf *sdp_keyless(const struct mbuf *sdp)
 }
 
 
-/* One side's stored SDP (without keys) and o= line */
-static int side_export(struct mbuf *mb, const struct oa *oa, int s)
+/* One side's stored SDP (without keys unless asked) and o= line */
+static int side_export(struct mbuf *mb, const struct oa *oa, int s,
+		       bool keys)
 {
 	static const char *sent[] = {"sent0", "sent1"};
 	static const char *orig[] = {"o0", "o1"};
@@ -168,7 +169,7 @@ static int side_export(struct mbuf *mb, const struct oa *oa, int s)
 	if (!oa->sent[s])
 		return err;
 
-	sdp = sdp_keyless(oa->sent[s]);
+	sdp = keys ? mem_ref((void *)oa->sent[s]) : sdp_keyless(oa->sent[s]);
 	if (!sdp)
 		return ENOMEM;
 
@@ -185,12 +186,13 @@ static int side_export(struct mbuf *mb, const struct oa *oa, int s)
  * Write a call's offer/answer state as a bencode dictionary (no re-offer
  * in flight: a confirmed call's)
  *
- * @param mb Buffer
- * @param oa State
+ * @param mb   Buffer
+ * @param oa   State
+ * @param keys The SDP sent keeps its a=crypto lines (ha_store_keys)
  *
  * @return 0 if success, otherwise errorcode
  */
-int oa_export(struct mbuf *mb, const struct oa *oa)
+int oa_export(struct mbuf *mb, const struct oa *oa, bool keys)
 {
 	int err;
 
@@ -204,8 +206,8 @@ int oa_export(struct mbuf *mb, const struct oa *oa)
 	err |= benc_enc_kv_int(mb, "sec0", oa->sec[0]);
 	err |= benc_enc_kv_int(mb, "sec1", oa->sec[1]);
 	err |= benc_enc_kv_int(mb, "first", oa->first);
-	err |= side_export(mb, oa, 0);
-	err |= side_export(mb, oa, 1);
+	err |= side_export(mb, oa, 0, keys);
+	err |= side_export(mb, oa, 1, keys);
 	err |= benc_enc_end(mb);
 
 	return err;

@@ -81,14 +81,14 @@ static void round_trip(bool b2b)
 
 	fzrelay_check(a && b);
 	relay_call_apply(fz.relay, first_id, id);
-	fzrelay_check(!relay_call_export(a, fz.relay, id));
+	fzrelay_check(!relay_call_export(a, fz.relay, id, true));
 	pl_set_str(&pl, id);
 	fzrelay_check(!relay_delete(fz.relay, &pl));
 
 	settle();
 	fzrelay_check(!relay_call_import(fz.relay, (char *)a->buf, a->end,
 					 b2b));
-	fzrelay_check(!relay_call_export(b, fz.relay, id));
+	fzrelay_check(!relay_call_export(b, fz.relay, id, true));
 	fzrelay_check(a->end == b->end && !memcmp(a->buf, b->buf, a->end));
 
 	mem_deref(a);

@@ -166,6 +166,7 @@ static const struct test {
 	TEST(test_fsrtp_closed),
 	TEST(test_fsrtp_life),
 	TEST(test_fsrtp_gcm_rtcp_replay),
+	TEST(test_fsrtp_restore),
 	TEST(test_dtmf_codes),
 	TEST(test_relay_dtmf),
 	TEST(test_dtmf_event),

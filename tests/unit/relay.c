@@ -1406,8 +1406,8 @@ int test_relay_restore(void)
 	TEST_ERR(media_check(&b, &to_b, &a, &to_a));
 	TEST_ASSERT(both_locked(relay, &cid));
 
-	TEST_ERR(relay_call_export(st, relay, "call-r"));
-	TEST_EQUALS(ENOENT, relay_call_export(mb, relay, "no-such-call"));
+	TEST_ERR(relay_call_export(st, relay, "call-r", false));
+	TEST_EQUALS(ENOENT, relay_call_export(mb, relay, "no-such-call", false));
 	TEST_EQUALS(EEXIST, relay_call_import(relay, (char *)st->buf,
 					      st->end, false));
 	TEST_ERR(call_end(relay, &cid));
