@@ -77,6 +77,30 @@ umedge_up() {
 	wait_for 10 "umedge to start" test -S "$T/control.sock"
 }
 
+# ha_line: the daemon's "ha restore:" status line (ha_redis set)
+ha_line() {
+	"$UMEDGECTL" -s "$T/control.sock" status | grep '^ha restore:' || :
+}
+
+# umedge_restart [WHAT]: SIGKILL, umedge again with the same
+# configuration, its restore from Redis done: one call made again, or
+# the restore line WHAT
+umedge_restart() {
+	kill -KILL "$DPID"
+	wait "$DPID" 2>/dev/null || :
+	forget "$DPID"
+	rm -f "$T/control.sock"
+	ip netns exec "$NS_EDGE" "$UMEDGE" -c "$T/umedge.conf" \
+		>>"$T/umedge.log" 2>&1 &
+	DPID=$!
+	PIDS="$PIDS $DPID"
+	wait_for 10 "umedge to start again" test -S "$T/control.sock"
+	wait_for 10 "the restore to finish ($(ha_line))" sh -c \
+		"$UMEDGECTL -s $T/control.sock status | grep -q '^ha restore: done'"
+	ha_line | grep -q "${1:-done, 1 calls made again, 0 refused}" ||
+		fail "restore: $(ha_line)"
+}
+
 # sipp_uas NS TP NAME SCENARIO ADDR PORT [SIPP-ARGS...]: a sipp UAS in
 # NS over TP (t1: TCP, u1: UDP), in the background (UAS_NAME; uas_wait
 # NAME); its messages in $T/NAME.msg (a new file)

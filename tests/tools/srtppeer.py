@@ -15,6 +15,8 @@ encrypted); without, each must be plain RTP. A packet whose payload
 starts with --expect is counted "ok" if the rest of it is as this tool
 sends it (the sequence number, then the fill), "bad" otherwise. It
 prints one JSON line of counters, and the CNAMEs seen in RTCP.
+--seq-start makes the first sequence number other than 0 (near 65535,
+the SRTP rollover counter moves early in the run).
 
 --forge makes it an attacker that knows no key: each packet it sends is
 shaped as SRTP (SRTCP for the two compounds) with a random payload and a
@@ -66,7 +68,8 @@ FILL = bytes([0xd5]) * 157
 
 
 def rtp_packet(seq, ssrc, mark):
-    hdr = struct.pack("!BBHII", 0x80, 0, seq, seq * 160, ssrc)
+    seq &= 0xffff
+    hdr = struct.pack("!BBHII", 0x80, 0, seq, (seq * 160) & 0xffffffff, ssrc)
     body = bytes([mark]) + struct.pack("!H", seq) + FILL
     return hdr + body
 
@@ -136,7 +139,7 @@ class Peer:
 
     def send(self, seq):
         forge = self.a.forge and (not self.tx or seq % 2 == 0)
-        pkt = rtp_packet(seq, self.ssrc, self.mark)
+        pkt = rtp_packet(self.a.seq_start + seq, self.ssrc, self.mark)
         if self.a.forge and seq % 5 == 4:
             pkt = bytes([os.urandom(1)[0] & 0x3f]) + os.urandom(19)
         elif forge:
@@ -206,6 +209,8 @@ def main():
     p.add_argument("--suite", default="AES_CM_128_HMAC_SHA1_80")
     p.add_argument("--rx-suite", help="suite of --rx-key, if other")
     p.add_argument("--count", type=int, default=50)
+    p.add_argument("--seq-start", type=int, default=0,
+                   help="first RTP sequence number (wraps at 65536)")
     p.add_argument("--secs", type=float, default=3.0)
     p.add_argument("--start-at", type=float,
                    help="wall-clock time (s since the epoch) to start"
