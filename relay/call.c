@@ -179,31 +179,6 @@ static int family_check(struct exchange *x, const struct sdprw_stream *md)
 }
 
 
-static void stream_peer(struct exchange *x, struct relay_stream *s,
-			const struct sdprw_stream *md)
-{
-	struct worker_sdp ws;
-
-	memset(&ws, 0, sizeof(ws));
-	ws.rtp = md->addr;
-	ws.rtcp = md->has_rtcp ? md->rtcp : md->addr;
-	if (!md->has_rtcp)
-		sa_set_port(&ws.rtcp, sa_port(&md->addr) + 1);
-	ws.mux = md->rtcp_mux;
-	ws.window_ms = x->relay->cfg->relay.learn_window * 1000;
-	ws.clock_rate = md->clock_rate;
-	sec_worker(&s->sec[x->from], &ws);
-
-	s->sdp[x->from] = md->addr;
-	s->mux[x->from] = md->rtcp_mux;
-	s->te_pt[x->from] = md->te_pt;
-	s->te_rate[x->from] = md->te_rate;
-	str_ncpy(s->type, "", sizeof(s->type));
-	(void)pl_strcpy(&md->type, s->type, sizeof(s->type));
-	(void)worker_sdp(s->w, s->fs, x->from, &ws);
-}
-
-
 static void announce(struct exchange *x, unsigned i, struct relay_stream *s,
 		     enum sdprw_mux mux)
 {
@@ -257,7 +232,7 @@ static int offer_media(struct exchange *x, unsigned i)
 	if (err)
 		return refuse(x, err, x->why);
 
-	stream_peer(x, s, md);
+	relay_stream_peer(s, x->from, md);
 
 	return 0;
 }
@@ -308,7 +283,7 @@ static int answer_media(struct exchange *x, unsigned i)
 	if (err)
 		return refuse(x, err, x->why);
 
-	stream_peer(x, s, md);
+	relay_stream_peer(s, x->from, md);
 
 	/* media starts now: the offerer's side may still learn */
 	(void)worker_window(s->w, s->fs, !x->from,

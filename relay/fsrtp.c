@@ -106,6 +106,7 @@ void fsrtp_set(struct fsrtp *s, const struct sdes_key *rx, uint64_t life,
 		++s->ix.mark;
 	}
 	s->life = life;
+	s->shut = false;
 	if (ctx_keep(s->tx, &s->tx_key, tx)) {
 		memset(&s->ix.tx, 0, sizeof(s->ix.tx));
 		++s->ix.mark;
@@ -193,6 +194,23 @@ void fsrtp_ixs(const struct fsrtp *s, struct fsrtp_ixs *ix)
 
 	*ix = s->ix;
 	ix->used = s->used;
+}
+
+
+/**
+ * Shut a side that speaks SRTP whose keys are not known (a call made
+ * again without them): it drops what comes and what would go until
+ * fsrtp_set() gives it keys
+ *
+ * @param s The side's SRTP state
+ */
+void fsrtp_shut(struct fsrtp *s)
+{
+	if (!s)
+		return;
+
+	fsrtp_clear(s);
+	s->shut = true;
 }
 
 

@@ -54,6 +54,9 @@ struct fsrtp {
 					    it gets plain RTP          */
 	struct srtp *tx[2];            /**< Its SRTP and SRTCP contexts */
 	struct fsrtp_ixs ix;           /**< Where the contexts stand    */
+	bool shut;                     /**< SRTP without keys (restored
+					    without them): drops both
+					    ways until keys are set     */
 };
 
 void fsrtp_set(struct fsrtp *s, const struct sdes_key *rx, uint64_t life,
@@ -62,6 +65,7 @@ int  fsrtp_restore(struct fsrtp *s, const struct sdes_key *rx,
 		   uint64_t life, const struct sdes_key *tx,
 		   const struct fsrtp_ixs *ix);
 void fsrtp_ixs(const struct fsrtp *s, struct fsrtp_ixs *ix);
+void fsrtp_shut(struct fsrtp *s);
 void fsrtp_clear(struct fsrtp *s);
 bool fsrtp_in(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 	      uint8_t *scratch, size_t scratch_sz);
@@ -72,14 +76,14 @@ bool fsrtp_out(struct fsrtp *s, bool rtcp, uint8_t *p, size_t *lenp,
 /** @return true if the peer speaks SRTP (its packets are checked) */
 static inline bool fsrtp_rx_on(const struct fsrtp *s)
 {
-	return s->rx_key.len > 0;
+	return s->rx_key.len > 0 || s->shut;
 }
 
 
 /** @return true if the peer gets SRTP under our key */
 static inline bool fsrtp_tx_on(const struct fsrtp *s)
 {
-	return s->tx_key.len > 0;
+	return s->tx_key.len > 0 || s->shut;
 }
 
 #endif

@@ -150,6 +150,12 @@ int  relay_call_export(struct mbuf *mb, const struct relay *relay,
 		       const char *callid, bool keys);
 int  relay_call_import(struct relay *relay, const char *buf, size_t len,
 		       bool b2b);
+int  relay_rekey_offer(struct relay *relay, const char *callid,
+		       const char *tag, const struct mbuf *sent,
+		       struct mbuf *out);
+int  relay_rekey_answer(struct relay *relay, const char *callid,
+			const char *tag, const struct pl *answer,
+			const char **why);
 int  relay_offer(struct relay *relay, const struct relay_req *req,
 		 struct mbuf *sdp, const char **why);
 int  relay_answer(struct relay *relay, const struct relay_req *req,

@@ -108,6 +108,8 @@ int  relay_stream_open(struct relay_stream **sp, struct relay_call *call,
 		       const uint16_t *port, relay_stream_prep_h *prep,
 		       void *arg);
 void relay_stream_close(struct relay_stream *s);
+void relay_stream_peer(struct relay_stream *s, int side,
+		       const struct sdprw_stream *md);
 struct relay_iface *relay_iface_find(const struct relay *relay,
 				     const struct pl *name);
 

@@ -15,10 +15,14 @@
  * peer gets goes on under the same rollover counter and above the SRTCP
  * indexes it has seen.
  *
- * Not restored: SRTP sides stored without keys, refused as a whole
- * call; and a B2BUA's call whose SIP state the caller does not restore
- * with it (its media would come back without its legs, and nobody would
- * end it).
+ * An SRTP side of the B2BUA's call stored without keys is made again
+ * shut (it drops both ways), marked for re-keying: the B2BUA offers
+ * that leg new keys in a re-INVITE (relay_rekey_offer()).
+ *
+ * Not restored: SRTP sides of an ng call stored without keys (the
+ * controller would have to re-offer), refused as a whole call; and a
+ * B2BUA's call whose SIP state the caller does not restore with it (its
+ * media would come back without its legs, and nobody would end it).
  */
 #include <string.h>
 #include <re.h>
@@ -52,6 +56,7 @@ struct rside {
 	bool mux;                 /**< The peer muxes RTCP            */
 	int64_t te_pt, te_rate;   /**< telephone-event                */
 	struct sec_side sec;      /**< Security, keys if SRTP         */
+	char cname[FWD_CNAME_LEN + 1]; /**< RTCP CNAME shown for it   */
 	struct fsrtp_ixs ix;      /**< Where its SRTP contexts stood  */
 };
 
@@ -59,6 +64,8 @@ struct rside {
 struct rimp {
 	struct relay *relay;      /**< The relay                      */
 	uint32_t window_ms;       /**< Learning window                */
+	bool rekey_ok;            /**< SRTP without keys is re-keyed:
+				       the B2BUA's call                */
 	struct rside side[2];     /**< The stream being made          */
 };
 
@@ -161,8 +168,34 @@ static int ixset_read(const struct benc *k, const char *key,
 }
 
 
-/* an SRTP side's keys; ENOTSUP: stored without them */
-static int keys_read(const struct benc *sd, struct rside *rs)
+/* an SRTP side stored without keys: shut until re-keyed, its suite
+ * kept for the new keys */
+static int rekey_read(const struct rimp *ri, const struct benc *sd,
+		      struct rside *rs)
+{
+	struct pl name;
+	uint32_t bit;
+
+	if (!ri->rekey_ok)
+		return ENOTSUP;
+
+	if (benc_dict_str(sd, "suite", &name))
+		return EPROTO;
+	bit = sdes_bit_find(&name);
+	if (!bit || !sdes_suite_at((unsigned)__builtin_ctz(bit),
+				   &rs->sec.tx.suite))
+		return EPROTO;
+
+	rs->sec.srtp = true;
+	rs->sec.rekey = true;
+
+	return 0;
+}
+
+
+/* an SRTP side's keys; ENOTSUP: stored without them, not re-keyed */
+static int keys_read(const struct rimp *ri, const struct benc *sd,
+		     struct rside *rs)
 {
 	const struct benc *k = benc_dict_get(sd, "keys");
 	struct sec_side *sec = &rs->sec;
@@ -170,7 +203,7 @@ static int keys_read(const struct benc *sd, struct rside *rs)
 	struct pl v;
 
 	if (!k)
-		return ENOTSUP;
+		return rekey_read(ri, sd, rs);
 	if (k->type != BENC_DICT || benc_dict_str(k, "rx", &v) ||
 	    sdes_parse(&sec->rx, &v) || dint(k, "life") < 0)
 		return EPROTO;
@@ -208,7 +241,7 @@ static int side_read(struct rimp *ri, const struct benc *sd,
 		return EPROTO;
 
 	if (dint(sd, "srtp")) {
-		err = keys_read(sd, rs);
+		err = keys_read(ri, sd, rs);
 		if (err)
 			return err;
 	}
@@ -222,6 +255,8 @@ static int side_read(struct rimp *ri, const struct benc *sd,
 	rs->te_pt = dint(sd, "te_pt");
 	rs->te_rate = dint(sd, "te_rate");
 	rs->sec.opaque = dint(sd, "opaque") != 0;
+	if (!benc_dict_str(sd, "cname", &name) && name.l == FWD_CNAME_LEN)
+		(void)pl_strcpy(&name, rs->cname, sizeof(rs->cname));
 	(void)benc_dict_str(sd, "proto", &proto);
 	(void)pl_strcpy(&proto, rs->sec.proto, sizeof(rs->sec.proto));
 
@@ -263,7 +298,11 @@ static void stream_prep(struct relay_stream *s, void *arg)
 		latch_restore(&side->latch[1], &rtcp, &rs->rtcp, rs->state,
 			      0, now, ri->window_ms);
 		side->mux = rs->mux;
-		if (rs->sec.srtp)
+		if (rs->cname[0])
+			str_ncpy(side->cname, rs->cname, sizeof(side->cname));
+		if (rs->sec.rekey)
+			fsrtp_shut(&side->srtp);
+		else if (rs->sec.srtp)
 			srtp_restore(&side->srtp, &rs->sec, &rs->ix);
 
 		/* shown at once, before its first packet */
@@ -432,6 +471,7 @@ int relay_call_import(struct relay *relay, const char *buf, size_t len,
 	memset(&ri, 0, sizeof(ri));
 	ri.relay = relay;
 	ri.window_ms = relay->cfg->relay.learn_window * 1000;
+	ri.rekey_ok = b2b && !dint(b, "ng");
 	err = relay_call_alloc(&call, relay, &id);
 	if (!err)
 		err = call_read(&ri, call, b);

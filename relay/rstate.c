@@ -20,7 +20,9 @@
  *      streams  l  d index, type,
  *                    sides l d iface, port, sdp ("ip:port" or ""),
  *                              mux, te_pt, te_rate, proto, srtp,
- *                              opaque,
+ *                              opaque, cname (the RTCP CNAME the
+ *                              other peer sees), suite (SRTP sides: the
+ *                              name of the keys' suite),
  *                              latch d state (enum latch_state),
  *                                      addr, rtcp, relatches e
  *                              keys  d (SRTP sides, only if asked:
@@ -34,8 +36,10 @@
  *                                                rtcp e e  (srtpix.h)
  *                                      ixtx  the same, for tx e e e e e
  *
- * Without keys an SRTP side cannot be made again (rimport.c refuses
- * it): its keys are secrets, stored only where the operator said so.
+ * Without keys an SRTP side of an ng call cannot be made again
+ * (rimport.c refuses it); one of the B2BUA's is made again shut, and
+ * the B2BUA gives it new keys by a re-INVITE (rekey.c). Keys are
+ * secrets, stored only where the operator said so.
  */
 #include <string.h>
 #include <pthread.h>
@@ -172,8 +176,14 @@ static int enc_side(struct mbuf *mb, const struct relay_stream *s, int i,
 	err |= benc_enc_kv_str(mb, "proto", s->sec[i].proto);
 	err |= benc_enc_kv_int(mb, "srtp", s->sec[i].srtp);
 	err |= benc_enc_kv_int(mb, "opaque", s->sec[i].opaque);
+	err |= benc_enc_kv_str(mb, "cname", s->fs->side[i].cname);
 	err |= enc_latch(mb, &v);
-	if (keys && s->sec[i].srtp)
+	if (s->sec[i].srtp)
+		err |= benc_enc_kv_str(mb, "suite", sdes_suite_name(
+					       s->sec[i].rekey ?
+					       s->sec[i].tx.suite :
+					       s->sec[i].rx.key.suite));
+	if (keys && s->sec[i].srtp && !s->sec[i].rekey)
 		err |= enc_keys(mb, &s->sec[i], &v);
 
 	return err | benc_enc_end(mb);

@@ -208,6 +208,7 @@ static int sender_read(struct sec_side *snd, const struct sdprw_stream *md,
 
 	snd->srtp = savp;
 	snd->has_tx = false;
+	snd->rekey = false;
 	(void)pl_strcpy(&md->proto, snd->proto, sizeof(snd->proto));
 	if (!savp)
 		return 0;
@@ -376,6 +377,7 @@ int sec_answer(struct sec_side *ans, struct sec_side *off,
 
 	ans->srtp = ans->offeredc && answer_pick(ans, md);
 	ans->has_tx = ans->srtp;
+	ans->rekey = false;
 	if (!ans->srtp && pol == RELAY_SEC_SRTP) {
 		*why = "the answer has no SDES key for a suite offered";
 		return EPROTO;
@@ -393,6 +395,60 @@ int sec_answer(struct sec_side *ans, struct sec_side *off,
 	m->crypto[m->cryptoc++] = off->line[0];
 
 	return err;
+}
+
+
+/**
+ * A side made again without its keys (sec_side.rekey): a new key of
+ * ours, of the suite it had, offered with tag 1
+ *
+ * @param side The side
+ *
+ * @return the a=crypto value to offer (in side->line[0]), NULL if the
+ *         key could not be made
+ */
+const char *sec_rekey_offer(struct sec_side *side)
+{
+	struct sec_offered *o;
+
+	if (!side || !side->rekey)
+		return NULL;
+
+	o = &side->offered[0];
+	o->tag = 1;
+	if (sdes_keygen(&o->key, side->tx.suite) ||
+	    sdes_print(side->line[0], sizeof(side->line[0]), o->tag,
+		       &o->key, side->pad))
+		return NULL;
+
+	side->offeredc = 1;
+	side->has_tx = false;
+
+	return side->line[0];
+}
+
+
+/**
+ * The answer to a re-key offer: the peer's key, and ours it took
+ *
+ * @param side The side re-keyed
+ * @param md   Its m= line in the answer
+ *
+ * @return 0 if success, EPROTO if it took none of our keys
+ */
+int sec_rekey_answer(struct sec_side *side, const struct sdprw_stream *md)
+{
+	if (!side || !md)
+		return EINVAL;
+
+	if (!side->offeredc || !answer_pick(side, md))
+		return EPROTO;
+
+	side->srtp = true;
+	side->has_tx = true;
+	side->rekey = false;
+
+	return 0;
 }
 
 

@@ -48,6 +48,9 @@ struct sec_side {
 	bool pad;                     /**< Our keys keep base64 padding */
 	char line[SEC_OFFER_MAX][SDES_LINE_MAX]; /**< a=crypto values
 					   written toward the peer      */
+	bool rekey;                   /**< Made again without its keys:
+					   SRTP of suite tx.suite, shut
+					   until re-keyed (rekey.c)     */
 };
 
 int  sec_offer(struct sec_side *snd, struct sec_side *rcv,
@@ -56,6 +59,8 @@ int  sec_offer(struct sec_side *snd, struct sec_side *rcv,
 int  sec_answer(struct sec_side *ans, struct sec_side *off,
 		const struct sdprw_stream *md, enum relay_sec pol,
 		struct sdprw_media *m, const char **why);
+const char *sec_rekey_offer(struct sec_side *side);
+int  sec_rekey_answer(struct sec_side *side, const struct sdprw_stream *md);
 void sec_worker(const struct sec_side *side, struct worker_sdp *ws);
 int  sec_print(struct re_printf *pf, const struct sec_side *side);
 

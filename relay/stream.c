@@ -11,6 +11,7 @@
 #include "worker.h"
 #include "relay.h"
 #include "sec.h"
+#include "sdprw.h"
 #include "relay_priv.h"
 
 
@@ -159,6 +160,39 @@ int relay_stream_alloc(struct relay_stream **sp, struct relay_call *call,
 		       unsigned index, struct relay_iface *ifc[2])
 {
 	return relay_stream_open(sp, call, index, ifc, NULL, NULL, NULL);
+}
+
+
+/**
+ * A side's peer as its SDP says (offer, answer, re-key): kept with the
+ * stream and told to its worker, with the side's keys
+ *
+ * @param s    Stream
+ * @param side The peer's side
+ * @param md   Its m= line
+ */
+void relay_stream_peer(struct relay_stream *s, int side,
+		       const struct sdprw_stream *md)
+{
+	struct worker_sdp ws;
+
+	memset(&ws, 0, sizeof(ws));
+	ws.rtp = md->addr;
+	ws.rtcp = md->has_rtcp ? md->rtcp : md->addr;
+	if (!md->has_rtcp)
+		sa_set_port(&ws.rtcp, sa_port(&md->addr) + 1);
+	ws.mux = md->rtcp_mux;
+	ws.window_ms = s->relay->cfg->relay.learn_window * 1000;
+	ws.clock_rate = md->clock_rate;
+	sec_worker(&s->sec[side], &ws);
+
+	s->sdp[side] = md->addr;
+	s->mux[side] = md->rtcp_mux;
+	s->te_pt[side] = md->te_pt;
+	s->te_rate[side] = md->te_rate;
+	str_ncpy(s->type, "", sizeof(s->type));
+	(void)pl_strcpy(&md->type, s->type, sizeof(s->type));
+	(void)worker_sdp(s->w, s->fs, side, &ws);
 }
 
 

@@ -114,6 +114,8 @@ struct b2b_stats {
 	uint64_t st_refresh;   /**< Session refreshes the edge sent    */
 	uint64_t st_expired;   /**< Calls ended: session expired       */
 	uint64_t restored;     /**< Calls made again (restart, takeover) */
+	uint64_t rekeyed;      /**< SRTP legs re-keyed after a restore */
+	uint64_t rekey_failed; /**< ...and calls ended: it failed      */
 };
 
 /** The B2BUA */
@@ -325,6 +327,9 @@ int  oa_alloc(struct oa **oap, struct relay *relay, struct tok_keyring *keys,
 	      const enum cfg_media media[2]);
 const char *oa_id(const struct oa *oa);
 int  oa_export(struct mbuf *mb, const struct oa *oa, bool keys);
+int  oa_rekey_offer(struct oa *oa, enum b2b_side to, struct mbuf **outp);
+int  oa_rekey_answer(struct oa *oa, enum b2b_side from,
+		     const struct sip_msg *msg);
 int  oa_restore(struct oa **oap, struct relay *relay,
 		struct tok_keyring *keys, const struct benc *d);
 const char *oa_why(const struct oa *oa);

@@ -278,6 +278,10 @@ static int feature_metrics(struct mbuf *mb, const struct b2b_stats *st)
 	err |= pair(mb, "umedge_sip_transfers_total", "Transfers the edge "
 		    "made (REFER), and failed", "result", "made", st->xfers,
 		    "failed", st->xfers_failed);
+	err |= pair(mb, "umedge_sip_rekeys_total", "SRTP legs re-keyed by "
+		    "the edge after a restore without keys, and failed "
+		    "(the call ended)", "result", "done", st->rekeyed,
+		    "failed", st->rekey_failed);
 	err |= promfmt_one(mb, "umedge_sip_session_refreshes_total",
 			   PROMFMT_COUNTER, "Session refreshes the edge sent",
 			   st->st_refresh);

@@ -160,6 +160,10 @@ static void extras_json(struct jsonw *w, const struct b2b_stats *st)
 	jsonw_u64(w, "refreshes", st->st_refresh);
 	jsonw_u64(w, "expired", st->st_expired);
 	jsonw_close(w);
+	jsonw_obj(w, "rekeys");
+	jsonw_u64(w, "done", st->rekeyed);
+	jsonw_u64(w, "failed", st->rekey_failed);
+	jsonw_close(w);
 }
 
 

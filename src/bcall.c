@@ -53,6 +53,7 @@ static void bcall_destructor(void *data)
 	dte_cancel(&call->noresp);
 	dte_cancel(&call->setup_t);
 	call->xfer = mem_deref(call->xfer);
+	call->rekey = mem_deref(call->rekey);
 	lreq_drop(&call->ireq);
 	list_unlink(&call->le);
 	hash_unlink(&call->he);

@@ -57,6 +57,8 @@ struct bcall {
 					     (xfer.c), or NULL           */
 	bool xferred;                   /**< It made this call: leg[INT]
 					     is the target's, outside    */
+	struct brekey *rekey;           /**< Its SRTP legs re-keyed after
+					     a restore (brekey.c)        */
 };
 
 
@@ -115,6 +117,9 @@ bool infodtmf_take(struct bcall *call, struct leg *leg,
 struct benc;
 int  bstate_export(struct mbuf *mb, const struct bcall *call, bool keys);
 int  bstate_import(struct b2b *b2b, const struct benc *d, bool relay);
+
+/* brekey.c */
+int  brekey_start(struct bcall *call);
 
 /* bsetup.c */
 void bsetup_invite_sent(struct bcall *call);

@@ -348,5 +348,11 @@ int bstate_import(struct b2b *b2b, const struct benc *d, bool relay)
 	slot_claim(call);
 	++b2b->st.restored;
 
+	/* last: a re-INVITE that cannot go ends the call */
+	err = brekey_start(call);
+	if (err)
+		DEBUG_WARNING("%s: re-keying not started: %m\n",
+			      oa_id(call->oa), err);
+
 	return 0;
 }

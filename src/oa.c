@@ -554,6 +554,80 @@ int oa_first(const struct oa *oa)
 
 
 /**
+ * The re-key offer to a side whose SRTP keys were not stored (a call
+ * made again without ha_store_keys): the SDP last sent it, with new
+ * keys of ours; kept as the SDP sent that side
+ *
+ * @param oa   Offer/answer state
+ * @param to   The side
+ * @param outp The offer (a new buffer)
+ *
+ * @return 0 if success, ENOENT if that side has nothing to re-key,
+ *         otherwise errorcode
+ */
+int oa_rekey_offer(struct oa *oa, enum b2b_side to, struct mbuf **outp)
+{
+	struct mbuf *out;
+	int err;
+
+	if (!oa || !outp)
+		return EINVAL;
+	if (!oa->sent[to])
+		return ENOENT;
+
+	out = mbuf_alloc(oa->sent[to]->end + 256);
+	if (!out)
+		return ENOMEM;
+
+	err = relay_rekey_offer(oa->relay, oa->id, side_tag(to),
+				oa->sent[to], out);
+	if (err) {
+		mem_deref(out);
+		return err;
+	}
+
+	mem_deref(oa->sent[to]);
+	oa->sent[to] = mem_ref(out);
+	*outp = out;
+
+	return 0;
+}
+
+
+/**
+ * The answer to a re-key offer: the side forwards again
+ *
+ * @param oa   Offer/answer state
+ * @param from The side that answered
+ * @param msg  Its 2xx
+ *
+ * @return 0 if success, otherwise errorcode (oa_why() says why)
+ */
+int oa_rekey_answer(struct oa *oa, enum b2b_side from,
+		    const struct sip_msg *msg)
+{
+	struct pl sdp;
+	int err;
+
+	if (!oa || !msg)
+		return EINVAL;
+
+	oa->why = "the re-key answer has no SDP";
+	if (!oa_has_sdp(msg))
+		return EPROTO;
+
+	pl_set_mbuf(&sdp, msg->mb);
+	err = relay_rekey_answer(oa->relay, oa->id, side_tag(from), &sdp,
+				 &oa->why);
+	if (!err)
+		origin_get(oa->origin[from], sizeof(oa->origin[from]),
+			   msg->mb);
+
+	return err;
+}
+
+
+/**
  * Start a re-offer; one at a time per call
  *
  * @param oa Offer/answer state
