@@ -68,16 +68,27 @@ def benc(x):
         return b'l' + b''.join(benc(i) for i in x) + b'e'
     return b'd' + b''.join(benc(k) + benc(v) for k, v in x.items()) + b'e'
 
-def rside(iface, port, sdp, addr, st, mux=0, srtp=0):
-    return {'iface': iface, 'port': port, 'sdp': sdp, 'mux': mux,
-            'te_pt': 101, 'te_rate': 8000, 'proto': 'RTP/AVP',
-            'srtp': srtp, 'opaque': 0,
-            'latch': {'state': st, 'addr': addr, 'rtcp': '',
-                      'relatches': 0}}
+def rside(iface, port, sdp, addr, st, mux=0, srtp=0, keys=None):
+    s = {'iface': iface, 'port': port, 'sdp': sdp, 'mux': mux,
+         'te_pt': 101, 'te_rate': 8000, 'proto': 'RTP/AVP',
+         'srtp': srtp, 'opaque': 0, 'cname': '0123456789abcdef',
+         'latch': {'state': st, 'addr': addr, 'rtcp': '',
+                   'relatches': 0}}
+    if srtp:
+        s['suite'] = 'AES_CM_128_HMAC_SHA1_80'
+    if keys:
+        s['keys'] = keys
+    return s
 
-def rcall(cid, streams, answered=1, ng=1):
+def skeys():
+    line = '1 AES_CM_128_HMAC_SHA1_80 inline:'
+    ix = {'ssrc': 0x11223344, 'roc': 2, 's_l': 30000, 'rtp': 1, 'rtcp': 7}
+    return {'rx': line + 'A' * 40, 'life': 0, 'tx': line + 'B' * 40,
+            'pad': 0, 'used': 131072 + 30000, 'ixrx': [ix], 'ixtx': [ix]}
+
+def rcall(cid, streams, answered=1, ng=1, created=1796264101):
     return {'v': 1, 'id': cid, 'ng': ng, 'tags': ['gw', 'um'],
-            'created': 1796264101, 'answered': answered, 'sent': [1, 1],
+            'created': created, 'answered': answered, 'sent': [1, 1],
             'bump': [0, 1], 'sec': [0, 0], 'fb': [0, 0],
             'streams': streams}
 
@@ -101,6 +112,14 @@ def rstate_seeds():
         'b2b': rcall('um0123456789abcdef', [audio(0,
             rside('external', 61608, gw, '', 0),
             rside('internal', 61808, um, '', 0))], ng=0),
+        'srtp-keys': rcall('seed-srtp-keys', [audio(0,
+            rside('external', 61610, gw, gw, 2, srtp=1, keys=skeys()),
+            rside('internal', 61810, um, um, 2))]),
+        # an odd length: imported as the B2BUA's, re-keyed
+        'b2b-rekey': rcall('um0123456789abcde0', [audio(0,
+            rside('external', 61612, gw, gw, 2, srtp=1),
+            rside('internal', 61812, um, um, 2, srtp=1))], ng=0,
+            created=17962641010),
     }
     for name, v in seeds.items():
         open('rstate/%s.bin' % name, 'wb').write(benc(v))

@@ -70,27 +70,33 @@ static void settle(void)
 }
 
 
-/* the call made is written out, deleted, made again from what was
- * written (as the B2BUA's call or not, as the input was: an odd length
- * is the B2BUA's), and written out the same */
+/* the call made is written out (with its SRTP keys), deleted, made
+ * again from what was written (as the B2BUA's call or not, as the input
+ * was: an odd length is the B2BUA's), and written out the same. The
+ * comparison leaves the keys out: a sending SRTCP context made again
+ * is primed past its stored index (srtpix.c), so that part moves on by
+ * design at each import. */
 static void round_trip(bool b2b)
 {
+	struct mbuf *k = mbuf_alloc(1024);
 	struct mbuf *a = mbuf_alloc(1024), *b = mbuf_alloc(1024);
 	char id[512] = "";
 	struct pl pl;
 
-	fzrelay_check(a && b);
+	fzrelay_check(k && a && b);
 	relay_call_apply(fz.relay, first_id, id);
-	fzrelay_check(!relay_call_export(a, fz.relay, id, true));
+	fzrelay_check(!relay_call_export(k, fz.relay, id, true));
+	fzrelay_check(!relay_call_export(a, fz.relay, id, false));
 	pl_set_str(&pl, id);
 	fzrelay_check(!relay_delete(fz.relay, &pl));
 
 	settle();
-	fzrelay_check(!relay_call_import(fz.relay, (char *)a->buf, a->end,
+	fzrelay_check(!relay_call_import(fz.relay, (char *)k->buf, k->end,
 					 b2b));
-	fzrelay_check(!relay_call_export(b, fz.relay, id, true));
+	fzrelay_check(!relay_call_export(b, fz.relay, id, false));
 	fzrelay_check(a->end == b->end && !memcmp(a->buf, b->buf, a->end));
 
+	mem_deref(k);
 	mem_deref(a);
 	mem_deref(b);
 }

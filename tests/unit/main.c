@@ -144,6 +144,7 @@ static const struct test {
 	TEST(test_relay_exhaust),
 	TEST(test_relay_ifaces_reload),
 	TEST(test_relay_restore),
+	TEST(test_relay_rekey),
 	TEST(test_relay_srtp_latch),
 	TEST(test_relay_srtcp_latch),
 	TEST(test_relay_t38),

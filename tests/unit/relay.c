@@ -1440,3 +1440,89 @@ int test_relay_restore(void)
 	teardown(relay, cfg, mb, a.fd, b.fd, -1);
 	return err;
 }
+
+
+/* A B2BUA's call stored without its SRTP keys: side "ext" speaks SRTP
+ * (its suite kept), "int" plain RTP; both latched and locked */
+#define REKEY_SIDE(IF, PORT, SDP, SRTP) \
+	"d5:iface" IF "4:porti" PORT "e3:sdp14:" SDP "3:muxi1e" \
+	"5:te_pti0e7:te_ratei0e5:proto8:RTP/SAVP4:srtpi" SRTP "e" \
+	"6:opaquei0e5:latchd5:statei2e4:addr14:" SDP "4:rtcp0:" \
+	"9:relatchesi0ee5:suite23:AES_CM_128_HMAC_SHA1_80e"
+static const char rekey_state[] =
+	"d1:vi1e2:id18:um0123456789abcdef2:ngi0e4:tagsl3:ext3:inte"
+	"7:createdi1e8:answeredi1e4:sentli1ei1ee4:bumpli0ei0ee"
+	"3:secli0ei0ee2:fbli0ei0ee7:streamsld5:indexi0e4:type5:audio"
+	"5:sidesl" REKEY_SIDE("8:external", "32010", "127.0.0.1:6000", "1")
+	REKEY_SIDE("8:internal", "33010", "127.0.0.2:7000", "0") "eeee";
+
+#define REKEY_SDP(ADDR, PORT, VER, CRYPTO) \
+	"v=0\r\no=- 1 " VER " IN IP4 " ADDR "\r\ns=-\r\n" \
+	"c=IN IP4 " ADDR "\r\nt=0 0\r\nm=audio " PORT " RTP/SAVP 8\r\n" \
+	"a=rtcp-mux\r\n" CRYPTO
+
+
+/* The edge's re-key of a side restored without its keys: the offer is
+ * the SDP last sent with a new o= version and one a=crypto line of a
+ * new key (the side's suite, tag 1), only for that side; an answer
+ * without a key for it is refused, one with it gives the side its keys
+ * again (written out with the call from then on) */
+int test_relay_rekey(void)
+{
+	static const char sent[] = REKEY_SDP("127.0.0.1", "32010", "5", "");
+	static const char bad[] = REKEY_SDP("127.0.0.1", "6000", "2",
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_80 "
+		"inline:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n");
+	static const char good[] = REKEY_SDP("127.0.0.1", "6000", "2",
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+		"inline:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n");
+	const char *id = "um0123456789abcdef", *why = NULL;
+	struct relay *relay = NULL;
+	struct cfg *cfg = NULL;
+	struct mbuf *mb = mbuf_alloc(1024), *out = mbuf_alloc(1024);
+	struct mbuf *st = mbuf_alloc(2048);
+	struct pl ans, key;
+	int err;
+
+	TEST_ASSERT(mb && out && st);
+	TEST_ERR(relay_open(&relay, &cfg, ""));
+	TEST_EQUALS(ENOTSUP, relay_call_import(relay, rekey_state,
+					       sizeof(rekey_state) - 1, false));
+	TEST_ERR(relay_call_import(relay, rekey_state,
+				   sizeof(rekey_state) - 1, true));
+
+	TEST_ERR(mbuf_write_str(mb, sent));
+	TEST_EQUALS(ENOENT, relay_rekey_offer(relay, id, "int", mb, out));
+	TEST_ERR(relay_rekey_offer(relay, id, "ext", mb, out));
+	TEST_ASSERT(0 == re_regex((char *)out->buf, out->end,
+				  "o=- 1 6 IN IP4 127.0.0.1\r\n"));
+	TEST_ASSERT(0 == re_regex((char *)out->buf, out->end,
+				  "m=audio 32010 RTP/SAVP 8\r\n"));
+	TEST_ASSERT(0 == re_regex((char *)out->buf, out->end,
+				  "a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+				  "inline:[A-Za-z0-9+/]+\r\n", &key));
+	TEST_EQUALS(40, key.l);
+
+	pl_set_str(&ans, bad);
+	TEST_EQUALS(EPROTO, relay_rekey_answer(relay, id, "ext", &ans, &why));
+	TEST_ASSERT(why != NULL);
+	TEST_ERR(relay_call_export(st, relay, id, true));
+	TEST_ASSERT(0 != re_regex((char *)st->buf, st->end, "4:keys"));
+
+	pl_set_str(&ans, good);
+	TEST_ERR(relay_rekey_answer(relay, id, "ext", &ans, &why));
+	mbuf_reset(st);
+	TEST_ERR(relay_call_export(st, relay, id, true));
+	TEST_ASSERT(0 == re_regex((char *)st->buf, st->end, "4:keys"));
+	TEST_ASSERT(0 == re_regex((char *)st->buf, st->end,
+				  "inline:QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB"));
+	TEST_EQUALS(ENOENT, relay_rekey_offer(relay, id, "ext", mb, out));
+
+	err = call_end(relay, &(struct pl)PL("um0123456789abcdef"));
+
+ out:
+	mem_deref(st);
+	mem_deref(out);
+	teardown(relay, cfg, mb, -1, -1, -1);
+	return err;
+}

@@ -220,6 +220,7 @@ int test_relay_ipv6(void);
 int test_relay_exhaust(void);
 int test_relay_ifaces_reload(void);
 int test_relay_restore(void);
+int test_relay_rekey(void);
 int test_relay_srtp_latch(void);
 int test_relay_srtcp_latch(void);
 int test_relay_t38(void);
