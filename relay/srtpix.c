@@ -47,6 +47,9 @@ static struct srtpix *find(struct srtpix_set *set, uint32_t ssrc,
 	struct srtpix *ix;
 
 	*fresh = false;
+	if (!set)
+		return NULL;
+
 	for (unsigned i = 0; i < set->n; i++) {
 		if (set->v[i].ssrc == ssrc)
 			return &set->v[i];
@@ -76,14 +79,10 @@ static struct srtpix *find(struct srtpix_set *set, uint32_t ssrc,
  */
 bool srtpix_rtp(struct srtpix_set *set, uint32_t ssrc, uint16_t seq)
 {
-	struct srtpix *ix;
 	uint32_t before;
 	bool fresh;
+	struct srtpix *ix = find(set, ssrc, &fresh);
 
-	if (!set)
-		return false;
-
-	ix = find(set, ssrc, &fresh);
 	if (!ix)
 		return false;
 
@@ -117,19 +116,24 @@ bool srtpix_rtp(struct srtpix_set *set, uint32_t ssrc, uint16_t seq)
  */
 bool srtpix_rtcp(struct srtpix_set *set, uint32_t ssrc)
 {
-	struct srtpix *ix;
 	bool fresh;
+	struct srtpix *ix = find(set, ssrc, &fresh);
 
-	if (!set)
-		return false;
-
-	ix = find(set, ssrc, &fresh);
 	if (!ix)
 		return false;
 
 	ix->rtcp = (ix->rtcp + 1) & 0x7fffffff;
 
 	return fresh || ix->rtcp % RTCP_MARK == 0;
+}
+
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 
@@ -145,10 +149,7 @@ static int rtp_step(struct srtp *ctx, struct srtp *scratch, uint32_t ssrc,
 	p[0] = 0x80;
 	p[2] = (uint8_t)(seq >> 8);
 	p[3] = (uint8_t)seq;
-	p[8] = (uint8_t)(ssrc >> 24);
-	p[9] = (uint8_t)(ssrc >> 16);
-	p[10] = (uint8_t)(ssrc >> 8);
-	p[11] = (uint8_t)ssrc;
+	put32(p + 8, ssrc);
 
 	err = srtpx_protect(scratch ? scratch : ctx, false, p, &len,
 			    sizeof(p));
@@ -198,10 +199,7 @@ static int prime_rtcp(struct srtp *ctx, struct srtpix *ix)
 		p[0] = 0x80;
 		p[1] = 200;
 		p[3] = RTCP_LEN / 4 - 1;
-		p[4] = (uint8_t)(ix->ssrc >> 24);
-		p[5] = (uint8_t)(ix->ssrc >> 16);
-		p[6] = (uint8_t)(ix->ssrc >> 8);
-		p[7] = (uint8_t)ix->ssrc;
+		put32(p + 4, ix->ssrc);
 
 		err = srtpx_protect(ctx, true, p, &len, sizeof(p));
 		if (err)
