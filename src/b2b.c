@@ -159,6 +159,10 @@ static void invite(struct b2b *b2b, enum b2b_side side,
 {
 	int err;
 
+	/* after a takeover: our 2xx again, not a new call (legok.c) */
+	if (leg_ok_again(b2b, msg))
+		return;
+
 	if (side == B2B_INT)
 		err = outcall_invite(b2b, msg);
 	else

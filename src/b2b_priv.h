@@ -246,6 +246,7 @@ struct leg *leg_find(const struct b2b *b2b, const struct sip_msg *msg);
 struct leg *leg_lookup(const struct b2b *b2b, const struct pl *callid);
 const char *leg_link_id(const struct leg *leg);
 bool leg_cancel_foreign(const struct b2b *b2b, const struct sip_msg *msg);
+bool leg_ok_again(const struct b2b *b2b, const struct sip_msg *msg);
 void leg_link(struct leg *leg);
 void leg_pair(struct leg *a, struct leg *b);
 void leg_owner_set(struct leg *leg, leg_req_h *reqh, leg_noack_h *noackh,
@@ -277,6 +278,8 @@ const char *leg_supported(const struct cfg *cfg, bool rel);
 int  leg_reply_hdrs(struct leg *leg, uint16_t scode, const char *reason,
 		    const char *hdrs, const struct mbuf *sdp);
 void leg_ack_received(struct leg *leg);
+void leg_ok_start(struct leg *leg, struct mbuf *mb,
+		  const struct sip_msg *msg);
 int  leg_send(struct leg *leg, const char *met, uint32_t maxfwd,
 	      const char *hdrs, const struct body *body,
 	      sip_resp_h *resph, void *arg, struct siptp_req **reqp);
@@ -284,13 +287,19 @@ int  leg_auth_write(struct mbuf *mb, struct leg *leg, const char *met);
 
 /* legstate.c */
 struct benc;
-int  leg_export(struct mbuf *mb, struct leg *leg);
+int  leg_export(struct mbuf *mb, struct leg *leg, bool ok);
 int  leg_restore(struct leg *leg, const struct benc *d);
 struct stimer_neg;
 int  leg_stimer_read(const struct benc *d, struct stimer_neg *neg,
 		     bool *update);
 
+/* legok.c */
+bool leg_ok_storable(const struct leg *leg, bool keys);
+int  leg_ok_export(struct mbuf *mb, const struct leg *leg);
+int  leg_ok_restore(struct leg *leg, const struct benc *d);
+
 /* legsetup.c */
+struct pl leg_msg_head(const struct mbuf *mb);
 int  leg_setup_export(struct mbuf *mb, const struct leg *leg,
 		      const struct lreq *ireq);
 int  leg_setup_end(struct leg *leg, const struct benc *d, bool uas);

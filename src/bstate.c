@@ -77,18 +77,39 @@ static int ints_export(struct mbuf *mb, const struct bcall *call)
 }
 
 
-/* Both legs of a confirmed call */
+/* Both legs of a confirmed call, or of one answered whose caller's ACK
+ * is due (its 2xx with it) */
 static int legs_export(struct mbuf *mb, const struct bcall *call)
 {
+	const bool await = call->state == BCALL_ANSWERED;
 	int err;
 
 	err  = benc_enc_cstr(mb, "legs");
 	err |= benc_enc_list_begin(mb);
-	err |= leg_export(mb, call->leg[0]);
-	err |= leg_export(mb, call->leg[1]);
+	err |= leg_export(mb, call->leg[0], await && call->aside == 0);
+	err |= leg_export(mb, call->leg[1], await && call->aside == 1);
 	err |= benc_enc_end(mb);
 
 	return err;
+}
+
+
+/* Whether a call's SIP state is stored now: confirmed; answered, its 2xx
+ * to a caller over UDP not ACKed yet (legok.c); in setup once due */
+static bool storable(const struct bcall *call, bool keys)
+{
+	if (call->xferred || call->xfer)
+		return false;
+
+	if (call->state <= BCALL_EARLY)
+		return bsetup_due(call);
+
+	if (!call->leg[0] || !call->leg[1])
+		return false;
+
+	return call->state == BCALL_CONFIRMED ||
+		(call->state == BCALL_ANSWERED && !call->late &&
+		 leg_ok_storable(bcall_caller(call), keys));
 }
 
 
@@ -101,8 +122,8 @@ static int legs_export(struct mbuf *mb, const struct bcall *call)
  * @param keys The SDP sent keeps its SDES keys (ha_store_keys)
  *
  * @return 0 if success, ENOTSUP for a call that is not stored (in
- *         setup not long yet, answered but not confirmed, ending, made
- *         by a transfer), otherwise errorcode
+ *         setup not long yet; answered, its ACK due, but its 2xx not
+ *         storable; ending; made by a transfer), otherwise errorcode
  */
 int bstate_export(struct mbuf *mb, const struct bcall *call, bool keys)
 {
@@ -112,13 +133,12 @@ int bstate_export(struct mbuf *mb, const struct bcall *call, bool keys)
 	if (!mb || !call)
 		return EINVAL;
 
-	if (call->xferred || call->xfer || (setup && !bsetup_due(call)) ||
-	    (!setup && (call->state != BCALL_CONFIRMED ||
-			!call->leg[0] || !call->leg[1])))
+	if (!storable(call, keys))
 		return ENOTSUP;
 
 	err  = benc_enc_dict_begin(mb);
 	err |= ints_export(mb, call);
+	err |= benc_enc_kv_int(mb, "await", call->state == BCALL_ANSWERED);
 	for (size_t i = 0; i < ARRAY_SIZE(sfields); i++)
 		err |= benc_enc_kv_str(mb, sfields[i].key,
 				       (const char *)call + sfields[i].off);
@@ -239,6 +259,8 @@ static int legs_import(struct bcall *call, const struct benc *legs)
 		call->leg[s] = leg;
 		err = d[s]->type == BENC_DICT ? leg_restore(leg, d[s]) :
 			EBADMSG;
+		if (!err)
+			err = leg_ok_restore(leg, d[s]);
 		if (!err && leg->slot != s)
 			err = EBADMSG;
 		h = err ? NULL : hset_host_find(&call->b2b->gwsets,
@@ -344,7 +366,9 @@ int bstate_import(struct b2b *b2b, const struct benc *d, bool relay)
 		return err;
 	}
 
-	call->state = BCALL_CONFIRMED;
+	/* answered, the caller's ACK due: its 2xx goes again (legok.c) */
+	call->state = benc_dict_int(d, "await", &v) || !v ? BCALL_CONFIRMED :
+		BCALL_ANSWERED;
 	slot_claim(call);
 	++b2b->st.restored;
 

@@ -165,6 +165,45 @@ bool leg_cancel_foreign(const struct b2b *b2b, const struct sip_msg *msg)
 }
 
 
+static bool ok_cmp(struct le *le, void *arg)
+{
+	const struct leg *leg = le->data;
+	const struct sip_msg *msg = arg;
+
+	return leg->ok && leg->ok_msg &&
+		!pl_strcmp(&msg->callid, leg->callid) &&
+		!pl_cmp(&msg->via.branch, &leg->ok_msg->via.branch);
+}
+
+
+/**
+ * An INVITE that came again after our 2xx, and found no server
+ * transaction (a node that took the call over: docs/ha.md): it gets
+ * the 2xx again rather than becoming a new call
+ *
+ * @param b2b B2BUA
+ * @param msg The INVITE (no To tag)
+ *
+ * @return true if it was such an INVITE, answered
+ */
+bool leg_ok_again(const struct b2b *b2b, const struct sip_msg *msg)
+{
+	struct leg *leg;
+
+	if (!b2b || !msg)
+		return false;
+
+	leg = list_ledata(hash_lookup(b2b->legs, hash_joaat_pl(&msg->callid),
+				      ok_cmp, (void *)msg));
+	if (!leg)
+		return false;
+
+	leg_resend(leg, msg, leg->ok);
+
+	return true;
+}
+
+
 /** Enter a leg in the B2BUA's table by its Call-ID */
 void leg_link(struct leg *leg)
 {
@@ -466,6 +505,31 @@ static void ok_retransmit(struct dte *e, void *arg)
 }
 
 
+/**
+ * Retransmit a 2xx to the leg's INVITE over UDP until its ACK comes
+ * (leg_ack_received()), for 64*T1 at most (then the owner's no-ACK
+ * handler runs)
+ *
+ * @param leg Leg (UAS of the INVITE)
+ * @param mb  The 2xx, encoded
+ * @param msg The INVITE it answers (where it goes)
+ */
+void leg_ok_start(struct leg *leg, struct mbuf *mb,
+		  const struct sip_msg *msg)
+{
+	if (!leg || !mb || !msg)
+		return;
+
+	mem_deref(leg->ok);
+	mem_deref((void *)leg->ok_msg);
+	leg->ok = mem_ref(mb);
+	leg->ok_msg = mem_ref((void *)msg);
+	leg->ok_step = 0;
+	leg->ok_total = 0;
+	dte_start(&leg->b2b->q_ok[0], &leg->ok_t, ok_retransmit, leg);
+}
+
+
 /* The response, with our Contact, Allow and Supported in a 1xx or
  * 2xx; the encoded message in *mbp if mbp is given */
 static int respond(struct leg *leg, struct siptp_st **stp,
@@ -527,15 +591,8 @@ int leg_respond(struct leg *leg, struct siptp_st **stp,
 	if (err || !mb)
 		goto out;
 
-	if (msg->tp == SIP_TRANSP_UDP) {
-		mem_deref(leg->ok);
-		mem_deref((void *)leg->ok_msg);
-		leg->ok = mem_ref(mb);
-		leg->ok_msg = mem_ref((void *)msg);
-		leg->ok_step = 0;
-		leg->ok_total = 0;
-		dte_start(&leg->b2b->q_ok[0], &leg->ok_t, ok_retransmit, leg);
-	}
+	if (msg->tp == SIP_TRANSP_UDP)
+		leg_ok_start(leg, mb, msg);
 
  out:
 	mem_deref(mb);

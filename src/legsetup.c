@@ -21,9 +21,15 @@
 #include "b2b_priv.h"
 
 
-/* A message's start line and headers, through the empty line: its
- * body (an SDP, perhaps with an SDES key) is not stored */
-static struct pl head_of(const struct mbuf *mb)
+/**
+ * A message's start line and headers, through the empty line: its body
+ * (an SDP, perhaps with an SDES key) is not stored
+ *
+ * @param mb The message, from its start
+ *
+ * @return its head (all of it if it has no empty line)
+ */
+struct pl leg_msg_head(const struct mbuf *mb)
 {
 	struct pl pl = {(const char *)mb->buf, mb->end};
 	const char *p = NULL;
@@ -91,7 +97,7 @@ int leg_setup_export(struct mbuf *mb, const struct leg *leg,
 	err |= benc_enc_kv_str(mb, "tp", sip_transp_name(t));
 	err |= benc_enc_kv_str(mb, "addr", a);
 	if (inv) {
-		struct pl head = head_of(inv);
+		struct pl head = leg_msg_head(inv);
 
 		err |= benc_enc_cstr(mb, "invite");
 		err |= benc_enc_str(mb, &head);

@@ -48,10 +48,11 @@ static int se_export(struct mbuf *mb, const struct leg *leg)
  *
  * @param mb  Buffer
  * @param leg Leg with an established dialog
+ * @param ok  With its 2xx not ACKed yet (legok.c)
  *
  * @return 0 if success, otherwise errorcode
  */
-int leg_export(struct mbuf *mb, struct leg *leg)
+int leg_export(struct mbuf *mb, struct leg *leg, bool ok)
 {
 	struct mbuf *lines;
 	char raddr[64];
@@ -82,6 +83,8 @@ int leg_export(struct mbuf *mb, struct leg *leg)
 			       sip_dialog_lseq(leg->dlg) + leg->cseq_add);
 	err |= benc_enc_kv_int(mb, "icseq", leg->invite_cseq);
 	err |= se_export(mb, leg);
+	if (ok)
+		err |= leg_ok_export(mb, leg);
 	err |= benc_enc_cstr(mb, "dlg");
 	err |= benc_enc_str(mb, &(struct pl){(char *)lines->buf, lines->end});
 	err |= benc_enc_end(mb);

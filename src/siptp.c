@@ -1398,10 +1398,49 @@ int siptp_cancel_sent(struct siptp *tp, enum sip_transp t,
 
 
 /**
- * Answer a request over UDP that a node that died had received: it is
- * read as the socket of its family would read it from src, and
- * answered on a server transaction of its own (which takes the ACK of
- * a 3xx-6xx)
+ * Read a request over UDP that a node that died had received, as the
+ * socket of its family would read it from src (its responses then go
+ * out of that socket)
+ *
+ * @param msgp Set to the request
+ * @param tp   Transport
+ * @param src  Where the request came from
+ * @param req  The request, from its position
+ *
+ * @return 0 if success, EPROTONOSUPPORT without an own UDP socket of
+ *         src's family, EPROTO if it is not a request, otherwise
+ *         errorcode
+ */
+int siptp_sent_decode(struct sip_msg **msgp, struct siptp *tp,
+		      const struct sa *src, const struct mbuf *req)
+{
+	struct sip_msg *msg = NULL;
+	struct sipudp *su;
+	int err;
+
+	if (!msgp || !tp || !src || !req)
+		return EINVAL;
+
+	su = sipudps_pick(tp->udp, src);
+	if (!su)
+		return EPROTONOSUPPORT;
+
+	err = sipudp_decode(&msg, su, src, req);
+	if (!err && !msg->req)
+		err = EPROTO;
+	if (err)
+		mem_deref(msg);
+	else
+		*msgp = msg;
+
+	return err;
+}
+
+
+/**
+ * Answer a request over UDP that a node that died had received
+ * (siptp_sent_decode()), on a server transaction of its own (which
+ * takes the ACK of a 3xx-6xx)
  *
  * @param tp     Transport
  * @param src    Where the request came from
@@ -1417,19 +1456,12 @@ int siptp_reply_sent(struct siptp *tp, const struct sa *src,
 		     const char *reason)
 {
 	struct sip_msg *msg = NULL;
-	struct sipudp *su;
 	int err;
 
-	if (!tp || !src || !req || !reason)
+	if (!reason)
 		return EINVAL;
 
-	su = sipudps_pick(tp->udp, src);
-	if (!su)
-		return EPROTONOSUPPORT;
-
-	err = sipudp_decode(&msg, su, src, req);
-	if (!err && !msg->req)
-		err = EPROTO;
+	err = siptp_sent_decode(&msg, tp, src, req);
 	if (!err)
 		err = treply(NULL, NULL, tp, msg, scode, reason, NULL);
 

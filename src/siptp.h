@@ -86,6 +86,8 @@ const struct mbuf *siptp_request_sent(const struct siptp_req *req,
 				      enum sip_transp *t, struct sa *dst);
 int  siptp_cancel_sent(struct siptp *tp, enum sip_transp t,
 		       const struct sa *dst, const struct mbuf *req);
+int  siptp_sent_decode(struct sip_msg **msgp, struct siptp *tp,
+		       const struct sa *src, const struct mbuf *req);
 int  siptp_reply_sent(struct siptp *tp, const struct sa *src,
 		      const struct mbuf *req, uint16_t scode,
 		      const char *reason);
