@@ -24,6 +24,7 @@
  * B2BUA's call whose SIP state the caller does not restore with it (its
  * media would come back without its legs, and nobody would end it).
  */
+#include <ctype.h>
 #include <string.h>
 #include <re.h>
 #define DEBUG_MODULE "relay"
@@ -228,6 +229,22 @@ static int keys_read(const struct rimp *ri, const struct benc *sd,
 }
 
 
+/* a CNAME as the relay makes them: FWD_CNAME_LEN hex digits (any other
+ * is not ours: the side gets a new one) */
+static bool cname_ok(const struct pl *v)
+{
+	if (v->l != FWD_CNAME_LEN)
+		return false;
+
+	for (size_t i = 0; i < v->l; i++) {
+		if (!isxdigit((unsigned char)v->p[i]))
+			return false;
+	}
+
+	return true;
+}
+
+
 static int side_read(struct rimp *ri, const struct benc *sd,
 		     struct rside *rs)
 {
@@ -255,7 +272,7 @@ static int side_read(struct rimp *ri, const struct benc *sd,
 	rs->te_pt = dint(sd, "te_pt");
 	rs->te_rate = dint(sd, "te_rate");
 	rs->sec.opaque = dint(sd, "opaque") != 0;
-	if (!benc_dict_str(sd, "cname", &name) && name.l == FWD_CNAME_LEN)
+	if (!benc_dict_str(sd, "cname", &name) && cname_ok(&name))
 		(void)pl_strcpy(&name, rs->cname, sizeof(rs->cname));
 	(void)benc_dict_str(sd, "proto", &proto);
 	(void)pl_strcpy(&proto, rs->sec.proto, sizeof(rs->sec.proto));
