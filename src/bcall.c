@@ -341,9 +341,8 @@ void bcall_answered(struct bcall *call, const struct sip_msg *msg)
 	++call->b2b->st.answered;
 	++call->b2b->st.dir_answered[call->aside];
 
-	/* stored with its 2xx until the ACK comes (legok.c): written with
-	 * the confirmation when the ACK comes within the writer's 10 ms */
-	b2b_call_changed(call->b2b, oa_id(call->oa));
+	/* stored with its 2xx if the ACK is late (legok.c) */
+	bsetup_answer_sent(call);
 }
 
 

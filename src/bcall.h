@@ -124,6 +124,7 @@ int  brekey_start(struct bcall *call);
 /* bsetup.c */
 void bsetup_invite_sent(struct bcall *call);
 bool bsetup_due(const struct bcall *call);
+void bsetup_answer_sent(struct bcall *call);
 int  bsetup_export(struct mbuf *mb, const struct bcall *call);
 int  bsetup_end(struct bcall *call, const struct benc *setup);
 

@@ -12,6 +12,11 @@
  * with the call (the caller's transaction and ours died with the old
  * node), so it ends it cleanly: CANCEL to the callee, 503 to a caller
  * over UDP, one record (cause "ha: setup interrupted").
+ *
+ * The same wait holds for a call answered whose caller has not ACKed:
+ * it is stored answered (legok.c) only if the ACK is B2B_SETUP_STORE_MS
+ * late, so that a call ACKed at once, as nearly all are, costs no more
+ * writes than its confirmation.
  */
 #include <re.h>
 #define DEBUG_MODULE "bsetup"
@@ -28,7 +33,7 @@ static void due_handler(struct dte *e, void *arg)
 	struct bcall *call = arg;
 	(void)e;
 
-	if (call->state <= BCALL_EARLY)
+	if (call->state <= BCALL_ANSWERED)
 		b2b_call_changed(call->b2b, oa_id(call->oa));
 }
 
@@ -48,11 +53,32 @@ void bsetup_invite_sent(struct bcall *call)
 }
 
 
-/** @return true if a call in setup is to be stored now */
+/**
+ * Our 2xx to the caller went out: the call is to be stored answered if
+ * its ACK has not come B2B_SETUP_STORE_MS later (only when the daemon
+ * stores calls)
+ *
+ * @param call Call
+ */
+void bsetup_answer_sent(struct bcall *call)
+{
+	if (call->b2b->changeh)
+		dte_start(&call->b2b->q_setup, &call->setup_t, due_handler,
+			  call);
+}
+
+
+/** @return true if a call in setup, or answered and not ACKed, is to
+ *  be stored now */
 bool bsetup_due(const struct bcall *call)
 {
+	const uint64_t now = bcall_unix_ms();
+
+	if (call->state == BCALL_ANSWERED)
+		return now >= call->t_answer + B2B_SETUP_STORE_MS;
+
 	return call->state <= BCALL_EARLY && call->ireq &&
-		bcall_unix_ms() >= call->t_start + B2B_SETUP_STORE_MS;
+		now >= call->t_start + B2B_SETUP_STORE_MS;
 }
 
 

@@ -109,6 +109,7 @@ static bool storable(const struct bcall *call, bool keys)
 
 	return call->state == BCALL_CONFIRMED ||
 		(call->state == BCALL_ANSWERED && !call->late &&
+		 bsetup_due(call) &&
 		 leg_ok_storable(bcall_caller(call), keys));
 }
 
