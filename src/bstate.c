@@ -86,8 +86,8 @@ static int legs_export(struct mbuf *mb, const struct bcall *call)
 
 	err  = benc_enc_cstr(mb, "legs");
 	err |= benc_enc_list_begin(mb);
-	err |= leg_export(mb, call->leg[0], await && call->aside == 0);
-	err |= leg_export(mb, call->leg[1], await && call->aside == 1);
+	err |= leg_export(mb, call->leg[0], await && call->aside == B2B_EXT);
+	err |= leg_export(mb, call->leg[1], await && call->aside == B2B_INT);
 	err |= benc_enc_end(mb);
 
 	return err;
