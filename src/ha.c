@@ -282,6 +282,7 @@ int ha_set_cfg(struct ha *ha, const struct cfg *cfg)
 		return 0;
 	}
 
+	haports_check(cfg);
 	prm_set(&prm, ha, cfg);
 	if (redis_same(ha->redis, &prm))
 		return store_same(ha, cfg) ? 0 : store_start(ha);

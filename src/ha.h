@@ -36,4 +36,9 @@ int  ha_metrics(struct mbuf *mb, const struct ha *ha);
 int  ha_takeover(struct ha *ha, char *msg, size_t sz);
 int  ha_release(struct ha *ha, char *msg, size_t sz);
 
+/* haports.c */
+uint32_t haports_exposed(uint16_t lo, uint16_t hi, uint16_t elo,
+			 uint16_t ehi, const struct pl *reserved);
+void haports_check(const struct cfg *cfg);
+
 #endif

@@ -168,6 +168,7 @@ static const struct test {
 	TEST(test_fsrtp_life),
 	TEST(test_fsrtp_gcm_rtcp_replay),
 	TEST(test_fsrtp_restore),
+	TEST(test_haports_exposed),
 	TEST(test_dtmf_codes),
 	TEST(test_relay_dtmf),
 	TEST(test_dtmf_event),

@@ -289,6 +289,7 @@ int test_fsrtp_closed(void);
 int test_fsrtp_life(void);
 int test_fsrtp_gcm_rtcp_replay(void);
 int test_fsrtp_restore(void);
+int test_haports_exposed(void);
 int test_dtmf_codes(void);
 int test_dtmf_event(void);
 int test_dtmf_sequence(void);
