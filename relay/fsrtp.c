@@ -122,7 +122,7 @@ static int prime_set(struct fsrtp *s, struct srtp *ctx[2],
 {
 	int err = 0;
 
-	for (unsigned i = 0; i < set->n && i < SRTPIX_MAX && !err; i++) {
+	for (unsigned i = 0; i < set->n && !err; i++) {
 		struct srtpix *ix = &set->v[i];
 
 		err = srtpix_prime(ctx[0], k, ix, rx, false);

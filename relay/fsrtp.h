@@ -14,7 +14,7 @@
 #include "srtpix.h"
 
 enum {
-	FSRTP_SSRCS = 8,      /**< SSRCs a libre SRTP context keeps   */
+	FSRTP_SSRCS = SRTPIX_MAX, /**< SSRCs a libre SRTP context keeps */
 };
 
 /** The SRTCP indexes seen from one SSRC (RFC 3711 §3.3.2, 64 wide) */

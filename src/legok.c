@@ -98,7 +98,7 @@ static struct mbuf *mbuf_of(const struct pl *pl)
  */
 int leg_ok_restore(struct leg *leg, const struct benc *d)
 {
-	struct mbuf *ok = NULL, *inv = NULL;
+	struct mbuf *ok = NULL, inv;
 	struct sip_msg *msg = NULL;
 	struct pl okp, invp, srcp;
 	struct sa src;
@@ -114,10 +114,14 @@ int leg_ok_restore(struct leg *leg, const struct benc *d)
 	    sa_decode(&src, srcp.p, srcp.l))
 		return EBADMSG;
 
+	/* the INVITE is read over its stored text (the decoder copies it);
+	 * the 2xx is kept */
+	mbuf_init(&inv);
+	inv.buf = (uint8_t *)invp.p;
+	inv.size = inv.end = invp.l;
 	ok = mbuf_of(&okp);
-	inv = mbuf_of(&invp);
-	err = ok && inv ? siptp_sent_decode(&msg, leg->b2b->tp[leg->side],
-					    &src, inv) : ENOMEM;
+	err = ok ? siptp_sent_decode(&msg, leg->b2b->tp[leg->side], &src,
+				     &inv) : ENOMEM;
 	if (!err) {
 		leg->confirmed = false;
 		leg_resend(leg, msg, ok);
@@ -125,7 +129,6 @@ int leg_ok_restore(struct leg *leg, const struct benc *d)
 	}
 
 	mem_deref(msg);
-	mem_deref(inv);
 	mem_deref(ok);
 
 	return err;
