@@ -40,6 +40,9 @@ enum {
 	FRAG_MASK = 0x3fff,       /* MF and the offset      */
 	IP_DF     = 0x4000,
 	TTL       = 64,
+	PASS      = TC_ACT_UNSPEC, /* not ours, or not as it is: the
+				      next filter, then the stack   */
+	MISS      = -2,           /* from_peer(): no peer entry     */
 };
 
 struct {
@@ -178,7 +181,7 @@ static __always_inline int forward(struct __sk_buff *skb,
 	__s64 s;
 
 	if (IP_HLEN + UDP_HLEN + ulen > d->mtu)
-		return TC_ACT_OK;
+		return PASS;
 
 	csum_part_set(&from, p->ip.saddr, p->ip.daddr, p->udp.source,
 		      p->udp.dest, p->ulen);
@@ -217,7 +220,7 @@ static __always_inline int forward(struct __sk_buff *skb,
 
 	/* fails before it changes anything */
 	if (bpf_skb_adjust_room(skb, grow, BPF_ADJ_ROOM_NET, 0))
-		return TC_ACT_OK;
+		return PASS;
 
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
@@ -248,7 +251,7 @@ static __always_inline int from_client(struct __sk_buff *skb,
 
 	if (num < CHAN_MIN || num > CHAN_MAX || p->ulen < CDATA ||
 	    bpf_ntohs(p->clen) != p->ulen - CDATA)
-		return TC_ACT_OK;
+		return PASS;
 
 	k.cli_ip = p->ip.saddr;
 	k.srv_ip = p->ip.daddr;
@@ -257,7 +260,7 @@ static __always_inline int from_client(struct __sk_buff *skb,
 	k.chan = num;
 	v = bpf_map_lookup_elem(&tkern_chan, &k);
 	if (!v)
-		return TC_ACT_OK;
+		return PASS;
 
 	d.saddr = v->relay_ip;
 	d.daddr = v->peer_ip;
@@ -273,7 +276,7 @@ static __always_inline int from_client(struct __sk_buff *skb,
 
 /*
  * A datagram from a peer to a relayed address: to the client.
- * @return -1 if it is no offloaded channel's, else the verdict
+ * @return MISS if it is no offloaded channel's, else the verdict
  */
 static __always_inline int from_peer(struct __sk_buff *skb,
 				     const struct pkt *p)
@@ -288,7 +291,7 @@ static __always_inline int from_peer(struct __sk_buff *skb,
 	k.relay_port = p->udp.dest;
 	v = bpf_map_lookup_elem(&tkern_peer, &k);
 	if (!v)
-		return -1;
+		return MISS;
 
 	d.saddr = v->srv_ip;
 	d.daddr = v->cli_ip;
@@ -309,10 +312,10 @@ int tkern_ingress(struct __sk_buff *skb)
 	int ret;
 
 	if (parse(skb, &p))
-		return TC_ACT_OK;
+		return PASS;
 
 	ret = from_peer(skb, &p);
-	if (ret >= 0)
+	if (ret != MISS)
 		return ret;
 
 	return from_client(skb, &p);

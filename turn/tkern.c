@@ -17,14 +17,7 @@
  * userspace.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <ifaddrs.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <re.h>
@@ -32,34 +25,23 @@
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "cfg.h"
+#include "bpfdev.h"
 #include "tkern_map.h"
 #include "turnd_priv.h"
 
 
 enum {
-	TKERN_DEV_MAX = 8,       /**< Devices the program is attached to */
-	TKERN_PRIO    = 0xe0de,  /**< Our filter's priority              */
-};
-
-/** A device the program is attached to */
-struct tkern_dev {
-	uint32_t addr;           /**< Its address (network order)   */
-	int ifindex;             /**< Index                         */
-	uint32_t mtu;            /**< MTU                           */
-	bool created;            /**< We added its clsact qdisc     */
-	bool attached;           /**< Our filter is on it (the first
-				      of its addresses)             */
-	struct bpf_tc_opts opts; /**< Our filter on it              */
+	TKERN_PRIO = 0xe0de,  /**< Our filter's priority (the relay's
+				   program runs before it)          */
 };
 
 /** The kernel path */
 struct tkern {
 	struct bpf_object *obj;           /**< Loaded program and maps */
+	struct bpfdev *devs;              /**< Devices it is on        */
 	int prog_fd;                      /**< tkern_ingress           */
 	int chan_fd;                      /**< tkern_chan map          */
 	int peer_fd;                      /**< tkern_peer map          */
-	struct tkern_dev dev[TKERN_DEV_MAX]; /**< Attached devices     */
-	unsigned ndev;                    /**< ... how many            */
 	uint32_t nchans;                  /**< Channels offloaded now  */
 	struct tstats gone;               /**< Relayed by entries that
 					       were removed             */
@@ -69,183 +51,40 @@ extern const unsigned char tkern_obj[];
 extern const size_t tkern_obj_len;
 
 
-/* libbpf's messages: fmt is libbpf's own format string */
-__attribute__((format(printf, 2, 0)))
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	char buf[512];
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-
-	(void)vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (level == LIBBPF_WARN)
-		DEBUG_WARNING("libbpf: %s", buf);
-	else
-		DEBUG_INFO("libbpf: %s", buf);
-
-	return 0;
-}
-
-
-static void dev_detach(struct tkern_dev *dev)
-{
-	struct bpf_tc_hook hook = {
-		.sz = sizeof(hook),
-		.ifindex = dev->ifindex,
-		.attach_point = BPF_TC_INGRESS,
-	};
-
-	if (!dev->attached)
-		return;
-
-	dev->opts.flags = dev->opts.prog_fd = dev->opts.prog_id = 0;
-	(void)bpf_tc_detach(&hook, &dev->opts);
-	if (dev->created)
-		(void)bpf_tc_hook_destroy(&hook);
-}
-
-
 static void tkern_destructor(void *data)
 {
 	struct tkern *tk = data;
 
-	for (unsigned i = 0; i < tk->ndev; i++)
-		dev_detach(&tk->dev[i]);
-
+	mem_deref(tk->devs);
 	bpf_object__close(tk->obj);
 }
 
 
-/* the device that holds an IPv4 address: index and MTU */
-static int dev_lookup(struct tkern_dev *dev, uint32_t addr)
-{
-	struct ifaddrs *ifa, *i;
-	struct ifreq ifr;
-	int err = ENODEV, fd;
-
-	if (getifaddrs(&ifa))
-		return errno;
-
-	for (i = ifa; i; i = i->ifa_next) {
-		const struct sockaddr_in *sin = (void *)i->ifa_addr;
-
-		if (sin && sin->sin_family == AF_INET &&
-		    sin->sin_addr.s_addr == addr)
-			break;
-	}
-
-	if (!i || str_len(i->ifa_name) >= sizeof(ifr.ifr_name))
-		goto out;
-
-	memset(&ifr, 0, sizeof(ifr));
-	str_ncpy(ifr.ifr_name, i->ifa_name, sizeof(ifr.ifr_name));
-	dev->ifindex = (int)if_nametoindex(i->ifa_name);
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		err = errno;
-		goto out;
-	}
-
-	err = ioctl(fd, SIOCGIFMTU, &ifr) ? errno : 0;
-	dev->mtu = (uint32_t)ifr.ifr_mtu;
-	(void)close(fd);
-	if (!dev->ifindex)
-		err = ENODEV;
-
- out:
-	freeifaddrs(ifa);
-	return err;
-}
-
-
-static struct tkern_dev *dev_find(struct tkern *tk, uint32_t addr)
-{
-	for (unsigned i = 0; i < tk->ndev; i++) {
-		if (tk->dev[i].addr == addr)
-			return &tk->dev[i];
-	}
-
-	return NULL;
-}
-
-
-/* attach to the device of an address, once per device */
+/* the program handles IPv4 only: other addresses need no device */
 static int dev_attach(struct tkern *tk, const struct sa *sa)
 {
-	struct bpf_tc_hook hook = {.sz = sizeof(hook),
-				   .attach_point = BPF_TC_INGRESS};
-	struct tkern_dev *dev;
-	int err;
-
-	if (sa_af(sa) != AF_INET || dev_find(tk, sa->u.in.sin_addr.s_addr))
+	if (sa_af(sa) != AF_INET)
 		return 0;
 
-	if (tk->ndev >= TKERN_DEV_MAX)
-		return E2BIG;
-
-	dev = &tk->dev[tk->ndev];
-	memset(dev, 0, sizeof(*dev));
-	dev->addr = sa->u.in.sin_addr.s_addr;
-	err = dev_lookup(dev, dev->addr);
-	if (err) {
-		DEBUG_WARNING("no device holds %j: %m\n", sa, err);
-		return err;
-	}
-
-	for (unsigned i = 0; i < tk->ndev; i++) {
-		if (tk->dev[i].ifindex == dev->ifindex) {
-			++tk->ndev;   /* same device, another address */
-			return 0;
-		}
-	}
-
-	hook.ifindex = dev->ifindex;
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return -err;
-	dev->created = !err;
-
-	dev->opts.sz = sizeof(dev->opts);
-	dev->opts.prog_fd = tk->prog_fd;
-	dev->opts.priority = TKERN_PRIO;
-	err = bpf_tc_attach(&hook, &dev->opts);
-	if (err) {
-		if (dev->created)
-			(void)bpf_tc_hook_destroy(&hook);
-		return -err;
-	}
-
-	dev->attached = true;
-	++tk->ndev;
-
-	return 0;
+	return bpfdev_attach(tk->devs, sa);
 }
 
 
 static int prog_load(struct tkern *tk)
 {
-	struct bpf_program *prog;
 	int err;
 
-	tk->obj = bpf_object__open_mem(tkern_obj, tkern_obj_len, NULL);
-	if (!tk->obj)
-		return errno ? errno : EINVAL;
-
-	err = bpf_object__load(tk->obj);
+	err = bpfdev_load(&tk->obj, tkern_obj, tkern_obj_len);
 	if (err)
-		return -err;
+		return err;
 
-	prog = bpf_object__find_program_by_name(tk->obj, "tkern_ingress");
-	tk->prog_fd = prog ? bpf_program__fd(prog) : -1;
+	tk->prog_fd = bpfdev_prog_fd(tk->obj, "tkern_ingress");
 	tk->chan_fd = bpf_object__find_map_fd_by_name(tk->obj, "tkern_chan");
 	tk->peer_fd = bpf_object__find_map_fd_by_name(tk->obj, "tkern_peer");
 	if (tk->prog_fd < 0 || tk->chan_fd < 0 || tk->peer_fd < 0)
 		return ENOENT;
 
-	return 0;
+	return bpfdev_alloc(&tk->devs, tk->prog_fd, TKERN_PRIO);
 }
 
 
@@ -270,8 +109,6 @@ int tkern_alloc(struct tkern **tkp, const struct turnd *turnd)
 	tk = mem_zalloc(sizeof(*tk), tkern_destructor);
 	if (!tk)
 		return ENOMEM;
-
-	libbpf_set_print(libbpf_print);
 
 	err = prog_load(tk);
 	if (err)
@@ -341,16 +178,19 @@ static int chan_read(const struct tkern *tk, const struct talloc *al,
 static int chan_add(struct tkern *tk, const struct talloc *al,
 		    const struct tchan *chan)
 {
-	const struct tkern_dev *rdev, *ldev;
+	const struct turnd *turnd = al->turnd;
 	struct tkern_ckey ck;
 	struct tkern_pkey pk;
 	struct tkern_cval cv;
 	struct tkern_pval pv;
+	int rdev, ldev, err;
+	uint32_t rmtu, lmtu;
 
-	rdev = dev_find(tk, al->turnd->relay_addr.u.in.sin_addr.s_addr);
-	ldev = dev_find(tk, al->lsn->local.u.in.sin_addr.s_addr);
-	if (!rdev || !ldev)
-		return ENODEV;
+	err = bpfdev_find(tk->devs, &turnd->relay_addr, &rdev, &rmtu);
+	if (!err)
+		err = bpfdev_find(tk->devs, &al->lsn->local, &ldev, &lmtu);
+	if (err)
+		return err;
 
 	keys_make(al, chan, &ck, &pk);
 
@@ -359,8 +199,8 @@ static int chan_add(struct tkern *tk, const struct talloc *al,
 	cv.relay_port = pk.relay_port;
 	cv.peer_ip = pk.peer_ip;
 	cv.peer_port = pk.peer_port;
-	cv.ifindex = (uint32_t)rdev->ifindex;
-	cv.mtu = rdev->mtu;
+	cv.ifindex = (uint32_t)rdev;
+	cv.mtu = rmtu;
 
 	memset(&pv, 0, sizeof(pv));
 	pv.srv_ip = ck.srv_ip;
@@ -368,15 +208,14 @@ static int chan_add(struct tkern *tk, const struct talloc *al,
 	pv.cli_ip = ck.cli_ip;
 	pv.cli_port = ck.cli_port;
 	pv.chan = chan->num;
-	pv.ifindex = (uint32_t)ldev->ifindex;
-	pv.mtu = ldev->mtu;
+	pv.ifindex = (uint32_t)ldev;
+	pv.mtu = lmtu;
 
 	if (bpf_map_update_elem(tk->chan_fd, &ck, &cv, BPF_NOEXIST))
 		return errno;
 
 	if (bpf_map_update_elem(tk->peer_fd, &pk, &pv, BPF_NOEXIST)) {
-		int err = errno;
-
+		err = errno;
 		(void)bpf_map_delete_elem(tk->chan_fd, &ck);
 		return err;
 	}
@@ -534,10 +373,5 @@ uint32_t tkern_count(const struct tkern *tk)
  */
 unsigned tkern_devices(const struct tkern *tk)
 {
-	unsigned n = 0;
-
-	for (unsigned i = 0; tk && i < tk->ndev; i++)
-		n += tk->dev[i].attached;
-
-	return n;
+	return tk ? bpfdev_count(tk->devs) : 0;
 }
