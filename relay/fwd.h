@@ -54,9 +54,12 @@ struct fwd_counters {
 	uint64_t packets;      /**< Packets accepted and forwarded      */
 	uint64_t bytes;        /**< Their bytes                         */
 	uint64_t rtcp;         /**< Of which RTCP                       */
-	uint64_t dropped;      /**< Dropped: bleed + auth + bad RTCP    */
+	uint64_t dropped;      /**< Dropped: bleed + auth + stray +
+				    bad RTCP                            */
 	uint64_t bleed;        /**< ...from foreign sources (RTP Bleed) */
 	uint64_t auth;         /**< ...failing SRTP/SRTCP authentication */
+	uint64_t stray;        /**< ...of a flow in the kernel, reaching
+				    userspace (relay_kernel conntrack)  */
 	uint64_t errors;       /**< Unroutable, oversized, send failed  */
 	uint64_t last_rx;      /**< Monotonic ms of the last packet     */
 	uint32_t ssrc;         /**< Last SSRC seen                      */

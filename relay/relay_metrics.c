@@ -38,6 +38,7 @@ void relay_totals_add(struct relay_totals *t, const struct relay_stream *s)
 		t->dropped += FWD_GET(c->dropped);
 		t->bleed += FWD_GET(c->bleed);
 		t->auth += FWD_GET(c->auth);
+		t->stray += FWD_GET(c->stray);
 		t->errors += FWD_GET(c->errors);
 	}
 }
@@ -140,11 +141,13 @@ static int media_metrics(struct mbuf *mb, const struct scrape *sc)
 	name = "umedge_relay_dropped_total";
 	err |= promfmt_family(mb, name, PROMFMT_COUNTER, "Packets dropped: "
 			      "foreign sources (RTP Bleed), failed SRTP "
-			      "authentication, bad RTCP, send errors");
+			      "authentication, strays of flows in the "
+			      "kernel, bad RTCP, send errors");
 	err |= promfmt_sample(mb, name, "reason=\"bleed\"", t->bleed);
 	err |= promfmt_sample(mb, name, "reason=\"auth\"", t->auth);
+	err |= promfmt_sample(mb, name, "reason=\"stray\"", t->stray);
 	err |= promfmt_sample(mb, name, "reason=\"rtcp\"",
-			      t->dropped - t->bleed - t->auth);
+			      t->dropped - t->bleed - t->auth - t->stray);
 	err |= promfmt_sample(mb, name, "reason=\"error\"", t->errors);
 
 	return err;

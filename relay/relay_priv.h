@@ -33,6 +33,7 @@ struct relay_totals {
 	uint64_t dropped;       /**< Dropped, all reasons     */
 	uint64_t bleed;         /**< ...from foreign sources  */
 	uint64_t auth;          /**< ...failing SRTP auth     */
+	uint64_t stray;         /**< ...strays of kernel flows */
 	uint64_t errors;        /**< Unroutable, send failed  */
 };
 

@@ -293,8 +293,11 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	}
 
 	if (fs->kern.on[ev->rtcp] && offload_stray(&w->off, fs, ev->rtcp,
-						  now_ms))
+						  now_ms)) {
+		FWD_ADD(in->c.dropped, 1);
+		FWD_ADD(in->c.stray, 1);
 		return false;
+	}
 
 	if (rtcp && !rtcp_rewrite(w, in, p, &len)) {
 		FWD_ADD(in->c.dropped, 1);
