@@ -109,6 +109,19 @@ static uint16_t udp_verify(const struct pkt *p)
 }
 
 
+/* the UDP checksum field as a local sender leaves it to offload
+ * (CHECKSUM_PARTIAL): the pseudo header's sum, not complemented */
+static void csum_partial_set(struct pkt *p)
+{
+	const struct iphdr *iph = (const void *)(p->b + ETH_HLEN);
+	struct udphdr *uh = (void *)(p->b + ETH_HLEN + sizeof(*iph));
+	uint32_t s = sum16(&iph->saddr, 8, 0);
+
+	s += IPPROTO_UDP + ntohs(uh->len);
+	uh->check = htons((uint16_t)~fold(s));
+}
+
+
 /* a datagram src -> dst with payload pl; the UDP checksum set if csum */
 static void pkt_make(struct pkt *p, const char *src, uint16_t sport,
 		     const char *dst, uint16_t dport, const uint8_t *pl,
@@ -364,6 +377,12 @@ static void tests_pass(const struct prog *pr)
 	cdata_make(&p, CHAN, 100, 0, 1);
 	iph->tot_len = htons(ntohs(iph->tot_len) + 8);
 	test_pass(pr, &p, "an IP length beyond the frame (truncated)");
+	cdata_make(&p, CHAN, 100, 0, 1);
+	csum_partial_set(&p);
+	test_pass(pr, &p, "ChannelData with its checksum left to offload");
+	pkt_make(&p, PEER, PEER_PORT, RELAY, RELAY_PORT, pl, 100, 1);
+	csum_partial_set(&p);
+	test_pass(pr, &p, "a peer's datagram with its checksum left to offload");
 	cdata_make(&p, CHAN, 100, 0, 1);
 	p.len += 6;  /* bytes after the datagram */
 	test_pass(pr, &p, "bytes after the IP datagram");

@@ -14,7 +14,8 @@
  *
  * Anything else, or anything unusual (IP options, fragments, a frame
  * longer or shorter than its headers say, ChannelData with padding, a
- * result over the device's MTU), goes on to the sockets unchanged, so
+ * result over the device's MTU, a checksum left to offload by a local
+ * sender), goes on to the sockets unchanged, so
  * the userspace path still sees every packet it must judge. Only UDP
  * clients over IPv4 are offloaded, and only channels whose permission
  * and peer filter verdict userspace has checked (tkern.c).
@@ -305,13 +306,31 @@ static __always_inline int from_peer(struct __sk_buff *skb,
 }
 
 
+/*
+ * Whether the UDP checksum field holds only the pseudo header's sum: a
+ * datagram whose checksum a local sender left to offload (skb
+ * CHECKSUM_PARTIAL, as across a veth). Growing or shrinking it would
+ * leave the kernel's csum_start behind (bpf_skb_adjust_room() does not
+ * move it), so it goes to the socket; a full checksum that happens to
+ * equal the sum (1 in 65536) is merely relayed in userspace.
+ */
+static __always_inline int csum_partial(const struct pkt *p)
+{
+	__u32 s = (p->ip.saddr & 0xffff) + (p->ip.saddr >> 16) +
+		(p->ip.daddr & 0xffff) + (p->ip.daddr >> 16) +
+		bpf_htons(IPPROTO_UDP) + p->udp.len;
+
+	return p->udp.check == fold(s);
+}
+
+
 SEC("tc")
 int tkern_ingress(struct __sk_buff *skb)
 {
 	struct pkt p;
 	int ret;
 
-	if (parse(skb, &p))
+	if (parse(skb, &p) || csum_partial(&p))
 		return PASS;
 
 	ret = from_peer(skb, &p);
