@@ -28,6 +28,7 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "tcpkt.h"
 #include "rtpstat.h"
 #include "mkern_map.h"
 
@@ -35,7 +36,6 @@ extern const unsigned char mkern_obj[];
 extern const size_t mkern_obj_len;
 
 enum {
-	PKT_MAX = 2048,
 	IFINDEX = 1,
 	MTU     = 1500,
 	SSRC    = 0x11223344,
@@ -46,14 +46,6 @@ struct prog {
 	struct bpf_object *obj;
 	int fd, flows_fd, stats_fd, cnt_fd, bss_fd;
 	int ncpu;
-};
-
-/* a frame; b starts 2 bytes past a 4-byte boundary, so its IP header
-   is aligned as in an skb */
-struct pkt {
-	uint32_t len;
-	uint16_t align;
-	uint8_t b[PKT_MAX];
 };
 
 /** An address and port */
@@ -88,17 +80,6 @@ static const struct dir DRTCP = {
 
 static uint64_t now_ns = 123456789012345ull;  /* the test clock */
 static uint16_t next_seq = 100;
-static int failures;
-
-
-#define CHECK(cond, what) do {                                         \
-		if (!(cond)) {                                          \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__,   \
-			       (what));                                 \
-			++failures;                                     \
-			return;                                         \
-		}                                                       \
-	} while (0)
 
 
 static bool is6(const struct ep *e)
@@ -115,61 +96,7 @@ static void addr_get(const struct ep *e, uint32_t a[4])
 }
 
 
-static uint32_t sum16(const void *p, size_t n, uint32_t s)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)(b[n - 1] << 8);
-
-	return s;
-}
-
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-
-	return (uint16_t)~s;
-}
-
-
-static bool pkt_v6(const struct pkt *p)
-{
-	return p->b[12] == 0x86 && p->b[13] == 0xdd;
-}
-
-
-static size_t l4_off(const struct pkt *p)
-{
-	return ETH_HLEN + (pkt_v6(p) ? sizeof(struct ipv6hdr) :
-			   (size_t)(p->b[ETH_HLEN] & 0x0f) * 4);
-}
-
-
-/* the UDP checksum of a packet, from scratch with the pseudo header
-   (host order), 0 if right */
-static uint16_t udp_verify(const struct pkt *p)
-{
-	const uint8_t *ip = p->b + ETH_HLEN;
-	const struct udphdr *uh = (const void *)(p->b + l4_off(p));
-	uint32_t s = 0;
-
-	if (pkt_v6(p))
-		s = sum16(ip + 8, 32, s);
-	else
-		s = sum16(ip + 12, 8, s);
-	s += IPPROTO_UDP + ntohs(uh->len);
-	s = sum16(uh, ntohs(uh->len), s);
-
-	return fold(s);
-}
-
-
-static void ip_headers(struct pkt *p, const struct ep *src,
+static void ip_headers(struct tcpkt *p, const struct ep *src,
 		       const struct ep *dst, uint16_t ulen)
 {
 	struct iphdr *iph = (void *)(p->b + ETH_HLEN);
@@ -200,12 +127,12 @@ static void ip_headers(struct pkt *p, const struct ep *src,
 	iph->tot_len = htons((uint16_t)(sizeof(*iph) + ulen));
 	iph->saddr = s[0];
 	iph->daddr = d[0];
-	iph->check = htons(fold(sum16(iph, sizeof(*iph), 0)));
+	iph->check = htons(tcpkt_fold(tcpkt_sum16(iph, sizeof(*iph), 0)));
 }
 
 
 /* a datagram src -> dst with payload pl; the UDP checksum set if csum */
-static void pkt_make(struct pkt *p, const struct ep *src,
+static void pkt_make(struct tcpkt *p, const struct ep *src,
 		     const struct ep *dst, const uint8_t *pl, uint16_t len,
 		     int csum)
 {
@@ -218,14 +145,14 @@ static void pkt_make(struct pkt *p, const struct ep *src,
 	memset(eth->h_source, 0x04, ETH_ALEN);
 	eth->h_proto = htons(is6(src) ? ETH_P_IPV6 : ETH_P_IP);
 	ip_headers(p, src, dst, ulen);
-	uh = (void *)(p->b + l4_off(p));
+	uh = (void *)(p->b + tcpkt_l4_off(p));
 	uh->source = htons(src->port);
 	uh->dest = htons(dst->port);
 	uh->len = htons(ulen);
 	memcpy(uh + 1, pl, len);
-	p->len = (uint32_t)l4_off(p) + ulen;
+	p->len = (uint32_t)tcpkt_l4_off(p) + ulen;
 	if (csum) {
-		uint16_t c = udp_verify(p);
+		uint16_t c = tcpkt_udp_verify(p);
 
 		uh->check = htons(c ? c : 0xffff);
 	}
@@ -252,10 +179,10 @@ static void rtp_make(uint8_t *pl, uint16_t len, uint16_t seq, uint32_t ts,
 }
 
 
-static void rtp_pkt(struct pkt *p, const struct dir *d, uint16_t len,
+static void rtp_pkt(struct tcpkt *p, const struct dir *d, uint16_t len,
 		    uint16_t seq, uint32_t ts, uint32_t ssrc)
 {
-	uint8_t pl[PKT_MAX];
+	uint8_t pl[TCPKT_MAX];
 
 	rtp_make(pl, len, seq, ts, ssrc);
 	pkt_make(p, &d->from, &d->to, pl, len, 1);
@@ -263,7 +190,7 @@ static void rtp_pkt(struct pkt *p, const struct dir *d, uint16_t len,
 
 
 /* n bytes of zeros inserted at off (an IP option, an IPv6 header) */
-static void pkt_insert(struct pkt *p, size_t off, size_t n)
+static void pkt_insert(struct tcpkt *p, size_t off, size_t n)
 {
 	memmove(p->b + off + n, p->b + off, p->len - off);
 	memset(p->b + off, 0, n);
@@ -271,34 +198,10 @@ static void pkt_insert(struct pkt *p, size_t off, size_t n)
 }
 
 
-static int run(const struct prog *pr, struct pkt *in, struct pkt *out,
+static int run(const struct prog *pr, struct tcpkt *in, struct tcpkt *out,
 	       uint32_t *ret, uint32_t gso_size)
 {
-	struct __sk_buff ctx;
-	LIBBPF_OPTS(bpf_test_run_opts, o,
-		    .data_in = in->b,
-		    .data_size_in = in->len,
-		    .data_out = out->b,
-		    .data_size_out = sizeof(out->b),
-		    .repeat = 1);
-	int err;
-
-	if (gso_size) {
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.gso_size = gso_size;
-		ctx.gso_segs = 2;
-		o.ctx_in = &ctx;
-		o.ctx_size_in = sizeof(ctx);
-	}
-
-	err = bpf_prog_test_run_opts(pr->fd, &o);
-	if (err)
-		return -err;
-
-	*ret = o.retval;
-	out->len = o.data_size_out;
-
-	return 0;
+	return tcpkt_run(pr->fd, in, out, ret, gso_size);
 }
 
 
@@ -419,7 +322,7 @@ static bool rtpstat_same(const struct rtpstat *a, const struct rtpstat *b)
 
 
 /* the IP header of a rewritten packet: addresses, TTL, the rest kept */
-static bool ip_ok(const struct pkt *in, const struct pkt *out,
+static bool ip_ok(const struct tcpkt *in, const struct tcpkt *out,
 		  const struct dir *d)
 {
 	const struct iphdr *a = (const void *)(in->b + ETH_HLEN);
@@ -429,7 +332,7 @@ static bool ip_ok(const struct pkt *in, const struct pkt *out,
 
 	addr_get(&d->out_src, s);
 	addr_get(&d->out_dst, t);
-	if (pkt_v6(in))
+	if (tcpkt_v6(in))
 		return !memcmp(&b6->saddr, s, 16) &&
 			!memcmp(&b6->daddr, t, 16) && b6->hop_limit == 64 &&
 			!memcmp(a6, b6, 7);  /* class, label, length, next */
@@ -438,15 +341,15 @@ static bool ip_ok(const struct pkt *in, const struct pkt *out,
 		b->frag_off == htons(0x4000) && b->tos == a->tos &&
 		b->id == a->id && b->tot_len == a->tot_len &&
 		b->protocol == IPPROTO_UDP && b->ihl == 5 &&
-		fold(sum16(b, sizeof(*b), 0)) == 0;
+		tcpkt_fold(tcpkt_sum16(b, sizeof(*b), 0)) == 0;
 }
 
 
 /* the whole rewritten packet, but the UDP checksum */
-static bool rewrite_ok(const struct pkt *in, const struct pkt *out,
+static bool rewrite_ok(const struct tcpkt *in, const struct tcpkt *out,
 		       const struct dir *d)
 {
-	size_t l4 = l4_off(in);
+	size_t l4 = tcpkt_l4_off(in);
 	const struct udphdr *a = (const void *)(in->b + l4);
 	const struct udphdr *b = (const void *)(out->b + l4);
 
@@ -460,28 +363,28 @@ static bool rewrite_ok(const struct pkt *in, const struct pkt *out,
 
 /* a packet of d forwarded: bytes, checksums, the slot's counters */
 static void test_fwd_pkt(const struct prog *pr, const struct dir *d,
-			 struct pkt *in, int rtcp, const char *what)
+			 struct tcpkt *in, int rtcp, const char *what)
 {
-	uint16_t ulen = (uint16_t)(in->len - l4_off(in) - 8);
+	uint16_t ulen = (uint16_t)(in->len - tcpkt_l4_off(in) - 8);
 	const struct udphdr *uh;
 	struct mk_stat a, b;
-	struct pkt out;
+	struct tcpkt out;
 	uint32_t ret;
 
 	slot_get(pr, d->slot, &a);
 	clock_set(pr, now_ns + 20000000);
-	CHECK(!run(pr, in, &out, &ret, 0), "test run");
-	CHECK(ret == TC_ACT_REDIRECT, what);
-	CHECK(rewrite_ok(in, &out, d), what);
-	uh = (const void *)(out.b + l4_off(&out));
-	if (((const struct udphdr *)(in->b + l4_off(in)))->check)
-		CHECK(udp_verify(&out) == 0, what);
+	TCPKT_CHECK(!run(pr, in, &out, &ret, 0), "test run");
+	TCPKT_CHECK(ret == TC_ACT_REDIRECT, what);
+	TCPKT_CHECK(rewrite_ok(in, &out, d), what);
+	uh = (const void *)(out.b + tcpkt_l4_off(&out));
+	if (((const struct udphdr *)(in->b + tcpkt_l4_off(in)))->check)
+		TCPKT_CHECK(tcpkt_udp_verify(&out) == 0, what);
 	else
-		CHECK(uh->check == 0, what);
+		TCPKT_CHECK(uh->check == 0, what);
 	slot_get(pr, d->slot, &b);
-	CHECK(b.pkts == a.pkts + 1 && b.bytes == a.bytes + ulen &&
+	TCPKT_CHECK(b.pkts == a.pkts + 1 && b.bytes == a.bytes + ulen &&
 	      b.last_ns == now_ns, what);
-	CHECK(b.rtcp == a.rtcp + (rtcp ? 1 : 0), what);
+	TCPKT_CHECK(b.rtcp == a.rtcp + (rtcp ? 1 : 0), what);
 	printf("ok - forwarded: %s\n", what);
 }
 
@@ -490,8 +393,8 @@ static void test_fwd(const struct prog *pr, const struct dir *d,
 		     uint16_t len, int csum)
 {
 	char what[128];
-	uint8_t pl[PKT_MAX];
-	struct pkt in;
+	uint8_t pl[TCPKT_MAX];
+	struct tcpkt in;
 
 	rtp_make(pl, len, next_seq++, 8000, SSRC);
 	pkt_make(&in, &d->from, &d->to, pl, len, csum);
@@ -506,27 +409,27 @@ static void test_fwd(const struct prog *pr, const struct dir *d,
  * A packet left to userspace: unchanged, counted in mk_prog as why
  * (-1: nothing counted anywhere), and in the slot too if in_slot
  */
-static void test_punt(const struct prog *pr, struct pkt *in, int why,
+static void test_punt(const struct prog *pr, struct tcpkt *in, int why,
 		      uint32_t slot, int in_slot, uint32_t gso,
 		      const char *what)
 {
 	uint64_t ca[MK_CNT_N], cb[MK_CNT_N];
 	struct mk_stat a, b;
-	struct pkt out;
+	struct tcpkt out;
 	uint32_t ret;
 
 	cnt_get(pr, ca);
 	slot_get(pr, slot, &a);
-	CHECK(!run(pr, in, &out, &ret, gso), "test run");
-	CHECK(ret == (uint32_t)TC_ACT_UNSPEC, what);
-	CHECK(out.len == in->len && !memcmp(out.b, in->b, in->len), what);
+	TCPKT_CHECK(!run(pr, in, &out, &ret, gso), "test run");
+	TCPKT_CHECK(ret == (uint32_t)TC_ACT_UNSPEC, what);
+	TCPKT_CHECK(out.len == in->len && !memcmp(out.b, in->b, in->len), what);
 	cnt_get(pr, cb);
 	for (int i = 0; i < MK_CNT_N; i++)
-		CHECK(cb[i] == ca[i] + (i == why), what);
+		TCPKT_CHECK(cb[i] == ca[i] + (i == why), what);
 	slot_get(pr, slot, &b);
 	if (in_slot && why >= 0 && why < MK_PUNT_N)
 		++a.punt[why];
-	CHECK(!memcmp(&a, &b, sizeof(a)), what);
+	TCPKT_CHECK(!memcmp(&a, &b, sizeof(a)), what);
 	printf("ok - left to userspace: %s\n", what);
 }
 
@@ -546,7 +449,7 @@ static void tests_fwd(const struct prog *pr)
 }
 
 
-static void rtcp_make(struct pkt *p, const struct dir *d)
+static void rtcp_make(struct tcpkt *p, const struct dir *d)
 {
 	uint8_t pl[28] = {0x80, 200, 0, 6, 0x11, 0x22, 0x33, 0x44};
 
@@ -556,7 +459,7 @@ static void rtcp_make(struct pkt *p, const struct dir *d)
 
 static void tests_rtcp(const struct prog *pr)
 {
-	struct pkt p;
+	struct tcpkt p;
 
 	rtcp_make(&p, &DRTCP);
 	test_fwd_pkt(pr, &DRTCP, &p, 1, "RTCP on flow 1, counted rtcp");
@@ -578,7 +481,7 @@ static void tests_rtcp(const struct prog *pr)
 /* packets of no flow: unchanged, nothing counted */
 static void tests_foreign(const struct prog *pr)
 {
-	struct pkt p;
+	struct tcpkt p;
 	struct dir d = D4[0];
 
 	d.from.port = 40010;
@@ -607,18 +510,18 @@ static void tests_foreign(const struct prog *pr)
 }
 
 
-static void ip4_sum(struct pkt *p)
+static void ip4_sum(struct tcpkt *p)
 {
 	struct iphdr *iph = (void *)(p->b + ETH_HLEN);
 
 	iph->check = 0;
-	iph->check = htons(fold(sum16(iph, (size_t)iph->ihl * 4, 0)));
+	iph->check = htons(tcpkt_fold(tcpkt_sum16(iph, (size_t)iph->ihl * 4, 0)));
 }
 
 
 static void tests_frag(const struct prog *pr)
 {
-	struct pkt p;
+	struct tcpkt p;
 	struct iphdr *iph = (void *)(p.b + ETH_HLEN);
 	struct ipv6hdr *ip6 = (void *)(p.b + ETH_HLEN);
 
@@ -659,7 +562,7 @@ static void tests_ssrc(const struct prog *pr)
 {
 	struct dir d = D4[0];
 	struct mk_stat st;
-	struct pkt p;
+	struct tcpkt p;
 
 	d.slot = SLOT_FREE - 1;
 	slot_reset(pr, d.slot, 3);
@@ -671,7 +574,7 @@ static void tests_ssrc(const struct prog *pr)
 	flow_put(pr, &d, MK_RTP | MK_SSRC_LEARN, 8000, 3, MTU);
 	test_fwd_pkt(pr, &d, &p, 0, "MK_SSRC_LEARN: the first SSRC");
 	slot_get(pr, d.slot, &st);
-	CHECK(st.init == 1 && st.ssrc == SSRC && st.received == 1 &&
+	TCPKT_CHECK(st.init == 1 && st.ssrc == SSRC && st.received == 1 &&
 	      st.max_seq == 500, "the SSRC learnt");
 	printf("ok - the SSRC learnt\n");
 	rtp_pkt(&p, &d, 172, 501, 8160, SSRC + 1);
@@ -690,7 +593,7 @@ static void tests_ssrc(const struct prog *pr)
 
 static void tests_size(const struct prog *pr)
 {
-	struct pkt p, out;
+	struct tcpkt p, out;
 	uint32_t ret;
 
 	flow_put(pr, &D4[0], MK_RTP | MK_SSRC_LEARN, 8000, 1, 199);
@@ -702,7 +605,7 @@ static void tests_size(const struct prog *pr)
 	flow_put(pr, &D4[0], MK_RTP | MK_SSRC_LEARN, 8000, 1, MTU);
 
 	rtp_pkt(&p, &D6[0], 172, next_seq++, 8000, SSRC);
-	((struct udphdr *)(p.b + l4_off(&p)))->check = 0;
+	((struct udphdr *)(p.b + tcpkt_l4_off(&p)))->check = 0;
 	test_punt(pr, &p, MK_PUNT_CSUM0, D6[0].slot, 1, 0,
 		  "IPv6 with a zero UDP checksum, punt csum0");
 
@@ -711,7 +614,7 @@ static void tests_size(const struct prog *pr)
 	test_punt(pr, &p, MK_PUNT_LEN, D4[0].slot, 1, 0,
 		  "bytes after the IP datagram, punt len");
 	rtp_pkt(&p, &D4[0], 172, next_seq++, 8000, SSRC);
-	p.b[l4_off(&p) + 5] ^= 4;  /* UDP length */
+	p.b[tcpkt_l4_off(&p) + 5] ^= 4;  /* UDP length */
 	test_punt(pr, &p, MK_PUNT_LEN, D4[0].slot, 1, 0,
 		  "a UDP length that is not the IP one's, punt len");
 
@@ -731,7 +634,7 @@ static void test_notrtp(const struct prog *pr, const uint8_t *pl,
 			uint16_t len, const char *what)
 {
 	struct mk_stat a, b;
-	struct pkt p;
+	struct tcpkt p;
 
 	slot_get(pr, D4[0].slot, &a);
 	pkt_make(&p, &D4[0].from, &D4[0].to, pl, len, 1);
@@ -740,7 +643,7 @@ static void test_notrtp(const struct prog *pr, const uint8_t *pl,
 	a.pkts = b.pkts;
 	a.bytes = b.bytes;
 	a.last_ns = b.last_ns;
-	CHECK(!memcmp(&a, &b, sizeof(a)), what);
+	TCPKT_CHECK(!memcmp(&a, &b, sizeof(a)), what);
 	printf("ok - RTP state untouched: %s\n", what);
 }
 
@@ -748,7 +651,7 @@ static void test_notrtp(const struct prog *pr, const uint8_t *pl,
 static void tests_notrtp(const struct prog *pr)
 {
 	uint8_t pl[80] = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42};
-	struct pkt p;
+	struct tcpkt p;
 
 	test_notrtp(pr, pl, 20, "a STUN binding request");
 	rtp_make(pl, 64, 7, 7, SSRC);
@@ -770,7 +673,7 @@ static void test_gen(const struct prog *pr)
 	uint64_t ca[MK_CNT_N], cb[MK_CNT_N];
 	struct dir d = D4[0];
 	struct mk_stat a, b;
-	struct pkt p, out;
+	struct tcpkt p, out;
 	uint32_t ret;
 
 	d.slot = SLOT_FREE - 2;
@@ -779,14 +682,14 @@ static void test_gen(const struct prog *pr)
 	rtp_pkt(&p, &d, 172, 1, 1, SSRC);
 	slot_get(pr, d.slot, &a);
 	cnt_get(pr, ca);
-	CHECK(!run(pr, &p, &out, &ret, 0), "test run");
-	CHECK(ret == TC_ACT_REDIRECT, "forwarded with another gen");
-	CHECK(rewrite_ok(&p, &out, &d) && udp_verify(&out) == 0,
+	TCPKT_CHECK(!run(pr, &p, &out, &ret, 0), "test run");
+	TCPKT_CHECK(ret == TC_ACT_REDIRECT, "forwarded with another gen");
+	TCPKT_CHECK(rewrite_ok(&p, &out, &d) && tcpkt_udp_verify(&out) == 0,
 	      "rewritten with another gen");
 	slot_get(pr, d.slot, &b);
-	CHECK(!memcmp(&a, &b, sizeof(a)), "the slot untouched");
+	TCPKT_CHECK(!memcmp(&a, &b, sizeof(a)), "the slot untouched");
 	cnt_get(pr, cb);
-	CHECK(cb[MK_CNT_NOSLOT] == ca[MK_CNT_NOSLOT] + 1 &&
+	TCPKT_CHECK(cb[MK_CNT_NOSLOT] == ca[MK_CNT_NOSLOT] + 1 &&
 	      cb[MK_CNT_REDIRECT] == ca[MK_CNT_REDIRECT] + 1, "noslot");
 	flow_put(pr, &D4[0], MK_RTP | MK_SSRC_LEARN, 8000, 1, MTU);
 	printf("ok - slot gen 8, flow gen 7: forwarded, not counted\n");
@@ -837,7 +740,7 @@ static bool seq_step(const struct prog *pr, const struct dir *d,
 	struct rtphdr h = {0, seq, ts, SSRC};
 	struct rtpstat s;
 	struct mk_stat st;
-	struct pkt p, out;
+	struct tcpkt p, out;
 	uint32_t ret;
 
 	rtp_pkt(&p, d, 172, seq, ts, SSRC);
@@ -877,14 +780,14 @@ static void test_seq(const struct prog *pr, const struct seqcase *c,
 	flow_put(pr, &d, MK_RTP | MK_SSRC_LEARN, clock_rate, 1, MTU);
 	for (unsigned i = 0; i < c->n; i++) {
 		clock_set(pr, arrival_next(i));
-		CHECK(seq_step(pr, &d, &m, c->seq[i],
+		TCPKT_CHECK(seq_step(pr, &d, &m, c->seq[i],
 			       77777 + (uint32_t)c->seq[i] * spp, clock_rate),
 		      c->what);
 	}
 
 	slot_get(pr, slot, &st);
 	slot_rtpstat(&st, &s);
-	CHECK(rtpstat_lost(&s) == c->lost, c->what);
+	TCPKT_CHECK(rtpstat_lost(&s) == c->lost, c->what);
 	printf("ok - %s at %u Hz: equal to rtpstat_update(), lost %lld\n",
 	       c->what, clock_rate, (long long)c->lost);
 }
@@ -903,7 +806,7 @@ static void test_jitter(const struct prog *pr, uint32_t slot,
 	struct mk_stat st;
 	struct rtpstat m;
 	struct rtphdr h = {0, 65500, 0, SSRC};
-	struct pkt p;
+	struct tcpkt p;
 
 	d.slot = slot;
 	memset(&m, 0, sizeof(m));
@@ -922,10 +825,10 @@ static void test_jitter(const struct prog *pr, uint32_t slot,
 			slot_put(pr, slot, &st);
 			flow_put(pr, &d, MK_RTP, clock_rate, 1, MTU);
 		}
-		CHECK(seq_step(pr, &d, &m, h.seq, h.ts, clock_rate),
+		TCPKT_CHECK(seq_step(pr, &d, &m, h.seq, h.ts, clock_rate),
 		      "jitter equal to rtpstat_update()'s");
 	}
-	CHECK(m.jitter != 0 && m.cycles == 1u << 16, "jitter counted");
+	TCPKT_CHECK(m.jitter != 0 && m.cycles == 1u << 16, "jitter counted");
 	printf("ok - jitter at %u Hz, state handed over: equal to "
 	       "rtpstat_update(), %u ms\n", clock_rate,
 	       rtpstat_jitter_ms(&m, clock_rate));
@@ -993,29 +896,17 @@ static void flows_init(const struct prog *pr)
 }
 
 
-static int silent(enum libbpf_print_level level, const char *fmt,
-		  va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-
 int main(void)
 {
 	struct prog pr;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: loading a BPF program needs root\n");
-		return 77;
-	}
+	err = tcpkt_start();
+	if (err)
+		return err;
 
 	if (!getenv("MKERN_VERBOSE"))
-		libbpf_set_print(silent);
-	err = prog_load(&pr);
+		err = prog_load(&pr);
 	if (err) {
 		printf("FAIL: cannot load the TC program: %s\n",
 		       strerror(err));
@@ -1034,8 +925,5 @@ int main(void)
 	test_gen(&pr);
 	tests_seq(&pr);
 
-	bpf_object__close(pr.obj);
-	printf("%s\n", failures ? "FAILED" : "all passed");
-
-	return failures ? 1 : 0;
+	return tcpkt_end(pr.obj);
 }

@@ -21,6 +21,7 @@
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "tcpkt.h"
 #include "tkern_map.h"
 
 extern const unsigned char tkern_obj[];
@@ -28,7 +29,6 @@ extern const size_t tkern_obj_len;
 
 enum {
 	HDRS = ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr),
-	PKT_MAX = 2048,
 	CHAN = 0x4000,
 	IFINDEX = 1,
 };
@@ -38,29 +38,10 @@ struct prog {
 	int fd, chan_fd, peer_fd;
 };
 
-/* a frame; b starts 2 bytes past a 4-byte boundary, so its IP header
-   is aligned as in an skb */
-struct pkt {
-	uint32_t len;
-	uint16_t align;
-	uint8_t b[PKT_MAX];
-};
-
 static const char *CLI = "203.0.113.10", *SRV = "203.0.113.1";
 static const char *RELAY = "198.51.100.1", *PEER = "198.51.100.10";
 static const uint16_t CLI_PORT = 50000, SRV_PORT = 3478;
 static const uint16_t RELAY_PORT = 30000, PEER_PORT = 3480;
-static int failures;
-
-
-#define CHECK(cond, what) do {                                         \
-		if (!(cond)) {                                          \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__,   \
-			       (what));                                 \
-			++failures;                                     \
-			return;                                         \
-		}                                                       \
-	} while (0)
 
 
 static uint32_t ip(const char *s)
@@ -72,58 +53,21 @@ static uint32_t ip(const char *s)
 }
 
 
-static uint32_t sum16(const void *p, size_t n, uint32_t s)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		s += (uint32_t)(b[n - 1] << 8);
-
-	return s;
-}
-
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-
-	return (uint16_t)~s;
-}
-
-
-/* the UDP checksum of a packet, from scratch (host order), 0 if right */
-static uint16_t udp_verify(const struct pkt *p)
-{
-	const struct iphdr *iph = (const void *)(p->b + ETH_HLEN);
-	const struct udphdr *uh = (const void *)(iph + 1);
-	uint32_t s = 0;
-
-	s = sum16(&iph->saddr, 8, s);
-	s += IPPROTO_UDP + ntohs(uh->len);
-	s = sum16(uh, ntohs(uh->len), s);
-
-	return fold(s);
-}
-
-
 /* the UDP checksum field as a local sender leaves it to offload
  * (CHECKSUM_PARTIAL): the pseudo header's sum, not complemented */
-static void csum_partial_set(struct pkt *p)
+static void csum_partial_set(struct tcpkt *p)
 {
 	const struct iphdr *iph = (const void *)(p->b + ETH_HLEN);
 	struct udphdr *uh = (void *)(p->b + ETH_HLEN + sizeof(*iph));
-	uint32_t s = sum16(&iph->saddr, 8, 0);
+	uint32_t s = tcpkt_sum16(&iph->saddr, 8, 0);
 
 	s += IPPROTO_UDP + ntohs(uh->len);
-	uh->check = htons((uint16_t)~fold(s));
+	uh->check = htons((uint16_t)~tcpkt_fold(s));
 }
 
 
 /* a datagram src -> dst with payload pl; the UDP checksum set if csum */
-static void pkt_make(struct pkt *p, const char *src, uint16_t sport,
+static void pkt_make(struct tcpkt *p, const char *src, uint16_t sport,
 		     const char *dst, uint16_t dport, const uint8_t *pl,
 		     uint16_t len, int csum)
 {
@@ -142,14 +86,14 @@ static void pkt_make(struct pkt *p, const char *src, uint16_t sport,
 	iph->tot_len = htons((uint16_t)(sizeof(*iph) + sizeof(*uh) + len));
 	iph->saddr = ip(src);
 	iph->daddr = ip(dst);
-	iph->check = htons(fold(sum16(iph, sizeof(*iph), 0)));
+	iph->check = htons(tcpkt_fold(tcpkt_sum16(iph, sizeof(*iph), 0)));
 	uh->source = htons(sport);
 	uh->dest = htons(dport);
 	uh->len = htons((uint16_t)(sizeof(*uh) + len));
 	memcpy(uh + 1, pl, len);
 	p->len = HDRS + len;
 	if (csum) {
-		uint16_t c = udp_verify(p);
+		uint16_t c = tcpkt_udp_verify(p);
 
 		uh->check = htons(c ? c : 0xffff);
 	}
@@ -157,10 +101,10 @@ static void pkt_make(struct pkt *p, const char *src, uint16_t sport,
 
 
 /* ChannelData from the client: number, length, data (padded by pad) */
-static void cdata_make(struct pkt *p, uint16_t num, uint16_t dlen,
+static void cdata_make(struct tcpkt *p, uint16_t num, uint16_t dlen,
 		       uint16_t pad, int csum)
 {
-	uint8_t pl[PKT_MAX];
+	uint8_t pl[TCPKT_MAX];
 
 	pl[0] = (uint8_t)(num >> 8);
 	pl[1] = (uint8_t)num;
@@ -174,25 +118,10 @@ static void cdata_make(struct pkt *p, uint16_t num, uint16_t dlen,
 }
 
 
-static int run(const struct prog *pr, struct pkt *in, struct pkt *out,
+static int run(const struct prog *pr, struct tcpkt *in, struct tcpkt *out,
 	       uint32_t *ret)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o,
-		    .data_in = in->b,
-		    .data_size_in = in->len,
-		    .data_out = out->b,
-		    .data_size_out = sizeof(out->b),
-		    .repeat = 1);
-	int err;
-
-	err = bpf_prog_test_run_opts(pr->fd, &o);
-	if (err)
-		return -err;
-
-	*ret = o.retval;
-	out->len = o.data_size_out;
-
-	return 0;
+	return tcpkt_run(pr->fd, in, out, ret, 0);
 }
 
 
@@ -260,7 +189,7 @@ static uint64_t counted(const struct prog *pr, int to_peer)
 
 
 /* the headers of a rewritten packet, and its checksums */
-static int headers_ok(const struct pkt *p, const char *src, uint16_t sport,
+static int headers_ok(const struct tcpkt *p, const char *src, uint16_t sport,
 		      const char *dst, uint16_t dport, uint16_t ulen)
 {
 	const struct iphdr *iph = (const void *)(p->b + ETH_HLEN);
@@ -269,7 +198,7 @@ static int headers_ok(const struct pkt *p, const char *src, uint16_t sport,
 	return p->len == (uint32_t)HDRS + ulen &&
 		iph->saddr == ip(src) && iph->daddr == ip(dst) &&
 		ntohs(iph->tot_len) == sizeof(*iph) + sizeof(*uh) + ulen &&
-		fold(sum16(iph, sizeof(*iph), 0)) == 0 &&
+		tcpkt_fold(tcpkt_sum16(iph, sizeof(*iph), 0)) == 0 &&
 		uh->source == htons(sport) && uh->dest == htons(dport) &&
 		ntohs(uh->len) == sizeof(*uh) + ulen;
 }
@@ -277,19 +206,19 @@ static int headers_ok(const struct pkt *p, const char *src, uint16_t sport,
 
 static void test_to_peer(const struct prog *pr, uint16_t dlen)
 {
-	struct pkt in, out;
+	struct tcpkt in, out;
 	uint64_t n = counted(pr, 1);
 	uint32_t ret;
 
 	cdata_make(&in, CHAN, dlen, 0, 1);
-	CHECK(!run(pr, &in, &out, &ret), "test run");
-	CHECK(ret == TC_ACT_REDIRECT, "ChannelData is redirected");
-	CHECK(headers_ok(&out, RELAY, RELAY_PORT, PEER, PEER_PORT, dlen),
+	TCPKT_CHECK(!run(pr, &in, &out, &ret), "test run");
+	TCPKT_CHECK(ret == TC_ACT_REDIRECT, "ChannelData is redirected");
+	TCPKT_CHECK(headers_ok(&out, RELAY, RELAY_PORT, PEER, PEER_PORT, dlen),
 	      "to the peer: addresses, lengths, IP checksum");
-	CHECK(udp_verify(&out) == 0, "to the peer: UDP checksum");
-	CHECK(!memcmp(out.b + HDRS, in.b + HDRS + 4, dlen),
+	TCPKT_CHECK(tcpkt_udp_verify(&out) == 0, "to the peer: UDP checksum");
+	TCPKT_CHECK(!memcmp(out.b + HDRS, in.b + HDRS + 4, dlen),
 	      "to the peer: the data, without the header");
-	CHECK(counted(pr, 1) == n + 1, "counted to the peer");
+	TCPKT_CHECK(counted(pr, 1) == n + 1, "counted to the peer");
 	printf("ok - ChannelData of %u bytes to the peer\n", dlen);
 }
 
@@ -297,55 +226,55 @@ static void test_to_peer(const struct prog *pr, uint16_t dlen)
 static void test_to_client(const struct prog *pr, uint16_t dlen, int csum)
 {
 	struct udphdr *uh;
-	struct pkt in, out;
-	uint8_t pl[PKT_MAX];
+	struct tcpkt in, out;
+	uint8_t pl[TCPKT_MAX];
 	uint64_t n = counted(pr, 0);
 	uint32_t ret;
 
 	for (unsigned i = 0; i < dlen; i++)
 		pl[i] = (uint8_t)(i * 13 + 5);
 	pkt_make(&in, PEER, PEER_PORT, RELAY, RELAY_PORT, pl, dlen, csum);
-	CHECK(!run(pr, &in, &out, &ret), "test run");
-	CHECK(ret == TC_ACT_REDIRECT, "a datagram from the peer is redirected");
-	CHECK(headers_ok(&out, SRV, SRV_PORT, CLI, CLI_PORT,
+	TCPKT_CHECK(!run(pr, &in, &out, &ret), "test run");
+	TCPKT_CHECK(ret == TC_ACT_REDIRECT, "a datagram from the peer is redirected");
+	TCPKT_CHECK(headers_ok(&out, SRV, SRV_PORT, CLI, CLI_PORT,
 			 (uint16_t)(dlen + 4)),
 	      "to the client: addresses, lengths, IP checksum");
 	uh = (void *)(out.b + ETH_HLEN + sizeof(struct iphdr));
 	if (csum)
-		CHECK(udp_verify(&out) == 0, "to the client: UDP checksum");
+		TCPKT_CHECK(tcpkt_udp_verify(&out) == 0, "to the client: UDP checksum");
 	else
-		CHECK(uh->check == 0, "no checksum stays none");
-	CHECK(out.b[HDRS] == CHAN >> 8 && out.b[HDRS + 1] == (CHAN & 0xff) &&
+		TCPKT_CHECK(uh->check == 0, "no checksum stays none");
+	TCPKT_CHECK(out.b[HDRS] == CHAN >> 8 && out.b[HDRS + 1] == (CHAN & 0xff) &&
 	      out.b[HDRS + 2] == dlen >> 8 && out.b[HDRS + 3] == (dlen & 0xff),
 	      "to the client: the ChannelData header");
-	CHECK(!memcmp(out.b + HDRS + 4, pl, dlen), "to the client: the data");
-	CHECK(counted(pr, 0) == n + 1, "counted to the client");
+	TCPKT_CHECK(!memcmp(out.b + HDRS + 4, pl, dlen), "to the client: the data");
+	TCPKT_CHECK(counted(pr, 0) == n + 1, "counted to the client");
 	printf("ok - %u bytes from the peer to the client%s\n", dlen,
 	       csum ? "" : " (no UDP checksum)");
 }
 
 
 /* a packet the program must leave to userspace, unchanged */
-static void test_pass(const struct prog *pr, struct pkt *in,
+static void test_pass(const struct prog *pr, struct tcpkt *in,
 		      const char *what)
 {
-	struct pkt out;
+	struct tcpkt out;
 	uint64_t a = counted(pr, 1), b = counted(pr, 0);
 	uint32_t ret;
 
-	CHECK(!run(pr, in, &out, &ret), "test run");
-	CHECK(ret == (uint32_t)TC_ACT_UNSPEC, what);
-	CHECK(out.len == in->len && !memcmp(out.b, in->b, in->len), what);
-	CHECK(counted(pr, 1) == a && counted(pr, 0) == b, what);
+	TCPKT_CHECK(!run(pr, in, &out, &ret), "test run");
+	TCPKT_CHECK(ret == (uint32_t)TC_ACT_UNSPEC, what);
+	TCPKT_CHECK(out.len == in->len && !memcmp(out.b, in->b, in->len), what);
+	TCPKT_CHECK(counted(pr, 1) == a && counted(pr, 0) == b, what);
 	printf("ok - left to userspace: %s\n", what);
 }
 
 
 static void tests_pass(const struct prog *pr)
 {
-	struct pkt p;
+	struct tcpkt p;
 	struct iphdr *iph = (void *)(p.b + ETH_HLEN);
-	uint8_t pl[PKT_MAX] = {0};
+	uint8_t pl[TCPKT_MAX] = {0};
 
 	cdata_make(&p, CHAN, 100, 3, 1);
 	test_pass(pr, &p, "ChannelData with padding");
@@ -399,8 +328,8 @@ static void tests_pass(const struct prog *pr)
 
 static void test_mtu(const struct prog *pr)
 {
-	struct pkt p;
-	uint8_t pl[PKT_MAX] = {0};
+	struct tcpkt p;
+	uint8_t pl[TCPKT_MAX] = {0};
 
 	pkt_make(&p, PEER, PEER_PORT, RELAY, RELAY_PORT, pl, 1472, 1);
 	test_pass(pr, &p, "1472 bytes from the peer: over the MTU with the "
@@ -431,27 +360,15 @@ static int prog_load(struct prog *pr)
 }
 
 
-static int silent(enum libbpf_print_level level, const char *fmt,
-		  va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-
 int main(void)
 {
 	struct prog pr;
 	int err;
 
-	if (geteuid() != 0) {
-		printf("SKIP: loading a BPF program needs root\n");
-		return 77;
-	}
+	err = tcpkt_start();
+	if (err)
+		return err;
 
-	libbpf_set_print(silent);
 	err = prog_load(&pr);
 	if (err) {
 		printf("FAIL: cannot load the TC program: %s\n",
@@ -469,8 +386,5 @@ int main(void)
 	tests_pass(&pr);
 	test_mtu(&pr);
 
-	bpf_object__close(pr.obj);
-	printf("%s\n", failures ? "FAILED" : "all passed");
-
-	return failures ? 1 : 0;
+	return tcpkt_end(pr.obj);
 }
