@@ -271,7 +271,11 @@ static int req_decode(struct sipxc *ct, const struct mbuf *req)
 	err = sipalias_rename(ct->mb);
 	if (!err)
 		err = sip_msg_decode(&ct->req, ct->mb);
+	/* a CANCEL or an ACK copies its Via, From and To: a stored INVITE
+	 * (sipxc_cancel_sent()) may lack them */
 	if (!err && (!ct->req->req || !pl_isset(&ct->req->via.branch) ||
+		     !sip_msg_hdr(ct->req, SIP_HDR_FROM) ||
+		     !sip_msg_hdr(ct->req, SIP_HDR_TO) ||
 		     !pl_strcmp(&ct->req->met, "ACK")))
 		err = EINVAL;
 

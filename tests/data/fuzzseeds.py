@@ -2,8 +2,10 @@
 """tests/data/fuzzseeds.py: writes the seeds of the fuzz modes that
 have no captured vectors: fuzz_srtp's plaintext mode (srtp/plain-*.bin),
 fuzz_tstream's streams (tstream/*.bin), fuzz_ng's sequences
-(ng/seq-*.bin) and fuzz_rstate's stored calls (rstate/*.bin, in the
-port ranges of tests/fuzz/fuzz_rstate.c). Deterministic; run from
+(ng/seq-*.bin), fuzz_rstate's stored calls (rstate/*.bin, in the
+port ranges of tests/fuzz/fuzz_rstate.c) and fuzz_bimport's B2BUA
+calls (bimport/*.bin: relay state then SIP state, docs/ha.md, for the
+configuration of tests/fuzz/fuzz_bimport.c). Deterministic; run from
 tests/data."""
 import struct
 
@@ -86,8 +88,9 @@ def skeys():
     return {'rx': line + 'A' * 40, 'life': 0, 'tx': line + 'B' * 40,
             'pad': 0, 'used': 131072 + 30000, 'ixrx': [ix], 'ixtx': [ix]}
 
-def rcall(cid, streams, answered=1, ng=1, created=1796264101):
-    return {'v': 1, 'id': cid, 'ng': ng, 'tags': ['gw', 'um'],
+def rcall(cid, streams, answered=1, ng=1, created=1796264101,
+          tags=('gw', 'um')):
+    return {'v': 1, 'id': cid, 'ng': ng, 'tags': list(tags),
             'created': created, 'answered': answered, 'sent': [1, 1],
             'bump': [0, 1], 'sec': [0, 0], 'fb': [0, 0],
             'streams': streams}
@@ -124,7 +127,164 @@ def rstate_seeds():
     for name, v in seeds.items():
         open('rstate/%s.bin' % name, 'wb').write(benc(v))
 
+GW, UM = '127.0.0.10:5060', '127.0.0.2:5070'
+CID = 'um00000000000b1b0a'
+
+def sdp(ip, port, crypto=None):
+    s = ('v=0\r\no=- 1 2 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\n'
+         't=0 0\r\nm=audio %d RTP/%s 8 101\r\na=rtpmap:8 PCMA/8000\r\n'
+         'a=rtpmap:101 telephone-event/8000\r\n'
+         % (ip, ip, port, 'SAVP' if crypto else 'AVP'))
+    if crypto:
+        s += 'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:%s\r\n' % crypto
+    return s + 'a=sendrecv\r\n'
+
+def invite_head(uri, via, frm, to, callid, contact, cseq=1):
+    return ('INVITE %s SIP/2.0\r\nVia: %s\r\nMax-Forwards: 70\r\n'
+            'From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %d INVITE\r\n'
+            'Contact: <%s>\r\nContent-Type: application/sdp\r\n'
+            'Content-Length: 200\r\n\r\n'
+            % (uri, via, frm, to, callid, cseq, contact))
+
+def gw_invite():
+    return invite_head('sip:8000@127.0.0.1',
+                       'SIP/2.0/UDP 127.0.0.10:5060;branch=z9hG4bKgw1',
+                       '"Gw" <sip:+15550100@127.0.0.10>;tag=gw-1',
+                       '<sip:8000@127.0.0.1>', 'gw-call-1@127.0.0.10',
+                       'sip:+15550100@127.0.0.10:5060')
+
+def um_invite():
+    return invite_head('sip:8000@127.0.0.2:5070;transport=tcp',
+                       'SIP/2.0/TCP 127.0.0.2:5060;branch=z9hG4bKum1',
+                       '"Gw" <sip:+15550100@127.0.0.2>;tag=0000000000000b0b',
+                       '<sip:8000@127.0.0.2>', 'umleg-1@127.0.0.2',
+                       'sip:umedge@127.0.0.2:5060;transport=tcp')
+
+def ok_sent(crypto=None):
+    body = sdp('127.0.0.1', 61640, crypto)
+    return ('SIP/2.0 200 OK\r\n'
+            'Via: SIP/2.0/UDP 127.0.0.10:5060;branch=z9hG4bKgw1\r\n'
+            'From: "Gw" <sip:+15550100@127.0.0.10>;tag=gw-1\r\n'
+            'To: <sip:8000@127.0.0.1>;tag=00000000000a11ce\r\n'
+            'Call-ID: gw-call-1@127.0.0.10\r\nCSeq: 1 INVITE\r\n'
+            'Contact: <sip:umedge@127.0.0.1:5060>\r\n'
+            'Content-Type: application/sdp\r\n'
+            'Content-Length: %d\r\n\r\n%s' % (len(body), body))
+
+def gw_leg(se=False, ok=None, okinv=None, oksrc=GW):
+    leg = {'side': 0, 'slot': 0, 'callid': 'gw-call-1@127.0.0.10',
+           'linkid': 'gw-call-1@127.0.0.10', 'raddr': GW,
+           'ltag': '00000000000a11ce', 'rtag': 'gw-1',
+           'target': 'sip:+15550100@127.0.0.10:5060', 'lseq': 7,
+           'icseq': 0,
+           'dlg': 'To: "Gw" <sip:+15550100@127.0.0.10>;tag=gw-1\r\n'
+                  'From: <sip:8000@127.0.0.1>;tag=00000000000a11ce\r\n'
+                  'Call-ID: gw-call-1@127.0.0.10\r\n'}
+    if se:
+        leg.update({'se': 1800, 'se_local': 0, 'se_update': 1})
+    if ok is not None:
+        leg.update({'ok': ok, 'okinv': okinv, 'oksrc': oksrc})
+    return leg
+
+def um_leg(se=False):
+    leg = {'side': 1, 'slot': 1, 'callid': 'umleg-1@127.0.0.2',
+           'linkid': 'gw-call-1@127.0.0.10', 'raddr': UM,
+           'ltag': '0000000000000b0b', 'rtag': 'um-9',
+           'target': 'sip:worker@127.0.0.2:5070;transport=tcp',
+           'lseq': 2, 'icseq': 1,
+           'dlg': 'Route: <sip:127.0.0.2:5070;transport=tcp;lr>\r\n'
+                  'To: <sip:8000@127.0.0.2>;tag=um-9\r\n'
+                  'From: "Gw" <sip:+15550100@127.0.0.2>;'
+                  'tag=0000000000000b0b\r\n'
+                  'Call-ID: umleg-1@127.0.0.2\r\n'}
+    if se:
+        leg.update({'se': 1800, 'se_local': 1, 'se_update': 1})
+    return leg
+
+def oa(cid=CID, sec=(0, 0), crypto=(None, None)):
+    return {'id': cid, 'if0': 'external', 'if1': 'internal',
+            'sec0': sec[0], 'sec1': sec[1], 'first': 0,
+            'o0': '- 1 1 IN IP4 127.0.0.10', 'o1': '- 7 7 IN IP4 127.0.0.2',
+            'sent0': sdp('127.0.0.1', 61640, crypto[0]),
+            'sent1': sdp('127.0.0.2', 61840, crypto[1])}
+
+def sstate(rest, aside=0, media=(1, 1), await_=0, o=None):
+    d = {'v': 1, 'aside': aside, 'maxfwd': 69, 'media0': media[0],
+         'media1': media[1], 'info_dtmf': 0, 't_start': 1796264101000,
+         't_answer': 1796264102000, 'await': await_, 'user': '8000',
+         'from_name': 'Gw', 'from_user': '+15550100', 'to_user': '8000',
+         'to_name': '', 'gwset': 'pstn' if aside else '',
+         'chain': 'tcp:' + UM, 'oa': o or oa()}
+    d.update(rest)
+    return d
+
+def brelay(srtp=0, keys=None, cid=CID):
+    audio = {'index': 0, 'type': 'audio', 'sides': [
+        rside('external', 61640, GW.replace('5060', '6000'),
+              '127.0.0.10:6000', 2, srtp=srtp, keys=keys),
+        rside('internal', 61840, '127.0.0.2:7000', '127.0.0.2:7000', 2,
+              srtp=srtp, keys=keys)]}
+    return rcall(cid, [audio], ng=0, tags=('ext', 'int'))
+
+def setup_leg(callid, tp, addr, invite=None):
+    d = {'callid': callid, 'tp': tp, 'addr': addr}
+    if invite is not None:
+        d['invite'] = invite
+    return d
+
+def bimport_seeds():
+    legs = [gw_leg(), um_leg()]
+    setup = {'caller': setup_leg('gw-call-1@127.0.0.10', 'UDP', GW,
+                                 gw_invite()),
+             'callee': setup_leg('umleg-1@127.0.0.2', 'TCP', UM,
+                                 um_invite())}
+    setup_tcp = {'caller': setup_leg('gw-call-2@127.0.0.10', 'TCP', GW),
+                 'callee': setup_leg('umleg-2@127.0.0.2', 'TLS', UM,
+                                     um_invite())}
+    key = 'WnD7c1ksDGs+dIefCen2vCkBTe3+bXqrAmGvMQZx'
+    srtp_oa = oa(sec=(3, 3))
+    keys_oa = oa(sec=(3, 3), crypto=(key, key))
+    bad_inv = 'INVITE\r\nnot a request at all\r\n\r\n'
+    seeds = {
+        'confirmed': (brelay(), sstate({'legs': legs})),
+        'confirmed-stimer': (brelay(), sstate(
+            {'legs': [gw_leg(se=True), um_leg(se=True)]})),
+        'confirmed-um-out': (brelay(), sstate(
+            {'legs': [gw_leg(), um_leg()]}, aside=1)),
+        'setup': (None, sstate({'setup': setup})),
+        'setup-relay': (brelay(), sstate({'setup': setup})),
+        'setup-stream': (None, sstate({'setup': setup_tcp})),
+        'setup-bad-invite': (None, sstate({'setup': {
+            'caller': setup_leg('gw-call-3@127.0.0.10', 'UDP', GW, bad_inv),
+            'callee': setup_leg('umleg-3@127.0.0.2', 'TCP', UM,
+                                bad_inv)}})),
+        'await': (brelay(), sstate({'legs': [
+            gw_leg(ok=ok_sent(), okinv=gw_invite()), um_leg()]},
+            await_=1)),
+        'await-bad-ok': (brelay(), sstate({'legs': [
+            gw_leg(ok='SIP/2.0 2\r\ngarbage', okinv=gw_invite()),
+            um_leg()]}, await_=1)),
+        'await-bad-okinv': (brelay(), sstate({'legs': [
+            gw_leg(ok=ok_sent(), okinv=bad_inv), um_leg()]}, await_=1)),
+        'await-okinv-response': (brelay(), sstate({'legs': [
+            gw_leg(ok=ok_sent(), okinv=ok_sent()), um_leg()]}, await_=1)),
+        'await-bad-oksrc': (brelay(), sstate({'legs': [
+            gw_leg(ok=ok_sent(), okinv=gw_invite(), oksrc='nowhere'),
+            um_leg()]}, await_=1)),
+        'rekey': (brelay(srtp=1), sstate({'legs': legs}, media=(3, 3),
+                                         o=srtp_oa)),
+        'rekey-keys': (brelay(srtp=1, keys=skeys()), sstate(
+            {'legs': legs}, media=(3, 3), o=keys_oa)),
+        'await-keys': (brelay(srtp=1, keys=skeys()), sstate({'legs': [
+            gw_leg(ok=ok_sent(key), okinv=gw_invite()), um_leg()]},
+            media=(3, 3), await_=1, o=keys_oa)),
+    }
+    for name, (r, sip) in seeds.items():
+        out = benc(r) if r else b'0:'
+        open('bimport/%s.bin' % name, 'wb').write(out + benc(sip))
+
 srtp_seeds()
 tstream_seeds()
 ng_seeds()
 rstate_seeds()
+bimport_seeds()

@@ -41,35 +41,6 @@ static bool first_id(const struct relay_call *call, void *arg)
 }
 
 
-static void wake(void *arg)
-{
-	(void)arg;
-	re_cancel();
-}
-
-
-/* deleted streams give their ports back once the worker lets go of
- * them (an event the main loop reads): up to 1 s */
-static void settle(void)
-{
-	uint32_t free = 0, total = 1;
-
-	for (int i = 0; i < 1000; i++) {
-		struct tmr tmr;
-
-		relay_ports(fz.relay, &free, &total);
-		if (free == total)
-			return;
-		tmr_init(&tmr);
-		tmr_start(&tmr, 1, wake, NULL);
-		(void)re_main(NULL);
-		tmr_cancel(&tmr);
-	}
-
-	fzrelay_check(false);
-}
-
-
 /* the call made is written out (with its SRTP keys), deleted, made
  * again from what was written (as the B2BUA's call or not, as the input
  * was: an odd length is the B2BUA's), and written out the same. The
@@ -90,7 +61,7 @@ static void round_trip(bool b2b)
 	pl_set_str(&pl, id);
 	fzrelay_check(!relay_delete(fz.relay, &pl));
 
-	settle();
+	fzrelay_settle(fz.relay);
 	fzrelay_check(!relay_call_import(fz.relay, (char *)k->buf, k->end,
 					 b2b));
 	fzrelay_check(!relay_call_export(b, fz.relay, id, false));
@@ -115,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		round_trip(b2b);
 
 	fzrelay_flush(fz.relay);
-	settle();
+	fzrelay_settle(fz.relay);
 
 	return 0;
 }

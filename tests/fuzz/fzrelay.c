@@ -2,7 +2,7 @@
 /**
  * @file fzrelay.c  Fuzz targets' helpers around a relay: a failed check
  *                  is a crash libFuzzer reports; every call an input
- *                  made is deleted before the next
+ *                  made is deleted before the next, its ports free
  */
 #include <string.h>
 #include <re.h>
@@ -35,6 +35,40 @@ void fzrelay_flush(struct relay *relay)
 {
 	relay_calls_flush(relay);
 	fzrelay_check(!relay_call_count(relay));
+}
+
+
+static void wake(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
+
+/**
+ * Wait until every port of a relay is free again: deleted streams give
+ * their ports back once the worker lets go of them (an event the main
+ * loop reads); up to 1 s, a crash after that
+ *
+ * @param relay Relay
+ */
+void fzrelay_settle(struct relay *relay)
+{
+	uint32_t free = 0, total = 1;
+
+	for (int i = 0; i < 1000; i++) {
+		struct tmr tmr;
+
+		relay_ports(relay, &free, &total);
+		if (free == total)
+			return;
+		tmr_init(&tmr);
+		tmr_start(&tmr, 1, wake, NULL);
+		(void)re_main(NULL);
+		tmr_cancel(&tmr);
+	}
+
+	fzrelay_check(false);
 }
 
 

@@ -8,3 +8,4 @@ struct cfg;
 int  fzrelay_cfg(struct cfg **cfgp, const char *conf);
 void fzrelay_check(bool ok);
 void fzrelay_flush(struct relay *relay);
+void fzrelay_settle(struct relay *relay);
