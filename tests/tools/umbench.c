@@ -30,7 +30,8 @@
  *               peer B binds B:(F+2i) and sends to INT:(P0+2i) (with
  *               -2); what forwards them is the kernel's static
  *               conntrack NAT entries for the same calls
- *               (tests/tools/umct add, same -n, -a, -b and -F)
+ *               (tests/tools/umct add, same -n, -a, -b and -F);
+ *               a max-rate search reuses the same calls in every run
  *   -F PORT     with -S: the peers' port of call 0 (default 40000)
  *   -s SUITE    side B speaks SDES-SRTP (A stays plain RTP): the offer
  *               asks for transport-protocol RTP/SAVP toward B, and B
@@ -328,8 +329,8 @@ static int udp_open(const char *ip, uint16_t port, struct sockaddr_in *local)
 }
 
 
-/* With -S, call i's port on the address at of P0 (or the peers' port
- * when at is 0); 0 otherwise */
+/* With -S, call i's port: P0+2i on at's address (-S), F+2i for the
+ * peers when at is NULL; 0 (the kernel picks) otherwise */
 static uint16_t fixed_port(const struct opts *o, unsigned i,
 			   const struct sockaddr_in *at)
 {
