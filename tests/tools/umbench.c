@@ -24,6 +24,15 @@
  *   -l PCT      max-rate: loss bound in percent (default 0.1)
  *   -L MS       max-rate: p99 latency bound (default 10)
  *   -0          no relay: A and B send to each other (harness alone)
+ *   -S EXT:P0,INT:P0
+ *               static calls, no ng and no relay process: call i's
+ *               peer A binds A:(F+2i) and sends to EXT:(P0+2i), its
+ *               peer B binds B:(F+2i) and sends to INT:(P0+2i) (with
+ *               -2); what forwards them is the kernel's static
+ *               conntrack NAT entries for the same calls
+ *               (tests/tools/umct add, same -n, -a, -b and -F);
+ *               a max-rate search reuses the same calls in every run
+ *   -F PORT     with -S: the peers' port of call 0 (default 40000)
  *   -s SUITE    side B speaks SDES-SRTP (A stays plain RTP): the offer
  *               asks for transport-protocol RTP/SAVP toward B, and B
  *               answers the relay's a=crypto line of SUITE
@@ -137,6 +146,9 @@ struct opts {
 	double p99_max_ms;         /**< Max-rate p99 bound            */
 	int pid;                   /**< Relay process, 0 for none     */
 	int direct;                /**< No relay                      */
+	int fixed;                 /**< Static calls (-S)             */
+	struct sockaddr_in stat[2];  /**< -S: EXT:P0 and INT:P0       */
+	unsigned first_port;       /**< -S: peers' port of call 0     */
 	int ping;                  /**< Only ping                     */
 	int gaps;                  /**< Per-flow gaps (-g)            */
 };
@@ -295,14 +307,15 @@ static int addr_parse(const char *s, uint16_t port, struct sockaddr_in *sin)
 }
 
 
-/* A UDP socket bound to ip on a port the kernel picks */
-static int udp_open(const char *ip, struct sockaddr_in *local)
+/* A UDP socket bound to ip and port, 0 for one the kernel picks */
+static int udp_open(const char *ip, uint16_t port, struct sockaddr_in *local)
 {
 	socklen_t len = sizeof(*local);
 	int fd, buf = SOCK_BUF;
 
 	if (addr_parse(ip, 0, local))
 		die("bad address");
+	local->sin_port = htons(port);
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die("socket");
@@ -316,6 +329,17 @@ static int udp_open(const char *ip, struct sockaddr_in *local)
 }
 
 
+/* With -S, call i's port: P0+2i on at's address (-S), F+2i for the
+ * peers when at is NULL; 0 (the kernel picks) otherwise */
+static uint16_t fixed_port(const struct opts *o, unsigned i,
+			   const struct sockaddr_in *at)
+{
+	unsigned p = at ? ntohs(at->sin_port) : o->first_port;
+
+	return o->fixed ? (uint16_t)(p + 2 * i) : 0;
+}
+
+
 static void peers_open(struct bench *b)
 {
 	for (int side = 0; side < 2; side++) {
@@ -324,6 +348,7 @@ static void peers_open(struct bench *b)
 			struct call *c = &b->calls[i];
 
 			c->fd[side] = udp_open(b->o.addr[side],
+					       fixed_port(&b->o, i, NULL),
 					       &c->local[side]);
 		}
 	}
@@ -691,7 +716,8 @@ static void ctl_open(struct bench *b)
 }
 
 
-/* Offer and answer every call; or, without a relay, pair the peers */
+/* Offer and answer every call; or, without a relay, pair the peers;
+ * or, with -S, address the static entries */
 static void calls_setup(struct bench *b)
 {
 	for (unsigned i = 0; i < b->o.calls; i++) {
@@ -700,6 +726,12 @@ static void calls_setup(struct bench *b)
 		if (b->o.direct) {
 			c->relay[0] = c->local[1];
 			c->relay[1] = c->local[0];
+		} else if (b->o.fixed) {
+			for (int s = 0; s < 2; s++) {
+				c->relay[s] = b->o.stat[s];
+				c->relay[s].sin_port = htons(fixed_port(
+					&b->o, i, &b->o.stat[s]));
+			}
 		} else {
 			ng_step(b, i, 0);
 			ng_step(b, i, 1);
@@ -716,7 +748,8 @@ static void calls_setup(struct bench *b)
 /* Delete every call; the next calls_setup makes new ones */
 static void calls_delete(struct bench *b)
 {
-	for (unsigned i = 0; !b->o.direct && i < b->o.calls; i++) {
+	for (unsigned i = 0; !b->o.direct && !b->o.fixed && i < b->o.calls;
+	     i++) {
 		ng_delete(b, i);
 		bsrtp_free(&b->calls[i]);
 	}
@@ -1448,7 +1481,8 @@ static int usage(void)
 		"               [-i A,B|-] [-n CALLS] [-r PPS] [-d SEC] "
 		"[-w SEC] [-2] [-p PID]\n"
 		"               [-m STEPS] [-l PCT] [-L MS] [-s SUITE] "
-		"[-t TAG] [-g] [-P]\n");
+		"[-t TAG] [-g] [-P]\n"
+		"               [-S EXT:P0,INT:P0 [-F PORT]]\n");
 	return 2;
 }
 
@@ -1469,6 +1503,34 @@ static void dir_parse(struct opts *o, char *s)
 }
 
 
+/* -S EXT:P0,INT:P0 */
+static int stat_parse(struct opts *o, char *s)
+{
+	char *comma = strchr(s, ',');
+
+	if (!comma)
+		return -1;
+	*comma = '\0';
+	o->fixed = 1;
+
+	return addr_parse(s, 0, &o->stat[0]) ||
+	       addr_parse(comma + 1, 0, &o->stat[1]) ? -1 : 0;
+}
+
+
+/* With -S, every call's ports fit below 65536 */
+static int fixed_fits(const struct opts *o)
+{
+	unsigned span = 2 * (o->calls - 1);
+
+	return o->first_port && o->first_port + span <= 65535 &&
+	       ntohs(o->stat[0].sin_port) &&
+	       ntohs(o->stat[0].sin_port) + span <= 65535 &&
+	       ntohs(o->stat[1].sin_port) &&
+	       ntohs(o->stat[1].sin_port) + span <= 65535;
+}
+
+
 static int opts_parse(struct opts *o, int argc, char *argv[])
 {
 	int c;
@@ -1476,9 +1538,11 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 	*o = (struct opts){.addr = {"127.0.0.1", "127.0.0.1"},
 			   .dir = {"external", "internal"}, .tag = "-",
 			   .calls = 1, .pps = 50, .dur = 10, .warm = 1,
-			   .ndir = 1, .loss_max = 0.1, .p99_max_ms = 10};
+			   .ndir = 1, .loss_max = 0.1, .p99_max_ms = 10,
+			   .first_port = 40000};
 
-	while ((c = getopt(argc, argv, "c:a:b:A:B:C:i:n:r:d:w:2p:m:l:L:0s:t:gP"))
+	while ((c = getopt(argc, argv,
+			   "c:a:b:A:B:C:i:n:r:d:w:2p:m:l:L:0s:t:gPS:F:"))
 	       != -1) {
 		switch (c) {
 		case 'c': o->ctl = optarg; break;
@@ -1506,15 +1570,21 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 		case 't': o->tag = optarg; break;
 		case 'P': o->ping = 1; break;
 		case 'g': o->gaps = 1; break;
+		case 'S':
+			if (stat_parse(o, optarg))
+				return -1;
+			break;
+		case 'F': o->first_port = (unsigned)atoi(optarg); break;
 		default: return -1;
 		}
 	}
 
-	if (optind != argc || (!o->ctl && !o->direct) || o->calls < 1 ||
+	if (optind != argc || (!o->ctl && !o->direct && !o->fixed) ||
+	    (o->fixed && !fixed_fits(o)) || o->calls < 1 ||
 	    o->calls > CALLS_MAX || o->pps < 0.1 ||
 	    o->pps * o->calls * o->ndir > 2e6 || o->dur < 1 ||
 	    o->dur > 60 || o->warm > 10 || o->steps > 16 ||
-	    (o->direct && o->suite))
+	    ((o->direct || o->fixed) && o->suite) || (o->direct && o->fixed))
 		return -1;
 
 	return 0;
@@ -1554,7 +1624,7 @@ int main(int argc, char *argv[])
 	if (!b.calls)
 		die("calloc");
 	peers_open(&b);
-	if (!b.o.direct)
+	if (!b.o.direct && !b.o.fixed)
 		ctl_open(&b);
 
 	rss0 = relay_rss_kb(b.o.pid);
