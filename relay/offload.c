@@ -35,6 +35,18 @@
 #include "offload.h"
 
 
+/** @return the name of a kernel fast path, as status and JSON give it */
+const char *offload_path_name(enum offload_path p)
+{
+	switch (p) {
+
+	case OFFLOAD_CONNTRACK: return "conntrack";
+	case OFFLOAD_BPF:       return "bpf";
+	default:                return "userspace";
+	}
+}
+
+
 /* Where a side's peer is final: its locked source, or when nothing
  * came from it within the window, its SDP address, the only source it
  * may still latch to (latch.h). NULL while it may still change. */

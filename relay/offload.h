@@ -15,7 +15,24 @@
 #define UMEDGE_OFFLOAD_H
 
 struct kern;
+struct mkern;
+struct mkslot;
 struct fwd_stream;
+
+/** Which kernel fast path a worker's streams go to */
+enum offload_path {
+	OFFLOAD_USER = 0,     /**< None: userspace forwards everything */
+	OFFLOAD_CONNTRACK,    /**< conntrack NAT entries (kern.h)      */
+	OFFLOAD_BPF,          /**< The relay's TC program (mkern.h)    */
+};
+
+/** What a worker's offload is made from (the relay's choice) */
+struct offload_cfg {
+	enum offload_path path;  /**< The path chosen                 */
+	struct mkern *mk;        /**< bpf: the program and its maps   */
+	uint32_t slot_base;      /**< bpf: the worker's slot range... */
+	uint32_t slots;          /**< ...and its length               */
+};
 
 enum {
 	OFFLOAD_POLL_MS    = 1000,    /**< Counter read interval       */
@@ -33,7 +50,10 @@ enum {
 
 /** A worker's kernel offload; counters are atomics (fwd.h) */
 struct offload {
-	struct kern *kern;     /**< NULL: everything stays in userspace */
+	enum offload_path path; /**< The path chosen for the relay      */
+	struct kern *kern;     /**< conntrack; NULL: userspace          */
+	struct mkern *mk;      /**< bpf: the shared program (not owned) */
+	struct mkslot *slots;  /**< bpf: this worker's slots            */
 	void (*drain)(void *arg, struct fwd_stream *fs);  /**< Forwards
 				    what the stream's sockets hold, before
 				    an install                          */
@@ -44,6 +64,7 @@ struct offload {
 	uint32_t flows;        /**< Flows in the kernel now             */
 };
 
+const char *offload_path_name(enum offload_path p);
 void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now);
 void offload_stop(struct offload *o, struct fwd_stream *fs, uint64_t now);
 bool offload_stray(struct offload *o, struct fwd_stream *fs, int f,

@@ -17,6 +17,7 @@
 #include <re.h>
 #include "fwd.h"
 #include "offload.h"
+#include "mkslot.h"
 #include "worker.h"
 #include "rtcpsdes.h"
 
@@ -720,6 +721,7 @@ static void worker_destructor(void *data)
 		list_unlink(w->streams.head);
 	}
 	mem_deref(w->off.kern);
+	mem_deref(w->off.slots);
 	while (w->unposted.head)
 		list_unlink(w->unposted.head);
 	while (w->dtmf.head)
@@ -741,12 +743,13 @@ static void worker_destructor(void *data)
  * @param wp Pointer to allocated worker
  * @param id     Its number, for logs
  * @param mq     The main thread's queue for events (enum fwd_event)
- * @param kernel Hand latched streams to the kernel (offload.h)
+ * @param oc     The kernel fast path its streams go to (offload.h),
+ *               NULL for none
  *
  * @return 0 if success, otherwise errorcode
  */
 int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
-		 bool kernel)
+		 const struct offload_cfg *oc)
 {
 	struct epoll_event ev = {EPOLLIN, {0}};
 	struct worker *w;
@@ -774,10 +777,17 @@ int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
 	w->lock_ok = true;
 
 	/* without the kernel's prerequisites, forward in userspace */
-	if (kernel) {
+	w->off.drain = stream_drain;
+	w->off.drain_arg = w;
+	w->off.path = oc ? oc->path : OFFLOAD_USER;
+	if (w->off.path == OFFLOAD_CONNTRACK) {
 		w->off.last_err = kern_alloc(&w->off.kern);
-		w->off.drain = stream_drain;
-		w->off.drain_arg = w;
+	}
+	else if (w->off.path == OFFLOAD_BPF) {
+		w->off.mk = oc->mk;
+		err = mkslot_alloc(&w->off.slots, oc->slot_base, oc->slots);
+		if (err)
+			goto out;
 	}
 
 	ev.data.ptr = NULL;   /* the wake-up fd */

@@ -4,7 +4,8 @@
 #
 # relay_up [EXTRA-CONFIG-LINE]: namespaces up, umedge started in the
 # edge namespace with ports 30000-30019 outside and 40000-40019 inside
-# (INT_PORTS: another inside range);
+# (INT_PORTS: another inside range), under RELAY_WRAP (a setpriv
+# command line, say) if set;
 # LEARN (s, default 3) and TIMEOUT (s, default 2) set the learning
 # window and the media timeouts.
 
@@ -29,7 +30,8 @@ relay_up() {
 	control_socket $T/control.sock
 	${1:-}
 	CONF
-	ns_start_daemon "$NS_EDGE" "$T/umedge.conf" "$T/log"
+	# shellcheck disable=SC2086 # RELAY_WRAP is a command line
+	ns_start_daemon "$NS_EDGE" "$T/umedge.conf" "$T/log" ${RELAY_WRAP:-}
 	ok "umedge runs in $NS_EDGE"
 }
 
