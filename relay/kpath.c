@@ -60,8 +60,8 @@ const char *kpath_bpf_why(int err)
 				"(bpf_redirect_neigh)";
 	case ENODEV:     return "no device holds a relay interface's address";
 	case EINVAL:
-	case ENOENT:     return "the kernel refused the program "
-				"(verifier or a missing helper: kernel too old)";
+	case ENOENT:     return "the kernel refused the program (verifier "
+				"or a missing helper: kernel too old)";
 	default:         return "cannot load or attach the TC program";
 	}
 }

@@ -148,8 +148,9 @@ static int kernel_metrics(struct mbuf *mb, const struct relay *relay)
 	if (!ks.on)
 		return 0;
 
-	return path_metrics(mb, &ks) | promfmt_one(mb, "umedge_relay_kernel_flows", PROMFMT_GAUGE,
-			   "Flows the kernel forwards now", ks.flows) |
+	return path_metrics(mb, &ks) |
+		promfmt_one(mb, "umedge_relay_kernel_flows", PROMFMT_GAUGE,
+			    "Flows the kernel forwards now", ks.flows) |
 		promfmt_one(mb, "umedge_relay_kernel_installs_total",
 			    PROMFMT_COUNTER, "Flows handed to the kernel",
 			    ks.installs) |

@@ -188,7 +188,8 @@ void relay_kern_sum(const struct relay *relay, struct relay_kern_sum *ks)
 
 static int punts_print(struct re_printf *pf, const struct relay_kern_sum *ks)
 {
-	int err = re_hprintf(pf, ", punts:");
+	int err = re_hprintf(pf, ", redirected %llu, punts:",
+			     (unsigned long long)ks->prog[MK_CNT_REDIRECT]);
 
 	for (unsigned i = 0; i < MK_PUNT_N; i++)
 		err |= re_hprintf(pf, "%s %s %llu", i ? "," : "",

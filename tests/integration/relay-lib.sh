@@ -53,15 +53,19 @@ call() {
 }
 
 # media CALLID GW-BIND: gateway, worker and attacker run at once; the
-# gateway and the worker send N packets (default 150) at 50 pps
+# gateway and the worker send N packets (default 150) at 50 pps, the
+# attacker starts EVIL_AFTER s (default 0.5) later; START_MS: the
+# peers wait that long between binding and sending (none by default)
 media() {
-	ip netns exec "$NS_INT" "$UMRTP" both "$INT_UM:7000" \
+	ip netns exec "$NS_INT" env UMRTP_START_MS="${START_MS:-0}" \
+		"$UMRTP" both "$INT_UM:7000" \
 		"$EDGE_INT:$P_INT" "${N:-150}" 50 0x2222 1500 >"$T/worker" &
 	w=$!
-	ip netns exec "$NS_EXT" "$UMRTP" both "$2" \
+	ip netns exec "$NS_EXT" env UMRTP_START_MS="${START_MS:-0}" \
+		"$UMRTP" both "$2" \
 		"$EDGE_EXT:$P_EXT" "${N:-150}" 50 0x1111 1500 >"$T/gw" &
 	g=$!
-	sleep 0.5
+	sleep "${EVIL_AFTER:-0.5}"
 	ip netns exec "$NS_EXT" "$UMRTP" both "$EXT_HOST2:6000" \
 		"$EDGE_EXT:$P_EXT" 100 50 0x1111 1500 >"$T/evil" &
 	e=$!
