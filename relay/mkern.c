@@ -18,6 +18,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <re.h>
+#define DEBUG_MODULE "mkern"
+#define DEBUG_LEVEL 7
+#include <re_dbg.h>
 #include "bpfdev.h"
 #include "rtpstat.h"
 #include "mkern.h"
@@ -315,6 +318,8 @@ int mkern_slots_read(const struct mkern *mk, uint32_t first, uint32_t n,
 		if (err == ENOENT || (!err && !cnt))
 			break;
 		if (err) {
+			DEBUG_INFO("batch reads refused (%m): one lookup per "
+				   "slot\n", err);
 			((struct mkern *)mk)->nobatch = true;
 			return read_each(mk, first, n, st);
 		}
