@@ -106,6 +106,7 @@ struct fwd_kslot {
 	uint64_t pkts;             /**< Packets folded in so far        */
 	uint64_t bytes;            /**< ...bytes                        */
 	uint64_t rtcp;             /**< ...RTCP packets                 */
+	uint32_t tick;             /**< Handed back during this tick    */
 };
 
 /** A stream's kernel offload, worker only (offload.c): flow 0 is RTP
@@ -115,6 +116,9 @@ struct fwd_kern {
 	struct kern_flow flow[2];    /**< Its tuples                    */
 	struct kern_count seen[2];   /**< Counters folded in so far     */
 	struct fwd_kslot ks[2][2];   /**< bpf: [flow][side it came from] */
+	struct fwd_kslot kr[2][2];   /**< bpf: slots handed back, read once
+					  more at the next tick (gen 0:
+					  none)                          */
 	uint64_t next_poll;          /**< Next counter read (ms)        */
 	uint64_t retry;              /**< No install before (ms)        */
 	uint64_t since;              /**< Installed at (ms)             */

@@ -16,10 +16,13 @@
  * slots (refresh), folded into each stream's counters (read): packets,
  * bytes, RTCP, the last packet's real time, SSRC, loss and jitter.
  *
- * Hand-back: the keys are deleted, the slots read a last time, the RTP
- * state copied back into the side's rtpstat (received += kunseen), and
- * the slots retired (free at the next tick; a slot reused later has a
- * new gen, which a stale flow value never matches).
+ * Hand-back: the keys are deleted, the slots read, the RTP state copied
+ * back into the side's rtpstat (received += kunseen), and the slots
+ * retired: at the next tick's batch read the packets a program that
+ * looked the flow up before the delete still counted are added, then
+ * the slots are free (a slot reused later has a new gen, which a stale
+ * flow value never matches). A stream released meanwhile misses those
+ * (microseconds of packets).
  *
  * An RTP packet of an installed flow reaching userspace with another
  * SSRC than the slot's hands the flow back at once (5.5).
@@ -45,6 +48,7 @@ struct mkback {
 	struct mk_stat *st;      /**< ...and slots, from the base       */
 	uint32_t cap;            /**< Room in both                      */
 	uint32_t nread;          /**< Slots read at the last refresh    */
+	uint32_t tick;           /**< Refreshes so far                  */
 };
 
 
@@ -282,6 +286,8 @@ static void mb_del(struct offload *o, struct fwd_stream *fs, int f,
 		if (!mkern_slot_get(b->mk, k->slot, &st))
 			fold(fs, f, d, &st, true);
 		mkslot_retire(b->slots, k->slot);
+		fs->kern.kr[f][d] = *k;
+		fs->kern.kr[f][d].tick = b->tick;
 	}
 }
 
@@ -312,6 +318,7 @@ static void mb_refresh(struct offload *o, uint64_t now)
 	uint32_t span;
 
 	(void)now;
+	++b->tick;
 	mkslot_tick(b->slots);
 	span = mkslot_span(b->slots);
 	b->nread = 0;
@@ -327,6 +334,20 @@ static void mb_refresh(struct offload *o, uint64_t now)
 }
 
 
+/* the last packets of a slot handed back at the previous tick */
+static void fold_retired(struct fwd_side *in, struct fwd_kslot *k,
+			 const struct mk_stat *st)
+{
+	if (st->gen == k->gen && st->pkts > k->pkts) {
+		FWD_ADD(in->c.packets, st->pkts - k->pkts);
+		FWD_ADD(in->c.bytes, st->bytes - k->bytes);
+		FWD_ADD(in->c.rtcp, st->rtcp - k->rtcp);
+	}
+
+	k->gen = 0;
+}
+
+
 static void mb_read(struct offload *o, struct fwd_stream *fs, uint64_t now,
 		    bool gone[2])
 {
@@ -337,13 +358,20 @@ static void mb_read(struct offload *o, struct fwd_stream *fs, uint64_t now,
 	(void)gone;
 
 	for (int f = 0; f < 2; f++) {
-		if (!fs->kern.on[f])
-			continue;
-
 		for (int d = 0; d < 2; d++) {
-			uint32_t i = fs->kern.ks[f][d].slot - base;
+			struct fwd_kslot *kr = &fs->kern.kr[f][d];
+			uint32_t i = kr->slot - base;
 
-			if (i < b->nread)
+			/* handed back before this tick's read */
+			if (kr->gen && kr->tick != b->tick) {
+				if (i < b->nread)
+					fold_retired(&fs->side[d], kr,
+						     &b->st[i]);
+				kr->gen = 0;
+			}
+
+			i = fs->kern.ks[f][d].slot - base;
+			if (fs->kern.on[f] && i < b->nread)
 				fold(fs, f, d, &b->st[i], false);
 		}
 	}
