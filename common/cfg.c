@@ -81,7 +81,7 @@ static const struct cfg_key keys[] = {
 	KU32("relay_timeout",         relay.timeout, 1, 86400),
 	KU32("relay_timeout_setup",   relay.timeout_setup, 1, 86400),
 	KU32("relay_timeout_hold",    relay.timeout_hold, 1, 86400),
-	KBOOL("relay_kernel",         relay.kernel),
+	KONE("relay_kernel",          cfg_kpath_h,    relay.kernel),
 	KBOOL("relay_rtcp_rewrite",   relay.rtcp_rewrite),
 	KBOOL("relay_rtcp_drop_malformed", relay.rtcp_drop_malformed),
 

@@ -96,6 +96,14 @@ enum cfg_divhi {
 	CFG_DIVHI_HI_ONLY,    /**< ...and Diversion dropped             */
 };
 
+/** The relay's kernel fast path (relay_kernel): which to try */
+enum cfg_kpath {
+	CFG_KPATH_NO = 0,     /**< Userspace only                      */
+	CFG_KPATH_AUTO,       /**< eBPF, then conntrack, then userspace */
+	CFG_KPATH_BPF,        /**< eBPF, then userspace                 */
+	CFG_KPATH_CONNTRACK,  /**< conntrack, then userspace            */
+};
+
 /** How a gateway set treats a REFER from UM */
 enum cfg_refer {
 	CFG_REFER_PASS = 0,   /**< Relay it to the gateway         */
@@ -216,7 +224,7 @@ struct cfg_relay {
 	uint32_t timeout;            /**< No media while answered (s)      */
 	uint32_t timeout_setup;      /**< No media before answer (s)       */
 	uint32_t timeout_hold;       /**< No media while on hold (s)       */
-	bool kernel;                 /**< conntrack fast path              */
+	enum cfg_kpath kernel;       /**< Kernel fast path to try          */
 	bool rtcp_rewrite;           /**< Own SDES CNAME in plain RTCP     */
 	bool rtcp_drop_malformed;    /**< Drop RTCP that does not parse    */
 };
@@ -317,6 +325,8 @@ const struct cfg_iface *cfg_iface_find(const struct cfg *cfg,
 				       const char *name);
 const char *cfg_media_name(enum cfg_media m);
 const char *cfg_divhi_name(enum cfg_divhi d);
+const char *cfg_kpath_name(enum cfg_kpath k);
+int  cfg_kpath_decode(const struct pl *word, enum cfg_kpath *k);
 const struct cfg_gwset *cfg_gwset_find(const struct cfg *cfg,
 				       const char *name);
 const char *cfg_tp_name(enum cfg_tp tp);

@@ -385,6 +385,60 @@ int cfg_divhi_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
+/** @return the name of a kernel fast path setting, as configured */
+const char *cfg_kpath_name(enum cfg_kpath k)
+{
+	switch (k) {
+
+	case CFG_KPATH_AUTO:      return "auto";
+	case CFG_KPATH_BPF:       return "bpf";
+	case CFG_KPATH_CONNTRACK: return "conntrack";
+	default:                  return "no";
+	}
+}
+
+
+/**
+ * Read a relay_kernel word: auto, bpf, conntrack or no; yes (the old
+ * boolean) is read as auto
+ *
+ * @param word The word
+ * @param k    Set to it
+ *
+ * @return 0 if success, EINVAL if it is none of them
+ */
+int cfg_kpath_decode(const struct pl *word, enum cfg_kpath *k)
+{
+	if (!word || !k)
+		return EINVAL;
+
+	if (0 == pl_strcasecmp(word, "yes")) {
+		*k = CFG_KPATH_AUTO;
+		return 0;
+	}
+
+	for (int i = CFG_KPATH_NO; i <= CFG_KPATH_CONNTRACK; i++) {
+		if (0 == pl_strcasecmp(word, cfg_kpath_name(i))) {
+			*k = (enum cfg_kpath)i;
+			return 0;
+		}
+	}
+
+	return EINVAL;
+}
+
+
+int cfg_kpath_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+		const struct pl *val, void *field)
+{
+	if (cfg_kpath_decode(val, field))
+		return cfg_error(ctx, key, "'%r' is not auto, bpf, conntrack "
+				 "or no (yes means auto)", val);
+
+	return 0;
+}
+
+
 int cfg_target_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 		 const struct pl *val, void *field)
 {

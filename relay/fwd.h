@@ -94,6 +94,19 @@ struct fwd_side {
 					for this one (random)            */
 	struct fwd_counters c;     /**< Counters (atomics)               */
 	struct fwd_view view;      /**< Published latch (under lock)     */
+	uint32_t kunseen;          /**< RTP userspace forwarded while its
+					flow was in the eBPF path: the
+					slot did not count it            */
+};
+
+/** One direction of a flow in the eBPF path: its slot, what was folded */
+struct fwd_kslot {
+	uint32_t slot;             /**< Index in mk_stats               */
+	uint32_t gen;              /**< Its generation                  */
+	uint64_t pkts;             /**< Packets folded in so far        */
+	uint64_t bytes;            /**< ...bytes                        */
+	uint64_t rtcp;             /**< ...RTCP packets                 */
+	uint32_t tick;             /**< Handed back during this tick    */
 };
 
 /** A stream's kernel offload, worker only (offload.c): flow 0 is RTP
@@ -102,6 +115,10 @@ struct fwd_kern {
 	bool on[2];                  /**< Flow installed in the kernel  */
 	struct kern_flow flow[2];    /**< Its tuples                    */
 	struct kern_count seen[2];   /**< Counters folded in so far     */
+	struct fwd_kslot ks[2][2];   /**< bpf: [flow][side it came from] */
+	struct fwd_kslot kr[2][2];   /**< bpf: slots handed back, read once
+					  more at the next tick (gen 0:
+					  none)                          */
 	uint64_t next_poll;          /**< Next counter read (ms)        */
 	uint64_t retry;              /**< No install before (ms)        */
 	uint64_t since;              /**< Installed at (ms)             */

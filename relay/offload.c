@@ -9,30 +9,31 @@
  * whose SDES CNAME is rewritten (relay_rtcp_rewrite): flow 1, or the
  * whole stream when its peers multiplex.
  *
- * While a flow is in the kernel, userspace sees no packet of it, so
- * the kernel's counters stand in: each read adds what is new to the
- * side's counters and moves its last-packet time, which the media
- * timeout and the re-latch silence rule read. A source the kernel
- * forwards for counts as sending until two reads after the last one
- * that saw it send (OFFLOAD_HOLD_MS): a re-latch away from it needs
- * that long plus LATCH_RELATCH_SILENCE of standstill.
+ * With the eBPF backend, RTCP sharing the RTP port whose CNAME is
+ * rewritten is left to userspace per packet (MK_RTCP_PUNT): such a
+ * stream goes in all the same.
  *
- * Packets of an installed flow that still reach userspace
- * (offload_stray) were queued before the entry came, or the entry is
- * gone, or the kernel does not apply it (no ruleset loaded, say).
- * The sockets are drained just before the install (offload.drain), so
- * only what arrives in between reaches userspace with the entry there.
- * No packet of a flow is sent from userspace while its entry is there:
- * it would leave with a source port the kernel remaps around the entry.
- * A stray after the first OFFLOAD_GRACE_MS reads the entry: gone, the
- * flow is handed back and the packet forwarded; there, it is dropped.
- * When strays keep coming while the entry is there, the stream is
- * taken back and stays in userspace for a while.
+ * The backend (offload_ops) installs, removes and counts: ctback.c
+ * keeps the conntrack rules (strays dropped around an install, the
+ * last-packet time held ahead), mkback.c the eBPF program's (no packet
+ * is dropped at a switch, the slot's real last-packet time).
  */
 #include <string.h>
 #include <re.h>
 #include "fwd.h"
 #include "offload.h"
+
+
+/** @return the name of a kernel fast path, as status and JSON give it */
+const char *offload_path_name(enum offload_path p)
+{
+	switch (p) {
+
+	case OFFLOAD_CONNTRACK: return "conntrack";
+	case OFFLOAD_BPF:       return "bpf";
+	default:                return "userspace";
+	}
+}
 
 
 /* Where a side's peer is final: its locked source, or when nothing
@@ -53,7 +54,7 @@ static const struct sa *peer_final(const struct latch *l, uint64_t now)
 
 /* The flow as the latches have it now; false if it cannot be one */
 static bool flow_build(const struct fwd_stream *fs, int f, uint64_t now,
-		       struct kern_flow *flow)
+		       bool rtcp_punt, struct kern_flow *flow)
 {
 	const struct fwd_side *a = &fs->side[0];
 	const struct fwd_side *b = &fs->side[1];
@@ -69,8 +70,10 @@ static bool flow_build(const struct fwd_stream *fs, int f, uint64_t now,
 	    a->dtmf.on || b->dtmf.on)
 		return false;
 
-	/* RTCP whose CNAME the relay rewrites stays in userspace */
-	if (fs->rtcp != FWD_RTCP_PASS && (f == 1 || a->mux))
+	/* RTCP whose CNAME the relay rewrites stays in userspace: the
+	 * RTCP flow, or the whole stream unless the backend can leave
+	 * RTCP sharing the RTP port to userspace per packet */
+	if (fs->rtcp != FWD_RTCP_PASS && (f == 1 || (a->mux && !rtcp_punt)))
 		return false;
 
 	pa = peer_final(&a->latch[f], now);
@@ -98,34 +101,6 @@ static bool flow_same(const struct kern_flow *x, const struct kern_flow *y)
 }
 
 
-/* Add what the kernel forwarded since the last read */
-static void fold(struct fwd_stream *fs, int f, const struct kern_count *cnt,
-		 uint64_t now)
-{
-	struct kern_count *seen = &fs->kern.seen[f];
-
-	for (int d = 0; d < 2; d++) {
-		struct fwd_side *in = &fs->side[d];
-		uint64_t dp, db;
-
-		if (cnt->packets[d] <= seen->packets[d])
-			continue;
-
-		dp = cnt->packets[d] - seen->packets[d];
-		db = cnt->bytes[d] - seen->bytes[d];
-
-		FWD_ADD(in->c.packets, dp);
-		FWD_ADD(in->c.bytes, db);
-		if (f == 1)
-			FWD_ADD(in->c.rtcp, dp);
-		FWD_SET(in->c.last_rx, now);
-		in->latch[f].last_rx = now + OFFLOAD_HOLD_MS;
-	}
-
-	*seen = *cnt;
-}
-
-
 /* The flow is back in userspace */
 static void flow_gone(struct offload *o, struct fwd_stream *fs, int f)
 {
@@ -138,14 +113,10 @@ static void flow_gone(struct offload *o, struct fwd_stream *fs, int f)
 static void flow_off(struct offload *o, struct fwd_stream *fs, int f,
 		     uint64_t now)
 {
-	struct kern_count cnt;
-
 	if (!fs->kern.on[f])
 		return;
 
-	if (!kern_del(o->kern, &fs->kern.flow[f], &cnt))
-		fold(fs, f, &cnt, now);
-
+	o->ops->del(o, fs, f, now);
 	flow_gone(o, fs, f);
 }
 
@@ -171,7 +142,7 @@ static void flow_on(struct offload *o, struct fwd_stream *fs, int f,
 	if (o->drain)
 		o->drain(o->drain_arg, fs);
 
-	err = kern_add(o->kern, flow, OFFLOAD_TIMEOUT_S);
+	err = o->ops->add(o, fs, f, flow, now);
 	if (err) {
 		FWD_ADD(o->failures, 1);
 		FWD_SET(o->last_err, err);
@@ -183,36 +154,37 @@ static void flow_on(struct offload *o, struct fwd_stream *fs, int f,
 	fs->kern.flow[f] = *flow;
 	fs->kern.since = now;
 	fs->kern.strays = 0;
-	for (int d = 0; d < 2; d++)
-		fs->side[d].latch[f].last_rx = now + OFFLOAD_HOLD_MS;
-	memset(&fs->kern.seen[f], 0, sizeof(fs->kern.seen[f]));
 	FWD_SET(fs->kflows, FWD_GET(fs->kflows) + 1);
 	FWD_SET(o->flows, FWD_GET(o->flows) + 1);
 	FWD_ADD(o->installs, 1);
 }
 
 
-/* Read the counters; an entry the kernel dropped is handed back */
-static void poll_flows(struct offload *o, struct fwd_stream *fs,
+/* Read the counters; a flow the kernel dropped is back in userspace */
+static void read_flows(struct offload *o, struct fwd_stream *fs,
 		       uint64_t now)
 {
+	bool gone[2] = {false, false};
+
+	o->ops->read(o, fs, now, gone);
 	for (int f = 0; f < 2; f++) {
-		struct kern_count cnt;
-		int err;
-
-		if (!fs->kern.on[f])
-			continue;
-
-		err = kern_get(o->kern, &fs->kern.flow[f], &cnt);
-		if (!err) {
-			fold(fs, f, &cnt, now);
-		}
-		else if (err == ENOENT) {
+		if (gone[f] && fs->kern.on[f])
 			flow_gone(o, fs, f);
-		}
 	}
+}
 
-	fs->kern.next_poll = now + OFFLOAD_POLL_MS;
+
+/**
+ * The worker's tick, before its streams' (the eBPF backend reads all
+ * its slots at once here)
+ *
+ * @param o   The worker's offload
+ * @param now Monotonic ms
+ */
+void offload_refresh(struct offload *o, uint64_t now)
+{
+	if (o && o->ops && o->ops->refresh)
+		o->ops->refresh(o, now);
 }
 
 
@@ -220,26 +192,25 @@ static void poll_flows(struct offload *o, struct fwd_stream *fs,
  * One tick of a stream: hand back flows whose peers moved, read the
  * counters, install what qualifies
  *
- * @param o   The worker's offload (o->kern NULL: nothing to do)
+ * @param o   The worker's offload (no backend: nothing to do)
  * @param fs  Stream owned by the worker
  * @param now Monotonic ms
  */
 void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now)
 {
-	if (!o || !o->kern || !fs)
+	if (!o || !o->ops || !fs)
 		return;
 
 	for (int f = 0; f < 2; f++) {
 		struct kern_flow flow;
-		bool ok = flow_build(fs, f, now, &flow);
+		bool ok = flow_build(fs, f, now, o->ops->rtcp_punt, &flow);
 
 		if (fs->kern.on[f] && (!ok || !flow_same(&flow,
 							 &fs->kern.flow[f])))
 			flow_off(o, fs, f, now);
 	}
 
-	if (now >= fs->kern.next_poll)
-		poll_flows(o, fs, now);
+	read_flows(o, fs, now);
 
 	if (now < fs->kern.retry || !active(fs, now))
 		return;
@@ -247,7 +218,8 @@ void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now)
 	for (int f = 0; f < 2; f++) {
 		struct kern_flow flow;
 
-		if (!fs->kern.on[f] && flow_build(fs, f, now, &flow))
+		if (!fs->kern.on[f] &&
+		    flow_build(fs, f, now, o->ops->rtcp_punt, &flow))
 			flow_on(o, fs, f, &flow, now);
 	}
 }
@@ -262,7 +234,7 @@ void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now)
  */
 void offload_stop(struct offload *o, struct fwd_stream *fs, uint64_t now)
 {
-	if (!o || !o->kern || !fs)
+	if (!o || !o->ops || !fs)
 		return;
 
 	for (int f = 0; f < 2; f++)
@@ -284,41 +256,43 @@ static void take_back(struct offload *o, struct fwd_stream *fs,
 
 
 /**
- * A packet of a flow in the kernel reached userspace (worker thread)
- *
- * While the flow's entry is there, a packet userspace sent would leave
- * with a source port the kernel remaps around it, so it is dropped;
- * when the entry is gone, the flow is handed back and it is forwarded.
+ * A packet of a flow in the kernel reached userspace (worker thread):
+ * the backend tells what to do with it (offload_ops.stray)
  *
  * @param o   The worker's offload
  * @param fs  Stream
+ * @param in  The side it came from
  * @param f   Flow
+ * @param h   Its RTP header, NULL if it is not RTP
  * @param now Monotonic ms
  *
  * @return true to drop it, false to forward it
  */
-bool offload_stray(struct offload *o, struct fwd_stream *fs, int f,
+bool offload_stray(struct offload *o, struct fwd_stream *fs,
+		   struct fwd_side *in, int f, const struct rtphdr *h,
 		   uint64_t now)
 {
-	struct kern_count cnt;
-	int err;
+	if (!o || !o->ops || !fs->kern.on[f])
+		return false;
 
-	if (now < fs->kern.since + OFFLOAD_GRACE_MS)
+	switch (o->ops->stray(o, fs, in, f, h, now)) {
+
+	case OFFLOAD_STRAY_DROP:
 		return true;
 
-	if (++fs->kern.strays > OFFLOAD_STRAYS) {
-		take_back(o, fs, now);
-		return false;
-	}
-
-	err = kern_get(o->kern, &fs->kern.flow[f], &cnt);
-	if (err == ENOENT) {
+	case OFFLOAD_STRAY_GONE:
 		flow_gone(o, fs, f);
 		return false;
+
+	case OFFLOAD_STRAY_BACK:
+		flow_off(o, fs, f, now);
+		return false;
+
+	case OFFLOAD_STRAY_TAKEBACK:
+		take_back(o, fs, now);
+		return false;
+
+	default:
+		return false;
 	}
-
-	if (!err)
-		fold(fs, f, &cnt, now);
-
-	return true;
 }

@@ -16,6 +16,8 @@
 #include "fwd.h"
 #include "worker.h"
 #include "offload.h"
+#include "kpath.h"
+#include "mkern.h"
 #include "relay.h"
 #include "sec.h"
 #include "relay_priv.h"
@@ -50,6 +52,7 @@ static void relay_destructor(void *data)
 	mem_deref(relay->workers);
 	mem_deref(relay->beats);
 	relay->mq = mem_deref(relay->mq);
+	relay->mk = mem_deref(relay->mk);  /* detaches the filters */
 
 	hash_flush(relay->calls);
 	mem_deref(relay->calls);
@@ -131,8 +134,13 @@ static int workers_alloc(struct relay *relay, unsigned n)
 	memset(relay->beats, 0xff, n * sizeof(*relay->beats)); /* unseen */
 
 	for (unsigned i = 0; i < n; i++) {
-		int err = worker_alloc(&relay->workers[i], i, relay->mq,
-				       relay->cfg->relay.kernel);
+		struct offload_cfg oc = {
+			.path = relay->kpath,
+			.mk = relay->mk,
+			.slot_base = i * (MK_STAT_MAX / n),
+			.slots = MK_STAT_MAX / n,
+		};
+		int err = worker_alloc(&relay->workers[i], i, relay->mq, &oc);
 		if (err)
 			return err;
 		++relay->nworkers;
@@ -166,35 +174,114 @@ bool relay_alive(struct relay *relay)
 }
 
 
-/* Say whether relay_kernel took effect, and if not, why */
+/* Load the TC program and attach it to the interfaces' devices; an
+ * interface on a wildcard or on no device stays in userspace */
+static int bpf_try(struct relay *relay)
+{
+	int err;
+
+	err = mkern_alloc(&relay->mk);
+	if (err)
+		return err;
+
+	for (struct le *le = relay->ifaces.head; le; le = le->next) {
+		const struct relay_iface *ifc = le->data;
+		int e = mkern_attach(relay->mk, &ifc->addr);
+
+		if (e == EADDRNOTAVAIL || e == ENODEV) {
+			DEBUG_NOTICE("relay_kernel: interface %s (%j): %s: "
+				     "its media stays in userspace\n",
+				     ifc->name, &ifc->addr,
+				     e == ENODEV ? "no device holds it" :
+				     "bound to a wildcard");
+		}
+		else if (e) {
+			err = e;
+			break;
+		}
+	}
+
+	if (!err && !mkern_devices(relay->mk))
+		err = ENODEV;
+	if (err)
+		relay->mk = mem_deref(relay->mk);
+
+	return err;
+}
+
+
+/* Whether conntrack can forward (each worker opens its own handle) */
+static int ct_try(void)
+{
+	struct kern *k = NULL;
+	int err = kern_alloc(&k);
+
+	mem_deref(k);
+
+	return err;
+}
+
+
+static void bpf_note(enum cfg_kpath want, int err)
+{
+	if (want == CFG_KPATH_AUTO)
+		DEBUG_WARNING("relay_kernel: eBPF unavailable (%m: %s); "
+			      "trying conntrack\n", err, kpath_bpf_why(err));
+	else
+		DEBUG_WARNING("relay_kernel bpf: cannot load or attach the TC "
+			      "program (%m: %s): media stays in userspace\n",
+			      err, kpath_bpf_why(err));
+}
+
+
+/* Choose the kernel fast path, before the workers start (kpath.h) */
+static void kpath_select(struct relay *relay)
+{
+	enum cfg_kpath want = relay->cfg->relay.kernel;
+	int bpf_err = KPATH_UNTRIED, ct_err = KPATH_UNTRIED;
+	enum offload_path p;
+
+	for (;;) {
+		p = kpath_next(want, bpf_err, ct_err);
+		if (p == OFFLOAD_BPF && bpf_err == KPATH_UNTRIED) {
+			bpf_err = bpf_try(relay);
+			if (bpf_err)
+				bpf_note(want, bpf_err);
+		}
+		else if (p == OFFLOAD_CONNTRACK && ct_err == KPATH_UNTRIED) {
+			ct_err = ct_try();
+			if (ct_err)
+				DEBUG_WARNING("relay_kernel: %s (%m): media "
+					      "stays in userspace\n",
+					      kpath_ct_why(ct_err), ct_err);
+		}
+		else {
+			break;
+		}
+	}
+
+	relay->kpath = p;
+	if (p == OFFLOAD_USER && want != CFG_KPATH_NO)
+		relay->kpath_err = ct_err > 0 ? ct_err :
+			bpf_err > 0 ? bpf_err : ENODEV;
+}
+
+
+/* Say which kernel path took effect */
 static void kernel_note(const struct relay *relay)
 {
 	const struct offload *o = worker_offload(relay->workers[0]);
-	const char *why;
 
-	if (o->kern) {
+	if (relay->kpath == OFFLOAD_BPF) {
+		DEBUG_INFO("relay_kernel: eBPF fast path on %u devices\n",
+			   mkern_devices(relay->mk));
+	}
+	else if (relay->kpath == OFFLOAD_CONNTRACK && o->kern) {
 		DEBUG_INFO("relay_kernel: latched streams are forwarded by "
 			   "the kernel (IPv4 %s, IPv6 %s)\n",
 			   kern_ready(o->kern, AF_INET) ? "yes" : "no",
 			   kern_ready(o->kern, AF_INET6) ? "yes" : "no");
-		return;
 	}
-
-	switch (o->last_err) {
-
-	case ENETDOWN: why = "IP forwarding is off"; break;
-	case ENOENT:   why = "conntrack is not loaded (nft -f umedge.nft)";
-		       break;
-	case EROFS:
-	case EACCES:
-	case EPERM:    why = "net.netfilter.nf_conntrack_acct is 0 and "
-			     "cannot be set";
-		       break;
-	default:       why = "conntrack refused"; break;
-	}
-
-	DEBUG_WARNING("relay_kernel: %s (%m): media stays in userspace\n",
-		      why, o->last_err);
 }
 
 
@@ -234,14 +321,15 @@ int relay_alloc(struct relay **relayp, const struct cfg *cfg)
 	if (err)
 		goto out;
 
+	kpath_select(relay);
+
 	err = workers_alloc(relay, cfg->relay.threads);
 	if (err) {
 		elog_err("forwarding threads: %m\n", err);
 		goto out;
 	}
 
-	if (cfg->relay.kernel)
-		kernel_note(relay);
+	kernel_note(relay);
 
 	DEBUG_INFO("%u interfaces, %u forwarding threads\n",
 		   list_count(&relay->ifaces), relay->nworkers);

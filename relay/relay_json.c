@@ -13,6 +13,7 @@
 #include "jsonw.h"
 #include "iface.h"
 #include "fwd.h"
+#include "offload.h"
 #include "relay.h"
 #include "sec.h"
 #include "relay_priv.h"
@@ -33,12 +34,14 @@ static void kern_json(struct jsonw *w, const struct relay *relay)
 	if (ks.unavailable) {
 		(void)re_snprintf(why, sizeof(why), "%m", ks.unavailable);
 		jsonw_str(w, "state", "unavailable");
+		jsonw_str(w, "path", "userspace");
 		jsonw_str(w, "error", why);
 		jsonw_close(w);
 		return;
 	}
 
 	jsonw_str(w, "state", "on");
+	jsonw_str(w, "path", offload_path_name(ks.path));
 	jsonw_u64(w, "flows", ks.flows);
 	jsonw_u64(w, "installs", ks.installs);
 	jsonw_u64(w, "failures", ks.failures);

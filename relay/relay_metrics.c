@@ -15,6 +15,8 @@
 #include "promfmt.h"
 #include "iface.h"
 #include "fwd.h"
+#include "offload.h"
+#include "mkern.h"
 #include "portpool.h"
 #include "relay.h"
 #include "sec.h"
@@ -106,6 +108,38 @@ static int ports_metrics(struct mbuf *mb, const struct relay *relay)
 }
 
 
+/* the path in use, and the eBPF program's punts by reason */
+static int path_metrics(struct mbuf *mb, const struct relay_kern_sum *ks)
+{
+	const char *name = "umedge_relay_kernel_path";
+	const char *paths[] = {"userspace", "conntrack", "bpf"};
+	char lbl[64];
+	int err;
+
+	err = promfmt_family(mb, name, PROMFMT_GAUGE, "The kernel fast path "
+			     "in use (relay_kernel): 1 for the one chosen");
+	for (int p = OFFLOAD_USER; p <= OFFLOAD_BPF; p++) {
+		lbl[0] = '\0';
+		err |= promfmt_label(lbl, sizeof(lbl), "path", paths[p]);
+		err |= promfmt_sample(mb, name, lbl, ks->path == p);
+	}
+	if (ks->path != OFFLOAD_BPF)
+		return err;
+
+	name = "umedge_relay_kernel_punts_total";
+	err |= promfmt_family(mb, name, PROMFMT_COUNTER, "Packets of flows "
+			      "in the kernel left to userspace, by reason");
+	for (unsigned i = 0; i < MK_PUNT_N; i++) {
+		lbl[0] = '\0';
+		err |= promfmt_label(lbl, sizeof(lbl), "reason",
+				     mkern_punt_name(i));
+		err |= promfmt_sample(mb, name, lbl, ks->prog[i]);
+	}
+
+	return err;
+}
+
+
 static int kernel_metrics(struct mbuf *mb, const struct relay *relay)
 {
 	struct relay_kern_sum ks;
@@ -114,8 +148,9 @@ static int kernel_metrics(struct mbuf *mb, const struct relay *relay)
 	if (!ks.on)
 		return 0;
 
-	return promfmt_one(mb, "umedge_relay_kernel_flows", PROMFMT_GAUGE,
-			   "Flows the kernel forwards now", ks.flows) |
+	return path_metrics(mb, &ks) |
+		promfmt_one(mb, "umedge_relay_kernel_flows", PROMFMT_GAUGE,
+			    "Flows the kernel forwards now", ks.flows) |
 		promfmt_one(mb, "umedge_relay_kernel_installs_total",
 			    PROMFMT_COUNTER, "Flows handed to the kernel",
 			    ks.installs) |

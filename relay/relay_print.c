@@ -10,6 +10,7 @@
 #include "iface.h"
 #include "fwd.h"
 #include "offload.h"
+#include "mkern.h"
 #include "worker.h"
 #include "portpool.h"
 #include "relay.h"
@@ -153,15 +154,26 @@ void relay_ports(const struct relay *relay, uint32_t *freep,
  */
 void relay_kern_sum(const struct relay *relay, struct relay_kern_sum *ks)
 {
+	_Static_assert(MK_CNT_N <= ARRAY_SIZE(ks->prog), "prog counters");
+
 	memset(ks, 0, sizeof(*ks));
-	ks->on = relay->cfg->relay.kernel;
+	ks->on = relay->cfg->relay.kernel != CFG_KPATH_NO;
+	ks->path = relay->kpath;
 	if (!ks->on)
 		return;
+
+	if (relay->kpath == OFFLOAD_USER) {
+		ks->unavailable = relay->kpath_err ? relay->kpath_err : ENODEV;
+		return;
+	}
+
+	if (relay->kpath == OFFLOAD_BPF)
+		mkern_counts(relay->mk, ks->prog);
 
 	for (unsigned i = 0; i < relay->nworkers; i++) {
 		const struct offload *o = worker_offload(relay->workers[i]);
 
-		if (!o->kern) {
+		if (relay->kpath == OFFLOAD_CONNTRACK && !o->kern) {
 			ks->unavailable = o->last_err ? o->last_err : ENODEV;
 			return;
 		}
@@ -171,6 +183,20 @@ void relay_kern_sum(const struct relay *relay, struct relay_kern_sum *ks)
 		if (FWD_GET(o->last_err))
 			ks->last_err = FWD_GET(o->last_err);
 	}
+}
+
+
+static int punts_print(struct re_printf *pf, const struct relay_kern_sum *ks)
+{
+	int err = re_hprintf(pf, ", redirected %llu, punts:",
+			     (unsigned long long)ks->prog[MK_CNT_REDIRECT]);
+
+	for (unsigned i = 0; i < MK_PUNT_N; i++)
+		err |= re_hprintf(pf, "%s %s %llu", i ? "," : "",
+				  mkern_punt_name(i),
+				  (unsigned long long)ks->prog[i]);
+
+	return err;
 }
 
 
@@ -187,12 +213,17 @@ static int kernel_status(struct re_printf *pf, const struct relay *relay)
 		return re_hprintf(pf, "kernel: unavailable (%m)\n",
 				  ks.unavailable);
 
-	err = re_hprintf(pf, "kernel: on, %u flows, %llu installed, "
-			 "%llu refused", ks.flows,
+	err = re_hprintf(pf, "kernel: %s, %u flows, %llu installed, "
+			 "%llu refused",
+			 ks.path == OFFLOAD_BPF ? "bpf" : "on", ks.flows,
 			 (unsigned long long)ks.installs,
 			 (unsigned long long)ks.failures);
 	if (ks.last_err)
 		err |= re_hprintf(pf, " (last: %m)", ks.last_err);
+	if (ks.path == OFFLOAD_BPF)
+		err |= punts_print(pf, &ks);
+	else
+		err |= re_hprintf(pf, ", path conntrack");
 
 	return err | re_hprintf(pf, "\n");
 }

@@ -16,6 +16,7 @@
  */
 
 struct worker;
+struct mkern;
 struct fwd_stream;
 struct relay_iface;
 struct sdprw_stream;
@@ -44,6 +45,9 @@ struct relay {
 	struct worker **workers;      /**< Forwarding threads            */
 	uint64_t *beats;              /**< Their heartbeats, last seen   */
 	unsigned nworkers;            /**< How many                      */
+	int kpath;                    /**< enum offload_path chosen      */
+	int kpath_err;                /**< Why none, if none (errno)     */
+	struct mkern *mk;             /**< eBPF path: program and maps   */
 	struct mqueue *mq;            /**< Events from the workers       */
 	struct hash *calls;           /**< struct relay_call by Call-ID  */
 	struct list closing;          /**< Streams waiting for release   */
@@ -116,7 +120,10 @@ struct relay_iface *relay_iface_find(const struct relay *relay,
 
 /** The kernel fast path's figures, summed over the workers */
 struct relay_kern_sum {
-	bool on;               /**< relay_kernel yes                  */
+	bool on;               /**< relay_kernel is not no            */
+	int path;              /**< enum offload_path in use          */
+	uint64_t prog[16];     /**< bpf: mk_prog's counters (enum
+				    mk_punt, then enum mk_cnt)        */
 	int unavailable;       /**< Why it could not start, 0 if up   */
 	uint32_t flows;        /**< Flows the kernel forwards now     */
 	uint64_t installs;     /**< Flows handed to the kernel        */

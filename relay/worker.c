@@ -17,6 +17,7 @@
 #include <re.h>
 #include "fwd.h"
 #include "offload.h"
+#include "mkback.h"
 #include "worker.h"
 #include "rtcpsdes.h"
 
@@ -292,8 +293,9 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		return false;
 	}
 
-	if (fs->kern.on[ev->rtcp] && offload_stray(&w->off, fs, ev->rtcp,
-						  now_ms)) {
+	if (fs->kern.on[ev->rtcp] &&
+	    offload_stray(&w->off, fs, in, ev->rtcp, rtp ? &h : NULL,
+			  now_ms)) {
 		FWD_ADD(in->c.dropped, 1);
 		FWD_ADD(in->c.stray, 1);
 		return false;
@@ -316,7 +318,8 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	FWD_ADD(in->c.bytes, len);
 	if (rtcp)
 		FWD_ADD(in->c.rtcp, 1);
-	if (rtp)
+	/* while the flow is in the kernel, its slot holds the state */
+	if (rtp && !fs->kern.on[0])
 		rtpstat_update(&in->stat, &h, now_us, fs->clock_rate);
 
 	via = (rtcp && !out->mux) ? 1 : 0;
@@ -335,6 +338,8 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 static void stats_publish(struct fwd_side *in, uint64_t now_ms)
 {
 	FWD_SET(in->c.last_rx, now_ms);
+	if (in->fs->kern.on[0])   /* the kernel's slot counts (offload.h) */
+		return;
 	FWD_SET(in->c.ssrc, in->stat.ssrc);
 	FWD_SET(in->c.lost, rtpstat_lost(&in->stat));
 	FWD_SET(in->c.jitter_ms, rtpstat_jitter_ms(&in->stat,
@@ -644,6 +649,7 @@ static void stream_drain(void *arg, struct fwd_stream *fs)
 /* Kernel offload first: it brings the counters the timeout reads */
 static void streams_tick(struct worker *w, uint64_t now)
 {
+	offload_refresh(&w->off, now);
 	for (struct le *le = w->streams.head; le; le = le->next) {
 		struct fwd_stream *fs = le->data;
 
@@ -720,6 +726,7 @@ static void worker_destructor(void *data)
 		list_unlink(w->streams.head);
 	}
 	mem_deref(w->off.kern);
+	mem_deref(w->off.mkb);
 	while (w->unposted.head)
 		list_unlink(w->unposted.head);
 	while (w->dtmf.head)
@@ -741,12 +748,13 @@ static void worker_destructor(void *data)
  * @param wp Pointer to allocated worker
  * @param id     Its number, for logs
  * @param mq     The main thread's queue for events (enum fwd_event)
- * @param kernel Hand latched streams to the kernel (offload.h)
+ * @param oc     The kernel fast path its streams go to (offload.h),
+ *               NULL for none
  *
  * @return 0 if success, otherwise errorcode
  */
 int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
-		 bool kernel)
+		 const struct offload_cfg *oc)
 {
 	struct epoll_event ev = {EPOLLIN, {0}};
 	struct worker *w;
@@ -774,10 +782,20 @@ int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
 	w->lock_ok = true;
 
 	/* without the kernel's prerequisites, forward in userspace */
-	if (kernel) {
+	w->off.drain = stream_drain;
+	w->off.drain_arg = w;
+	w->off.path = oc ? oc->path : OFFLOAD_USER;
+	if (w->off.path == OFFLOAD_CONNTRACK) {
 		w->off.last_err = kern_alloc(&w->off.kern);
-		w->off.drain = stream_drain;
-		w->off.drain_arg = w;
+		if (w->off.kern)
+			w->off.ops = &ctback_ops;
+	}
+	else if (w->off.path == OFFLOAD_BPF) {
+		err = mkback_alloc(&w->off.mkb, oc->mk, oc->slot_base,
+				   oc->slots);
+		if (err)
+			goto out;
+		w->off.ops = &mkback_ops;
 	}
 
 	ev.data.ptr = NULL;   /* the wake-up fd */

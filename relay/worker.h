@@ -15,6 +15,7 @@ struct worker;
 struct fwd_stream;
 struct mqueue;
 struct offload;
+struct offload_cfg;
 
 #include "sdes.h"
 
@@ -43,7 +44,7 @@ struct worker_dtmf {
 };
 
 int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
-		  bool kernel);
+		  const struct offload_cfg *oc);
 int  worker_add(struct worker *w, struct fwd_stream *fs);
 int  worker_sdp(struct worker *w, struct fwd_stream *fs, int side,
 		const struct worker_sdp *sdp);

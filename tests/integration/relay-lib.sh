@@ -4,7 +4,8 @@
 #
 # relay_up [EXTRA-CONFIG-LINE]: namespaces up, umedge started in the
 # edge namespace with ports 30000-30019 outside and 40000-40019 inside
-# (INT_PORTS: another inside range);
+# (INT_PORTS: another inside range), under RELAY_WRAP (a setpriv
+# command line, say) if set;
 # LEARN (s, default 3) and TIMEOUT (s, default 2) set the learning
 # window and the media timeouts.
 
@@ -29,7 +30,8 @@ relay_up() {
 	control_socket $T/control.sock
 	${1:-}
 	CONF
-	ns_start_daemon "$NS_EDGE" "$T/umedge.conf" "$T/log"
+	# shellcheck disable=SC2086 # RELAY_WRAP is a command line
+	ns_start_daemon "$NS_EDGE" "$T/umedge.conf" "$T/log" ${RELAY_WRAP:-}
 	ok "umedge runs in $NS_EDGE"
 }
 
@@ -51,15 +53,19 @@ call() {
 }
 
 # media CALLID GW-BIND: gateway, worker and attacker run at once; the
-# gateway and the worker send N packets (default 150) at 50 pps
+# gateway and the worker send N packets (default 150) at 50 pps, the
+# attacker starts EVIL_AFTER s (default 0.5) later; START_MS: the
+# peers wait that long between binding and sending (none by default)
 media() {
-	ip netns exec "$NS_INT" "$UMRTP" both "$INT_UM:7000" \
+	ip netns exec "$NS_INT" env UMRTP_START_MS="${START_MS:-0}" \
+		"$UMRTP" both "$INT_UM:7000" \
 		"$EDGE_INT:$P_INT" "${N:-150}" 50 0x2222 1500 >"$T/worker" &
 	w=$!
-	ip netns exec "$NS_EXT" "$UMRTP" both "$2" \
+	ip netns exec "$NS_EXT" env UMRTP_START_MS="${START_MS:-0}" \
+		"$UMRTP" both "$2" \
 		"$EDGE_EXT:$P_EXT" "${N:-150}" 50 0x1111 1500 >"$T/gw" &
 	g=$!
-	sleep 0.5
+	sleep "${EVIL_AFTER:-0.5}"
 	ip netns exec "$NS_EXT" "$UMRTP" both "$EXT_HOST2:6000" \
 		"$EDGE_EXT:$P_EXT" 100 50 0x1111 1500 >"$T/evil" &
 	e=$!

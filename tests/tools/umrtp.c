@@ -11,7 +11,9 @@
  * source, "SOURCE COUNT", after MS milliseconds with no packet (or 60 s
  * in all). "both" sends and receives on the same socket (a peer that
  * talks and listens, as a symmetric RTP endpoint does) and prints
- * "sent N" and the receive lines.
+ * "sent N" and the receive lines. UMRTP_START_MS in the environment:
+ * wait that long between binding and sending (so that two peers
+ * started together are both bound before either sends).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -197,6 +199,8 @@ int main(int argc, char *argv[])
 		perror("umrtp: bind");
 		return 1;
 	}
+	if (getenv("UMRTP_START_MS"))
+		(void)usleep((useconds_t)atoi(getenv("UMRTP_START_MS")) * 1000);
 
 	if (!strcmp(argv[1], "recv") && argc == 4) {
 		run_recv(fd, atoi(argv[3]), tab, &ntab);

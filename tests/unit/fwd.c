@@ -159,7 +159,7 @@ static int rig_open_mode(struct rig *r, bool mux, enum fwd_rtcp rtcp)
 	err |= iface_alloc(&r->ifc, &ci);
 	if (err)
 		return err;
-	err = worker_alloc(&r->w, 0, r->mq, false);
+	err = worker_alloc(&r->w, 0, r->mq, NULL);
 	if (err)
 		return err;
 

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file kpath.c  Tests: the relay_kernel word, the choice of the kernel
+ *                fast path and its fallbacks, the eBPF slot ranges
+ *
+ * Loading and attaching the TC program needs CAP_BPF and CAP_NET_ADMIN;
+ * that is tested in tests/integration/relay-bpf.test.
+ */
+#include <errno.h>
+#include <string.h>
+#include <re.h>
+#include "cfg.h"
+#include "offload.h"
+#include "kpath.h"
+#include "mkslot.h"
+#include "test.h"
+
+
+#define CONF \
+	"interface external 198.51.100.1 ports=30000-30099\n" \
+	"interface internal 203.0.113.1 ports=40000-40099\n" \
+	"sip_listen external udp\n" \
+	"sip_um_host tcp 203.0.113.10\n"
+
+
+static int word(const char *w, enum cfg_kpath *k)
+{
+	struct pl pl;
+
+	pl_set_str(&pl, w);
+
+	return cfg_kpath_decode(&pl, k);
+}
+
+
+int test_kpath_word(void)
+{
+	static const struct {
+		const char *w;
+		enum cfg_kpath k;
+	} good[] = {
+		{"auto", CFG_KPATH_AUTO}, {"yes", CFG_KPATH_AUTO},
+		{"YES", CFG_KPATH_AUTO}, {"bpf", CFG_KPATH_BPF},
+		{"conntrack", CFG_KPATH_CONNTRACK}, {"no", CFG_KPATH_NO},
+	};
+	static const char *bad[] = {"", "on", "true", "ebpf", "bpf2", "y"};
+	struct cfg *cfg = NULL;
+	enum cfg_kpath k;
+	char msg[256];
+	int err = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		k = CFG_KPATH_NO;
+		TEST_ERR(word(good[i].w, &k));
+		TEST_EQUALS(good[i].k, k);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		TEST_EQUALS(EINVAL, word(bad[i], &k));
+
+	for (int i = CFG_KPATH_NO; i <= CFG_KPATH_CONNTRACK; i++) {
+		TEST_ERR(word(cfg_kpath_name(i), &k));
+		TEST_EQUALS(i, k);
+	}
+
+	/* the default stays no */
+	TEST_ERR(cfg_parse(&cfg, "t.conf", CONF, strlen(CONF), msg,
+			   sizeof(msg)));
+	TEST_EQUALS(CFG_KPATH_NO, cfg->relay.kernel);
+	cfg = mem_deref(cfg);
+
+	TEST_ERR(cfg_parse(&cfg, "t.conf", CONF "relay_kernel yes\n",
+			   strlen(CONF "relay_kernel yes\n"), msg,
+			   sizeof(msg)));
+	TEST_EQUALS(CFG_KPATH_AUTO, cfg->relay.kernel);
+	cfg = mem_deref(cfg);
+
+	TEST_EQUALS(EINVAL, cfg_parse(&cfg, "t.conf", CONF "relay_kernel xdp\n",
+				      strlen(CONF "relay_kernel xdp\n"), msg,
+				      sizeof(msg)));
+	TEST_ASSERT(strstr(msg, "relay_kernel") != NULL);
+	TEST_ASSERT(strstr(msg, "'xdp' is not auto, bpf, conntrack or no") !=
+		    NULL);
+	err = 0;
+
+ out:
+	mem_deref(cfg);
+	return err;
+}
+
+
+int test_kpath_choose(void)
+{
+	const int U = KPATH_UNTRIED;
+	int err = 0;
+
+	/* auto: bpf, then conntrack, then userspace */
+	TEST_EQUALS(OFFLOAD_BPF, kpath_next(CFG_KPATH_AUTO, U, U));
+	TEST_EQUALS(OFFLOAD_BPF, kpath_next(CFG_KPATH_AUTO, 0, U));
+	TEST_EQUALS(OFFLOAD_CONNTRACK, kpath_next(CFG_KPATH_AUTO, EPERM, U));
+	TEST_EQUALS(OFFLOAD_CONNTRACK, kpath_next(CFG_KPATH_AUTO, EPERM, 0));
+	TEST_EQUALS(OFFLOAD_USER, kpath_next(CFG_KPATH_AUTO, EPERM,
+					     ENETDOWN));
+
+	/* bpf: bpf, then userspace; conntrack is never tried */
+	TEST_EQUALS(OFFLOAD_BPF, kpath_next(CFG_KPATH_BPF, U, U));
+	TEST_EQUALS(OFFLOAD_BPF, kpath_next(CFG_KPATH_BPF, 0, U));
+	TEST_EQUALS(OFFLOAD_USER, kpath_next(CFG_KPATH_BPF, EPERM, U));
+	TEST_EQUALS(OFFLOAD_USER, kpath_next(CFG_KPATH_BPF, ENODEV, U));
+
+	/* conntrack: as before; bpf is never tried */
+	TEST_EQUALS(OFFLOAD_CONNTRACK, kpath_next(CFG_KPATH_CONNTRACK, U, U));
+	TEST_EQUALS(OFFLOAD_CONNTRACK, kpath_next(CFG_KPATH_CONNTRACK, U, 0));
+	TEST_EQUALS(OFFLOAD_USER, kpath_next(CFG_KPATH_CONNTRACK, U,
+					     ENETDOWN));
+
+	/* no: nothing is tried */
+	TEST_EQUALS(OFFLOAD_USER, kpath_next(CFG_KPATH_NO, U, U));
+
+	/* the causes told apart in the log */
+	TEST_ASSERT(strstr(kpath_bpf_why(EPERM), "CAP_BPF and CAP_NET_ADMIN"));
+	TEST_ASSERT(strstr(kpath_bpf_why(EOPNOTSUPP), "kernel too old"));
+	TEST_ASSERT(strstr(kpath_bpf_why(ENODEV), "no device"));
+	TEST_ASSERT(strstr(kpath_ct_why(ENETDOWN), "forwarding is off"));
+
+ out:
+	return err;
+}
+
+
+int test_kpath_slots(void)
+{
+	struct mkslot *s = NULL;
+	uint32_t slot, gen, a, ga;
+	int err;
+
+	TEST_ERR(mkslot_alloc(&s, 100, 3));
+	TEST_ERR(mkslot_take(s, &a, &ga));
+	TEST_EQUALS(100, a);
+	TEST_EQUALS(1, ga);
+	TEST_ERR(mkslot_take(s, &slot, &gen));
+	TEST_ERR(mkslot_take(s, &slot, &gen));
+	TEST_EQUALS(102, slot);
+	TEST_EQUALS(ENOSPC, mkslot_take(s, &slot, &gen));
+	TEST_EQUALS(3, mkslot_span(s));
+
+	/* retired: not free before the next tick, then with gen + 1 */
+	mkslot_retire(s, a);
+	TEST_EQUALS(ENOSPC, mkslot_take(s, &slot, &gen));
+	mkslot_tick(s);
+	TEST_ERR(mkslot_take(s, &slot, &gen));
+	TEST_EQUALS(a, slot);
+	TEST_EQUALS(ga + 1, gen);
+
+	/* outside the range: ignored */
+	mkslot_retire(s, 99);
+	mkslot_retire(s, 103);
+	mkslot_tick(s);
+	TEST_EQUALS(ENOSPC, mkslot_take(s, &slot, &gen));
+	TEST_EQUALS(3, mkslot_used(s));
+	err = 0;
+
+ out:
+	mem_deref(s);
+	return err;
+}
