@@ -31,6 +31,8 @@
 #include "tcpkt.h"
 #include "rtpstat.h"
 #include "mkern_map.h"
+#include <re.h>
+#include "mkern.h"
 
 extern const unsigned char mkern_obj[];
 extern const size_t mkern_obj_len;
@@ -279,36 +281,6 @@ static void cnt_get(const struct prog *pr, uint64_t c[MK_CNT_N])
 		for (int j = 0; j < pr->ncpu; j++)
 			c[i] += v[j];
 	}
-}
-
-
-/* the slot's RTP state as a struct rtpstat (as rtpstat_from_slot()
-   will give it to the worker) */
-static void slot_rtpstat(const struct mk_stat *st, struct rtpstat *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->ssrc = st->ssrc;
-	s->init = st->init != 0;
-	s->max_seq = (uint16_t)st->max_seq;
-	s->cycles = st->cycles;
-	s->base_seq = st->base_seq;
-	s->received = st->received;
-	s->transit = st->transit;
-	s->jitter = st->jitter;
-}
-
-
-/* ... and the other way: the worker's state handed to the kernel */
-static void rtpstat_slot(const struct rtpstat *s, struct mk_stat *st)
-{
-	st->ssrc = s->ssrc;
-	st->init = s->init;
-	st->max_seq = s->max_seq;
-	st->cycles = s->cycles;
-	st->base_seq = s->base_seq;
-	st->received = s->received;
-	st->transit = s->transit;
-	st->jitter = s->jitter;
 }
 
 
@@ -749,7 +721,7 @@ static bool seq_step(const struct prog *pr, const struct dir *d,
 
 	rtpstat_update(m, &h, now_ns / 1000, clock_rate);
 	slot_get(pr, d->slot, &st);
-	slot_rtpstat(&st, &s);
+	mkern_stat_rtp(&st, &s);
 	if (rtpstat_same(&s, m))
 		return true;
 
@@ -786,7 +758,7 @@ static void test_seq(const struct prog *pr, const struct seqcase *c,
 	}
 
 	slot_get(pr, slot, &st);
-	slot_rtpstat(&st, &s);
+	mkern_stat_rtp(&st, &s);
 	TCPKT_CHECK(rtpstat_lost(&s) == c->lost, c->what);
 	printf("ok - %s at %u Hz: equal to rtpstat_update(), lost %lld\n",
 	       c->what, clock_rate, (long long)c->lost);
@@ -821,7 +793,7 @@ static void test_jitter(const struct prog *pr, uint32_t slot,
 		if (i == 10) {
 			memset(&st, 0, sizeof(st));
 			st.gen = 1;
-			rtpstat_slot(&m, &st);
+			mkern_rtp_stat(&m, &st);
 			slot_put(pr, slot, &st);
 			flow_put(pr, &d, MK_RTP, clock_rate, 1, MTU);
 		}
