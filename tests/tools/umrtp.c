@@ -7,7 +7,8 @@
  *        umrtp recv BIND MS
  *        umrtp both BIND TO COUNT PPS SSRC MS
  *
- * BIND and TO are IPv4 "a.b.c.d:port". "recv" prints one line per
+ * BIND and TO are "a.b.c.d:port" or "[IPv6]:port" (both of one
+ * family). "recv" prints one line per
  * source, "SOURCE COUNT", after MS milliseconds with no packet (or 60 s
  * in all). "both" sends and receives on the same socket (a peer that
  * talks and listens, as a symmetric RTP endpoint does) and prints
@@ -33,28 +34,54 @@ enum {
 	TOTAL_MS = 60000,    /**< Longest run         */
 };
 
+/** An IPv4 or IPv6 socket address */
+union umrtp_sa {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
 /** Packets seen from one source */
 struct src_count {
-	struct sockaddr_in sin;
+	union umrtp_sa sa;
 	unsigned long n;
 };
 
 
-static int addr_parse(const char *s, struct sockaddr_in *sin)
+static socklen_t sa_len(const union umrtp_sa *u)
+{
+	return u->sa.sa_family == AF_INET6 ? sizeof(u->in6) : sizeof(u->in);
+}
+
+
+static int addr_parse(const char *s, union umrtp_sa *u)
 {
 	char host[64];
 	const char *colon = strrchr(s, ':');
+	size_t n;
 
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
+	if (!colon)
+		return -1;
+	n = (size_t)(colon - s);
+	if (s[0] == '[' && n >= 2 && s[n - 1] == ']') {
+		++s;
+		n -= 2;
+	}
+	if (n >= sizeof(host))
 		return -1;
 
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)atoi(colon + 1));
+	memcpy(host, s, n);
+	host[n] = '\0';
+	memset(u, 0, sizeof(*u));
+	if (inet_pton(AF_INET6, host, &u->in6.sin6_addr) == 1) {
+		u->in6.sin6_family = AF_INET6;
+		u->in6.sin6_port = htons((uint16_t)atoi(colon + 1));
+		return 0;
+	}
+	u->in.sin_family = AF_INET;
+	u->in.sin_port = htons((uint16_t)atoi(colon + 1));
 
-	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
+	return inet_pton(AF_INET, host, &u->in.sin_addr) == 1 ? 0 : -1;
 }
 
 
@@ -88,18 +115,17 @@ static void rtp_fill(uint8_t *p, size_t size, uint16_t seq, uint32_t ssrc)
 
 
 static void count(struct src_count *tab, unsigned *ntab,
-		  const struct sockaddr_in *from)
+		  const union umrtp_sa *from)
 {
 	for (unsigned i = 0; i < *ntab; i++) {
-		if (tab[i].sin.sin_addr.s_addr == from->sin_addr.s_addr &&
-		    tab[i].sin.sin_port == from->sin_port) {
+		if (!memcmp(&tab[i].sa, from, sa_len(from))) {
 			++tab[i].n;
 			return;
 		}
 	}
 
 	if (*ntab < SRC_MAX) {
-		tab[*ntab].sin = *from;
+		tab[*ntab].sa = *from;
 		tab[(*ntab)++].n = 1;
 	}
 }
@@ -108,12 +134,14 @@ static void count(struct src_count *tab, unsigned *ntab,
 static void drain(int fd, struct src_count *tab, unsigned *ntab)
 {
 	uint8_t buf[PKT_MAX];
-	struct sockaddr_in from;
+	union umrtp_sa from;
 	socklen_t len = sizeof(from);
 
-	while (recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
-			(struct sockaddr *)&from, &len) >= 0) {
+	memset(&from, 0, sizeof(from));
+	while (recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, &from.sa,
+			&len) >= 0) {
 		count(tab, ntab, &from);
+		memset(&from, 0, sizeof(from));
 		len = sizeof(from);
 	}
 }
@@ -122,17 +150,23 @@ static void drain(int fd, struct src_count *tab, unsigned *ntab)
 static void report(const struct src_count *tab, unsigned ntab)
 {
 	for (unsigned i = 0; i < ntab; i++) {
-		char ip[INET_ADDRSTRLEN];
+		const union umrtp_sa *u = &tab[i].sa;
+		char ip[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &tab[i].sin.sin_addr, ip, sizeof(ip));
-		printf("%s:%u %lu\n", ip, ntohs(tab[i].sin.sin_port),
-		       tab[i].n);
+		if (u->sa.sa_family == AF_INET6) {
+			inet_ntop(AF_INET6, &u->in6.sin6_addr, ip, sizeof(ip));
+			printf("[%s]:%u %lu\n", ip, ntohs(u->in6.sin6_port),
+			       tab[i].n);
+			continue;
+		}
+		inet_ntop(AF_INET, &u->in.sin_addr, ip, sizeof(ip));
+		printf("%s:%u %lu\n", ip, ntohs(u->in.sin_port), tab[i].n);
 	}
 }
 
 
 /* Send count packets at pps, receiving meanwhile when tab is set */
-static unsigned long run_send(int fd, const struct sockaddr_in *to,
+static unsigned long run_send(int fd, const union umrtp_sa *to,
 			      unsigned long n, unsigned pps, uint32_t ssrc,
 			      size_t size, struct src_count *tab,
 			      unsigned *ntab)
@@ -154,8 +188,8 @@ static unsigned long run_send(int fd, const struct sockaddr_in *to,
 		}
 
 		rtp_fill(pkt, size, (uint16_t)i, ssrc);
-		if (sendto(fd, pkt, size, 0, (const struct sockaddr *)to,
-			   sizeof(*to)) == (ssize_t)size)
+		if (sendto(fd, pkt, size, 0, &to->sa, sa_len(to)) ==
+		    (ssize_t)size)
 			++sent;
 	}
 
@@ -186,16 +220,16 @@ static int usage(void)
 int main(int argc, char *argv[])
 {
 	struct src_count tab[SRC_MAX];
-	struct sockaddr_in local, to;
+	union umrtp_sa local, to;
 	unsigned ntab = 0;
 	int fd, one = 1;
 
 	if (argc < 4 || addr_parse(argv[2], &local))
 		return usage();
 
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(local.sa.sa_family, SOCK_DGRAM, 0);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, (struct sockaddr *)&local, sizeof(local))) {
+	if (fd < 0 || bind(fd, &local.sa, sa_len(&local))) {
 		perror("umrtp: bind");
 		return 1;
 	}
