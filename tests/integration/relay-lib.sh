@@ -4,7 +4,7 @@
 #
 # relay_up [EXTRA-CONFIG-LINE]: namespaces up, umedge started in the
 # edge namespace with ports 30000-30019 outside and 40000-40019 inside
-# (INT_PORTS: another inside range), under RELAY_WRAP (a setpriv
+# (EXT_PORTS, INT_PORTS: other ranges), under RELAY_WRAP (a setpriv
 # command line, say) if set;
 # LEARN (s, default 3) and TIMEOUT (s, default 2) set the learning
 # window and the media timeouts.
@@ -18,7 +18,7 @@ topo_up rl log umedge.log
 
 relay_up() {
 	cat >"$T/umedge.conf" <<-CONF
-	interface external $EDGE_EXT ports=30000-30019
+	interface external $EDGE_EXT ports=${EXT_PORTS:-30000-30019}
 	interface internal $EDGE_INT ports=${INT_PORTS:-40000-40019}
 	sip_enable no
 	relay_threads 2

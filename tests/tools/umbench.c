@@ -33,6 +33,11 @@
  *               (tests/tools/umct add, same -n, -a, -b and -F);
  *               a max-rate search reuses the same calls in every run
  *   -F PORT     with -S: the peers' port of call 0 (default 40000)
+ *   -X SEC      every SEC seconds of a measured run, the A peers
+ *               start a new RTP stream (a new SSRC, same socket), as
+ *               a gateway that restarts its media does; a relay that
+ *               holds streams in the kernel hands them back and in
+ *               again (1 to 60; default none)
  *   -s SUITE    side B speaks SDES-SRTP (A stays plain RTP): the offer
  *               asks for transport-protocol RTP/SAVP toward B, and B
  *               answers the relay's a=crypto line of SUITE
@@ -149,6 +154,7 @@ struct opts {
 	int fixed;                 /**< Static calls (-S)             */
 	struct sockaddr_in stat[2];  /**< -S: EXT:P0 and INT:P0       */
 	unsigned first_port;       /**< -S: peers' port of call 0     */
+	unsigned ssrc_every;       /**< -X: new A SSRC every this many s */
 	int ping;                  /**< Only ping                     */
 	int gaps;                  /**< Per-flow gaps (-g)            */
 };
@@ -204,6 +210,7 @@ struct bench {
 	unsigned cookie;               /**< ng cookie counter             */
 	unsigned gen;                  /**< Calls set up so far, in Call-IDs */
 	uint8_t epoch;                 /**< Run number, in the payload    */
+	uint32_t ssrc_gen;             /**< A's stream generation (-X)    */
 	int epfd;                      /**< Receiver's epoll              */
 	uint32_t *rx_last;             /**< Last sequence per flow        */
 	uint64_t *rx_ns;               /**< Last arrival per flow (-g)    */
@@ -954,10 +961,10 @@ static void cpu_snap(const struct bench *b, struct cpu_snap *s)
 /* The payload: magic, call, direction and warm-up flag, run, sequence,
  * send time */
 static void pkt_fill(uint8_t *p, unsigned call, int dir, uint8_t epoch,
-		     int warm, uint32_t seq)
+		     int warm, uint32_t seq, uint32_t gen)
 {
 	uint64_t t = now_ns();
-	uint32_t ssrc = call * 2 + (unsigned)dir + 1;
+	uint32_t ssrc = (call * 2 + (unsigned)dir + 1) | (dir ? 0 : gen << 16);
 
 	p[0] = 0x80;
 	p[1] = 8;
@@ -990,7 +997,8 @@ static unsigned flow_send(struct bench *b, unsigned i, int dir, unsigned n,
 	for (unsigned k = 0; k < n; k++) {
 		size_t len = PKT_SIZE;
 
-		pkt_fill(pkt[k], i, dir, b->epoch, warm, c->seq[dir] + k);
+		pkt_fill(pkt[k], i, dir, b->epoch, warm, c->seq[dir] + k,
+			 b->ssrc_gen);
 		if (dir && c->tx &&
 		    umbsrtp_protect(c->tx, pkt[k], &len, PKT_ROOM)) {
 			errno = 0;
@@ -1074,6 +1082,9 @@ static uint64_t send_phase(struct bench *b, double pps, uint64_t dur_ns,
 					  warm);
 			break;
 		}
+		if (!warm && b->o.ssrc_every)
+			b->ssrc_gen = (uint32_t)((now - t0) / 1000000000ull /
+						 b->o.ssrc_every);
 		(void)flows_pass(b, (double)(now - t0) / 1e9, pps, done,
 				 warm);
 		tick += TICK_US * 1000;
@@ -1482,7 +1493,7 @@ static int usage(void)
 		"[-w SEC] [-2] [-p PID]\n"
 		"               [-m STEPS] [-l PCT] [-L MS] [-s SUITE] "
 		"[-t TAG] [-g] [-P]\n"
-		"               [-S EXT:P0,INT:P0 [-F PORT]]\n");
+		"               [-S EXT:P0,INT:P0 [-F PORT]] [-X SEC]\n");
 	return 2;
 }
 
@@ -1542,7 +1553,7 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 			   .first_port = 40000};
 
 	while ((c = getopt(argc, argv,
-			   "c:a:b:A:B:C:i:n:r:d:w:2p:m:l:L:0s:t:gPS:F:"))
+			   "c:a:b:A:B:C:i:n:r:d:w:2p:m:l:L:0s:t:gPS:F:X:"))
 	       != -1) {
 		switch (c) {
 		case 'c': o->ctl = optarg; break;
@@ -1575,6 +1586,7 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 				return -1;
 			break;
 		case 'F': o->first_port = (unsigned)atoi(optarg); break;
+		case 'X': o->ssrc_every = (unsigned)atoi(optarg); break;
 		default: return -1;
 		}
 	}
@@ -1584,6 +1596,7 @@ static int opts_parse(struct opts *o, int argc, char *argv[])
 	    o->calls > CALLS_MAX || o->pps < 0.1 ||
 	    o->pps * o->calls * o->ndir > 2e6 || o->dur < 1 ||
 	    o->dur > 60 || o->warm > 10 || o->steps > 16 ||
+	    o->ssrc_every > 60 ||
 	    ((o->direct || o->fixed) && o->suite) || (o->direct && o->fixed))
 		return -1;
 
