@@ -319,10 +319,8 @@ int bpfdev_attach(struct bpfdev *bd, const struct sa *addr)
 	memset(e, 0, sizeof(*e));
 	e->addr = *addr;
 	err = dev_lookup(e);
-	if (err) {
-		DEBUG_WARNING("no device holds %j: %m\n", addr, err);
+	if (err)
 		return err;
-	}
 
 	if (!dev_held(bd, e->ifindex)) {
 		err = ent_attach(bd, e);

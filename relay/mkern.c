@@ -11,8 +11,13 @@
  * same device). A peer behind another device would be dropped by
  * bpf_redirect_neigh(); a route lookup per install is a later step
  * (docs/design/mediabpf.md 4.2).
+ *
+ * The set of devices grows while the workers look in it (kattach.c:
+ * an address that appears late), so it is guarded by a lock; the maps
+ * need none.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
@@ -38,6 +43,8 @@ struct mkern {
 	int cnt_fd;               /**< mk_prog                       */
 	int ncpu;                 /**< Possible CPUs (mk_prog values) */
 	struct bpfdev *devs;      /**< Devices it is attached to     */
+	pthread_mutex_t lock;     /**< Guards devs                   */
+	bool lock_ok;             /**< lock was initialised          */
 	bool nobatch;             /**< Batch reads refused: per slot */
 };
 
@@ -50,6 +57,8 @@ static void destructor(void *data)
 	mem_deref(mk->devs);
 	if (mk->obj)
 		bpf_object__close(mk->obj);
+	if (mk->lock_ok)
+		pthread_mutex_destroy(&mk->lock);
 }
 
 
@@ -71,6 +80,11 @@ int mkern_alloc(struct mkern **mkp)
 	mk = mem_zalloc(sizeof(*mk), destructor);
 	if (!mk)
 		return ENOMEM;
+
+	err = pthread_mutex_init(&mk->lock, NULL);
+	if (err)
+		goto out;
+	mk->lock_ok = true;
 
 	err = bpfdev_load(&mk->obj, mkern_obj, mkern_obj_len);
 	if (err) {
@@ -116,20 +130,58 @@ int mkern_alloc(struct mkern **mkp)
  */
 int mkern_attach(struct mkern *mk, const struct sa *addr)
 {
+	int err;
+
 	if (!mk || !addr)
 		return EINVAL;
 
 	if (sa_is_any(addr))
 		return EADDRNOTAVAIL;
 
-	return bpfdev_attach(mk->devs, addr);
+	pthread_mutex_lock(&mk->lock);
+	err = bpfdev_attach(mk->devs, addr);
+	pthread_mutex_unlock(&mk->lock);
+
+	return err;
+}
+
+
+/**
+ * Whether the program serves an address (is attached to its device)
+ *
+ * @param mk   Handle
+ * @param addr An address
+ *
+ * @return true if it does
+ */
+bool mkern_serves(struct mkern *mk, const struct sa *addr)
+{
+	bool yes;
+
+	if (!mk || !addr)
+		return false;
+
+	pthread_mutex_lock(&mk->lock);
+	yes = !bpfdev_find(mk->devs, addr, NULL, NULL);
+	pthread_mutex_unlock(&mk->lock);
+
+	return yes;
 }
 
 
 /** @return the number of devices the program is attached to */
-unsigned mkern_devices(const struct mkern *mk)
+unsigned mkern_devices(struct mkern *mk)
 {
-	return mk ? bpfdev_count(mk->devs) : 0;
+	unsigned n;
+
+	if (!mk)
+		return 0;
+
+	pthread_mutex_lock(&mk->lock);
+	n = bpfdev_count(mk->devs);
+	pthread_mutex_unlock(&mk->lock);
+
+	return n;
 }
 
 
@@ -144,7 +196,7 @@ unsigned mkern_devices(const struct mkern *mk)
  *
  * @return 0 if success, ENODEV if the program is not on that device
  */
-int mkern_egress(const struct mkern *mk, const struct sa *local,
+int mkern_egress(struct mkern *mk, const struct sa *local,
 		 uint32_t *ifindex, uint16_t *mtu)
 {
 	uint32_t m = 0;
@@ -153,7 +205,9 @@ int mkern_egress(const struct mkern *mk, const struct sa *local,
 	if (!mk || !local || !ifindex || !mtu)
 		return EINVAL;
 
+	pthread_mutex_lock(&mk->lock);
 	err = bpfdev_find(mk->devs, local, &idx, &m);
+	pthread_mutex_unlock(&mk->lock);
 	if (err)
 		return err;
 

@@ -23,8 +23,9 @@ enum {
 
 int  mkern_alloc(struct mkern **mkp);
 int  mkern_attach(struct mkern *mk, const struct sa *addr);
-unsigned mkern_devices(const struct mkern *mk);
-int  mkern_egress(const struct mkern *mk, const struct sa *local,
+unsigned mkern_devices(struct mkern *mk);
+bool mkern_serves(struct mkern *mk, const struct sa *addr);
+int  mkern_egress(struct mkern *mk, const struct sa *local,
 		  uint32_t *ifindex, uint16_t *mtu);
 void mkern_key(struct mk_key *k, const struct sa *src,
 	       const struct sa *dst);

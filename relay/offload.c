@@ -255,6 +255,30 @@ static void take_back(struct offload *o, struct fwd_stream *fs,
 }
 
 
+/* A flow handed back for another SSRC: a stream whose source keeps
+ * changing its SSRC (a gateway sending events or comfort noise under
+ * an SSRC of their own, say) stays in userspace for a while rather
+ * than go in and out of the kernel at every change (mediabpf.md 5.5) */
+static void ssrc_back(struct offload *o, struct fwd_stream *fs, int f,
+		      uint64_t now)
+{
+	struct fwd_kern *k = &fs->kern;
+
+	flow_off(o, fs, f, now);
+	if (now >= k->backs_since + OFFLOAD_SSRC_WIN_MS) {
+		k->backs_since = now;
+		k->backs = 0;
+	}
+
+	if (++k->backs > OFFLOAD_SSRC_BACKS) {
+		offload_stop(o, fs, now);
+		k->retry = now + OFFLOAD_BACKOFF_MS;
+		k->backs = 0;
+		FWD_ADD(o->backoffs, 1);
+	}
+}
+
+
 /**
  * A packet of a flow in the kernel reached userspace (worker thread):
  * the backend tells what to do with it (offload_ops.stray)
@@ -285,7 +309,7 @@ bool offload_stray(struct offload *o, struct fwd_stream *fs,
 		return false;
 
 	case OFFLOAD_STRAY_BACK:
-		flow_off(o, fs, f, now);
+		ssrc_back(o, fs, f, now);
 		return false;
 
 	case OFFLOAD_STRAY_TAKEBACK:

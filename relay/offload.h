@@ -52,6 +52,10 @@ enum {
 					   that still reach userspace:
 					   the kernel is not forwarding */
 	OFFLOAD_BACKOFF_MS = 60000,   /**< Then no install for this long */
+	OFFLOAD_SSRC_BACKS = 3,       /**< SSRC hand-backs allowed in... */
+	OFFLOAD_SSRC_WIN_MS = 60000,  /**< ...this long; one more: the
+					   stream stays in userspace for
+					   OFFLOAD_BACKOFF_MS           */
 };
 
 /** What to do with a packet of a flow in the kernel that reached
@@ -97,6 +101,8 @@ struct offload {
 	void *drain_arg;       /**< Its argument (the worker)           */
 	uint64_t installs;     /**< Flows installed                     */
 	uint64_t failures;     /**< Installs the kernel refused         */
+	uint64_t backoffs;     /**< Streams held in userspace for their
+				    SSRC changes (offload.c)            */
 	int last_err;          /**< Errno of the last refusal           */
 	uint32_t flows;        /**< Flows in the kernel now             */
 };

@@ -18,6 +18,7 @@
 #include "offload.h"
 #include "kpath.h"
 #include "mkern.h"
+#include "kattach.h"
 #include "relay.h"
 #include "sec.h"
 #include "relay_priv.h"
@@ -52,6 +53,7 @@ static void relay_destructor(void *data)
 	mem_deref(relay->workers);
 	mem_deref(relay->beats);
 	relay->mq = mem_deref(relay->mq);
+	relay->ka = mem_deref(relay->ka);
 	relay->mk = mem_deref(relay->mk);  /* detaches the filters */
 
 	hash_flush(relay->calls);
@@ -174,35 +176,51 @@ bool relay_alive(struct relay *relay)
 }
 
 
+/* Attach the TC program for an interface (said why not); *later: no
+ * device holds its address yet */
+static int bpf_iface(struct relay *relay, const struct relay_iface *ifc,
+		     bool *later)
+{
+	int e = mkern_attach(relay->mk, &ifc->addr);
+
+	if (e == EADDRNOTAVAIL) {
+		DEBUG_NOTICE("relay_kernel: interface %s (%j): bound to a "
+			     "wildcard: its media stays in userspace\n",
+			     ifc->name, &ifc->addr);
+		return 0;
+	}
+
+	if (e == ENODEV) {
+		DEBUG_NOTICE("relay_kernel: interface %s (%j): no device "
+			     "holds it yet: its media stays in userspace "
+			     "until one does\n", ifc->name, &ifc->addr);
+		*later = true;
+		return 0;
+	}
+
+	return e;
+}
+
+
 /* Load the TC program and attach it to the interfaces' devices; an
- * interface on a wildcard or on no device stays in userspace */
+ * interface on a wildcard stays in userspace, one on no device until
+ * its address appears (kattach.c) */
 static int bpf_try(struct relay *relay)
 {
+	bool later = false;
 	int err;
 
 	err = mkern_alloc(&relay->mk);
 	if (err)
 		return err;
 
-	for (struct le *le = relay->ifaces.head; le; le = le->next) {
-		const struct relay_iface *ifc = le->data;
-		int e = mkern_attach(relay->mk, &ifc->addr);
+	for (struct le *le = relay->ifaces.head; le && !err; le = le->next)
+		err = bpf_iface(relay, le->data, &later);
 
-		if (e == EADDRNOTAVAIL || e == ENODEV) {
-			DEBUG_NOTICE("relay_kernel: interface %s (%j): %s: "
-				     "its media stays in userspace\n",
-				     ifc->name, &ifc->addr,
-				     e == ENODEV ? "no device holds it" :
-				     "bound to a wildcard");
-		}
-		else if (e) {
-			err = e;
-			break;
-		}
-	}
-
-	if (!err && !mkern_devices(relay->mk))
+	if (!err && !mkern_devices(relay->mk) && !later)
 		err = ENODEV;
+	if (!err)
+		err = kattach_alloc(&relay->ka, relay->mk, &relay->ifaces);
 	if (err)
 		relay->mk = mem_deref(relay->mk);
 

@@ -156,7 +156,11 @@ static int kernel_metrics(struct mbuf *mb, const struct relay *relay)
 			    ks.installs) |
 		promfmt_one(mb, "umedge_relay_kernel_failures_total",
 			    PROMFMT_COUNTER, "Hand-overs to the kernel "
-			    "refused", ks.failures);
+			    "refused", ks.failures) |
+		promfmt_one(mb, "umedge_relay_kernel_backoffs_total",
+			    PROMFMT_COUNTER, "Streams held in userspace "
+			    "for changing their SSRC too often",
+			    ks.backoffs);
 }
 
 

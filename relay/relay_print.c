@@ -180,6 +180,7 @@ void relay_kern_sum(const struct relay *relay, struct relay_kern_sum *ks)
 		ks->flows += FWD_GET(o->flows);
 		ks->installs += FWD_GET(o->installs);
 		ks->failures += FWD_GET(o->failures);
+		ks->backoffs += FWD_GET(o->backoffs);
 		if (FWD_GET(o->last_err))
 			ks->last_err = FWD_GET(o->last_err);
 	}
@@ -220,8 +221,11 @@ static int kernel_status(struct re_printf *pf, const struct relay *relay)
 			 (unsigned long long)ks.failures);
 	if (ks.last_err)
 		err |= re_hprintf(pf, " (last: %m)", ks.last_err);
-	if (ks.path == OFFLOAD_BPF)
+	if (ks.path == OFFLOAD_BPF) {
+		err |= re_hprintf(pf, ", %llu held back",
+				  (unsigned long long)ks.backoffs);
 		err |= punts_print(pf, &ks);
+	}
 	else
 		err |= re_hprintf(pf, ", path conntrack");
 

@@ -48,6 +48,7 @@ struct relay {
 	int kpath;                    /**< enum offload_path chosen      */
 	int kpath_err;                /**< Why none, if none (errno)     */
 	struct mkern *mk;             /**< eBPF path: program and maps   */
+	struct kattach *ka;           /**< eBPF path: attaching late     */
 	struct mqueue *mq;            /**< Events from the workers       */
 	struct hash *calls;           /**< struct relay_call by Call-ID  */
 	struct list closing;          /**< Streams waiting for release   */
@@ -128,6 +129,7 @@ struct relay_kern_sum {
 	uint32_t flows;        /**< Flows the kernel forwards now     */
 	uint64_t installs;     /**< Flows handed to the kernel        */
 	uint64_t failures;     /**< Hand-overs refused                */
+	uint64_t backoffs;     /**< Streams held back for SSRC changes */
 	int last_err;          /**< Errno of the last refusal         */
 };
 

@@ -63,10 +63,16 @@ static void tkern_destructor(void *data)
 /* the program handles IPv4 only: other addresses need no device */
 static int dev_attach(struct tkern *tk, const struct sa *sa)
 {
+	int err;
+
 	if (sa_af(sa) != AF_INET)
 		return 0;
 
-	return bpfdev_attach(tk->devs, sa);
+	err = bpfdev_attach(tk->devs, sa);
+	if (err == ENODEV)
+		DEBUG_WARNING("no device holds %j\n", sa);
+
+	return err;
 }
 
 
