@@ -205,6 +205,7 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->relay.timeout_setup = 120;
 	cfg->relay.timeout_hold  = 3600;
 	cfg->relay.rtcp_rewrite  = true;
+	cfg->relay.kernel        = CFG_KPATH_AUTO;
 
 	str_ncpy(cfg->turn.realm, "umedge", sizeof(cfg->turn.realm));
 	cfg->turn.max_lifetime = 3600;

@@ -123,10 +123,12 @@ int mkern_alloc(struct mkern **mkp)
  * Attach the program to the device that holds an address
  *
  * @param mk   Handle
- * @param addr A relay interface's address (not a wildcard)
+ * @param addr A relay interface's address
  *
- * @return 0 if success, ENODEV if no device holds it, otherwise
- *         errorcode
+ * @return 0 if success, EADDRNOTAVAIL for a wildcard or loopback
+ *         address (no device to serve: media on the loopback device
+ *         is a lab's, and stays in userspace), ENODEV if no device
+ *         holds it, otherwise errorcode
  */
 int mkern_attach(struct mkern *mk, const struct sa *addr)
 {
@@ -135,7 +137,7 @@ int mkern_attach(struct mkern *mk, const struct sa *addr)
 	if (!mk || !addr)
 		return EINVAL;
 
-	if (sa_is_any(addr))
+	if (sa_is_any(addr) || sa_is_loopback(addr))
 		return EADDRNOTAVAIL;
 
 	pthread_mutex_lock(&mk->lock);

@@ -184,9 +184,9 @@ static int bpf_iface(struct relay *relay, const struct relay_iface *ifc,
 	int e = mkern_attach(relay->mk, &ifc->addr);
 
 	if (e == EADDRNOTAVAIL) {
-		DEBUG_NOTICE("relay_kernel: interface %s (%j): bound to a "
-			     "wildcard: its media stays in userspace\n",
-			     ifc->name, &ifc->addr);
+		DEBUG_NOTICE("relay_kernel: interface %s (%j): a wildcard "
+			     "or loopback address: its media stays in "
+			     "userspace\n", ifc->name, &ifc->addr);
 		return 0;
 	}
 
@@ -252,12 +252,35 @@ static void bpf_note(enum cfg_kpath want, int err)
 }
 
 
+/* Whether an interface has an address a kernel path can serve (not a
+ * wildcard, not loopback: a lab's) */
+static bool kernel_eligible(const struct relay *relay)
+{
+	for (struct le *le = relay->ifaces.head; le; le = le->next) {
+		const struct relay_iface *ifc = le->data;
+
+		if (!sa_is_any(&ifc->addr) && !sa_is_loopback(&ifc->addr))
+			return true;
+	}
+
+	return false;
+}
+
+
 /* Choose the kernel fast path, before the workers start (kpath.h) */
 static void kpath_select(struct relay *relay)
 {
 	enum cfg_kpath want = relay->cfg->relay.kernel;
 	int bpf_err = KPATH_UNTRIED, ct_err = KPATH_UNTRIED;
 	enum offload_path p;
+
+	if (want != CFG_KPATH_NO && !kernel_eligible(relay)) {
+		DEBUG_INFO("relay_kernel: every interface is on a loopback "
+			   "or wildcard address: media stays in userspace\n");
+		relay->kpath = OFFLOAD_USER;
+		relay->kpath_err = EADDRNOTAVAIL;
+		return;
+	}
 
 	for (;;) {
 		p = kpath_next(want, bpf_err, ct_err);

@@ -62,10 +62,10 @@ int test_kpath_word(void)
 		TEST_EQUALS(i, k);
 	}
 
-	/* the default stays no */
+	/* the default is auto */
 	TEST_ERR(cfg_parse(&cfg, "t.conf", CONF, strlen(CONF), msg,
 			   sizeof(msg)));
-	TEST_EQUALS(CFG_KPATH_NO, cfg->relay.kernel);
+	TEST_EQUALS(CFG_KPATH_AUTO, cfg->relay.kernel);
 	cfg = mem_deref(cfg);
 
 	TEST_ERR(cfg_parse(&cfg, "t.conf", CONF "relay_kernel yes\n",
