@@ -48,8 +48,7 @@ static void destructor(void *data)
 /* an interface the program could serve, does not, and now can */
 static void try_iface(struct kattach *ka, const struct relay_iface *ifc)
 {
-	if (sa_is_any(&ifc->addr) || sa_is_loopback(&ifc->addr) ||
-	    mkern_serves(ka->mk, &ifc->addr))
+	if (!mkern_addr_ok(&ifc->addr) || mkern_serves(ka->mk, &ifc->addr))
 		return;
 
 	if (mkern_attach(ka->mk, &ifc->addr))

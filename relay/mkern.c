@@ -120,15 +120,29 @@ int mkern_alloc(struct mkern **mkp)
 
 
 /**
+ * Whether a kernel path may serve an address: not a wildcard (no device
+ * to serve) and not loopback (media there is a lab's and stays in
+ * userspace)
+ *
+ * @param addr A relay interface's address
+ *
+ * @return true if it may
+ */
+bool mkern_addr_ok(const struct sa *addr)
+{
+	return addr && !sa_is_any(addr) && !sa_is_loopback(addr);
+}
+
+
+/**
  * Attach the program to the device that holds an address
  *
  * @param mk   Handle
  * @param addr A relay interface's address
  *
- * @return 0 if success, EADDRNOTAVAIL for a wildcard or loopback
- *         address (no device to serve: media on the loopback device
- *         is a lab's, and stays in userspace), ENODEV if no device
- *         holds it, otherwise errorcode
+ * @return 0 if success, EADDRNOTAVAIL for an address no kernel path
+ *         serves (mkern_addr_ok()), ENODEV if no device holds it,
+ *         otherwise errorcode
  */
 int mkern_attach(struct mkern *mk, const struct sa *addr)
 {
@@ -137,7 +151,7 @@ int mkern_attach(struct mkern *mk, const struct sa *addr)
 	if (!mk || !addr)
 		return EINVAL;
 
-	if (sa_is_any(addr) || sa_is_loopback(addr))
+	if (!mkern_addr_ok(addr))
 		return EADDRNOTAVAIL;
 
 	pthread_mutex_lock(&mk->lock);

@@ -22,6 +22,7 @@ enum {
 };
 
 int  mkern_alloc(struct mkern **mkp);
+bool mkern_addr_ok(const struct sa *addr);
 int  mkern_attach(struct mkern *mk, const struct sa *addr);
 unsigned mkern_devices(struct mkern *mk);
 bool mkern_serves(struct mkern *mk, const struct sa *addr);

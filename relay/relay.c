@@ -252,14 +252,13 @@ static void bpf_note(enum cfg_kpath want, int err)
 }
 
 
-/* Whether an interface has an address a kernel path can serve (not a
- * wildcard, not loopback: a lab's) */
+/* Whether an interface has an address a kernel path can serve */
 static bool kernel_eligible(const struct relay *relay)
 {
 	for (struct le *le = relay->ifaces.head; le; le = le->next) {
 		const struct relay_iface *ifc = le->data;
 
-		if (!sa_is_any(&ifc->addr) && !sa_is_loopback(&ifc->addr))
+		if (mkern_addr_ok(&ifc->addr))
 			return true;
 	}
 
