@@ -82,6 +82,7 @@ static const struct cfg_key keys[] = {
 	KU32("relay_timeout_setup",   relay.timeout_setup, 1, 86400),
 	KU32("relay_timeout_hold",    relay.timeout_hold, 1, 86400),
 	KONE("relay_kernel",          cfg_kpath_h,    relay.kernel),
+	KONE("relay_io",              cfg_rio_h,      relay.io),
 	KBOOL("relay_rtcp_rewrite",   relay.rtcp_rewrite),
 	KBOOL("relay_rtcp_drop_malformed", relay.rtcp_drop_malformed),
 
@@ -206,6 +207,7 @@ static int cfg_alloc(struct cfg **cfgp, const char *name)
 	cfg->relay.timeout_hold  = 3600;
 	cfg->relay.rtcp_rewrite  = true;
 	cfg->relay.kernel        = CFG_KPATH_AUTO;
+	cfg->relay.io            = CFG_RIO_AUTO;
 
 	str_ncpy(cfg->turn.realm, "umedge", sizeof(cfg->turn.realm));
 	cfg->turn.max_lifetime = 3600;

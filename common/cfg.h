@@ -104,6 +104,13 @@ enum cfg_kpath {
 	CFG_KPATH_CONNTRACK,  /**< conntrack, then userspace            */
 };
 
+/** How the relay's threads read and send (relay_io) */
+enum cfg_rio {
+	CFG_RIO_AUTO = 0,     /**< io_uring where the kernel allows it  */
+	CFG_RIO_URING,        /**< io_uring, else epoll (logged)        */
+	CFG_RIO_EPOLL,        /**< epoll, recvmmsg and sendmmsg         */
+};
+
 /** How a gateway set treats a REFER from UM */
 enum cfg_refer {
 	CFG_REFER_PASS = 0,   /**< Relay it to the gateway         */
@@ -225,6 +232,7 @@ struct cfg_relay {
 	uint32_t timeout_setup;      /**< No media before answer (s)       */
 	uint32_t timeout_hold;       /**< No media while on hold (s)       */
 	enum cfg_kpath kernel;       /**< Kernel fast path to try          */
+	enum cfg_rio io;             /**< epoll or io_uring                */
 	bool rtcp_rewrite;           /**< Own SDES CNAME in plain RTCP     */
 	bool rtcp_drop_malformed;    /**< Drop RTCP that does not parse    */
 };
@@ -327,6 +335,7 @@ const char *cfg_media_name(enum cfg_media m);
 const char *cfg_divhi_name(enum cfg_divhi d);
 const char *cfg_kpath_name(enum cfg_kpath k);
 int  cfg_kpath_decode(const struct pl *word, enum cfg_kpath *k);
+const char *cfg_rio_name(enum cfg_rio r);
 const struct cfg_gwset *cfg_gwset_find(const struct cfg *cfg,
 				       const char *name);
 const char *cfg_tp_name(enum cfg_tp tp);

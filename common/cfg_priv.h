@@ -56,7 +56,7 @@ cfg_value_h cfg_bool_h, cfg_u32_h, cfg_str_h, cfg_sa_h, cfg_nets_h;
 cfg_value_h cfg_level_h, cfg_target_h, cfg_facility_h, cfg_media_h;
 int cfg_media(struct cfg_ctx *ctx, const struct cfg_key *key,
 	      const struct pl *val, enum cfg_media *m);
-cfg_value_h cfg_divhi_h, cfg_kpath_h;
+cfg_value_h cfg_divhi_h, cfg_kpath_h, cfg_rio_h;
 int cfg_divhi(struct cfg_ctx *ctx, const struct cfg_key *key,
 	      const struct pl *val, enum cfg_divhi *d);
 cfg_value_h cfg_iface_h, cfg_listen_h, cfg_umhost_h, cfg_secret_h;

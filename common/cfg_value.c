@@ -385,6 +385,32 @@ int cfg_divhi_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
+/** @return the name of a relay_io setting, as configured */
+const char *cfg_rio_name(enum cfg_rio r)
+{
+	switch (r) {
+
+	case CFG_RIO_URING: return "uring";
+	case CFG_RIO_EPOLL: return "epoll";
+	default:            return "auto";
+	}
+}
+
+
+int cfg_rio_h(struct cfg_ctx *ctx, const struct cfg_key *key,
+	      const struct pl *val, void *field)
+{
+	for (int i = CFG_RIO_AUTO; i <= CFG_RIO_EPOLL; i++) {
+		if (0 == pl_strcasecmp(val, cfg_rio_name(i))) {
+			*(enum cfg_rio *)field = (enum cfg_rio)i;
+			return 0;
+		}
+	}
+
+	return cfg_error(ctx, key, "'%r' is not auto, uring or epoll", val);
+}
+
+
 /** @return the name of a kernel fast path setting, as configured */
 const char *cfg_kpath_name(enum cfg_kpath k)
 {

@@ -142,6 +142,9 @@ struct fwd_stream {
 	bool unposted;              /**< A change the full queue refused:
 					 posted again at the next tick   */
 	bool dead;                  /**< Released: ignore its events     */
+	unsigned ring_refs;         /**< Requests of the worker's io_uring
+					 naming it: receives armed, sends
+					 in flight (worker only)         */
 	struct fwd_kern kern;       /**< Kernel offload (worker only)    */
 	uint32_t kflows;            /**< Flows in the kernel (atomic)    */
 	void *arg;                  /**< Owner's handle, for events      */

@@ -120,6 +120,30 @@ static int ifaces_alloc(struct relay *relay, const struct cfg *cfg)
 }
 
 
+/* relay_io: what the threads use, logged; with "uring" a fallback is a
+ * warning, with "auto" a note */
+static void io_note(const struct relay *relay)
+{
+	enum cfg_rio want = relay->cfg->relay.io;
+	int err = 0;
+
+	if (want == CFG_RIO_EPOLL || !relay->nworkers)
+		return;
+
+	if (worker_uring(relay->workers[0], &err)) {
+		DEBUG_INFO("relay_io: forwarding threads use io_uring\n");
+		return;
+	}
+
+	if (want == CFG_RIO_URING)
+		DEBUG_WARNING("relay_io uring: io_uring is not available "
+			      "(%m): epoll\n", err);
+	else
+		DEBUG_INFO("relay_io: io_uring is not available (%m): "
+			   "epoll\n", err);
+}
+
+
 static int workers_alloc(struct relay *relay, unsigned n)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -142,7 +166,8 @@ static int workers_alloc(struct relay *relay, unsigned n)
 			.slot_base = i * (MK_STAT_MAX / n),
 			.slots = MK_STAT_MAX / n,
 		};
-		int err = worker_alloc(&relay->workers[i], i, relay->mq, &oc);
+		int err = worker_alloc(&relay->workers[i], i, relay->mq, &oc,
+				       relay->cfg->relay.io != CFG_RIO_EPOLL);
 		if (err)
 			return err;
 		++relay->nworkers;
@@ -370,6 +395,7 @@ int relay_alloc(struct relay **relayp, const struct cfg *cfg)
 	}
 
 	kernel_note(relay);
+	io_note(relay);
 
 	DEBUG_INFO("%u interfaces, %u forwarding threads\n",
 		   list_count(&relay->ifaces), relay->nworkers);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
- * @file worker.c  Forwarding threads: epoll, recvmmsg/sendmmsg
+ * @file worker.c  Forwarding threads: io_uring or epoll
  *
- * The hot path (sock_rx) reads up to BATCH datagrams with one
- * recvmmsg, judges each against the receiving side's latch, counts it,
- * and sends the batch on with one sendmmsg per outgoing socket, from
- * buffers that belong to the worker: no allocation, no lock and no
- * logging per packet. Latch changes are published to readers under the
- * stream's lock, once per batch at most.
+ * The hot path judges each datagram against the receiving side's
+ * latch, counts it and sends it on (pkt_judge), with no allocation, no
+ * lock and no logging per packet. It is fed one of two ways:
+ * - io_uring (relay_io uring, wring.c): every socket has a multishot
+ *   receive into the ring's buffers, and a datagram leaves from its
+ *   buffer; one system call submits the sends and waits for more;
+ * - epoll: on a readable socket, up to BATCH datagrams with one
+ *   recvmmsg, sent on with one sendmmsg per outgoing socket from
+ *   buffers that belong to the worker.
+ * Latch changes are published to readers under the stream's lock.
  */
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +24,7 @@
 #include "mkback.h"
 #include "worker.h"
 #include "rtcpsdes.h"
+#include "wring.h"
 
 
 enum {
@@ -69,6 +74,8 @@ struct worker {
 	bool changes;                  /**< Post FWD_EV_CHANGED (main
 					    writes, atomic)            */
 	struct offload off;            /**< Kernel fast path          */
+	struct wring *ring;            /**< io_uring, NULL for epoll  */
+	int ring_err;                  /**< Why not, if it was wanted */
 
 	/* worker thread only, from here */
 	bool stop;                                /**< Leave the loop  */
@@ -192,10 +199,10 @@ static void tx_add(struct worker *w, unsigned *ntx, int via,
 
 
 /* RTCP from in (decrypted if it came as SRTCP): its SDES CNAME becomes
- * in's own (topology hiding), in place (p has PKT_MAX bytes); false if
- * it is dropped */
+ * in's own (topology hiding), in place (p has cap bytes); false if it
+ * is dropped */
 static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
-			 uint8_t *p, size_t *lenp)
+			 uint8_t *p, size_t *lenp, size_t cap)
 {
 	const struct fwd_stream *fs = in->fs;
 	struct pl cname;
@@ -205,8 +212,8 @@ static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
 		return true;
 
 	pl_set_str(&cname, in->cname);
-	if (rtcpsdes_rewrite(w->scratch, sizeof(w->scratch), &n, p, *lenp,
-			     &cname))
+	if (rtcpsdes_rewrite(w->scratch, MIN(sizeof(w->scratch), cap), &n, p,
+			     *lenp, &cname))
 		return fs->rtcp != FWD_RTCP_REWRITE_DROP;
 
 	memcpy(p, w->scratch, n);
@@ -262,32 +269,36 @@ static void media_drop(struct fwd_side *in, enum media_verdict v)
 }
 
 
+/** A datagram in the hot path: where it lies, and where it goes */
+struct wpkt {
+	uint8_t *p;             /**< Its bytes, rewritten in place    */
+	size_t len;             /**< Their length                     */
+	size_t cap;             /**< Room at p                        */
+	const struct sa *src;   /**< Its source                       */
+	int via;                /**< Out: the RTP (0) or RTCP socket  */
+	const struct sa *dst;   /**< Out: where it goes               */
+};
+
+
 /* Judge, count and route one datagram; false if it is dropped */
-static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
-		   uint64_t now_ms, uint64_t now_us, unsigned *ntx)
+static bool pkt_judge(struct worker *w, const struct fwd_ev *ev,
+		      struct wpkt *k, uint64_t now_us)
 {
 	struct fwd_side *in = ev->side;
 	struct fwd_stream *fs = in->fs;
 	struct fwd_side *out = &fs->side[in == &fs->side[0]];
-	size_t len = w->rx[i].msg_len;
-	uint8_t *p = w->buf[i];
-	const struct sa *dst;
+	uint64_t now_ms = now_us / 1000;
+	uint8_t *p = k->p;
+	size_t len = k->len;
 	enum media_verdict v;
 	struct rtphdr h;
-	struct sa src;
 	bool rtcp, rtp;
-	int via;
-
-	if (w->rx[i].msg_hdr.msg_flags & MSG_TRUNC ||
-	    sa_set_sa(&src, (struct sockaddr *)&w->from[i])) {
-		FWD_ADD(in->c.errors, 1);
-		return false;
-	}
 
 	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
-	v = media_in(w, in, ev, rtcp, rtp ? &h : NULL, &src, p, &len, now_ms);
+	v = media_in(w, in, ev, rtcp, rtp ? &h : NULL, k->src, p, &len,
+		     now_ms);
 	if (v != MEDIA_OK) {
 		media_drop(in, v);
 		return false;
@@ -301,7 +312,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		return false;
 	}
 
-	if (rtcp && !rtcp_rewrite(w, in, p, &len)) {
+	if (rtcp && !rtcp_rewrite(w, in, p, &len, k->cap)) {
 		FWD_ADD(in->c.dropped, 1);
 		return false;
 	}
@@ -309,7 +320,7 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	if (rtp && out->dtmf.on)
 		dtmf_fwd(&out->dtmf, &h, p, now_ms);
 
-	if ((rtp || rtcp) && !fsrtp_out(&out->srtp, rtcp, p, &len, PKT_MAX)) {
+	if ((rtp || rtcp) && !fsrtp_out(&out->srtp, rtcp, p, &len, k->cap)) {
 		FWD_ADD(in->c.errors, 1);
 		return false;
 	}
@@ -322,14 +333,39 @@ static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 	if (rtp && !fs->kern.on[0])
 		rtpstat_update(&in->stat, &h, now_us, fs->clock_rate);
 
-	via = (rtcp && !out->mux) ? 1 : 0;
-	dst = latch_dst(&out->latch[via]);
-	if (!dst || out->fd[via] < 0) {
+	k->len = len;
+	k->via = (rtcp && !out->mux) ? 1 : 0;
+	k->dst = latch_dst(&out->latch[k->via]);
+	if (!k->dst || out->fd[k->via] < 0) {
 		FWD_ADD(in->c.errors, 1);
 		return false;
 	}
 
-	tx_add(w, ntx, via, dst, p, len);
+	return true;
+}
+
+
+/* Datagram i of a recvmmsg: judged, and queued for sendmmsg */
+static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
+		   uint64_t now_us, unsigned *ntx)
+{
+	struct wpkt k;
+	struct sa src;
+
+	if (w->rx[i].msg_hdr.msg_flags & MSG_TRUNC ||
+	    sa_set_sa(&src, (struct sockaddr *)&w->from[i])) {
+		FWD_ADD(ev->side->c.errors, 1);
+		return false;
+	}
+
+	k.p = w->buf[i];
+	k.len = w->rx[i].msg_len;
+	k.cap = PKT_MAX;
+	k.src = &src;
+	if (!pkt_judge(w, ev, &k, now_us))
+		return false;
+
+	tx_add(w, ntx, k.via, k.dst, k.p, k.len);
 
 	return true;
 }
@@ -383,8 +419,7 @@ static void sock_rx(struct worker *w, const struct fwd_ev *ev)
 
 		now_us = fwd_now_us();
 		for (int i = 0; i < n; i++)
-			any |= pkt_rx(w, ev, (unsigned)i, now_us / 1000,
-				      now_us, ntx);
+			any |= pkt_rx(w, ev, (unsigned)i, now_us, ntx);
 
 		tx_flush(w, in, out, ntx);
 		if (any)
@@ -423,18 +458,28 @@ static void rx_reset(struct worker *w)
 }
 
 
+/* read a side's socket k: a receive on the ring, or epoll */
+static void sock_watch(struct worker *w, struct fwd_side *side, int k)
+{
+	struct epoll_event ev = {EPOLLIN, {0}};
+
+	if (!w->ring) {
+		ev.data.ptr = &side->ev[k];
+		(void)epoll_ctl(w->epfd, EPOLL_CTL_ADD, side->fd[k], &ev);
+	}
+	else if (wring_arm(w->ring, side->fd[k], &side->ev[k]))
+		FWD_ADD(side->c.errors, 1);
+	else
+		++side->fs->ring_refs;
+}
+
+
 static void stream_add(struct worker *w, struct fwd_stream *fs)
 {
 	for (int s = 0; s < 2; s++) {
 		for (int k = 0; k < 2; k++) {
-			struct epoll_event ev = {EPOLLIN, {0}};
-			struct fwd_side *side = &fs->side[s];
-
-			if (side->fd[k] < 0)
-				continue;
-			ev.data.ptr = &side->ev[k];
-			(void)epoll_ctl(w->epfd, EPOLL_CTL_ADD, side->fd[k],
-					&ev);
+			if (fs->side[s].fd[k] >= 0)
+				sock_watch(w, &fs->side[s], k);
 		}
 	}
 
@@ -444,13 +489,20 @@ static void stream_add(struct worker *w, struct fwd_stream *fs)
 
 
 /* The main thread's queue is a pipe: when it is full, keep the
- * released streams and try again on the next loop. Once RELEASED is
- * queued the main thread may free the stream at any moment: it is
- * unlinked before, and not touched after. */
+ * released streams and try again on the next loop. A stream the ring
+ * still names (a receive not yet cancelled, a send in flight) waits
+ * too. Once RELEASED is queued the main thread may free the stream at
+ * any moment: it is unlinked before, and not touched after. */
 static void unposted_post(struct worker *w)
 {
-	while (w->unposted.head) {
-		struct fwd_stream *fs = w->unposted.head->data;
+	struct le *le = w->unposted.head;
+
+	while (le) {
+		struct fwd_stream *fs = le->data;
+
+		le = le->next;
+		if (fs->ring_refs)
+			continue;
 
 		list_unlink(&fs->le);
 		if (mqueue_push(w->mq, FWD_EV_RELEASED, fs)) {
@@ -462,15 +514,22 @@ static void unposted_post(struct worker *w)
 
 
 /* Stop watching the stream's sockets. Events already returned by
- * epoll_wait may still name it: it is only marked dead here, and handed
- * back after this round's events (unposted_post) */
+ * epoll_wait, or completions of the ring, may still name it: it is only
+ * marked dead here, and handed back after this round's events, once
+ * the ring's receives are cancelled (unposted_post) */
 static void stream_release(struct worker *w, struct fwd_stream *fs)
 {
 	for (int s = 0; s < 2; s++) {
 		for (int k = 0; k < 2; k++) {
-			if (fs->side[s].fd[k] >= 0)
-				(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL,
-						fs->side[s].fd[k], NULL);
+			int fd = fs->side[s].fd[k];
+
+			if (fd < 0)
+				continue;
+			if (w->ring)
+				(void)wring_cancel(w->ring, fd);
+			else
+				(void)epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd,
+						NULL);
 		}
 	}
 
@@ -503,6 +562,8 @@ static void dtmf_start(struct worker *w, struct fwd_side *side,
 static void dtmf_tick(struct worker *w, uint64_t now)
 {
 	struct le *le = w->dtmf.head;
+
+	wring_flush(w->ring);   /* the audio queued before goes first */
 
 	while (le) {
 		struct fwd_side *side = le->data;
@@ -630,10 +691,13 @@ static void timeout_check(struct worker *w, struct fwd_stream *fs,
 }
 
 
-/* Forward what a stream's sockets hold (offload.drain) */
+/* Forward what a stream's sockets hold (offload.drain), after what
+ * the ring has queued */
 static void stream_drain(void *arg, struct fwd_stream *fs)
 {
 	struct worker *w = arg;
+
+	wring_flush(w->ring);
 
 	for (int s = 0; s < 2; s++) {
 		for (int k = 0; k < 2; k++) {
@@ -662,35 +726,122 @@ static void streams_tick(struct worker *w, uint64_t now)
 }
 
 
+/* ---- io_uring (wring.c) ------------------------------------------------ */
+
+/* A datagram from the ring: judged, and sent on from its buffer */
+static void ring_rx(void *src, struct wring_pkt *pkt, void *arg)
+{
+	struct worker *w = arg;
+	const struct fwd_ev *ev = src;
+	struct fwd_side *in = ev->side;
+	struct fwd_stream *fs = in->fs;
+	struct fwd_side *out = &fs->side[in == &fs->side[0]];
+	uint64_t now_us = fwd_now_us();
+	struct wpkt k = {pkt->p, pkt->len, pkt->cap, &pkt->src, 0, NULL};
+
+	if (pkt->bad && !fs->dead)
+		FWD_ADD(in->c.errors, 1);
+
+	if (pkt->bad || fs->dead || !pkt_judge(w, ev, &k, now_us)) {
+		wring_drop(w->ring, pkt);
+	}
+	else {
+		pkt->len = k.len;
+		if (wring_send(w->ring, out->fd[k.via], k.dst, pkt, in))
+			FWD_ADD(in->c.errors, 1);
+		else
+			++fs->ring_refs;
+		stats_publish(in, now_us / 1000);
+	}
+
+	if (!fs->dead) {
+		view_publish(w, in);
+		view_publish(w, out);   /* where its SRTP context stands */
+	}
+}
+
+
+/* A socket's receive ended: again while its stream lives */
+static void ring_end(void *src, int err, void *arg)
+{
+	struct worker *w = arg;
+	const struct fwd_ev *ev = src;
+	struct fwd_side *side = ev->side;
+
+	(void)err;
+	if (!side->fs->dead) {
+		if (!wring_arm(w->ring, side->fd[ev->rtcp], (void *)ev))
+			return;
+		FWD_ADD(side->c.errors, 1);
+	}
+
+	--side->fs->ring_refs;
+}
+
+
+static void ring_tx(void *owner, int err, void *arg)
+{
+	struct fwd_side *in = owner;
+	(void)arg;
+
+	if (err)
+		FWD_ADD(in->c.errors, 1);
+	--in->fs->ring_refs;
+}
+
+
+static void ring_wake(void *arg)
+{
+	cmds_run(arg);
+}
+
+
+/* ---- the loop ------------------------------------------------------------ */
+
+/* One round of epoll: commands first (a packet may need the SDP just
+ * given), then the sockets */
+static void epoll_round(struct worker *w, int wait_ms)
+{
+	struct epoll_event evs[EVENTS];
+	bool wake = false;
+	int n;
+
+	n = epoll_wait(w->epfd, evs, EVENTS, wait_ms);
+
+	for (int i = 0; i < n && !wake; i++)
+		wake = !evs[i].data.ptr;
+	if (wake)
+		cmds_run(w);
+
+	for (int i = 0; i < n; i++) {
+		const struct fwd_ev *ev = evs[i].data.ptr;
+
+		if (!ev || ev->side->fs->dead)
+			continue;
+		rx_reset(w);
+		sock_rx(w, ev);
+	}
+}
+
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct epoll_event evs[EVENTS];
 
 	rx_init(w);
 
+	/* the thread that enables the ring is its only submitter */
+	if (w->ring && wring_start(w->ring))
+		w->ring = mem_deref(w->ring);
+
 	while (!w->stop) {
-		bool wake = false;
+		int wait_ms = w->dtmf.head ? DTMF_TICK_MS : TICK_MS;
 		uint64_t now;
-		int n;
 
-		n = epoll_wait(w->epfd, evs, EVENTS,
-			       w->dtmf.head ? DTMF_TICK_MS : TICK_MS);
-
-		/* commands first: a packet may need the SDP just given */
-		for (int i = 0; i < n && !wake; i++)
-			wake = !evs[i].data.ptr;
-		if (wake)
-			cmds_run(w);
-
-		for (int i = 0; i < n; i++) {
-			const struct fwd_ev *ev = evs[i].data.ptr;
-
-			if (!ev || ev->side->fs->dead)
-				continue;
-			rx_reset(w);
-			sock_rx(w, ev);
-		}
+		if (w->ring)
+			(void)wring_run(w->ring, (unsigned)wait_ms);
+		else
+			epoll_round(w, wait_ms);
 
 		/* after the events: none may name a released stream now */
 		if (w->unposted.head)
@@ -727,6 +878,7 @@ static void worker_destructor(void *data)
 	}
 	mem_deref(w->off.kern);
 	mem_deref(w->off.mkb);
+	mem_deref(w->ring);
 	while (w->unposted.head)
 		list_unlink(w->unposted.head);
 	while (w->dtmf.head)
@@ -742,6 +894,17 @@ static void worker_destructor(void *data)
 }
 
 
+/* the ring, or why not (the thread then uses epoll) */
+static int ring_alloc(struct worker *w)
+{
+	const struct wring_handlers h = {
+		ring_rx, ring_end, ring_tx, ring_wake, w
+	};
+
+	return wring_alloc(&w->ring, w->evfd, &h);
+}
+
+
 /**
  * Start a forwarding thread
  *
@@ -750,11 +913,13 @@ static void worker_destructor(void *data)
  * @param mq     The main thread's queue for events (enum fwd_event)
  * @param oc     The kernel fast path its streams go to (offload.h),
  *               NULL for none
+ * @param uring  Read and send with io_uring if the kernel allows it
+ *               (worker_uring() tells), else epoll
  *
  * @return 0 if success, otherwise errorcode
  */
 int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
-		 const struct offload_cfg *oc)
+		 const struct offload_cfg *oc, bool uring)
 {
 	struct epoll_event ev = {EPOLLIN, {0}};
 	struct worker *w;
@@ -803,6 +968,8 @@ int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
 		err = errno;
 		goto out;
 	}
+
+	w->ring_err = uring ? ring_alloc(w) : EINVAL;
 
 	err = pthread_create(&w->tid, NULL, worker_main, w);
 	if (err)
@@ -996,6 +1163,23 @@ unsigned worker_streams(const struct worker *w)
 uint64_t worker_beat(const struct worker *w)
 {
 	return w ? FWD_GET(w->beat) : 0;
+}
+
+
+/**
+ * Whether the worker reads and sends with io_uring
+ *
+ * @param w   Worker
+ * @param errp Why not, if worker_alloc() asked for it (EINVAL if not)
+ *
+ * @return true if it does
+ */
+bool worker_uring(const struct worker *w, int *errp)
+{
+	if (errp)
+		*errp = w ? w->ring_err : EINVAL;
+
+	return w && !w->ring_err;
 }
 
 

@@ -44,7 +44,7 @@ struct worker_dtmf {
 };
 
 int  worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
-		  const struct offload_cfg *oc);
+		  const struct offload_cfg *oc, bool uring);
 int  worker_add(struct worker *w, struct fwd_stream *fs);
 int  worker_sdp(struct worker *w, struct fwd_stream *fs, int side,
 		const struct worker_sdp *sdp);
@@ -59,5 +59,6 @@ unsigned worker_streams(const struct worker *w);
 const struct offload *worker_offload(const struct worker *w);
 uint64_t worker_beat(const struct worker *w);
 void worker_post_changes(struct worker *w, bool on);
+bool worker_uring(const struct worker *w, int *errp);
 
 #endif

@@ -138,14 +138,7 @@ metrics_main() {
 		die "prometheus is not installed (scripts/deps test)"
 	rtpengine_service_off
 	build
-	rm -rf "$WORK"
-	mkdir -p "$WORK" "$OUT"
-	: >"$RES"
-	umedge_version >"$WORK/umedge-version"
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM HUP
-	ulimit -n "$(ulimit -Hn)"
-	START=$(date +%s)
+	work_start
 	env_set lo
 	say "[lo] four relays: umedge and rtpengine, each without and with metrics"
 	m_umedge umedge 127.0.77.1 127.0.77.2 127.0.77.1:2223

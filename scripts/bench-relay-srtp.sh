@@ -57,14 +57,7 @@ srtp_main() {
 	prepare_deps
 	rtpengine_service_off
 	build
-	rm -rf "$WORK"
-	mkdir -p "$WORK" "$OUT"
-	: >"$RES"
-	umedge_version >"$WORK/umedge-version"
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM HUP
-	ulimit -n "$(ulimit -Hn)"
-	START=$(date +%s)
+	work_start
 	say "SRTP micro-benchmark: libre against libsrtp2, 1 and $((2 * S_N)) streams"
 	# shellcheck disable=SC2086
 	{ "$SRTPBENCH" -c 1 $S_MICRO1 && "$SRTPBENCH" -c $((2 * S_N)) $S_MICRO2; } \

@@ -126,6 +126,7 @@ static const char *first_change(const struct cfg *o, const struct cfg *n)
 		{o->turn.kernel != n->turn.kernel, "turn_kernel"},
 		{o->relay.threads != n->relay.threads, "relay_threads"},
 		{o->relay.kernel != n->relay.kernel, "relay_kernel"},
+		{o->relay.io != n->relay.io, "relay_io"},
 		{!sa_same(&o->relay.ng_listen, &n->relay.ng_listen),
 		 "relay_ng_listen"},
 		{!http_same(&o->cred.lsn, &n->cred.lsn), "cred_listen"},

@@ -138,6 +138,10 @@ static void rig_close(struct rig *r)
 }
 
 
+/* the rigs' workers read and send with io_uring (test_fwd_uring) */
+static bool rig_uring;
+
+
 /* mux: both peers multiplex RTCP; rtcp: what the stream does with it */
 static int rig_open_mode(struct rig *r, bool mux, enum fwd_rtcp rtcp)
 {
@@ -159,8 +163,10 @@ static int rig_open_mode(struct rig *r, bool mux, enum fwd_rtcp rtcp)
 	err |= iface_alloc(&r->ifc, &ci);
 	if (err)
 		return err;
-	err = worker_alloc(&r->w, 0, r->mq, NULL);
+	err = worker_alloc(&r->w, 0, r->mq, NULL, rig_uring);
 	if (err)
+		return err;
+	if (rig_uring && !worker_uring(r->w, &err))
 		return err;
 
 	err = fwd_stream_alloc(&r->fs, NULL);
@@ -639,5 +645,51 @@ int test_fwd_srtp_strangers(void)
 
  out:
 	rig_close(&r);
+	return err;
+}
+
+
+/*
+ * The same forwarding, latching, RTCP, SRTP and release through a
+ * worker on io_uring (relay_io uring): each rig's stream is released
+ * and RELEASED only once the ring's receives are cancelled (ASan sees
+ * a completion that would name a freed stream)
+ */
+int test_fwd_uring(void)
+{
+	int (*const tests[])(void) = {
+		test_fwd_forward, test_fwd_timeout, test_fwd_rtcp_cname,
+		test_fwd_srtp_term, test_fwd_srtcp_tag,
+		test_fwd_srtp_strangers,
+	};
+	struct worker *w = NULL;
+	struct mqueue *mq = NULL;
+	struct events ev;
+	int err;
+
+	memset(&ev, 0, sizeof(ev));
+	/* a kernel without io_uring (or with it disabled) has nothing to
+	 * test here: the relay uses epoll there, as the other tests do */
+	err = mqueue_alloc(&mq, mq_handler, &ev);
+	if (!err)
+		err = worker_alloc(&w, 0, mq, NULL, true);
+	if (!err && !worker_uring(w, &err) &&
+	    (err == ENOSYS || err == EPERM)) {
+		(void)re_fprintf(stderr, "test_fwd_uring: no io_uring here "
+				 "(%m): not run\n", err);
+		err = 0;
+		goto out;
+	}
+	TEST_ERR(err);
+
+	rig_uring = true;
+	for (size_t i = 0; i < ARRAY_SIZE(tests) && !err; i++)
+		err = tests[i]();
+	rig_uring = false;
+
+ out:
+	mem_deref(w);
+	mem_deref(mq);
+
 	return err;
 }

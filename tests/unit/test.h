@@ -166,6 +166,7 @@ int test_rtpstat_header(void);
 int test_rtpstat_loss(void);
 int test_rtpstat_jitter(void);
 int test_fwd_forward(void);
+int test_fwd_uring(void);
 int test_fwd_timeout(void);
 int test_fwd_rtcp_cname(void);
 int test_fwd_srtp_term(void);
