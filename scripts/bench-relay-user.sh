@@ -181,13 +181,16 @@ u_verdict() {
 }
 
 u_findings() {
-	local um ue uu
+	local um ue uu ra rb
 	um=$(u_list u_rate_ratio umedge-uring rtpengine | mmm 2)
 	ue=$(u_list u_rate_ratio umedge-uring umedge-epoll | mmm 2)
 	uu=$(u_list u_rate_ratio ring-uring ring-epoll | mmm 2)
 	echo "- **Goal: umedge's userspace highest rate ≥ 1.5× rtpengine's** (umedge-uring, the default where the kernel has io_uring): $um within a round (min / median / max), $(u_verdict "$um" 1.5); with epoll $(u_list u_rate_ratio umedge-epoll rtpengine | mmm 2)."
 	echo "- **Goal: umedge's p99 at 50k pps ≤ rtpengine's.** umedge-uring / rtpengine within a round: $(u_list u_p99_ratio umedge-uring rtpengine | mmm 2); umedge-epoll / rtpengine $(u_list u_p99_ratio umedge-epoll rtpengine | mmm 2)."
 	echo "- **io_uring against epoll in umedge** (design/mediabpf.md §8.3: kept if the median gains ≥ 5 % and the ranges do not overlap): highest rate $ue, CPU per packet at 50k pps $(u_list u_cpu_ratio umedge-uring umedge-epoll | mmm 2), p99 $(u_list u_p99_ratio umedge-uring umedge-epoll | mmm 2) (uring / epoll). The same for the bare relay: highest rate $uu, CPU per packet $(u_list u_cpu_ratio ring-uring ring-epoll | mmm 2)."
+	ra=$(u_list u_best umedge-uring | mmm 0)
+	rb=$(u_list u_best umedge-epoll | mmm 0)
+	echo "- The absolute highest rates (min / median / max over the rounds): umedge-uring $ra, umedge-epoll $rb: the ranges $(overlap "$ra" "$rb"); $(u_list u_rate_ratio umedge-uring umedge-epoll | awk '$1 > 1.05 { n++ } END { print n + 0 }') of $U_ROUNDS rounds have io_uring ahead by more than 5 %. rtpengine's own highest rate over the rounds: $(u_list u_best rtpengine | joined) (how much the VM drifts between rounds, hence the ratios within a round)."
 	echo "- What umedge does beyond the system calls (latching, RTP statistics, counters): CPU per packet umedge-epoll / ring-epoll $(u_list u_cpu_ratio umedge-epoll ring-epoll | mmm 2), umedge-uring / ring-uring $(u_list u_cpu_ratio umedge-uring ring-uring | mmm 2)."
 }
 
