@@ -101,3 +101,21 @@ uint64_t fwd_now_ms(void)
 {
 	return fwd_now_us() / 1000;
 }
+
+
+/**
+ * Whether a stream has been silent for its timeout
+ *
+ * @param now        Now (ms)
+ * @param last       Its last packet or the start of its phase (ms); it
+ *                   may be later than now: a packet counted after now
+ *                   was read (the hand-over drains the sockets, the
+ *                   kernel's slots are folded in, in the same tick)
+ * @param timeout_ms The timeout
+ *
+ * @return true if it has
+ */
+bool fwd_silent(uint64_t now, uint64_t last, uint32_t timeout_ms)
+{
+	return now > last && now - last >= timeout_ms;
+}

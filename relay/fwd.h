@@ -162,5 +162,6 @@ void     fwd_side_view(struct fwd_stream *fs, int side,
 		       struct fwd_view *view);
 uint64_t fwd_now_ms(void);
 uint64_t fwd_now_us(void);
+bool     fwd_silent(uint64_t now, uint64_t last, uint32_t timeout_ms);
 
 #endif

@@ -685,7 +685,7 @@ static void timeout_check(struct worker *w, struct fwd_stream *fs,
 	}
 
 	/* a full queue: try again on the next tick */
-	if (now - last >= fs->timeout_ms &&
+	if (fwd_silent(now, last, fs->timeout_ms) &&
 	    !mqueue_push(w->mq, FWD_EV_TIMEOUT, fs))
 		fs->timed_out = true;
 }

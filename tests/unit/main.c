@@ -95,6 +95,7 @@ static const struct test {
 	TEST(test_fwd_srtcp_tag),
 	TEST(test_fwd_srtp_strangers),
 	TEST(test_fwd_uring),
+	TEST(test_fwd_silent),
 	TEST(test_kern_flow),
 	TEST(test_kpath_word),
 	TEST(test_kpath_choose),

@@ -167,6 +167,7 @@ int test_rtpstat_loss(void);
 int test_rtpstat_jitter(void);
 int test_fwd_forward(void);
 int test_fwd_uring(void);
+int test_fwd_silent(void);
 int test_fwd_timeout(void);
 int test_fwd_rtcp_cname(void);
 int test_fwd_srtp_term(void);
