@@ -41,7 +41,7 @@ u_params() {
 # u_build: the bare relay (liburing)
 u_build() {
 	[ -f /usr/include/liburing.h ] ||
-		die "liburing-dev is not installed (scripts/deps bench)"
+		die "liburing-dev is not installed (scripts/deps build)"
 	cc -O2 -Wall -o "$UMRING" "$TOP/tests/tools/umring.c" -luring \
 		-lpthread || die "umring does not build"
 }
