@@ -269,27 +269,20 @@ static void media_drop(struct fwd_side *in, enum media_verdict v)
 }
 
 
-/** A datagram in the hot path: where it lies, and where it goes */
-struct wpkt {
-	uint8_t *p;             /**< Its bytes, rewritten in place    */
-	size_t len;             /**< Their length                     */
-	size_t cap;             /**< Room at p                        */
-	const struct sa *src;   /**< Its source                       */
-	int via;                /**< Out: the RTP (0) or RTCP socket  */
-	const struct sa *dst;   /**< Out: where it goes               */
-};
-
-
-/* Judge, count and route one datagram; false if it is dropped */
-static bool pkt_judge(struct worker *w, const struct fwd_ev *ev,
-		      struct wpkt *k, uint64_t now_us)
+/* Judge, count and route one datagram, rewritten in place (pkt->len
+ * follows): where it goes and from which socket (*viap), NULL if it is
+ * dropped */
+static const struct sa *pkt_judge(struct worker *w, const struct fwd_ev *ev,
+				  struct wring_pkt *pkt, uint64_t now_us,
+				  int *viap)
 {
 	struct fwd_side *in = ev->side;
 	struct fwd_stream *fs = in->fs;
 	struct fwd_side *out = &fs->side[in == &fs->side[0]];
 	uint64_t now_ms = now_us / 1000;
-	uint8_t *p = k->p;
-	size_t len = k->len;
+	uint8_t *p = pkt->p;
+	size_t len = pkt->len;
+	const struct sa *dst;
 	enum media_verdict v;
 	struct rtphdr h;
 	bool rtcp, rtp;
@@ -297,7 +290,7 @@ static bool pkt_judge(struct worker *w, const struct fwd_ev *ev,
 	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
 	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
 
-	v = media_in(w, in, ev, rtcp, rtp ? &h : NULL, k->src, p, &len,
+	v = media_in(w, in, ev, rtcp, rtp ? &h : NULL, &pkt->src, p, &len,
 		     now_ms);
 	if (v != MEDIA_OK) {
 		media_drop(in, v);
@@ -312,7 +305,7 @@ static bool pkt_judge(struct worker *w, const struct fwd_ev *ev,
 		return false;
 	}
 
-	if (rtcp && !rtcp_rewrite(w, in, p, &len, k->cap)) {
+	if (rtcp && !rtcp_rewrite(w, in, p, &len, pkt->cap)) {
 		FWD_ADD(in->c.dropped, 1);
 		return false;
 	}
@@ -320,7 +313,7 @@ static bool pkt_judge(struct worker *w, const struct fwd_ev *ev,
 	if (rtp && out->dtmf.on)
 		dtmf_fwd(&out->dtmf, &h, p, now_ms);
 
-	if ((rtp || rtcp) && !fsrtp_out(&out->srtp, rtcp, p, &len, k->cap)) {
+	if ((rtp || rtcp) && !fsrtp_out(&out->srtp, rtcp, p, &len, pkt->cap)) {
 		FWD_ADD(in->c.errors, 1);
 		return false;
 	}
@@ -333,15 +326,15 @@ static bool pkt_judge(struct worker *w, const struct fwd_ev *ev,
 	if (rtp && !fs->kern.on[0])
 		rtpstat_update(&in->stat, &h, now_us, fs->clock_rate);
 
-	k->len = len;
-	k->via = (rtcp && !out->mux) ? 1 : 0;
-	k->dst = latch_dst(&out->latch[k->via]);
-	if (!k->dst || out->fd[k->via] < 0) {
+	pkt->len = len;
+	*viap = (rtcp && !out->mux) ? 1 : 0;
+	dst = latch_dst(&out->latch[*viap]);
+	if (!dst || out->fd[*viap] < 0) {
 		FWD_ADD(in->c.errors, 1);
-		return false;
+		return NULL;
 	}
 
-	return true;
+	return dst;
 }
 
 
@@ -349,23 +342,27 @@ static bool pkt_judge(struct worker *w, const struct fwd_ev *ev,
 static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
 		   uint64_t now_us, unsigned *ntx)
 {
-	struct wpkt k;
-	struct sa src;
+	struct wring_pkt pkt;
+	const struct sa *dst;
+	int via;
+
+	pkt.p = w->buf[i];
+	pkt.len = w->rx[i].msg_len;
+	pkt.cap = PKT_MAX;
+	pkt.bad = false;
+	pkt.bid = 0;
 
 	if (w->rx[i].msg_hdr.msg_flags & MSG_TRUNC ||
-	    sa_set_sa(&src, (struct sockaddr *)&w->from[i])) {
+	    sa_set_sa(&pkt.src, (struct sockaddr *)&w->from[i])) {
 		FWD_ADD(ev->side->c.errors, 1);
 		return false;
 	}
 
-	k.p = w->buf[i];
-	k.len = w->rx[i].msg_len;
-	k.cap = PKT_MAX;
-	k.src = &src;
-	if (!pkt_judge(w, ev, &k, now_us))
+	dst = pkt_judge(w, ev, &pkt, now_us, &via);
+	if (!dst)
 		return false;
 
-	tx_add(w, ntx, k.via, k.dst, k.p, k.len);
+	tx_add(w, ntx, via, dst, pkt.p, pkt.len);
 
 	return true;
 }
@@ -737,17 +734,20 @@ static void ring_rx(void *src, struct wring_pkt *pkt, void *arg)
 	struct fwd_stream *fs = in->fs;
 	struct fwd_side *out = &fs->side[in == &fs->side[0]];
 	uint64_t now_us = fwd_now_us();
-	struct wpkt k = {pkt->p, pkt->len, pkt->cap, &pkt->src, 0, NULL};
+	const struct sa *dst = NULL;
+	int via = 0;
 
 	if (pkt->bad && !fs->dead)
 		FWD_ADD(in->c.errors, 1);
 
-	if (pkt->bad || fs->dead || !pkt_judge(w, ev, &k, now_us)) {
+	if (!pkt->bad && !fs->dead)
+		dst = pkt_judge(w, ev, pkt, now_us, &via);
+
+	if (!dst) {
 		wring_drop(w->ring, pkt);
 	}
 	else {
-		pkt->len = k.len;
-		if (wring_send(w->ring, out->fd[k.via], k.dst, pkt, in))
+		if (wring_send(w->ring, out->fd[via], dst, pkt, in))
 			FWD_ADD(in->c.errors, 1);
 		else
 			++fs->ring_refs;

@@ -5,7 +5,8 @@
 
 struct wring;
 
-/** A datagram the ring received; rewritten in place before it is sent */
+/** A datagram received (by the ring, or by recvmmsg: worker.c's
+ * epoll path uses the same form); rewritten in place before it is sent */
 struct wring_pkt {
 	uint8_t *p;          /**< Its bytes                              */
 	size_t len;          /**< Their length                           */
