@@ -122,3 +122,36 @@ res_conf() {
 	awk -v k="$1" '$1 == "conf" { for (i = 2; i <= NF; i++) {
 		split($i, a, "="); if (a[1] == k) print a[2] } }' "$RES"
 }
+
+# mmm DIGITS: "min / median / max" of the numbers on stdin, one a line
+# (others, such as n/a, left out), n/a if none
+mmm() {
+	grep -E '^[0-9.]+$' | sort -g | awk -v d="$1" '
+	{ v[NR] = $1 }
+	END {
+		if (!NR) { print "n/a"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.*f / %.*f / %.*f\n", d, v[1], d, m, d, v[NR]
+	}'
+}
+
+# median: the median alone of the numbers on stdin ("" if none)
+median() { mmm 2 | awk -F' / ' 'NF == 3 { print $2 }'; }
+
+# joined: stdin's lines as "a, b, c"
+joined() { grep -v '^$' | paste -sd, - | sed 's/,/, /g'; }
+
+# overlap A B: whether two min / median / max ranges overlap
+overlap() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		split(a, x, " / "); split(b, y, " / ")
+		lo = x[1] > y[1] ? x[1] : y[1]; hi = x[3] < y[3] ? x[3] : y[3]
+		print (lo + 0 <= hi + 0) ? "overlap" : "do not overlap" }'
+}
+
+# rotate R WORDS...: the words rotated left by R - 1
+rotate() {
+	local k=$(( ($1 - 1) % ($# - 1) ))
+	shift
+	printf '%s\n' "${@:k+1}" "${@:1:k}"
+}

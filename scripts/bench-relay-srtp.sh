@@ -82,21 +82,6 @@ srtp_main() {
 
 # ---- report ------------------------------------------------------------
 
-# mmm DIGITS: "min / median / max" of the numbers on stdin, one a line
-# (others, such as n/a, left out), n/a if none
-mmm() {
-	grep -E '^[0-9.]+$' | sort -g | awk -v d="$1" '
-	{ v[NR] = $1 }
-	END {
-		if (!NR) { print "n/a"; exit }
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.*f / %.*f / %.*f\n", d, v[1], d, m, d, v[NR]
-	}'
-}
-
-# median: the median alone of the numbers on stdin ("" if none)
-median() { mmm 2 | awk -F' / ' 'NF == 3 { print $2 }'; }
-
 # s_list FN RELAY CASE ARG: FN RELAY CASE ROUND ARG over the rounds of
 # CASE (the max-rate rounds for srtpmax), one value a line
 s_list() {
@@ -117,19 +102,8 @@ s_max_ratio() {
 		"$(s_max rtpengine "$2" "$3" best_pps)"
 }
 
-# joined: stdin's lines as "a, b, c"
-joined() { grep -v '^$' | paste -sd, - | sed 's/,/, /g'; }
-
 # worst KEY RELAY CASE: the largest KEY over the case's runs
 worst() { s_list s_run "$2" "$3" "$1" | sort -g | tail -n 1; }
-
-# overlap RELAY-A RELAY-B: whether two min / median / max ranges overlap
-overlap() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		split(a, x, " / "); split(b, y, " / ")
-		lo = x[1] > y[1] ? x[1] : y[1]; hi = x[3] < y[3] ? x[3] : y[3]
-		print (lo + 0 <= hi + 0) ? "overlap" : "do not overlap" }'
-}
 
 # srtp_cpu_rows CASE MEDIA: one row per relay of the CPU table
 srtp_cpu_rows() {

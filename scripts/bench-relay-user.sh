@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
 # bench-relay-user.sh: scripts/bench-relay --userspace (sourced by it;
-# uses its relays, bench(), val(), per_pkt(), ratio(), rotate() and the
-# helpers of bench-relay-srtp.sh: mmm, joined, overlap).
+# uses its relays, bench(), val(), per_pkt(), ratio() and bench-lib.sh's
+# mmm, joined, overlap, rotate).
 #
 # The userspace path across veths (issue 16 item 5): where a userspace
 # relay's time goes, and what io_uring changes. Five rows in the
