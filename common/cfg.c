@@ -101,7 +101,6 @@ static const struct cfg_key keys[] = {
 	KU32("turn_total_quota",      turn.total_quota, 1, 1000000),
 	KU32("turn_max_bps",          turn.max_bps, 0, 1000000000),
 	KBOOL("turn_kernel",          turn.kernel),
-	KONE("turn_io",               cfg_rio_h,      turn.io),
 	KU32("turn_conn_per_source",  turn.conn_per_source, 1, 4096),
 	KU32("turn_conn_idle",        turn.conn_idle, 1, 3600),
 

@@ -104,8 +104,7 @@ enum cfg_kpath {
 	CFG_KPATH_CONNTRACK,  /**< conntrack, then userspace            */
 };
 
-/** How the relay's threads read and send (relay_io), and how the TURN
- * server sends to peers (turn_io) */
+/** How the relay's threads read and send (relay_io) */
 enum cfg_rio {
 	CFG_RIO_AUTO = 0,     /**< io_uring where the kernel allows it  */
 	CFG_RIO_URING,        /**< io_uring, else epoll (logged)        */
@@ -255,7 +254,6 @@ struct cfg_turn {
 	uint32_t total_quota;            /**< Allocations in all           */
 	uint32_t max_bps;                /**< Per allocation, 0 unlimited  */
 	bool kernel;                     /**< TC/BPF fast path             */
-	enum cfg_rio io;                 /**< Sends to peers (turn_io)     */
 	uint32_t conn_per_source;        /**< TCP/TLS connections per client
 					      address and listener         */
 	uint32_t conn_idle;              /**< Seconds without a whole frame

@@ -385,7 +385,7 @@ int cfg_divhi_h(struct cfg_ctx *ctx, const struct cfg_key *key,
 }
 
 
-/** @return the name of a relay_io or turn_io setting, as configured */
+/** @return the name of a relay_io setting, as configured */
 const char *cfg_rio_name(enum cfg_rio r)
 {
 	switch (r) {

@@ -124,7 +124,6 @@ static const char *first_change(const struct cfg *o, const struct cfg *n)
 		{strcmp(o->turn.relay_iface, n->turn.relay_iface) != 0,
 		 "turn_relay_interface"},
 		{o->turn.kernel != n->turn.kernel, "turn_kernel"},
-		{o->turn.io != n->turn.io, "turn_io"},
 		{o->relay.threads != n->relay.threads, "relay_threads"},
 		{o->relay.kernel != n->relay.kernel, "relay_kernel"},
 		{o->relay.io != n->relay.io, "relay_io"},

@@ -9,9 +9,7 @@
  * bandwidth cap. Anything else is dropped and counted. From a peer, a
  * packet goes to the client as ChannelData if a channel is bound to the
  * peer (queued for the listener's sendmmsg, tlisten_queue), else in a
- * Data indication. To a peer, it leaves the relayed socket at once, or,
- * when it is in a UDP listener's batch and the server has a ring
- * (turn_io), when the listener flushes the ring (tring.c).
+ * Data indication. To a peer, it leaves the relayed socket at once.
  */
 #include <errno.h>
 #include <sys/socket.h>
@@ -31,24 +29,6 @@ static bool pass(struct talloc *al, const struct sa *peer, size_t n)
 	++turnd->st.dropped;
 
 	return false;
-}
-
-
-/* a datagram in a UDP listener's batch stays until the listener reads
- * into it again, after tring_flush(): it may wait in the ring */
-static int send_out(struct talloc *al, const struct sa *peer,
-		    const uint8_t *p, size_t n)
-{
-	struct turnd *turnd = al->turnd;
-
-	if (turnd->ring && tsock_rx_holds(turnd->lrx, p) &&
-	    !tring_send(turnd->ring, al->fd, peer, p, n))
-		return 0;
-
-	if (sendto(al->fd, p, n, MSG_DONTWAIT, &peer->u.sa, peer->len) < 0)
-		return errno;
-
-	return 0;
 }
 
 
@@ -77,7 +57,11 @@ int tdata_to_peer(struct talloc *al, const struct sa *peer, struct mbuf *mb)
 	++al->turnd->st.pkts_out;
 	al->turnd->st.bytes_out += n;
 
-	return send_out(al, peer, mbuf_buf(mb), n);
+	if (sendto(al->fd, mbuf_buf(mb), n, MSG_DONTWAIT, &peer->u.sa,
+		   peer->len) < 0)
+		return errno;
+
+	return 0;
 }
 
 

@@ -7,8 +7,6 @@
  * server's listener batch. ChannelData is handed to tmsg_input() in
  * place, in an mbuf over the batch's memory; STUN is copied into an
  * mbuf of its own first (libre's decoder keeps a reference to it).
- * ChannelData to peers may wait in the server's ring (tring.c) until
- * the batch is read: the listener flushes it before it reads again.
  * Replies to UDP clients leave at once (tlisten_send), or, for packets
  * relayed from peers, wait in the listener's send queue and leave with
  * one sendmmsg (tlisten_queue, tlisten_flush).
@@ -79,9 +77,6 @@ static void recv_handler(int flags, void *arg)
 			if (!tsock_rx_get(rx, i, &src, &mb))
 				dgram_input(lsn, &src, &mb);
 		}
-
-		/* sends to peers may point into the batch */
-		tring_flush(lsn->turnd->ring);
 
 		if (n < TSOCK_BATCH)
 			break;

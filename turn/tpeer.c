@@ -171,10 +171,6 @@ void tpeer_remove(struct talloc *al)
 	if (!al || al->fd < 0)
 		return;
 
-	/* a send still queued must not meet the fd's next owner */
-	if (al->turnd)
-		tring_flush(al->turnd->ring);
-
 	if (al->turnd && al->turnd->epfd >= 0)
 		(void)epoll_ctl(al->turnd->epfd, EPOLL_CTL_DEL, al->fd, NULL);
 

@@ -118,28 +118,6 @@ int tsock_rx_alloc(struct tsock_rx **rxp)
 
 
 /**
- * Tell whether a pointer is into a batch's memory
- *
- * @param rx Receive batch
- * @param p  Pointer
- *
- * @return true if p is in rx's datagram memory: it stays until the
- *         next tsock_recv() into rx
- */
-bool tsock_rx_holds(const struct tsock_rx *rx, const void *p)
-{
-	uintptr_t b = (uintptr_t)p, lo;
-
-	if (!rx)
-		return false;
-
-	lo = (uintptr_t)rx->buf;
-
-	return b >= lo && b < lo + sizeof(rx->buf);
-}
-
-
-/**
  * Read up to n datagrams into the slots from first on
  *
  * @param rx    Receive batch

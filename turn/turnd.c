@@ -48,7 +48,6 @@ static void turnd_destructor(void *data)
 	list_flush(&turnd->listeners);
 	tpeer_close(turnd);
 	mem_deref(turnd->kern);
-	mem_deref(turnd->ring);
 	mem_deref(turnd->rx);
 	mem_deref(turnd->lrx);
 	mem_deref(turnd->allocs);
@@ -269,28 +268,6 @@ static void kern_setup(struct turnd *turnd)
 }
 
 
-/* turn_io: sends to peers through io_uring where the kernel allows it,
-   logged; with "uring" a fallback is a warning, with "auto" a note */
-static void ring_setup(struct turnd *turnd)
-{
-	enum cfg_rio want = turnd->cfg->turn.io;
-	int err;
-
-	if (want == CFG_RIO_EPOLL)
-		return;
-
-	err = tring_alloc(&turnd->ring);
-	if (!err)
-		DEBUG_INFO("turn_io: sends to peers use io_uring\n");
-	else if (want == CFG_RIO_URING)
-		DEBUG_WARNING("turn_io uring: io_uring is not available "
-			      "(%m): sendto\n", err);
-	else
-		DEBUG_INFO("turn_io: io_uring is not available (%m): "
-			   "sendto\n", err);
-}
-
-
 static bool sync_handler(struct le *le, void *arg)
 {
 	(void)arg;
@@ -361,7 +338,6 @@ int turnd_alloc(struct turnd **turndp, const struct cfg *cfg,
 		goto out;
 
 	kern_setup(turnd);
-	ring_setup(turnd);
 
  out:
 	if (err)

@@ -33,7 +33,6 @@
 struct peerfilt;
 struct portpool;
 struct tkern;
-struct tring;
 struct trate;
 struct evp_mac_ctx_st;
 
@@ -157,8 +156,6 @@ struct turnd {
 	struct trate *rate;          /**< 401/438 limiter                 */
 	struct trate *brate;         /**< Binding limiter                 */
 	struct tkern *kern;          /**< Kernel path, or NULL            */
-	struct tring *ring;          /**< Sends to peers (turn_io), or
-					  NULL: sendto                    */
 	struct tls *tls;             /**< TLS context, if a TLS listener  */
 	struct sa relay_addr;        /**< Relayed sockets bind here       */
 	struct sa relay_adv;         /**< ... and announce this           */
@@ -307,7 +304,6 @@ unsigned tsock_recv(struct tsock_rx *rx, int fd, unsigned first,
 		    unsigned n);
 int  tsock_rx_get(struct tsock_rx *rx, unsigned i, struct sa *src,
 		  struct mbuf *mb);
-bool tsock_rx_holds(const struct tsock_rx *rx, const void *p);
 int  tsock_txq_add(struct tsock_txq *q, const struct sa *dst,
 		   const uint8_t *p, size_t len);
 unsigned tsock_txq_flush(struct tsock_txq *q, int fd);
@@ -424,13 +420,6 @@ void tkern_stats_add(struct tstats *st, const struct talloc *al);
 void tkern_gone_add(struct tstats *st, const struct tkern *tk);
 uint32_t tkern_count(const struct tkern *tk);
 unsigned tkern_devices(const struct tkern *tk);
-
-/* tring.c: datagrams to peers through io_uring */
-int  tring_alloc(struct tring **trp);
-int  tring_send(struct tring *tr, int fd, const struct sa *dst,
-		const uint8_t *p, size_t len);
-void tring_flush(struct tring *tr);
-uint64_t tring_failed(const struct tring *tr);
 
 /* tdata.c */
 int  tdata_to_peer(struct talloc *al, const struct sa *peer,
