@@ -20,7 +20,6 @@
 #include <unistd.h>
 #include <ifaddrs.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
@@ -30,6 +29,7 @@
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "bpfdev.h"
+#include "rtlookup.h"
 
 
 enum {
@@ -190,29 +190,6 @@ int bpfdev_alloc(struct bpfdev **bdp, int prog_fd, uint32_t prio)
 }
 
 
-static int mtu_get(const char *name, uint32_t *mtu)
-{
-	struct ifreq ifr;
-	int fd, err;
-
-	if (str_len(name) >= sizeof(ifr.ifr_name))
-		return ENAMETOOLONG;
-
-	memset(&ifr, 0, sizeof(ifr));
-	str_ncpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno;
-
-	err = ioctl(fd, SIOCGIFMTU, &ifr) ? errno : 0;
-	*mtu = (uint32_t)ifr.ifr_mtu;
-	(void)close(fd);
-
-	return err;
-}
-
-
 /* the device that holds an address: index and MTU */
 static int dev_lookup(struct bpfdev_ent *e)
 {
@@ -233,7 +210,7 @@ static int dev_lookup(struct bpfdev_ent *e)
 		goto out;
 
 	e->ifindex = (int)if_nametoindex(i->ifa_name);
-	err = e->ifindex ? mtu_get(i->ifa_name, &e->mtu) : ENODEV;
+	err = e->ifindex ? rtlookup_mtu(i->ifa_name, &e->mtu) : ENODEV;
 
  out:
 	freeifaddrs(ifa);

@@ -27,6 +27,7 @@
 #define DEBUG_LEVEL 7
 #include <re_dbg.h>
 #include "bpfdev.h"
+#include "rtlookup.h"
 #include "rtpstat.h"
 #include "mkern.h"
 
@@ -43,7 +44,8 @@ struct mkern {
 	int cnt_fd;               /**< mk_prog                       */
 	int ncpu;                 /**< Possible CPUs (mk_prog values) */
 	struct bpfdev *devs;      /**< Devices it is attached to     */
-	pthread_mutex_t lock;     /**< Guards devs                   */
+	struct rtlookup *rl;      /**< Egress route lookups          */
+	pthread_mutex_t lock;     /**< Guards devs and rl            */
 	bool lock_ok;             /**< lock was initialised          */
 	bool nobatch;             /**< Batch reads refused: per slot */
 };
@@ -55,6 +57,7 @@ static void destructor(void *data)
 
 	/* the filters first: they hold the program */
 	mem_deref(mk->devs);
+	mem_deref(mk->rl);
 	if (mk->obj)
 		bpf_object__close(mk->obj);
 	if (mk->lock_ok)
@@ -107,7 +110,8 @@ int mkern_alloc(struct mkern **mkp)
 		goto out;
 	}
 
-	err = bpfdev_alloc(&mk->devs, mk->prog_fd, MKERN_PRIO);
+	err  = bpfdev_alloc(&mk->devs, mk->prog_fd, MKERN_PRIO);
+	err |= rtlookup_alloc(&mk->rl);
 
  out:
 	if (err)
@@ -202,27 +206,35 @@ unsigned mkern_devices(struct mkern *mk)
 
 
 /**
- * Where a direction leaves: the device holding our sending socket's
- * address, and its MTU
+ * Where a direction leaves: the device the kernel's route from our
+ * sending socket's address to the peer goes out of (policy rules and
+ * tables included, as "ip route get PEER from LOCAL"), and its MTU. The
+ * program must serve our address (be on the device that holds it):
+ * until it does, the direction stays in userspace
  *
  * @param mk      Handle
  * @param local   Our sending socket's address
- * @param ifindex Its device
- * @param mtu     The device's MTU
+ * @param peer    The peer's address
+ * @param ifindex The egress device
+ * @param mtu     Its MTU
  *
- * @return 0 if success, ENODEV if the program is not on that device
+ * @return 0 if success, ENODEV if the program does not serve local or
+ *         the route's device has no Ethernet addresses, EHOSTUNREACH if
+ *         there is no unicast route to the peer, otherwise errorcode
  */
 int mkern_egress(struct mkern *mk, const struct sa *local,
-		 uint32_t *ifindex, uint16_t *mtu)
+		 const struct sa *peer, uint32_t *ifindex, uint16_t *mtu)
 {
 	uint32_t m = 0;
 	int idx = 0, err;
 
-	if (!mk || !local || !ifindex || !mtu)
+	if (!mk || !local || !peer || !ifindex || !mtu)
 		return EINVAL;
 
 	pthread_mutex_lock(&mk->lock);
-	err = bpfdev_find(mk->devs, local, &idx, &m);
+	err = bpfdev_find(mk->devs, local, NULL, NULL);
+	if (!err)
+		err = rtlookup_egress(mk->rl, local, peer, &idx, &m);
 	pthread_mutex_unlock(&mk->lock);
 	if (err)
 		return err;

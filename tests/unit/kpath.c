@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file kpath.c  Tests: the relay_kernel word, the choice of the kernel
- *                fast path and its fallbacks, the eBPF slot ranges
+ *                fast path and its fallbacks, the eBPF slot ranges,
+ *                the egress route lookup
  *
  * Loading and attaching the TC program needs CAP_BPF and CAP_NET_ADMIN;
  * that is tested in tests/integration/relay-bpf.test.
@@ -13,6 +14,7 @@
 #include "offload.h"
 #include "kpath.h"
 #include "mkslot.h"
+#include "rtlookup.h"
 #include "test.h"
 
 
@@ -161,5 +163,40 @@ int test_kpath_slots(void)
 
  out:
 	mem_deref(s);
+	return err;
+}
+
+
+/* The egress lookup on what every machine has: a route to our own
+   address is local, not an egress (the peer behind a device is
+   relay-bpf.test's) */
+int test_rtlookup(void)
+{
+	struct rtlookup *rl = NULL;
+	struct sa lo, lo6;
+	uint32_t mtu = 0;
+	int idx = -1, err;
+
+	TEST_ERR(sa_set_str(&lo, "127.0.0.1", 0));
+	TEST_ERR(sa_set_str(&lo6, "::1", 0));
+	TEST_ERR(rtlookup_alloc(&rl));
+
+	TEST_EQUALS(EHOSTUNREACH, rtlookup_egress(rl, &lo, &lo, &idx, &mtu));
+	TEST_EQUALS(-1, idx);
+	TEST_EQUALS(EINVAL, rtlookup_egress(rl, &lo, &lo6, &idx, &mtu));
+	TEST_EQUALS(EINVAL, rtlookup_egress(NULL, &lo, &lo, &idx, &mtu));
+
+	/* a second request on the same socket: its own answer */
+	TEST_EQUALS(EHOSTUNREACH, rtlookup_egress(rl, &lo, &lo, &idx, &mtu));
+
+	TEST_ERR(rtlookup_mtu("lo", &mtu));
+	TEST_ASSERT(mtu >= 1280);
+	TEST_EQUALS(ENODEV, rtlookup_mtu("umedge-nodev0", &mtu));
+	TEST_EQUALS(ENAMETOOLONG,
+		    rtlookup_mtu("a-name-longer-than-ifnamsiz", &mtu));
+	err = 0;
+
+ out:
+	mem_deref(rl);
 	return err;
 }

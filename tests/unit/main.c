@@ -100,6 +100,7 @@ static const struct test {
 	TEST(test_kpath_word),
 	TEST(test_kpath_choose),
 	TEST(test_kpath_slots),
+	TEST(test_rtlookup),
 	TEST(test_sipguard_rfc4475),
 	TEST(test_sipguard_response),
 	TEST(test_redir_targets),

@@ -177,6 +177,7 @@ int test_kern_flow(void);
 int test_kpath_word(void);
 int test_kpath_choose(void);
 int test_kpath_slots(void);
+int test_rtlookup(void);
 int test_sipguard_rfc4475(void);
 int test_sipguard_response(void);
 int test_redir_targets(void);
