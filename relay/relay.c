@@ -125,13 +125,30 @@ static int ifaces_alloc(struct relay *relay, const struct cfg *cfg)
 static void io_note(const struct relay *relay)
 {
 	enum cfg_rio want = relay->cfg->relay.io;
+	unsigned n = 0;
 	int err = 0;
 
 	if (want == CFG_RIO_EPOLL || !relay->nworkers)
 		return;
 
-	if (worker_uring(relay->workers[0], &err)) {
+	for (unsigned i = 0; i < relay->nworkers; i++) {
+		int e = 0;
+
+		if (worker_uring(relay->workers[i], &e))
+			++n;
+		else if (!err)
+			err = e;
+	}
+
+	if (n == relay->nworkers) {
 		DEBUG_INFO("relay_io: forwarding threads use io_uring\n");
+		return;
+	}
+
+	if (n) {
+		DEBUG_WARNING("relay_io: %u of %u forwarding threads use "
+			      "io_uring, the others epoll (%m)\n",
+			      n, relay->nworkers, err);
 		return;
 	}
 

@@ -27,6 +27,9 @@
 #include "wring.h"
 
 
+/** worker.ring_err while the thread has not enabled its ring yet */
+#define RING_PENDING (-1)
+
 enum {
 	BATCH   = 32,     /**< Datagrams per recvmmsg              */
 	PKT_MAX = 2048,   /**< Largest datagram forwarded          */
@@ -75,7 +78,9 @@ struct worker {
 					    writes, atomic)            */
 	struct offload off;            /**< Kernel fast path          */
 	struct wring *ring;            /**< io_uring, NULL for epoll  */
-	int ring_err;                  /**< Why not, if it was wanted */
+	int ring_err;                  /**< Why not, if it was wanted;
+					    RING_PENDING until the thread
+					    enabled it (atomic)        */
 
 	/* worker thread only, from here */
 	bool stop;                                /**< Leave the loop  */
@@ -831,8 +836,13 @@ static void *worker_main(void *arg)
 	rx_init(w);
 
 	/* the thread that enables the ring is its only submitter */
-	if (w->ring && wring_start(w->ring))
-		w->ring = mem_deref(w->ring);
+	if (w->ring) {
+		int err = wring_start(w->ring);
+
+		if (err)
+			w->ring = mem_deref(w->ring);
+		FWD_SET(w->ring_err, err);
+	}
 
 	while (!w->stop) {
 		int wait_ms = w->dtmf.head ? DTMF_TICK_MS : TICK_MS;
@@ -970,6 +980,8 @@ int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
 	}
 
 	w->ring_err = uring ? ring_alloc(w) : EINVAL;
+	if (!w->ring_err)
+		w->ring_err = RING_PENDING;
 
 	err = pthread_create(&w->tid, NULL, worker_main, w);
 	if (err)
@@ -1167,7 +1179,9 @@ uint64_t worker_beat(const struct worker *w)
 
 
 /**
- * Whether the worker reads and sends with io_uring
+ * Whether the worker reads and sends with io_uring: its thread enables
+ * the ring when it starts, and falls back to epoll if it cannot; this
+ * waits up to 1 s for that
  *
  * @param w   Worker
  * @param errp Why not, if worker_alloc() asked for it (EINVAL if not)
@@ -1176,10 +1190,20 @@ uint64_t worker_beat(const struct worker *w)
  */
 bool worker_uring(const struct worker *w, int *errp)
 {
-	if (errp)
-		*errp = w ? w->ring_err : EINVAL;
+	int err = w ? FWD_GET(w->ring_err) : EINVAL;
 
-	return w && !w->ring_err;
+	/* the thread enables its ring when it starts: wait for it */
+	for (int i = 0; err == RING_PENDING && i < 1000; i++) {
+		(void)usleep(1000);
+		err = FWD_GET(w->ring_err);
+	}
+
+	if (err == RING_PENDING)
+		err = ETIMEDOUT;
+	if (errp)
+		*errp = err;
+
+	return !err;
 }
 
 
