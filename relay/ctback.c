@@ -146,4 +146,5 @@ const struct offload_ops ctback_ops = {
 	.refresh = NULL,
 	.read = ct_read,
 	.stray = ct_stray,
+	.fresh = NULL,
 };

@@ -123,6 +123,7 @@ struct fwd_kern {
 	uint64_t retry;              /**< No install before (ms)        */
 	uint64_t since;              /**< Installed at (ms)             */
 	uint32_t strays;             /**< Packets userspace still got   */
+	uint64_t fresh;              /**< Last offload_fresh() (ms)     */
 	uint64_t backs_since;        /**< SSRC hand-backs counted from  */
 	uint32_t backs;              /**< ...so many since              */
 };

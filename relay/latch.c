@@ -192,6 +192,26 @@ enum latch_verdict latch_rx(struct latch *l, const struct sa *src,
 
 
 /**
+ * Whether a packet could move the latch: it comes from another source
+ * than the latched one and carries the latched SSRC, the only packet a
+ * re-latch accepts (once the latched source has been silent long
+ * enough: the caller may first bring last_rx up to date)
+ *
+ * @param l    Latch
+ * @param src  The packet's source
+ * @param ssrc Its SSRC, NULL if it carries none
+ *
+ * @return true if it could
+ */
+bool latch_moving(const struct latch *l, const struct sa *src,
+		  const uint32_t *ssrc)
+{
+	return l && src && ssrc && l->state != LATCH_NONE && l->ssrc_set &&
+		*ssrc == l->ssrc && !sa_cmp(src, &l->addr, SA_ALL);
+}
+
+
+/**
  * Where to send the peer's media: the latched source, or before any
  * packet came, the address its SDP gave
  *

@@ -65,6 +65,8 @@ void latch_restore(struct latch *l, const struct sa *sdp,
 void latch_window(struct latch *l, uint64_t now, uint32_t window_ms);
 enum latch_verdict latch_rx(struct latch *l, const struct sa *src,
 			    const uint32_t *ssrc, uint64_t now);
+bool latch_moving(const struct latch *l, const struct sa *src,
+		  const uint32_t *ssrc);
 const struct sa *latch_dst(const struct latch *l);
 const char *latch_state_name(enum latch_state st);
 

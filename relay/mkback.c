@@ -401,6 +401,18 @@ static enum offload_stray mb_stray(struct offload *o, struct fwd_stream *fs,
 }
 
 
+/* the slot's last packet, now: fold() moves the latch's last_rx */
+static void mb_fresh(struct offload *o, struct fwd_stream *fs,
+		     struct fwd_side *in, int f)
+{
+	int d = in == &fs->side[1];
+	struct mk_stat st;
+
+	if (!mkern_slot_get(o->mkb->mk, fs->kern.ks[f][d].slot, &st))
+		fold(fs, f, d, &st, false);
+}
+
+
 /** The eBPF backend */
 const struct offload_ops mkback_ops = {
 	.rtcp_punt = true,
@@ -409,4 +421,5 @@ const struct offload_ops mkback_ops = {
 	.refresh = mb_refresh,
 	.read = mb_read,
 	.stray = mb_stray,
+	.fresh = mb_fresh,
 };

@@ -280,6 +280,31 @@ static void ssrc_back(struct offload *o, struct fwd_stream *fs, int f,
 
 
 /**
+ * Before a packet that could move a latch is judged (worker thread):
+ * the latched source's last packet as the kernel counted it, not as
+ * the last tick read it, so that the re-latch rule's silence is the
+ * real one (design note 6.4); at most once per OFFLOAD_FRESH_MS per
+ * stream, so a sender of such packets costs one map lookup that often
+ *
+ * @param o   The worker's offload
+ * @param fs  Stream
+ * @param in  The side the packet came to
+ * @param f   Flow
+ * @param now Monotonic ms
+ */
+void offload_fresh(struct offload *o, struct fwd_stream *fs,
+		   struct fwd_side *in, int f, uint64_t now)
+{
+	if (!o || !o->ops || !o->ops->fresh || !fs->kern.on[f] ||
+	    now < fs->kern.fresh + OFFLOAD_FRESH_MS)
+		return;
+
+	fs->kern.fresh = now;
+	o->ops->fresh(o, fs, in, f);
+}
+
+
+/**
  * A packet of a flow in the kernel reached userspace (worker thread):
  * the backend tells what to do with it (offload_ops.stray)
  *

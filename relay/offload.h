@@ -56,6 +56,9 @@ enum {
 	OFFLOAD_SSRC_WIN_MS = 60000,  /**< ...this long; one more: the
 					   stream stays in userspace for
 					   OFFLOAD_BACKOFF_MS           */
+	OFFLOAD_FRESH_MS   = 10,      /**< Latch refreshes from the
+					   kernel, at most one per stream
+					   this often                   */
 };
 
 /** What to do with a packet of a flow in the kernel that reached
@@ -87,6 +90,10 @@ struct offload_ops {
 	enum offload_stray (*stray)(struct offload *o, struct fwd_stream *fs,
 				    struct fwd_side *in, int f,
 				    const struct rtphdr *h, uint64_t now);
+	/** Bring in's latch of flow f up to the kernel's last packet
+	    from it, now (may be NULL: the tick's read is all) */
+	void (*fresh)(struct offload *o, struct fwd_stream *fs,
+		      struct fwd_side *in, int f);
 };
 
 /** A worker's kernel offload; counters are atomics (fwd.h) */
@@ -111,6 +118,8 @@ const char *offload_path_name(enum offload_path p);
 void offload_refresh(struct offload *o, uint64_t now);
 void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now);
 void offload_stop(struct offload *o, struct fwd_stream *fs, uint64_t now);
+void offload_fresh(struct offload *o, struct fwd_stream *fs,
+		   struct fwd_side *in, int f, uint64_t now);
 bool offload_stray(struct offload *o, struct fwd_stream *fs,
 		   struct fwd_side *in, int f, const struct rtphdr *h,
 		   uint64_t now);

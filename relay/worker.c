@@ -258,6 +258,12 @@ static enum media_verdict media_in(struct worker *w, struct fwd_side *in,
 				 sizeof(w->scratch))))
 		return MEDIA_AUTH;
 
+	/* a re-latch judges the latched source's silence: while the
+	 * kernel forwards it, from the kernel's count of now */
+	if (in->fs->kern.on[ev->rtcp] &&
+	    latch_moving(l, src, h ? &h->ssrc : NULL))
+		offload_fresh(&w->off, in->fs, in, ev->rtcp, now_ms);
+
 	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
 		LATCH_FORWARD ? MEDIA_OK : MEDIA_BLEED;
 }

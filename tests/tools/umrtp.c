@@ -14,7 +14,8 @@
  * talks and listens, as a symmetric RTP endpoint does) and prints
  * "sent N" and the receive lines. UMRTP_START_MS in the environment:
  * wait that long between binding and sending (so that two peers
- * started together are both bound before either sends).
+ * started together are both bound before either sends). UMRTP_GAP_MS:
+ * that long between two packets instead of 1/PPS s (a sparse sender).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -166,6 +167,10 @@ static void report(const struct src_count *tab, unsigned ntab)
 
 
 /* Send count packets at pps, receiving meanwhile when tab is set */
+/* UMRTP_GAP_MS: ms between two packets, 0 for 1/PPS s */
+static uint64_t gap_ms;
+
+
 static unsigned long run_send(int fd, const union umrtp_sa *to,
 			      unsigned long n, unsigned pps, uint32_t ssrc,
 			      size_t size, struct src_count *tab,
@@ -176,7 +181,8 @@ static unsigned long run_send(int fd, const union umrtp_sa *to,
 	unsigned long sent = 0;
 
 	for (unsigned long i = 0; i < n; i++) {
-		uint64_t due = start + i * 1000 / (pps ? pps : 1);
+		uint64_t due = start + (gap_ms ? i * gap_ms :
+					i * 1000 / (pps ? pps : 1));
 
 		while (now_ms() < due) {
 			struct pollfd pfd = {fd, POLLIN, 0};
@@ -233,6 +239,8 @@ int main(int argc, char *argv[])
 		perror("umrtp: bind");
 		return 1;
 	}
+	if (getenv("UMRTP_GAP_MS"))
+		gap_ms = strtoull(getenv("UMRTP_GAP_MS"), NULL, 10);
 	if (getenv("UMRTP_START_MS"))
 		(void)usleep((useconds_t)atoi(getenv("UMRTP_START_MS")) * 1000);
 

@@ -220,6 +220,34 @@ int test_latch_relatch(void)
 }
 
 
+/* Which packets make the worker refresh last_rx from the kernel first
+ * (design note 6.4): only those a re-latch could accept */
+int test_latch_moving(void)
+{
+	struct sa sdp = addr("198.51.100.10", 4000);
+	struct sa other = addr("198.51.100.10", 4444);
+	uint32_t s42 = 42, s43 = 43;
+	struct latch l;
+	int err = 0;
+
+	memset(&l, 0, sizeof(l));
+	latch_sdp(&l, &sdp, 0, WINDOW);
+
+	/* no packet yet: nothing latched, no SSRC to move with */
+	TEST_ASSERT(!latch_moving(&l, &other, &s42));
+	TEST_EQUALS(LATCH_FORWARD, rx(&l, "198.51.100.10", 4000, 42, 10));
+
+	TEST_ASSERT(latch_moving(&l, &other, &s42));
+	TEST_ASSERT(!latch_moving(&l, &sdp, &s42));     /* the latched one */
+	TEST_ASSERT(!latch_moving(&l, &other, &s43));   /* another SSRC   */
+	TEST_ASSERT(!latch_moving(&l, &other, NULL));   /* RTCP           */
+	TEST_ASSERT(!latch_moving(NULL, &other, &s42));
+
+ out:
+	return err;
+}
+
+
 /* While the kernel forwards the peer, the offload path holds last_rx
  * ahead of now; a packet of the peer that still reaches userspace (one
  * queued before the install) must not bring it back, or a same-SSRC

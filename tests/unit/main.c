@@ -83,6 +83,7 @@ static const struct test {
 	TEST(test_latch_hijack),
 	TEST(test_latch_window),
 	TEST(test_latch_relatch),
+	TEST(test_latch_moving),
 	TEST(test_latch_kernel_hold),
 	TEST(test_latch_reoffer),
 	TEST(test_rtpstat_header),

@@ -160,6 +160,7 @@ int test_latch_nat(void);
 int test_latch_hijack(void);
 int test_latch_window(void);
 int test_latch_relatch(void);
+int test_latch_moving(void);
 int test_latch_kernel_hold(void);
 int test_latch_reoffer(void);
 int test_rtpstat_header(void);
