@@ -2,9 +2,9 @@
 /**
  * @file worker.c  Forwarding threads: io_uring or epoll
  *
- * The hot path judges each datagram against the receiving side's
- * latch, counts it and sends it on (pkt_judge), with no allocation, no
- * lock and no logging per packet. It is fed one of two ways:
+ * A worker owns its streams, runs the main thread's commands
+ * (worker_cmd.c), checks media timeouts and the kernel fast path every
+ * tick, and feeds the hot path (worker_pkt.c) one of two ways:
  * - io_uring (relay_io uring, wring.c): every socket has a multishot
  *   receive into the ring's buffers, and a datagram leaves from its
  *   buffer; one system call submits the sends and waits for more;
@@ -23,447 +23,8 @@
 #include "offload.h"
 #include "mkback.h"
 #include "worker.h"
-#include "rtcpsdes.h"
 #include "wring.h"
-
-
-/** worker.ring_err while the thread has not enabled its ring yet */
-#define RING_PENDING (-1)
-
-enum {
-	BATCH   = 32,     /**< Datagrams per recvmmsg              */
-	PKT_MAX = 2048,   /**< Largest datagram forwarded          */
-	ROUNDS  = 4,      /**< Batches per socket per wakeup       */
-	EVENTS  = 64,     /**< epoll events per wait               */
-	TICK_MS = 250,    /**< Timeout check interval              */
-	DTMF_TICK_MS = 5, /**< Wakeups while events play           */
-};
-
-/** Commands from the main thread */
-enum cmd_op {
-	CMD_ADD,
-	CMD_SDP,
-	CMD_WINDOW,
-	CMD_TIMEOUT,
-	CMD_RELEASE,
-	CMD_DTMF,
-	CMD_STOP,
-};
-
-/** One command, handed over to the worker, which frees it */
-struct worker_cmd {
-	struct le le;              /**< Member of worker.cmds     */
-	enum cmd_op op;            /**< What to do                */
-	struct fwd_stream *fs;     /**< Stream concerned          */
-	int side;                  /**< Side, for CMD_SDP         */
-	struct worker_sdp sdp;     /**< Peer, for CMD_SDP         */
-	uint32_t timeout_ms;       /**< For CMD_TIMEOUT           */
-	struct worker_dtmf dtmf;   /**< For CMD_DTMF              */
-};
-
-/** A forwarding thread */
-struct worker {
-	unsigned id;                   /**< Number, for logs          */
-	pthread_t tid;                 /**< The thread                */
-	bool started;                  /**< tid is valid              */
-	int epfd;                      /**< Its epoll instance        */
-	int evfd;                      /**< Wakes it for commands     */
-	pthread_mutex_t lock;          /**< Guards cmds               */
-	bool lock_ok;                  /**< lock was initialised      */
-	struct list cmds;              /**< struct worker_cmd         */
-	struct mqueue *mq;             /**< Events to the main thread */
-	unsigned nstreams;             /**< Main thread's count       */
-	uint64_t beat;                 /**< Loop ticks (worker writes) */
-	bool changes;                  /**< Post FWD_EV_CHANGED (main
-					    writes, atomic)            */
-	struct offload off;            /**< Kernel fast path          */
-	struct wring *ring;            /**< io_uring, NULL for epoll  */
-	int ring_err;                  /**< Why not, if it was wanted;
-					    RING_PENDING until the thread
-					    enabled it (atomic)        */
-
-	/* worker thread only, from here */
-	bool stop;                                /**< Leave the loop  */
-	struct list streams;                      /**< Owned streams   */
-	struct list unposted;    /**< Released, RELEASED not yet queued */
-	struct list dtmf;        /**< Sides whose generator is on       */
-	uint64_t next_tick;                       /**< Next timeout check */
-	struct mmsghdr rx[BATCH];                 /**< recvmmsg vector */
-	struct iovec rxiov[BATCH];                /**< Their buffers   */
-	struct sockaddr_storage from[BATCH];      /**< Their sources   */
-	struct mmsghdr tx[2][BATCH];              /**< Per out socket  */
-	struct iovec txiov[2][BATCH];             /**< Their buffers   */
-	uint8_t buf[BATCH][PKT_MAX];              /**< Packet memory   */
-	uint8_t scratch[PKT_MAX];                 /**< For RTCP rewrites */
-};
-
-
-/* Queue a command; it is filled in before the worker can see it */
-static int cmd_push(struct worker *w, const struct worker_cmd *tmpl)
-{
-	struct worker_cmd *cmd;
-	uint64_t one = 1;
-
-	cmd = mem_zalloc(sizeof(*cmd), NULL);
-	if (!cmd)
-		return ENOMEM;
-
-	cmd->op = tmpl->op;
-	cmd->fs = tmpl->fs;
-	cmd->side = tmpl->side;
-	cmd->sdp = tmpl->sdp;
-	cmd->timeout_ms = tmpl->timeout_ms;
-	cmd->dtmf = tmpl->dtmf;
-
-	pthread_mutex_lock(&w->lock);
-	list_append(&w->cmds, &cmd->le, cmd);
-	pthread_mutex_unlock(&w->lock);
-
-	/* queued: the worker will run it. A failed write can only mean
-	 * the eventfd is already signalled, so it is not an error */
-	(void)!write(w->evfd, &one, sizeof(one));
-
-	return 0;
-}
-
-
-static int cmd_simple(struct worker *w, enum cmd_op op,
-		      struct fwd_stream *fs)
-{
-	struct worker_cmd tmpl;
-
-	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.op = op;
-	tmpl.fs = fs;
-
-	return cmd_push(w, &tmpl);
-}
-
-
-/* libre's sa_cmp() finds two unset addresses different */
-static bool addr_same(const struct sa *a, const struct sa *b)
-{
-	if (!sa_isset(a, SA_ADDR) && !sa_isset(b, SA_ADDR))
-		return true;
-
-	return sa_cmp(a, b, SA_ALL);
-}
-
-
-/* a changed view is told to the main thread (a standby's copy of the
- * call follows it); a full queue: again at the next tick */
-static void view_publish(struct worker *w, struct fwd_side *side)
-{
-	const struct latch *l = &side->latch[0];
-	struct fwd_view *v = &side->view;
-	struct fwd_stream *fs = side->fs;
-
-	if (v->state == l->state && v->relatches == l->relatches &&
-	    addr_same(&v->addr, &l->addr) &&
-	    addr_same(&v->rtcp, &side->latch[1].addr) &&
-	    v->srtp.mark == side->srtp.ix.mark)
-		return;
-
-	pthread_mutex_lock(&fs->lock);
-	v->state = l->state;
-	v->addr = l->addr;
-	v->rtcp = side->latch[1].addr;
-	v->relatches = l->relatches;
-	fsrtp_ixs(&side->srtp, &v->srtp);
-	pthread_mutex_unlock(&fs->lock);
-
-	if (__atomic_load_n(&w->changes, __ATOMIC_RELAXED))
-		fs->unposted = mqueue_push(w->mq, FWD_EV_CHANGED, fs) != 0;
-}
-
-
-/* RTCP on its own port: once RTP latched, only from the same IP */
-static bool rtcp_src_ok(const struct fwd_side *in, const struct sa *src)
-{
-	if (in->latch[0].state == LATCH_NONE)
-		return true;
-
-	return sa_cmp(src, &in->latch[0].addr, SA_ADDR);
-}
-
-
-static void tx_add(struct worker *w, unsigned *ntx, int via,
-		   const struct sa *dst, uint8_t *p, size_t len)
-{
-	unsigned k = ntx[via]++;
-	struct mmsghdr *m = &w->tx[via][k];
-
-	w->txiov[via][k].iov_base = p;
-	w->txiov[via][k].iov_len = len;
-	memset(m, 0, sizeof(*m));
-	m->msg_hdr.msg_name = (void *)&dst->u.sa;
-	m->msg_hdr.msg_namelen = dst->len;
-	m->msg_hdr.msg_iov = &w->txiov[via][k];
-	m->msg_hdr.msg_iovlen = 1;
-}
-
-
-/* RTCP from in (decrypted if it came as SRTCP): its SDES CNAME becomes
- * in's own (topology hiding), in place (p has cap bytes); false if it
- * is dropped */
-static bool rtcp_rewrite(struct worker *w, const struct fwd_side *in,
-			 uint8_t *p, size_t *lenp, size_t cap)
-{
-	const struct fwd_stream *fs = in->fs;
-	struct pl cname;
-	size_t n = 0;
-
-	if (fs->rtcp == FWD_RTCP_PASS)
-		return true;
-
-	pl_set_str(&cname, in->cname);
-	if (rtcpsdes_rewrite(w->scratch, MIN(sizeof(w->scratch), cap), &n, p,
-			     *lenp, &cname))
-		return fs->rtcp != FWD_RTCP_REWRITE_DROP;
-
-	memcpy(p, w->scratch, n);
-	*lenp = n;
-
-	return true;
-}
-
-
-/** Why media_in() let a datagram go or not */
-enum media_verdict {
-	MEDIA_OK = 0,   /**< It goes on                            */
-	MEDIA_BLEED,    /**< A source that may not send (RTP Bleed) */
-	MEDIA_AUTH,     /**< SRTP or SRTCP that did not authenticate */
-};
-
-
-/* Whether a datagram may go on: its source may send (RTP Bleed:
- * SRTP/SRTCP authenticated while it may still latch), and it latches;
- * where SRTP ends here, it is decrypted in place */
-static enum media_verdict media_in(struct worker *w, struct fwd_side *in,
-				   const struct fwd_ev *ev, bool rtcp,
-				   const struct rtphdr *h,
-				   const struct sa *src, uint8_t *p,
-				   size_t *lenp, uint64_t now_ms)
-{
-	struct latch *l = &in->latch[ev->rtcp];
-	bool media = h || rtcp;
-
-	if (ev->rtcp && !rtcp_src_ok(in, src))
-		return MEDIA_BLEED;
-
-	/* where the peer speaks SRTP, a datagram that is neither RTP nor
-	 * RTCP cannot authenticate: it would latch unchecked */
-	if (fsrtp_rx_on(&in->srtp) &&
-	    (!media || !fsrtp_in(&in->srtp, rtcp, p, lenp, w->scratch,
-				 sizeof(w->scratch))))
-		return MEDIA_AUTH;
-
-	/* a re-latch judges the latched source's silence: while the
-	 * kernel forwards it, from the kernel's count of now */
-	if (in->fs->kern.on[ev->rtcp] &&
-	    latch_moving(l, src, h ? &h->ssrc : NULL))
-		offload_fresh(&w->off, in->fs, in, ev->rtcp, now_ms);
-
-	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
-		LATCH_FORWARD ? MEDIA_OK : MEDIA_BLEED;
-}
-
-
-/* count a datagram media_in() refused */
-static void media_drop(struct fwd_side *in, enum media_verdict v)
-{
-	FWD_ADD(in->c.dropped, 1);
-	if (v == MEDIA_AUTH)
-		FWD_ADD(in->c.auth, 1);
-	else
-		FWD_ADD(in->c.bleed, 1);
-}
-
-
-/* Judge, count and route one datagram, rewritten in place (pkt->len
- * follows): where it goes and from which socket (*viap), NULL if it is
- * dropped */
-static const struct sa *pkt_judge(struct worker *w, const struct fwd_ev *ev,
-				  struct wring_pkt *pkt, uint64_t now_us,
-				  int *viap)
-{
-	struct fwd_side *in = ev->side;
-	struct fwd_stream *fs = in->fs;
-	struct fwd_side *out = &fs->side[in == &fs->side[0]];
-	uint64_t now_ms = now_us / 1000;
-	uint8_t *p = pkt->p;
-	size_t len = pkt->len;
-	const struct sa *dst;
-	enum media_verdict v;
-	struct rtphdr h;
-	bool rtcp, rtp;
-
-	rtcp = ev->rtcp || (in->mux && rtp_is_rtcp(p, len));
-	rtp = !rtcp && 0 == rtphdr_decode(&h, p, len);
-
-	v = media_in(w, in, ev, rtcp, rtp ? &h : NULL, &pkt->src, p, &len,
-		     now_ms);
-	if (v != MEDIA_OK) {
-		media_drop(in, v);
-		return false;
-	}
-
-	if (fs->kern.on[ev->rtcp] &&
-	    offload_stray(&w->off, fs, in, ev->rtcp, rtp ? &h : NULL,
-			  now_ms)) {
-		FWD_ADD(in->c.dropped, 1);
-		FWD_ADD(in->c.stray, 1);
-		return false;
-	}
-
-	if (rtcp && !rtcp_rewrite(w, in, p, &len, pkt->cap)) {
-		FWD_ADD(in->c.dropped, 1);
-		return false;
-	}
-
-	if (rtp && out->dtmf.on)
-		dtmf_fwd(&out->dtmf, &h, p, now_ms);
-
-	if ((rtp || rtcp) && !fsrtp_out(&out->srtp, rtcp, p, &len, pkt->cap)) {
-		FWD_ADD(in->c.errors, 1);
-		return false;
-	}
-
-	FWD_ADD(in->c.packets, 1);
-	FWD_ADD(in->c.bytes, len);
-	if (rtcp)
-		FWD_ADD(in->c.rtcp, 1);
-	/* while the flow is in the kernel, its slot holds the state */
-	if (rtp && !fs->kern.on[0])
-		rtpstat_update(&in->stat, &h, now_us, fs->clock_rate);
-
-	pkt->len = len;
-	*viap = (rtcp && !out->mux) ? 1 : 0;
-	dst = latch_dst(&out->latch[*viap]);
-	if (!dst || out->fd[*viap] < 0) {
-		FWD_ADD(in->c.errors, 1);
-		return NULL;
-	}
-
-	return dst;
-}
-
-
-/* Datagram i of a recvmmsg: judged, and queued for sendmmsg */
-static bool pkt_rx(struct worker *w, const struct fwd_ev *ev, unsigned i,
-		   uint64_t now_us, unsigned *ntx)
-{
-	struct wring_pkt pkt;
-	const struct sa *dst;
-	int via;
-
-	pkt.p = w->buf[i];
-	pkt.len = w->rx[i].msg_len;
-	pkt.cap = PKT_MAX;
-	pkt.bad = false;
-	pkt.bid = 0;
-
-	if (w->rx[i].msg_hdr.msg_flags & MSG_TRUNC ||
-	    sa_set_sa(&pkt.src, (struct sockaddr *)&w->from[i])) {
-		FWD_ADD(ev->side->c.errors, 1);
-		return false;
-	}
-
-	dst = pkt_judge(w, ev, &pkt, now_us, &via);
-	if (!dst)
-		return false;
-
-	tx_add(w, ntx, via, dst, pkt.p, pkt.len);
-
-	return true;
-}
-
-
-static void stats_publish(struct fwd_side *in, uint64_t now_ms)
-{
-	FWD_SET(in->c.last_rx, now_ms);
-	if (in->fs->kern.on[0])   /* the kernel's slot counts (offload.h) */
-		return;
-	FWD_SET(in->c.ssrc, in->stat.ssrc);
-	FWD_SET(in->c.lost, rtpstat_lost(&in->stat));
-	FWD_SET(in->c.jitter_ms, rtpstat_jitter_ms(&in->stat,
-						   in->fs->clock_rate));
-}
-
-
-static void tx_flush(struct worker *w, struct fwd_side *in,
-		     struct fwd_side *out, const unsigned *ntx)
-{
-	for (int via = 0; via < 2; via++) {
-		int n;
-
-		if (!ntx[via])
-			continue;
-
-		n = sendmmsg(out->fd[via], w->tx[via], ntx[via],
-			     MSG_DONTWAIT);
-		if (n < (int)ntx[via])
-			FWD_ADD(in->c.errors, ntx[via] - (n > 0 ? n : 0));
-	}
-}
-
-
-static void sock_rx(struct worker *w, const struct fwd_ev *ev)
-{
-	struct fwd_side *in = ev->side;
-	struct fwd_stream *fs = in->fs;
-	struct fwd_side *out = &fs->side[in == &fs->side[0]];
-
-	for (int round = 0; round < ROUNDS; round++) {
-		unsigned ntx[2] = {0, 0};
-		uint64_t now_us;
-		bool any = false;
-		int n;
-
-		n = recvmmsg(in->fd[ev->rtcp], w->rx, BATCH, MSG_DONTWAIT,
-			     NULL);
-		if (n <= 0)
-			break;
-
-		now_us = fwd_now_us();
-		for (int i = 0; i < n; i++)
-			any |= pkt_rx(w, ev, (unsigned)i, now_us, ntx);
-
-		tx_flush(w, in, out, ntx);
-		if (any)
-			stats_publish(in, now_us / 1000);
-		view_publish(w, in);
-		view_publish(w, out);   /* where its SRTP context stands */
-
-		if (n < BATCH)
-			break;
-	}
-}
-
-
-static void rx_init(struct worker *w)
-{
-	for (int i = 0; i < BATCH; i++) {
-		struct msghdr *h = &w->rx[i].msg_hdr;
-
-		w->rxiov[i].iov_base = w->buf[i];
-		w->rxiov[i].iov_len = PKT_MAX;
-		h->msg_name = &w->from[i];
-		h->msg_namelen = sizeof(w->from[i]);
-		h->msg_iov = &w->rxiov[i];
-		h->msg_iovlen = 1;
-	}
-}
-
-
-static void rx_reset(struct worker *w)
-{
-	/* recvmmsg overwrites the lengths and flags */
-	for (int i = 0; i < BATCH; i++) {
-		w->rx[i].msg_hdr.msg_namelen = sizeof(w->from[i]);
-		w->rx[i].msg_hdr.msg_flags = 0;
-	}
-}
+#include "worker_priv.h"
 
 
 /* read a side's socket k: a receive on the ring, or epoll */
@@ -620,7 +181,7 @@ static void cmd_exec(struct worker *w, struct worker_cmd *cmd)
 		fsrtp_set(&side->srtp, cmd->sdp.srtp ? &cmd->sdp.key : NULL,
 			  cmd->sdp.lifetime,
 			  cmd->sdp.tx ? &cmd->sdp.tx_key : NULL);
-		view_publish(w, side);
+		worker_view_publish(w, side);
 		break;
 	}
 
@@ -711,8 +272,7 @@ static void stream_drain(void *arg, struct fwd_stream *fs)
 		for (int k = 0; k < 2; k++) {
 			if (fs->side[s].fd[k] < 0)
 				continue;
-			rx_reset(w);
-			sock_rx(w, &fs->side[s].ev[k]);
+			worker_sock_read(w, &fs->side[s].ev[k]);
 		}
 	}
 }
@@ -752,7 +312,7 @@ static void ring_rx(void *src, struct wring_pkt *pkt, void *arg)
 		FWD_ADD(in->c.errors, 1);
 
 	if (!pkt->bad && !fs->dead)
-		dst = pkt_judge(w, ev, pkt, now_us, &via);
+		dst = worker_pkt_judge(w, ev, pkt, now_us, &via);
 
 	if (!dst) {
 		wring_drop(w->ring, pkt);
@@ -762,12 +322,12 @@ static void ring_rx(void *src, struct wring_pkt *pkt, void *arg)
 			FWD_ADD(in->c.errors, 1);
 		else
 			++fs->ring_refs;
-		stats_publish(in, now_us / 1000);
+		worker_stats_publish(in, now_us / 1000);
 	}
 
 	if (!fs->dead) {
-		view_publish(w, in);
-		view_publish(w, out);   /* where its SRTP context stands */
+		worker_view_publish(w, in);
+		worker_view_publish(w, out);   /* where its SRTP context stands */
 	}
 }
 
@@ -829,8 +389,7 @@ static void epoll_round(struct worker *w, int wait_ms)
 
 		if (!ev || ev->side->fs->dead)
 			continue;
-		rx_reset(w);
-		sock_rx(w, ev);
+		worker_sock_read(w, ev);
 	}
 }
 
@@ -839,7 +398,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	rx_init(w);
+	worker_rx_init(w);
 
 	/* the thread that enables the ring is its only submitter */
 	if (w->ring) {
@@ -882,7 +441,7 @@ static void worker_destructor(void *data)
 	struct worker *w = data;
 
 	if (w->started) {
-		(void)cmd_simple(w, CMD_STOP, NULL);
+		(void)worker_cmd_simple(w, CMD_STOP, NULL);
 		pthread_join(w->tid, NULL);
 	}
 
@@ -1001,235 +560,4 @@ int worker_alloc(struct worker **wp, unsigned id, struct mqueue *mq,
 		*wp = w;
 
 	return err;
-}
-
-
-/**
- * Hand a stream with open sockets to the worker
- *
- * @param w  Worker
- * @param fs Stream; the worker owns it until FWD_EV_RELEASED
- *
- * @return 0 if success, otherwise errorcode
- */
-int worker_add(struct worker *w, struct fwd_stream *fs)
-{
-	int err;
-
-	if (!w || !fs)
-		return EINVAL;
-
-	err = cmd_simple(w, CMD_ADD, fs);
-	if (!err)
-		++w->nstreams;
-
-	return err;
-}
-
-
-/**
- * Give a side its peer's addresses from an offer or answer
- *
- * @param w    Worker
- * @param fs   Stream
- * @param side 0 or 1
- * @param sdp  The peer's addresses and learning window
- *
- * @return 0 if success, otherwise errorcode
- */
-int worker_sdp(struct worker *w, struct fwd_stream *fs, int side,
-	       const struct worker_sdp *sdp)
-{
-	struct worker_cmd tmpl;
-
-	if (!w || !fs || side < 0 || side > 1 || !sdp)
-		return EINVAL;
-
-	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.op = CMD_SDP;
-	tmpl.fs = fs;
-	tmpl.side = side;
-	tmpl.sdp = *sdp;
-
-	return cmd_push(w, &tmpl);
-}
-
-
-/**
- * Reopen the learning window of a side that has not locked yet
- *
- * @param w         Worker
- * @param fs        Stream
- * @param side      0 or 1
- * @param window_ms Length of the window
- *
- * @return 0 if success, otherwise errorcode
- */
-int worker_window(struct worker *w, struct fwd_stream *fs, int side,
-		  uint32_t window_ms)
-{
-	struct worker_cmd tmpl;
-
-	if (!w || !fs || side < 0 || side > 1)
-		return EINVAL;
-
-	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.op = CMD_WINDOW;
-	tmpl.fs = fs;
-	tmpl.side = side;
-	tmpl.sdp.window_ms = window_ms;
-
-	return cmd_push(w, &tmpl);
-}
-
-
-/**
- * Set the stream's media timeout, starting a new phase (setup,
- * answered, on hold)
- *
- * @param w          Worker
- * @param fs         Stream
- * @param timeout_ms Milliseconds without media, 0 for none
- *
- * @return 0 if success, otherwise errorcode
- */
-int worker_timeout(struct worker *w, struct fwd_stream *fs,
-		   uint32_t timeout_ms)
-{
-	struct worker_cmd tmpl;
-
-	if (!w || !fs)
-		return EINVAL;
-
-	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.op = CMD_TIMEOUT;
-	tmpl.fs = fs;
-	tmpl.timeout_ms = timeout_ms;
-
-	return cmd_push(w, &tmpl);
-}
-
-
-/**
- * Play a digit toward a side's peer, as RFC 4733 events in the stream
- * it receives
- *
- * @param w    Worker
- * @param fs   Stream
- * @param side Side whose peer gets the events
- * @param d    The digit, payload type and clock
- *
- * @return 0 if success, otherwise errorcode
- */
-int worker_dtmf(struct worker *w, struct fwd_stream *fs, int side,
-		const struct worker_dtmf *d)
-{
-	struct worker_cmd tmpl;
-
-	if (!w || !fs || side < 0 || side > 1 || !d)
-		return EINVAL;
-
-	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.op = CMD_DTMF;
-	tmpl.fs = fs;
-	tmpl.side = side;
-	tmpl.dtmf = *d;
-
-	return cmd_push(w, &tmpl);
-}
-
-
-/**
- * Take a stream back. The worker stops reading its sockets and posts
- * FWD_EV_RELEASED; only then may the owner close and free it.
- *
- * @param w  Worker
- * @param fs Stream
- *
- * @return 0 if success, otherwise errorcode
- */
-int worker_release(struct worker *w, struct fwd_stream *fs)
-{
-	int err;
-
-	if (!w || !fs)
-		return EINVAL;
-
-	err = cmd_simple(w, CMD_RELEASE, fs);
-	if (!err && w->nstreams)
-		--w->nstreams;
-
-	return err;
-}
-
-
-/** @return streams handed to the worker and not taken back */
-unsigned worker_streams(const struct worker *w)
-{
-	return w ? w->nstreams : 0;
-}
-
-
-/**
- * The worker's heartbeat: it grows every TICK_MS while the thread runs
- * its loop
- *
- * @param w Worker
- *
- * @return the count of loop ticks
- */
-uint64_t worker_beat(const struct worker *w)
-{
-	return w ? FWD_GET(w->beat) : 0;
-}
-
-
-/**
- * Whether the worker reads and sends with io_uring: its thread enables
- * the ring when it starts, and falls back to epoll if it cannot; this
- * waits up to 1 s for that
- *
- * @param w   Worker
- * @param errp Why not, if worker_alloc() asked for it (EINVAL if not)
- *
- * @return true if it does
- */
-bool worker_uring(const struct worker *w, int *errp)
-{
-	int err = w ? FWD_GET(w->ring_err) : EINVAL;
-
-	/* the thread enables its ring when it starts: wait for it */
-	for (int i = 0; err == RING_PENDING && i < 1000; i++) {
-		(void)usleep(1000);
-		err = FWD_GET(w->ring_err);
-	}
-
-	if (err == RING_PENDING)
-		err = ETIMEDOUT;
-	if (errp)
-		*errp = err;
-
-	return !err;
-}
-
-
-/** @return the worker's kernel offload, whose counters are atomics */
-const struct offload *worker_offload(const struct worker *w)
-{
-	return w ? &w->off : NULL;
-}
-
-
-/**
- * Whether the worker tells the main thread of every change of a
- * stream's published view (FWD_EV_CHANGED); off unless someone keeps a
- * copy of the calls (high availability)
- *
- * @param w  Worker
- * @param on Post them
- */
-void worker_post_changes(struct worker *w, bool on)
-{
-	if (w)
-		__atomic_store_n(&w->changes, on, __ATOMIC_RELAXED);
 }
