@@ -9,7 +9,9 @@
  * a unicast route out of an Ethernet-like device is an answer: a local,
  * blackhole or unreachable route, or a device without link-layer
  * addresses (a tunnel, loopback), is EHOSTUNREACH or ENODEV, and the
- * caller keeps such a peer off its kernel path. Requests are blocking,
+ * caller keeps such a peer off its kernel path, as it keeps a peer whose
+ * IPv4 route has an IPv6 gateway (RTA_VIA, ENOTSUP). The next hop is the
+ * route's gateway, or the peer itself on a link. Requests are blocking,
  * one at a time, with a 1 s receive timeout.
  */
 #include <errno.h>
@@ -140,33 +142,55 @@ static int request(struct rtlookup *rl, const struct sa *src,
 }
 
 
-/* the device of an RTM_NEWROUTE answer; EHOSTUNREACH if not unicast */
-static int route_oif(const struct nlmsghdr *nh, int *ifindex)
+/* a gateway of the answer's family, as the next hop */
+static int gateway(const struct rtattr *a, struct sa *nexthop)
 {
-	const struct rtmsg *rt = NLMSG_DATA(nh);
-	const struct rtattr *a = RTM_RTA(rt);
-	int len = (int)RTM_PAYLOAD(nh);
+	size_t len = sa_af(nexthop) == AF_INET6 ? 16 : 4;
 
-	if (rt->rtm_type != RTN_UNICAST)
-		return EHOSTUNREACH;
+	if (RTA_PAYLOAD(a) != len)
+		return EPROTO;
 
-	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
-		if (a->rta_type != RTA_OIF ||
-		    RTA_PAYLOAD(a) < sizeof(uint32_t))
-			continue;
+	if (len == 16)
+		sa_set_in6(nexthop, RTA_DATA(a), 0);
+	else
+		memcpy(&nexthop->u.in.sin_addr, RTA_DATA(a), 4);
 
-		memcpy(ifindex, RTA_DATA(a), sizeof(*ifindex));
-		return 0;
-	}
-
-	return ENODEV;
+	return 0;
 }
 
 
-/* one message of the answer: 0 and *ifindex, an error, or EAGAIN if it
-   is not the answer (another sequence number) */
+/* the device and gateway of an RTM_NEWROUTE answer; EHOSTUNREACH if it
+   is not unicast; rt->nexthop is the peer when it has no gateway */
+static int route_parse(const struct nlmsghdr *nh, struct rtlookup_route *rt)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(nh);
+	const struct rtattr *a = RTM_RTA(rtm);
+	int len = (int)RTM_PAYLOAD(nh), err = ENODEV;
+
+	if (rtm->rtm_type != RTN_UNICAST)
+		return EHOSTUNREACH;
+
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == RTA_VIA)
+			return ENOTSUP;
+		if (a->rta_type == RTA_GATEWAY &&
+		    gateway(a, &rt->nexthop))
+			return EPROTO;
+		if (a->rta_type == RTA_OIF &&
+		    RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
+			memcpy(&rt->ifindex, RTA_DATA(a), sizeof(rt->ifindex));
+			err = 0;
+		}
+	}
+
+	return err;
+}
+
+
+/* one message of the answer: 0 and the route, an error, or EAGAIN if
+   it is not the answer (another sequence number) */
 static int answer(const struct rtlookup *rl, const struct nlmsghdr *nh,
-		  int *ifindex)
+		  struct rtlookup_route *rt)
 {
 	if (nh->nlmsg_seq != rl->seq)
 		return EAGAIN;
@@ -184,11 +208,11 @@ static int answer(const struct rtlookup *rl, const struct nlmsghdr *nh,
 	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
 		return EPROTO;
 
-	return route_oif(nh, ifindex);
+	return route_parse(nh, rt);
 }
 
 
-static int receive(const struct rtlookup *rl, int *ifindex)
+static int receive(const struct rtlookup *rl, struct rtlookup_route *rt)
 {
 	uint8_t buf[RTLOOKUP_BUF] __attribute__((aligned(4)));
 
@@ -201,7 +225,7 @@ static int receive(const struct rtlookup *rl, int *ifindex)
 
 		for (struct nlmsghdr *nh = (void *)buf; NLMSG_OK(nh, len);
 		     nh = NLMSG_NEXT(nh, len)) {
-			int err = answer(rl, nh, ifindex);
+			int err = answer(rl, nh, rt);
 
 			if (err != EAGAIN)
 				return err;
@@ -279,40 +303,44 @@ static int dev_info(const struct rtlookup *rl, int ifindex, uint32_t *mtu)
 
 
 /**
- * Find the device a datagram from src to dst leaves by
+ * Find the device and next hop a datagram from src to dst leaves by
  *
- * @param rl      Handle
- * @param src     Our address (the port is not used)
- * @param dst     The peer's address
- * @param ifindex The device's index
- * @param mtu     Its MTU
+ * @param rl  Handle
+ * @param src Our address (the port is not used)
+ * @param dst The peer's address
+ * @param rt  The route (filled in on success)
  *
  * @return 0 if success, EHOSTUNREACH if no unicast route, ENODEV if
- *         the device has no Ethernet addresses, otherwise errorcode
+ *         the device has no Ethernet addresses, ENOTSUP if the gateway
+ *         is of the other family, otherwise errorcode
  */
 int rtlookup_egress(struct rtlookup *rl, const struct sa *src,
-		    const struct sa *dst, int *ifindex, uint32_t *mtu)
+		    const struct sa *dst, struct rtlookup_route *rt)
 {
-	int idx = 0, err;
+	struct rtlookup_route r;
+	int err;
 
-	if (!rl || !src || !dst || !ifindex || !mtu ||
-	    sa_af(src) != sa_af(dst) ||
+	if (!rl || !src || !dst || !rt || sa_af(src) != sa_af(dst) ||
 	    (sa_af(dst) != AF_INET && sa_af(dst) != AF_INET6))
 		return EINVAL;
+
+	memset(&r, 0, sizeof(r));
+	sa_cpy(&r.nexthop, dst);
+	sa_set_port(&r.nexthop, 0);
 
 	err = request(rl, src, dst);
 	if (err)
 		return err;
 
-	err = receive(rl, &idx);
+	err = receive(rl, &r);
 	if (err)
 		return err;
 
-	err = dev_info(rl, idx, mtu);
+	err = dev_info(rl, r.ifindex, &r.mtu);
 	if (err)
 		return err;
 
-	*ifindex = idx;
+	*rt = r;
 
 	return 0;
 }

@@ -7,9 +7,16 @@
 
 struct rtlookup;
 
+/** Where a datagram leaves: the route's device and next hop */
+struct rtlookup_route {
+	int ifindex;           /**< The device                           */
+	uint32_t mtu;          /**< Its MTU                              */
+	struct sa nexthop;     /**< The gateway, or the peer if on-link  */
+};
+
 int rtlookup_alloc(struct rtlookup **rlp);
 int rtlookup_egress(struct rtlookup *rl, const struct sa *src,
-		    const struct sa *dst, int *ifindex, uint32_t *mtu);
+		    const struct sa *dst, struct rtlookup_route *rt);
 int rtlookup_mtu(const char *name, uint32_t *mtu);
 
 #endif

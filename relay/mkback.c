@@ -138,7 +138,7 @@ static int val_make(const struct mkback *b, const struct fwd_stream *fs,
 	v->flags = flow_flags(fs, f, &fs->side[d]);
 	v->clock_rate = fs->clock_rate;
 
-	return mkern_egress(b->mk, src, dst, &v->ifindex, &v->mtu);
+	return mkern_egress(b->mk, src, dst, v);
 }
 
 

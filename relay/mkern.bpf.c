@@ -16,6 +16,8 @@
  * extension headers, GSO, over the MTU, no IPv6 checksum, odd lengths)
  * goes on unchanged too, counted as a punt. Nothing is written before
  * the last check. No loops, no helper calls under the slot's lock.
+ * The next hop comes with the flow, from the route userspace looked up
+ * when the flow went in, so that a packet costs no route lookup.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -45,6 +47,8 @@ enum {
 	NONE         = 0xff,      /* pkt.punt: no reason found    */
 	IP4_CHECK    = ETH_HLEN + 10,
 	UDP_CHECK    = 6,         /* offset in the UDP header     */
+	NH_INET      = 2,         /* AF_INET, AF_INET6 for the    */
+	NH_INET6     = 10,        /* next hop of a redirect       */
 };
 
 /** What the payload is, as pkt_rx() judges it */
@@ -471,6 +475,25 @@ static __always_inline int count(struct mk_stat *st, const struct mk_flow *f,
 }
 
 
+/* out of the flow's device to its next hop */
+static __always_inline int redirect(const struct pkt *p,
+				    const struct mk_flow *f)
+{
+	struct bpf_redir_neigh nh = {0};
+
+	if (p->key.family == MK_FAM6) {
+		nh.nh_family = NH_INET6;
+		__builtin_memcpy(nh.ipv6_nh, f->nh, 16);
+	}
+	else {
+		nh.nh_family = NH_INET;
+		nh.ipv4_nh = f->nh[0];
+	}
+
+	return bpf_redirect_neigh(f->ifindex, &nh, sizeof(nh), 0);
+}
+
+
 static __always_inline int forward(struct __sk_buff *skb,
 				   const struct pkt *p,
 				   const struct mk_flow *f, struct mk_stat *st)
@@ -503,7 +526,7 @@ static __always_inline int forward(struct __sk_buff *skb,
 
 	prog_count(MK_CNT_REDIRECT);
 
-	return bpf_redirect_neigh(f->ifindex, NULL, 0, 0);
+	return redirect(p, f);
 }
 
 

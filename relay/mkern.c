@@ -205,47 +205,6 @@ unsigned mkern_devices(struct mkern *mk)
 }
 
 
-/**
- * Where a direction leaves: the device the kernel's route from our
- * sending socket's address to the peer goes out of (policy rules and
- * tables included, as "ip route get PEER from LOCAL"), and its MTU. The
- * program must serve our address (be on the device that holds it):
- * until it does, the direction stays in userspace
- *
- * @param mk      Handle
- * @param local   Our sending socket's address
- * @param peer    The peer's address
- * @param ifindex The egress device
- * @param mtu     Its MTU
- *
- * @return 0 if success, ENODEV if the program does not serve local or
- *         the route's device has no Ethernet addresses, EHOSTUNREACH if
- *         there is no unicast route to the peer, otherwise errorcode
- */
-int mkern_egress(struct mkern *mk, const struct sa *local,
-		 const struct sa *peer, uint32_t *ifindex, uint16_t *mtu)
-{
-	uint32_t m = 0;
-	int idx = 0, err;
-
-	if (!mk || !local || !peer || !ifindex || !mtu)
-		return EINVAL;
-
-	pthread_mutex_lock(&mk->lock);
-	err = bpfdev_find(mk->devs, local, NULL, NULL);
-	if (!err)
-		err = rtlookup_egress(mk->rl, local, peer, &idx, &m);
-	pthread_mutex_unlock(&mk->lock);
-	if (err)
-		return err;
-
-	*ifindex = (uint32_t)idx;
-	*mtu = m > 0xffff ? 0xffff : (uint16_t)m;
-
-	return 0;
-}
-
-
 static void addr_put(uint32_t a[4], const struct sa *sa)
 {
 	memset(a, 0, 4 * sizeof(*a));
@@ -253,6 +212,45 @@ static void addr_put(uint32_t a[4], const struct sa *sa)
 		memcpy(a, sa->u.in6.sin6_addr.s6_addr, 16);
 	else
 		a[0] = sa->u.in.sin_addr.s_addr;
+}
+
+
+/**
+ * A direction's way out: the device, its MTU and the next hop of the
+ * kernel's route from our sending socket to the peer (f->ifindex,
+ * f->mtu, f->nh), if the program serves the socket's address
+ *
+ * @param mk    Handle
+ * @param local Our sending socket's address
+ * @param peer  The peer's address
+ * @param f     The direction's flow, its addresses already set
+ *
+ * @return 0 if success, ENODEV if the program does not serve local or
+ *         the route's device has no Ethernet addresses, EHOSTUNREACH if
+ *         there is no unicast route to the peer, otherwise errorcode
+ */
+int mkern_egress(struct mkern *mk, const struct sa *local,
+		 const struct sa *peer, struct mk_flow *f)
+{
+	struct rtlookup_route rt;
+	int err;
+
+	if (!mk || !local || !peer || !f)
+		return EINVAL;
+
+	pthread_mutex_lock(&mk->lock);
+	err = bpfdev_find(mk->devs, local, NULL, NULL);
+	if (!err)
+		err = rtlookup_egress(mk->rl, local, peer, &rt);
+	pthread_mutex_unlock(&mk->lock);
+	if (err)
+		return err;
+
+	f->ifindex = (uint32_t)rt.ifindex;
+	f->mtu = rt.mtu > 0xffff ? 0xffff : (uint16_t)rt.mtu;
+	addr_put(f->nh, &rt.nexthop);
+
+	return 0;
 }
 
 

@@ -27,7 +27,7 @@ int  mkern_attach(struct mkern *mk, const struct sa *addr);
 unsigned mkern_devices(struct mkern *mk);
 bool mkern_serves(struct mkern *mk, const struct sa *addr);
 int  mkern_egress(struct mkern *mk, const struct sa *local,
-		  const struct sa *peer, uint32_t *ifindex, uint16_t *mtu);
+		  const struct sa *peer, struct mk_flow *f);
 void mkern_key(struct mk_key *k, const struct sa *src,
 	       const struct sa *dst);
 void mkern_out(struct mk_flow *f, const struct sa *src,

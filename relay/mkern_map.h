@@ -84,6 +84,7 @@ struct mk_flow {
 	__u32 clock_rate; /**< RTP clock rate, 0: no jitter         */
 	__u32 slot;       /**< Index into mk_stats                  */
 	__u32 gen;        /**< Must equal the slot's gen            */
+	__u32 nh[4];      /**< Next hop: the gateway, or daddr      */
 };
 
 /** One direction's counters and RTP state (struct rtpstat's fields) */

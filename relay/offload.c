@@ -189,6 +189,30 @@ void offload_refresh(struct offload *o, uint64_t now)
 
 
 /**
+ * A flow in the kernel whose peers moved goes back to userspace: at each
+ * tick, and at once when a latch moves (worker thread), so that the
+ * kernel sends nothing more to the old address (design note 6.4)
+ *
+ * @param o   The worker's offload
+ * @param fs  Stream
+ * @param f   Flow
+ * @param now Monotonic ms
+ */
+void offload_moved(struct offload *o, struct fwd_stream *fs, int f,
+		   uint64_t now)
+{
+	struct kern_flow flow;
+
+	if (!o || !o->ops || !fs || !fs->kern.on[f])
+		return;
+
+	if (!flow_build(fs, f, now, o->ops->rtcp_punt, &flow) ||
+	    !flow_same(&flow, &fs->kern.flow[f]))
+		flow_off(o, fs, f, now);
+}
+
+
+/**
  * One tick of a stream: hand back flows whose peers moved, read the
  * counters, install what qualifies
  *
@@ -201,14 +225,8 @@ void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now)
 	if (!o || !o->ops || !fs)
 		return;
 
-	for (int f = 0; f < 2; f++) {
-		struct kern_flow flow;
-		bool ok = flow_build(fs, f, now, o->ops->rtcp_punt, &flow);
-
-		if (fs->kern.on[f] && (!ok || !flow_same(&flow,
-							 &fs->kern.flow[f])))
-			flow_off(o, fs, f, now);
-	}
+	for (int f = 0; f < 2; f++)
+		offload_moved(o, fs, f, now);
 
 	read_flows(o, fs, now);
 

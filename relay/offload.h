@@ -116,6 +116,8 @@ struct offload {
 
 const char *offload_path_name(enum offload_path p);
 void offload_refresh(struct offload *o, uint64_t now);
+void offload_moved(struct offload *o, struct fwd_stream *fs, int f,
+		   uint64_t now);
 void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now);
 void offload_stop(struct offload *o, struct fwd_stream *fs, uint64_t now);
 void offload_fresh(struct offload *o, struct fwd_stream *fs,

@@ -133,7 +133,9 @@ static enum media_verdict media_in(struct worker *w, struct fwd_side *in,
 				   size_t *lenp, uint64_t now_ms)
 {
 	struct latch *l = &in->latch[ev->rtcp];
+	uint32_t relatches = l->relatches;
 	bool media = h || rtcp;
+	enum latch_verdict lv;
 
 	if (ev->rtcp && !rtcp_src_ok(in, src))
 		return MEDIA_BLEED;
@@ -151,8 +153,13 @@ static enum media_verdict media_in(struct worker *w, struct fwd_side *in,
 	    latch_moving(l, src, h ? &h->ssrc : NULL))
 		offload_fresh(&w->off, in->fs, in, ev->rtcp, now_ms);
 
-	return latch_rx(l, src, h ? &h->ssrc : NULL, now_ms) ==
-		LATCH_FORWARD ? MEDIA_OK : MEDIA_BLEED;
+	lv = latch_rx(l, src, h ? &h->ssrc : NULL, now_ms);
+
+	/* re-latched: the kernel must not send on to the old source */
+	if (l->relatches != relatches)
+		offload_moved(&w->off, in->fs, ev->rtcp, now_ms);
+
+	return lv == LATCH_FORWARD ? MEDIA_OK : MEDIA_BLEED;
 }
 
 

@@ -240,6 +240,7 @@ static void flow_put(const struct prog *pr, const struct dir *d,
 	f.clock_rate = clock_rate;
 	f.slot = d->slot;
 	f.gen = gen;
+	addr_get(&d->out_dst, f.nh);
 	(void)bpf_map_update_elem(pr->flows_fd, &k, &f, BPF_ANY);
 }
 

@@ -12,7 +12,9 @@
  * source, "SOURCE COUNT", after MS milliseconds with no packet (or 60 s
  * in all). "both" sends and receives on the same socket (a peer that
  * talks and listens, as a symmetric RTP endpoint does) and prints
- * "sent N" and the receive lines. UMRTP_START_MS in the environment:
+ * "sent N" and the receive lines; with UMRTP_FIRST_RX=1 in the
+ * environment also "first_rx_after K" (K: packets it had sent when the
+ * first one arrived, if one did). UMRTP_START_MS in the environment:
  * wait that long between binding and sending (so that two peers
  * started together are both bound before either sends). UMRTP_GAP_MS:
  * that long between two packets instead of 1/PPS s (a sparse sender).
@@ -169,6 +171,8 @@ static void report(const struct src_count *tab, unsigned ntab)
 /* Send count packets at pps, receiving meanwhile when tab is set */
 /* UMRTP_GAP_MS: ms between two packets, 0 for 1/PPS s */
 static uint64_t gap_ms;
+/* "both": packets sent when the first one arrived, -1 before */
+static long first_rx_after = -1;
 
 
 static unsigned long run_send(int fd, const union umrtp_sa *to,
@@ -189,6 +193,8 @@ static unsigned long run_send(int fd, const union umrtp_sa *to,
 
 			if (tab && poll(&pfd, 1, 1) > 0)
 				drain(fd, tab, ntab);
+			if (tab && *ntab && first_rx_after < 0)
+				first_rx_after = (long)sent;
 			else if (!tab)
 				usleep(200);
 		}
@@ -274,6 +280,9 @@ int main(int argc, char *argv[])
 				&ntab);
 		run_recv(fd, atoi(argv[7]), tab, &ntab);
 		printf("sent %lu\n", sent);
+		if (ntab && getenv("UMRTP_FIRST_RX"))
+			printf("first_rx_after %ld\n",
+			       first_rx_after < 0 ? (long)sent : first_rx_after);
 		report(tab, ntab);
 		return 0;
 	}

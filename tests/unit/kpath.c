@@ -173,21 +173,25 @@ int test_kpath_slots(void)
 int test_rtlookup(void)
 {
 	struct rtlookup *rl = NULL;
+	struct rtlookup_route rt;
 	struct sa lo, lo6;
 	uint32_t mtu = 0;
-	int idx = -1, err;
+	int err;
 
+	memset(&rt, 0, sizeof(rt));
+	rt.ifindex = -1;
 	TEST_ERR(sa_set_str(&lo, "127.0.0.1", 0));
 	TEST_ERR(sa_set_str(&lo6, "::1", 0));
 	TEST_ERR(rtlookup_alloc(&rl));
 
-	TEST_EQUALS(EHOSTUNREACH, rtlookup_egress(rl, &lo, &lo, &idx, &mtu));
-	TEST_EQUALS(-1, idx);
-	TEST_EQUALS(EINVAL, rtlookup_egress(rl, &lo, &lo6, &idx, &mtu));
-	TEST_EQUALS(EINVAL, rtlookup_egress(NULL, &lo, &lo, &idx, &mtu));
+	TEST_EQUALS(EHOSTUNREACH, rtlookup_egress(rl, &lo, &lo, &rt));
+	TEST_EQUALS(-1, rt.ifindex);
+	TEST_EQUALS(EINVAL, rtlookup_egress(rl, &lo, &lo6, &rt));
+	TEST_EQUALS(EINVAL, rtlookup_egress(NULL, &lo, &lo, &rt));
+	TEST_EQUALS(EINVAL, rtlookup_egress(rl, &lo, &lo, NULL));
 
 	/* a second request on the same socket: its own answer */
-	TEST_EQUALS(EHOSTUNREACH, rtlookup_egress(rl, &lo, &lo, &idx, &mtu));
+	TEST_EQUALS(EHOSTUNREACH, rtlookup_egress(rl, &lo, &lo, &rt));
 
 	TEST_ERR(rtlookup_mtu("lo", &mtu));
 	TEST_ASSERT(mtu >= 1280);
