@@ -34,6 +34,7 @@
 #include "mkern.h"
 #include "mkslot.h"
 #include "mkback.h"
+#include "rtlookup.h"
 
 
 enum {
@@ -44,6 +45,7 @@ enum {
 struct mkback {
 	struct mkern *mk;        /**< The program and its maps (shared) */
 	struct mkslot *slots;    /**< The worker's slot range           */
+	struct rtlookup *rl;     /**< The worker's route lookups        */
 	uint32_t *keys;          /**< Batch read: keys...               */
 	struct mk_stat *st;      /**< ...and slots, from the base       */
 	uint32_t cap;            /**< Room in both                      */
@@ -57,6 +59,7 @@ static void destructor(void *data)
 	struct mkback *b = data;
 
 	mem_deref(b->slots);
+	mem_deref(b->rl);
 	mem_deref(b->keys);
 	mem_deref(b->st);
 }
@@ -87,6 +90,8 @@ int mkback_alloc(struct mkback **bp, struct mkern *mk, uint32_t base,
 
 	b->mk = mk;
 	err = mkslot_alloc(&b->slots, base, n);
+	if (!err)
+		err = rtlookup_alloc(&b->rl);
 	if (err)
 		mem_deref(b);
 	else
@@ -138,7 +143,7 @@ static int val_make(const struct mkback *b, const struct fwd_stream *fs,
 	v->flags = flow_flags(fs, f, &fs->side[d]);
 	v->clock_rate = fs->clock_rate;
 
-	return mkern_egress(b->mk, src, dst, v);
+	return mkern_egress(b->mk, b->rl, src, dst, v);
 }
 
 

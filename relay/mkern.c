@@ -44,8 +44,7 @@ struct mkern {
 	int cnt_fd;               /**< mk_prog                       */
 	int ncpu;                 /**< Possible CPUs (mk_prog values) */
 	struct bpfdev *devs;      /**< Devices it is attached to     */
-	struct rtlookup *rl;      /**< Egress route lookups          */
-	pthread_mutex_t lock;     /**< Guards devs and rl            */
+	pthread_mutex_t lock;     /**< Guards devs                   */
 	bool lock_ok;             /**< lock was initialised          */
 	bool nobatch;             /**< Batch reads refused: per slot */
 };
@@ -57,7 +56,6 @@ static void destructor(void *data)
 
 	/* the filters first: they hold the program */
 	mem_deref(mk->devs);
-	mem_deref(mk->rl);
 	if (mk->obj)
 		bpf_object__close(mk->obj);
 	if (mk->lock_ok)
@@ -110,8 +108,7 @@ int mkern_alloc(struct mkern **mkp)
 		goto out;
 	}
 
-	err  = bpfdev_alloc(&mk->devs, mk->prog_fd, MKERN_PRIO);
-	err |= rtlookup_alloc(&mk->rl);
+	err = bpfdev_alloc(&mk->devs, mk->prog_fd, MKERN_PRIO);
 
  out:
 	if (err)
@@ -221,6 +218,7 @@ static void addr_put(uint32_t a[4], const struct sa *sa)
  * f->mtu, f->nh), if the program serves the socket's address
  *
  * @param mk    Handle
+ * @param rl    The calling worker's route lookups
  * @param local Our sending socket's address
  * @param peer  The peer's address
  * @param f     The direction's flow, its addresses already set
@@ -229,20 +227,20 @@ static void addr_put(uint32_t a[4], const struct sa *sa)
  *         the route's device has no Ethernet addresses, EHOSTUNREACH if
  *         there is no unicast route to the peer, otherwise errorcode
  */
-int mkern_egress(struct mkern *mk, const struct sa *local,
-		 const struct sa *peer, struct mk_flow *f)
+int mkern_egress(struct mkern *mk, struct rtlookup *rl,
+		 const struct sa *local, const struct sa *peer,
+		 struct mk_flow *f)
 {
 	struct rtlookup_route rt;
 	int err;
 
-	if (!mk || !local || !peer || !f)
+	if (!mk || !rl || !local || !peer || !f)
 		return EINVAL;
 
-	pthread_mutex_lock(&mk->lock);
-	err = bpfdev_find(mk->devs, local, NULL, NULL);
-	if (!err)
-		err = rtlookup_egress(mk->rl, local, peer, &rt);
-	pthread_mutex_unlock(&mk->lock);
+	if (!mkern_serves(mk, local))
+		return ENODEV;
+
+	err = rtlookup_egress(rl, local, peer, &rt);
 	if (err)
 		return err;
 

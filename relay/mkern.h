@@ -15,6 +15,7 @@
 #include "mkern_map.h"
 
 struct mkern;
+struct rtlookup;
 struct rtpstat;
 
 enum {
@@ -26,8 +27,9 @@ bool mkern_addr_ok(const struct sa *addr);
 int  mkern_attach(struct mkern *mk, const struct sa *addr);
 unsigned mkern_devices(struct mkern *mk);
 bool mkern_serves(struct mkern *mk, const struct sa *addr);
-int  mkern_egress(struct mkern *mk, const struct sa *local,
-		  const struct sa *peer, struct mk_flow *f);
+int  mkern_egress(struct mkern *mk, struct rtlookup *rl,
+		  const struct sa *local, const struct sa *peer,
+		  struct mk_flow *f);
 void mkern_key(struct mk_key *k, const struct sa *src,
 	       const struct sa *dst);
 void mkern_out(struct mk_flow *f, const struct sa *src,

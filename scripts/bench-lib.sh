@@ -6,7 +6,8 @@
 # build-bench), cpu_ticks/cpu_ns/rss_kb of a process, and section_write,
 # which puts a generated section between its markers in a benchmarks.md;
 # rtpengine_service_off stops a packaged rtpengine-daemon; res_mmm and
-# res_conf read a results file.
+# res_conf read a results file; sections_kept gives the sections a
+# report that rewrites a benchmarks.md must keep.
 
 . "$TOP/scripts/build-lib.sh"
 
@@ -87,6 +88,17 @@ section_write() {
 		{ [ -f "$3" ] && cat "$3" && echo; cat "$2"; } >"$3.new"
 		mv "$3.new" "$3"
 	fi
+}
+
+# sections_kept MD: every section of MD between a line "<!-- NAME:begin
+# -->" and its "<!-- NAME:end -->", in their order, for a report that
+# rewrites the rest of MD (bench-relay: the sections of its other modes
+# and of bench-sip and bench-turn)
+sections_kept() {
+	[ -f "$1" ] || return 0
+	awk '/^<!-- [a-z0-9-]+:begin -->$/ { on = 1 }
+		on { print }
+		/^<!-- [a-z0-9-]+:end -->$/ { on = 0 }' "$1"
 }
 
 # rtpengine_service_off: Debian's rtpengine-daemon stopped (and disabled
