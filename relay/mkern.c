@@ -214,8 +214,11 @@ static void addr_put(uint32_t a[4], const struct sa *sa)
 
 /**
  * A direction's way out: the device, its MTU and the next hop of the
- * kernel's route from our sending socket to the peer (f->ifindex,
- * f->mtu, f->nh), if the program serves the socket's address
+ * kernel's route from our sending socket's address to the peer (policy
+ * rules and tables included, as "ip route get PEER from LOCAL"), into
+ * f->ifindex, f->mtu and f->nh. The program must serve our address (be
+ * on the device that holds it): until it does, the direction stays in
+ * userspace
  *
  * @param mk    Handle
  * @param rl    The calling worker's route lookups
