@@ -193,10 +193,11 @@ static unsigned long run_send(int fd, const union umrtp_sa *to,
 
 			if (tab && poll(&pfd, 1, 1) > 0)
 				drain(fd, tab, ntab);
-			if (tab && *ntab && first_rx_after < 0)
-				first_rx_after = (long)sent;
 			else if (!tab)
 				usleep(200);
+
+			if (tab && *ntab && first_rx_after < 0)
+				first_rx_after = (long)sent;
 		}
 
 		rtp_fill(pkt, size, (uint16_t)i, ssrc);
