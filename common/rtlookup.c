@@ -189,10 +189,10 @@ static int route_parse(const struct nlmsghdr *nh, struct rtlookup_route *rt)
 
 /* one message of the answer: 0 and the route, an error, or EAGAIN if
    it is not the answer (another sequence number) */
-static int answer(const struct rtlookup *rl, const struct nlmsghdr *nh,
+static int answer(uint32_t seq, const struct nlmsghdr *nh,
 		  struct rtlookup_route *rt)
 {
-	if (nh->nlmsg_seq != rl->seq)
+	if (nh->nlmsg_seq != seq)
 		return EAGAIN;
 
 	if (nh->nlmsg_type == NLMSG_ERROR) {
@@ -201,7 +201,7 @@ static int answer(const struct rtlookup *rl, const struct nlmsghdr *nh,
 		if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 			return EPROTO;
 
-		return e->error ? -e->error : EPROTO;
+		return e->error < 0 && e->error > -4096 ? -e->error : EPROTO;
 	}
 
 	if (nh->nlmsg_type != RTM_NEWROUTE ||
@@ -212,24 +212,54 @@ static int answer(const struct rtlookup *rl, const struct nlmsghdr *nh,
 }
 
 
+/**
+ * Read the answer to a route request out of a datagram from the kernel
+ *
+ * @param buf A datagram of rtnetlink messages (4-byte aligned)
+ * @param len Its length
+ * @param seq The request's sequence number
+ * @param rt  The route: its nexthop holds the peer's address (the
+ *            family of a gateway) and is replaced by the gateway
+ *
+ * @return 0 if success, EAGAIN if the datagram holds no answer to the
+ *         request, EHOSTUNREACH (not unicast), ENODEV (no device),
+ *         ENOTSUP (a gateway of the other family), EPROTO (malformed),
+ *         or the kernel's error
+ */
+int rtlookup_answer(const void *buf, size_t len, uint32_t seq,
+		    struct rtlookup_route *rt)
+{
+	int left = len > INT32_MAX ? INT32_MAX : (int)len;
+
+	if (!buf || !rt)
+		return EINVAL;
+
+	for (const struct nlmsghdr *nh = buf; NLMSG_OK(nh, left);
+	     nh = NLMSG_NEXT(nh, left)) {
+		int err = answer(seq, nh, rt);
+
+		if (err != EAGAIN)
+			return err;
+	}
+
+	return EAGAIN;
+}
+
+
 static int receive(const struct rtlookup *rl, struct rtlookup_route *rt)
 {
 	uint8_t buf[RTLOOKUP_BUF] __attribute__((aligned(4)));
 
 	for (int tries = 0; tries < 8; tries++) {
 		ssize_t n = recv(rl->fd, buf, sizeof(buf), 0);
-		int len = (int)n;
+		int err;
 
 		if (n < 0)
 			return errno == EAGAIN ? ETIMEDOUT : errno;
 
-		for (struct nlmsghdr *nh = (void *)buf; NLMSG_OK(nh, len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			int err = answer(rl, nh, rt);
-
-			if (err != EAGAIN)
-				return err;
-		}
+		err = rtlookup_answer(buf, (size_t)n, rl->seq, rt);
+		if (err != EAGAIN)
+			return err;
 	}
 
 	return ETIMEDOUT;

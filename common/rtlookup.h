@@ -18,5 +18,7 @@ int rtlookup_alloc(struct rtlookup **rlp);
 int rtlookup_egress(struct rtlookup *rl, const struct sa *src,
 		    const struct sa *dst, struct rtlookup_route *rt);
 int rtlookup_mtu(const char *name, uint32_t *mtu);
+int rtlookup_answer(const void *buf, size_t len, uint32_t seq,
+		    struct rtlookup_route *rt);
 
 #endif

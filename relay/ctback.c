@@ -147,4 +147,5 @@ const struct offload_ops ctback_ops = {
 	.read = ct_read,
 	.stray = ct_stray,
 	.fresh = NULL,
+	.reroute = NULL,
 };

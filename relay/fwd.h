@@ -119,6 +119,8 @@ struct fwd_kern {
 	struct fwd_kslot kr[2][2];   /**< bpf: slots handed back, read once
 					  more at the next tick (gen 0:
 					  none)                          */
+	uint32_t rgen[2];            /**< bpf: route generation its out
+					  device and next hop are of     */
 	uint64_t next_poll;          /**< Next counter read (ms)        */
 	uint64_t retry;              /**< No install before (ms)        */
 	uint64_t since;              /**< Installed at (ms)             */

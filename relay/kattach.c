@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
- * @file kattach.c  The eBPF program on devices whose address comes late
+ * @file kattach.c  The eBPF path following the host's network: devices
+ *                   whose address comes late, and routes that change
  *
  * At start the relay attaches its TC program to the devices holding
  * the interfaces' addresses (relay.c). An interface whose address no
@@ -8,13 +9,20 @@
  * which keepalived adds to the standby when it takes over (the sockets
  * are bound with IP_FREEBIND), or an interface a reload added. Every
  * KATTACH_MS the main thread tries to attach the program for each
- * interface it does not serve yet and logs when it does. Until then
+ * interface it does not serve yet and logs when it does, and at once
+ * when rtnetlink says an address or a device changed. Until then
  * the interface's streams stay in userspace: mkern_egress() refuses
  * their installs, and the retry (offload.c) tries again.
  *
  * The program is never detached from a device whose address leaves:
  * a flow it holds is of a call this node no longer serves, and it is
  * removed with the call.
+ *
+ * A route or a device that changes (rtwatch.c) bumps the program's
+ * route generation: the workers look up again the out device and next
+ * hop of each flow they have in the kernel (mkback.c), so that media
+ * follows the new route, and a flow left without one goes back to
+ * userspace.
  */
 #include <re.h>
 #define DEBUG_MODULE "relay"
@@ -22,6 +30,7 @@
 #include <re_dbg.h>
 #include "iface.h"
 #include "mkern.h"
+#include "rtwatch.h"
 #include "kattach.h"
 
 
@@ -32,6 +41,7 @@ enum {
 /** Attaching late */
 struct kattach {
 	struct tmr tmr;              /**< Next try                       */
+	struct rtwatch *rw;          /**< rtnetlink changes (NULL: none) */
 	struct mkern *mk;            /**< The program (not owned)        */
 	const struct list *ifaces;   /**< struct relay_iface (not owned) */
 };
@@ -42,6 +52,7 @@ static void destructor(void *data)
 	struct kattach *ka = data;
 
 	tmr_cancel(&ka->tmr);
+	mem_deref(ka->rw);
 }
 
 
@@ -60,14 +71,31 @@ static void try_iface(struct kattach *ka, const struct relay_iface *ifc)
 }
 
 
+static void try_all(struct kattach *ka)
+{
+	for (struct le *le = list_head(ka->ifaces); le; le = le->next)
+		try_iface(ka, le->data);
+}
+
+
 static void tmr_handler(void *arg)
 {
 	struct kattach *ka = arg;
 
-	for (struct le *le = list_head(ka->ifaces); le; le = le->next)
-		try_iface(ka, le->data);
-
+	try_all(ka);
 	tmr_start(&ka->tmr, KATTACH_MS, tmr_handler, ka);
+}
+
+
+static void change_handler(unsigned what, void *arg)
+{
+	struct kattach *ka = arg;
+
+	if (what & (RTWATCH_ROUTE | RTWATCH_LINK | RTWATCH_LOST))
+		mkern_route_bump(ka->mk);
+
+	if (what & (RTWATCH_ADDR | RTWATCH_LINK | RTWATCH_LOST))
+		try_all(ka);
 }
 
 
@@ -86,6 +114,7 @@ int kattach_alloc(struct kattach **kap, struct mkern *mk,
 		  const struct list *ifaces)
 {
 	struct kattach *ka;
+	int err;
 
 	if (!kap || !mk || !ifaces)
 		return EINVAL;
@@ -97,6 +126,14 @@ int kattach_alloc(struct kattach **kap, struct mkern *mk,
 	ka->mk = mk;
 	ka->ifaces = ifaces;
 	tmr_start(&ka->tmr, KATTACH_MS, tmr_handler, ka);
+
+	/* without the watch, flows keep the route they went in with */
+	err = rtwatch_alloc(&ka->rw, change_handler, ka);
+	if (err)
+		DEBUG_WARNING("relay_kernel: cannot watch routes (%m): a "
+			      "flow in the kernel keeps the route it went "
+			      "in with\n", err);
+
 	*kap = ka;
 
 	return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
- * @file kattach.h  The eBPF program on devices whose address comes late
+ * @file kattach.h  The eBPF path following the host's network: devices
+ *                  whose address comes late, and routes that change
  */
 
 struct kattach;

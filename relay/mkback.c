@@ -39,6 +39,8 @@
 
 enum {
 	MKBACK_STEP = 256,   /**< Read buffers grow by this many slots */
+	MKBACK_REROUTES = 128, /**< Flows whose route is looked up again
+				    per tick at most, after a change    */
 };
 
 /** A worker's eBPF backend state */
@@ -51,6 +53,8 @@ struct mkback {
 	uint32_t cap;            /**< Room in both                      */
 	uint32_t nread;          /**< Slots read at the last refresh    */
 	uint32_t tick;           /**< Refreshes so far                  */
+	uint32_t rgen;           /**< Route generation at this tick     */
+	uint32_t reroutes;       /**< Route lookups left in this tick   */
 };
 
 
@@ -89,6 +93,7 @@ int mkback_alloc(struct mkback **bp, struct mkern *mk, uint32_t base,
 		return ENOMEM;
 
 	b->mk = mk;
+	b->rgen = mkern_route_gen(mk);
 	err = mkslot_alloc(&b->slots, base, n);
 	if (!err)
 		err = rtlookup_alloc(&b->rl);
@@ -217,8 +222,47 @@ static int mb_add(struct offload *o, struct fwd_stream *fs, int f,
 		fs->side[0].kunseen = 0;
 		fs->side[1].kunseen = 0;
 	}
+	fs->kern.rgen[f] = b->rgen;
 
 	return 0;
+}
+
+
+/* Routes changed since flow f went in: its directions' out devices and
+ * next hops again, in place (slots and counts stay); EAGAIN: not in
+ * this tick */
+static int mb_reroute(struct offload *o, struct fwd_stream *fs, int f,
+		      uint64_t now)
+{
+	struct mkback *b = o->mkb;
+	const struct kern_flow *flow = &fs->kern.flow[f];
+	struct mk_key key[2];
+	int err = 0;
+
+	(void)now;
+	if (fs->kern.rgen[f] == b->rgen)
+		return 0;
+	if (!b->reroutes)
+		return EAGAIN;
+
+	--b->reroutes;
+	keys_make(flow, key);
+	for (int d = 0; d < 2 && !err; d++) {
+		struct mk_flow v;
+
+		err = val_make(b, fs, f, d, flow, &v);
+		if (err)
+			break;
+
+		v.slot = fs->kern.ks[f][d].slot;
+		v.gen = fs->kern.ks[f][d].gen;
+		err = mkern_flow_update(b->mk, &key[d], &v);
+	}
+
+	if (!err)
+		fs->kern.rgen[f] = b->rgen;
+
+	return err;
 }
 
 
@@ -324,6 +368,8 @@ static void mb_refresh(struct offload *o, uint64_t now)
 
 	(void)now;
 	++b->tick;
+	b->rgen = mkern_route_gen(b->mk);
+	b->reroutes = MKBACK_REROUTES;
 	mkslot_tick(b->slots);
 	span = mkslot_span(b->slots);
 	b->nread = 0;
@@ -427,4 +473,5 @@ const struct offload_ops mkback_ops = {
 	.read = mb_read,
 	.stray = mb_stray,
 	.fresh = mb_fresh,
+	.reroute = mb_reroute,
 };

@@ -47,6 +47,7 @@ struct mkern {
 	pthread_mutex_t lock;     /**< Guards devs                   */
 	bool lock_ok;             /**< lock was initialised          */
 	bool nobatch;             /**< Batch reads refused: per slot */
+	uint32_t rgen;            /**< Route generation (atomic)     */
 };
 
 
@@ -307,6 +308,42 @@ int mkern_flow_add(const struct mkern *mk, const struct mk_key *k,
 		return EINVAL;
 
 	return bpf_err(bpf_map_update_elem(mk->flows_fd, k, f, BPF_NOEXIST));
+}
+
+
+/**
+ * Replace a direction's flow that is in the map (a packet sees the old
+ * value or the new one, whole)
+ *
+ * @return 0 if success, ENOENT if it is not there, otherwise errorcode
+ */
+int mkern_flow_update(const struct mkern *mk, const struct mk_key *k,
+		      const struct mk_flow *f)
+{
+	if (!mk || !k || !f)
+		return EINVAL;
+
+	return bpf_err(bpf_map_update_elem(mk->flows_fd, k, f, BPF_EXIST));
+}
+
+
+/**
+ * Routes or devices changed: every flow's egress is to be looked up
+ * again (main thread; workers read mkern_route_gen() at their tick)
+ *
+ * @param mk The program
+ */
+void mkern_route_bump(struct mkern *mk)
+{
+	if (mk)
+		(void)__atomic_add_fetch(&mk->rgen, 1, __ATOMIC_RELEASE);
+}
+
+
+/** @return the route generation: it changes when routes change */
+uint32_t mkern_route_gen(const struct mkern *mk)
+{
+	return mk ? __atomic_load_n(&mk->rgen, __ATOMIC_ACQUIRE) : 0;
 }
 
 

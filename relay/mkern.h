@@ -36,7 +36,11 @@ void mkern_out(struct mk_flow *f, const struct sa *src,
 	       const struct sa *dst);
 int  mkern_flow_add(const struct mkern *mk, const struct mk_key *k,
 		    const struct mk_flow *f);
+int  mkern_flow_update(const struct mkern *mk, const struct mk_key *k,
+		       const struct mk_flow *f);
 int  mkern_flow_del(const struct mkern *mk, const struct mk_key *k);
+void mkern_route_bump(struct mkern *mk);
+uint32_t mkern_route_gen(const struct mkern *mk);
 int  mkern_slot_put(const struct mkern *mk, uint32_t slot,
 		    const struct mk_stat *st);
 int  mkern_slot_get(const struct mkern *mk, uint32_t slot,

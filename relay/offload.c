@@ -212,9 +212,29 @@ void offload_moved(struct offload *o, struct fwd_stream *fs, int f,
 }
 
 
+/* Routes changed: a flow in the kernel goes by the new route, or back
+ * to userspace when it has none the kernel path can take */
+static void rerouted(struct offload *o, struct fwd_stream *fs, int f,
+		     uint64_t now)
+{
+	int err;
+
+	if (!fs->kern.on[f] || !o->ops->reroute)
+		return;
+
+	err = o->ops->reroute(o, fs, f, now);
+	if (!err || err == EAGAIN)
+		return;
+
+	FWD_ADD(o->unrouted, 1);
+	FWD_SET(o->last_err, err);
+	flow_off(o, fs, f, now);
+}
+
+
 /**
- * One tick of a stream: hand back flows whose peers moved, read the
- * counters, install what qualifies
+ * One tick of a stream: hand back flows whose peers moved, take new
+ * routes, read the counters, install what qualifies
  *
  * @param o   The worker's offload (no backend: nothing to do)
  * @param fs  Stream owned by the worker
@@ -225,8 +245,10 @@ void offload_tick(struct offload *o, struct fwd_stream *fs, uint64_t now)
 	if (!o || !o->ops || !fs)
 		return;
 
-	for (int f = 0; f < 2; f++)
+	for (int f = 0; f < 2; f++) {
 		offload_moved(o, fs, f, now);
+		rerouted(o, fs, f, now);
+	}
 
 	read_flows(o, fs, now);
 

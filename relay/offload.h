@@ -94,6 +94,12 @@ struct offload_ops {
 	    from it, now (may be NULL: the tick's read is all) */
 	void (*fresh)(struct offload *o, struct fwd_stream *fs,
 		      struct fwd_side *in, int f);
+	/** Routes changed: flow f in the kernel takes the new ones; 0
+	    (also when nothing changed), EAGAIN (not now: the next
+	    tick) or an errno (no route: back to userspace). May be
+	    NULL: the kernel routes each packet itself (conntrack) */
+	int  (*reroute)(struct offload *o, struct fwd_stream *fs, int f,
+			uint64_t now);
 };
 
 /** A worker's kernel offload; counters are atomics (fwd.h) */
@@ -110,6 +116,8 @@ struct offload {
 	uint64_t failures;     /**< Installs the kernel refused         */
 	uint64_t backoffs;     /**< Streams held in userspace for their
 				    SSRC changes (offload.c)            */
+	uint64_t unrouted;     /**< Flows handed back: routes changed
+				    and none is left for them           */
 	int last_err;          /**< Errno of the last refusal           */
 	uint32_t flows;        /**< Flows in the kernel now             */
 };

@@ -46,6 +46,7 @@ static void kern_json(struct jsonw *w, const struct relay *relay)
 	jsonw_u64(w, "installs", ks.installs);
 	jsonw_u64(w, "failures", ks.failures);
 	jsonw_u64(w, "backoffs", ks.backoffs);
+	jsonw_u64(w, "unrouted", ks.unrouted);
 	jsonw_close(w);
 }
 

@@ -160,7 +160,11 @@ static int kernel_metrics(struct mbuf *mb, const struct relay *relay)
 		promfmt_one(mb, "umedge_relay_kernel_backoffs_total",
 			    PROMFMT_COUNTER, "Streams held in userspace "
 			    "for changing their SSRC too often",
-			    ks.backoffs);
+			    ks.backoffs) |
+		promfmt_one(mb, "umedge_relay_kernel_unrouted_total",
+			    PROMFMT_COUNTER, "Flows handed back to userspace: "
+			    "routes changed and none is left for them",
+			    ks.unrouted);
 }
 
 

@@ -181,6 +181,7 @@ void relay_kern_sum(const struct relay *relay, struct relay_kern_sum *ks)
 		ks->installs += FWD_GET(o->installs);
 		ks->failures += FWD_GET(o->failures);
 		ks->backoffs += FWD_GET(o->backoffs);
+		ks->unrouted += FWD_GET(o->unrouted);
 		if (FWD_GET(o->last_err))
 			ks->last_err = FWD_GET(o->last_err);
 	}
@@ -222,8 +223,9 @@ static int kernel_status(struct re_printf *pf, const struct relay *relay)
 	if (ks.last_err)
 		err |= re_hprintf(pf, " (last: %m)", ks.last_err);
 	if (ks.path == OFFLOAD_BPF) {
-		err |= re_hprintf(pf, ", %llu held back",
-				  (unsigned long long)ks.backoffs);
+		err |= re_hprintf(pf, ", %llu held back, %llu unrouted",
+				  (unsigned long long)ks.backoffs,
+				  (unsigned long long)ks.unrouted);
 		err |= punts_print(pf, &ks);
 	}
 	else

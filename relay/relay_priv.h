@@ -130,6 +130,7 @@ struct relay_kern_sum {
 	uint64_t installs;     /**< Flows handed to the kernel        */
 	uint64_t failures;     /**< Hand-overs refused                */
 	uint64_t backoffs;     /**< Streams held back for SSRC changes */
+	uint64_t unrouted;     /**< Flows handed back: no route left   */
 	int last_err;          /**< Errno of the last refusal         */
 };
 

@@ -5,8 +5,9 @@ fuzz_tstream's streams (tstream/*.bin), fuzz_ng's sequences
 (ng/seq-*.bin), fuzz_rstate's stored calls (rstate/*.bin, in the
 port ranges of tests/fuzz/fuzz_rstate.c) and fuzz_bimport's B2BUA
 calls (bimport/*.bin: relay state then SIP state, docs/ha.md, for the
-configuration of tests/fuzz/fuzz_bimport.c). Deterministic; run from
-tests/data."""
+configuration of tests/fuzz/fuzz_bimport.c) and fuzz_rtnl's rtnetlink
+datagrams (rtnl/*.bin: a reader byte, then the datagram). Deterministic;
+run from tests/data."""
 import struct
 
 def rtp(seq, ssrc=0x11223344, pt=8, payload=b'\xd5' * 160, ts=None):
@@ -283,8 +284,41 @@ def bimport_seeds():
         out = benc(r) if r else b'0:'
         open('bimport/%s.bin' % name, 'wb').write(out + benc(sip))
 
+def nlmsg(mtype, body, seq=7):
+    body += b'\0' * (-len(body) % 4)
+    return struct.pack('=IHHII', 16 + len(body), mtype, 0, seq, 0) + body
+
+def rta(atype, data):
+    a = struct.pack('=HH', 4 + len(data), atype) + data
+    return a + b'\0' * (-len(a) % 4)
+
+def rtmsg(family, rtype):
+    # family, dst_len, src_len, tos, table, protocol, scope, type, flags
+    return struct.pack('=BBBBBBBBI', family, 32, 32, 0, 254, 0, 0, rtype, 0)
+
+def rtnl_seeds():
+    oif = rta(4, struct.pack('=I', 5))                  # RTA_OIF
+    gw4 = rta(5, bytes([192, 0, 2, 77]))                 # RTA_GATEWAY
+    gw6 = rta(5, bytes.fromhex('20010db8' + '00' * 11 + '4d'))
+    via = rta(18, struct.pack('=H', 10) + b'\xfe\x80' + b'\0' * 14)
+    seeds = {
+        'route-gw4': b'\1' + nlmsg(24, rtmsg(2, 1) + oif + gw4),
+        'route-link4': b'\1' + nlmsg(24, rtmsg(2, 1) + oif),
+        'route-gw6': b'\2' + nlmsg(24, rtmsg(10, 1) + oif + gw6),
+        'route-via': b'\1' + nlmsg(24, rtmsg(2, 1) + via + oif),
+        'route-unreach': b'\1' + nlmsg(24, rtmsg(2, 7)),
+        'error': b'\1' + nlmsg(2, struct.pack('=i', -101) + b'\0' * 16),
+        'other-seq': b'\1' + nlmsg(24, rtmsg(2, 1) + oif, seq=6) +
+                     nlmsg(24, rtmsg(2, 1) + oif + gw4),
+        'watch': b'\0' + nlmsg(24, rtmsg(2, 1), 0) +
+                 nlmsg(16, b'\0' * 16, 0) + nlmsg(20, b'\0' * 8, 0),
+    }
+    for name, b in seeds.items():
+        open('rtnl/%s.bin' % name, 'wb').write(b)
+
 srtp_seeds()
 tstream_seeds()
 ng_seeds()
 rstate_seeds()
 bimport_seeds()
+rtnl_seeds()

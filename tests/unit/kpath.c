@@ -2,7 +2,8 @@
 /**
  * @file kpath.c  Tests: the relay_kernel word, the choice of the kernel
  *                fast path and its fallbacks, the eBPF slot ranges,
- *                the egress route lookup
+ *                the egress route lookup and its answers, what a
+ *                route watch hears
  *
  * Loading and attaching the TC program needs CAP_BPF and CAP_NET_ADMIN;
  * that is tested in tests/integration/relay-bpf.test.
@@ -14,7 +15,10 @@
 #include "offload.h"
 #include "kpath.h"
 #include "mkslot.h"
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include "rtlookup.h"
+#include "rtwatch.h"
 #include "test.h"
 
 
@@ -202,5 +206,171 @@ int test_rtlookup(void)
 
  out:
 	mem_deref(rl);
+	return err;
+}
+
+
+/* append a message of a type with len bytes of body; @return its end */
+static size_t msg_put(uint8_t *buf, size_t off, uint16_t type, size_t len)
+{
+	struct nlmsghdr *nh = (void *)(buf + off);
+
+	memset(nh, 0, NLMSG_SPACE(len));
+	nh->nlmsg_len = (uint32_t)NLMSG_LENGTH(len);
+	nh->nlmsg_type = type;
+
+	return off + NLMSG_SPACE(len);
+}
+
+
+/* What a datagram of rtnetlink messages says changed: each kind, a
+   burst of several, a truncated message (the walk stops), nothing */
+int test_rtwatch_classify(void)
+{
+	uint32_t words[256];
+	uint8_t *buf = (uint8_t *)words;
+	size_t n;
+	int err = 0;
+
+	memset(words, 0, sizeof(words));
+	n = msg_put(buf, 0, RTM_NEWROUTE, sizeof(struct rtmsg));
+	TEST_EQUALS(RTWATCH_ROUTE, rtwatch_classify(buf, n));
+
+	n = msg_put(buf, 0, RTM_DELLINK, sizeof(struct ifinfomsg));
+	TEST_EQUALS(RTWATCH_LINK, rtwatch_classify(buf, n));
+
+	n = msg_put(buf, 0, RTM_NEWNEIGH, 12);
+	n = msg_put(buf, n, RTM_DELADDR, sizeof(struct ifaddrmsg));
+	n = msg_put(buf, n, RTM_DELROUTE, sizeof(struct rtmsg));
+	TEST_EQUALS(RTWATCH_ADDR | RTWATCH_ROUTE, rtwatch_classify(buf, n));
+
+	/* the last message claims more than the datagram holds */
+	n = msg_put(buf, 0, RTM_NEWADDR, sizeof(struct ifaddrmsg));
+	n = msg_put(buf, n, RTM_NEWLINK, sizeof(struct ifinfomsg));
+	TEST_EQUALS(RTWATCH_ADDR, rtwatch_classify(buf, n - 4));
+
+	/* a header alone, shorter than itself, and nothing */
+	TEST_EQUALS(0, rtwatch_classify(buf, sizeof(struct nlmsghdr) - 1));
+	TEST_EQUALS(0, rtwatch_classify(buf, 0));
+	TEST_EQUALS(0, rtwatch_classify(NULL, 64));
+
+	n = msg_put(buf, 0, NLMSG_OVERRUN, 0);
+	TEST_EQUALS(RTWATCH_LOST, rtwatch_classify(buf, n));
+
+ out:
+	return err;
+}
+
+
+/* append an attribute to the message at buf; @return the datagram's end */
+static size_t attr_add(uint8_t *buf, uint16_t type, const void *data,
+		       size_t len)
+{
+	struct nlmsghdr *nh = (void *)buf;
+	struct rtattr *a = (void *)(buf + NLMSG_ALIGN(nh->nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(a->rta_len);
+
+	return nh->nlmsg_len;
+}
+
+
+/* an RTM_NEWROUTE answer of a type, sequence number 7 */
+static size_t route_msg(uint8_t *buf, uint8_t type)
+{
+	struct rtmsg *rtm;
+	size_t n = msg_put(buf, 0, RTM_NEWROUTE, sizeof(*rtm));
+
+	rtm = NLMSG_DATA((struct nlmsghdr *)buf);
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_type = type;
+	((struct nlmsghdr *)buf)->nlmsg_seq = 7;
+
+	return n;
+}
+
+
+static int answer_of(const uint8_t *buf, size_t n, struct rtlookup_route *rt)
+{
+	memset(rt, 0, sizeof(*rt));
+	(void)sa_set_str(&rt->nexthop, "192.0.2.200", 0);
+
+	return rtlookup_answer(buf, n, 7, rt);
+}
+
+
+/* What the kernel may answer a route request: a route via a gateway or
+   on a link, and each answer that is not one (another request's, an
+   error, not unicast, no device, a gateway of the other family or of a
+   wrong length, truncated) */
+int test_rtlookup_answer(void)
+{
+	uint32_t words[256];
+	uint8_t *buf = (uint8_t *)words;
+	struct rtlookup_route rt;
+	struct nlmsgerr *e;
+	uint32_t oif = 5, gw4 = htonl(0xc000024d), gw6[4] = {0};
+	size_t n;
+	int err = 0;
+
+	memset(words, 0, sizeof(words));
+	n = route_msg(buf, RTN_UNICAST);
+	n = attr_add(buf, RTA_OIF, &oif, 4);
+	n = attr_add(buf, RTA_GATEWAY, &gw4, 4);
+	TEST_ERR(answer_of(buf, n, &rt));
+	TEST_EQUALS(5, rt.ifindex);
+	TEST_EQUALS(0xc000024d, sa_in(&rt.nexthop));
+
+	/* on a link: the peer is the next hop */
+	n = route_msg(buf, RTN_UNICAST);
+	n = attr_add(buf, RTA_OIF, &oif, 4);
+	TEST_ERR(answer_of(buf, n, &rt));
+	TEST_EQUALS(0xc00002c8, sa_in(&rt.nexthop));
+
+	TEST_EQUALS(EAGAIN, rtlookup_answer(buf, n, 8, &rt));
+	TEST_EQUALS(EAGAIN, answer_of(buf, n - 4, &rt));
+	TEST_EQUALS(EINVAL, rtlookup_answer(NULL, n, 7, &rt));
+
+	n = route_msg(buf, RTN_UNICAST);
+	n = attr_add(buf, RTA_GATEWAY, &gw4, 4);
+	TEST_EQUALS(ENODEV, answer_of(buf, n, &rt));
+
+	n = route_msg(buf, RTN_UNICAST);
+	n = attr_add(buf, RTA_OIF, &oif, 4);
+	n = attr_add(buf, RTA_GATEWAY, gw6, 16);
+	TEST_EQUALS(EPROTO, answer_of(buf, n, &rt));
+
+	n = route_msg(buf, RTN_UNICAST);
+	n = attr_add(buf, RTA_VIA, gw6, 16);
+	n = attr_add(buf, RTA_OIF, &oif, 4);
+	TEST_EQUALS(ENOTSUP, answer_of(buf, n, &rt));
+
+	n = route_msg(buf, RTN_UNREACHABLE);
+	TEST_EQUALS(EHOSTUNREACH, answer_of(buf, n, &rt));
+
+	/* an rtmsg cut short, another type */
+	n = msg_put(buf, 0, RTM_NEWROUTE, 4);
+	((struct nlmsghdr *)buf)->nlmsg_seq = 7;
+	TEST_EQUALS(EPROTO, answer_of(buf, n, &rt));
+	n = msg_put(buf, 0, RTM_NEWLINK, sizeof(struct rtmsg));
+	((struct nlmsghdr *)buf)->nlmsg_seq = 7;
+	TEST_EQUALS(EPROTO, answer_of(buf, n, &rt));
+
+	/* the kernel's error, a malformed one, one cut short */
+	n = msg_put(buf, 0, NLMSG_ERROR, sizeof(*e));
+	((struct nlmsghdr *)buf)->nlmsg_seq = 7;
+	e = NLMSG_DATA((struct nlmsghdr *)buf);
+	e->error = -ENETUNREACH;
+	TEST_EQUALS(ENETUNREACH, answer_of(buf, n, &rt));
+	e->error = 5;
+	TEST_EQUALS(EPROTO, answer_of(buf, n, &rt));
+	n = msg_put(buf, 0, NLMSG_ERROR, 2);
+	((struct nlmsghdr *)buf)->nlmsg_seq = 7;
+	TEST_EQUALS(EPROTO, answer_of(buf, n, &rt));
+
+ out:
 	return err;
 }

@@ -102,6 +102,8 @@ static const struct test {
 	TEST(test_kpath_choose),
 	TEST(test_kpath_slots),
 	TEST(test_rtlookup),
+	TEST(test_rtwatch_classify),
+	TEST(test_rtlookup_answer),
 	TEST(test_sipguard_rfc4475),
 	TEST(test_sipguard_response),
 	TEST(test_redir_targets),

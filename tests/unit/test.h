@@ -179,6 +179,8 @@ int test_kpath_word(void);
 int test_kpath_choose(void);
 int test_kpath_slots(void);
 int test_rtlookup(void);
+int test_rtwatch_classify(void);
+int test_rtlookup_answer(void);
 int test_sipguard_rfc4475(void);
 int test_sipguard_response(void);
 int test_redir_targets(void);
