@@ -179,7 +179,7 @@ static int route_parse(const struct nlmsghdr *nh, struct rtlookup_route *rt)
 		if (a->rta_type == RTA_OIF &&
 		    RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
 			memcpy(&rt->ifindex, RTA_DATA(a), sizeof(rt->ifindex));
-			err = 0;
+			err = rt->ifindex > 0 ? 0 : ENODEV;
 		}
 	}
 
@@ -234,7 +234,10 @@ int rtlookup_answer(const void *buf, size_t len, uint32_t seq,
 	if (!buf || !rt)
 		return EINVAL;
 
-	for (const struct nlmsghdr *nh = buf; NLMSG_OK(nh, left);
+	/* NLMSG_OK(), without comparing a signed length to nlmsg_len */
+	for (const struct nlmsghdr *nh = buf;
+	     left >= (int)sizeof(*nh) && nh->nlmsg_len >= sizeof(*nh) &&
+		     nh->nlmsg_len <= (unsigned)left;
 	     nh = NLMSG_NEXT(nh, left)) {
 		int err = answer(seq, nh, rt);
 

@@ -80,7 +80,10 @@ unsigned rtwatch_classify(const void *buf, size_t len)
 	if (!buf)
 		return 0;
 
-	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left))
+	/* NLMSG_OK(), without comparing a signed length to nlmsg_len */
+	for (; left >= (int)sizeof(*nh) && nh->nlmsg_len >= sizeof(*nh) &&
+		     nh->nlmsg_len <= (unsigned)left;
+	     nh = NLMSG_NEXT(nh, left))
 		what |= what_of(nh->nlmsg_type);
 
 	return what;

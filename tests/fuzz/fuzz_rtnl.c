@@ -30,14 +30,13 @@ static void lookup(const uint32_t *buf, size_t len, bool v6)
 
 	memset(&rt, 0, sizeof(rt));
 	(void)sa_set_str(&rt.nexthop, v6 ? "2001:db8::200" : "192.0.2.200", 0);
-	rt.ifindex = -1;
 
 	err = rtlookup_answer(buf, len, 7, &rt);
 	switch (err) {
 
 	case 0:
 		/* a route: a device, and a next hop of the peer's family */
-		if (rt.ifindex == -1 ||
+		if (rt.ifindex <= 0 ||
 		    sa_af(&rt.nexthop) != (v6 ? AF_INET6 : AF_INET))
 			__builtin_trap();
 		break;

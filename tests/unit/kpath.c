@@ -338,6 +338,13 @@ int test_rtlookup_answer(void)
 	n = attr_add(buf, RTA_GATEWAY, &gw4, 4);
 	TEST_EQUALS(ENODEV, answer_of(buf, n, &rt));
 
+	/* a device index that is none */
+	oif = 0;
+	n = route_msg(buf, RTN_UNICAST);
+	n = attr_add(buf, RTA_OIF, &oif, 4);
+	TEST_EQUALS(ENODEV, answer_of(buf, n, &rt));
+	oif = 5;
+
 	n = route_msg(buf, RTN_UNICAST);
 	n = attr_add(buf, RTA_OIF, &oif, 4);
 	n = attr_add(buf, RTA_GATEWAY, gw6, 16);
