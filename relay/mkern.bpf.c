@@ -6,8 +6,9 @@
  * For a UDP datagram, IPv4 or IPv6, whose (source, destination) a relay
  * worker put in mk_flows, the program does what the worker would do:
  * rewrites it to leave from our other socket to the other peer (TTL or
- * hop limit 64, checksums updated by the helpers that honour
- * skb->ip_summed), counts it in the flow's slot with rtpstat_update()'s
+ * hop limit 64; the IPv4 header's checksum computed here, the UDP
+ * checksum updated by the helper that honours skb->ip_summed), counts
+ * it in the flow's slot with rtpstat_update()'s
  * A.1/A.8 arithmetic, bit for bit, and redirects it to the out device.
  *
  * A packet of no flow goes on unchanged (TC_ACT_UNSPEC: the next filter,
@@ -18,6 +19,12 @@
  * the last check. No loops, no helper calls under the slot's lock.
  * The next hop comes with the flow, from the route userspace looked up
  * when the flow went in, so that a packet costs no route lookup.
+ *
+ * Headers are read, and an IPv4 packet's rewritten, in place (direct
+ * packet access) where they lie in the skb's linear part, as they do
+ * for a datagram of RTP size; a header outside it is read with
+ * bpf_skb_load_bytes(), and such a packet is left to userspace rather
+ * than written (it counts as a "len" punt).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -49,6 +56,7 @@ enum {
 	UDP_CHECK    = 6,         /* offset in the UDP header     */
 	NH_INET      = 2,         /* AF_INET, AF_INET6 for the    */
 	NH_INET6     = 10,        /* next hop of a redirect       */
+	HDR_OFF_MAX  = 128,       /* headers read lie before this */
 };
 
 /** What the payload is, as pkt_rx() judges it */
@@ -115,6 +123,27 @@ static __always_inline void prog_count(__u32 i)
 }
 
 
+/* n bytes at off: read in place if they are in the linear part */
+static __always_inline int pkt_load(struct __sk_buff *skb, __u32 off,
+				    void *to, const __u32 n)
+{
+	__u8 *data = (__u8 *)(long)skb->data;
+	__u8 *end = (__u8 *)(long)skb->data_end;
+	__u8 *at;
+
+	if (off > HDR_OFF_MAX)
+		return -1;
+
+	at = data + off;
+	if (at + n > end)
+		return bpf_skb_load_bytes(skb, off, to, n);
+
+	__builtin_memcpy(to, at, n);
+
+	return 0;
+}
+
+
 /* a flow's packet goes to userspace, unchanged */
 static __always_inline int punt(struct mk_stat *st, const struct mk_flow *f,
 				__u32 why)
@@ -150,7 +179,7 @@ static __always_inline int parse4(struct __sk_buff *skb, struct pkt *p)
 	struct iphdr *ip = &p->ip4;
 	__u16 frag;
 
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, ip, IP4_HLEN))
+	if (pkt_load(skb, ETH_HLEN, ip, IP4_HLEN))
 		return -1;
 
 	if (ip->version != 4 || ip->ihl < 5 || ip->protocol != IPPROTO_UDP)
@@ -169,7 +198,7 @@ static __always_inline int parse4(struct __sk_buff *skb, struct pkt *p)
 		p->punt = MK_PUNT_FRAG;
 
 	p->l4off = ETH_HLEN + ip->ihl * 4;
-	if (bpf_skb_load_bytes(skb, p->l4off, &p->udp, UDP_HLEN))
+	if (pkt_load(skb, p->l4off, &p->udp, UDP_HLEN))
 		return -1;
 
 	p->key.family = MK_FAM4;
@@ -185,7 +214,7 @@ static __always_inline int parse6(struct __sk_buff *skb, struct pkt *p)
 {
 	struct ipv6hdr *ip = &p->ip6;
 
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, ip, IP6_HLEN))
+	if (pkt_load(skb, ETH_HLEN, ip, IP6_HLEN))
 		return -1;
 
 	if (ip->version != 6)
@@ -209,7 +238,7 @@ static __always_inline int parse6(struct __sk_buff *skb, struct pkt *p)
 	}
 
 	p->l4off = ETH_HLEN + IP6_HLEN;
-	if (bpf_skb_load_bytes(skb, p->l4off, &p->udp, UDP_HLEN))
+	if (pkt_load(skb, p->l4off, &p->udp, UDP_HLEN))
 		return -1;
 
 	p->key.family = MK_FAM6;
@@ -254,9 +283,9 @@ static __always_inline void classify(struct __sk_buff *skb, struct pkt *p,
 		return;
 	}
 
-	if (p->ulen >= RTP_HLEN && !bpf_skb_load_bytes(skb, off, p->b, 12))
+	if (p->ulen >= RTP_HLEN && !pkt_load(skb, off, p->b, RTP_HLEN))
 		n = RTP_HLEN;
-	else if (p->ulen >= RTCP_MIN && !bpf_skb_load_bytes(skb, off, p->b, 8))
+	else if (p->ulen >= RTCP_MIN && !pkt_load(skb, off, p->b, RTCP_MIN))
 		n = RTCP_MIN;
 
 	if (n < RTCP_MIN || (p->b[0] >> 6) != 2)
@@ -306,6 +335,12 @@ static __always_inline int checks(struct __sk_buff *skb, struct pkt *p,
 	if (p->key.family == MK_FAM6 && !p->udp.check)
 		return MK_PUNT_CSUM0;
 
+	/* rewrite4() writes in place: its headers in the linear part */
+	if (p->key.family == MK_FAM4 &&
+	    (__u8 *)(long)skb->data + ETH_HLEN + IP4_HLEN + UDP_HLEN >
+	    (__u8 *)(long)skb->data_end)
+		return MK_PUNT_LEN;
+
 	if (p->iplen > f->mtu)
 		return MK_PUNT_MTU;
 
@@ -320,26 +355,56 @@ static __always_inline int checks(struct __sk_buff *skb, struct pkt *p,
 }
 
 
-/*
- * The UDP checksum: the addresses as part of the pseudo header, the
- * ports as data (under CHECKSUM_PARTIAL the field holds the pseudo
- * header's seed, which the ports must not enter). A zero IPv4 checksum
- * stays zero. Then the ports themselves.
- */
-static __always_inline int udp_rewrite(struct __sk_buff *skb,
-				       const struct pkt *p,
-				       const struct mk_flow *f, __s64 d_addr)
+/* one's complement sum, end-around carry */
+static __always_inline __u32 csum_add32(__u32 a, __u32 b)
 {
-	__u16 op[2] = {p->udp.source, p->udp.dest};
-	__u16 np[2] = {f->sport, f->dport};
+	a += b;
+	return a + (a < b);
+}
+
+
+/* what bpf_csum_diff() gives for n 32-bit words, without the call */
+static __always_inline __u32 words_diff(const __u32 *o, const __u32 *n,
+					const int nw)
+{
+	__u32 d = 0;
+
+#pragma unroll
+	for (int i = 0; i < nw; i++) {
+		d = csum_add32(d, ~o[i]);
+		d = csum_add32(d, n[i]);
+	}
+
+	return d;
+}
+
+
+/* a 16-bit checksum field moved by diff d, as csum_replace_by_diff() */
+static __always_inline __u16 csum_moved(__u16 check, __u32 d)
+{
+	__u32 s = csum_add32(d, (__u16)~check);
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+
+	return (__u16)~s;
+}
+
+
+/*
+ * The UDP checksum, the ports written: the addresses moved it as part of
+ * the pseudo header, the ports as data (under CHECKSUM_PARTIAL the field
+ * holds the pseudo header's seed, which the ports must not enter). A
+ * zero IPv4 checksum stays zero.
+ */
+static __always_inline int udp_csum(struct __sk_buff *skb,
+				    const struct pkt *p, __u32 d_addr,
+				    __u32 d_port)
+{
 	__u32 check = p->l4off + UDP_CHECK;
-	__s64 d_port = bpf_csum_diff((__be32 *)op, 4, (__be32 *)np, 4, 0);
 
 	if (bpf_l4_csum_replace(skb, check, 0, d_addr,
 				BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0))
-		return TC_ACT_SHOT;
-
-	if (bpf_skb_store_bytes(skb, p->l4off, np, 4, 0))
 		return TC_ACT_SHOT;
 
 	if (bpf_l4_csum_replace(skb, check, 0, d_port, BPF_F_MARK_MANGLED_0))
@@ -349,33 +414,45 @@ static __always_inline int udp_rewrite(struct __sk_buff *skb,
 }
 
 
-/* @return 0, PASS (nothing written) or TC_ACT_SHOT (half written) */
+/*
+ * The IPv4 header and the ports, in place: the header's checksum moves
+ * by what its words moved (a wrong one stays wrong by as much), so the
+ * header still sums to what it summed to and skb->csum (COMPLETE) stays
+ * right. Then the UDP checksum by the helper, which honours ip_summed.
+ * @return 0, PASS (nothing written) or TC_ACT_SHOT (half written)
+ */
 static __always_inline int rewrite4(struct __sk_buff *skb,
 				    const struct pkt *p,
 				    const struct mk_flow *f)
 {
+	__u8 *data = (__u8 *)(long)skb->data;
+	__u8 *end = (__u8 *)(long)skb->data_end;
+	struct iphdr *pip = (struct iphdr *)(data + ETH_HLEN);
+	struct udphdr *pu = (struct udphdr *)(pip + 1);
 	struct iphdr ip = p->ip4;
-	__be32 oa[2] = {p->ip4.saddr, p->ip4.daddr};
-	__be32 na[2] = {f->saddr[0], f->daddr[0]};
-	__s64 d_ip, d_addr;
+	__u32 op, np, d_ip;
 
-	ip.saddr = na[0];
-	ip.daddr = na[1];
-	ip.ttl = TTL;
-	ip.frag_off = bpf_htons(IP_DF);
-	d_ip = bpf_csum_diff((__be32 *)&p->ip4, IP4_HLEN, (__be32 *)&ip,
-			     IP4_HLEN, 0);
-	d_addr = bpf_csum_diff(oa, 8, na, 8, 0);
-
-	/* the old checksum goes in, then is updated: header and
-	   checksum change by opposite amounts, skb->csum stays right */
-	if (bpf_skb_store_bytes(skb, ETH_HLEN, &ip, IP4_HLEN, 0))
+	/* options are punted before: the ports follow the bare header */
+	if ((__u8 *)(pu + 1) > end)
 		return PASS;
 
-	if (bpf_l3_csum_replace(skb, IP4_CHECK, 0, d_ip, 0))
-		return TC_ACT_SHOT;
+	ip.saddr = f->saddr[0];
+	ip.daddr = f->daddr[0];
+	ip.ttl = TTL;
+	ip.frag_off = bpf_htons(IP_DF);
+	d_ip = words_diff((const __u32 *)&p->ip4, (const __u32 *)&ip,
+			  IP4_HLEN / 4);
+	ip.check = csum_moved(p->ip4.check, d_ip);
+	__builtin_memcpy(pip, &ip, IP4_HLEN);
 
-	return udp_rewrite(skb, p, f, d_addr);
+	__builtin_memcpy(&op, &p->udp, 4);
+	pu->source = f->sport;
+	pu->dest = f->dport;
+	__builtin_memcpy(&np, pu, 4);
+
+	/* saddr and daddr are adjacent: two words */
+	return udp_csum(skb, p, words_diff(&p->ip4.saddr, &ip.saddr, 2),
+			words_diff(&op, &np, 1));
 }
 
 
@@ -384,20 +461,27 @@ static __always_inline int rewrite6(struct __sk_buff *skb,
 				    const struct mk_flow *f)
 {
 	struct ipv6hdr ip = p->ip6;
-	__s64 d_addr;
+	__u16 op[2] = {p->udp.source, p->udp.dest};
+	__u16 np[2] = {f->sport, f->dport};
+	__u32 d_addr, d_port;
 
 	__builtin_memcpy(&ip.saddr, f->saddr, 16);
 	__builtin_memcpy(&ip.daddr, f->daddr, 16);
 	ip.hop_limit = TTL;
-	d_addr = bpf_csum_diff((__be32 *)&p->ip6.saddr, 32,
-			       (__be32 *)&ip.saddr, 32, 0);
+	d_addr = words_diff((const __u32 *)&p->ip6.saddr,
+			    (const __u32 *)&ip.saddr, 8);
+	d_port = words_diff((const __u32 *)op, (const __u32 *)np, 1);
 
-	/* no header checksum: skb->csum (COMPLETE) follows the bytes */
+	/* no header checksum: skb->csum (COMPLETE) follows the bytes,
+	   which the helper keeps right */
 	if (bpf_skb_store_bytes(skb, ETH_HLEN, &ip, IP6_HLEN,
 				BPF_F_RECOMPUTE_CSUM))
 		return PASS;
 
-	return udp_rewrite(skb, p, f, d_addr);
+	if (bpf_skb_store_bytes(skb, p->l4off, np, 4, 0))
+		return TC_ACT_SHOT;
+
+	return udp_csum(skb, p, d_addr, d_port);
 }
 
 

@@ -12,6 +12,12 @@
  * mk_test_now_ns) the slot must equal what rtpstat_update() computes
  * from the same headers and times, field by field (docs/design/
  * mediabpf.md 10.1). Needs CAP_BPF (root): exits 77 without it.
+ *
+ * With MKERN_BENCH=N (scripts/bench-mkern) it tests nothing: it times
+ * the forward path instead, N runs of one IPv4 RTP packet that two
+ * flows send back and forth (each run rewrites, counts and redirects
+ * it), and prints "ns_per_packet D"; an object file as argument is
+ * loaded instead of the linked program (another version of it).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -825,13 +831,14 @@ static void tests_seq(const struct prog *pr)
 }
 
 
-static int prog_load(struct prog *pr)
+static int prog_load(struct prog *pr, const char *path)
 {
 	struct bpf_program *p;
 	struct bpf_map *bss;
 	int err;
 
-	pr->obj = bpf_object__open_mem(mkern_obj, mkern_obj_len, NULL);
+	pr->obj = path ? bpf_object__open_file(path, NULL) :
+		bpf_object__open_mem(mkern_obj, mkern_obj_len, NULL);
 	if (!pr->obj)
 		return errno;
 
@@ -869,8 +876,53 @@ static void flows_init(const struct prog *pr)
 }
 
 
-int main(void)
+/* D4[0]'s packet comes back as D4[0]'s: each run forwards it */
+static const struct dir DBACK = {
+	{"198.51.100.1", 30002}, {"198.51.100.10", 40002},
+	{"203.0.113.10", 40000}, {"203.0.113.1", 30000}, 5,
+};
+
+
+/* MKERN_BENCH: the forward path's time per packet, no test */
+static int bench(const struct prog *pr, unsigned runs)
 {
+	struct tcpkt in, out;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in.b,
+		    .data_out = out.b, .data_size_out = sizeof(out.b),
+		    .repeat = runs);
+	uint64_t c0[MK_CNT_N], c1[MK_CNT_N];
+	int err;
+
+	slot_reset(pr, DBACK.slot, 1);
+	flow_put(pr, &DBACK, MK_RTP | MK_SSRC_LEARN, 8000, 1, MTU);
+	clock_set(pr, 0);
+	rtp_pkt(&in, &D4[0], 172, 1000, 160000, SSRC);
+	o.data_size_in = in.len;
+	cnt_get(pr, c0);
+
+	err = bpf_prog_test_run_opts(pr->fd, &o);
+	if (err)
+		return -err;
+
+	cnt_get(pr, c1);
+	if (o.retval != TC_ACT_REDIRECT ||
+	    c1[MK_CNT_REDIRECT] - c0[MK_CNT_REDIRECT] != runs) {
+		printf("FAIL: bench: verdict %u, %llu of %u redirected\n",
+		       o.retval, (unsigned long long)(c1[MK_CNT_REDIRECT] -
+						      c0[MK_CNT_REDIRECT]),
+		       runs);
+		return EPROTO;
+	}
+
+	printf("ns_per_packet %u\n", o.duration);
+
+	return 0;
+}
+
+
+int main(int argc, char **argv)
+{
+	const char *runs = getenv("MKERN_BENCH");
 	struct prog pr;
 	int err;
 
@@ -879,7 +931,7 @@ int main(void)
 		return err;
 
 	if (!getenv("MKERN_VERBOSE"))
-		err = prog_load(&pr);
+		err = prog_load(&pr, argc > 1 ? argv[1] : NULL);
 	if (err) {
 		printf("FAIL: cannot load the TC program: %s\n",
 		       strerror(err));
@@ -887,6 +939,12 @@ int main(void)
 	}
 
 	flows_init(&pr);
+	if (runs) {
+		err = bench(&pr, (unsigned)strtoul(runs, NULL, 10));
+		bpf_object__close(pr.obj);
+		return err ? 1 : 0;
+	}
+
 	clock_set(&pr, now_ns);
 	tests_fwd(&pr);
 	tests_rtcp(&pr);
