@@ -5,7 +5,7 @@
 # mmm, joined, overlap, rotate).
 #
 # The userspace path across veths (issue 16 item 5): where a userspace
-# relay's time goes, and what io_uring changes. Five rows in the
+# relay's time goes, and what io_uring changes. Six rows in the
 # netns topology, each a process in the edge namespace:
 #   rtpengine    the anchor, as in the plain runs (userspace only,
 #                --num-threads=2)
@@ -19,6 +19,10 @@
 #   ring-uring   umring -m uring -t 2: the same relay on io_uring
 #                (multishot recvmsg into provided buffers, sendmsg,
 #                submitted and reaped together)
+#   ring-conn    umring -m uring -t 2 -c: the same with each socket
+#                connect()ed to its peer (early demux on receive, the
+#                route kept for sends): what connected sockets would
+#                give a relay
 # The umring rows carry umbench -S's static calls; rtpengine and umedge
 # get the same calls by ng. U_ROUNDS rounds, every row once per round,
 # the order rotated by one each round; per row and round a fixed run
@@ -28,7 +32,7 @@
 
 # u_params: the sizes of the runs, full or quick
 u_params() {
-	U_ROWS="rtpengine umedge-epoll umedge-uring ring-epoll ring-uring"
+	U_ROWS="rtpengine umedge-epoll umedge-uring ring-epoll ring-uring ring-conn"
 	U_N=1000 U_F=40000 U_P0=30000
 	if [ "$QUICK" = 1 ]; then
 		U_N=100 U_ROUNDS=2 U_STEPS=3 U_STAT_AT=1 U_STAT_FOR=1
@@ -57,16 +61,22 @@ u_up() {
 		! grep -q "relay_io uring: io_uring is not available" \
 			"$WORK/umedge-$ENV.log" ||
 			die "$(grep relay_io "$WORK/umedge-$ENV.log")" ;;
-	ring-*)
-		$IN "$UMRING" -m "${1#ring-}" -n "$U_N" -a "$EXT_GW" \
-			-e "$EDGE_EXT:$U_P0" -i "$EDGE_INT:$U_P0" -b "$INT_UM" \
-			-F "$U_F" -t 2 >"$WORK/$1.log" 2>&1 &
-		RING_PID=$!
-		PIDS="$PIDS $RING_PID"
-		sleep 0.5
-		kill -0 "$RING_PID" 2>/dev/null ||
-			die "umring did not start: $(cat "$WORK/$1.log")" ;;
+	ring-conn) RING_MODE=uring RING_CONN=-c u_ring "$1" ;;
+	ring-*) RING_MODE=${1#ring-} RING_CONN="" u_ring "$1" ;;
 	esac
+}
+
+# u_ring ROW: umring in the edge namespace, RING_MODE, RING_CONN (-c)
+u_ring() {
+	# shellcheck disable=SC2086
+	$IN "$UMRING" -m "$RING_MODE" $RING_CONN -n "$U_N" -a "$EXT_GW" \
+		-e "$EDGE_EXT:$U_P0" -i "$EDGE_INT:$U_P0" -b "$INT_UM" \
+		-F "$U_F" -t 2 >"$WORK/$1.log" 2>&1 &
+	RING_PID=$!
+	PIDS="$PIDS $RING_PID"
+	sleep 0.5
+	kill -0 "$RING_PID" 2>/dev/null ||
+		die "umring did not start: $(cat "$WORK/$1.log")"
 }
 
 u_pid() {
@@ -192,6 +202,8 @@ u_findings() {
 	rb=$(u_list u_best umedge-epoll | mmm 0)
 	echo "- The absolute highest rates (min / median / max over the rounds): umedge-uring $ra, umedge-epoll $rb: the ranges $(overlap "$ra" "$rb"); $(u_list u_rate_ratio umedge-uring umedge-epoll | awk '$1 > 1.05 { n++ } END { print n + 0 }') of $U_ROUNDS rounds have io_uring ahead by more than 5 %. rtpengine's own highest rate over the rounds: $(u_list u_best rtpengine | joined) (how much the VM drifts between rounds, hence the ratios within a round)."
 	echo "- What umedge does beyond the system calls (latching, RTP statistics, counters): CPU per packet umedge-epoll / ring-epoll $(u_list u_cpu_ratio umedge-epoll ring-epoll | mmm 2), umedge-uring / ring-uring $(u_list u_cpu_ratio umedge-uring ring-uring | mmm 2)."
+	echo "- **Connected sockets in the bare relay** (ring-conn / ring-uring within a round): highest rate $(u_list u_rate_ratio ring-conn ring-uring | mmm 2), CPU per packet at 50k pps $(u_list u_cpu_ratio ring-conn ring-uring | mmm 2); the highest rates over the rounds $(u_list u_best ring-conn | mmm 0) against $(u_list u_best ring-uring | mmm 0): the ranges $(overlap "$(u_list u_best ring-conn | mmm 0)" "$(u_list u_best ring-uring | mmm 0)")."
+
 }
 
 user_text() {
@@ -251,7 +263,7 @@ u_plot() {
 	for k in $(seq "$U_ROUNDS"); do
 		echo "$k $(u_best rtpengine "$k") $(u_best umedge-epoll "$k")" \
 			"$(u_best umedge-uring "$k") $(u_best ring-epoll "$k")" \
-			"$(u_best ring-uring "$k")" >>"$dat"
+			"$(u_best ring-uring "$k") $(u_best ring-conn "$k")" >>"$dat"
 	done
 	term="pngcairo size 900,440 font 'sans,10'"
 	gnuplot -e "set terminal $term" >/dev/null 2>&1 || term="png size 900,440"
@@ -267,7 +279,7 @@ u_plot() {
 	set ylabel 'packets per second'
 	set yrange [0:*]
 	set key below horizontal
-	plot '$dat' u 2:xtic(1) t 'rtpengine' lc 2, '' u 3 t 'umedge epoll' lc rgb '#9ecae1', '' u 4 t 'umedge io\_uring' lc 1, '' u 5 t 'umring epoll' lc rgb '#c7e9c0', '' u 6 t 'umring io\_uring' lc rgb '#31a354'
+	plot '$dat' u 2:xtic(1) t 'rtpengine' lc 2, '' u 3 t 'umedge epoll' lc rgb '#9ecae1', '' u 4 t 'umedge io\_uring' lc 1, '' u 5 t 'umring epoll' lc rgb '#c7e9c0', '' u 6 t 'umring io\_uring' lc rgb '#31a354', '' u 7 t 'umring io\_uring, connected' lc rgb '#006d2c'
 	GP
 		cat "$WORK/gnuplot-user.err" >&2
 		die "gnuplot failed"

@@ -5,7 +5,7 @@
  *                 (scripts/bench-relay --uring; issue 16 item 5)
  *
  * usage: umring -m epoll|uring -n N -a A -e EXT:P0 -i INT:P0 -b B
- *               [-F PORT] [-t THREADS]
+ *               [-F PORT] [-t THREADS] [-c]
  *
  *   -m MODE    epoll: epoll_wait, then per ready socket recvmmsg and one
  *              sendmmsg per batch, as umedge's workers (relay/worker.c);
@@ -22,6 +22,12 @@
  *   -F PORT    the peers' port of the first call (default 40000)
  *   -t THREADS threads, each with the calls i where i % THREADS is its
  *              number (default 2)
+ *   -c         each socket connect()ed to the peer it hears from and
+ *              sends to, and datagrams sent without an address: the
+ *              kernel then finds the socket of an arriving datagram
+ *              by early demux and keeps the route of what it sends
+ *              (a relay that did this would hear no other source on
+ *              the port: measured, not what umedge does yet)
  *
  * Call i has a socket bound to EXT:(P0+2i) and one bound to INT:(P0+2i).
  * A datagram on the outside socket from A:(F+2i) leaves the inside one
@@ -92,6 +98,7 @@ struct umr_thread {
 
 static struct {
 	bool uring;                 /**< -m uring                   */
+	bool conn;                  /**< -c: sockets connected      */
 	unsigned n;                 /**< Calls                      */
 	unsigned threads;           /**< Threads                    */
 	struct umr_sock *socks;     /**< 2 per call: ext, int       */
@@ -147,6 +154,22 @@ static int sock_open(struct umr_sock *s, const struct sockaddr_in *local)
 }
 
 
+/* -c: the socket hears only its peer, and sends to it by default */
+static int sock_connect(const struct umr_sock *s)
+{
+	return connect(s->fd, (const struct sockaddr *)&s->src,
+		       sizeof(s->src));
+}
+
+
+/* the address a datagram leaving s->out is sent to: none if connected */
+static void dst_set(struct msghdr *h, struct umr_sock *s)
+{
+	h->msg_name = umr.conn ? NULL : &s->dst;
+	h->msg_namelen = umr.conn ? 0 : sizeof(s->dst);
+}
+
+
 /* call i: socks[2i] outside (from A, out to B), socks[2i+1] inside */
 static int calls_open(const struct sockaddr_in *a, const struct sockaddr_in *ext,
 		      const struct sockaddr_in *in, const struct sockaddr_in *b,
@@ -175,6 +198,8 @@ static int calls_open(const struct sockaddr_in *a, const struct sockaddr_in *ext
 		x->dst = y->src;
 		y->out = x;
 		y->dst = x->src;
+		if (umr.conn && (sock_connect(x) || sock_connect(y)))
+			return errno;
 	}
 
 	return 0;
@@ -224,8 +249,7 @@ static void mm_sock(struct umr_mm *m, struct umr_sock *s, struct umr_count *c)
 		memset(h, 0, sizeof(*h));
 		m->txiov[ntx].iov_base = m->buf[i];
 		m->txiov[ntx].iov_len = m->rx[i].msg_len;
-		h->msg_name = &s->dst;
-		h->msg_namelen = sizeof(s->dst);
+		dst_set(h, s);
 		h->msg_iov = &m->txiov[ntx];
 		h->msg_iovlen = 1;
 		++ntx;
@@ -350,8 +374,7 @@ static void ur_recv(struct umr_ur *u, const struct io_uring_cqe *cqe,
 	snd->iov.iov_base = io_uring_recvmsg_payload(o, &u->rmh);
 	snd->iov.iov_len = io_uring_recvmsg_payload_length(o, cqe->res,
 							    &u->rmh);
-	snd->mh.msg_name = &s->dst;
-	snd->mh.msg_namelen = sizeof(s->dst);
+	dst_set(&snd->mh, s);
 	snd->mh.msg_iov = &snd->iov;
 	snd->mh.msg_iovlen = 1;
 	io_uring_prep_sendmsg(sqe, s->out->fd, &snd->mh, MSG_DONTWAIT);
@@ -468,7 +491,7 @@ static void on_signal(int sig)
 static int usage(void)
 {
 	fprintf(stderr, "usage: umring -m epoll|uring -n N -a A -e EXT:P0 "
-		"-i INT:P0 -b B [-F PORT] [-t THREADS]\n");
+		"-i INT:P0 -b B [-F PORT] [-t THREADS] [-c]\n");
 
 	return 2;
 }
@@ -510,11 +533,12 @@ int main(int argc, char *argv[])
 	int c, ok = 0, err;
 
 	umr.threads = 2;
-	while ((c = getopt(argc, argv, "m:n:a:e:i:b:F:t:")) != -1) {
+	while ((c = getopt(argc, argv, "cm:n:a:e:i:b:F:t:")) != -1) {
 		switch (c) {
 		case 'm': umr.uring = !strcmp(optarg, "uring");
 			  ok |= (umr.uring || !strcmp(optarg, "epoll")); break;
 		case 'n': umr.n = (unsigned)atoi(optarg); break;
+		case 'c': umr.conn = true; break;
 		case 'a': ok |= addr_port(optarg, &a, false) ? 16 : 2; break;
 		case 'b': ok |= addr_port(optarg, &b, false) ? 16 : 4; break;
 		case 'e': ok |= addr_port(optarg, &ext, true) ? 16 : 8; break;
